@@ -1,0 +1,22 @@
+import type { Logger } from '@bpf-ci/logger';
+
+/** What a subcommand gets: its arguments, where to print results, and a logger for progress. */
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  logger: Logger;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `bpf-ci --help`. */
+  summary: string;
+  /** Full usage text for `bpf-ci NAME --help`. */
+  usage: string;
+  /** Returns the process exit code. Throw UsageError for bad arguments. */
+  run(args: string[], io: CommandIo): Promise<number>;
+}
+
+/** Bad command line: printed with the command's usage, exit code 64 (EX_USAGE). */
+export class UsageError extends Error {}

@@ -1,0 +1,199 @@
+// The one model of a BPF CI run. Every parser produces it, every renderer and store reads it.
+// Defined once as a zod schema: the TypeScript types, the runtime validation of results.json and
+// the published JSON schema all come from here.
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+/**
+ * A test's verdict. One to one with KCIDB's statuses (see kcidb.ts):
+ * pass, fail, skip as the tool said; error when the infrastructure or the kernel broke the run
+ * (crash, panic, timeout, QEMU died); miss when a test was expected but never reported (the run
+ * stopped before it); done when it ran but gives no verdict (e.g. a veristat collection).
+ * Flakiness is not a status: a test that failed and then passed is `pass` with `flaky: true`.
+ */
+export const TestStatus = z.enum(['pass', 'fail', 'skip', 'error', 'miss', 'done']);
+export type TestStatus = z.infer<typeof TestStatus>;
+
+export const AssertionKind = z.enum([
+  'assert', // ASSERT_* macros: "<tag> unexpected <name>: actual X != expected Y"
+  'check', // CHECK(): "<tag> <free format>"
+  'check_fail', // CHECK_FAIL / PRINT_FAIL: "<source line> [msg]"
+  'sys', // SYS(): the shell command is the tag
+  'verifier', // test_verifier / test_loader expectation mismatch
+  'other',
+]);
+export type AssertionKind = z.infer<typeof AssertionKind>;
+
+/** One failed check as the test printed it, split into the parts a reader looks for. */
+export const Assertion = z.object({
+  kind: AssertionKind,
+  /** The C function that ran the macro (not necessarily the test name). */
+  func: z.string().optional(),
+  /** The assertion's tag (ASSERT_*'s name argument, CHECK's tag, SYS's command). */
+  tag: z.string(),
+  /** The message after the tag, continuation lines joined with "\n". */
+  message: z.string(),
+  actual: z.string().optional(),
+  expected: z.string().optional(),
+  /** The relation as printed (the negated one for ASSERT_LT etc.): "!=", "==", "<", ... */
+  relation: z.string().optional(),
+  /** Source line number (CHECK_FAIL / PRINT_FAIL / test_maps CHECK). */
+  sourceLine: z.number().int().optional(),
+  /** 1-based line in the parsed input where the assertion starts. */
+  inputLine: z.number().int().optional(),
+});
+export type Assertion = z.infer<typeof Assertion>;
+
+/** One attempt at running a test (retries keep every attempt). */
+export const Attempt = z.object({
+  status: TestStatus,
+  durationMs: z.number().optional(),
+  log: z.array(z.string()),
+  assertions: z.array(Assertion),
+  /** Where this attempt came from, e.g. "test_progs (retry 1)". */
+  source: z.string().optional(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const TestCase = z.object({
+  /** Number as printed (#N or the subtest index). Changes between builds: never a key. */
+  number: z.number().int().optional(),
+  /** Test name; for a subtest, the subtest part only (the parent's name is the parent's). */
+  name: z.string(),
+  status: TestStatus,
+  /** True when an earlier attempt failed and a later one passed. */
+  flaky: z.boolean().optional(),
+  /** test_progs "OK (SKIP: x/y)": skipped and total subtests as printed. */
+  skippedSubtests: z.object({ skipped: z.number().int(), total: z.number().int() }).optional(),
+  durationMs: z.number().optional(),
+  /** The test's own log lines (failure log), in order; untrusted text. */
+  log: z.array(z.string()),
+  assertions: z.array(Assertion),
+  get subtests() {
+    return z.array(TestCase);
+  },
+  /** Every earlier attempt, oldest first; the test's own fields describe the final one. */
+  attempts: z.array(Attempt),
+  /** Why the status is error/miss/skip, when known ("crashed with signal 11", "kernel panic"). */
+  reason: z.string().optional(),
+  /** 1-based line of the result line in the parsed input. */
+  inputLine: z.number().int().optional(),
+});
+export type TestCase = z.infer<typeof TestCase>;
+
+/**
+ * Counts in the shape BPF CI users know from test_progs' Summary line:
+ * passed top-level tests / passed subtests, skipped, failed. Runners without subtests leave
+ * `passedSubtests` out.
+ */
+export const Counts = z.object({
+  passed: z.number().int(),
+  passedSubtests: z.number().int().optional(),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  /** test_maps "N SKIPPED", "not built" and other extras the tool printed. */
+  notBuilt: z.number().int().optional(),
+});
+export type Counts = z.infer<typeof Counts>;
+
+export const ConsoleEventKind = z.enum([
+  'panic',
+  'oops',
+  'bug',
+  'warning',
+  'kasan',
+  'ubsan',
+  'kfence',
+  'lockdep',
+  'soft-lockup',
+  'hard-lockup',
+  'rcu-stall',
+  'hung-task',
+  'oom',
+  'bad-page',
+]);
+export type ConsoleEventKind = z.infer<typeof ConsoleEventKind>;
+
+/** A kernel splat seen on the console, with the test that was running when it appeared. */
+export const ConsoleEvent = z.object({
+  kind: ConsoleEventKind,
+  /** The splat's first line without timestamps ("BUG: KASAN: slab-use-after-free in ..."). */
+  title: z.string(),
+  /** Every line of the splat as printed (prefixes removed). */
+  lines: z.array(z.string()),
+  /** The call trace lines only. */
+  callTrace: z.array(z.string()),
+  /** "test" or "test/subtest" running when the splat appeared, when known. */
+  test: z.string().optional(),
+  binary: z.string().optional(),
+  /** Kernel timestamp in seconds, when the console printed one. */
+  timestamp: z.number().optional(),
+  inputLine: z.number().int().optional(),
+});
+export type ConsoleEvent = z.infer<typeof ConsoleEvent>;
+
+export const IncompleteReason = z.enum([
+  'no-summary', // output ended without the tool's closing line
+  'truncated', // output cut mid-line
+  'crash', // the binary crashed (signal)
+  'timeout', // a watchdog (ours or the tool's) killed it
+  'kernel-panic',
+  'vm-failure', // QEMU failed or the guest never came up
+  'not-run',
+]);
+export type IncompleteReason = z.infer<typeof IncompleteReason>;
+
+export const BinaryResult = z.object({
+  /** test_progs, test_progs-no_alu32, test_progs-cpuv4, test_maps, test_verifier, veristat, ... */
+  binary: z.string(),
+  /** A variant label when the same binary ran twice, e.g. "parallel". */
+  variant: z.string().optional(),
+  /** The command line that ran, when known. */
+  command: z.string().optional(),
+  exitCode: z.number().int().nullable().optional(),
+  signal: z.string().optional(),
+  /** Counts as the tool printed them in its Summary line; absent when it printed none. */
+  printedCounts: Counts.optional(),
+  /** Counts computed from the parsed result lines, with the tool's own counting rules. */
+  parsedCounts: Counts,
+  /** Set when printed and parsed counts disagree: says how. Never hidden. */
+  countsMismatch: z.string().optional(),
+  /** False when output was truncated, the binary crashed, the VM died or a watchdog fired. */
+  complete: z.boolean(),
+  incompleteReasons: z.array(IncompleteReason),
+  /** Human explanation of why the result is partial, naming the test that was running. */
+  incompleteDetail: z.string().optional(),
+  durationMs: z.number().optional(),
+  tests: z.array(TestCase),
+  events: z.array(ConsoleEvent),
+  /** Things the parser noticed that a reader should know (bpf_testmod missing, ...). */
+  notes: z.array(z.string()),
+});
+export type BinaryResult = z.infer<typeof BinaryResult>;
+
+export const RunContext = z.object({
+  arch: z.string().optional(),
+  toolchain: z.string().optional(),
+  /** The selftest runner name used in job names ("test_progs", "test_progs_parallel", ...). */
+  runner: z.string().optional(),
+  kernelRelease: z.string().optional(),
+  baseCommit: z.string().optional(),
+  headCommit: z.string().optional(),
+  repository: z.string().optional(),
+  job: z.string().optional(),
+  runId: z.string().optional(),
+  runAttempt: z.number().int().optional(),
+});
+export type RunContext = z.infer<typeof RunContext>;
+
+export const Run = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  context: RunContext,
+  binaries: z.array(BinaryResult),
+  /** Console events not attributed to one binary (boot, shutdown). */
+  events: z.array(ConsoleEvent),
+  /** Files the results came from. */
+  sources: z.array(z.string()),
+});
+export type Run = z.infer<typeof Run>;

@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // Real QEMU under TCG on 2 cores: one VM at a time.
+          fileParallelism: false,
+          testTimeout: 30 * 60_000,
+          hookTimeout: 40 * 60_000,
+        },
+      },
+    ],
+  },
+});
