@@ -105,8 +105,9 @@ function looksLikeShell(tag: string): boolean {
 }
 
 /** Parse a `<func>:FAIL:<rest>` line (rest possibly joined with continuation lines). */
-function fromFailLine(func: string, rest: string): Assertion {
-  const split = splitTag(flat(rest));
+function fromFailLine(func: string, rest: string, wrapped: boolean): Assertion {
+  // Only a wrapped message is re-spaced: a tag may really contain two spaces (`test  count`).
+  const split = splitTag(wrapped ? flat(rest) : rest);
   if (split) {
     const kind: AssertionKind =
       split.message.startsWith('unexpected error:') && looksLikeShell(split.tag) ? 'sys' : 'assert';
@@ -157,8 +158,7 @@ export function extractAssertions(log: readonly string[], lineNos?: readonly num
         pieces.push(stripWrapMark(next));
         rest = pieces.join('\n');
       }
-      const a = fromFailLine(func, rest.includes('\n') ? pieces.join(' ') : rest);
-      if (rest.includes('\n')) a.message = a.message.replace(/ +/g, ' ');
+      const a = fromFailLine(func, pieces.join(' '), pieces.length > 1);
       const lineNo = lineNos?.[i];
       if (lineNo !== undefined) a.inputLine = lineNo;
       out.push(a);

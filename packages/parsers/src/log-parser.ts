@@ -122,6 +122,16 @@ export class LogParser {
 
   private line(l: LogicalLine): void {
     if (l.match !== '') this.contentLines++;
+    if (this.splat && this.fragment && consolePrefix(l.match) === '') {
+      // A split result line completes even when the console line inside it opened a splat.
+      const joined = this.joinFragment(this.fragment, l.match);
+      if (TP_RESULT.test(joined)) {
+        this.fragment = undefined;
+        this.closeSplat();
+        this.dispatch({ text: joined, match: joined, lineNo: l.lineNo });
+        return;
+      }
+    }
     if (this.splat) {
       const r = this.splat.offer(l.match);
       if (r === 'taken') return;
@@ -141,7 +151,7 @@ export class LogParser {
     if (this.fragment) {
       const f = this.fragment;
       this.fragment = undefined;
-      const joined = f.direct ? f.text + t : `${f.text} ${t}`;
+      const joined = this.joinFragment(f, t);
       if (TP_RESULT.test(joined)) {
         this.dispatch({ text: joined, match: joined, lineNo: f.line.lineNo });
         return;
@@ -153,9 +163,13 @@ export class LogParser {
       return;
     }
     const c = t.charCodeAt(0);
-    if (c === 35 /* # */ && SPLIT_RESULT_START.test(t) && !TP_RESULT.test(t) && this.takesTestProgs()) {
+    if (c === 35 /* # */ && !TP_RESULT.test(t) && this.takesTestProgs()) {
       const inside = CONSOLE_TIMESTAMP_INSIDE.exec(t);
-      if (inside && inside.index > 0) {
+      if (
+        inside &&
+        inside.index > 0 &&
+        /^#\d*(?:\/\d*)?(?:[ \t]|$)/.test(t.slice(0, inside.index).slice(0, 24))
+      ) {
         const before = t.slice(0, inside.index);
         const rest = t.slice(inside.index);
         if (TP_RESULT.test(before.trimEnd())) {
@@ -168,9 +182,11 @@ export class LogParser {
         this.line({ text: rest, match: rest.trim(), lineNo: l.lineNo });
         return;
       }
-      // Possibly a result line wrapped by a mail client; joined with the next line if that fits.
-      this.fragment = { line: l, text: l.text.trimStart(), direct: /\s$/.test(l.text) };
-      return;
+      if (SPLIT_RESULT_START.test(t)) {
+        // Possibly a result line wrapped by a mail client; joined with the next line if that fits.
+        this.fragment = { line: l, text: l.text.trimStart(), direct: /\s$/.test(l.text) };
+        return;
+      }
     }
     if (c !== 35 && RESULT_END.test(t) && t.includes('#') && this.takesTestProgs()) {
       const embedded = embeddedResult(t);
@@ -181,6 +197,10 @@ export class LogParser {
       }
     }
     this.dispatch(l);
+  }
+
+  private joinFragment(f: { text: string; direct: boolean }, next: string): string {
+    return f.direct ? f.text + next : `${f.text} ${next}`;
   }
 
   private takesTestProgs(): boolean {
