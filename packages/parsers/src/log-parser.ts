@@ -42,6 +42,10 @@ type Family = 'test_progs' | 'test_verifier' | 'test_maps';
 const SPLIT_RESULT_START = /^#\d+(?:\/\d+)?[ \t]/;
 const RESULT_END = /:(?:OK|FAIL|SKIP)$|\)$/;
 
+function startsResult(t: string): boolean {
+  return t.charCodeAt(0) === 35 && (TP_RESULT.test(t) || SPLIT_RESULT_START.test(t));
+}
+
 /** Which binary family a line belongs to, when no run claims it. */
 function detectFamily(t: string): Family | undefined {
   const c = t.charCodeAt(0);
@@ -94,7 +98,7 @@ export class LogParser {
   /** Events of the current run waiting for the next result line to name their test. */
   private unattributed: ConsoleEvent[] = [];
   private panicTitle: string | undefined;
-  private fragment: { line: LogicalLine; text: string; direct: boolean } | undefined;
+  private fragment: { line: LogicalLine; text: string; spaced: boolean; cutByConsole: boolean } | undefined;
   /** Inside a kselftest section of a binary the parsers do not know (its lines are skipped). */
   private ignoring = false;
   private lastCut = false;
@@ -122,71 +126,71 @@ export class LogParser {
 
   private line(l: LogicalLine): void {
     if (l.match !== '') this.contentLines++;
-    if (this.splat && this.fragment && consolePrefix(l.match) === '') {
-      // A split result line completes even when the console line inside it opened a splat.
-      const joined = this.joinFragment(this.fragment, l.match);
-      if (TP_RESULT.test(joined)) {
-        this.fragment = undefined;
+    const t = l.match;
+    const prefix = consolePrefix(t);
+    if (this.fragment && !prefix && this.fragment.cutByConsole) {
+      // printk cut a line in two: `#3 ato[  1.2] ...` then `mics:OK`. The next line that is not
+      // console output is the rest of it (unless it is a result line of its own).
+      const f = this.fragment;
+      this.fragment = undefined;
+      if (!startsResult(t)) {
         this.closeSplat();
-        this.dispatch({ text: joined, match: joined, lineNo: l.lineNo });
+        const joined = f.text + l.text;
+        this.line({ text: joined, match: joined.trim(), lineNo: f.line.lineNo });
         return;
       }
+      this.dispatch(f.line);
     }
     if (this.splat) {
-      const r = this.splat.offer(l.match);
+      const r = this.splat.offer(t);
       if (r === 'taken') return;
       this.closeSplat();
       if (r === 'done') return;
     }
-    const t = l.match;
-    const prefix = consolePrefix(t);
     if (prefix) {
       const body = t.slice(prefix.length);
       if (isSplatStart(body)) this.splat = new SplatCollector(body, prefix, l.lineNo);
-      else if (this.fragment && body !== '') {
-        // printk split a test line: `#3 ato` + console line + `mics:OK`; keep waiting for the rest.
-      }
       return;
     }
     if (this.fragment) {
       const f = this.fragment;
       this.fragment = undefined;
-      const joined = this.joinFragment(f, t);
-      if (TP_RESULT.test(joined)) {
+      const joined = f.spaced ? `${f.text} ${t}` : f.text + t;
+      // A line that is a result line on its own is never the rest of another one.
+      if (!startsResult(t) && TP_RESULT.test(joined)) {
         this.dispatch({ text: joined, match: joined, lineNo: f.line.lineNo });
         return;
       }
       this.dispatch(f.line);
+    }
+    const inside = t.indexOf('[', 1) > 0 ? CONSOLE_TIMESTAMP_INSIDE.exec(t) : null;
+    if (inside && inside.index > 0) {
+      const before = t.slice(0, inside.index);
+      const rest = t.slice(inside.index);
+      if (TP_RESULT.test(before.trimEnd())) {
+        // The result line was complete; a console line followed without a newline.
+        const fixed = before.trimEnd();
+        this.dispatch({ text: fixed, match: fixed, lineNo: l.lineNo });
+      } else {
+        this.fragment = {
+          line: { ...l, text: before, match: before.trim() },
+          text: before,
+          spaced: false,
+          cutByConsole: true,
+        };
+      }
+      this.line({ text: rest, match: rest.trim(), lineNo: l.lineNo });
+      return;
     }
     if (isSplatStart(t)) {
       this.splat = new SplatCollector(t, '', l.lineNo);
       return;
     }
     const c = t.charCodeAt(0);
-    if (c === 35 /* # */ && !TP_RESULT.test(t) && this.takesTestProgs()) {
-      const inside = CONSOLE_TIMESTAMP_INSIDE.exec(t);
-      if (
-        inside &&
-        inside.index > 0 &&
-        /^#\d*(?:\/\d*)?(?:[ \t]|$)/.test(t.slice(0, inside.index).slice(0, 24))
-      ) {
-        const before = t.slice(0, inside.index);
-        const rest = t.slice(inside.index);
-        if (TP_RESULT.test(before.trimEnd())) {
-          // The result line was complete; a console line followed without a newline.
-          const fixed = before.trimEnd();
-          this.dispatch({ text: fixed, match: fixed, lineNo: l.lineNo });
-        } else {
-          this.fragment = { line: { ...l, text: before, match: before.trim() }, text: before, direct: true };
-        }
-        this.line({ text: rest, match: rest.trim(), lineNo: l.lineNo });
-        return;
-      }
-      if (SPLIT_RESULT_START.test(t)) {
-        // Possibly a result line wrapped by a mail client; joined with the next line if that fits.
-        this.fragment = { line: l, text: l.text.trimStart(), direct: /\s$/.test(l.text) };
-        return;
-      }
+    if (c === 35 /* # */ && !TP_RESULT.test(t) && SPLIT_RESULT_START.test(t) && this.takesTestProgs()) {
+      // Possibly a result line wrapped by a mail client; joined with the next line if that fits.
+      this.fragment = { line: l, text: l.text.trimStart(), spaced: !/\s$/.test(l.text), cutByConsole: false };
+      return;
     }
     if (c !== 35 && RESULT_END.test(t) && t.includes('#') && this.takesTestProgs()) {
       const embedded = embeddedResult(t);
@@ -197,10 +201,6 @@ export class LogParser {
       }
     }
     this.dispatch(l);
-  }
-
-  private joinFragment(f: { text: string; direct: boolean }, next: string): string {
-    return f.direct ? f.text + next : `${f.text} ${next}`;
   }
 
   private takesTestProgs(): boolean {
@@ -290,7 +290,7 @@ export class LogParser {
   private closeSplat(): void {
     const splat = this.splat;
     this.splat = undefined;
-    if (!splat) return;
+    if (!splat || splat.bogus) return;
     const ev = splat.event;
     const run = this.run;
     if (run && !run.ended) {
