@@ -19,7 +19,7 @@ describe('kernel console splats', () => {
     expect(ev.lines).toHaveLength(139);
   });
 
-  it('RCU stalls with <N> loglevel prefixes: two events, timestamps, wrapped lines kept', async () => {
+  it('RCU stalls with <N> loglevel prefixes: two events, timestamps, wrapped lines kept', () => {
     const events = parseConsole(sampleText('kernel-rcu-stall-hang-lkft-arm64-2024.log'));
     expect(events.map((e) => [e.kind, e.timestamp])).toEqual([
       ['rcu-stall', 107.408167],
