@@ -39,8 +39,17 @@ import {
 
 type Family = 'test_progs' | 'test_verifier' | 'test_maps';
 
+const NAMES_BINARY = /test_(?:progs|verifier|maps)/;
 const SPLIT_RESULT_START = /^#\d+(?:\/\d+)?[ \t]/;
-const RESULT_END = /:(?:OK|FAIL|SKIP)$|\)$/;
+/** `<func>:PASS:` / `<func>:FAIL:`: test log, never a command line. */
+function isCheckLine(t: string): boolean {
+  const colon = t.indexOf(':');
+  return colon > 0 && (t.startsWith('PASS:', colon + 1) || t.startsWith('FAIL:', colon + 1));
+}
+
+function endsLikeResult(t: string): boolean {
+  return t.endsWith(':OK') || t.endsWith(':FAIL') || t.endsWith(':SKIP') || t.endsWith(')');
+}
 
 function startsResult(t: string): boolean {
   return t.charCodeAt(0) === 35 && (TP_RESULT.test(t) || SPLIT_RESULT_START.test(t));
@@ -192,7 +201,7 @@ export class LogParser {
       this.fragment = { line: l, text: l.text.trimStart(), spaced: !/\s$/.test(l.text), cutByConsole: false };
       return;
     }
-    if (c !== 35 && RESULT_END.test(t) && t.includes('#') && this.takesTestProgs()) {
+    if (c !== 35 && t.includes('#') && endsLikeResult(t) && this.takesTestProgs()) {
       const embedded = embeddedResult(t);
       if (embedded !== undefined) {
         // Another writer's output (strace, a shell) in front of a result line on the same line.
@@ -232,7 +241,7 @@ export class LogParser {
       }
     }
     if (this.ignoring) return;
-    if (t.includes('test_') && !t.includes(':PASS:') && !t.includes(':FAIL:')) {
+    if (!isCheckLine(t) && t.includes('test_') && NAMES_BINARY.test(t)) {
       const cmd = COMMAND.exec(t);
       if (cmd && c !== 35 /* a result line never starts a run */) {
         const binary = this.opts.binary ?? cmd[1] ?? 'test_progs';

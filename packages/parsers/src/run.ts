@@ -134,6 +134,8 @@ export class LogBuffer {
       lines = lines.concat(tail);
       lineNos = lineNos.concat(tailNos);
     }
+    this.head = [];
+    this.headNos = [];
     this.clear();
     while (lines.length > 0 && (lines[lines.length - 1] ?? '').trim() === '') {
       lines.pop();
@@ -142,11 +144,12 @@ export class LogBuffer {
     return { lines, lineNos };
   }
 
+  /** Forget the lines (a passing test's log), reusing the arrays. */
   clear(): void {
-    this.head = [];
-    this.headNos = [];
-    this.tail = [];
-    this.tailNos = [];
+    this.head.length = 0;
+    this.headNos.length = 0;
+    this.tail.length = 0;
+    this.tailNos.length = 0;
     this.tailStart = 0;
     this.dropped = 0;
   }

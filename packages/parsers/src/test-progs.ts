@@ -37,6 +37,9 @@ interface OpenTest {
 const STATUS: Record<string, TestStatus> = { OK: 'pass', FAIL: 'fail', SKIP: 'skip' };
 const TEST_FUNC = /^(?:serial_)?test_(\w+)$/;
 const NOTE_LINES = 20;
+const NO_LOG: { lines: string[]; lineNos: number[] } = { lines: [], lineNos: [] };
+/** First characters of the lines special() knows. */
+const SPECIAL_FIRST = new Set(['A', 'B', 'C', 'F', 'K', 'L', 'S', 'W', '[', '+']);
 
 /**
  * test_progs checks its own framework with dummy subtests (one skipped twice, one failed) and then
@@ -136,6 +139,8 @@ export class TestProgsRun extends RunParser {
 
   /** Lines about the run rather than a test: crash, watchdog, bpf_testmod, exit status. */
   private special(t: string): boolean {
+    // Test log lines mostly start with a lower-case C function name; none of these do.
+    if (!SPECIAL_FIRST.has(t.charAt(0))) return false;
     let m: RegExpExecArray | null;
     if (t === TP_ERROR_LOGS) {
       this.errorSection = true;
@@ -202,7 +207,11 @@ export class TestProgsRun extends RunParser {
     const sub = m[2];
     const name = m[3] ?? '';
     const status = STATUS[m[4] ?? ''] ?? 'fail';
-    const { lines, lineNos } = this.pending.take();
+    // Only a failure's log is kept (and a test's own log, printed before its first subtest).
+    const open0 = this.open.get(num);
+    const keep =
+      status === 'fail' || (sub !== undefined && (open0 === undefined || open0.subtests.length === 0));
+    const { lines, lineNos } = keep ? this.pending.take() : (this.pending.clear(), NO_LOG);
     this.lastResultLine = l.match;
     if (sub !== undefined) {
       this.lastWasTopResult = false;
