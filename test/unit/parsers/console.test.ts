@@ -97,6 +97,14 @@ describe('kernel console splats', () => {
     expect(r.tests.every((t) => t.log.length === 0)).toBe(true);
   });
 
+  it('a KASAN fragment without rulers (the author cut it) is still one kasan event', () => {
+    const ev = only(parseConsole(sampleText('kernel-kasan-uaf-test_progs-sockmap-fragment-2025.log')));
+    expect(ev.kind).toBe('kasan');
+    expect(ev.title).toBe('BUG: KASAN: slab-use-after-free in sk_psock_verdict_data_ready+0x29b/0x2d0');
+    expect(ev.callTrace).toContain('sk_psock_verdict_data_ready+0x29b/0x2d0');
+    expect(ev.lines).toContain('Read of size 8 at addr ffff88813a777020 by task test_progs/47055');
+  });
+
   it('known benign lines are not events', () => {
     expect(
       parseConsole(
