@@ -39,6 +39,7 @@ import {
 
 type Family = 'test_progs' | 'test_verifier' | 'test_maps';
 
+const PREAMBLE_LINES = 500;
 const NAMES_BINARY = /test_(?:progs|verifier|maps)/;
 const SPLIT_RESULT_START = /^#\d+(?:\/\d+)?[ \t]/;
 /** `<func>:PASS:` / `<func>:FAIL:`: test log, never a command line. */
@@ -111,6 +112,8 @@ export class LogParser {
   /** Inside a kselftest section of a binary the parsers do not know (its lines are skipped). */
   private ignoring = false;
   private lastCut = false;
+  /** Unrecognised lines while no run is open (the next detected run gets them). */
+  private preamble: LogicalLine[] = [];
   private contentLines = 0;
   private readonly hooks: RunHooks = {
     testReported: (key) => {
@@ -224,6 +227,7 @@ export class LogParser {
     if (c === 35 /* # */ && t.startsWith('# selftests: ')) {
       const m = TAP_START.exec(t);
       this.closeRun();
+      this.preamble = [];
       const binary = m?.[2] ?? '';
       if (binaryFamily(binary)) {
         this.ignoring = false;
@@ -246,6 +250,7 @@ export class LogParser {
       if (cmd && c !== 35 /* a result line never starts a run */) {
         const binary = this.opts.binary ?? cmd[1] ?? 'test_progs';
         this.closeRun();
+        this.preamble = [];
         this.startRun(parseCommand(t, cmd.index, binary));
         return;
       }
@@ -256,12 +261,21 @@ export class LogParser {
     const wanted = forced !== undefined ? familyOf(forced) : family;
     if (family !== undefined && family === wanted) {
       this.closeRun();
-      this.startRun({ binary: forced ?? family }).feed(l);
+      const run = this.startRun({ binary: forced ?? family });
+      // Lines before a run's first known line may be its first test's log: they go in first.
+      for (const p of this.preamble) run.feed(p);
+      this.preamble = [];
+      run.feed(l);
       return;
     }
     if (forced !== undefined && this.run === undefined && t !== '') {
       // The caller says which binary wrote this: everything before its first known line is its output.
       this.startRun({ binary: forced }).feed(l);
+      return;
+    }
+    if (t !== '' || this.preamble.length > 0) {
+      this.preamble.push(l);
+      if (this.preamble.length > PREAMBLE_LINES) this.preamble.shift();
     }
   }
 
