@@ -214,13 +214,15 @@ export function extractVerifierAssertions(resultLine: string, log: readonly stri
   for (let i = 0; i < log.length; i++) {
     const line = (log[i] ?? '').trim();
     if (line.startsWith('Unexpected ') || line.startsWith('Failed to load prog')) {
-      const a: Assertion = { kind: 'verifier', tag: line.replace(/!$/, ''), message: line };
+      // `Unexpected error message!` -> tag "error message"; the EXP/RES pair that follows is the data.
+      const tag = line.replace(/^Unexpected /, '').replace(/!$/, '');
+      const a: Assertion = { kind: 'verifier', tag, message: line };
       const exp = TV_EXP.exec((log[i + 1] ?? '').trim());
       const res = TV_RES.exec((log[i + 2] ?? '').trim());
       if (exp && res) {
         a.expected = exp[1] ?? '';
         a.actual = res[1] ?? '';
-        a.message = `${line} EXP: ${a.expected} RES: ${a.actual}`;
+        a.message = `expected "${a.expected}", got "${a.actual}"`;
         i += 2;
       }
       out.push(a);

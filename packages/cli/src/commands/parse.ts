@@ -109,7 +109,9 @@ function renderResult(result: BinaryResult, index: number, total: number): strin
     const reason = test.reason ? ` (${test.reason})` : '';
     lines.push(`    ${parent ? '  ' : ''}${status} ${label}${reason}`);
     const first = test.assertions[0];
-    if (first) {
+    // A test whose assertions are its subtests' (test_verifier) shows them once, under the subtest.
+    const shownBelow = first !== undefined && test.subtests.some((s) => s.assertions.includes(first));
+    if (first && !shownBelow) {
       const more = test.assertions.length > 1 ? ` (+${test.assertions.length - 1} more)` : '';
       const at = first.inputLine !== undefined ? `line ${first.inputLine}: ` : '';
       lines.push(`    ${parent ? '  ' : ''}  -> ${at}${oneLine(assertionText(first))}${more}`);
