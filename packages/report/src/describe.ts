@@ -16,6 +16,17 @@ export function jobTitle(run: Run, runner: string): string {
   return `${runner}${arch ? ` on ${arch}` : ''}${toolchain ? ` with ${toolchain}` : ''}`;
 }
 
+/** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
+export function runTitle(run: Run): string {
+  const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
+  return jobTitle(run, run.context.runner ?? only?.binary ?? 'BPF selftests');
+}
+
+/** "1 failure", "48 failures". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** The name a binary's results go by: the context's runner when the run has one binary. */
 export function runnerName(run: Run, result: BinaryResult): string {
   if (run.context.runner && run.binaries.length <= 1) return run.context.runner;
@@ -60,11 +71,11 @@ const REASONS: Record<IncompleteReason, string> = {
   'not-run': 'the binary did not run',
 };
 
-/** Why a binary's results are partial, in words, naming the running test when known. */
+/** Why a binary's results are partial, in words: the parser's explanation (which names the running test) when it gave one. */
 export function partialExplanation(result: BinaryResult): string {
+  if (result.incompleteDetail) return result.incompleteDetail;
   const reasons = result.incompleteReasons.map((r) => REASONS[r]);
-  const base = reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
-  return result.incompleteDetail ? `${base}: ${result.incompleteDetail}` : base;
+  return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
 }
 
 export function isFailed(test: TestCase): boolean {
