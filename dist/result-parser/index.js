@@ -41508,6 +41508,8 @@ function binaryCounts(result) {
 }
 /** An assertion as the test printed it: "netcnt:FAIL:netcnt unexpected ...: actual 10001 != expected 10006". */
 function assertionText(a) {
+    if (a.func === undefined && a.message.startsWith(a.tag))
+        return a.message; // test_verifier repeats its tag
     const head = a.func !== undefined ? `${a.func}:FAIL:${a.tag}` : a.tag;
     return a.message ? `${head} ${a.message}` : head;
 }
@@ -41578,10 +41580,12 @@ function failureContext(test, before = 3) {
     }
     return [...ctx, log[at] ?? ''];
 }
-/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006". */
+/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006", "skel_open: error: -22". */
 function assertionHeadline(a) {
     const msg = a.message.replace(/^unexpected /, '').split('\n')[0] ?? '';
-    return msg || a.tag;
+    if (!msg)
+        return a.tag;
+    return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/step-summary.ts

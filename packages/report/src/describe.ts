@@ -57,6 +57,7 @@ export function binaryCounts(result: BinaryResult): Counts {
 
 /** An assertion as the test printed it: "netcnt:FAIL:netcnt unexpected ...: actual 10001 != expected 10006". */
 export function assertionText(a: Assertion): string {
+  if (a.func === undefined && a.message.startsWith(a.tag)) return a.message; // test_verifier repeats its tag
   const head = a.func !== undefined ? `${a.func}:FAIL:${a.tag}` : a.tag;
   return a.message ? `${head} ${a.message}` : head;
 }
@@ -136,8 +137,9 @@ export function failureContext(test: TestCase, before = 3): string[] {
   return [...ctx, log[at] ?? ''];
 }
 
-/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006". */
+/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006", "skel_open: error: -22". */
 export function assertionHeadline(a: Assertion): string {
   const msg = a.message.replace(/^unexpected /, '').split('\n')[0] ?? '';
-  return msg || a.tag;
+  if (!msg) return a.tag;
+  return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
 }
