@@ -16,6 +16,7 @@ import {
   jobTitle,
   partialExplanation,
   runnerName,
+  runTitle,
   testLabel,
 } from './describe.ts';
 import { codeFence, escapeHtml, escapeMarkdown } from './markdown.ts';
@@ -231,9 +232,7 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
     ? where
       ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
       : []
-    : [
-        `## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(jobTitle(run, run.context.runner ?? 'BPF selftests'))}${where}\n`,
-      ];
+    : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
   if (run.binaries.length === 0)
     top.push('_No selftest results were found: no log matched, or every log was empty._\n');
   const sections: Section[] = run.binaries.map((result) => ({

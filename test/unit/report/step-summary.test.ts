@@ -76,7 +76,7 @@ describe('step summary', () => {
     const md = renderStepSummary(runWith(result));
     const r = checkSummary(md);
     expect(r.text).toContain(
-      '⚠️ Partial results: the test binary crashed; the output ended before the Summary line: test_progs crashed with signal 11 while running bpf_tcp_ca/dctcp.',
+      '⚠️ Partial results: test_progs crashed with signal 11 while running bpf_tcp_ca/dctcp.',
     );
     expect(r.text).toContain('the tool printed no Summary');
     expect(statusRows(r)[0]).toEqual(['💥 Error (crash, timeout)', '1', '0']);
