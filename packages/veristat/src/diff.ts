@@ -54,6 +54,14 @@ export interface VeristatDiff {
   /** Programs in both runs, in new's order. */
   programs: ProgramDiff[];
   added: { program: ProgramStats; level: Level }[];
+  /** Programs at the 1M-instruction limit in new, whether in both runs or added. */
+  insnLimit: {
+    file: string;
+    prog: string;
+    base: 'at-limit' | 'below' | 'absent';
+    verdict?: Verdict;
+    level: Level;
+  }[];
   removed: { program: ProgramStats; level: Level }[];
   /** Metrics compared (in both runs); metrics in one run only are listed, not compared. */
   metrics: string[];
@@ -99,6 +107,7 @@ export function noBaseline(next: VeristatRun): VeristatDiff {
     baseline: 'missing',
     programs: [],
     added: [],
+    insnLimit: [],
     removed: [],
     metrics: [],
     onlyInBase: [],
@@ -130,7 +139,8 @@ export function diffRuns(
     newKeys.add(key);
     const b = baseByKey.get(key);
     if (!b) {
-      added.push({ program: n, level: n.verdict === 'failure' ? config.addedFailure : config.addedProgram });
+      const level = n.verdict === 'failure' ? config.addedFailure : config.addedProgram;
+      added.push({ program: n, level: isAtInsnLimit(n) ? worst([level, config.insnLimit]) : level });
       continue;
     }
     programs.push(diffProgram(b, n, metrics, thresholds, textStats, config));
@@ -144,10 +154,30 @@ export function diffRuns(
     new: !next.complete,
     level: base.complete && next.complete ? ('ignore' as const) : config.incompleteInput,
   };
+  const insnLimit: VeristatDiff['insnLimit'] = [];
+  for (const p of programs) {
+    if (p.insnLimit) {
+      const base = p.insnLimit.alsoInBase ? 'at-limit' : 'below';
+      insnLimit.push({
+        file: p.file,
+        prog: p.prog,
+        base,
+        level: p.insnLimit.level,
+        ...verdictOf(p.newVerdict),
+      });
+    }
+  }
+  for (const { program } of added) {
+    if (isAtInsnLimit(program)) {
+      const { file, prog } = program;
+      insnLimit.push({ file, prog, base: 'absent', level: config.insnLimit, ...verdictOf(program.verdict) });
+    }
+  }
   const diff: VeristatDiff = {
     baseline: 'present',
     programs,
     added,
+    insnLimit,
     removed,
     metrics,
     onlyInBase: baseMetrics.filter((m) => !newMetrics.includes(m)),
@@ -236,6 +266,10 @@ function diffProgram(
   return diff;
 }
 
+function verdictOf(verdict: Verdict | undefined): { verdict?: Verdict } {
+  return verdict ? { verdict } : {};
+}
+
 function failReasons(diff: VeristatDiff): string[] {
   const reasons: string[] = [];
   for (const p of diff.programs) {
@@ -249,7 +283,10 @@ function failReasons(diff: VeristatDiff): string[] {
         );
       }
     }
-    if (p.insnLimit?.level === 'fail') reasons.push(`${key}: reaches the 1M-instruction limit`);
+  }
+  for (const l of diff.insnLimit) {
+    if (l.level === 'fail' && l.base !== 'at-limit')
+      reasons.push(`${programKey(l)}: reaches the 1M-instruction limit`);
   }
   for (const a of diff.added) {
     if (a.level === 'fail')

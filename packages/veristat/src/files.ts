@@ -1,0 +1,99 @@
+// The I/O edge: read two veristat outputs (+ config, + verifier logs) from disk, diff, render.
+// This is what the action, the `bpf-ci veristat-diff` command and the e2e test call.
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '@bpf-ci/logger';
+import { buildAnnotations, type VeristatAnnotation } from './annotations.ts';
+import { DEFAULT_CONFIG, parseConfig, type VeristatConfig } from './config.ts';
+import { diffRuns, noBaseline, type VeristatDiff } from './diff.ts';
+import type { MarkdownEscaper } from './escape.ts';
+import { parseRunText } from './parse.ts';
+import { renderMarkdown } from './render.ts';
+import type { VeristatRun } from './run.ts';
+import { parseVerifierLogs, type VerifierLog } from './verifier-log.ts';
+
+export interface VeristatDiffInput {
+  /** The base run's veristat output (CSV or table). Missing file or undefined: no baseline. */
+  base?: string;
+  /** The new run's veristat output. */
+  next: string;
+  /** YAML/JSON thresholds (see config.ts). */
+  config?: string;
+  /** `veristat -v` output of the new run, for the tail of each new failure's verifier log. */
+  verifierLogs?: string[];
+  title?: string;
+  escaper?: MarkdownEscaper;
+}
+
+export interface VeristatDiffResult {
+  diff: VeristatDiff;
+  markdown: string;
+  annotations: VeristatAnnotation[];
+  config: VeristatConfig;
+}
+
+export async function veristatDiffFiles(
+  input: VeristatDiffInput,
+  logger: Logger,
+): Promise<VeristatDiffResult> {
+  const config = input.config
+    ? parseConfig(await readFile(input.config, 'utf8'), input.config)
+    : DEFAULT_CONFIG;
+  const next = await readRun(input.next, 'new');
+  logger.info(`veristat: ${next.programs.length} programs in ${input.next}`);
+  let base: VeristatRun | undefined;
+  let baselineNote: string | undefined;
+  if (!input.base) baselineNote = 'no base file was given';
+  else {
+    const text = await readFile(input.base, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (text === undefined) baselineNote = `${input.base} does not exist`;
+    else {
+      base = parseWithSource(text, input.base, 'base');
+      logger.info(`veristat: ${base.programs.length} programs in ${input.base}`);
+    }
+  }
+  if (baselineNote)
+    logger.warning(`veristat: no baseline (${baselineNote}); nothing to compare, not a failure`);
+
+  const logs = new Map<string, VerifierLog>();
+  for (const path of input.verifierLogs ?? []) {
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) {
+      logger.warning(
+        `veristat: verifier log ${path} could not be read; new failures are shown without their log`,
+      );
+      continue;
+    }
+    for (const [key, log] of parseVerifierLogs(text)) logs.set(key, log);
+  }
+
+  const diff = base ? diffRuns(base, next, config) : noBaseline(next);
+  for (const { side, problem } of diff.problems) {
+    logger.warning(
+      `veristat ${side}${problem.line !== undefined ? ` line ${problem.line}` : ''}: ${problem.message}`,
+    );
+  }
+  const markdown = renderMarkdown(diff, {
+    logs,
+    config,
+    ...(input.title ? { title: input.title } : {}),
+    ...(baselineNote ? { baselineNote } : {}),
+    ...(input.escaper ? { escaper: input.escaper } : {}),
+  });
+  return { diff, markdown, annotations: buildAnnotations(diff, { logs }), config };
+}
+
+async function readRun(path: string, side: string): Promise<VeristatRun> {
+  return parseWithSource(await readFile(path, 'utf8'), path, side);
+}
+
+function parseWithSource(text: string, path: string, side: string): VeristatRun {
+  try {
+    return parseRunText(text);
+  } catch (err) {
+    if (err instanceof Error) err.message = `${side} veristat output ${path}: ${err.message}`;
+    throw err;
+  }
+}
