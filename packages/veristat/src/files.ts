@@ -5,7 +5,6 @@ import type { Logger } from '@bpf-ci/logger';
 import { buildAnnotations, type VeristatAnnotation } from './annotations.ts';
 import { DEFAULT_CONFIG, parseConfig, type VeristatConfig } from './config.ts';
 import { diffRuns, noBaseline, type VeristatDiff } from './diff.ts';
-import type { MarkdownEscaper } from './escape.ts';
 import { parseRunText } from './parse.ts';
 import { renderMarkdown } from './render.ts';
 import type { VeristatRun } from './run.ts';
@@ -21,7 +20,6 @@ export interface VeristatDiffInput {
   /** `veristat -v` output of the new run, for the tail of each new failure's verifier log. */
   verifierLogs?: string[];
   title?: string;
-  escaper?: MarkdownEscaper;
 }
 
 export interface VeristatDiffResult {
@@ -80,7 +78,6 @@ export async function veristatDiffFiles(
     config,
     ...(input.title ? { title: input.title } : {}),
     ...(baselineNote ? { baselineNote } : {}),
-    ...(input.escaper ? { escaper: input.escaper } : {}),
   });
   return { diff, markdown, annotations: buildAnnotations(diff, { logs }), config };
 }

@@ -27,7 +27,6 @@ export {
   type VerdictChange,
   type VeristatDiff,
 } from './diff.ts';
-export { localEscaper, type MarkdownEscaper } from './escape.ts';
 export { veristatDiffFiles, type VeristatDiffInput, type VeristatDiffResult } from './files.ts';
 export { parseCsv, parseRunText, parseTable } from './parse.ts';
 export { renderMarkdown, type RenderOptions } from './render.ts';

@@ -1,10 +1,10 @@
 // The step-summary Markdown of a veristat diff: new failures first (with the verifier log's tail),
 // then the largest regressions, the 1M-instruction limit, improvements, added/removed programs.
 // Every name is untrusted text and goes through the escaper.
+import { codeFence, escapeHtml, escapeMarkdown } from '@bpf-ci/report';
 import { DEFAULT_CONFIG, thresholdFor, type Level, type VeristatConfig } from './config.ts';
 import { formatDiffCell } from './compare-output.ts';
 import { levelRank, type MetricDiff, type ProgramDiff, type VeristatDiff } from './diff.ts';
-import { localEscaper, type MarkdownEscaper } from './escape.ts';
 import { programKey, type ProgramStats } from './run.ts';
 import { statById, statLabel } from './stats.ts';
 import { logTail, type VerifierLog } from './verifier-log.ts';
@@ -23,7 +23,6 @@ export interface RenderOptions {
   /** Why there is no baseline, when there is none (shown as is, escaped). */
   baselineNote?: string;
   config?: VeristatConfig;
-  escaper?: MarkdownEscaper;
 }
 
 const LIMIT_IN_BASE = { 'at-limit': 'also at the limit', below: 'below the limit', absent: 'not in base' };
@@ -31,21 +30,22 @@ const LIMIT_IN_BASE = { 'at-limit': 'also at the limit', below: 'below the limit
 const ICON: Record<Level, string> = { fail: ':x:', warn: ':warning:', notice: '', ignore: '' };
 
 export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}): string {
-  const esc = options.escaper ?? localEscaper;
   const foldAfter = options.foldAfter ?? 10;
   const maxRows = options.maxRows ?? 300;
-  const out: string[] = [`### ${esc.escapeMarkdown(options.title ?? 'veristat: base vs new')}`, ''];
-  const code = (text: string): string => esc.escapeMarkdown(text);
-  const name = (p: { file: string; prog: string }): string[] => [code(p.file), code(p.prog)];
+  const out: string[] = [`### ${escapeMarkdown(options.title ?? 'veristat: base vs new')}`, ''];
+  const name = (p: { file: string; prog: string }): string[] => [
+    escapeMarkdown(p.file),
+    escapeMarkdown(p.prog),
+  ];
 
   if (diff.baseline === 'missing') {
     out.push(
       `**No baseline**: there is no veristat result from the base branch to compare with${
-        options.baselineNote ? ` (${esc.escapeMarkdown(options.baselineNote)})` : ''
+        options.baselineNote ? ` (${escapeMarkdown(options.baselineNote)})` : ''
       }. Nothing was compared, and that is not a failure.`,
       '',
     );
-    renderProblems(diff, out, esc);
+    renderProblems(diff, out);
     return `${out.join('\n')}\n`;
   }
 
@@ -75,7 +75,7 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
   );
   if (diff.onlyInBase.length + diff.onlyInNew.length > 0) {
     out.push(
-      `Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${statLabel(m)} (base)`), ...diff.onlyInNew.map((m) => `${statLabel(m)} (new)`)].map((s) => esc.escapeMarkdown(s)).join(', ')}.`,
+      `Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${statLabel(m)} (base)`), ...diff.onlyInNew.map((m) => `${statLabel(m)} (new)`)].map((s) => escapeMarkdown(s)).join(', ')}.`,
     );
   }
   out.push('');
@@ -120,9 +120,9 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
         ? `last ${tail.lines.length} of ${log.lines.length} lines`
         : `${tail.lines.length} lines`;
     out.push(
-      `<details><summary>Verifier log of ${esc.escapeHtml(programKey(p))} (${what})</summary>`,
+      `<details><summary>Verifier log of ${escapeHtml(programKey(p))} (${what})</summary>`,
       '',
-      esc.codeFence(tail.lines.join('\n')),
+      codeFence(tail.lines.join('\n')),
       '',
       '</details>',
       '',
@@ -157,7 +157,10 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
           .map((p) => [
             ...name(p),
             p.textChanges
-              .map((t) => `${esc.escapeMarkdown(statLabel(t.stat))}: ${code(t.base)} → ${code(t.next)}`)
+              .map(
+                (t) =>
+                  `${escapeMarkdown(statLabel(t.stat))}: ${escapeMarkdown(t.base)} → ${escapeMarkdown(t.next)}`,
+              )
               .join('<br>'),
           ]),
       ),
@@ -188,7 +191,7 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
     });
     out.push(`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, '');
   }
-  renderProblems(diff, out, esc);
+  renderProblems(diff, out);
   return `${out.join('\n')}\n`;
 }
 
@@ -209,7 +212,7 @@ function headline(diff: VeristatDiff, failures: number, regressions: number, imp
   return `${icon} ${verdict} ${parts.join(', ')}.`;
 }
 
-function renderProblems(diff: VeristatDiff, out: string[], esc: MarkdownEscaper): void {
+function renderProblems(diff: VeristatDiff, out: string[]): void {
   if (diff.problems.length === 0) return;
   const sides = [diff.incomplete.base ? 'base' : '', diff.incomplete.new ? 'new' : '']
     .filter(Boolean)
@@ -223,7 +226,7 @@ function renderProblems(diff: VeristatDiff, out: string[], esc: MarkdownEscaper)
       .slice(0, 50)
       .map(
         ({ side, problem }) =>
-          `- ${side}${problem.line !== undefined ? ` line ${problem.line}` : ''}: ${esc.escapeMarkdown(problem.message)}`,
+          `- ${side}${problem.line !== undefined ? ` line ${problem.line}` : ''}: ${escapeMarkdown(problem.message)}`,
       ),
   );
   if (diff.problems.length > 50) out.push(`- … and ${diff.problems.length - 50} more`);
