@@ -49,7 +49,14 @@ export function formatDiffCell(abs: number, pct: number): string {
 
 /** Every compare table in `text`, or the compare CSV if there is no table. */
 export function parseCompareOutput(text: string): CompareOutput[] {
-  const tables = findTables(text);
+  const all = findTables(text);
+  // A mail or log may show run tables next to the compare table; only the latter are wanted here.
+  const tables = all.filter((t) => t.headers.some((h) => TABLE_SUFFIX.test(h.trim())));
+  if (all.length > 0 && tables.length === 0) {
+    throw new VeristatFormatError(
+      `line ${all[0]?.headerLine}: this is the table of one veristat run, not 'veristat -C' output (no (A)/(B)/(DIFF) columns)`,
+    );
+  }
   if (tables.length > 0) {
     return tables.map((t) => {
       const out = buildCompare('table', t.headers, t.rows, t.headerLine);
