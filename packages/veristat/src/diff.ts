@@ -139,8 +139,8 @@ export function diffRuns(
     newKeys.add(key);
     const b = baseByKey.get(key);
     if (!b) {
-      const level = n.verdict === 'failure' ? config.addedFailure : config.addedProgram;
-      added.push({ program: n, level: isAtInsnLimit(n) ? worst([level, config.insnLimit]) : level });
+      // The 1M-instruction limit of an added program is reported in insnLimit, not here.
+      added.push({ program: n, level: n.verdict === 'failure' ? config.addedFailure : config.addedProgram });
       continue;
     }
     programs.push(diffProgram(b, n, metrics, thresholds, textStats, config));
