@@ -86,5 +86,5 @@ export function toJUnitXml(run: Run): string {
       '@_skipped': skipped,
       testsuite: suites,
     },
-  }) as string;
+  });
 }

@@ -22,12 +22,15 @@ export function escapeProperty(text: string): string {
 /** One workflow command line, without the trailing newline. */
 export function formatCommand(name: string, properties: CommandProperties, message: string): string {
   if (!COMMAND_NAME.test(name)) throw new Error(`not a workflow command name: ${JSON.stringify(name)}`);
+  // The runner trims the property list, so a value's edge whitespace could not survive the trip;
+  // trim it here so what we send is what GitHub shows.
   const props = Object.entries(properties)
-    .filter((entry): entry is [string, string | number] => entry[1] !== undefined && entry[1] !== '')
+    .map(([key, value]): [string, string] => [key, value === undefined ? '' : String(value).trim()])
+    .filter((entry) => entry[1] !== '')
     .map(([key, value]) => {
       if (!COMMAND_NAME.test(key.toLowerCase()))
         throw new Error(`not a property name: ${JSON.stringify(key)}`);
-      return `${key}=${escapeProperty(String(value))}`;
+      return `${key}=${escapeProperty(value)}`;
     });
   return `::${name}${props.length > 0 ? ` ${props.join(',')}` : ''}::${escapeData(message)}`;
 }
