@@ -6,7 +6,7 @@ import { buildAnnotations, type VeristatAnnotation } from './annotations.ts';
 import { DEFAULT_CONFIG, parseConfig, type VeristatConfig } from './config.ts';
 import { diffRuns, noBaseline, type VeristatDiff } from './diff.ts';
 import { parseRunText } from './parse.ts';
-import { renderMarkdown } from './render.ts';
+import { renderMarkdown, sections, type RenderOptions } from './render.ts';
 import type { VeristatRun } from './run.ts';
 import { parseVerifierLogs, type VerifierLog } from './verifier-log.ts';
 
@@ -20,12 +20,16 @@ export interface VeristatDiffInput {
   /** `veristat -v` output of the new run, for the tail of each new failure's verifier log. */
   verifierLogs?: string[];
   title?: string;
+  /** Bytes the Markdown may take (what is left of the step summary's 1 MiB). */
+  maxSummaryBytes?: number;
 }
 
 export interface VeristatDiffResult {
   diff: VeristatDiff;
   markdown: string;
   annotations: VeristatAnnotation[];
+  /** How many programs each summary section lists (the action's outputs). */
+  counts: { newFailures: number; regressions: number; improvements: number; added: number; removed: number };
   config: VeristatConfig;
 }
 
@@ -73,13 +77,22 @@ export async function veristatDiffFiles(
       `veristat ${side}${problem.line !== undefined ? ` line ${problem.line}` : ''}: ${problem.message}`,
     );
   }
-  const markdown = renderMarkdown(diff, {
+  const renderOptions: RenderOptions = {
     logs,
     config,
     ...(input.title ? { title: input.title } : {}),
     ...(baselineNote ? { baselineNote } : {}),
-  });
-  return { diff, markdown, annotations: buildAnnotations(diff, { logs }), config };
+  };
+  const markdown = fitMarkdown(diff, renderOptions, input.maxSummaryBytes ?? 1024 * 1024 - 64 * 1024);
+  const listed = sections(diff);
+  const counts = {
+    newFailures: listed.newFailures.length,
+    regressions: listed.regressions.length,
+    improvements: listed.improvements.length,
+    added: listed.added.length,
+    removed: listed.removed.length,
+  };
+  return { diff, markdown, annotations: buildAnnotations(diff, { logs }), config, counts };
 }
 
 async function readRun(path: string, side: string): Promise<VeristatRun> {
@@ -93,4 +106,22 @@ function parseWithSource(text: string, path: string, side: string): VeristatRun 
     if (err instanceof Error) err.message = `${side} veristat output ${path}: ${err.message}`;
     throw err;
   }
+}
+
+/** GitHub drops a step summary over 1 MiB whole: list fewer rows and logs until it fits. */
+function fitMarkdown(diff: VeristatDiff, options: RenderOptions, maxBytes: number): string {
+  let markdown = '';
+  for (const [maxRows, maxLogs] of [
+    [300, 20],
+    [100, 10],
+    [30, 5],
+    [10, 2],
+    [3, 0],
+  ] as const) {
+    markdown = renderMarkdown(diff, { ...options, maxRows, maxLogs });
+    if (Buffer.byteLength(markdown) <= maxBytes) return markdown;
+  }
+  return Buffer.byteLength(markdown) <= maxBytes
+    ? markdown
+    : `### veristat\n\nThe comparison is too large for the step summary (${maxBytes} bytes left); run \`bpf-ci veristat-diff\` on the two files.\n`;
 }

@@ -29,7 +29,7 @@ export {
 } from './diff.ts';
 export { veristatDiffFiles, type VeristatDiffInput, type VeristatDiffResult } from './files.ts';
 export { parseCsv, parseRunText, parseTable } from './parse.ts';
-export { renderMarkdown, type RenderOptions } from './render.ts';
+export { renderMarkdown, sections, type RenderOptions, type Sections } from './render.ts';
 export {
   isAtInsnLimit,
   programKey,

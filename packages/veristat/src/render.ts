@@ -16,6 +16,8 @@ export interface RenderOptions {
   logs?: Map<string, VerifierLog>;
   /** Lines of verifier log shown per new failure. */
   logLines?: number;
+  /** New failures shown with their verifier log, at most. */
+  maxLogs?: number;
   /** Sections longer than this are folded into <details>. */
   foldAfter?: number;
   /** Rows shown per section at most (the step summary is limited to 1 MiB). */
@@ -26,6 +28,44 @@ export interface RenderOptions {
 }
 
 const LIMIT_IN_BASE = { 'at-limit': 'also at the limit', below: 'below the limit', absent: 'not in base' };
+
+export interface Sections {
+  newFailures: ProgramDiff[];
+  /** Worst first: level, then the largest percentage, then the largest absolute change. */
+  regressions: ProgramDiff[];
+  limit: VeristatDiff['insnLimit'];
+  /** Fixed verdicts first, then the largest decrease. */
+  improvements: ProgramDiff[];
+  textChanges: ProgramDiff[];
+  added: VeristatDiff['added'];
+  removed: VeristatDiff['removed'];
+}
+
+/** What the summary lists, in its order; the action's outputs count the same lists. */
+export function sections(diff: VeristatDiff): Sections {
+  const reported = <T extends { level: Level }>(list: T[]): T[] => list.filter((x) => x.level !== 'ignore');
+  return {
+    newFailures: diff.programs.filter(
+      (p) => p.verdictChange === 'new-failure' && p.verdictLevel !== 'ignore',
+    ),
+    regressions: diff.programs
+      .filter((p) => p.verdictChange !== 'new-failure' && p.metrics.some(isReportedRegression))
+      .sort(byWorstRegression),
+    limit: reported(diff.insnLimit),
+    improvements: diff.programs
+      .filter(
+        (p) =>
+          p.verdictChange === 'fixed' ||
+          (p.verdictChange !== 'new-failure' &&
+            p.metrics.some((m) => m.change === 'improvement') &&
+            !p.metrics.some(isReportedRegression)),
+      )
+      .sort(byBestImprovement),
+    textChanges: diff.programs.filter((p) => p.textChanges.length > 0),
+    added: reported(diff.added),
+    removed: reported(diff.removed),
+  };
+}
 
 const ICON: Record<Level, string> = { fail: ':x:', warn: ':warning:', notice: '', ignore: '' };
 
@@ -49,26 +89,7 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
     return `${out.join('\n')}\n`;
   }
 
-  const newFailures = diff.programs.filter(
-    (p) => p.verdictChange === 'new-failure' && p.verdictLevel !== 'ignore',
-  );
-  const regressions = diff.programs
-    .filter((p) => p.verdictChange !== 'new-failure' && p.metrics.some(isReportedRegression))
-    .sort(byWorstRegression);
-  const limit = diff.insnLimit.filter((l) => l.level !== 'ignore');
-  const improvements = diff.programs
-    .filter(
-      (p) =>
-        p.verdictChange === 'fixed' ||
-        (p.verdictChange !== 'new-failure' &&
-          p.metrics.some((m) => m.change === 'improvement') &&
-          !p.metrics.some(isReportedRegression)),
-    )
-    .sort(byBestImprovement);
-  const textChanges = diff.programs.filter((p) => p.textChanges.length > 0);
-  const added = diff.added.filter((a) => a.level !== 'ignore');
-  const removed = diff.removed.filter((r) => r.level !== 'ignore');
-
+  const { newFailures, regressions, limit, improvements, textChanges, added, removed } = sections(diff);
   out.push(headline(diff, newFailures.length, regressions.length, improvements.length), '');
   out.push(
     `Compared ${diff.programs.length} programs present in both runs on: ${['Verdict', ...diff.metrics.map(statLabel)].join(', ')}.`,
@@ -111,7 +132,7 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
   };
 
   section('New verification failures', (shown) => diffTable(newFailures.slice(0, shown)), newFailures.length);
-  for (const p of newFailures.slice(0, maxRows)) {
+  for (const p of newFailures.slice(0, options.maxLogs ?? 20)) {
     const log = options.logs?.get(programKey(p));
     if (!log) continue;
     const tail = logTail(log, options.logLines ?? 40);
@@ -122,7 +143,7 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
     out.push(
       `<details><summary>Verifier log of ${escapeHtml(programKey(p))} (${what})</summary>`,
       '',
-      codeFence(tail.lines.join('\n')),
+      codeFence(tail.lines.map((l) => (l.length > 500 ? `${l.slice(0, 500)} …` : l)).join('\n')),
       '',
       '</details>',
       '',
