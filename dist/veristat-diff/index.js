@@ -37408,6 +37408,7 @@ function noBaseline(next) {
         insnLimit: [],
         removed: [],
         metrics: [],
+        verdicts: false,
         onlyInBase: [],
         onlyInNew: metricsOf(next),
         problems: next.problems.map((problem) => ({ side: 'new', problem })),
@@ -37471,6 +37472,7 @@ function diffRuns(base, next, config = DEFAULT_CONFIG) {
         insnLimit,
         removed,
         metrics,
+        verdicts: base.columns.includes('verdict') && next.columns.includes('verdict'),
         onlyInBase: baseMetrics.filter((m) => !newMetrics.includes(m)),
         onlyInNew: newMetrics.filter((m) => !baseMetrics.includes(m)),
         problems: [
@@ -37724,7 +37726,7 @@ function renderMarkdown(diff, options = {}) {
     }
     const { newFailures, regressions, limit, improvements, textChanges, added, removed } = sections(diff);
     out.push(headline(diff, newFailures.length, regressions.length, improvements.length), '');
-    out.push(`Compared ${diff.programs.length} programs present in both runs on: ${['Verdict', ...diff.metrics.map(statLabel)].join(', ')}.`);
+    out.push(`Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(statLabel)].join(', ')}.`);
     if (diff.onlyInBase.length + diff.onlyInNew.length > 0) {
         out.push(`Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${statLabel(m)} (base)`), ...diff.onlyInNew.map((m) => `${statLabel(m)} (new)`)].map((s) => (0,src/* escapeMarkdown */.FV)(s)).join(', ')}.`);
     }

@@ -65,6 +65,8 @@ export interface VeristatDiff {
   removed: { program: ProgramStats; level: Level }[];
   /** Metrics compared (in both runs); metrics in one run only are listed, not compared. */
   metrics: string[];
+  /** Both runs have a verdict column (kernel-patches' `-e file,prog,verdict,states` does). */
+  verdicts: boolean;
   onlyInBase: string[];
   onlyInNew: string[];
   problems: { side: 'base' | 'new'; problem: ParseProblem }[];
@@ -110,6 +112,7 @@ export function noBaseline(next: VeristatRun): VeristatDiff {
     insnLimit: [],
     removed: [],
     metrics: [],
+    verdicts: false,
     onlyInBase: [],
     onlyInNew: metricsOf(next),
     problems: next.problems.map((problem) => ({ side: 'new', problem })),
@@ -180,6 +183,7 @@ export function diffRuns(
     insnLimit,
     removed,
     metrics,
+    verdicts: base.columns.includes('verdict') && next.columns.includes('verdict'),
     onlyInBase: baseMetrics.filter((m) => !newMetrics.includes(m)),
     onlyInNew: newMetrics.filter((m) => !baseMetrics.includes(m)),
     problems: [

@@ -92,7 +92,7 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
   const { newFailures, regressions, limit, improvements, textChanges, added, removed } = sections(diff);
   out.push(headline(diff, newFailures.length, regressions.length, improvements.length), '');
   out.push(
-    `Compared ${diff.programs.length} programs present in both runs on: ${['Verdict', ...diff.metrics.map(statLabel)].join(', ')}.`,
+    `Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(statLabel)].join(', ')}.`,
   );
   if (diff.onlyInBase.length + diff.onlyInNew.length > 0) {
     out.push(

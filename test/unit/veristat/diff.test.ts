@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffRuns, parseConfig, parseCsv, programKey } from '@bpf-ci/veristat';
+import { diffRuns, parseConfig, parseCsv, programKey, renderMarkdown } from '@bpf-ci/veristat';
 import { BASELINE_2026, csvFromSession, editRow, PATCHED_2026, sample } from './helpers.ts';
 
 const base = sample(BASELINE_2026);
@@ -207,5 +207,27 @@ describe('programs on one side, the 1M-instruction limit, column sets', () => {
       p.metrics.filter((m) => m.metric === 'future_stat' && m.abs !== 0).map(() => p.prog),
     );
     expect(changed).toEqual(['flow_dissector_1']);
+  });
+
+  it("works on kernel-patches' column set (-e file,prog,verdict,states) and without a verdict column", () => {
+    const columns = (csv: string, keep: number[]): string =>
+      csv
+        .trimEnd()
+        .split('\n')
+        .map((l) => keep.map((i) => l.split(',')[i]).join(','))
+        .join('\n') + '\n';
+    const next = editRow(patched, 'flow_dissector_2', 'bpf_flow.bpf.o,flow_dissector_2,failure,2050,1244,60');
+    const kp = diffOf(columns(base, [0, 1, 2, 5]), columns(next, [0, 1, 2, 5]));
+    expect(kp.metrics).toEqual(['states']);
+    expect(kp.verdicts).toBe(true);
+    expect(kp.programs.find((p) => p.prog === 'flow_dissector_2')).toMatchObject({
+      verdictChange: 'new-failure',
+      metrics: [{ metric: 'states', base: 56, next: 60, change: 'regression', level: 'warn' }],
+    });
+    const noVerdict = diffOf(columns(base, [0, 1, 5]), columns(next, [0, 1, 5]));
+    expect(noVerdict.verdicts).toBe(false);
+    expect(noVerdict.programs.every((p) => p.verdictChange === 'unknown')).toBe(true);
+    expect(noVerdict.conclusion).toBe('success');
+    expect(renderMarkdown(noVerdict)).toContain('Compared 14 programs present in both runs on: States.');
   });
 });
