@@ -34744,8 +34744,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   d$: () => (/* reexport */ veristatDiffFiles)
 });
 
-// UNUSED EXPORTS: ConfigError, DEFAULT_CONFIG, DEFAULT_THRESHOLDS, INSN_LIMIT, Level, MetricThreshold, STATS, VeristatConfig, VeristatFormatError, buildAnnotations, diffRuns, findTables, formatDiffCell, isAtInsnLimit, logTail, noBaseline, parseCompareOutput, parseConfig, parseCsv, parseRunText, parseTable, parseVerifierLogs, percentChange, programKey, renderMarkdown, sections, statForHeader, statLabel, thresholdFor
+// UNUSED EXPORTS: ConfigError, DEFAULT_CONFIG, DEFAULT_THRESHOLDS, INSN_LIMIT, Level, MetricThreshold, STATS, VeristatConfig, VeristatFormatError, buildAnnotations, diffRuns, findTables, formatDiffCell, formatPct, isAtInsnLimit, logTail, noBaseline, parseCompareOutput, parseConfig, parseCsv, parseRunText, parseTable, parseVerifierLogs, percentChange, programKey, renderMarkdown, sections, statForHeader, statLabel, thresholdFor
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 14 modules
+var schemas = __nccwpck_require__(5586);
+// EXTERNAL MODULE: ./node_modules/zod/v4/core/errors.js
+var errors = __nccwpck_require__(7428);
 ;// CONCATENATED MODULE: ./packages/veristat/src/stats.ts
 // veristat's statistics (formats.md §5.2, veristat.c `stat_defs[]`): how each one is spelled as a CSV
 // header, as a table header (today's and the v6.1 spelling) and what kind of value it holds.
@@ -34804,6 +34810,101 @@ function knownStatNames() {
         s.id,
         ...s.names.filter((n) => n !== s.id),
     ]);
+}
+
+;// CONCATENATED MODULE: ./packages/veristat/src/config.ts
+// What counts as a regression: per-metric thresholds and what each kind of finding does to the job.
+// YAML or JSON, validated with zod. The defaults follow kernel-patches/vmtest practice: a new
+// verification failure fails the job; state-count changes are reported (threshold 0 %).
+
+
+
+/** fail: the job fails; warn: a warning; notice: listed only; ignore: not reported. */
+const Level = schemas/* enum */.k5n(['fail', 'warn', 'notice', 'ignore']);
+const percent = schemas/* number */.aig().min(0).nullable();
+/**
+ * Thresholds for one metric. A change counts only when it is at least `minAbs` (absolute, in the
+ * metric's unit) AND at least `minPct` percent: below either floor it is noise. A counted increase
+ * above `failPct` fails the job, above `warnPct` warns, otherwise it is a notice. null = never.
+ */
+const MetricThreshold = schemas/* object */.Ikc({
+    warnPct: percent.optional(),
+    failPct: percent.optional(),
+    minAbs: schemas/* number */.aig().min(0).optional(),
+    minPct: schemas/* number */.aig().min(0).optional(),
+})
+    .strict();
+const VeristatConfig = schemas/* object */.Ikc({
+    /** Per metric, by veristat name (`states`, `total_states`, `duration`, ...) or `default`. */
+    metrics: schemas/* record */.g1P(schemas/* string */.YjP(), MetricThreshold)
+        .default({})
+        .superRefine((metrics, ctx) => {
+        for (const name of Object.keys(metrics)) {
+            const stat = stats_statForHeader(name);
+            if (name !== 'default' && stat?.kind !== 'number') {
+                ctx.addIssue({
+                    code: 'custom',
+                    path: [name],
+                    message: `unknown metric '${name}'; use one of: default, ${knownStatNames().join(', ')}`,
+                });
+            }
+        }
+    }),
+    /** success in base, failure in new (veristat's MISMATCH). */
+    newFailure: Level.default('fail'),
+    /** A program in new only, whose verdict is failure. */
+    addedFailure: Level.default('warn'),
+    /** A program in new only that verifies. */
+    addedProgram: Level.default('notice'),
+    /** A program in base only. */
+    removedProgram: Level.default('warn'),
+    /** A program that reaches the 1M-instruction limit in new (and did not in base). */
+    insnLimit: Level.default('warn'),
+    /** An input that could only be read in part (cut file, bad cells, duplicates). */
+    incompleteInput: Level.default('warn'),
+})
+    .strict();
+/** Defaults per metric id. Deterministic counts are never noise; duration is. */
+const DEFAULT_THRESHOLDS = {
+    default: { warnPct: null, failPct: null, minAbs: 0, minPct: 0 },
+    states: { warnPct: 0 },
+    // Verification time varies run to run by tens of percent on a busy runner (see the 2026 sample):
+    // under 1 ms or under 20 % it is not a change at all.
+    duration: { minAbs: 1000, minPct: 20 },
+};
+class ConfigError extends Error {
+    name = 'ConfigError';
+}
+/** Parses and validates a config file's text; `source` names the file in errors. */
+function parseConfig(text, source = 'veristat config') {
+    let data;
+    try {
+        data = (0,dist/* parse */.qg)(text) ?? {};
+    }
+    catch (err) {
+        throw new ConfigError(`${source}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const result = VeristatConfig.safeParse(data);
+    if (!result.success)
+        throw new ConfigError(`${source}: invalid config:\n${errors/* prettifyError */.S1(result.error)}`);
+    return result.data;
+}
+const DEFAULT_CONFIG = VeristatConfig.parse({});
+/** The thresholds that apply to a metric id: built-in default, then the config's default, then its own. */
+function thresholdFor(config, metric) {
+    const own = Object.entries(config.metrics).find(([name]) => name !== 'default' && stats_statForHeader(name)?.id === metric);
+    const merged = {
+        ...DEFAULT_THRESHOLDS['default'],
+        ...DEFAULT_THRESHOLDS[metric],
+        ...config.metrics['default'],
+        ...own?.[1],
+    };
+    return {
+        warnPct: merged.warnPct ?? null,
+        failPct: merged.failPct ?? null,
+        minAbs: merged.minAbs ?? 0,
+        minPct: merged.minPct ?? 0,
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/veristat/src/run.ts
@@ -34915,6 +35016,237 @@ function buildRun(format, headers, rows, headerLine = 1) {
     return run;
 }
 
+;// CONCATENATED MODULE: ./packages/veristat/src/diff.ts
+// Base run vs new run: every metric both runs have, verdict changes both ways, added/removed
+// programs, the 1M-instruction limit; each finding gets a level from the config.
+
+
+
+const RANK = { fail: 3, warn: 2, notice: 1, ignore: 0 };
+function worst(levels) {
+    return levels.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'ignore');
+}
+function levelRank(level) {
+    return RANK[level];
+}
+/**
+ * A percentage as veristat prints it (`%+.2lf%%`). C's printf rounds an exact tie to even
+ * (5/32 = 15.625 % prints as 15.62 %), JavaScript's toFixed rounds it up; we follow C.
+ */
+function formatPct(pct) {
+    const sign = pct < 0 || Object.is(pct, -0) ? '-' : '+';
+    const abs = Math.abs(pct);
+    // toFixed rounds the exact binary value, as C does; they differ only on exact ties, which in
+    // binary are multiples of 1/8 whose third decimal is 5 (k/8 with k odd: .125, .375, ...).
+    const scaled = abs * 100;
+    const exactTie = Number.isInteger(abs * 8) && !Number.isInteger(scaled);
+    if (!exactTie)
+        return `${sign}${abs.toFixed(2)}%`;
+    const even = Math.floor(scaled) % 2 === 0 ? Math.floor(scaled) : Math.ceil(scaled);
+    return `${sign}${(even / 100).toFixed(2)}%`;
+}
+/** veristat's percentage (formats.md §5.5), kept identical so our numbers match `-C` output. */
+function percentChange(base, next) {
+    if (base === 0)
+        return next === 0 ? 0 : next > 0 ? 100 : -100;
+    return ((next - base) / base) * 100;
+}
+function metricsOf(run) {
+    const numeric = new Set();
+    for (const p of run.programs)
+        for (const k of Object.keys(p.values))
+            numeric.add(k);
+    return run.columns.filter((c) => numeric.has(c));
+}
+function textStatsOf(run) {
+    return run.columns.filter((c) => stats_statById(c)?.kind === 'text');
+}
+/** The diff when there is no baseline: nothing to compare, said plainly, not a failure. */
+function noBaseline(next) {
+    return {
+        baseline: 'missing',
+        programs: [],
+        added: [],
+        insnLimit: [],
+        removed: [],
+        metrics: [],
+        verdicts: false,
+        onlyInBase: [],
+        onlyInNew: metricsOf(next),
+        problems: next.problems.map((problem) => ({ side: 'new', problem })),
+        incomplete: { base: false, new: !next.complete, level: 'ignore' },
+        conclusion: 'neutral',
+        failReasons: [],
+    };
+}
+function diffRuns(base, next, config = DEFAULT_CONFIG) {
+    const baseMetrics = metricsOf(base);
+    const newMetrics = metricsOf(next);
+    const metrics = newMetrics.filter((m) => baseMetrics.includes(m));
+    const thresholds = new Map(metrics.map((m) => [m, thresholdFor(config, m)]));
+    const textStats = textStatsOf(next).filter((s) => textStatsOf(base).includes(s));
+    const baseByKey = new Map(base.programs.map((p) => [run_programKey(p), p]));
+    const newKeys = new Set();
+    const programs = [];
+    const added = [];
+    for (const n of next.programs) {
+        const key = run_programKey(n);
+        newKeys.add(key);
+        const b = baseByKey.get(key);
+        if (!b) {
+            // The 1M-instruction limit of an added program is reported in insnLimit, not here.
+            added.push({ program: n, level: n.verdict === 'failure' ? config.addedFailure : config.addedProgram });
+            continue;
+        }
+        programs.push(diffProgram(b, n, metrics, thresholds, textStats, config));
+    }
+    const removed = base.programs
+        .filter((p) => !newKeys.has(run_programKey(p)))
+        .map((program) => ({ program, level: config.removedProgram }));
+    const incomplete = {
+        base: !base.complete,
+        new: !next.complete,
+        level: base.complete && next.complete ? 'ignore' : config.incompleteInput,
+    };
+    const insnLimit = [];
+    for (const p of programs) {
+        if (p.insnLimit) {
+            const base = p.insnLimit.alsoInBase ? 'at-limit' : 'below';
+            insnLimit.push({
+                file: p.file,
+                prog: p.prog,
+                base,
+                level: p.insnLimit.level,
+                ...verdictOf(p.newVerdict),
+            });
+        }
+    }
+    for (const { program } of added) {
+        if (isAtInsnLimit(program)) {
+            const { file, prog } = program;
+            insnLimit.push({ file, prog, base: 'absent', level: config.insnLimit, ...verdictOf(program.verdict) });
+        }
+    }
+    const diff = {
+        baseline: 'present',
+        programs,
+        added,
+        insnLimit,
+        removed,
+        metrics,
+        verdicts: base.columns.includes('verdict') && next.columns.includes('verdict'),
+        onlyInBase: baseMetrics.filter((m) => !newMetrics.includes(m)),
+        onlyInNew: newMetrics.filter((m) => !baseMetrics.includes(m)),
+        problems: [
+            ...base.problems.map((problem) => ({ side: 'base', problem })),
+            ...next.problems.map((problem) => ({ side: 'new', problem })),
+        ],
+        incomplete,
+        conclusion: 'success',
+        failReasons: [],
+    };
+    diff.failReasons = failReasons(diff);
+    diff.conclusion = diff.failReasons.length > 0 ? 'failure' : 'success';
+    return diff;
+}
+function diffProgram(b, n, metrics, thresholds, textStats, config) {
+    const verdictChange = b.verdict === undefined || n.verdict === undefined
+        ? 'unknown'
+        : b.verdict === n.verdict
+            ? 'match'
+            : n.verdict === 'failure'
+                ? 'new-failure'
+                : 'fixed';
+    const verdictLevel = verdictChange === 'new-failure' ? config.newFailure : verdictChange === 'fixed' ? 'notice' : 'ignore';
+    const diff = {
+        file: n.file,
+        prog: n.prog,
+        verdictChange,
+        verdictLevel,
+        metrics: [],
+        textChanges: [],
+        level: 'ignore',
+    };
+    if (b.verdict)
+        diff.baseVerdict = b.verdict;
+    if (n.verdict)
+        diff.newVerdict = n.verdict;
+    for (const metric of metrics) {
+        const before = b.values[metric];
+        const after = n.values[metric];
+        const t = thresholds.get(metric);
+        if (before === undefined || after === undefined || !t)
+            continue;
+        const abs = after - before;
+        const pct = percentChange(before, after);
+        let change = 'unchanged';
+        let level = 'ignore';
+        if (abs !== 0) {
+            if (Math.abs(abs) < t.minAbs || Math.abs(pct) < t.minPct)
+                change = 'noise';
+            else if (abs < 0)
+                [change, level] = ['improvement', 'notice'];
+            else {
+                change = 'regression';
+                level =
+                    t.failPct !== null && pct > t.failPct
+                        ? 'fail'
+                        : t.warnPct !== null && pct > t.warnPct
+                            ? 'warn'
+                            : 'notice';
+            }
+        }
+        diff.metrics.push({ metric, base: before, next: after, abs, pct, change, level });
+    }
+    for (const stat of textStats) {
+        const before = b.text[stat];
+        const after = n.text[stat];
+        if (before !== undefined && after !== undefined && before !== after) {
+            diff.textChanges.push({ stat, base: before, next: after });
+        }
+    }
+    const levels = [verdictLevel, ...diff.metrics.map((m) => m.level)];
+    if (diff.textChanges.length > 0)
+        levels.push('notice');
+    if (isAtInsnLimit(n)) {
+        const alsoInBase = isAtInsnLimit(b);
+        diff.insnLimit = { alsoInBase, level: alsoInBase ? 'notice' : config.insnLimit };
+        levels.push(diff.insnLimit.level);
+    }
+    diff.level = worst(levels);
+    return diff;
+}
+function verdictOf(verdict) {
+    return verdict ? { verdict } : {};
+}
+function failReasons(diff) {
+    const reasons = [];
+    for (const p of diff.programs) {
+        const key = run_programKey(p);
+        if (p.verdictLevel === 'fail')
+            reasons.push(`${key}: verification now fails (it succeeded in the base run)`);
+        for (const m of p.metrics) {
+            if (m.level === 'fail') {
+                reasons.push(`${key}: ${m.metric} ${m.base} → ${m.next} (${formatPct(m.pct)})`);
+            }
+        }
+    }
+    for (const l of diff.insnLimit) {
+        if (l.level === 'fail' && l.base !== 'at-limit')
+            reasons.push(`${run_programKey(l)}: reaches the 1M-instruction limit`);
+    }
+    for (const a of diff.added) {
+        if (a.level === 'fail')
+            reasons.push(`${run_programKey(a.program)}: added (${a.program.verdict ?? 'no verdict'})`);
+    }
+    for (const r of diff.removed)
+        if (r.level === 'fail')
+            reasons.push(`${run_programKey(r.program)}: removed`);
+    if (diff.incomplete.level === 'fail')
+        reasons.push('an input could only be read in part');
+    return reasons;
+}
+
 ;// CONCATENATED MODULE: ./packages/veristat/src/verifier-log.ts
 // veristat -v output: for each program
 //   PROCESSING <file>/<prog>, DURATION US: <n>, VERDICT: <success|failure>, VERIFIER LOG:
@@ -34966,6 +35298,7 @@ function logTail(log, count = 40) {
 
 
 
+
 const SEVERITY = { fail: 'error', warn: 'warning' };
 function buildAnnotations(diff, options = {}) {
     const all = [];
@@ -34992,7 +35325,7 @@ function buildAnnotations(diff, options = {}) {
             level: 'error',
             title: `veristat: fail threshold crossed: ${p.file} ${p.prog}`,
             message: crossed
-                .map((m) => `${statLabel(m.metric)}: ${m.base} → ${m.next} (+${m.pct.toFixed(2)}%)`)
+                .map((m) => `${statLabel(m.metric)}: ${m.base} → ${m.next} (${formatPct(m.pct)})`)
                 .join('\n'),
         });
     }
@@ -37142,14 +37475,15 @@ function csv_readCsv(text) {
 
 
 
+
 const DIFF_CELL = /^(?<abs>[+-]\d+) \((?<pct>[+-]\d+\.\d{2})%\)$/;
 const TABLE_SUFFIX = /^(?<name>.*?)\s*\((?<side>A|B|DIFF)\)$/;
 const CSV_SUFFIX = /^(?<name>.*)_(?<side>base|comp|diff)$/;
 const SIDE = { A: 'base', B: 'comp', DIFF: 'diff', base: 'base', comp: 'comp', diff: 'diff' };
 /** veristat's own rendering of a numeric DIFF cell, to compare our diff with its output. */
 function formatDiffCell(abs, pct) {
-    const sign = (n) => (n < 0 || Object.is(n, -0) ? '-' : '+');
-    return `${sign(abs)}${Math.abs(abs)} (${sign(pct)}${Math.abs(pct).toFixed(2)}%)`;
+    const sign = (n) => (n < 0 ? '-' : '+');
+    return `${sign(abs)}${Math.abs(abs)} (${formatPct(pct)})`;
 }
 /** Every compare table in `text`, or the compare CSV if there is no table. */
 function parseCompareOutput(text) {
@@ -37267,322 +37601,6 @@ function parseValue(stat, text) {
     if (def?.kind === 'text')
         return text;
     return parseInteger(text) ?? (def ? undefined : text);
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 14 modules
-var schemas = __nccwpck_require__(5586);
-// EXTERNAL MODULE: ./node_modules/zod/v4/core/errors.js
-var errors = __nccwpck_require__(7428);
-;// CONCATENATED MODULE: ./packages/veristat/src/config.ts
-// What counts as a regression: per-metric thresholds and what each kind of finding does to the job.
-// YAML or JSON, validated with zod. The defaults follow kernel-patches/vmtest practice: a new
-// verification failure fails the job; state-count changes are reported (threshold 0 %).
-
-
-
-/** fail: the job fails; warn: a warning; notice: listed only; ignore: not reported. */
-const Level = schemas/* enum */.k5n(['fail', 'warn', 'notice', 'ignore']);
-const percent = schemas/* number */.aig().min(0).nullable();
-/**
- * Thresholds for one metric. A change counts only when it is at least `minAbs` (absolute, in the
- * metric's unit) AND at least `minPct` percent: below either floor it is noise. A counted increase
- * above `failPct` fails the job, above `warnPct` warns, otherwise it is a notice. null = never.
- */
-const MetricThreshold = schemas/* object */.Ikc({
-    warnPct: percent.optional(),
-    failPct: percent.optional(),
-    minAbs: schemas/* number */.aig().min(0).optional(),
-    minPct: schemas/* number */.aig().min(0).optional(),
-})
-    .strict();
-const VeristatConfig = schemas/* object */.Ikc({
-    /** Per metric, by veristat name (`states`, `total_states`, `duration`, ...) or `default`. */
-    metrics: schemas/* record */.g1P(schemas/* string */.YjP(), MetricThreshold)
-        .default({})
-        .superRefine((metrics, ctx) => {
-        for (const name of Object.keys(metrics)) {
-            const stat = stats_statForHeader(name);
-            if (name !== 'default' && stat?.kind !== 'number') {
-                ctx.addIssue({
-                    code: 'custom',
-                    path: [name],
-                    message: `unknown metric '${name}'; use one of: default, ${knownStatNames().join(', ')}`,
-                });
-            }
-        }
-    }),
-    /** success in base, failure in new (veristat's MISMATCH). */
-    newFailure: Level.default('fail'),
-    /** A program in new only, whose verdict is failure. */
-    addedFailure: Level.default('warn'),
-    /** A program in new only that verifies. */
-    addedProgram: Level.default('notice'),
-    /** A program in base only. */
-    removedProgram: Level.default('warn'),
-    /** A program that reaches the 1M-instruction limit in new (and did not in base). */
-    insnLimit: Level.default('warn'),
-    /** An input that could only be read in part (cut file, bad cells, duplicates). */
-    incompleteInput: Level.default('warn'),
-})
-    .strict();
-/** Defaults per metric id. Deterministic counts are never noise; duration is. */
-const DEFAULT_THRESHOLDS = {
-    default: { warnPct: null, failPct: null, minAbs: 0, minPct: 0 },
-    states: { warnPct: 0 },
-    // Verification time varies run to run by tens of percent on a busy runner (see the 2026 sample):
-    // under 1 ms or under 20 % it is not a change at all.
-    duration: { minAbs: 1000, minPct: 20 },
-};
-class ConfigError extends Error {
-    name = 'ConfigError';
-}
-/** Parses and validates a config file's text; `source` names the file in errors. */
-function parseConfig(text, source = 'veristat config') {
-    let data;
-    try {
-        data = (0,dist/* parse */.qg)(text) ?? {};
-    }
-    catch (err) {
-        throw new ConfigError(`${source}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const result = VeristatConfig.safeParse(data);
-    if (!result.success)
-        throw new ConfigError(`${source}: invalid config:\n${errors/* prettifyError */.S1(result.error)}`);
-    return result.data;
-}
-const DEFAULT_CONFIG = VeristatConfig.parse({});
-/** The thresholds that apply to a metric id: built-in default, then the config's default, then its own. */
-function thresholdFor(config, metric) {
-    const own = Object.entries(config.metrics).find(([name]) => name !== 'default' && stats_statForHeader(name)?.id === metric);
-    const merged = {
-        ...DEFAULT_THRESHOLDS['default'],
-        ...DEFAULT_THRESHOLDS[metric],
-        ...config.metrics['default'],
-        ...own?.[1],
-    };
-    return {
-        warnPct: merged.warnPct ?? null,
-        failPct: merged.failPct ?? null,
-        minAbs: merged.minAbs ?? 0,
-        minPct: merged.minPct ?? 0,
-    };
-}
-
-;// CONCATENATED MODULE: ./packages/veristat/src/diff.ts
-// Base run vs new run: every metric both runs have, verdict changes both ways, added/removed
-// programs, the 1M-instruction limit; each finding gets a level from the config.
-
-
-
-const RANK = { fail: 3, warn: 2, notice: 1, ignore: 0 };
-function worst(levels) {
-    return levels.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'ignore');
-}
-function levelRank(level) {
-    return RANK[level];
-}
-/** veristat's percentage (formats.md §5.5), kept identical so our numbers match `-C` output. */
-function percentChange(base, next) {
-    if (base === 0)
-        return next === 0 ? 0 : next > 0 ? 100 : -100;
-    return ((next - base) / base) * 100;
-}
-function metricsOf(run) {
-    const numeric = new Set();
-    for (const p of run.programs)
-        for (const k of Object.keys(p.values))
-            numeric.add(k);
-    return run.columns.filter((c) => numeric.has(c));
-}
-function textStatsOf(run) {
-    return run.columns.filter((c) => stats_statById(c)?.kind === 'text');
-}
-/** The diff when there is no baseline: nothing to compare, said plainly, not a failure. */
-function noBaseline(next) {
-    return {
-        baseline: 'missing',
-        programs: [],
-        added: [],
-        insnLimit: [],
-        removed: [],
-        metrics: [],
-        verdicts: false,
-        onlyInBase: [],
-        onlyInNew: metricsOf(next),
-        problems: next.problems.map((problem) => ({ side: 'new', problem })),
-        incomplete: { base: false, new: !next.complete, level: 'ignore' },
-        conclusion: 'neutral',
-        failReasons: [],
-    };
-}
-function diffRuns(base, next, config = DEFAULT_CONFIG) {
-    const baseMetrics = metricsOf(base);
-    const newMetrics = metricsOf(next);
-    const metrics = newMetrics.filter((m) => baseMetrics.includes(m));
-    const thresholds = new Map(metrics.map((m) => [m, thresholdFor(config, m)]));
-    const textStats = textStatsOf(next).filter((s) => textStatsOf(base).includes(s));
-    const baseByKey = new Map(base.programs.map((p) => [run_programKey(p), p]));
-    const newKeys = new Set();
-    const programs = [];
-    const added = [];
-    for (const n of next.programs) {
-        const key = run_programKey(n);
-        newKeys.add(key);
-        const b = baseByKey.get(key);
-        if (!b) {
-            // The 1M-instruction limit of an added program is reported in insnLimit, not here.
-            added.push({ program: n, level: n.verdict === 'failure' ? config.addedFailure : config.addedProgram });
-            continue;
-        }
-        programs.push(diffProgram(b, n, metrics, thresholds, textStats, config));
-    }
-    const removed = base.programs
-        .filter((p) => !newKeys.has(run_programKey(p)))
-        .map((program) => ({ program, level: config.removedProgram }));
-    const incomplete = {
-        base: !base.complete,
-        new: !next.complete,
-        level: base.complete && next.complete ? 'ignore' : config.incompleteInput,
-    };
-    const insnLimit = [];
-    for (const p of programs) {
-        if (p.insnLimit) {
-            const base = p.insnLimit.alsoInBase ? 'at-limit' : 'below';
-            insnLimit.push({
-                file: p.file,
-                prog: p.prog,
-                base,
-                level: p.insnLimit.level,
-                ...verdictOf(p.newVerdict),
-            });
-        }
-    }
-    for (const { program } of added) {
-        if (isAtInsnLimit(program)) {
-            const { file, prog } = program;
-            insnLimit.push({ file, prog, base: 'absent', level: config.insnLimit, ...verdictOf(program.verdict) });
-        }
-    }
-    const diff = {
-        baseline: 'present',
-        programs,
-        added,
-        insnLimit,
-        removed,
-        metrics,
-        verdicts: base.columns.includes('verdict') && next.columns.includes('verdict'),
-        onlyInBase: baseMetrics.filter((m) => !newMetrics.includes(m)),
-        onlyInNew: newMetrics.filter((m) => !baseMetrics.includes(m)),
-        problems: [
-            ...base.problems.map((problem) => ({ side: 'base', problem })),
-            ...next.problems.map((problem) => ({ side: 'new', problem })),
-        ],
-        incomplete,
-        conclusion: 'success',
-        failReasons: [],
-    };
-    diff.failReasons = failReasons(diff);
-    diff.conclusion = diff.failReasons.length > 0 ? 'failure' : 'success';
-    return diff;
-}
-function diffProgram(b, n, metrics, thresholds, textStats, config) {
-    const verdictChange = b.verdict === undefined || n.verdict === undefined
-        ? 'unknown'
-        : b.verdict === n.verdict
-            ? 'match'
-            : n.verdict === 'failure'
-                ? 'new-failure'
-                : 'fixed';
-    const verdictLevel = verdictChange === 'new-failure' ? config.newFailure : verdictChange === 'fixed' ? 'notice' : 'ignore';
-    const diff = {
-        file: n.file,
-        prog: n.prog,
-        verdictChange,
-        verdictLevel,
-        metrics: [],
-        textChanges: [],
-        level: 'ignore',
-    };
-    if (b.verdict)
-        diff.baseVerdict = b.verdict;
-    if (n.verdict)
-        diff.newVerdict = n.verdict;
-    for (const metric of metrics) {
-        const before = b.values[metric];
-        const after = n.values[metric];
-        const t = thresholds.get(metric);
-        if (before === undefined || after === undefined || !t)
-            continue;
-        const abs = after - before;
-        const pct = percentChange(before, after);
-        let change = 'unchanged';
-        let level = 'ignore';
-        if (abs !== 0) {
-            if (Math.abs(abs) < t.minAbs || Math.abs(pct) < t.minPct)
-                change = 'noise';
-            else if (abs < 0)
-                [change, level] = ['improvement', 'notice'];
-            else {
-                change = 'regression';
-                level =
-                    t.failPct !== null && pct > t.failPct
-                        ? 'fail'
-                        : t.warnPct !== null && pct > t.warnPct
-                            ? 'warn'
-                            : 'notice';
-            }
-        }
-        diff.metrics.push({ metric, base: before, next: after, abs, pct, change, level });
-    }
-    for (const stat of textStats) {
-        const before = b.text[stat];
-        const after = n.text[stat];
-        if (before !== undefined && after !== undefined && before !== after) {
-            diff.textChanges.push({ stat, base: before, next: after });
-        }
-    }
-    const levels = [verdictLevel, ...diff.metrics.map((m) => m.level)];
-    if (diff.textChanges.length > 0)
-        levels.push('notice');
-    if (isAtInsnLimit(n)) {
-        const alsoInBase = isAtInsnLimit(b);
-        diff.insnLimit = { alsoInBase, level: alsoInBase ? 'notice' : config.insnLimit };
-        levels.push(diff.insnLimit.level);
-    }
-    diff.level = worst(levels);
-    return diff;
-}
-function verdictOf(verdict) {
-    return verdict ? { verdict } : {};
-}
-function failReasons(diff) {
-    const reasons = [];
-    for (const p of diff.programs) {
-        const key = run_programKey(p);
-        if (p.verdictLevel === 'fail')
-            reasons.push(`${key}: verification now fails (it succeeded in the base run)`);
-        for (const m of p.metrics) {
-            if (m.level === 'fail') {
-                reasons.push(`${key}: ${m.metric} ${m.base} → ${m.next} (${m.pct >= 0 ? '+' : ''}${m.pct.toFixed(2)}%)`);
-            }
-        }
-    }
-    for (const l of diff.insnLimit) {
-        if (l.level === 'fail' && l.base !== 'at-limit')
-            reasons.push(`${run_programKey(l)}: reaches the 1M-instruction limit`);
-    }
-    for (const a of diff.added) {
-        if (a.level === 'fail')
-            reasons.push(`${run_programKey(a.program)}: added (${a.program.verdict ?? 'no verdict'})`);
-    }
-    for (const r of diff.removed)
-        if (r.level === 'fail')
-            reasons.push(`${run_programKey(r.program)}: removed`);
-    if (diff.incomplete.level === 'fail')
-        reasons.push('an input could only be read in part');
-    return reasons;
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"

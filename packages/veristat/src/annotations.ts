@@ -2,7 +2,7 @@
 // crossed a fail threshold. GitHub shows at most 10 errors per step, so the list is capped and the
 // last one says how many more there are. Escaping for the workflow command is the logger's job.
 import type { Level } from './config.ts';
-import type { VeristatDiff } from './diff.ts';
+import { formatPct, type VeristatDiff } from './diff.ts';
 import { programKey } from './run.ts';
 import { statLabel } from './stats.ts';
 import { logTail, type VerifierLog } from './verifier-log.ts';
@@ -42,7 +42,7 @@ export function buildAnnotations(
       level: 'error',
       title: `veristat: fail threshold crossed: ${p.file} ${p.prog}`,
       message: crossed
-        .map((m) => `${statLabel(m.metric)}: ${m.base} → ${m.next} (+${m.pct.toFixed(2)}%)`)
+        .map((m) => `${statLabel(m.metric)}: ${m.base} → ${m.next} (${formatPct(m.pct)})`)
         .join('\n'),
     });
   }

@@ -2,6 +2,7 @@
 // A is the first file (base), B the second; DIFF is B - A as `%+ld (%+.2lf%%)`, or MATCH/MISMATCH.
 import { readCsv } from './csv.ts';
 import { parseInteger, programKey, VeristatFormatError, type ParseProblem, type Verdict } from './run.ts';
+import { formatPct } from './diff.ts';
 import { statById, statForHeader } from './stats.ts';
 import { findTables } from './text-table.ts';
 
@@ -43,8 +44,8 @@ const SIDE = { A: 'base', B: 'comp', DIFF: 'diff', base: 'base', comp: 'comp', d
 
 /** veristat's own rendering of a numeric DIFF cell, to compare our diff with its output. */
 export function formatDiffCell(abs: number, pct: number): string {
-  const sign = (n: number): string => (n < 0 || Object.is(n, -0) ? '-' : '+');
-  return `${sign(abs)}${Math.abs(abs)} (${sign(pct)}${Math.abs(pct).toFixed(2)}%)`;
+  const sign = (n: number): string => (n < 0 ? '-' : '+');
+  return `${sign(abs)}${Math.abs(abs)} (${formatPct(pct)})`;
 }
 
 /** Every compare table in `text`, or the compare CSV if there is no table. */

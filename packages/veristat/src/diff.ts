@@ -87,6 +87,22 @@ export function levelRank(level: Level): number {
   return RANK[level];
 }
 
+/**
+ * A percentage as veristat prints it (`%+.2lf%%`). C's printf rounds an exact tie to even
+ * (5/32 = 15.625 % prints as 15.62 %), JavaScript's toFixed rounds it up; we follow C.
+ */
+export function formatPct(pct: number): string {
+  const sign = pct < 0 || Object.is(pct, -0) ? '-' : '+';
+  const abs = Math.abs(pct);
+  // toFixed rounds the exact binary value, as C does; they differ only on exact ties, which in
+  // binary are multiples of 1/8 whose third decimal is 5 (k/8 with k odd: .125, .375, ...).
+  const scaled = abs * 100;
+  const exactTie = Number.isInteger(abs * 8) && !Number.isInteger(scaled);
+  if (!exactTie) return `${sign}${abs.toFixed(2)}%`;
+  const even = Math.floor(scaled) % 2 === 0 ? Math.floor(scaled) : Math.ceil(scaled);
+  return `${sign}${(even / 100).toFixed(2)}%`;
+}
+
 /** veristat's percentage (formats.md §5.5), kept identical so our numbers match `-C` output. */
 export function percentChange(base: number, next: number): number {
   if (base === 0) return next === 0 ? 0 : next > 0 ? 100 : -100;
@@ -282,9 +298,7 @@ function failReasons(diff: VeristatDiff): string[] {
       reasons.push(`${key}: verification now fails (it succeeded in the base run)`);
     for (const m of p.metrics) {
       if (m.level === 'fail') {
-        reasons.push(
-          `${key}: ${m.metric} ${m.base} → ${m.next} (${m.pct >= 0 ? '+' : ''}${m.pct.toFixed(2)}%)`,
-        );
+        reasons.push(`${key}: ${m.metric} ${m.base} → ${m.next} (${formatPct(m.pct)})`);
       }
     }
   }

@@ -19,6 +19,7 @@ export {
 } from './config.ts';
 export {
   diffRuns,
+  formatPct,
   noBaseline,
   percentChange,
   type Change,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   diffRuns,
   formatDiffCell,
+  formatPct,
   parseCompareOutput,
   parseCsv,
   percentChange,
@@ -167,5 +168,21 @@ describe('veristat -C compare output', () => {
           "bpf_xdp.o/tail_lb_ipv4: insns diff '+1694 (+2.3%)' is not N/A, MATCH, MISMATCH or '+N (+P%)'",
       },
     ]);
+  });
+
+  it("rounds percentages like veristat's printf: an exact tie to even, everything else as is", () => {
+    // Expected strings printed by gcc's printf("%+.2lf%%") on this machine.
+    const c: [number, string][] = [
+      [15.625, '+15.62%'],
+      [15.635, '+15.63%'],
+      [0.125, '+0.12%'],
+      [0.375, '+0.38%'],
+      [-15.625, '-15.62%'],
+      [1.005, '+1.00%'],
+      [12.345, '+12.35%'],
+      [596.6292134831461, '+596.63%'],
+    ];
+    expect(c.map(([x]) => formatPct(x))).toEqual(c.map(([, s]) => s));
+    expect(formatDiffCell(5, percentChange(32, 37))).toBe('+5 (+15.62%)'); // real -C cell, veristat-capture
   });
 });
