@@ -2,5 +2,6 @@
 import type { Command } from './command.ts';
 import { parseCommand } from './commands/parse.ts';
 import { reportCommand } from './commands/report.ts';
+import { veristatDiff } from './commands/veristat-diff.ts';
 
-export const COMMANDS: Command[] = [parseCommand, reportCommand];
+export const COMMANDS: Command[] = [parseCommand, reportCommand, veristatDiff];

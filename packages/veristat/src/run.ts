@@ -1,0 +1,155 @@
+// One veristat run (a CSV or a table) as data, built from header + rows whichever form they came in.
+import { INSN_LIMIT, statForHeader } from './stats.ts';
+
+export type Verdict = 'success' | 'failure';
+
+/** One program's line of veristat output. */
+export interface ProgramStats {
+  file: string;
+  prog: string;
+  verdict?: Verdict;
+  /** Numeric stats by stat id (`insns`, `states`, ...) or, for a column we do not know, its header. */
+  values: Record<string, number>;
+  /** Text stats (`prog_type`, `attach_type`) and unknown non-numeric columns. */
+  text: Record<string, string>;
+  /** 1-based line in the input. */
+  line: number;
+}
+
+/** Something in the input we could not take as it was. The run is then partial (`complete: false`). */
+export interface ParseProblem {
+  line?: number;
+  message: string;
+}
+
+export interface VeristatRun {
+  format: 'csv' | 'table';
+  /** Stat ids of the columns, in input order (unknown columns by their header). */
+  columns: string[];
+  /** Columns this parser does not know (a newer veristat): compared if numeric, otherwise kept as text. */
+  unknownColumns: string[];
+  programs: ProgramStats[];
+  problems: ParseProblem[];
+  /** False when a problem lost data: a cut row, a bad cell, a duplicate, an unterminated table. */
+  complete: boolean;
+}
+
+/** Input that is not veristat output at all, or misses the columns that identify a program. */
+export class VeristatFormatError extends Error {
+  override name = 'VeristatFormatError';
+}
+
+export interface RawRow {
+  cells: string[];
+  line: number;
+}
+
+export function programKey(p: { file: string; prog: string }): string {
+  return `${p.file}/${p.prog}`;
+}
+
+/** veristat prints integers only (`%ld`); anything else in a numeric column is a broken cell. */
+export function parseInteger(cell: string): number | undefined {
+  return /^[+-]?\d+$/.test(cell) ? Number(cell) : undefined;
+}
+
+export function isAtInsnLimit(p: ProgramStats): boolean {
+  return p.values['insns'] === INSN_LIMIT;
+}
+
+/**
+ * Turns header + rows into a run. Rows are checked one by one: a row with too few cells, a
+ * non-numeric cell or a repeated program is reported as a problem and never silently misread.
+ */
+export function buildRun(
+  format: VeristatRun['format'],
+  headers: string[],
+  rows: RawRow[],
+  headerLine = 1,
+): VeristatRun {
+  const stats = headers.map((h) => statForHeader(h));
+  const columns = headers.map((h, i) => stats[i]?.id ?? h.trim());
+  const fileCol = columns.indexOf('file');
+  const progCol = columns.indexOf('prog');
+  if (fileCol < 0 || progCol < 0) {
+    throw new VeristatFormatError(
+      `line ${headerLine}: the header '${headers.join(',')}' has no ${fileCol < 0 ? 'file_name' : 'prog_name'} column; ` +
+        `veristat output always starts with file_name,prog_name (table: File, Program)`,
+    );
+  }
+  if (headers.some((h) => /\((A|B|DIFF)\)\s*$|_(base|comp|diff)$/i.test(h.trim()))) {
+    throw new VeristatFormatError(
+      `line ${headerLine}: this is 'veristat -C' compare output, not the output of one run; ` +
+        'use parseCompareOutput() or pass the two runs it was made from',
+    );
+  }
+  const seen = new Map<string, number>();
+  for (const [i, c] of columns.entries()) {
+    const first = seen.get(c);
+    if (first !== undefined) {
+      throw new VeristatFormatError(`line ${headerLine}: columns ${first + 1} and ${i + 1} both hold '${c}'`);
+    }
+    seen.set(c, i);
+  }
+
+  const run: VeristatRun = {
+    format,
+    columns,
+    unknownColumns: headers.filter((_, i) => stats[i] === undefined).map((h) => h.trim()),
+    programs: [],
+    problems: [],
+    complete: true,
+  };
+  const problem = (line: number, message: string): void => {
+    run.problems.push({ line, message });
+    run.complete = false;
+  };
+  const firstLineOf = new Map<string, number>();
+
+  for (const row of rows) {
+    if (row.cells.length !== headers.length) {
+      problem(
+        row.line,
+        `row has ${row.cells.length} fields, the header has ${headers.length}: the output is cut or a name contains ','; row left out`,
+      );
+      continue;
+    }
+    const file = row.cells[fileCol]?.trim() ?? '';
+    const prog = row.cells[progCol]?.trim() ?? '';
+    if (file === '' || prog === '') {
+      problem(row.line, 'row has an empty file or program name; row left out');
+      continue;
+    }
+    const key = programKey({ file, prog });
+    const earlier = firstLineOf.get(key);
+    if (earlier !== undefined) {
+      problem(row.line, `${key} appears again (first on line ${earlier}); the repeat is left out`);
+      continue;
+    }
+    firstLineOf.set(key, row.line);
+    const program: ProgramStats = { file, prog, values: {}, text: {}, line: row.line };
+    for (const [i, rawCell] of row.cells.entries()) {
+      const cell = rawCell.trim();
+      const stat = stats[i];
+      const column = columns[i] ?? '';
+      if (stat?.kind === 'key') continue;
+      if (stat?.kind === 'verdict') {
+        if (cell === 'success' || cell === 'failure') program.verdict = cell;
+        else problem(row.line, `${key}: verdict '${cell}' is neither success nor failure; verdict left out`);
+      } else if (stat?.kind === 'number') {
+        const n = parseInteger(cell);
+        if (n === undefined)
+          problem(row.line, `${key}: ${column} '${cell}' is not an integer; value left out`);
+        else program.values[column] = n;
+      } else if (stat?.kind === 'text') {
+        program.text[column] = cell;
+      } else {
+        const n = parseInteger(cell);
+        if (n === undefined) program.text[column] = cell;
+        else program.values[column] = n;
+      }
+    }
+    run.programs.push(program);
+  }
+  return run;
+}
