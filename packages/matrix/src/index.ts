@@ -24,3 +24,10 @@ export {
   type MatrixContext,
   type TestEntry,
 } from './generate.ts';
+export {
+  computeMatrix,
+  describeMatrix,
+  matrixOutputs,
+  reportConfigError,
+  type MatrixRequest,
+} from './run.ts';
