@@ -28541,9 +28541,10 @@ try {
     (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)((0,_bpf_ci_matrix__WEBPACK_IMPORTED_MODULE_1__/* .matrixOutputs */ .Au)(matrix));
 }
 catch (err) {
-    if (!(err instanceof _bpf_ci_matrix__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL))
-        throw err;
-    (0,_bpf_ci_matrix__WEBPACK_IMPORTED_MODULE_1__/* .reportConfigError */ .Zw)(err, logger);
+    if (err instanceof _bpf_ci_matrix__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL)
+        (0,_bpf_ci_matrix__WEBPACK_IMPORTED_MODULE_1__/* .reportConfigError */ .Zw)(err, logger);
+    else
+        logger.error(err instanceof Error ? err.message : String(err));
     process.exitCode = 1;
 }
 
@@ -33416,8 +33417,10 @@ async function computeMatrix(request, logger) {
         config = await loadConfig((0,external_node_path_namespaceObject.resolve)(request.cwd, path), path);
     }
     catch (err) {
-        if (path !== DEFAULT_CONFIG_PATH || err.code !== 'ENOENT')
+        if (err.code !== 'ENOENT')
             throw err;
+        if (path !== DEFAULT_CONFIG_PATH)
+            throw new Error(`${path}: no such file (without a file, leave the config at ${DEFAULT_CONFIG_PATH} to get the defaults)`);
         logger.info(`no ${path}: using the defaults (kernel-patches/bpf's matrix)`);
         config = parseConfig('', path);
     }

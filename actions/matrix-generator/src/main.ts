@@ -16,7 +16,7 @@ try {
   logger.info(describeMatrix(matrix));
   setOutputs(matrixOutputs(matrix));
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  reportConfigError(err, logger);
+  if (err instanceof ConfigError) reportConfigError(err, logger);
+  else logger.error(err instanceof Error ? err.message : String(err));
   process.exitCode = 1;
 }

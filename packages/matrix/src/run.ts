@@ -22,7 +22,11 @@ export async function computeMatrix(request: MatrixRequest, logger: Logger): Pro
   try {
     config = await loadConfig(resolve(request.cwd, path), path);
   } catch (err) {
-    if (path !== DEFAULT_CONFIG_PATH || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (path !== DEFAULT_CONFIG_PATH)
+      throw new Error(
+        `${path}: no such file (without a file, leave the config at ${DEFAULT_CONFIG_PATH} to get the defaults)`,
+      );
     logger.info(`no ${path}: using the defaults (kernel-patches/bpf's matrix)`);
     config = parseConfig('', path);
   }
