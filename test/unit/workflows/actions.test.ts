@@ -18,7 +18,7 @@ interface ActionYml {
 const INPUT_CALL = /\bget(?:Multiline|Boolean)?Input\s*\(\s*/g;
 
 /** The input names the action's code reads; throws on a name that is not a string literal. */
-export function inputsRead(sources: { file: string; text: string }[]): string[] {
+function inputsRead(sources: { file: string; text: string }[]): string[] {
   const names = new Set<string>();
   for (const { file, text } of sources) {
     for (const m of text.matchAll(INPUT_CALL)) {

@@ -1,11 +1,5 @@
 import { parseArgs } from 'node:util';
-import {
-  ConfigError,
-  DEFAULT_CONFIG_PATH,
-  computeMatrix,
-  describeMatrix,
-  matrixOutputs,
-} from '@bpf-ci/matrix';
+import { ConfigError, DEFAULT_CONFIG_PATH, computeMatrix, describeMatrix } from '@bpf-ci/matrix';
 import { UsageError, type Command } from '../command.ts';
 
 const usage = `usage: bpf-ci matrix [--config FILE] [--repository OWNER/NAME] [--event EVENT] [--json]
@@ -43,10 +37,9 @@ export const matrixCommand: Command = {
         { config: values.config, cwd: io.cwd, repository: values.repository, event: values.event },
         io.logger,
       );
-      const outputs = matrixOutputs(matrix);
       io.stdout.write(
         values.json
-          ? `${JSON.stringify({ 'build-matrix': JSON.parse(outputs['build-matrix']) as unknown, 'test-matrix': JSON.parse(outputs['test-matrix']) as unknown }, null, 2)}\n`
+          ? `${JSON.stringify({ 'build-matrix': matrix.build, 'test-matrix': matrix.test }, null, 2)}\n`
           : describeMatrix(matrix),
       );
       return 0;
