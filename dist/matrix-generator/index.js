@@ -32731,6 +32731,50 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: ARCHES, BPF_RUNNERS, ConfigSchema, DEFAULTS, DEFAULT_CONFIG_PATH, JOB_OVERHEAD_MINUTES, PARALLEL_RUNNERS, formatIssue, generateMatrix, loadConfig, parseConfig, parseToolchain
 
+;// CONCATENATED MODULE: ./packages/matrix/src/toolchain.ts
+// Names the config uses for architectures, compilers and test runners, and how they are spelled.
+const ARCHES = ['x86_64', 'aarch64', 's390x'];
+/** The boot image `make` builds for each arch: its file name in the kernel-build artifact. */
+const KERNEL_IMAGE = { x86_64: 'bzImage', aarch64: 'Image', s390x: 'bzImage' };
+const TOOLCHAIN_FAMILIES = (/* unused pure expression or super */ null && (['gcc', 'llvm']));
+const TOOLCHAIN_PATTERN = /^(gcc|llvm)-([1-9][0-9]*)$/;
+function parseToolchain(name) {
+    const m = TOOLCHAIN_PATTERN.exec(name);
+    if (!m)
+        return undefined;
+    return { family: m[1], version: Number(m[2]), name };
+}
+/**
+ * A fix for a toolchain written the way other tools spell it (`clang-18`, `gcc15`, `LLVM-17`, plain
+ * `llvm`), or undefined when there is nothing obvious to suggest.
+ */
+function suggestToolchain(written, defaultVersions) {
+    const m = /^(gcc|llvm|clang)[-_ ]?([0-9]*)$/i.exec(written.trim());
+    if (!m)
+        return undefined;
+    const family = m[1].toLowerCase() === 'gcc' ? 'gcc' : 'llvm';
+    const version = m[2] ? Number(m[2]) : defaultVersions[family];
+    return `${family}-${version}`;
+}
+/**
+ * The selftest runners bpf-ci knows how to run in the guest (the binaries of
+ * tools/testing/selftests/bpf). Other runners are declared in the config's `commands`.
+ */
+const BPF_RUNNERS = [
+    'test_progs',
+    'test_progs-no_alu32',
+    'test_progs-cpuv4',
+    'test_maps',
+    'test_verifier',
+];
+/** Runners that take `-j` (test_progs' parallel mode): the only ones with a parallel variant. */
+const PARALLEL_RUNNERS = ['test_progs', 'test_progs-no_alu32', 'test_progs-cpuv4'];
+/** test_progs-cpuv4 runs BPF programs compiled with -mcpu=v4, which LLVM supports from 18 on. */
+const CPUV4_RUNNER = 'test_progs-cpuv4';
+const CPUV4_MIN_LLVM = 18;
+/** Suffix of a parallel variant's test name: `test_progs-parallel`. */
+const PARALLEL_SUFFIX = '-parallel';
+
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __nccwpck_require__(8816);
 ;// CONCATENATED MODULE: ./packages/matrix/src/defaults.ts
@@ -32810,48 +32854,6 @@ function closest(written, candidates) {
     const allowed = Math.max(1, Math.floor(Math.max(written.length, 3) / 3));
     return bestDistance <= allowed ? best : undefined;
 }
-
-;// CONCATENATED MODULE: ./packages/matrix/src/toolchain.ts
-// Names the config uses for architectures, compilers and test runners, and how they are spelled.
-const ARCHES = ['x86_64', 'aarch64', 's390x'];
-const TOOLCHAIN_FAMILIES = (/* unused pure expression or super */ null && (['gcc', 'llvm']));
-const TOOLCHAIN_PATTERN = /^(gcc|llvm)-([1-9][0-9]*)$/;
-function parseToolchain(name) {
-    const m = TOOLCHAIN_PATTERN.exec(name);
-    if (!m)
-        return undefined;
-    return { family: m[1], version: Number(m[2]), name };
-}
-/**
- * A fix for a toolchain written the way other tools spell it (`clang-18`, `gcc15`, `LLVM-17`, plain
- * `llvm`), or undefined when there is nothing obvious to suggest.
- */
-function suggestToolchain(written, defaultVersions) {
-    const m = /^(gcc|llvm|clang)[-_ ]?([0-9]*)$/i.exec(written.trim());
-    if (!m)
-        return undefined;
-    const family = m[1].toLowerCase() === 'gcc' ? 'gcc' : 'llvm';
-    const version = m[2] ? Number(m[2]) : defaultVersions[family];
-    return `${family}-${version}`;
-}
-/**
- * The selftest runners bpf-ci knows how to run in the guest (the binaries of
- * tools/testing/selftests/bpf). Other runners are declared in the config's `commands`.
- */
-const BPF_RUNNERS = [
-    'test_progs',
-    'test_progs-no_alu32',
-    'test_progs-cpuv4',
-    'test_maps',
-    'test_verifier',
-];
-/** Runners that take `-j` (test_progs' parallel mode): the only ones with a parallel variant. */
-const PARALLEL_RUNNERS = ['test_progs', 'test_progs-no_alu32', 'test_progs-cpuv4'];
-/** test_progs-cpuv4 runs BPF programs compiled with -mcpu=v4, which LLVM supports from 18 on. */
-const CPUV4_RUNNER = 'test_progs-cpuv4';
-const CPUV4_MIN_LLVM = 18;
-/** Suffix of a parallel variant's test name: `test_progs-parallel`. */
-const PARALLEL_SUFFIX = '-parallel';
 
 ;// CONCATENATED MODULE: ./packages/matrix/src/schema.ts
 // The one schema of .github/bpf-ci.yml. Every key is optional: what is left out takes the value
@@ -33359,6 +33361,7 @@ function generateMatrix(config, context = {}) {
                 'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
                 'continue-on-error': parallel && config.parallel['continue-on-error'],
                 artifact,
+                'kernel-image': KERNEL_IMAGE[arch],
                 'results-artifact': `results-${test}-${label}`,
                 deployment,
                 allowlists: lists('allowlists'),

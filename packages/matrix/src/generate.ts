@@ -6,6 +6,7 @@ import { DEFAULTS } from './defaults.ts';
 import {
   CPUV4_MIN_LLVM,
   CPUV4_RUNNER,
+  KERNEL_IMAGE,
   PARALLEL_SUFFIX,
   parseToolchain,
   type Arch,
@@ -64,6 +65,8 @@ export interface TestEntry {
   'continue-on-error': boolean;
   /** The build artifact to download. */
   artifact: string;
+  /** File name of the boot image in the build artifact (bzImage, Image). */
+  'kernel-image': string;
   /** Name of the artifact this job uploads its results to. */
   'results-artifact': string;
   deployment: 'prod' | 'rc';
@@ -164,6 +167,7 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
         'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
         'continue-on-error': parallel && config.parallel['continue-on-error'],
         artifact,
+        'kernel-image': KERNEL_IMAGE[arch],
         'results-artifact': `results-${test}-${label}`,
         deployment,
         allowlists: lists('allowlists'),

@@ -3,6 +3,9 @@
 export const ARCHES = ['x86_64', 'aarch64', 's390x'] as const;
 export type Arch = (typeof ARCHES)[number];
 
+/** The boot image `make` builds for each arch: its file name in the kernel-build artifact. */
+export const KERNEL_IMAGE: Record<Arch, string> = { x86_64: 'bzImage', aarch64: 'Image', s390x: 'bzImage' };
+
 export const TOOLCHAIN_FAMILIES = ['gcc', 'llvm'] as const;
 export type ToolchainFamily = (typeof TOOLCHAIN_FAMILIES)[number];
 

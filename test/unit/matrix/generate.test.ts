@@ -124,6 +124,8 @@ describe('the default config', () => {
     ]);
     expect(t.allowlists.split('\n')).toContain('ci/vmtest/configs/ALLOWLIST.s390x');
     expect(t.artifact).toBe('kernel-s390x-gcc-15');
+    expect(t['kernel-image']).toBe('bzImage');
+    expect(testNamed(matrix, 'test_progs on aarch64 with gcc-15')['kernel-image']).toBe('Image');
     expect(t['results-artifact']).toBe('results-test_progs-s390x-gcc-15');
   });
 
