@@ -33293,7 +33293,7 @@ function knownKeys(path) {
 const JOB_OVERHEAD_MINUTES = 20;
 function generateMatrix(config, context = {}) {
     const notes = [];
-    const repository = context.repository ?? config.forks['main-repositories'][0] ?? '';
+    const repository = context.repository || (config.forks['main-repositories'][0] ?? '');
     const fork = !config.forks['main-repositories'].includes(repository);
     const deployment = config.deployment['prod-repositories'].includes(repository) ? 'prod' : 'rc';
     let builds = buildList(config);
@@ -33374,7 +33374,7 @@ function generateMatrix(config, context = {}) {
                 testEntries.push(entry(runner, true));
         }
     }
-    const event = context.event ?? 'pull_request';
+    const event = context.event || 'pull_request';
     if (config['build-only-events'].includes(event) && testEntries.length > 0) {
         notes.push(`'${event}' only builds (build-only-events): no test jobs`);
         testEntries.length = 0;

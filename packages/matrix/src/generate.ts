@@ -15,9 +15,9 @@ import {
 
 /** Where the matrix is for: the repository the workflow runs in and the event that started it. */
 export interface MatrixContext {
-  /** owner/name (github.repository). Undefined: assume the main repository. */
+  /** owner/name (github.repository). Undefined or empty: the first main repository. */
   repository?: string | undefined;
-  /** github.event_name. Undefined: a pull request. */
+  /** github.event_name. Undefined or empty: a pull request. */
   event?: string | undefined;
 }
 
@@ -89,7 +89,7 @@ export const JOB_OVERHEAD_MINUTES = 20;
 
 export function generateMatrix(config: Config, context: MatrixContext = {}): Matrix {
   const notes: string[] = [];
-  const repository = context.repository ?? config.forks['main-repositories'][0] ?? '';
+  const repository = context.repository || (config.forks['main-repositories'][0] ?? '');
   const fork = !config.forks['main-repositories'].includes(repository);
   const deployment = config.deployment['prod-repositories'].includes(repository) ? 'prod' : 'rc';
 
@@ -181,7 +181,7 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
     }
   }
 
-  const event = context.event ?? 'pull_request';
+  const event = context.event || 'pull_request';
   if (config['build-only-events'].includes(event) && testEntries.length > 0) {
     notes.push(`'${event}' only builds (build-only-events): no test jobs`);
     testEntries.length = 0;

@@ -171,6 +171,12 @@ describe('outside the main repositories', () => {
 });
 
 describe('events', () => {
+  it('empty inputs (an action input left unset) mean the main repository and a pull request', () => {
+    const m = generateMatrix(parseConfig(''), { repository: '', event: '' });
+    expect(m.fork).toBe(false);
+    expect(names(m)).toEqual({ build: KERNEL_PATCHES_BUILDS, test: KERNEL_PATCHES_TESTS });
+  });
+
   it('a push only builds, as today', () => {
     const push = generateMatrix(parseConfig(''), { repository: 'kernel-patches/bpf', event: 'push' });
     expect(names(push)).toEqual({ build: KERNEL_PATCHES_BUILDS, test: [] });
