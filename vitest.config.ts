@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 30_000,
+          // GitHub's workflow parser imports JSON without import attributes: let Vite load it.
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
         },
       },
       {

@@ -3,5 +3,6 @@ import type { Command } from './command.ts';
 import { parseCommand } from './commands/parse.ts';
 import { reportCommand } from './commands/report.ts';
 import { veristatDiff } from './commands/veristat-diff.ts';
+import { matrixCommand } from './commands/matrix.ts';
 
-export const COMMANDS: Command[] = [parseCommand, reportCommand, veristatDiff];
+export const COMMANDS: Command[] = [parseCommand, reportCommand, veristatDiff, matrixCommand];

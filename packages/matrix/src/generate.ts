@@ -1,0 +1,209 @@
+// Config + where the workflow runs → the build matrix and the test matrix for `strategy.matrix`.
+// Pure: no I/O, same answer for the same input.
+import type { Config } from './schema.ts';
+import { matches } from './schema.ts';
+import { DEFAULTS } from './defaults.ts';
+import {
+  CPUV4_MIN_LLVM,
+  CPUV4_RUNNER,
+  KERNEL_IMAGE,
+  PARALLEL_SUFFIX,
+  parseToolchain,
+  type Arch,
+  type ToolchainFamily,
+} from './toolchain.ts';
+
+/** Where the matrix is for: the repository the workflow runs in and the event that started it. */
+export interface MatrixContext {
+  /** owner/name (github.repository). Undefined or empty: the first main repository. */
+  repository?: string | undefined;
+  /** github.event_name. Undefined or empty: a pull request. */
+  event?: string | undefined;
+}
+
+/** One kernel build: a job of the build matrix. */
+export interface BuildEntry {
+  /** The job name: `build for <arch> with <toolchain>`. */
+  name: string;
+  arch: Arch;
+  /** As in the config: gcc-15, llvm-22. */
+  toolchain: string;
+  'toolchain-family': ToolchainFamily;
+  'toolchain-version': number;
+  /** Major version of the LLVM that compiles the BPF selftests. */
+  'selftests-llvm': number;
+  'runs-on': string[];
+  'timeout-minutes': number;
+  /** Run veristat on this build's BPF objects. */
+  veristat: boolean;
+  /** Newline-separated selftests make targets: the binaries the tests of this build run. */
+  'selftests-targets': string;
+  /** Newline-separated kernel config fragments. */
+  'config-fragments': string;
+  /** Name of the artifact holding the kernel and selftests. */
+  artifact: string;
+}
+
+/** One test job: a runner on a build. */
+export interface TestEntry {
+  /** The job name: `<test> on <arch> with <toolchain>`. */
+  name: string;
+  /** test_progs, test_progs-parallel, or a custom runner's name. */
+  test: string;
+  /** The runner without the variant: test_progs for test_progs-parallel. */
+  runner: string;
+  parallel: boolean;
+  /** The runner as vmtest-runner's `runners` input takes it (one line). */
+  runners: string;
+  arch: Arch;
+  toolchain: string;
+  'runs-on': string[];
+  /** The time vmtest-runner gives the tests. */
+  'timeout-minutes': number;
+  /** The job's limit: the tests' time plus set-up (download, boot) and reporting. */
+  'job-timeout-minutes': number;
+  'continue-on-error': boolean;
+  /** The build artifact to download. */
+  artifact: string;
+  /** File name of the boot image in the build artifact (bzImage, Image). */
+  'kernel-image': string;
+  /** Name of the artifact this job uploads its results to. */
+  'results-artifact': string;
+  deployment: 'prod' | 'rc';
+  /** Newline-separated allowlist and denylist files (relative to the repository checkout). */
+  allowlists: string;
+  denylists: string;
+}
+
+export interface Matrix {
+  build: { include: BuildEntry[] };
+  test: { include: TestEntry[] };
+  /** Why builds or tests that the config lists are not in the matrix (for the log). */
+  notes: string[];
+  fork: boolean;
+  deployment: 'prod' | 'rc';
+}
+
+/** Minutes a test job needs on top of the tests: download the build, boot, parse, upload. */
+export const JOB_OVERHEAD_MINUTES = 20;
+
+export function generateMatrix(config: Config, context: MatrixContext = {}): Matrix {
+  const notes: string[] = [];
+  const repository = context.repository || (config.forks['main-repositories'][0] ?? '');
+  const fork = !config.forks['main-repositories'].includes(repository);
+  const deployment = config.deployment['prod-repositories'].includes(repository) ? 'prod' : 'rc';
+
+  let builds = buildList(config);
+  if (fork) {
+    const kept = builds.filter((b) => config.forks.arches.includes(b.arch));
+    if (kept.length < builds.length)
+      notes.push(
+        `${repository} is not one of ${config.forks['main-repositories'].join(', ')}: only ` +
+          `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (forks have no self-hosted runners)`,
+      );
+    builds = kept;
+  }
+
+  const buildEntries: BuildEntry[] = [];
+  const testEntries: TestEntry[] = [];
+  for (const { arch, toolchain } of builds) {
+    const tc = parseToolchain(toolchain)!;
+    const selftestsLlvm =
+      tc.family === 'llvm' ? tc.version : parseToolchain(config['selftests-llvm'])!.version;
+    const label = `${arch}-${toolchain}`;
+    const runners = testsOf(config, arch, toolchain).filter((runner) => {
+      if (runner !== CPUV4_RUNNER || selftestsLlvm >= CPUV4_MIN_LLVM) return true;
+      notes.push(
+        `${CPUV4_RUNNER} skipped on ${arch} with ${toolchain}: needs LLVM >= ${CPUV4_MIN_LLVM}, has ${selftestsLlvm}`,
+      );
+      return false;
+    });
+    const artifact = `kernel-${label}`;
+    const veristat = config.veristat.on.some((s) => matches(s, arch, toolchain));
+    const bpfTargets = runners.filter((r) => !(r in config.commands));
+    buildEntries.push({
+      name: `build for ${arch} with ${toolchain}`,
+      arch,
+      toolchain,
+      'toolchain-family': tc.family,
+      'toolchain-version': tc.version,
+      'selftests-llvm': selftestsLlvm,
+      'runs-on': fork
+        ? config.forks['runs-on']
+        : (config['build-runs-on'][arch] ?? [...DEFAULTS.buildRunsOn[arch]]),
+      'timeout-minutes': config['timeout-minutes'].build,
+      veristat,
+      'selftests-targets': [...bpfTargets, ...(veristat ? ['veristat'] : [])].join('\n'),
+      'config-fragments': config['config-fragments'].join('\n'),
+      artifact,
+    });
+
+    const parallelHere = config.parallel.on.some((s) => matches(s, arch, toolchain));
+    const lists = (key: 'allowlists' | 'denylists') =>
+      config.deployment[key]
+        .map((p) =>
+          p
+            .replaceAll('{arch}', arch)
+            .replaceAll('{toolchain}', toolchain)
+            .replaceAll('{deployment}', deployment),
+        )
+        .join('\n');
+    const entry = (runner: string, parallel: boolean): TestEntry => {
+      const test = parallel ? `${runner}${PARALLEL_SUFFIX}` : runner;
+      const minutes = parallel
+        ? config.parallel['timeout-minutes']
+        : (config['timeout-minutes'].tests[runner] ?? config['timeout-minutes'].test);
+      const command = config.commands[runner];
+      return {
+        name: `${test} on ${arch} with ${toolchain}`,
+        test,
+        runner,
+        parallel,
+        runners: command !== undefined ? `${runner}: ${command}` : parallel ? `${runner} -j` : runner,
+        arch,
+        toolchain,
+        'runs-on': fork ? config.forks['runs-on'] : (config['runs-on'][arch] ?? [...DEFAULTS.runsOn[arch]]),
+        'timeout-minutes': minutes,
+        'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
+        'continue-on-error': parallel && config.parallel['continue-on-error'],
+        artifact,
+        'kernel-image': KERNEL_IMAGE[arch],
+        'results-artifact': `results-${test}-${label}`,
+        deployment,
+        allowlists: lists('allowlists'),
+        denylists: lists('denylists'),
+      };
+    };
+    for (const runner of runners) {
+      testEntries.push(entry(runner, false));
+      if (parallelHere && (config.parallel.runners as readonly string[]).includes(runner))
+        testEntries.push(entry(runner, true));
+    }
+  }
+
+  const event = context.event || 'pull_request';
+  if (config['build-only-events'].includes(event) && testEntries.length > 0) {
+    notes.push(`'${event}' only builds (build-only-events): no test jobs`);
+    testEntries.length = 0;
+  }
+  return { build: { include: buildEntries }, test: { include: testEntries }, notes, fork, deployment };
+}
+
+/** arches × toolchains, minus the excluded builds, plus the included ones: in config order. */
+function buildList(config: Config): { arch: Arch; toolchain: string }[] {
+  const builds: { arch: Arch; toolchain: string }[] = [];
+  for (const arch of config.arches)
+    for (const toolchain of config.toolchains) {
+      const excluded = config.exclude.some((s) => s.test === undefined && matches(s, arch, toolchain));
+      if (!excluded) builds.push({ arch, toolchain });
+    }
+  for (const b of config.include)
+    if (!builds.some((x) => x.arch === b.arch && x.toolchain === b.toolchain)) builds.push(b);
+  return builds;
+}
+
+/** The runners a build runs: the arch's list (or the default list) minus test excludes. */
+function testsOf(config: Config, arch: Arch, toolchain: string): string[] {
+  const list = config.tests[arch] ?? config.tests.default;
+  return list.filter((test) => !config.exclude.some((s) => s.test === test && matches(s, arch, toolchain)));
+}

@@ -1,0 +1,33 @@
+export {
+  ARCHES,
+  BPF_RUNNERS,
+  PARALLEL_RUNNERS,
+  parseToolchain,
+  type Arch,
+  type Toolchain,
+} from './toolchain.ts';
+export { ConfigSchema, type Config, type ConfigInput } from './schema.ts';
+export { DEFAULTS } from './defaults.ts';
+export {
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  formatIssue,
+  loadConfig,
+  parseConfig,
+  type ConfigIssue,
+} from './load.ts';
+export {
+  JOB_OVERHEAD_MINUTES,
+  generateMatrix,
+  type BuildEntry,
+  type Matrix,
+  type MatrixContext,
+  type TestEntry,
+} from './generate.ts';
+export {
+  computeMatrix,
+  describeMatrix,
+  matrixOutputs,
+  reportConfigError,
+  type MatrixRequest,
+} from './run.ts';

@@ -1,0 +1,267 @@
+// Read .github/bpf-ci.yml: YAML → schema → Config, or a ConfigError whose every issue names the
+// file, the line and column of the offending key or value, what was expected and the fix.
+import { readFile } from 'node:fs/promises';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ConfigSchema, type Config, type IssueHelp } from './schema.ts';
+import { closest } from './suggest.ts';
+import { ARCHES } from './toolchain.ts';
+
+export const DEFAULT_CONFIG_PATH = '.github/bpf-ci.yml';
+
+export interface ConfigIssue {
+  file: string;
+  /** 1-based, as editors and GitHub annotations count. */
+  line: number;
+  column: number;
+  /** What is wrong, quoting what was written. */
+  message: string;
+  expected?: string;
+  fix?: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return [
+    `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`,
+    ...(issue.expected ? [`  expected: ${issue.expected}`] : []),
+    ...(issue.fix ? [`  fix: ${issue.fix}`] : []),
+  ].join('\n');
+}
+
+/** Read and validate a config file. A missing file is an error (the defaults need no file). */
+export async function loadConfig(path: string, displayName = path): Promise<Config> {
+  return parseConfig(await readFile(path, 'utf8'), displayName);
+}
+
+/** Validate config text; `file` is the name errors are reported against. */
+export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        ...at(e.pos[0]),
+        message: `not valid YAML: ${e.message.split('\n')[0] ?? e.code}`,
+        ...(e.code === 'DUPLICATE_KEY' ? { fix: 'remove one of the two keys' } : {}),
+      })),
+    );
+  }
+  const value: unknown = doc.toJS() ?? {};
+  const parsed = ConfigSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.flatMap((issue) => describe(issue, doc, at));
+  throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.column - b.column));
+}
+
+type At = (offset: number) => { file: string; line: number; column: number };
+type Path = readonly PropertyKey[];
+
+interface Located {
+  /** The node at the path, or the deepest node that exists on the way to it. */
+  node: Node | undefined;
+  /** The key node when the path ends at a map entry. */
+  key: Node | undefined;
+  /** Whether the whole path exists in the document. */
+  found: boolean;
+}
+
+function locate(doc: Document, path: Path): Located {
+  let node = doc.contents ?? undefined;
+  let key: Node | undefined;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+      );
+      if (!pair) return { node, key, found: false };
+      key = pair.key as Node;
+      node = (pair.value ?? pair.key) as Node;
+    } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+      key = undefined;
+      node = node.items[segment] as Node;
+    } else {
+      return { node, key, found: false };
+    }
+  }
+  return { node, key, found: true };
+}
+
+function offsetOf(node: Node | undefined): number {
+  return node?.range?.[0] ?? 0;
+}
+
+const KIND: Record<string, string> = {
+  array: 'a list',
+  object: 'a map of key: value',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+};
+
+function kindOf(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return `the string '${value}'`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** A path as the user reads it: `tests.default[2]`. */
+function pathName(path: Path): string {
+  const text = path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`))
+    .join('');
+  return text === '' ? 'the config' : text;
+}
+
+function describe(issue: z.core.$ZodIssue, doc: Document, at: At): ConfigIssue[] {
+  const path = issue.path;
+  const where = locate(doc, path);
+  const value: unknown = where.found && where.node ? (where.node.toJSON() as unknown) : undefined;
+  const here = at(offsetOf(where.node));
+
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = knownKeys(path);
+      return issue.keys.map((k) => {
+        const keyNode = locate(doc, [...path, k]).key;
+        const guess = closest(k, known);
+        return {
+          ...at(offsetOf(keyNode)),
+          message: `unknown key '${k}'${path.length ? ` in ${pathName(path)}` : ''}`,
+          expected: `one of ${known.join(', ')}`,
+          fix: guess ? `did you mean '${guess}'?` : `remove '${k}'`,
+        };
+      });
+    }
+    case 'invalid_type': {
+      if (!where.found)
+        return [
+          {
+            ...here,
+            message: `missing key '${pathName(path)}'`,
+            expected: KIND[issue.expected] ?? issue.expected,
+          },
+        ];
+      const expected = KIND[issue.expected] ?? issue.expected;
+      let fix: string | undefined;
+      if (issue.expected === 'array' && (typeof value === 'string' || typeof value === 'number'))
+        fix = `write it as a list: [${String(value)}]`;
+      else if (
+        (issue.expected === 'number' || issue.expected === 'int') &&
+        typeof value === 'string' &&
+        /^\d+$/.test(value)
+      )
+        fix = `remove the quotes: ${value}`;
+      else if (issue.expected === 'boolean' && typeof value === 'string')
+        fix = 'write true or false, without quotes';
+      return [
+        {
+          ...here,
+          message: `${pathName(path)} is ${kindOf(value)}`,
+          expected,
+          ...(fix ? { fix } : {}),
+        },
+      ];
+    }
+    case 'invalid_value': {
+      const options = issue.values.map(String);
+      const written = String(value);
+      const isArch = options.length === ARCHES.length && ARCHES.every((a) => options.includes(a));
+      const guess = closest(written, options);
+      return [
+        {
+          ...here,
+          message: isArch ? `unknown arch '${written}'` : `'${written}' is not allowed in ${pathName(path)}`,
+          expected: `one of ${options.join(', ')}`,
+          fix: guess ? `did you mean '${guess}'?` : `use one of ${options.join(', ')}`,
+        },
+      ];
+    }
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const limit = small ? issue.minimum : issue.maximum;
+      if (issue.origin === 'array')
+        return [
+          {
+            ...here,
+            message: `${pathName(path)} is ${small ? 'empty' : 'too long'}`,
+            expected: `${small ? 'at least' : 'at most'} ${limit} item(s)`,
+          },
+        ];
+      if (issue.origin === 'string')
+        return [{ ...here, message: `${pathName(path)} is empty`, expected: 'a non-empty string' }];
+      return [
+        {
+          ...here,
+          message: `${pathName(path)} is ${String(value)}`,
+          expected: `${small ? 'at least' : 'at most'} ${limit}`,
+        },
+      ];
+    }
+    case 'custom': {
+      const h = (issue.params ?? {}) as IssueHelp;
+      let message = issue.message;
+      if (h.related) {
+        const related = locate(doc, h.related);
+        const r = at(offsetOf(related.node));
+        message += related.found
+          ? ` (${pathName(h.related)} at line ${r.line}, column ${r.column})`
+          : ` (${pathName(h.related.slice(0, 1))} from the defaults)`;
+      }
+      return [
+        {
+          ...here,
+          message,
+          ...(h.expected ? { expected: h.expected } : {}),
+          ...(h.fix ? { fix: h.fix } : {}),
+        },
+      ];
+    }
+    default:
+      return [{ ...here, message: `${pathName(path)}: ${issue.message}` }];
+  }
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, { _zod: { def: SchemaDef } }>;
+  element?: { _zod: { def: SchemaDef } };
+  innerType?: { _zod: { def: SchemaDef } };
+  out?: { _zod: { def: SchemaDef } };
+  valueType?: { _zod: { def: SchemaDef } };
+}
+
+/** The keys accepted by the strict object at this path of the schema (for "did you mean"). */
+function knownKeys(path: Path): string[] {
+  let def: SchemaDef | undefined = (ConfigSchema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+  const unwrap = () => {
+    while (def && (def.innerType || (def.type === 'pipe' && def.out)))
+      def = (def.innerType ?? def.out)?._zod.def;
+  };
+  for (const segment of path) {
+    unwrap();
+    if (def?.type === 'object') def = def.shape?.[String(segment)]?._zod.def;
+    else if (def?.type === 'array') def = def.element?._zod.def;
+    else if (def?.type === 'record') def = def.valueType?._zod.def;
+    else return [];
+  }
+  unwrap();
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}

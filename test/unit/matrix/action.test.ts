@@ -1,0 +1,91 @@
+// The committed bundle dist/matrix-generator/index.js, run the way the runner runs it: inputs in
+// INPUT_* variables, outputs appended to $GITHUB_OUTPUT, workflow commands on stdout.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const bundle = join(import.meta.dirname, '..', '..', '..', 'dist', 'matrix-generator', 'index.js');
+
+async function runAction(workspace: string, inputs: Record<string, string>) {
+  const output = join(workspace, 'github-output');
+  await writeFile(output, '');
+  const env = { PATH: process.env['PATH'] ?? '', GITHUB_OUTPUT: output };
+  for (const [k, v] of Object.entries(inputs)) Object.assign(env, { [`INPUT_${k.toUpperCase()}`]: v });
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [bundle], { cwd: workspace, env });
+    return { code: 0, stdout, outputs: parseOutputs(await readFile(output, 'utf8')) };
+  } catch (err) {
+    const e = err as { code: number; stdout: string };
+    return { code: e.code, stdout: e.stdout, outputs: parseOutputs(await readFile(output, 'utf8')) };
+  }
+}
+
+/** name<<DELIMITER\nvalue\nDELIMITER, as @actions/core writes $GITHUB_OUTPUT. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
+  return outputs;
+}
+
+describe('the matrix-generator action', () => {
+  it('writes build-matrix and test-matrix for strategy.matrix', async () => {
+    const workspace = await mkdtemp(join(tmpdir(), 'bpf-ci-action-'));
+    await mkdir(join(workspace, '.github'));
+    await writeFile(
+      join(workspace, '.github', 'bpf-ci.yml'),
+      'arches: [x86_64, s390x]\ntoolchains: [gcc-15]\ntests:\n  default: [test_maps, test_verifier]\nparallel: {on: []}\n',
+    );
+    const { code, stdout, outputs } = await runAction(workspace, {
+      config: '.github/bpf-ci.yml',
+      repository: 'kernel-patches/bpf',
+      event: 'pull_request',
+    });
+    expect(code).toBe(0);
+    expect(Object.keys(outputs).sort()).toEqual(['build-matrix', 'test-matrix']);
+    const build = JSON.parse(outputs['build-matrix']!) as { include: { name: string }[] };
+    const test = JSON.parse(outputs['test-matrix']!) as { include: { name: string }[] };
+    expect(build.include.map((b) => b.name)).toEqual([
+      'build for x86_64 with gcc-15',
+      'build for s390x with gcc-15',
+    ]);
+    expect(test.include.map((t) => t.name)).toEqual([
+      'test_maps on x86_64 with gcc-15',
+      'test_verifier on x86_64 with gcc-15',
+      'test_verifier on s390x with gcc-15',
+    ]);
+    expect(stdout).toContain('3 test jobs:\n');
+  });
+
+  it('fails with an annotation at the line and column of each problem', async () => {
+    const workspace = await mkdtemp(join(tmpdir(), 'bpf-ci-action-'));
+    await writeFile(join(workspace, 'ci.yml'), 'arches: [x86_64]\ntoolchain: [gcc-15]\n');
+    const { code, stdout, outputs } = await runAction(workspace, {
+      config: 'ci.yml',
+      repository: 'a/b',
+      event: 'push',
+    });
+    expect(code).toBe(1);
+    expect(outputs).toEqual({});
+    expect(stdout).toContain(
+      "::error title=bpf-ci config,file=ci.yml,line=2,col=1::unknown key 'toolchain'%0Aexpected: one of arches, toolchains,",
+    );
+    expect(stdout).toContain("%0Afix: did you mean 'toolchains'?");
+  });
+
+  it('a missing config file at an explicit path is an error, not the defaults', async () => {
+    const workspace = await mkdtemp(join(tmpdir(), 'bpf-ci-action-'));
+    const { code, stdout, outputs } = await runAction(workspace, {
+      config: 'ci/bpf-ci.yml',
+      repository: 'a/b',
+      event: 'push',
+    });
+    expect(code).toBe(1);
+    expect(outputs).toEqual({});
+    expect(stdout).toBe(
+      '::error::ci/bpf-ci.yml: no such file (without a file, leave the config at .github/bpf-ci.yml to get the defaults)\n',
+    );
+  });
+});
