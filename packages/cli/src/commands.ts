@@ -4,5 +4,6 @@ import { parseCommand } from './commands/parse.ts';
 import { reportCommand } from './commands/report.ts';
 import { veristatDiff } from './commands/veristat-diff.ts';
 import { matrixCommand } from './commands/matrix.ts';
+import { buildCommand } from './commands/build.ts';
 
-export const COMMANDS: Command[] = [parseCommand, reportCommand, veristatDiff, matrixCommand];
+export const COMMANDS: Command[] = [parseCommand, reportCommand, veristatDiff, matrixCommand, buildCommand];
