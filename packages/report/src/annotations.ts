@@ -1,0 +1,163 @@
+// Annotations: the few lines GitHub shows on the run page. GitHub keeps at most 10 per level per
+// step and 50 per job, and silently drops the rest, so we choose: ranked (kernel splat and partial
+// run > failure > flaky > other), de-duplicated, a notice with the counts, and a notice saying how
+// many more are in the step summary.
+import type { Run } from '@bpf-ci/model';
+import {
+  allEvents,
+  assertionText,
+  binaryCounts,
+  countsLine,
+  failedLeaves,
+  failureContext,
+  flakyEntries,
+  jobTitle,
+  partialExplanation,
+  runnerName,
+  testLabel,
+} from './describe.ts';
+import { formatCommand } from './workflow-commands.ts';
+
+export type AnnotationLevel = 'error' | 'warning' | 'notice';
+
+export interface Annotation {
+  level: AnnotationLevel;
+  title: string;
+  message: string;
+}
+
+export interface AnnotationOptions {
+  /** GitHub shows 10 annotations per level per step. */
+  maxPerLevel?: number;
+  /** Annotations this step may emit in all (GitHub shows 50 per job, shared by its steps). Default 30. */
+  maxTotal?: number;
+}
+
+/** Rank: lower is more important. */
+const RANK = { splat: 0, partial: 0, failure: 1, flaky: 2, other: 3 } as const;
+type Kind = keyof typeof RANK;
+
+interface Candidate extends Annotation {
+  kind: Kind;
+  /** What identifies the same finding across binaries ("netcnt" + its message). */
+  dedupeKey: string;
+  runners: string[];
+  label: string;
+}
+
+const TITLE_MAX = 255;
+const MESSAGE_MAX = 2000;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function candidates(run: Run): Candidate[] {
+  const out: Candidate[] = [];
+  const add = (kind: Kind, level: AnnotationLevel, runner: string, label: string, message: string): void => {
+    const dedupeKey = `${kind}\0${label.replace(/^#[\d/]+ /, '')}\0${message}`;
+    const same = out.find((c) => c.dedupeKey === dedupeKey);
+    if (same) {
+      if (!same.runners.includes(runner)) same.runners.push(runner);
+      return;
+    }
+    out.push({ kind, level, title: '', message, dedupeKey, runners: [runner], label });
+  };
+
+  for (const { event, result } of allEvents(run)) {
+    const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+    const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
+    add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
+  }
+  for (const result of run.binaries) {
+    const runner = runnerName(run, result);
+    if (!result.complete)
+      add('partial', 'error', runner, 'partial results', `Partial results: ${partialExplanation(result)}.`);
+    for (const { test, parent } of failedLeaves(result)) {
+      const first = test.assertions[0];
+      const context = failureContext(test).filter((l) => !first || !l.includes(assertionText(first)));
+      const head = first
+        ? assertionText(first)
+        : (test.reason ?? `${test.status === 'fail' ? 'failed' : test.status}`);
+      const message = [head, ...context.slice(-3)].join('\n');
+      add('failure', 'error', runner, testLabel(test, parent), message);
+    }
+    for (const { key, test } of flakyEntries(result)) {
+      const first = test.attempts.flatMap((a) => a.assertions)[0];
+      add(
+        'flaky',
+        'warning',
+        runner,
+        `flaky ${key}`,
+        `Passed after ${test.attempts.length} failed attempt(s)${first ? `; first failure: ${assertionText(first)}` : ''}.`,
+      );
+    }
+    if (result.countsMismatch) add('other', 'warning', runner, 'counts differ', result.countsMismatch);
+    for (const note of result.notes) add('other', 'notice', runner, 'note', note);
+  }
+  for (const c of out) {
+    c.title = clip(`${jobTitle(run, c.runners.join(', '))}: ${c.label}`, TITLE_MAX);
+    c.message = clip(c.message, MESSAGE_MAX);
+  }
+  return out.sort((a, b) => RANK[a.kind] - RANK[b.kind]);
+}
+
+function countsNotice(run: Run): Annotation {
+  const lines = run.binaries.map(
+    (r) => `${runnerName(run, r)}: ${countsLine(binaryCounts(r))}${r.complete ? '' : ' (partial)'}`,
+  );
+  return {
+    level: 'notice',
+    title: jobTitle(
+      run,
+      run.context.runner ??
+        (run.binaries.length === 1 && run.binaries[0] ? run.binaries[0].binary : 'BPF selftests'),
+    ),
+    message: lines.length > 0 ? lines.join('\n') : 'No selftest results were found.',
+  };
+}
+
+/** Pick the annotations to emit, most important first, within the per-level and total caps. */
+export function buildAnnotations(run: Run, options: AnnotationOptions = {}): Annotation[] {
+  const perLevel = options.maxPerLevel ?? 10;
+  const total = Math.max(1, options.maxTotal ?? 30);
+  const all = candidates(run);
+  const select = (reserveNotices: number): Annotation[] => {
+    const used: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: reserveNotices };
+    const chosen: Annotation[] = [];
+    for (const c of all) {
+      if (chosen.length + reserveNotices >= total) break;
+      if (used[c.level] >= perLevel) continue;
+      used[c.level]++;
+      chosen.push({ level: c.level, title: c.title, message: c.message });
+    }
+    return chosen;
+  };
+  let chosen = select(1);
+  const counts = countsNotice(run);
+  if (chosen.length === all.length) return [...chosen, counts];
+  // Some were left out: keep room for the notice that says so.
+  chosen = select(Math.min(2, total));
+  const more = all.length - chosen.length;
+  const left = all.filter((c) => !chosen.some((k) => k.title === c.title && k.message === c.message));
+  const byKind = (kind: Kind): number => left.filter((c) => c.kind === kind).length;
+  const parts = [
+    byKind('splat') + byKind('partial') > 0
+      ? `${byKind('splat') + byKind('partial')} kernel splat/partial-run`
+      : '',
+    byKind('failure') > 0 ? `${byKind('failure')} failure` : '',
+    byKind('flaky') > 0 ? `${byKind('flaky')} flaky` : '',
+    byKind('other') > 0 ? `${byKind('other')} other` : '',
+  ].filter((p) => p !== '');
+  const overflow: Annotation = {
+    level: 'notice',
+    title: `${jobTitle(run, run.context.runner ?? 'BPF selftests')}: ${more} more in the step summary`,
+    message: `${more} more annotations (${parts.join(', ')}) are not shown here because GitHub keeps only ${perLevel} per level per step; every failure is in the step summary and results.json.`,
+  };
+  return total >= 2 ? [...chosen, counts, overflow] : [overflow];
+}
+
+/** The workflow command lines that create these annotations. */
+export function annotationCommands(annotations: readonly Annotation[]): string[] {
+  return annotations.map((a) => formatCommand(a.level, { title: a.title }, a.message));
+}

@@ -1,0 +1,332 @@
+// The step summary: GitHub-flavoured Markdown a maintainer reads first. Pure: Run in, Markdown out.
+// GitHub drops a step's whole summary past 1 MiB (bytes), so content is added by priority (counts,
+// kernel splats, failures, flaky, skipped) within a byte budget and what does not fit is counted in
+// an explicit "truncated: N more" note. Every <details> block is complete or absent, never cut.
+import type { BinaryResult, ConsoleEvent, Run, TestCase, TestStatus } from '@bpf-ci/model';
+import { runConclusion, walkTests } from '@bpf-ci/model';
+import {
+  allEvents,
+  assertionHeadline,
+  assertionText,
+  binaryCounts,
+  countsLine,
+  failedLeaves,
+  flakyEntries,
+  isFailed,
+  jobTitle,
+  partialExplanation,
+  runnerName,
+  testLabel,
+} from './describe.ts';
+import { codeFence, escapeHtml, escapeMarkdown } from './markdown.ts';
+
+/** GitHub's per-step limit: 1 MiB, in bytes. */
+export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+
+export interface StepSummaryOptions {
+  /** Bytes this summary may take (default: 1 MiB less 8 KiB of headroom). */
+  budgetBytes?: number;
+  /** Log lines shown per failure; longer logs keep their head and tail (default 200). */
+  maxLogLines?: number;
+  /**
+   * A local reproduction command shown under each failure. `{binary}` and `{test}` are replaced by
+   * the binary and the shell-quoted "test/subtest" key, e.g. "bpf-ci run --arch x86_64 -- {binary} -a {test}".
+   */
+  repro?: string;
+  /** Where the complete results are, named in truncation notes (default "results.json"). */
+  fullResults?: string;
+}
+
+const STATUS_ICON: Record<TestStatus, string> = {
+  pass: '✅',
+  fail: '❌',
+  skip: '⏭️',
+  error: '💥',
+  miss: '❓',
+  done: '☑️',
+};
+const STATUS_WORD: Record<TestStatus, string> = {
+  pass: 'Passed',
+  fail: 'Failed',
+  skip: 'Skipped',
+  error: 'Error (crash, timeout)',
+  miss: 'Missing (never reported)',
+  done: 'Done (no verdict)',
+};
+const CONCLUSION_ICON = { success: '✅', failure: '❌', error: '💥' } as const;
+
+const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** POSIX shell single quoting, so a pasted repro command runs the test whatever its name holds. */
+export function shellQuote(text: string): string {
+  return /^[A-Za-z0-9_./=:@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function details(summaryHtml: string, body: string, open = false): string {
+  // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
+  const text = body.endsWith('\n') ? body : `${body}\n`;
+  return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+}
+
+function clipLog(lines: readonly string[], max: number): string {
+  if (lines.length <= max) return lines.join('\n');
+  const head = Math.floor(max / 5);
+  const tail = max - head;
+  return [
+    ...lines.slice(0, head),
+    `[... ${lines.length - max} lines not shown here ...]`,
+    ...lines.slice(lines.length - tail),
+  ].join('\n');
+}
+
+function statusTable(result: BinaryResult): string {
+  const rows = new Map<TestStatus, { tests: number; subtests: number }>();
+  let flaky = 0;
+  for (const { test, parent } of walkTests(result.tests)) {
+    const row = rows.get(test.status) ?? { tests: 0, subtests: 0 };
+    if (parent) row.subtests++;
+    else row.tests++;
+    rows.set(test.status, row);
+    if (test.flaky) flaky++;
+  }
+  if (rows.size === 0) return '_No test results were parsed._\n';
+  const order: TestStatus[] = ['fail', 'error', 'miss', 'pass', 'skip', 'done'];
+  const lines = ['| Status | Tests | Subtests |', '| :-- | --: | --: |'];
+  for (const status of order) {
+    const row = rows.get(status);
+    if (row) lines.push(`| ${STATUS_ICON[status]} ${STATUS_WORD[status]} | ${row.tests} | ${row.subtests} |`);
+  }
+  if (flaky > 0) lines.push(`| 🔁 Flaky (passed on retry) | ${flaky} | |`);
+  return `${lines.join('\n')}\n`;
+}
+
+function splatBlock(event: ConsoleEvent, open: boolean, maxLines: number): string {
+  const where = event.test ? ` while running ${event.test}` : '';
+  const binary = event.binary ? ` (${event.binary})` : '';
+  const summary = `🔥 ${escapeHtml(event.title)}${escapeHtml(where + binary)}`;
+  return details(summary, codeFence(clipLog(event.lines, maxLines)), open);
+}
+
+function reproLine(template: string | undefined, binary: string, key: string): string {
+  if (!template) return '';
+  const command = template.replaceAll('{binary}', shellQuote(binary)).replaceAll('{test}', shellQuote(key));
+  return `Reproduce locally:\n\n${codeFence(command, 'sh')}\n`;
+}
+
+function assertionsBlock(test: TestCase): string {
+  if (test.assertions.length === 0) return '';
+  // A diff fence renders '-' lines in red on GitHub: the failed assertions stand out from the log.
+  return codeFence(
+    test.assertions.map((a) => `- ${assertionText(a).replace(/\r?\n/g, '\n- ')}`).join('\n'),
+    'diff',
+  );
+}
+
+function failureBody(
+  test: TestCase,
+  key: string,
+  result: BinaryResult,
+  opts: Required<Pick<StepSummaryOptions, 'maxLogLines'>> & StepSummaryOptions,
+  withLog: boolean,
+): string {
+  const parts: string[] = [];
+  if (test.reason) parts.push(`**Why:** ${escapeMarkdown(test.reason)}\n`);
+  const asserts = assertionsBlock(test);
+  if (asserts) parts.push(asserts);
+  if (withLog && test.log.length > 0) parts.push(codeFence(clipLog(test.log, opts.maxLogLines)));
+  else if (test.log.length > 0)
+    parts.push(
+      `_Log (${test.log.length} lines) not shown: the summary is limited to 1 MiB; see ${escapeMarkdown(opts.fullResults ?? 'results.json')}._\n`,
+    );
+  if (test.attempts.length > 0)
+    parts.push(
+      `_${test.attempts.length} earlier attempt(s): ${test.attempts.map((a) => a.status).join(', ')}._\n`,
+    );
+  const repro = reproLine(opts.repro, result.binary, key);
+  if (repro) parts.push(repro);
+  return parts.join('\n');
+}
+
+/** One <details> per failed top-level test, its failed subtests inside. */
+function failureBlock(
+  test: TestCase,
+  result: BinaryResult,
+  opts: Required<Pick<StepSummaryOptions, 'maxLogLines'>> & StepSummaryOptions,
+  withLog: boolean,
+): string {
+  const leaves = failedLeaves({ ...result, tests: [test] });
+  const first = leaves.flatMap((l) => l.test.assertions)[0];
+  const headline = first ? `: ${assertionHeadline(first)}` : test.reason ? `: ${test.reason}` : '';
+  const failedSubs = test.subtests.filter(isFailed);
+  const subsNote =
+    failedSubs.length > 0 ? ` (${failedSubs.length} failed subtest${failedSubs.length > 1 ? 's' : ''})` : '';
+  const summary = `${STATUS_ICON[test.status]} ${escapeHtml(testLabel(test) + subsNote + headline)}`;
+  const body: string[] = [];
+  if (test.log.length > 0 || failedSubs.length === 0)
+    body.push(failureBody(test, test.name, result, opts, withLog));
+  for (const sub of failedSubs) {
+    body.push(`**${STATUS_ICON[sub.status]} ${escapeMarkdown(testLabel(sub, test))}**\n`);
+    body.push(failureBody(sub, `${test.name}/${sub.name}`, result, opts, withLog));
+  }
+  return details(summary, body.join('\n'));
+}
+
+/** Byte budget shared by all optional content; counts what it had to leave out. */
+class Budget {
+  remaining: number;
+  omitted = 0;
+  constructor(total: number) {
+    this.remaining = total;
+  }
+  take(text: string): boolean {
+    const size = bytes(text);
+    if (size > this.remaining) return false;
+    this.remaining -= size;
+    return true;
+  }
+}
+
+interface Section {
+  result: BinaryResult;
+  head: string;
+  splats: string[];
+  failures: string[];
+  flaky: string[];
+  skipped: string[];
+  omittedSplats: number;
+  omittedFailures: number;
+  omittedSkipped: number;
+}
+
+function sectionHead(run: Run, result: BinaryResult, level: string): string {
+  const counts = binaryCounts(result);
+  const failed = result.tests.some((t) => isFailed(t)) || counts.failed > 0;
+  const icon = !result.complete ? '💥' : failed ? '❌' : '✅';
+  const lines = [`${level} ${icon} ${escapeMarkdown(jobTitle(run, runnerName(run, result)))}\n`];
+  lines.push(
+    `**${countsLine(counts)}**${result.printedCounts ? '' : ' _(counted from the result lines: the tool printed no Summary)_'}\n`,
+  );
+  if (!result.complete) {
+    lines.push(
+      `> **⚠️ Partial results:** ${escapeMarkdown(partialExplanation(result))}. Tests after that point did not run or did not report.\n`,
+    );
+  }
+  if (result.countsMismatch) lines.push(`> **Counts differ:** ${escapeMarkdown(result.countsMismatch)}\n`);
+  lines.push(statusTable(result));
+  for (const note of result.notes) lines.push(`- ℹ️ ${escapeMarkdown(note)}`);
+  if (result.notes.length > 0) lines.push('');
+  return lines.join('\n');
+}
+
+export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): string {
+  const opts = { maxLogLines: 200, ...options };
+  const budget = new Budget(
+    (options.budgetBytes ?? STEP_SUMMARY_LIMIT - 8 * 1024) - 1024 /* truncation notes */,
+  );
+  const conclusion = runConclusion(run);
+  const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
+  // One binary: its section heading is the job's heading. Several: a job heading above them.
+  const single = run.binaries.length === 1;
+  const top = single
+    ? where
+      ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
+      : []
+    : [
+        `## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(jobTitle(run, run.context.runner ?? 'BPF selftests'))}${where}\n`,
+      ];
+  if (run.binaries.length === 0)
+    top.push('_No selftest results were found: no log matched, or every log was empty._\n');
+  const sections: Section[] = run.binaries.map((result) => ({
+    result,
+    head: sectionHead(run, result, single ? '##' : '###'),
+    splats: [],
+    failures: [],
+    flaky: [],
+    skipped: [],
+    omittedSplats: 0,
+    omittedFailures: 0,
+    omittedSkipped: 0,
+  }));
+  for (const text of [...top, ...sections.map((s) => s.head)]) budget.remaining -= bytes(text);
+
+  // Kernel splats first: the run-wide ones at the top, the others in their binary's section.
+  const runSplats: string[] = [];
+  let omittedRunSplats = 0;
+  const events = allEvents(run);
+  events.forEach(({ event, result }, i) => {
+    const block = splatBlock(event, i === 0, opts.maxLogLines);
+    const section = sections.find((s) => s.result === result);
+    if (budget.take(block)) (section ? section.splats : runSplats).push(block);
+    else if (section) section.omittedSplats++;
+    else omittedRunSplats++;
+  });
+  for (const s of sections) {
+    for (const test of s.result.tests.filter((t) => isFailed(t) || t.subtests.some(isFailed))) {
+      const full = failureBlock(test, s.result, opts, true);
+      if (budget.take(full)) s.failures.push(full);
+      else {
+        const compact = failureBlock(test, s.result, opts, false);
+        if (budget.take(compact)) s.failures.push(compact);
+        else s.omittedFailures++;
+      }
+    }
+  }
+  for (const s of sections) {
+    for (const { key, test } of flakyEntries(s.result)) {
+      const first = test.attempts.flatMap((a) => a.assertions)[0];
+      const line = `- 🔁 ${escapeMarkdown(key)}${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}\n`;
+      if (budget.take(line)) s.flaky.push(line);
+    }
+    for (const { key, test } of walkTests(s.result.tests)) {
+      if (test.status !== 'skip') continue;
+      const line = `- ${escapeMarkdown(key)}${test.reason ? ` (${escapeMarkdown(test.reason)})` : ''}\n`;
+      if (budget.take(line)) s.skipped.push(line);
+      else s.omittedSkipped++;
+    }
+  }
+
+  const full = opts.fullResults ?? 'results.json';
+  const truncated = (n: number, what: string): string =>
+    n > 0
+      ? `\n**truncated: ${n} more ${what} not shown** (GitHub keeps at most 1 MiB per step summary; see ${escapeMarkdown(full)}).\n`
+      : '';
+  const out: string[] = [...top];
+  if (runSplats.length > 0 || omittedRunSplats > 0) {
+    out.push(
+      `#### 🔥 Kernel splats (${runSplats.length + omittedRunSplats})\n`,
+      ...runSplats,
+      truncated(omittedRunSplats, 'kernel splats'),
+    );
+  }
+  let omittedTotal = omittedRunSplats;
+  for (const s of sections) {
+    out.push(s.head);
+    if (s.splats.length + s.omittedSplats > 0) {
+      out.push(
+        `#### 🔥 Kernel splats (${s.splats.length + s.omittedSplats})\n`,
+        ...s.splats,
+        truncated(s.omittedSplats, 'kernel splats'),
+      );
+    }
+    if (s.failures.length + s.omittedFailures > 0) {
+      out.push(
+        `#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`,
+        ...s.failures,
+        truncated(s.omittedFailures, 'failed tests'),
+      );
+    }
+    if (s.flaky.length > 0) out.push(`#### 🔁 Flaky (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
+    const skippedTotal = s.skipped.length + s.omittedSkipped;
+    if (skippedTotal > 0) {
+      out.push(
+        details(
+          `⏭️ Skipped (${skippedTotal})`,
+          `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`,
+        ),
+      );
+    }
+    omittedTotal += s.omittedSplats + s.omittedFailures + s.omittedSkipped;
+  }
+  if (omittedTotal > 0) out.push(truncated(omittedTotal, 'items in total'));
+  return `${out.filter((p) => p !== '').join('\n')}\n`;
+}
