@@ -1,4 +1,5 @@
 // Every subcommand, one module each. Add new ones here.
 import type { Command } from './command.ts';
+import { vmtestCommand } from './commands/vmtest.ts';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [vmtestCommand];

@@ -12,3 +12,5 @@ export * from './qemu.ts';
 export * from './results.ts';
 export * from './runners.ts';
 export * from './run-vm-tests.ts';
+export * from './request.ts';
+export * from './defaults.ts';

@@ -61,6 +61,8 @@ export interface VmTestOptions {
   progressIntervalSec?: number;
   context?: RunContext;
   extraCmdline?: readonly string[];
+  /** Called with QEMU's process id once it started (for callers that supervise it). */
+  onQemuStarted?: (pid: number) => void;
 }
 
 export interface VmTestOutcome {
@@ -231,6 +233,7 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   );
   logger.debug(`${profile.qemuBinary} ${input.args.join(' ')}`);
   const child = spawn(profile.qemuBinary, input.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) options.onQemuStarted?.(child.pid);
 
   const onMarker = (m: MarkerEvent): void => {
     const now = Date.now();
