@@ -6,7 +6,8 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const check = process.argv.includes('--check');
-const actions = readdirSync(join(root, 'actions'), { withFileTypes: true })
+const actionsDir = join(root, 'actions');
+const actions = (existsSync(actionsDir) ? readdirSync(actionsDir, { withFileTypes: true }) : [])
   .filter((d) => d.isDirectory() && existsSync(join(root, 'actions', d.name, 'src', 'main.ts')))
   .map((d) => d.name)
   .sort();

@@ -155,6 +155,8 @@ export const BinaryResult = z.object({
   signal: z.string().optional(),
   /** Counts as the tool printed them in its Summary line; absent when it printed none. */
   printedCounts: Counts.optional(),
+  /** The tool's own closing line, verbatim ("Summary: 7/40 PASSED, ...", "test_maps: OK, 1 SKIPPED"). */
+  summaryLine: z.string().optional(),
   /** Counts computed from the parsed result lines, with the tool's own counting rules. */
   parsedCounts: Counts,
   /** Set when printed and parsed counts disagree: says how. Never hidden. */

@@ -6,3 +6,4 @@ export * from './annotations.ts';
 export * from './junit.ts';
 export * from './ctrf.ts';
 export * from './results-json.ts';
+export * from './publish.ts';

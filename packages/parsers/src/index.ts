@@ -1,0 +1,99 @@
+// @bpf-ci/parsers: the BPF selftests' output (test_progs and flavours, test_verifier, test_maps,
+// the -J JSON summary, the kernel console) turned into @bpf-ci/model results. Pure functions over
+// text; parseFile is the only I/O and streams, so memory follows the failures kept, not the log size.
+import { createReadStream } from 'node:fs';
+import type { ConsoleEvent } from '@bpf-ci/model';
+import { resultFromJsonSummary } from './json-summary.ts';
+import { LogParser } from './log-parser.ts';
+import { binaryFamily, type ParsedLog, type ParseOptions, UnknownFormatError } from './types.ts';
+
+export { mergeJsonSummary, readJsonSummary } from './json-summary.ts';
+export { extractAssertions, extractVerifierAssertions } from './assertions.ts';
+export { countTestProgs } from './test-progs.ts';
+export { LogParser } from './log-parser.ts';
+export { KNOWN_FORMATS, UnknownFormatError, binaryFamily } from './types.ts';
+export type { LogFormat, ParsedLog, ParseOptions } from './types.ts';
+
+/** Feed the complete lines of `text` (continuing `carry`) to the parser; returns the unfinished rest. */
+function feedLines(parser: LogParser, carry: string, text: string, counter: { lineNo: number }): string {
+  let nl = text.indexOf('\n');
+  if (nl === -1) return carry + text;
+  parser.push(carry + text.slice(0, nl), ++counter.lineNo);
+  let start = nl + 1;
+  while ((nl = text.indexOf('\n', start)) !== -1) {
+    parser.push(text.slice(start, nl), ++counter.lineNo);
+    start = nl + 1;
+  }
+  return text.slice(start);
+}
+
+function looksLikeJson(text: string): boolean {
+  return /^\s*\{/.test(text.slice(0, 256));
+}
+
+function fromJson(text: string, opts: ParseOptions): ParsedLog {
+  const binary = opts.binary ?? 'test_progs';
+  if (binaryFamily(binary) !== 'test_progs') {
+    throw new UnknownFormatError(
+      opts.source ?? 'input',
+      `a JSON document, but ${binary} writes no JSON summary`,
+    );
+  }
+  return { results: [resultFromJsonSummary(text, binary)], events: [], format: 'test_progs_json' };
+}
+
+/** Parse a whole log (or a -J JSON summary) held in memory. */
+export function parseText(text: string, opts: ParseOptions = {}): ParsedLog {
+  if (looksLikeJson(text)) return fromJson(text, opts);
+  const parser = new LogParser(opts);
+  const counter = { lineNo: 0 };
+  const rest = feedLines(parser, '', text, counter);
+  if (rest !== '') parser.push(rest, ++counter.lineNo, true);
+  return parser.end();
+}
+
+/**
+ * Parse a file, streaming: lines are parsed as they are read. Invalid UTF-8 becomes U+FFFD; a last
+ * line without newline marks the output as cut. Throws UnknownFormatError (naming the file) when
+ * nothing in it is a known format, and the usual fs errors when it cannot be read.
+ */
+export async function parseFile(path: string, opts: ParseOptions = {}): Promise<ParsedLog> {
+  const withSource: ParseOptions = { ...opts, source: opts.source ?? path };
+  const decoder = new TextDecoder('utf-8');
+  const parser = new LogParser(withSource);
+  const counter = { lineNo: 0 };
+  let carry = '';
+  let json: string[] | undefined;
+  let started = false;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const text = decoder.decode(chunk as Uint8Array, { stream: true });
+    if (!started && text.trim() !== '') {
+      started = true;
+      if (looksLikeJson(carry + text)) json = [carry];
+    }
+    if (json) json.push(text);
+    else carry = feedLines(parser, carry, text, counter);
+  }
+  const tail = decoder.decode();
+  if (json) return fromJson(json.join('') + tail, withSource);
+  carry = feedLines(parser, carry, tail, counter);
+  if (carry !== '') parser.push(carry, ++counter.lineNo, true);
+  return parser.end();
+}
+
+/**
+ * Kernel splats in a console log (or in any selftest log the console wrote into), each attributed
+ * to the test that was running when it appeared, when test output interleaves.
+ */
+export function parseConsole(text: string): ConsoleEvent[] {
+  let parsed: ParsedLog;
+  try {
+    parsed = parseText(text);
+  } catch (err) {
+    if (err instanceof UnknownFormatError) return [];
+    throw err;
+  }
+  return [...parsed.events, ...parsed.results.flatMap((r) => r.events)].sort(
+    (a, b) => (a.inputLine ?? 0) - (b.inputLine ?? 0),
+  );
+}

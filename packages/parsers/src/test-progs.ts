@@ -1,0 +1,414 @@
+// test_progs, test_progs-no_alu32, test_progs-cpuv4 (one output format): serial and -j output,
+// every result-line format since v5.14, subtests, log blocks, `All error logs:` (deduplicated),
+// Summary cross-check, crashes, the watchdog, and truncated runs (formats.md §1).
+import type { BinaryResult, Counts, TestCase, TestStatus } from '@bpf-ci/model';
+import { newTestCase } from '@bpf-ci/model';
+import { extractAssertions } from './assertions.ts';
+import type { LogicalLine } from './normalize.ts';
+import {
+  ASSERT_FAIL,
+  ASSERT_PASS,
+  BACKTRACE_FRAME,
+  CRASH,
+  EXIT_LINE,
+  FLAVOR,
+  SHELL_SIGNAL,
+  signalName,
+  STACK_TRACE,
+  TESTMOD_MISSING,
+  TESTMOD_SKIPPED,
+  TP_ERROR_LOGS,
+  TP_RESULT,
+  TP_SUMMARY,
+  WATCHDOG,
+  WORKER_PROGRESS,
+} from './patterns.ts';
+import { countsDifference, LogBuffer, RunParser, type RunEnd } from './run.ts';
+
+/** A top-level test whose subtest lines came but whose own line has not (yet). */
+interface OpenTest {
+  number: number;
+  name: string | undefined;
+  log: string[];
+  logNos: number[];
+  subtests: TestCase[];
+}
+
+const STATUS: Record<string, TestStatus> = { OK: 'pass', FAIL: 'fail', SKIP: 'skip' };
+const TEST_FUNC = /^(?:serial_)?test_(\w+)$/;
+const NOTE_LINES = 20;
+
+/**
+ * test_progs checks its own framework with dummy subtests (one skipped twice, one failed) and then
+ * resets its counters (prog_tests/prog_tests_framework.c, clear_test_state): its subtests are printed
+ * but never counted, and its FAIL subtest is deliberate.
+ */
+export const SELF_TEST = 'prog_tests_framework';
+
+/** test_progs' own counting rules (mainline calculate_summary_and_print_errors, formats.md §1.9). */
+export function countTestProgs(tests: readonly TestCase[]): Counts {
+  const counts: Counts = { passed: 0, passedSubtests: 0, skipped: 0, failed: 0 };
+  for (const t of tests) {
+    if (t.status === 'fail' || t.status === 'error') counts.failed++;
+    else if (t.status === 'pass' || t.status === 'skip') counts.passed++;
+    if (t.name === SELF_TEST) continue;
+    if (t.subtests.length > 0) {
+      for (const s of t.subtests) {
+        if (s.status === 'pass') counts.passedSubtests = (counts.passedSubtests ?? 0) + 1;
+        else if (s.status === 'skip') counts.skipped++;
+      }
+    } else if (t.status === 'skip') {
+      counts.skipped++;
+    }
+  }
+  return counts;
+}
+
+/** The test a log belongs to, from the `test_<name>` / `serial_test_<name>` function that logged. */
+function inferTestName(lines: readonly string[]): string | undefined {
+  for (const line of lines) {
+    const t = line.trim();
+    const m = ASSERT_PASS.exec(t) ?? ASSERT_FAIL.exec(t);
+    const name = m ? TEST_FUNC.exec(m[1] ?? '') : null;
+    if (name) return name[1];
+  }
+  return undefined;
+}
+
+function hasChecks(lines: readonly string[]): boolean {
+  return lines.some((l) => {
+    const t = l.trim();
+    return ASSERT_PASS.test(t) || ASSERT_FAIL.test(t);
+  });
+}
+
+export class TestProgsRun extends RunParser {
+  private readonly pending = new LogBuffer();
+  private readonly open = new Map<number, OpenTest>();
+  private readonly byName = new Map<string, TestCase>();
+  private errorSection = false;
+  private lastTop: TestCase | undefined;
+  private lastWasTopResult = false;
+  private lastResultLine: string | undefined;
+  private stack: string[] | undefined;
+  private crashTarget: TestCase | undefined;
+  private crashed = false;
+  private watchdogKill: { test: string; seconds: number } | undefined;
+  private readonly workers = new Map<string, { num: number; name: string }>();
+  private unfinishedName: string | undefined;
+
+  feed(l: LogicalLine): boolean {
+    const t = l.match;
+    if (this.stack) {
+      if (t === STACK_TRACE || BACKTRACE_FRAME.test(t)) {
+        this.stack.push(t);
+        return true;
+      }
+      this.flushStack();
+    }
+    if (t === '') {
+      if (this.pending.length > 0 && !this.ended) this.pending.push(l.text, l.lineNo);
+      return !this.ended;
+    }
+    const c = t.charCodeAt(0);
+    if (c === 35 /* # */) {
+      const m = TP_RESULT.exec(t);
+      if (m) {
+        if (this.ended) return false;
+        this.onResult(m, l);
+        return true;
+      }
+    } else if (c === 83 /* S */ && t.startsWith('Summary: ')) {
+      const m = TP_SUMMARY.exec(t);
+      if (m) {
+        if (this.ended) return false;
+        this.onSummary(m, t);
+        return true;
+      }
+    }
+    if (this.special(t)) return true;
+    if (this.ended) return false;
+    this.pending.push(l.text, l.lineNo);
+    this.lastWasTopResult = false;
+    if (!this.seen && (ASSERT_PASS.test(t) || ASSERT_FAIL.test(t))) this.seen = true;
+    return true;
+  }
+
+  /** Lines about the run rather than a test: crash, watchdog, bpf_testmod, exit status. */
+  private special(t: string): boolean {
+    let m: RegExpExecArray | null;
+    if (t === TP_ERROR_LOGS) {
+      this.errorSection = true;
+      this.pending.clear();
+      return true;
+    }
+    if ((m = CRASH.exec(t))) {
+      this.onCrash(m[1], Number(m[2]), t);
+      return true;
+    }
+    if ((m = WATCHDOG.exec(t))) {
+      const test = m[1] ?? '';
+      const seconds = Number(m[2]);
+      if ((m[3] ?? '').startsWith(',')) {
+        this.watchdogKill = { test, seconds };
+        this.markIncomplete('timeout');
+        this.addDetail(`the test_progs watchdog killed ${test} after ${seconds} s`);
+      } else {
+        this.result.notes.push(`test_progs watchdog: ${test} was still running after ${seconds} s`);
+      }
+      return true;
+    }
+    if (TESTMOD_MISSING.test(t) || t === TESTMOD_SKIPPED) {
+      this.seen = true;
+      const note = t === TESTMOD_SKIPPED ? t : `${t} (bpf_testmod.ko is missing)`;
+      if (!this.result.notes.includes(note)) this.result.notes.push(note);
+      return true;
+    }
+    if ((m = FLAVOR.exec(t))) {
+      if (this.result.binary === 'test_progs') this.result.binary = `test_progs-${m[1] ?? ''}`;
+      return true;
+    }
+    if ((m = WORKER_PROGRESS.exec(t))) {
+      if (m[4] === 'running') this.workers.set(m[1] ?? '', { num: Number(m[2]), name: m[3] ?? '' });
+      else this.workers.delete(m[1] ?? '');
+      return true;
+    }
+    if (t.startsWith('Launching ') && /^Launching \d+ workers\.$/.test(t)) {
+      this.result.variant = 'parallel';
+      return true;
+    }
+    if ((m = EXIT_LINE.exec(t))) {
+      if (m[1] !== undefined || m[2] !== undefined) this.result.exitCode = Number(m[1] ?? m[2]);
+      if (m[3] !== undefined) this.result.signal = m[3];
+      return true;
+    }
+    if ((m = SHELL_SIGNAL.exec(t))) {
+      if (m[1] === 'Segmentation fault') {
+        this.result.signal ??= 'SIGSEGV';
+        this.result.exitCode ??= 139;
+      }
+      if (!this.ended) {
+        this.markIncomplete('crash');
+        if (!this.crashed) this.addDetail(`the shell reported "${t}"`);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private onResult(m: RegExpExecArray, l: LogicalLine): void {
+    this.seen = true;
+    const num = Number(m[1]);
+    const sub = m[2];
+    const name = m[3] ?? '';
+    const status = STATUS[m[4] ?? ''] ?? 'fail';
+    const { lines, lineNos } = this.pending.take();
+    this.lastResultLine = l.match;
+    if (sub !== undefined) {
+      this.lastWasTopResult = false;
+      const slash = name.indexOf('/');
+      const parentName = slash > 0 ? name.slice(0, slash) : undefined;
+      const subName = slash > 0 ? name.slice(slash + 1) : name;
+      let open = this.open.get(num);
+      if (open && parentName !== undefined && open.name !== undefined && open.name !== parentName) {
+        this.closeUnfinished(open, 'its result line never came');
+        open = undefined;
+      }
+      if (!open) {
+        open = { number: num, name: parentName, log: [], logNos: [], subtests: [] };
+        this.open.set(num, open);
+      }
+      const test = newTestCase(subName, status, { number: Number(sub), inputLine: l.lineNo });
+      if (status === 'fail') {
+        test.log = lines;
+        test.assertions = extractAssertions(lines, lineNos);
+      } else if (open.subtests.length === 0 && lines.length > 0) {
+        // Before the first subtest line comes the test's own log (printed first, §1.6).
+        open.log.push(...lines);
+        open.logNos.push(...lineNos);
+      }
+      open.subtests.push(test);
+      if (parentName !== undefined) this.hooks.testReported(parentName);
+      return;
+    }
+    let open = this.open.get(num);
+    if (open && open.name !== undefined && open.name !== name) {
+      this.closeUnfinished(open, 'its result line never came');
+      open = undefined;
+    }
+    this.open.delete(num);
+    const test = newTestCase(name, status, {
+      number: num,
+      inputLine: l.lineNo,
+      subtests: open?.subtests ?? [],
+    });
+    if (m[5] !== undefined) test.skippedSubtests = { skipped: Number(m[5]), total: Number(m[6]) };
+    else if (l.match.endsWith('(not built)')) test.reason = 'not built';
+    if (status === 'fail') {
+      const log = open ? open.log.concat(lines) : lines;
+      const nos = open ? open.logNos.concat(lineNos) : lineNos;
+      test.log = log;
+      test.assertions = extractAssertions(log, nos);
+    }
+    if (name === SELF_TEST && status !== 'fail') {
+      for (const s of test.subtests)
+        s.reason =
+          'a dummy subtest of the framework self-test: test_progs resets its counters and does not count it';
+    }
+    this.hooks.testReported(name);
+    this.addTest(test);
+    this.lastTop = test;
+    this.lastWasTopResult = true;
+  }
+
+  /** Under `All error logs:` a failure is printed a second time: merge it, never count it twice. */
+  private addTest(test: TestCase): void {
+    const existing = this.errorSection ? this.byName.get(test.name) : undefined;
+    if (!existing) {
+      this.result.tests.push(test);
+      this.byName.set(test.name, test);
+      return;
+    }
+    // The reporter may have trimmed the first copy: keep the longer log.
+    if (test.log.length > existing.log.length) {
+      existing.log = test.log;
+      existing.assertions = test.assertions;
+    }
+    for (const sub of test.subtests) {
+      const known = existing.subtests.find((s) => s.name === sub.name);
+      if (!known) existing.subtests.push(sub);
+      else if (sub.log.length > known.log.length) {
+        known.log = sub.log;
+        known.assertions = sub.assertions;
+      }
+    }
+  }
+
+  private onSummary(m: RegExpExecArray, line: string): void {
+    this.seen = true;
+    const printed: Counts = {
+      passed: Number(m[1]),
+      passedSubtests: Number(m[2]),
+      skipped: m[3] !== undefined ? Number(m[3]) : 0,
+      failed: Number(m[5] ?? m[6]),
+    };
+    if (m[4] !== undefined) printed.notBuilt = Number(m[4]);
+    this.result.printedCounts = printed;
+    this.result.summaryLine = line;
+    this.ended = true;
+    this.pending.clear();
+    for (const open of [...this.open.values()]) this.closeUnfinished(open, 'its result line never came');
+  }
+
+  private onCrash(worker: string | undefined, sig: number, line: string): void {
+    this.seen = true;
+    const name = signalName(sig);
+    this.result.signal = name;
+    this.markIncomplete('crash');
+    let target: TestCase | undefined;
+    if (worker !== undefined) {
+      // §1.8: a crashed worker's test is never printed nor counted; the Summary can look clean.
+      const running = this.workers.get(worker);
+      if (running) {
+        target = newTestCase(running.name, 'error', {
+          number: running.num,
+          reason: `test_progs worker ${worker} crashed with ${name} while running this test`,
+        });
+        this.result.tests.push(target);
+      }
+      this.addDetail(
+        `test_progs worker ${worker} crashed with ${name}${running ? ` in ${running.name}` : ''}; ` +
+          'the test it was running is missing from the output and from the Summary',
+      );
+    } else {
+      this.crashed = true;
+      const reason = this.watchdogKill
+        ? `killed by the test_progs watchdog after ${this.watchdogKill.seconds} s (${name})`
+        : `test_progs crashed with ${name} in this test`;
+      if (this.lastWasTopResult && this.lastTop) target = this.lastTop;
+      else target = this.unfinishedFromPending(reason);
+      if (target) {
+        target.status = 'error';
+        target.reason = reason;
+      }
+      this.addDetail(`test_progs crashed with ${name}${target ? ` in ${target.name}` : ''}`);
+    }
+    this.crashTarget = target;
+    this.stack = [line];
+  }
+
+  private flushStack(): void {
+    const stack = this.stack ?? [];
+    this.stack = undefined;
+    if (this.crashTarget) this.crashTarget.log.push(...stack);
+    else this.result.notes.push(stack.join('\n'));
+    this.crashTarget = undefined;
+  }
+
+  /** A test that printed log lines but never its result line: kept as an error, never dropped. */
+  private unfinishedFromPending(reason: string): TestCase | undefined {
+    const { lines, lineNos } = this.pending.take();
+    if (lines.length === 0) return undefined;
+    if (!hasChecks(lines)) {
+      const shown = lines.slice(-NOTE_LINES);
+      this.result.notes.push(
+        `${lines.length} line(s) of output after the last result line` +
+          `${lines.length > shown.length ? ` (the last ${shown.length})` : ''}:\n${shown.join('\n')}`,
+      );
+      return undefined;
+    }
+    const name = inferTestName(lines) ?? this.start.selected ?? '(test not named in the output)';
+    const test = newTestCase(name, 'error', {
+      log: lines,
+      assertions: extractAssertions(lines, lineNos),
+      reason,
+    });
+    if (lineNos[0] !== undefined) test.inputLine = lineNos[0];
+    this.result.tests.push(test);
+    this.unfinishedName = name;
+    return test;
+  }
+
+  private closeUnfinished(open: OpenTest, why: string): void {
+    this.open.delete(open.number);
+    const name = open.name ?? `#${open.number}`;
+    const test = newTestCase(name, 'error', {
+      number: open.number,
+      subtests: open.subtests,
+      log: open.log,
+      reason: `reported subtests, but ${why}`,
+    });
+    this.result.tests.push(test);
+    this.unfinishedName = name;
+  }
+
+  runningTest(): string | undefined {
+    return this.unfinishedName ?? this.start.selected;
+  }
+
+  finish(end: RunEnd): BinaryResult {
+    if (this.stack) this.flushStack();
+    const r = this.result;
+    if (!this.ended) {
+      const why = end.kernelPanic
+        ? 'the kernel panicked before its result line'
+        : 'the output ended before its result line';
+      for (const open of [...this.open.values()]) this.closeUnfinished(open, why);
+      if (!this.crashed) this.unfinishedFromPending(why);
+      this.markIncomplete('no-summary');
+      const after = this.lastResultLine ? `after "${this.lastResultLine}"` : 'before any result line';
+      this.addDetail(`no Summary line: the output ended ${after}`);
+      if (end.cut) this.markIncomplete('truncated');
+    }
+    if (end.kernelPanic) {
+      this.markIncomplete('kernel-panic');
+      this.addDetail(`kernel panic: ${end.kernelPanic}`);
+    }
+    r.parsedCounts = countTestProgs(r.tests);
+    if (r.printedCounts) {
+      const diff = countsDifference(r.printedCounts, r.parsedCounts, r.summaryLine ?? '');
+      if (diff) r.countsMismatch = diff;
+    }
+    return r;
+  }
+}

@@ -1,0 +1,62 @@
+// Everything a report step produces from one Run, computed in one pure call so the action and
+// `bpf-ci report` show the same thing: the step summary, the annotation command lines, the export
+// files and the outputs.
+import type { Logger } from '@bpf-ci/logger';
+import type { Run } from '@bpf-ci/model';
+import { runConclusion, totalCounts } from '@bpf-ci/model';
+import { annotationCommands, buildAnnotations, type Annotation } from './annotations.ts';
+import { toCtrf } from './ctrf.ts';
+import { failedLeaves, jobTitle, runnerName, testLabel } from './describe.ts';
+import { toJUnitXml } from './junit.ts';
+import { toResultsJson } from './results-json.ts';
+import { renderStepSummary, type StepSummaryOptions } from './step-summary.ts';
+
+export interface ReportOptions extends StepSummaryOptions {
+  /** Annotations this step may emit (GitHub: 10 per level per step, 50 per job). */
+  maxAnnotations?: number;
+}
+
+export interface Report {
+  summary: string;
+  annotations: Annotation[];
+  /** The workflow command lines that create the annotations. */
+  commands: string[];
+  /** File name → content, written to the output directory. */
+  files: { 'results.json': string; 'junit.xml': string; 'ctrf.json': string };
+  outputs: { passed: number; failed: number; skipped: number; conclusion: string };
+}
+
+export function buildReport(run: Run, options: ReportOptions = {}): Report {
+  const annotationOptions = options.maxAnnotations !== undefined ? { maxTotal: options.maxAnnotations } : {};
+  const annotations = buildAnnotations(run, annotationOptions);
+  const counts = totalCounts(run.binaries);
+  return {
+    summary: renderStepSummary(run, options),
+    annotations,
+    commands: annotationCommands(annotations),
+    files: {
+      'results.json': toResultsJson(run),
+      'junit.xml': toJUnitXml(run),
+      'ctrf.json': `${JSON.stringify(toCtrf(run), null, 2)}\n`,
+    },
+    outputs: {
+      passed: counts.passed,
+      failed: counts.failed,
+      skipped: counts.skipped,
+      conclusion: runConclusion(run),
+    },
+  };
+}
+
+/** Each failure's log in a folded group; the log goes through logger.untrusted (stop-commands). */
+export async function echoFailureLogs(run: Run, logger: Logger): Promise<void> {
+  for (const result of run.binaries) {
+    for (const { test, parent } of failedLeaves(result)) {
+      if (test.log.length === 0) continue;
+      await logger.group(`${jobTitle(run, runnerName(run, result))}: ${testLabel(test, parent)}`, () => {
+        logger.untrusted(test.log.join('\n'));
+        return Promise.resolve();
+      });
+    }
+  }
+}
