@@ -12,7 +12,7 @@ import {
   type Run,
   type RunContext,
 } from '@bpf-ci/model';
-import { mergeJsonSummary, parseFile } from '@bpf-ci/parsers';
+import { mergeJsonSummary, parseFile, UnknownFormatError } from '@bpf-ci/parsers';
 import type { RunnerProgress } from './console.ts';
 import { runnerFiles, type RunPlan, type RunnerPlan } from './plan.ts';
 
@@ -44,8 +44,15 @@ async function parseRunnerLog(runner: RunnerPlan, outputDir: string): Promise<Bi
   if (runner.kind === 'command' || runner.guestShell !== undefined || !existsSync(log)) {
     return newBinaryResult(runner.kind === 'command' ? runner.name : runner.kind);
   }
-  const parsed = await parseFile(log, { binary: runner.kind, source: files.log });
-  let result = parsed.results[0] ?? newBinaryResult(runner.kind);
+  let result: BinaryResult;
+  try {
+    const parsed = await parseFile(log, { binary: runner.kind, source: files.log });
+    result = parsed.results[0] ?? newBinaryResult(runner.kind);
+  } catch (err) {
+    if (!(err instanceof UnknownFormatError)) throw err;
+    // Nothing recognisable yet (the runner died at start): keep the log, say why there are no tests.
+    return newBinaryResult(runner.kind, { notes: [`${files.log} holds no ${runner.kind} output`] });
+  }
   const json = join(outputDir, files.json);
   if (existsSync(json)) {
     const text = readFileSync(json, 'utf8');

@@ -106,17 +106,28 @@ function clearOutputs(outputDir: string, plan: RunPlan): void {
   for (const n of names) rmSync(join(outputDir, n), { force: true });
 }
 
-export async function runVmTests(options: VmTestOptions, logger: Logger): Promise<VmTestOutcome> {
+/** Everything needed to start the guest: the exact QEMU command, ready to run. */
+export interface PreparedVm {
+  plan: RunPlan;
+  outputDir: string;
+  nonce: string;
+  accelerator: AcceleratorChoice;
+  qemuBinary: string;
+  args: string[];
+  /** Removes the scratch folder holding the initramfs. */
+  cleanup: () => void;
+}
+
+/**
+ * Validate the request, write plan.json, build the initramfs and pick the accelerator. Split from
+ * the boot so the benchmark can run the very same guest with a bare QEMU.
+ */
+export async function prepareVm(options: VmTestOptions, logger: Logger): Promise<PreparedVm> {
   const plan = RunPlan.parse(options.plan);
   const profile = ARCH_PROFILES[options.arch];
   const outputDir = resolve(options.outputDir);
   if (!existsSync(options.kernelImage)) throw new Error(`kernel image ${options.kernelImage} does not exist`);
-  if (
-    plan.cwd === '/tmp' ||
-    plan.cwd.startsWith('/tmp/') ||
-    plan.cwd === '/run' ||
-    plan.cwd.startsWith('/run/')
-  ) {
+  if (/^\/(tmp|run)(\/|$)/.test(plan.cwd)) {
     throw new Error(
       `the selftests directory ${plan.cwd} is under /tmp or /run, which the guest mounts tmpfs on: move it`,
     );
@@ -126,6 +137,7 @@ export async function runVmTests(options: VmTestOptions, logger: Logger): Promis
   writeFileSync(join(outputDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
 
   const work = mkdtempSync(join(tmpdir(), 'bpf-ci-vm-'));
+  const cleanup = (): void => rmSync(work, { recursive: true, force: true });
   try {
     const modules = options.modulesDir ? resolveModulesDir(options.modulesDir) : undefined;
     const modulePaths = modules ? bootModules(modules.dir, profile.virtioBus) : [];
@@ -142,7 +154,6 @@ export async function runVmTests(options: VmTestOptions, logger: Logger): Promis
     logger.info(
       `Initramfs: busybox + ${modulePaths.length} modules (${initramfsModuleNames(modulePaths).join(' ') || 'none: all built in'})`,
     );
-
     const baseArgs = {
       profile,
       kernel: options.kernelImage,
@@ -155,7 +166,7 @@ export async function runVmTests(options: VmTestOptions, logger: Logger): Promis
     const accelerator = await chooseAccelerator(
       profile,
       options.accelerator ?? 'auto',
-      async () => {
+      () => {
         // A probe guest with the same kernel that only says it is up.
         const probeImage = join(work, 'probe.cpio');
         writeFileSync(probeImage, buildInitramfs({ busybox, modules: [], init: probeInit(nonce) }));
@@ -168,29 +179,25 @@ export async function runVmTests(options: VmTestOptions, logger: Logger): Promis
       },
       logger,
     );
-    return await bootAndWatch(
-      {
-        options,
-        plan,
-        outputDir,
-        nonce,
-        accelerator,
-        args: qemuArgs({ ...baseArgs, accel: accelerator.accel }),
-      },
-      logger,
-    );
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+    const args = qemuArgs({ ...baseArgs, accel: accelerator.accel });
+    return { plan, outputDir, nonce, accelerator, qemuBinary: profile.qemuBinary, args, cleanup };
+  } catch (err) {
+    cleanup();
+    throw err;
   }
 }
 
-interface WatchInput {
+export async function runVmTests(options: VmTestOptions, logger: Logger): Promise<VmTestOutcome> {
+  const vm = await prepareVm(options, logger);
+  try {
+    return await bootAndWatch({ options, ...vm }, logger);
+  } finally {
+    vm.cleanup();
+  }
+}
+
+interface WatchInput extends PreparedVm {
   options: VmTestOptions;
-  plan: RunPlan;
-  outputDir: string;
-  nonce: string;
-  accelerator: AcceleratorChoice;
-  args: string[];
 }
 
 /** Console text is echoed in batches so each untrusted() block holds many lines, not one. */
