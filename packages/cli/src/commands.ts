@@ -1,5 +1,6 @@
 // Every subcommand, one module each. Add new ones here.
 import type { Command } from './command.ts';
+import { buildCommand } from './commands/build.ts';
 import { vmtestCommand } from './commands/vmtest.ts';
 
-export const COMMANDS: Command[] = [vmtestCommand];
+export const COMMANDS: Command[] = [buildCommand, vmtestCommand];

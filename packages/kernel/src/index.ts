@@ -1,1 +1,14 @@
 export * from './cache.ts';
+export * from './debian.ts';
+export * from './selftests.ts';
+export { findBtf } from './vmlinux.ts';
+export { parseAptDepends, parseAptVersion } from './apt.ts';
+export { CommandError } from './exec.ts';
+export * from './build.ts';
+export * from './config.ts';
+export * from './toolchain.ts';
+export * from './artifact.ts';
+export * from './pipeline.ts';
+export { BuildError } from './build-error.ts';
+export { chooseAnnotations, parseDiagnostics, sourceRelativePath, type Diagnostic } from './diagnostics.ts';
+export * from './inputs.ts';

@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '@bpf-ci/logger';
+import { ensureDir } from './atomic.ts';
+import { parseAptDepends, parseAptVersion } from './apt.ts';
+import { cacheRoot } from './cache.ts';
+import { capture, run } from './exec.ts';
+import { extractVmlinux } from './vmlinux.ts';
+
+export type DebianArch = 'x86_64' | 'aarch64';
+
+export interface DebianKernel {
+  /** `uname -r` of the kernel, e.g. 6.1.0-56-amd64. */
+  release: string;
+  arch: DebianArch;
+  /** The bootable image (bzImage on x86_64, gzip-compressed Image on arm64). */
+  vmlinuz: string;
+  /** The folder holding lib/modules/<release> (pass as the modules root). */
+  modulesDir: string;
+  /** An ELF vmlinux (x86_64) or a raw BTF blob (arm64) carrying the kernel's BTF: VMLINUX_BTF. */
+  vmlinux: string;
+  /** The kernel's .config. */
+  config: string;
+  /**
+   * The kernel's build folder from Debian's linux-headers packages (KDIR for out-of-tree modules
+   * such as the selftests' bpf_testmod.ko).
+   */
+  headersDir: string;
+}
+
+const DEBIAN_ARCH: Record<DebianArch, string> = { x86_64: 'amd64', aarch64: 'arm64' };
+
+/** The package that holds a Debian 12 generic-flavour kernel for `arch`, with its version. */
+export async function resolveKernelPackage(arch: DebianArch): Promise<{ name: string; version: string }> {
+  const debArch = DEBIAN_ARCH[arch];
+  const meta = `linux-image-${debArch}:${debArch}`;
+  const deps = parseAptDepends(await aptCache(['depends', meta], arch));
+  const name = deps.find((d) => new RegExp(`^linux-image-[0-9.]+-\\d+-${debArch}(:${debArch})?$`).test(d));
+  if (!name) {
+    throw new Error(
+      `apt-cache depends ${meta} names no linux-image-6.1.0-NN-${debArch} package (got: ${deps.join(', ') || 'nothing'}). ` +
+        `Run apt-get update${arch === 'aarch64' ? ' after dpkg --add-architecture arm64' : ''}.`,
+    );
+  }
+  const bare = name.replace(/:.*$/, '');
+  const version = parseAptVersion(await aptCache(['show', '--no-all-versions', `${bare}:${debArch}`], arch));
+  if (!version) throw new Error(`apt-cache show ${bare}:${debArch} gives no Version`);
+  return { name: bare, version };
+}
+
+async function aptCache(args: string[], arch: DebianArch): Promise<string> {
+  try {
+    return await capture('apt-cache', args);
+  } catch (err) {
+    const hint =
+      arch === 'aarch64'
+        ? ' The arm64 packages need `dpkg --add-architecture arm64 && apt-get update` first.'
+        : ' Is this a Debian 12 machine with apt-get update done?';
+    throw new Error(`${(err as Error).message}\n${hint}`, { cause: err });
+  }
+}
+
+/** Downloads one .deb with `apt-get download` into `dir` and returns its path. */
+async function aptDownload(pkg: string, dir: string): Promise<string> {
+  await run('apt-get', ['download', '-q', pkg], { cwd: dir });
+  const debs = (await readdir(dir)).filter((f) => f.endsWith('.deb'));
+  const deb = debs[0];
+  if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${dir}`);
+  return join(dir, deb);
+}
+
+/**
+ * The Debian 12 generic-flavour kernel for `arch` (virtio, 9p and ext4 as modules), downloaded
+ * with apt-get and unpacked into the cache once; later calls return the cached copy.
+ */
+export async function fetchDebianKernel(
+  options: { arch: DebianArch },
+  logger: Logger,
+): Promise<DebianKernel> {
+  const { arch } = options;
+  const pkg = await resolveKernelPackage(arch);
+  const dir = join(cacheRoot(), 'debian-kernel', `${pkg.name}_${pkg.version}`);
+  const source = await fetchLinuxSource(logger);
+  const made = await ensureDir(
+    dir,
+    async (tmp) => {
+      const started = Date.now();
+      logger.info(`Downloading ${pkg.name} ${pkg.version} (${arch})`);
+      const debDir = join(tmp, 'deb');
+      await run('mkdir', ['-p', debDir]);
+      const deb = await aptDownload(`${pkg.name}:${DEBIAN_ARCH[arch]}`, debDir);
+      await run('dpkg-deb', ['-x', deb, join(tmp, 'root')]);
+      // The headers package and the linux-* packages it needs (common headers, kbuild tools), so
+      // bpf_testmod.ko builds against exactly this kernel.
+      const headers = `linux-headers-${(await locate(join(tmp, 'root'))).release}`;
+      const headerDeps = parseAptDepends(await aptCache(['depends', `${headers}:${DEBIAN_ARCH[arch]}`], arch))
+        .map((d) => d.replace(/:.*$/, ''))
+        .filter((d) => d.startsWith('linux-headers-') || d.startsWith('linux-kbuild-'));
+      for (const name of [headers, ...headerDeps]) {
+        // linux-kbuild holds host tools: take the host's build for a cross arch.
+        const qualified = name.startsWith('linux-kbuild-') ? name : `${name}:${DEBIAN_ARCH[arch]}`;
+        await rm(debDir, { recursive: true, force: true });
+        await run('mkdir', ['-p', debDir]);
+        await run('dpkg-deb', ['-x', await aptDownload(qualified, debDir), join(tmp, 'root')]);
+      }
+      await rm(debDir, { recursive: true, force: true });
+      await relocateHeaders(join(tmp, 'root', 'usr', 'src', headers));
+      const layout = await locate(join(tmp, 'root'));
+      await extractVmlinux({ vmlinuz: layout.vmlinuz, out: join(tmp, 'vmlinux'), sourceDir: source, arch });
+      logger.info(`${pkg.name} unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    },
+    (holder) => logger.info(`Waiting for process ${holder}, which is fetching ${pkg.name}`),
+  );
+  if (!made) logger.info(`Using cached ${pkg.name} ${pkg.version} from ${dir}`);
+  const layout = await locate(join(dir, 'root'));
+  return { arch, ...layout, vmlinux: join(dir, 'vmlinux') };
+}
+
+/**
+ * Debian's arch headers Makefile includes the common headers by absolute path (/usr/src/...);
+ * point it at the unpacked copy next to it so the cache works wherever it lives.
+ */
+async function relocateHeaders(dir: string): Promise<void> {
+  const makefile = join(dir, 'Makefile');
+  const text = await readFile(makefile, 'utf8');
+  await writeFile(
+    makefile,
+    text.replace(
+      /^include \/usr\/src\/([^/\s]+)\/Makefile$/m,
+      'include $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/../$1/Makefile)',
+    ),
+  );
+}
+
+/** Finds boot/vmlinuz-*, boot/config-* and lib/modules/<release> in an unpacked image package. */
+async function locate(root: string): Promise<Omit<DebianKernel, 'arch' | 'vmlinux'>> {
+  const boot = join(root, 'boot');
+  const image = (await readdir(boot)).find((f) => f.startsWith('vmlinuz-'));
+  if (!image) throw new Error(`no boot/vmlinuz-* in ${root}`);
+  const release = image.slice('vmlinuz-'.length);
+  // Debian 12 ships /lib/modules; later releases moved it to /usr/lib/modules.
+  const modulesDir = [root, join(root, 'usr')].find((d) => existsSync(join(d, 'lib', 'modules', release)));
+  if (!modulesDir) throw new Error(`no lib/modules/${release} in ${root}`);
+  const headersDir = join(root, 'usr', 'src', `linux-headers-${release}`);
+  return {
+    release,
+    vmlinuz: join(boot, image),
+    modulesDir,
+    config: join(boot, `config-${release}`),
+    headersDir,
+  };
+}
+
+/**
+ * Debian's linux-source-6.1 tree, unpacked into the cache once. Returns the source folder (the one
+ * holding Makefile and tools/).
+ */
+export async function fetchLinuxSource(logger: Logger, packageName = 'linux-source-6.1'): Promise<string> {
+  const version = parseAptVersion(await capture('apt-cache', ['show', '--no-all-versions', packageName]));
+  if (!version) throw new Error(`apt-cache show ${packageName} gives no Version: is apt-get update done?`);
+  const dir = join(cacheRoot(), 'linux-source', `${packageName}_${version}`);
+  const made = await ensureDir(
+    dir,
+    async (tmp) => {
+      const started = Date.now();
+      logger.info(`Downloading ${packageName} ${version}`);
+      const deb = await aptDownload(packageName, tmp);
+      await run('dpkg-deb', ['-x', deb, join(tmp, 'deb')]);
+      await rm(deb);
+      const srcDir = join(tmp, 'deb', 'usr', 'src');
+      const tarball = (await readdir(srcDir)).find((f) => /^linux-source-.*\.tar\.(xz|gz|bz2|zst)$/.test(f));
+      if (!tarball) throw new Error(`${packageName} holds no linux-source-*.tar.* in /usr/src`);
+      logger.info(
+        `Unpacking ${tarball} (${((await stat(join(srcDir, tarball))).size / 2 ** 20).toFixed(0)} MiB)`,
+      );
+      await run('tar', ['-xf', join(srcDir, tarball), '-C', tmp]);
+      await rm(join(tmp, 'deb'), { recursive: true, force: true });
+      logger.info(`${packageName} unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    },
+    (holder) => logger.info(`Waiting for process ${holder}, which is unpacking ${packageName}`),
+  );
+  const tree = (await readdir(dir)).find((f) => f.startsWith('linux-source-'));
+  if (!tree) throw new Error(`the cached ${dir} holds no linux-source-* folder: delete it and retry`);
+  if (!made) logger.info(`Using cached ${packageName} ${version}`);
+  return join(dir, tree);
+}

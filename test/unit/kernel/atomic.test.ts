@@ -1,0 +1,51 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ensureDir } from '../../../packages/kernel/src/atomic.ts';
+
+describe('ensureDir', () => {
+  it('leaves nothing behind when filling fails, and builds once when it succeeds', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bpf-ci-atomic-'));
+    const target = join(root, 'entry');
+    await expect(
+      ensureDir(target, (tmp) => {
+        writeFileSync(join(tmp, 'half'), 'x');
+        return Promise.reject(new Error('interrupted'));
+      }),
+    ).rejects.toThrow('interrupted');
+    expect(readdirSync(root)).toEqual([]);
+
+    let fills = 0;
+    const fill = (tmp: string): Promise<void> => {
+      fills++;
+      writeFileSync(join(tmp, 'data'), 'complete');
+      return Promise.resolve();
+    };
+    expect(await ensureDir(target, fill)).toBe(true);
+    expect(await ensureDir(target, fill)).toBe(false);
+    expect(fills).toBe(1);
+    expect(readFileSync(join(target, 'data'), 'utf8')).toBe('complete');
+    expect(readdirSync(root)).toEqual(['entry']);
+  });
+
+  it('makes a concurrent caller wait for the first one instead of filling twice', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bpf-ci-atomic-'));
+    const target = join(root, 'entry');
+    let fills = 0;
+    const slowFill = async (tmp: string): Promise<void> => {
+      fills++;
+      await new Promise((r) => setTimeout(r, 300));
+      writeFileSync(join(tmp, 'data'), 'x');
+    };
+    const waits: number[] = [];
+    const results = await Promise.all([
+      ensureDir(target, slowFill),
+      ensureDir(target, slowFill, (holder) => waits.push(holder)),
+    ]);
+    expect(results.sort()).toEqual([false, true]);
+    expect(fills).toBe(1);
+    expect(waits).toEqual([process.pid]);
+    expect(existsSync(`${target}.lock`)).toBe(false);
+  });
+});
