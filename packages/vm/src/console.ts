@@ -19,6 +19,8 @@ export interface RunnerProgress {
   startedAt: number;
   endedAt?: number;
   exitCode?: number;
+  /** Past test_progs' "All error logs:" recap, which repeats failed results: stop counting. */
+  recap?: boolean;
   /** Console line number (1-based) of the begin and end markers: attributes splats to runners. */
   beginLine: number;
   endLine?: number;
@@ -124,7 +126,11 @@ export class ConsoleWatcher {
       return marker;
     }
     const current = this.current;
-    if (current) {
+    if (current && !current.recap) {
+      if (line === 'All error logs:') {
+        current.recap = true;
+        return undefined;
+      }
       const verdict = classifyResultLine(line);
       if (verdict) {
         current.done++;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyResultLine, ConsoleWatcher, parseMarker, progressLine } from '@bpf-ci/vm';
 
 describe('console watcher', () => {
-  it('follows markers split across chunks and counts top-level results for progress', () => {
+  it('follows markers split across chunks and counts top-level results once (not the error recap)', () => {
     const w = new ConsoleWatcher('bpfci-1234', 0);
     const text = [
       '[    2.35] Run /init as init process',
@@ -14,6 +14,10 @@ describe('console watcher', () => {
       '#1      a:OK',
       '#2      b:FAIL',
       '#3      c:SKIP',
+      '',
+      'All error logs:',
+      '#2      b:FAIL',
+      'Summary: 2/1 PASSED, 1 SKIPPED, 1 FAILED',
       'bpfci-1234 end test_progs 1 42',
       'bpfci-1234 done',
       '',
