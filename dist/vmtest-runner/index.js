@@ -29736,7 +29736,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -29797,7 +29797,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -30059,7 +30059,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30175,7 +30175,7 @@ function tryGetExecutablePath(filePath, extensions) {
                     try {
                         const directory = external_path_namespaceObject.dirname(filePath);
                         const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
+                        for (const actualName of yield io_util_readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
                                 filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
@@ -42334,7 +42334,7 @@ const ARCH_PROFILES = {
         extraCmdline: [],
     },
 };
-function parseArch(name) {
+function arch_parseArch(name) {
     const aliases = {
         x86_64: 'x86_64',
         amd64: 'x86_64',
@@ -42349,7 +42349,7 @@ function parseArch(name) {
     return arch;
 }
 /** The architecture of the machine we run on, in the kernel's naming. */
-function hostArch() {
+function arch_hostArch() {
     const map = { x64: 'x86_64', arm64: 'aarch64', s390x: 's390x' };
     return map[process.arch];
 }
@@ -42398,10 +42398,10 @@ async function chooseAccelerator(profile, request, probeBoot, logger, device = '
     async function decide() {
         if (request === 'tcg')
             return { accel: 'tcg', reason: 'TCG requested' };
-        if (profile.arch !== hostArch()) {
+        if (profile.arch !== arch_hostArch()) {
             if (request === 'kvm')
                 throw new Error(`KVM requested but the guest (${profile.arch}) is not the host's arch`);
-            return { accel: 'tcg', reason: `the guest is ${profile.arch}, the host ${hostArch() ?? process.arch}` };
+            return { accel: 'tcg', reason: `the guest is ${profile.arch}, the host ${arch_hostArch() ?? process.arch}` };
         }
         const open = kvmOpens(device);
         if (!open.ok) {
@@ -42454,14 +42454,1224 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
  * Where slow set-up (kernel packages, linux-source, selftests builds) is cached: $BPF_CI_CACHE, or
  * .cache/ at the repository root (git-ignored). CI starts without it and fills it.
  */
-function cacheRoot(env = process.env) {
+function cache_cacheRoot(env = process.env) {
     const fromEnv = env['BPF_CI_CACHE'];
     if (fromEnv)
         return (0,external_node_path_namespaceObject.resolve)(fromEnv);
     return (0,external_node_path_namespaceObject.join)(import.meta.dirname, '..', '..', '..', '.cache');
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./packages/kernel/src/atomic.ts
+
+
+
+
+
+/**
+ * Makes `finalDir` by filling a temporary sibling folder and renaming it into place, so an
+ * interrupted run never leaves a half-filled cache entry: either the folder exists and is
+ * complete, or it does not exist. A lock file next to it makes a second process (another test,
+ * another helper) wait for the first instead of doing the same slow work twice.
+ * Returns true when it was built now, false when it was already there.
+ */
+async function atomic_ensureDir(finalDir, fill, onWait) {
+    if (existsSync(finalDir))
+        return false;
+    const parent = dirname(finalDir);
+    await mkdir(parent, { recursive: true });
+    const release = await lock(`${finalDir}.lock`, onWait);
+    try {
+        if (existsSync(finalDir))
+            return false;
+        const tmp = join(parent, `.tmp-${basename(finalDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+        await mkdir(tmp);
+        try {
+            await fill(tmp);
+            await rename(tmp, finalDir);
+        }
+        catch (err) {
+            await rm(tmp, { recursive: true, force: true });
+            throw err;
+        }
+        return true;
+    }
+    finally {
+        await release();
+    }
+}
+/** An exclusive lock file holding the owner's pid; a lock whose owner died is taken over. */
+async function lock(path, onWait) {
+    let told = false;
+    let empty = 0;
+    for (;;) {
+        try {
+            const handle = await open(path, 'wx');
+            await handle.writeFile(String(process.pid));
+            await handle.close();
+            return () => rm(path, { force: true });
+        }
+        catch (err) {
+            if (err.code !== 'EEXIST')
+                throw err;
+        }
+        const text = (await readFile(path, 'utf8').catch(() => '')).trim();
+        // The owner creates the file then writes its pid: an empty file is usually a lock being taken.
+        if (text === '' && ++empty < 10) {
+            await sleep(100);
+            continue;
+        }
+        const holder = Number(text);
+        if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) {
+            await rm(path, { force: true });
+            continue;
+        }
+        if (!told)
+            onWait?.(holder);
+        told = true;
+        await sleep(2000);
+    }
+}
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (err) {
+        return err.code === 'EPERM';
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/exec.ts
+
+/** A command that exited non-zero; carries the tail of its output so callers can say why. */
+class exec_CommandError extends Error {
+    code;
+    tail;
+    constructor(command, args, code, tail) {
+        super(`${command} ${args.join(' ')} exited with ${code}${tail.length ? `:\n${tail.join('\n')}` : ''}`);
+        this.name = 'CommandError';
+        this.code = code;
+        this.tail = tail;
+    }
+}
+/**
+ * Runs a program with an argument array (never a shell string), streaming its output line by line.
+ * Rejects with CommandError when it exits non-zero.
+ */
+function exec_run(command, args, options = {}) {
+    const keep = options.keepLines ?? 200;
+    return new Promise((resolvePromise, reject) => {
+        const child = spawn(command, args, {
+            cwd: options.cwd,
+            env: options.env ?? process.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const tail = [];
+        const feed = (stream) => {
+            let partial = '';
+            const flush = (line) => {
+                tail.push(line);
+                if (tail.length > keep)
+                    tail.shift();
+                options.onLine?.(line, stream);
+            };
+            const source = stream === 'stdout' ? child.stdout : child.stderr;
+            source.on('end', () => {
+                if (partial)
+                    flush(partial);
+                partial = '';
+            });
+            return (chunk) => {
+                const lines = (partial + chunk.toString('utf8')).split('\n');
+                partial = lines.pop() ?? '';
+                for (const line of lines)
+                    flush(line);
+            };
+        };
+        child.stdout.on('data', feed('stdout'));
+        child.stderr.on('data', feed('stderr'));
+        child.on('error', (err) => reject(new Error(`cannot run ${command}: ${err.message}`)));
+        child.on('close', (code, signal) => {
+            const exit = code ?? (signal ? 128 : 1);
+            if (exit === 0)
+                resolvePromise({ code: 0, tail });
+            else
+                reject(new exec_CommandError(command, args, exit, tail));
+        });
+    });
+}
+/** Runs a program and returns its whole stdout (for short queries like `apt-cache depends`). */
+async function exec_capture(command, args, options = {}) {
+    const out = [];
+    await exec_run(command, args, {
+        ...options,
+        onLine: (line, stream) => {
+            if (stream === 'stdout')
+                out.push(line);
+            options.onLine?.(line, stream);
+        },
+    });
+    return out.join('\n');
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./packages/kernel/src/vmlinux.ts
+
+
+
+
+/** BTF header magic (0xeB9F), version 1, flags 0, hdr_len 24, as little-endian bytes. */
+const BTF_HEADER_LE = Buffer.from([0x9f, 0xeb, 0x01, 0x00, 0x18, 0x00, 0x00, 0x00]);
+/**
+ * The kernel's BTF blob inside a decompressed kernel image: the first well-formed little-endian
+ * BTF header (types directly after the header, strings directly after the types) and its data.
+ * The arm64 Image is not an ELF file, so VMLINUX_BTF gets this raw blob, which bpftool reads.
+ */
+function findBtf(image) {
+    for (let at = image.indexOf(BTF_HEADER_LE); at >= 0; at = image.indexOf(BTF_HEADER_LE, at + 1)) {
+        if (at + 24 > image.length)
+            return undefined;
+        const typeOff = image.readUInt32LE(at + 8);
+        const typeLen = image.readUInt32LE(at + 12);
+        const strOff = image.readUInt32LE(at + 16);
+        const strLen = image.readUInt32LE(at + 20);
+        const end = at + 24 + strOff + strLen;
+        if (typeOff === 0 && strOff === typeLen && typeLen > 0 && strLen > 0 && end <= image.length) {
+            // The string section starts with an empty string.
+            if (image[at + 24 + strOff] === 0)
+                return image.subarray(at, end);
+        }
+    }
+    return undefined;
+}
+/**
+ * Writes the uncompressed kernel for VMLINUX_BTF to `out`: on x86_64 the ELF vmlinux that the
+ * source's scripts/extract-vmlinux recovers from the bzImage; on arm64 (a gzip-compressed Image,
+ * not ELF) the raw BTF blob carved out of the Image.
+ */
+async function vmlinux_extractVmlinux(options) {
+    if (options.arch === 'aarch64') {
+        const compressed = await readFile(options.vmlinuz);
+        const image = compressed[0] === 0x1f && compressed[1] === 0x8b ? gunzipSync(compressed) : compressed;
+        const btf = findBtf(image);
+        if (!btf)
+            throw new Error(`no BTF found in ${options.vmlinuz}: was it built with CONFIG_DEBUG_INFO_BTF?`);
+        await writeFile(options.out, btf);
+        return;
+    }
+    const script = join(options.sourceDir, 'scripts', 'extract-vmlinux');
+    const file = await open(options.out, 'w');
+    try {
+        const stderr = [];
+        const code = await new Promise((resolvePromise, reject) => {
+            const child = spawn(script, [options.vmlinuz], { stdio: ['ignore', file.fd, 'pipe'] });
+            child.stderr?.on('data', (d) => stderr.push(d.toString()));
+            child.on('error', reject);
+            child.on('close', (c) => resolvePromise(c ?? 1));
+        });
+        if (code !== 0)
+            throw new Error(`${script} ${options.vmlinuz} failed (${code}): ${stderr.join('').trim()}`);
+    }
+    finally {
+        await file.close();
+    }
+    const head = Buffer.alloc(4);
+    const check = await open(options.out, 'r');
+    try {
+        await check.read(head, 0, 4, 0);
+    }
+    finally {
+        await check.close();
+    }
+    if (!head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
+        throw new Error(`extract-vmlinux on ${options.vmlinuz} did not produce an ELF file`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/debian.ts
+
+
+
+
+
+
+
+
+const DEBIAN_ARCH = { x86_64: 'amd64', aarch64: 'arm64' };
+/** The package that holds a Debian 12 generic-flavour kernel for `arch`, with its version. */
+async function resolveKernelPackage(arch) {
+    const debArch = DEBIAN_ARCH[arch];
+    const meta = `linux-image-${debArch}:${debArch}`;
+    const deps = parseAptDepends(await aptCache(['depends', meta], arch));
+    const name = deps.find((d) => new RegExp(`^linux-image-[0-9.]+-\\d+-${debArch}(:${debArch})?$`).test(d));
+    if (!name) {
+        throw new Error(`apt-cache depends ${meta} names no linux-image-6.1.0-NN-${debArch} package (got: ${deps.join(', ') || 'nothing'}). ` +
+            `Run apt-get update${arch === 'aarch64' ? ' after dpkg --add-architecture arm64' : ''}.`);
+    }
+    const bare = name.replace(/:.*$/, '');
+    const version = parseAptVersion(await aptCache(['show', '--no-all-versions', `${bare}:${debArch}`], arch));
+    if (!version)
+        throw new Error(`apt-cache show ${bare}:${debArch} gives no Version`);
+    return { name: bare, version };
+}
+async function aptCache(args, arch) {
+    try {
+        return await capture('apt-cache', args);
+    }
+    catch (err) {
+        const hint = arch === 'aarch64'
+            ? ' The arm64 packages need `dpkg --add-architecture arm64 && apt-get update` first.'
+            : ' Is this a Debian 12 machine with apt-get update done?';
+        throw new Error(`${err.message}\n${hint}`, { cause: err });
+    }
+}
+/** Downloads one .deb with `apt-get download` into `dir` and returns its path. */
+async function aptDownload(pkg, dir) {
+    await run('apt-get', ['download', '-q', pkg], { cwd: dir });
+    const debs = (await readdir(dir)).filter((f) => f.endsWith('.deb'));
+    const deb = debs[0];
+    if (!deb)
+        throw new Error(`apt-get download ${pkg} left no .deb in ${dir}`);
+    return join(dir, deb);
+}
+/**
+ * The Debian 12 generic-flavour kernel for `arch` (virtio, 9p and ext4 as modules), downloaded
+ * with apt-get and unpacked into the cache once; later calls return the cached copy.
+ */
+async function debian_fetchDebianKernel(options, logger) {
+    const { arch } = options;
+    const pkg = await resolveKernelPackage(arch);
+    const dir = join(cacheRoot(), 'debian-kernel', `${pkg.name}_${pkg.version}`);
+    const source = await debian_fetchLinuxSource(logger);
+    const made = await ensureDir(dir, async (tmp) => {
+        const started = Date.now();
+        logger.info(`Downloading ${pkg.name} ${pkg.version} (${arch})`);
+        const debDir = join(tmp, 'deb');
+        await run('mkdir', ['-p', debDir]);
+        const deb = await aptDownload(`${pkg.name}:${DEBIAN_ARCH[arch]}`, debDir);
+        await run('dpkg-deb', ['-x', deb, join(tmp, 'root')]);
+        // The headers package and the linux-* packages it needs (common headers, kbuild tools), so
+        // bpf_testmod.ko builds against exactly this kernel.
+        const headers = `linux-headers-${(await locate(join(tmp, 'root'))).release}`;
+        const headerDeps = parseAptDepends(await aptCache(['depends', `${headers}:${DEBIAN_ARCH[arch]}`], arch))
+            .map((d) => d.replace(/:.*$/, ''))
+            .filter((d) => d.startsWith('linux-headers-') || d.startsWith('linux-kbuild-'));
+        for (const name of [headers, ...headerDeps]) {
+            // linux-kbuild holds host tools: take the host's build for a cross arch.
+            const qualified = name.startsWith('linux-kbuild-') ? name : `${name}:${DEBIAN_ARCH[arch]}`;
+            await rm(debDir, { recursive: true, force: true });
+            await run('mkdir', ['-p', debDir]);
+            await run('dpkg-deb', ['-x', await aptDownload(qualified, debDir), join(tmp, 'root')]);
+        }
+        await rm(debDir, { recursive: true, force: true });
+        await relocateHeaders(join(tmp, 'root', 'usr', 'src', headers));
+        const layout = await locate(join(tmp, 'root'));
+        await extractVmlinux({ vmlinuz: layout.vmlinuz, out: join(tmp, 'vmlinux'), sourceDir: source, arch });
+        logger.info(`${pkg.name} unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }, (holder) => logger.info(`Waiting for process ${holder}, which is fetching ${pkg.name}`));
+    if (!made)
+        logger.info(`Using cached ${pkg.name} ${pkg.version} from ${dir}`);
+    const layout = await locate(join(dir, 'root'));
+    return { arch, ...layout, vmlinux: join(dir, 'vmlinux') };
+}
+/**
+ * Debian's arch headers Makefile includes the common headers by absolute path (/usr/src/...);
+ * point it at the unpacked copy next to it so the cache works wherever it lives.
+ */
+async function relocateHeaders(dir) {
+    const makefile = join(dir, 'Makefile');
+    const text = await readFile(makefile, 'utf8');
+    await writeFile(makefile, text.replace(/^include \/usr\/src\/([^/\s]+)\/Makefile$/m, 'include $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/../$1/Makefile)'));
+}
+/** Finds boot/vmlinuz-*, boot/config-* and lib/modules/<release> in an unpacked image package. */
+async function locate(root) {
+    const boot = join(root, 'boot');
+    const image = (await readdir(boot)).find((f) => f.startsWith('vmlinuz-'));
+    if (!image)
+        throw new Error(`no boot/vmlinuz-* in ${root}`);
+    const release = image.slice('vmlinuz-'.length);
+    // Debian 12 ships /lib/modules; later releases moved it to /usr/lib/modules.
+    const modulesDir = [root, join(root, 'usr')].find((d) => existsSync(join(d, 'lib', 'modules', release)));
+    if (!modulesDir)
+        throw new Error(`no lib/modules/${release} in ${root}`);
+    const headersDir = join(root, 'usr', 'src', `linux-headers-${release}`);
+    return {
+        release,
+        vmlinuz: join(boot, image),
+        modulesDir,
+        config: join(boot, `config-${release}`),
+        headersDir,
+    };
+}
+/**
+ * Debian's linux-source-6.1 tree, unpacked into the cache once. Returns the source folder (the one
+ * holding Makefile and tools/).
+ */
+async function debian_fetchLinuxSource(logger, packageName = 'linux-source-6.1') {
+    const version = parseAptVersion(await capture('apt-cache', ['show', '--no-all-versions', packageName]));
+    if (!version)
+        throw new Error(`apt-cache show ${packageName} gives no Version: is apt-get update done?`);
+    const dir = join(cacheRoot(), 'linux-source', `${packageName}_${version}`);
+    const made = await ensureDir(dir, async (tmp) => {
+        const started = Date.now();
+        logger.info(`Downloading ${packageName} ${version}`);
+        const deb = await aptDownload(packageName, tmp);
+        await run('dpkg-deb', ['-x', deb, join(tmp, 'deb')]);
+        await rm(deb);
+        const srcDir = join(tmp, 'deb', 'usr', 'src');
+        const tarball = (await readdir(srcDir)).find((f) => /^linux-source-.*\.tar\.(xz|gz|bz2|zst)$/.test(f));
+        if (!tarball)
+            throw new Error(`${packageName} holds no linux-source-*.tar.* in /usr/src`);
+        logger.info(`Unpacking ${tarball} (${((await stat(join(srcDir, tarball))).size / 2 ** 20).toFixed(0)} MiB)`);
+        await run('tar', ['-xf', join(srcDir, tarball), '-C', tmp]);
+        await rm(join(tmp, 'deb'), { recursive: true, force: true });
+        logger.info(`${packageName} unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }, (holder) => logger.info(`Waiting for process ${holder}, which is unpacking ${packageName}`));
+    const tree = (await readdir(dir)).find((f) => f.startsWith('linux-source-'));
+    if (!tree)
+        throw new Error(`the cached ${dir} holds no linux-source-* folder: delete it and retry`);
+    if (!made)
+        logger.info(`Using cached ${packageName} ${version}`);
+    return join(dir, tree);
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./packages/kernel/src/diagnostics.ts
+// Compiler diagnostics (gcc and clang) out of a build log, and the choice of which become
+// annotations. Pure: text in, records out.
+//
+//   gcc:   kernel/bpf/core.c:42:5: error: 'x' undeclared (first use in this function)
+//   clang: kernel/bpf/core.c:42:5: error: use of undeclared identifier 'x'
+// Linker, modpost and make lines are not diagnostics on a source line and are left alone.
+
+const DIAG = /^(?<file>[^\s:][^:]*?):(?<line>\d+):(?:(?<col>\d+):)?\s+(?<sev>fatal error|error|warning):\s+(?<msg>.*)$/;
+const FLAG = /\s\[(-W[^\]]+)\]$/;
+const NOTE = /^[^\s:][^:]*:\d+:(?:\d+:)?\s+note:/;
+/** kbuild's quiet step lines ("  CC      kernel/bpf/core.o") are indented too but end a diagnostic. */
+const KBUILD_STEP = /^\s{1,4}[A-Z][A-Z0-9_-]{1,15}\s/;
+function diagnostics_parseDiagnostics(text) {
+    const out = [];
+    let current;
+    for (const raw of text.split('\n')) {
+        const line = raw.replace(/\r$/, '');
+        const m = DIAG.exec(line);
+        if (m?.groups) {
+            const g = m.groups;
+            const message = (g['msg'] ?? '').trim();
+            const flag = FLAG.exec(message)?.[1];
+            current = {
+                file: g['file'] ?? '',
+                line: Number(g['line']),
+                severity: g['sev'] === 'warning' ? 'warning' : 'error',
+                message,
+                context: [],
+            };
+            if (g['col'] !== undefined)
+                current.column = Number(g['col']);
+            if (flag)
+                current.flag = flag;
+            out.push(current);
+            continue;
+        }
+        const continues = NOTE.test(line) || (/^\s/.test(line) && !KBUILD_STEP.test(line));
+        if (current && continues) {
+            if (current.context.length < 12)
+                current.context.push(line);
+        }
+        else {
+            current = undefined;
+        }
+    }
+    return out;
+}
+/**
+ * Which diagnostics become annotations: distinct (file, line, message), errors before warnings,
+ * then in the order the compiler printed them (the first error is usually the cause), at most `max`.
+ */
+function diagnostics_chooseAnnotations(diagnostics, max) {
+    const seen = new Set();
+    const distinct = [];
+    for (const d of diagnostics) {
+        const key = `${d.file}\0${d.line}\0${d.message}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
+        distinct.push(d);
+    }
+    const ranked = [
+        ...distinct.filter((d) => d.severity === 'error'),
+        ...distinct.filter((d) => d.severity === 'warning'),
+    ];
+    return { shown: ranked.slice(0, Math.max(0, max)), omitted: Math.max(0, ranked.length - max) };
+}
+/**
+ * The path of a diagnostic's file relative to the kernel source tree (what an annotation needs),
+ * given the folder make ran the compiler in. Undefined for files outside the tree (system headers).
+ */
+function diagnostics_sourceRelativePath(file, options) {
+    const absolute = isAbsolute(file) ? file : resolve(options.buildDir, file);
+    const rel = relative(resolve(options.sourceDir), absolute);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+        return undefined;
+    return rel;
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/build-error.ts
+
+/** A make run that failed: the message names the compiler's errors; `log` keeps the whole output. */
+class build_error_BuildError extends Error {
+    log;
+    logPath;
+    constructor(what, log, cause, logPath) {
+        const errors = diagnostics_parseDiagnostics(log).filter((d) => d.severity === 'error');
+        const lines = errors.length
+            ? errors.slice(0, 20).map((d) => `${d.file}:${d.line}${d.column ? `:${d.column}` : ''}: ${d.message}`)
+            : cause.tail.filter((l) => /error|Error|\*\*\*/.test(l)).slice(-20);
+        const where = logPath ? `; full log in ${logPath}` : '';
+        super(`${what} build failed (make exited with ${cause.code})${where}:\n${lines.join('\n')}`, { cause });
+        this.name = 'BuildError';
+        this.log = log;
+        this.logPath = logPath;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/progress.ts
+
+// Turns kbuild-style make output ("  CC      kernel/bpf/core.o", "  CLNG-BPF [test_maps] x.bpf.o")
+// into progress messages: the phase (the tag make prints) and how many steps are done so far.
+// Pure: the caller passes the clock, so tests need no timers.
+/** One kbuild "quiet" line: a tag of capitals, digits and dashes, then the target. */
+const STEP = /^\s{1,4}([A-Z][A-Z0-9_-]{1,15})(?:\s+\[[^\]]*\])?\s+(\S.*)$/;
+class progress_MakeProgress {
+    phases = new Map();
+    steps = 0;
+    seen = new Set();
+    lastReport;
+    everyMs;
+    constructor(now, everyMs = 15_000) {
+        this.lastReport = now;
+        this.everyMs = everyMs;
+    }
+    /**
+     * Feeds one output line; returns a message when the phase changed or `everyMs` passed since the
+     * last message, so the log shows progress without one line per file.
+     */
+    feed(line, now) {
+        const m = STEP.exec(line);
+        if (!m?.[1])
+            return undefined;
+        const tag = m[1];
+        this.steps++;
+        this.phases.set(tag, (this.phases.get(tag) ?? 0) + 1);
+        // Parallel make interleaves phases, so only a phase seen for the first time is news.
+        const isNew = !this.seen.has(tag);
+        this.seen.add(tag);
+        if (!isNew && now - this.lastReport < this.everyMs)
+            return undefined;
+        this.lastReport = now;
+        return `${this.steps} steps done, now ${tag} ${basename((m[2] ?? '').trim())}`;
+    }
+    /** A one-line account of the steps per phase, for the end of the build. */
+    summary() {
+        return [...this.phases].map(([tag, n]) => `${tag} ${n}`).join(', ');
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/selftests.ts
+
+
+
+
+
+
+
+
+
+
+
+/** The selftests binaries CI runs; named so make skips the default target's docs. */
+const selftests_DEFAULT_SELFTEST_TARGETS = (/* unused pure expression or super */ null && ([
+    'test_progs',
+    'test_progs-no_alu32',
+    'test_maps',
+    'test_verifier',
+    'veristat',
+]));
+async function selftests_buildSelftests(options, logger) {
+    const targets = options.targets ?? selftests_DEFAULT_SELFTEST_TARGETS;
+    if (options.outDir) {
+        await mkdir(options.outDir, { recursive: true });
+        const seconds = await makeSelftests(options.outDir, { ...options, targets }, logger);
+        return { dir: selftestsDir(options.outDir), seconds, cached: false };
+    }
+    const clang = (await capture('clang', ['--version'])).split('\n')[0] ?? '';
+    const key = createHash('sha256')
+        .update(JSON.stringify([
+        basename(options.sourceDir),
+        options.sourceDir,
+        options.vmlinux,
+        options.kdir ?? '',
+        [...targets],
+        clang,
+        options.makeVars ?? {},
+    ]))
+        .digest('hex')
+        .slice(0, 16);
+    const dir = join(cacheRoot(), 'selftests', key);
+    let seconds = 0;
+    const made = await ensureDir(dir, async (tmp) => {
+        seconds = await makeSelftests(tmp, { ...options, targets }, logger);
+    }, (holder) => logger.info(`Waiting for process ${holder}, which is building the same selftests`));
+    if (!made)
+        logger.info(`Using cached selftests (${targets.join(', ')}) from ${dir}`);
+    return { dir: selftestsDir(dir), seconds, cached: !made };
+}
+function selftestsDir(workDir) {
+    return join(workDir, 'linux', 'tools', 'testing', 'selftests', 'bpf');
+}
+async function makeSelftests(workDir, options, logger) {
+    const jobs = availableParallelism();
+    const tree = join(workDir, 'linux');
+    if (!existsSync(tree)) {
+        // Hard links: a private tree to build in for the price of its directory entries.
+        await run('cp', ['-al', options.sourceDir, tree]);
+    }
+    const vars = {
+        VMLINUX_BTF: options.vmlinux,
+        CLANG: 'clang',
+        ...(options.kdir ? { KDIR: options.kdir } : {}),
+        ...options.makeVars,
+    };
+    const args = [
+        '-C',
+        selftestsDir(workDir),
+        `-j${jobs}`,
+        ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
+        ...options.targets,
+    ];
+    const started = Date.now();
+    const progress = new MakeProgress(started);
+    const log = [];
+    logger.info(`Building selftests ${options.targets.join(', ')} with ${jobs} jobs (VMLINUX_BTF=${options.vmlinux})`);
+    try {
+        await logger.group('make selftests', () => run('make', args, {
+            keepLines: 400,
+            onLine: (line) => {
+                log.push(line);
+                const message = progress.feed(line, Date.now());
+                if (message)
+                    logger.info(`[selftests ${elapsed(started)}] ${message}`);
+            },
+        }));
+    }
+    catch (err) {
+        if (err instanceof CommandError)
+            throw new BuildError('selftests', log.join('\n'), err);
+        throw err;
+    }
+    const seconds = (Date.now() - started) / 1000;
+    logger.info(`Selftests built in ${seconds.toFixed(0)} s (${progress.summary()})`);
+    return seconds;
+}
+function elapsed(since) {
+    const s = Math.round((Date.now() - since) / 1000);
+    return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+/**
+ * The selftests CI runs by default, built against the Debian 12 x86_64 kernel (whose BTF and
+ * headers they need) from Debian's linux-source-6.1, cached.
+ */
+async function ensureDefaultSelftests(logger) {
+    const sourceDir = await fetchLinuxSource(logger);
+    const kernel = await fetchDebianKernel({ arch: 'x86_64' }, logger);
+    const build = await selftests_buildSelftests({ sourceDir, vmlinux: kernel.vmlinux, kdir: kernel.headersDir, targets: selftests_DEFAULT_SELFTEST_TARGETS }, logger);
+    return { ...build, kernel, sourceDir };
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/toolchain.ts
+// Which compiler builds the kernel, as make variables: gcc (optionally a version, gcc-12) or LLVM
+// (LLVM=1, or LLVM=-14 for a versioned suffix), native or cross for aarch64 and s390x with
+// Debian's cross toolchains (gcc-aarch64-linux-gnu, gcc-s390x-linux-gnu). Pure.
+const KERNEL_ARCHES = (/* unused pure expression or super */ null && (['x86_64', 'aarch64', 's390x']));
+const toolchain_ARCH_INFO = {
+    x86_64: {
+        karch: 'x86',
+        crossPrefix: 'x86_64-linux-gnu-',
+        imageTarget: 'bzImage',
+        imagePath: 'arch/x86/boot/bzImage',
+    },
+    aarch64: {
+        karch: 'arm64',
+        crossPrefix: 'aarch64-linux-gnu-',
+        imageTarget: 'Image',
+        imagePath: 'arch/arm64/boot/Image',
+    },
+    s390x: {
+        karch: 's390',
+        crossPrefix: 's390x-linux-gnu-',
+        imageTarget: 'bzImage',
+        imagePath: 'arch/s390/boot/bzImage',
+    },
+};
+/** Reads "gcc", "gcc-12", "llvm", "llvm-14" (also "clang"/"clang-14" as LLVM). */
+function toolchain_parseToolchain(text) {
+    const m = /^(gcc|llvm|clang)(?:-(\d+))?$/.exec(text.trim().toLowerCase());
+    if (!m?.[1]) {
+        throw new Error(`unknown toolchain "${text}": use gcc, gcc-<major> (gcc-12), llvm or llvm-<major> (llvm-14)`);
+    }
+    const kind = m[1] === 'gcc' ? 'gcc' : 'llvm';
+    return m[2] === undefined ? { kind } : { kind, version: Number(m[2]) };
+}
+function toolchain_toolchainName(t) {
+    return t.version === undefined ? t.kind : `${t.kind}-${t.version}`;
+}
+function toolchain_parseArch(text) {
+    const arch = text.trim();
+    const aliases = {
+        amd64: 'x86_64',
+        x86: 'x86_64',
+        arm64: 'aarch64',
+        s390: 's390x',
+    };
+    const found = KERNEL_ARCHES.includes(arch) ? arch : aliases[arch];
+    if (!found)
+        throw new Error(`unknown arch "${text}": use one of ${KERNEL_ARCHES.join(', ')}`);
+    return found;
+}
+/** The host's arch in our names, from process.arch. */
+function toolchain_hostArch(nodeArch = process.arch) {
+    return { x64: 'x86_64', arm64: 'aarch64', s390x: 's390x' }[nodeArch];
+}
+/**
+ * make variables for building `arch` with `toolchain` on `host`, and the compiler command whose
+ * `--version` names the toolchain.
+ */
+function toolchain_toolchainMake(toolchain, arch, host) {
+    const info = toolchain_ARCH_INFO[arch];
+    const cross = host !== arch;
+    const suffix = toolchain.version === undefined ? '' : `-${toolchain.version}`;
+    const vars = { ARCH: info.karch };
+    if (toolchain.kind === 'llvm') {
+        // LLVM=1 / LLVM=-N picks clang, ld.lld, llvm-*; clang targets ARCH by itself, no CROSS_COMPILE.
+        vars['LLVM'] = suffix || '1';
+        return { vars, compiler: `clang${suffix}` };
+    }
+    const prefix = cross ? info.crossPrefix : '';
+    if (cross)
+        vars['CROSS_COMPILE'] = prefix;
+    if (suffix) {
+        vars['CC'] = `${prefix}gcc${suffix}`;
+        if (!cross)
+            vars['HOSTCC'] = `gcc${suffix}`;
+    }
+    return { vars, compiler: `${prefix}gcc${suffix}` };
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/build.ts
+
+
+
+
+
+
+
+
+
+
+
+const STAMP = '.bpf-ci-build.json';
+async function build_buildKernel(options, logger) {
+    const started = Date.now();
+    const toolchain = await resolveToolchain(options.toolchain, options.arch);
+    logger.info(`Toolchain ${toolchain.name}: ${toolchain.version} (${makeArgs(toolchain.makeVars).join(' ')})`);
+    const assembled = await assembleKernelConfig(options, logger, toolchain);
+    const configHash = hashConfig(assembled.final);
+    const decision = await decideRebuild(options, toolchain, assembled.final, logger);
+    logger.info(decision.reason);
+    if (!decision.incremental) {
+        await rm(options.buildDir, { recursive: true, force: true });
+    }
+    await mkdir(options.buildDir, { recursive: true });
+    const configPath = join(options.buildDir, '.config');
+    if (!decision.incremental)
+        await writeFile(configPath, assembled.text);
+    const stamp = {
+        arch: options.arch,
+        toolchain: toolchain.name,
+        toolchainVersion: toolchain.version,
+        sourceDir: options.sourceDir,
+        configHash,
+        complete: false,
+    };
+    await writeFile(join(options.buildDir, STAMP), JSON.stringify(stamp, null, 2));
+    const info = ARCH_INFO[options.arch];
+    const targets = [info.imageTarget, 'vmlinux'];
+    if (assembled.final.get('CONFIG_MODULES') === 'y')
+        targets.push('modules');
+    await makeKernel(options, toolchain, targets, logger);
+    await writeFile(join(options.buildDir, STAMP), JSON.stringify({ ...stamp, complete: true }, null, 2));
+    const release = (await capture('make', [
+        '-s',
+        '-C',
+        options.sourceDir,
+        `O=${options.buildDir}`,
+        ...makeArgs(toolchain.makeVars),
+        'kernelrelease',
+    ])).trim();
+    const seconds = (Date.now() - started) / 1000;
+    logger.info(`Kernel ${release} built in ${seconds.toFixed(0)} s (${decision.incremental ? 'incremental' : 'full'})`);
+    return {
+        arch: options.arch,
+        toolchain,
+        release,
+        buildDir: options.buildDir,
+        image: join(options.buildDir, info.imagePath),
+        vmlinux: join(options.buildDir, 'vmlinux'),
+        config: configPath,
+        configHash,
+        incremental: decision.incremental,
+        reason: decision.reason,
+        dropped: assembled.dropped,
+        seconds,
+        log: join(options.buildDir, 'build.log'),
+    };
+}
+async function resolveToolchain(toolchain, arch) {
+    const { vars, compiler } = toolchainMake(toolchain, arch, hostArch());
+    let version;
+    try {
+        version = (await capture(compiler, ['--version'])).split('\n')[0]?.trim() ?? '';
+    }
+    catch {
+        const hint = toolchain.kind === 'gcc' && vars['CROSS_COMPILE']
+            ? `install Debian's gcc-${vars['CROSS_COMPILE'].replace(/-$/, '')}`
+            : `install ${compiler} (Debian: ${toolchain.kind === 'gcc' ? 'gcc' : 'clang llvm lld'}${toolchain.version ? `-${toolchain.version}` : ''})`;
+        throw new Error(`toolchain ${toolchainName(toolchain)} for ${arch} needs ${compiler}, which is not installed: ${hint}`);
+    }
+    return { name: toolchainName(toolchain), version, makeVars: vars };
+}
+function makeArgs(vars) {
+    return Object.entries(vars).map(([k, v]) => `${k}=${v}`);
+}
+/** The fragments tools/testing/selftests/bpf ships for `arch`, those present in this tree. */
+async function selftestsFragments(sourceDir, arch, logger) {
+    const dir = join(sourceDir, 'tools', 'testing', 'selftests', 'bpf');
+    const out = [];
+    for (const name of ['config', 'config.vm', `config.${arch}`]) {
+        const path = join(dir, name);
+        if (!existsSync(path)) {
+            logger.info(`tools/testing/selftests/bpf/${name} is not in this tree: skipped`);
+            continue;
+        }
+        out.push({ name: `tools/testing/selftests/bpf/${name}`, text: await readFile(path, 'utf8') });
+    }
+    return out;
+}
+/**
+ * Base config (make <baseTarget>) + fragments in order, then olddefconfig, in a scratch folder so
+ * the kept build folder is only touched once we know whether the config changed.
+ */
+async function assembleKernelConfig(options, logger, toolchain) {
+    toolchain ??= await resolveToolchain(options.toolchain, options.arch);
+    await mkdir(dirname(options.buildDir), { recursive: true });
+    const scratch = await mkdtemp(join(dirname(options.buildDir), `.config-${basename(options.buildDir)}-`));
+    try {
+        const make = (target) => run('make', ['-s', '-C', options.sourceDir, `O=${scratch}`, ...makeArgs(toolchain.makeVars), target]);
+        const baseTarget = options.baseTarget ?? 'defconfig';
+        await make(baseTarget);
+        const base = parseConfig(await readFile(join(scratch, '.config'), 'utf8'));
+        const fragments = [
+            ...(options.selftestsConfig === false
+                ? []
+                : await selftestsFragments(options.sourceDir, options.arch, logger)),
+            ...(options.fragments ?? []),
+        ];
+        const merged = mergeFragments(base, fragments);
+        for (const r of merged.redefinitions) {
+            logger.info(`${r.option} redefined by ${r.fragment}: ${r.previous ?? 'is not set'} -> ${r.value ?? 'is not set'}`);
+        }
+        await writeFile(join(scratch, '.config'), renderConfig(merged.config));
+        await make('olddefconfig');
+        const text = await readFile(join(scratch, '.config'), 'utf8');
+        const final = parseConfig(text);
+        const dropped = droppedOptions(merged, final);
+        logger.info(`Config: ${baseTarget} + ${fragments.map((f) => f.name).join(', ') || 'no fragments'}: ` +
+            `${merged.requested.size} options requested, ${dropped.length} not set as asked`);
+        for (const d of dropped) {
+            // Point at the fragment line when the fragment is a file of the kernel tree.
+            const inTree = d.fragment.startsWith('tools/') && d.line > 0;
+            logger.warning(describeDropped(d), inTree
+                ? { title: 'Kernel config option dropped', file: d.fragment, line: d.line }
+                : { title: 'Kernel config option dropped' });
+        }
+        return { final, text, dropped };
+    }
+    finally {
+        await rm(scratch, { recursive: true, force: true });
+    }
+}
+function hashConfig(config) {
+    return createHash('sha256')
+        .update(renderConfig(new Map([...config].sort(([a], [b]) => a.localeCompare(b)))))
+        .digest('hex');
+}
+async function decideRebuild(options, toolchain, final, logger) {
+    const configPath = join(options.buildDir, '.config');
+    if (!existsSync(configPath))
+        return { incremental: false, reason: `No previous build in ${options.buildDir}: full build` };
+    const previous = parseConfig(await readFile(configPath, 'utf8'));
+    const diff = diffConfig(previous, final);
+    await logger.group(`Config diff against the previous build (${diff.length} changes)`, () => {
+        logger.untrusted(diff.length ? diff.join('\n') : '(no changes)');
+        return Promise.resolve();
+    });
+    let stamp;
+    try {
+        stamp = JSON.parse(await readFile(join(options.buildDir, STAMP), 'utf8'));
+    }
+    catch {
+        stamp = undefined;
+    }
+    if (!stamp || !existsSync(join(options.buildDir, 'Makefile'))) {
+        return {
+            incremental: false,
+            reason: `The build folder ${options.buildDir} is unusable (no build record): full rebuild`,
+        };
+    }
+    if (stamp.arch !== options.arch ||
+        stamp.toolchain !== toolchain.name ||
+        stamp.toolchainVersion !== toolchain.version) {
+        return {
+            incremental: false,
+            reason: `Toolchain changed (${stamp.arch} ${stamp.toolchain} "${stamp.toolchainVersion}" -> ${options.arch} ${toolchain.name} "${toolchain.version}"): full rebuild`,
+        };
+    }
+    if (stamp.sourceDir !== options.sourceDir) {
+        return {
+            incremental: false,
+            reason: `Source tree changed (${stamp.sourceDir} -> ${options.sourceDir}): full rebuild`,
+        };
+    }
+    if (diff.length)
+        return { incremental: false, reason: `Config changed (${diff.length} options): full rebuild` };
+    return {
+        incremental: true,
+        reason: `Config and toolchain unchanged: incremental build in ${options.buildDir}${stamp.complete ? '' : ' (the previous build did not finish; make resumes it)'}`,
+    };
+}
+async function makeKernel(options, toolchain, targets, logger) {
+    const jobs = options.jobs ?? availableParallelism();
+    const logPath = join(options.buildDir, 'build.log');
+    const logFile = createWriteStream(logPath);
+    const lines = [];
+    const started = Date.now();
+    const progress = new MakeProgress(started);
+    logger.info(`make -j${jobs} ${targets.join(' ')} (progress below; the full log is folded at the end)`);
+    let failure;
+    try {
+        await run('make', [
+            '-C',
+            options.sourceDir,
+            `O=${options.buildDir}`,
+            `-j${jobs}`,
+            ...makeArgs(toolchain.makeVars),
+            ...targets,
+        ], {
+            onLine: (line) => {
+                lines.push(line);
+                logFile.write(`${line}\n`);
+                const message = progress.feed(line, Date.now());
+                if (message)
+                    logger.info(`[kernel ${Math.round((Date.now() - started) / 1000)}s] ${message}`);
+            },
+        });
+    }
+    catch (err) {
+        if (!(err instanceof CommandError))
+            throw err;
+        failure = err;
+    }
+    finally {
+        await new Promise((r) => logFile.end(r));
+    }
+    const text = lines.join('\n');
+    annotateDiagnostics(text, options, logger);
+    await logger.group(`Kernel build log (${lines.length} lines, ${progress.summary() || 'no steps'})`, () => {
+        logger.untrusted(text);
+        return Promise.resolve();
+    });
+    if (failure)
+        throw new BuildError('kernel', text, failure, logPath);
+}
+/** Compiler errors and warnings become annotations on the kernel source file and line. */
+function annotateDiagnostics(log, options, logger) {
+    const diagnostics = parseDiagnostics(log);
+    const { shown, omitted } = chooseAnnotations(diagnostics, options.maxAnnotations ?? 10);
+    for (const d of shown) {
+        const file = sourceRelativePath(d.file, options) ?? d.file;
+        const message = [d.message, ...d.context].join('\n');
+        const properties = {
+            title: `Compiler ${d.severity}`,
+            file,
+            line: d.line,
+            ...(d.column ? { col: d.column } : {}),
+        };
+        if (d.severity === 'error')
+            logger.error(message, properties);
+        else
+            logger.warning(message, properties);
+    }
+    if (omitted > 0)
+        logger.warning(`${omitted} more compiler diagnostics not annotated: see the build log`);
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/artifact.ts
+// The build artifact the vmtest-runner consumes: one tar.zst holding the kernel image, a
+// debug-stripped vmlinux (BTF kept), .config, the selftests binaries and BPF objects, and
+// manifest.json describing them.
+
+
+
+
+
+const MANIFEST_SCHEMA_VERSION = 1;
+const ArtifactManifest = object({
+    schemaVersion: literal(MANIFEST_SCHEMA_VERSION),
+    arch: schemas_enum(['x86_64', 'aarch64', 's390x']),
+    toolchain: object({ name: schemas_string(), version: schemas_string() }),
+    kernelRelease: schemas_string(),
+    configHash: schemas_string(),
+    source: object({ version: schemas_string(), commit: schemas_string().optional() }),
+    /** Paths inside the archive. */
+    files: object({
+        image: schemas_string(),
+        vmlinux: schemas_string(),
+        config: schemas_string(),
+        selftests: schemas_string().optional(),
+    }),
+    createdAt: schemas_string(),
+});
+/** Top-level selftests files to ship: binaries and what they load at run time. */
+function isSelftestsPayload(name, executable) {
+    if (/\.(bpf\.o|ko|so|sh)$/.test(name))
+        return true;
+    if (/^btf_dump_test_case_.*\.c$/.test(name))
+        return true; // read by test_progs' btf_dump test
+    if (/\.(c|h|o|d|txt|rst|md|py|json)$/.test(name) || name.startsWith('.') || name === 'Makefile')
+        return false;
+    return executable;
+}
+async function artifact_packageArtifact(input, logger) {
+    const started = Date.now();
+    await mkdir(input.outDir, { recursive: true });
+    const staging = await mkdtemp(join(input.outDir, '.staging-'));
+    try {
+        const imageName = basename(ARCH_INFO[input.arch].imagePath);
+        await copyFile(input.image, join(staging, imageName));
+        await copyFile(input.config, join(staging, 'config'));
+        // --strip-debug drops DWARF but keeps .BTF (not a debug section): what VMLINUX_BTF needs.
+        await run(input.objcopy ?? objcopyFor(input.arch), [
+            '--strip-debug',
+            input.vmlinux,
+            join(staging, 'vmlinux'),
+        ]);
+        let selftests;
+        if (input.selftestsDir) {
+            selftests = 'selftests';
+            const count = await copySelftests(input.selftestsDir, join(staging, selftests));
+            logger.info(`Artifact: ${count} selftests files`);
+        }
+        const manifest = {
+            schemaVersion: MANIFEST_SCHEMA_VERSION,
+            arch: input.arch,
+            toolchain: input.toolchain,
+            kernelRelease: input.release,
+            configHash: input.configHash,
+            source: input.source,
+            files: { image: imageName, vmlinux: 'vmlinux', config: 'config', ...(selftests ? { selftests } : {}) },
+            createdAt: new Date().toISOString(),
+        };
+        await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+        const name = input.name ?? `kernel-${input.arch}-${input.toolchain.name}`;
+        const path = join(input.outDir, `${name}.tar.zst`);
+        await run('tar', ['--zstd', '-cf', path, '-C', staging, '.']);
+        const size = (await stat(path)).size;
+        logger.info(`Artifact ${path}: ${(size / 2 ** 20).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        return { path, manifest };
+    }
+    finally {
+        await rm(staging, { recursive: true, force: true });
+    }
+}
+function objcopyFor(arch) {
+    const host = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
+    return host === arch ? 'objcopy' : `${ARCH_INFO[arch].crossPrefix}objcopy`;
+}
+async function copySelftests(from, to) {
+    let count = 0;
+    for (const sub of ['', 'no_alu32', 'cpuv4']) {
+        const dir = join(from, sub);
+        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+        for (const entry of entries) {
+            if (!entry.isFile())
+                continue;
+            const mode = (await stat(join(dir, entry.name))).mode;
+            if (!isSelftestsPayload(entry.name, (mode & 0o111) !== 0))
+                continue;
+            await mkdir(join(to, sub), { recursive: true });
+            await copyFile(join(dir, entry.name), join(to, sub, entry.name));
+            count++;
+        }
+    }
+    return count;
+}
+/** Unpacks an artifact and returns its validated manifest and the folder it was unpacked into. */
+async function unpackArtifact(path, into) {
+    await mkdir(into, { recursive: true });
+    await run('tar', ['--zstd', '-xf', path, '-C', into]);
+    const text = await readFile(join(into, 'manifest.json'), 'utf8');
+    const parsed = ArtifactManifest.safeParse(JSON.parse(text));
+    if (!parsed.success)
+        throw new Error(`${path}: manifest.json is not a bpf-ci kernel artifact: ${parsed.error.message}`);
+    return { dir: into, manifest: parsed.data };
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/pipeline.ts
+// The whole kernel-build job, shared by actions/kernel-build and `bpf-ci build`: kernel from
+// source, selftests against it, one artifact.
+
+
+
+
+
+async function runKernelJob(job, logger) {
+    const kernel = await buildKernel({
+        sourceDir: job.sourceDir,
+        buildDir: job.buildDir,
+        arch: job.arch,
+        toolchain: job.toolchain,
+        ...(job.baseTarget ? { baseTarget: job.baseTarget } : {}),
+        ...(job.selftestsConfig === undefined ? {} : { selftestsConfig: job.selftestsConfig }),
+        ...(job.fragments ? { fragments: job.fragments } : {}),
+        ...(job.maxAnnotations === undefined ? {} : { maxAnnotations: job.maxAnnotations }),
+    }, logger);
+    let selftestsDir;
+    if (job.selftestsTargets.length) {
+        const built = await buildSelftests({
+            sourceDir: job.sourceDir,
+            vmlinux: kernel.vmlinux,
+            kdir: kernel.buildDir,
+            targets: job.selftestsTargets,
+            outDir: `${job.buildDir}-selftests`,
+            makeVars: kernel.toolchain.makeVars,
+        }, logger);
+        selftestsDir = built.dir;
+    }
+    const source = await sourceIdentity(job.sourceDir, kernel.toolchain.makeVars);
+    const { path, manifest } = await packageArtifact({
+        arch: kernel.arch,
+        toolchain: { name: kernel.toolchain.name, version: kernel.toolchain.version },
+        release: kernel.release,
+        configHash: kernel.configHash,
+        image: kernel.image,
+        vmlinux: kernel.vmlinux,
+        config: kernel.config,
+        ...(selftestsDir ? { selftestsDir } : {}),
+        source,
+        outDir: job.outputDir,
+    }, logger);
+    return { kernel, ...(selftestsDir ? { selftestsDir } : {}), artifact: path, manifest };
+}
+/** The source's `make kernelversion`, and its git commit when it is a git checkout. */
+async function sourceIdentity(sourceDir, vars) {
+    const version = (await capture('make', [
+        '-s',
+        '-C',
+        sourceDir,
+        ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
+        'kernelversion',
+    ])).trim();
+    try {
+        // Only the tree's own repository: a tarball unpacked inside another checkout has no commit.
+        const top = (await capture('git', ['-C', sourceDir, 'rev-parse', '--show-toplevel'])).trim();
+        if (resolve(top) !== resolve(sourceDir))
+            return { version };
+        const commit = (await capture('git', ['-C', sourceDir, 'rev-parse', 'HEAD'])).trim();
+        return { version, commit };
+    }
+    catch {
+        return { version };
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/kernel/src/inputs.ts
+// One reading of the kernel-build request, for actions/kernel-build (action inputs) and
+// `bpf-ci build` (command-line options): validation and defaults live here, not twice.
+
+
+
+
+
+
+const SELFTEST_TARGET = /^[A-Za-z0-9_.-]+$/;
+const BASE_CONFIG = /^[a-z0-9_.-]*config$/;
+async function kernelJobFromRequest(request, logger) {
+    const arch = parseArch(request.arch);
+    const toolchain = parseToolchain(request.toolchain || 'gcc');
+    const at = (p) => (isAbsolute(p) ? p : resolve(request.cwd, p));
+    const targets = request.selftestsTargets ?? DEFAULT_SELFTEST_TARGETS;
+    for (const t of targets) {
+        if (!SELFTEST_TARGET.test(t))
+            throw new Error(`selftests target "${t}" is not a make target name (letters, digits, _ . -)`);
+    }
+    const baseTarget = request.baseConfig || 'defconfig';
+    if (!BASE_CONFIG.test(baseTarget)) {
+        throw new Error(`base config "${baseTarget}" is not a config make target (defconfig, tinyconfig, ...)`);
+    }
+    const fragments = [];
+    for (const path of request.configFragments ?? []) {
+        try {
+            fragments.push({ name: path, text: await readFile(at(path), 'utf8') });
+        }
+        catch (err) {
+            throw new Error(`config fragment ${path}: ${err.message}`, { cause: err });
+        }
+    }
+    const sourceDir = request.sourceDir ? at(request.sourceDir) : await fetchLinuxSource(logger);
+    return {
+        sourceDir,
+        arch,
+        toolchain,
+        buildDir: request.buildDir
+            ? at(request.buildDir)
+            : join(cacheRoot(), 'kernel-build', `${arch}-${toolchainName(toolchain)}`),
+        baseTarget,
+        ...(request.selftestsConfig === undefined ? {} : { selftestsConfig: request.selftestsConfig }),
+        fragments,
+        selftestsTargets: targets,
+        outputDir: at(request.outputDir),
+        ...(request.maxAnnotations === undefined ? {} : { maxAnnotations: request.maxAnnotations }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/kernel/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 ;// CONCATENATED MODULE: ./packages/vm/src/busybox.ts
@@ -42482,20 +43692,20 @@ function elfMachine(header) {
     return littleEndian ? header.readUInt16LE(18) : header.readUInt16BE(18);
 }
 function busyboxFor(arch, logger) {
-    if (arch === hostArch()) {
+    if (arch === arch_hostArch()) {
         const local = HOST_BUSYBOX.find((p) => (0,external_node_fs_namespaceObject.existsSync)(p));
         if (!local)
             throw new Error('no busybox on this machine: apt-get install busybox-static');
         return local;
     }
     const debArch = ARCH_PROFILES[arch].debianArch;
-    const dir = (0,external_node_path_namespaceObject.join)(cacheRoot(), 'busybox-static', debArch);
+    const dir = (0,external_node_path_namespaceObject.join)(cache_cacheRoot(), 'busybox-static', debArch);
     const binary = (0,external_node_path_namespaceObject.join)(dir, 'bin', 'busybox');
     if ((0,external_node_fs_namespaceObject.existsSync)(binary))
         return binary;
     logger.info(`Downloading busybox-static:${debArch} for the ${arch} guest`);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(cacheRoot(), 'busybox-static'), { recursive: true });
-    const tmp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(cacheRoot(), 'busybox-static', `.${debArch}-`));
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(cache_cacheRoot(), 'busybox-static'), { recursive: true });
+    const tmp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(cache_cacheRoot(), 'busybox-static', `.${debArch}-`));
     try {
         (0,external_node_child_process_namespaceObject.execFileSync)('apt-get', ['download', '-q', `busybox-static:${debArch}`], { cwd: tmp, stdio: 'pipe' });
         const deb = (0,external_node_fs_namespaceObject.readdirSync)(tmp).find((f) => f.endsWith('.deb'));
@@ -42819,8 +44029,6 @@ function toNamesArgument(entries) {
     return { names: parts.join(','), widened };
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./packages/vm/src/modules.ts
 // Which kernel modules the initramfs must load before the host root can be mounted over 9p, and in
 // which order. Distribution kernels build virtio and 9p as modules; a CI kernel builds them in.
@@ -45180,7 +46388,7 @@ function binaryArch(path) {
 function probeTestProgs(binary) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
         throw new Error(`${binary} does not exist: build the selftests first`);
-    if (binaryArch(binary) === hostArch()) {
+    if (binaryArch(binary) === arch_hostArch()) {
         try {
             const help = (0,external_node_child_process_namespaceObject.execFileSync)(binary, ['--help'], {
                 encoding: 'utf8',
@@ -45367,7 +46575,11 @@ class ConsoleWatcher {
             return marker;
         }
         const current = this.current;
-        if (current) {
+        if (current && !current.recap) {
+            if (line === 'All error logs:') {
+                current.recap = true;
+                return undefined;
+            }
             const verdict = classifyResultLine(line);
             if (verdict) {
                 current.done++;
@@ -45824,7 +47036,7 @@ function writeSummary(run, outputDir) {
 
 const logger = new ActionsLogger();
 async function main() {
-    const arch = parseArch(getInput('arch') || 'x86_64');
+    const arch = arch_parseArch(getInput('arch') || 'x86_64');
     const minutes = Number(getInput('timeout-minutes') || '30');
     if (!Number.isInteger(minutes) || minutes <= 0)
         throw new Error(`timeout-minutes: '${getInput('timeout-minutes')}' is not a positive whole number`);
