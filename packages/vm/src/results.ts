@@ -62,12 +62,19 @@ async function parseRunnerLog(runner: RunnerPlan, outputDir: string): Promise<Bi
   return result;
 }
 
-/** The test that was running when the VM stopped: the first listed test without a result. */
+/**
+ * The test that was running when the VM stopped: the last test when the parser saw it start but
+ * never end (its subtests printed, no result line), else the first listed test without a result.
+ */
 export function runningTest(result: BinaryResult, listed: readonly string[]): string | undefined {
+  const last = result.tests.at(-1);
+  if (last?.status === 'error') {
+    const sub = last.subtests.at(-1);
+    return sub ? `${last.name} (after subtest ${sub.name})` : last.name;
+  }
   const reported = new Set(result.tests.map((t) => t.name));
   const next = listed.find((name) => !reported.has(name));
   if (next) return next;
-  const last = result.tests.at(-1);
   return last ? `the test after ${last.name}` : undefined;
 }
 
