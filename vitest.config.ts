@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // Provisions the Debian kernels and the selftests into the cache, so CI from nothing works.
+          globalSetup: ['test/e2e/global-setup.ts'],
           // Real QEMU under TCG on 2 cores: one VM at a time.
           fileParallelism: false,
           testTimeout: 30 * 60_000,

@@ -5,5 +5,7 @@ import { reportCommand } from './commands/report.ts';
 import { veristatDiff } from './commands/veristat-diff.ts';
 import { matrixCommand } from './commands/matrix.ts';
 import { buildCommand } from './commands/build.ts';
+import { runCommand } from './commands/run.ts';
+import { vmtestCommand } from './commands/vmtest.ts';
 
-export const COMMANDS: Command[] = [parseCommand, reportCommand, veristatDiff, matrixCommand, buildCommand];
+export const COMMANDS: Command[] = [parseCommand, reportCommand, veristatDiff, matrixCommand, buildCommand, runCommand, vmtestCommand];

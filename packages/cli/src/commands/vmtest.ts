@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+import {
+  buildPlan,
+  parseArch,
+  runVmTests,
+  splitList,
+  writeSummary,
+  type AcceleratorRequest,
+} from '@bpf-ci/vm';
+import { UsageError, type Command } from '../command.ts';
+
+const usage = `usage: bpf-ci vmtest --kernel IMAGE --selftests DIR [options]
+
+Boot IMAGE in QEMU and run BPF selftests from DIR inside it (the host's root is shared read-only).
+Writes results.json, summary.md, each runner's log, console.log and dmesg.txt to the output folder.
+
+options:
+  --kernel IMAGE         kernel image to boot (bzImage, arm64 Image)
+  --modules DIR          the kernel's modules (lib/modules/RELEASE or a root holding it)
+  --selftests DIR        tools/testing/selftests/bpf with the built runners
+  --arch ARCH            x86_64 (default), aarch64, s390x
+  --runners LIST         comma-separated: test_progs, test_progs-no_alu32, test_progs-cpuv4,
+                         test_maps, test_verifier (default: test_progs)
+  --allowlist FILE       base allowlist file (repeatable); FILE.ARCH, FILE.DEPLOYMENT, FILE.RUNNER
+  --denylist FILE        are layered on when present (repeatable)
+  --allow NAMES          comma-separated test_progs allow entries (added to the files)
+  --deny NAMES           comma-separated test_progs deny entries
+  --deployment NAME      the .DEPLOYMENT layer of the lists
+  --timeout-minutes N    per-runner timeout (default 30)
+  --workers N            test_progs -jN when the binary supports it
+  --accel MODE           auto (default: KVM when it works, else TCG), kvm, tcg
+  --memory MIB           guest memory (default 2048)
+  --cpus N               guest CPUs (default 2)
+  --silence-timeout S    kill the VM after S seconds without console output (default 300)
+  --output DIR           output folder (default out/vmtest)`;
+
+export const vmtestCommand: Command = {
+  name: 'vmtest',
+  summary: 'boot a kernel in QEMU and run BPF selftests in it',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        kernel: { type: 'string' },
+        modules: { type: 'string' },
+        selftests: { type: 'string' },
+        arch: { type: 'string', default: 'x86_64' },
+        runners: { type: 'string', default: 'test_progs' },
+        allowlist: { type: 'string', multiple: true },
+        denylist: { type: 'string', multiple: true },
+        allow: { type: 'string' },
+        deny: { type: 'string' },
+        deployment: { type: 'string' },
+        'timeout-minutes': { type: 'string', default: '30' },
+        workers: { type: 'string' },
+        accel: { type: 'string', default: 'auto' },
+        memory: { type: 'string', default: '2048' },
+        cpus: { type: 'string', default: '2' },
+        'silence-timeout': { type: 'string', default: '300' },
+        output: { type: 'string', default: 'out/vmtest' },
+      },
+      strict: true,
+    });
+    if (!values.kernel) throw new UsageError('--kernel IMAGE is required');
+    if (!values.selftests) throw new UsageError('--selftests DIR is required');
+    const accel = values.accel as AcceleratorRequest;
+    if (!['auto', 'kvm', 'tcg'].includes(accel))
+      throw new UsageError(`--accel ${values.accel}: use auto, kvm or tcg`);
+    const arch = parseArch(values.arch);
+    const plan = buildPlan(
+      {
+        arch,
+        selftestsDir: values.selftests,
+        runners: splitList(values.runners),
+        allowlists: values.allowlist ?? [],
+        denylists: values.denylist ?? [],
+        allow: splitList(values.allow ?? ''),
+        deny: splitList(values.deny ?? ''),
+        ...(values.deployment ? { deployment: values.deployment } : {}),
+        timeoutSec: positive(values['timeout-minutes'], '--timeout-minutes') * 60,
+        ...(values.workers ? { workers: positive(values.workers, '--workers') } : {}),
+      },
+      io.logger,
+    );
+    const outcome = await runVmTests(
+      {
+        arch,
+        kernelImage: values.kernel,
+        ...(values.modules ? { modulesDir: values.modules } : {}),
+        plan,
+        outputDir: values.output,
+        accelerator: accel,
+        memoryMiB: positive(values.memory, '--memory'),
+        cpus: positive(values.cpus, '--cpus'),
+        silenceTimeoutSec: positive(values['silence-timeout'], '--silence-timeout'),
+      },
+      io.logger,
+    );
+    const summary = writeSummary(outcome.run, outcome.outputDir);
+    io.stdout.write(`${outcome.conclusion}: results in ${outcome.resultsJson}, summary in ${summary}\n`);
+    return outcome.conclusion === 'success' ? 0 : outcome.conclusion === 'failure' ? 1 : 2;
+  },
+};
+
+export function positive(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} ${text}: give a positive whole number`);
+  return n;
+}

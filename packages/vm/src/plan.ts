@@ -1,0 +1,47 @@
+// The run plan: what the guest runs, in which order, with which arguments and time limits. The host
+// writes it as plan.json into the output folder (the record of what was asked) and compiles it into
+// the guest's init script (guest-init.ts).
+import { z } from 'zod';
+
+export const RunnerKind = z.enum([
+  'test_progs',
+  'test_progs-no_alu32',
+  'test_progs-cpuv4',
+  'test_maps',
+  'test_verifier',
+  'command',
+]);
+export type RunnerKind = z.infer<typeof RunnerKind>;
+
+export const RunnerPlan = z.object({
+  /** Label and file stem of the runner's outputs (NAME.log, NAME.exit, NAME.json). */
+  name: z.string().regex(/^[A-Za-z0-9_.+-]+$/, 'runner names use letters, digits and _.+- only'),
+  kind: RunnerKind,
+  /** Program and arguments, run in the plan's cwd inside the guest's view of the host root. */
+  argv: z.array(z.string()).min(1),
+  /** The guest kills the runner after this many seconds. */
+  timeoutSec: z.number().int().positive(),
+  /** Lists the selected tests without running them (test_progs -l with the same filters). */
+  listArgv: z.array(z.string()).min(1).optional(),
+  /** Where the runner writes its JSON summary inside the guest (test_progs -J), copied to NAME.json. */
+  jsonSummaryPath: z.string().optional(),
+  /**
+   * Run this as a shell snippet in the guest's own busybox instead of argv in the shared root: for
+   * setup and fault injection (tests force a panic with `echo c > /proc/sysrq-trigger`).
+   */
+  guestShell: z.string().optional(),
+});
+export type RunnerPlan = z.infer<typeof RunnerPlan>;
+
+export const RunPlan = z.object({
+  schemaVersion: z.literal(1),
+  /** Working directory of every runner: the selftests directory (host path, shared read-only). */
+  cwd: z.string().startsWith('/'),
+  runners: z.array(RunnerPlan).min(1),
+});
+export type RunPlan = z.infer<typeof RunPlan>;
+
+/** The files a runner leaves in the output folder. */
+export function runnerFiles(name: string): { log: string; exit: string; json: string; list: string } {
+  return { log: `${name}.log`, exit: `${name}.exit`, json: `${name}.json`, list: `${name}.list` };
+}

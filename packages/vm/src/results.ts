@@ -1,0 +1,144 @@
+// From what the guest left in the output folder (and what the console showed) to the one model:
+// one BinaryResult per planned runner, with a fault marking the running one partial (naming its
+// test) and the ones after it not run. Nothing that was written is dropped.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  newBinaryResult,
+  newRun,
+  type BinaryResult,
+  type ConsoleEvent,
+  type IncompleteReason,
+  type Run,
+  type RunContext,
+} from '@bpf-ci/model';
+import { mergeJsonSummary, parseFile, UnknownFormatError } from '@bpf-ci/parsers';
+import type { RunnerProgress } from './console.ts';
+import { runnerFiles, type RunPlan, type RunnerPlan } from './plan.ts';
+
+/** How the VM as a whole ended. */
+export interface VmFault {
+  reason: Extract<IncompleteReason, 'kernel-panic' | 'timeout' | 'vm-failure'>;
+  /** One line for people: "kernel panic", "no console output for 300 s", "QEMU exited with 1: ...". */
+  detail: string;
+}
+
+export interface CollectInput {
+  plan: RunPlan;
+  outputDir: string;
+  progress: readonly RunnerProgress[];
+  fault?: VmFault;
+  events: readonly ConsoleEvent[];
+  context: RunContext;
+}
+
+function readExitCode(path: string): number | undefined {
+  if (!existsSync(path)) return undefined;
+  const n = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+async function parseRunnerLog(runner: RunnerPlan, outputDir: string): Promise<BinaryResult> {
+  const files = runnerFiles(runner.name);
+  const log = join(outputDir, files.log);
+  if (runner.kind === 'command' || runner.guestShell !== undefined || !existsSync(log)) {
+    return newBinaryResult(runner.kind === 'command' ? runner.name : runner.kind);
+  }
+  let result: BinaryResult;
+  try {
+    const parsed = await parseFile(log, { binary: runner.kind, source: files.log });
+    result = parsed.results[0] ?? newBinaryResult(runner.kind);
+  } catch (err) {
+    if (!(err instanceof UnknownFormatError)) throw err;
+    // Nothing recognisable yet (the runner died at start): keep the log, say why there are no tests.
+    return newBinaryResult(runner.kind, { notes: [`${files.log} holds no ${runner.kind} output`] });
+  }
+  const json = join(outputDir, files.json);
+  if (existsSync(json)) {
+    const text = readFileSync(json, 'utf8');
+    // Empty when the runner died before writing it (test_progs opens it at start).
+    if (text.trim() !== '') result = mergeJsonSummary(result, text);
+  }
+  return result;
+}
+
+/**
+ * The test that was running when the VM stopped: the last test when the parser saw it start but
+ * never end (its subtests printed, no result line), else the first listed test without a result.
+ */
+export function runningTest(result: BinaryResult, listed: readonly string[]): string | undefined {
+  const last = result.tests.at(-1);
+  if (last?.status === 'error') {
+    const sub = last.subtests.at(-1);
+    return sub ? `${last.name} (after subtest ${sub.name})` : last.name;
+  }
+  const reported = new Set(result.tests.map((t) => t.name));
+  const next = listed.find((name) => !reported.has(name));
+  if (next) return next;
+  return last ? `the test after ${last.name}` : undefined;
+}
+
+function markIncomplete(result: BinaryResult, reason: IncompleteReason, detail: string): void {
+  result.complete = false;
+  if (!result.incompleteReasons.includes(reason)) result.incompleteReasons.push(reason);
+  result.incompleteDetail = result.incompleteDetail ? `${detail}; ${result.incompleteDetail}` : detail;
+}
+
+export async function collectRun(input: CollectInput): Promise<Run> {
+  const { plan, outputDir, fault } = input;
+  const run = newRun(input.context);
+  let stopped = false;
+  for (const runner of plan.runners) {
+    const files = runnerFiles(runner.name);
+    const progress = input.progress.find((p) => p.runner === runner.name);
+    const exitCode = readExitCode(join(outputDir, files.exit));
+    const result = await parseRunnerLog(runner, outputDir);
+    if (runner.name !== result.binary) result.variant = runner.name;
+    result.command = runner.guestShell ?? runner.argv.join(' ');
+    if (existsSync(join(outputDir, files.log))) run.sources.push(files.log);
+    if (progress) result.durationMs = (progress.endedAt ?? Date.now()) - progress.startedAt || 0;
+    if (exitCode !== undefined) {
+      result.exitCode = exitCode;
+      const seconds = (result.durationMs ?? 0) / 1000;
+      // busybox timeout sends TERM: 143 at (or past) the limit is our per-runner timeout.
+      if (exitCode === 143 && seconds >= runner.timeoutSec - 1) {
+        markIncomplete(result, 'timeout', `killed by the ${runner.timeoutSec} s runner timeout`);
+      }
+    } else if (progress && !stopped) {
+      // It began and never ended: the VM fault hit it.
+      stopped = true;
+      const listFile = join(outputDir, files.list);
+      const listed = existsSync(listFile) ? readFileSync(listFile, 'utf8').split('\n').filter(Boolean) : [];
+      const test = runningTest(result, listed);
+      const what = fault?.detail ?? 'the VM stopped';
+      markIncomplete(
+        result,
+        fault?.reason ?? 'vm-failure',
+        `${what} while ${test ? `${test} was running` : 'it ran'}`,
+      );
+      result.exitCode = null;
+    } else {
+      stopped = true;
+      markIncomplete(result, 'not-run', `not run: ${fault?.detail ?? 'the VM stopped'} before it started`);
+      result.exitCode = null;
+    }
+    result.events.push(
+      ...input.events
+        .filter(
+          (e) =>
+            progress &&
+            e.inputLine !== undefined &&
+            e.inputLine >= progress.beginLine &&
+            e.inputLine <= (progress.endLine ?? Infinity),
+        )
+        .map((e) => ({ ...e, binary: runner.name })),
+    );
+    run.binaries.push(result);
+  }
+  const attributed = new Set(run.binaries.flatMap((b) => b.events.map((e) => e.inputLine)));
+  run.events.push(...input.events.filter((e) => !attributed.has(e.inputLine)));
+  // A fault before any runner began (boot failure) still has to show: every runner is not-run above,
+  // and the reason is in each one's detail.
+  run.sources.push('console.log');
+  return run;
+}

@@ -1,0 +1,400 @@
+// Boot the kernel under test in QEMU, run the plan in it, and turn what happened into the model:
+// the console streamed live (as untrusted text), a bounded-rate progress line, a silence watchdog,
+// QEMU's own failures with its stderr, and results.json + raw logs in the output folder whatever
+// way the VM ended.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { Logger } from '@bpf-ci/logger';
+import {
+  binaryConclusion,
+  runConclusion,
+  totalCounts,
+  type Conclusion,
+  type Run,
+  type RunContext,
+} from '@bpf-ci/model';
+import { parseConsole } from '@bpf-ci/parsers';
+import {
+  bootUntilMarker,
+  chooseAccelerator,
+  type AcceleratorChoice,
+  type AcceleratorRequest,
+} from './accel.ts';
+import { ARCH_PROFILES, type Arch } from './arch.ts';
+import { busyboxFor } from './busybox.ts';
+import { ConsoleWatcher, formatDuration, progressLine, type MarkerEvent } from './console.ts';
+import { guestInit, probeInit } from './guest-init.ts';
+import { buildInitramfs, initramfsModuleNames } from './initramfs.ts';
+import { bootModules } from './modules.ts';
+import { RunPlan, runnerFiles } from './plan.ts';
+import { qemuArgs, standardShares } from './qemu.ts';
+import { collectRun, type VmFault } from './results.ts';
+
+export interface VmTestOptions {
+  arch: Arch;
+  /** The kernel image QEMU boots (bzImage, arm64 Image[.gz]). */
+  kernelImage: string;
+  /** The kernel's modules: lib/modules/RELEASE itself or a root holding it. Absent: all built in. */
+  modulesDir?: string;
+  plan: RunPlan;
+  outputDir: string;
+  accelerator?: AcceleratorRequest;
+  memoryMiB?: number;
+  cpus?: number;
+  /** Kill the VM when the console has been silent this long (default 300 s). */
+  silenceTimeoutSec?: number;
+  /** Kill the VM after this long in all (default: the runners' timeouts plus 5 minutes). */
+  timeoutSec?: number;
+  /** At most one progress line per this many seconds (default 15). */
+  progressIntervalSec?: number;
+  context?: RunContext;
+  extraCmdline?: readonly string[];
+  /** Called with QEMU's process id once it started (for callers that supervise it). */
+  onQemuStarted?: (pid: number) => void;
+}
+
+export interface VmTestOutcome {
+  run: Run;
+  conclusion: Conclusion;
+  /** Absolute paths of what was written. */
+  outputDir: string;
+  resultsJson: string;
+  consoleLog: string;
+  /** Set when the VM did not finish the plan. */
+  fault?: VmFault;
+  accelerator: AcceleratorChoice;
+  /** Milliseconds from QEMU start to the guest's `ready` marker and to its first runner. */
+  timings: { readyMs?: number; firstRunnerMs?: number; totalMs: number };
+}
+
+/** lib/modules/RELEASE from either that folder or a root that holds it. */
+export function resolveModulesDir(dir: string): { dir: string; release: string } {
+  const abs = resolve(dir);
+  if (existsSync(join(abs, 'modules.order')) || existsSync(join(abs, 'kernel'))) {
+    return { dir: abs, release: basename(abs) };
+  }
+  for (const candidate of [join(abs, 'lib', 'modules'), join(abs, 'usr', 'lib', 'modules'), abs]) {
+    if (!existsSync(candidate)) continue;
+    const releases = readdirSync(candidate).filter((r) => existsSync(join(candidate, r, 'modules.order')));
+    if (releases.length === 1 && releases[0])
+      return { dir: join(candidate, releases[0]), release: releases[0] };
+    if (releases.length > 1) {
+      throw new Error(
+        `${candidate} holds several kernels (${releases.join(', ')}): pass lib/modules/RELEASE`,
+      );
+    }
+  }
+  throw new Error(`no kernel modules in ${dir}: pass lib/modules/RELEASE or the root holding it`);
+}
+
+/** Files of a previous run in the same folder would read as this run's: remove them first. */
+function clearOutputs(outputDir: string, plan: RunPlan): void {
+  const names = ['results.json', 'console.log', 'dmesg.txt', 'qemu-stderr.log', 'summary.md'];
+  for (const r of plan.runners) names.push(...Object.values(runnerFiles(r.name)));
+  for (const n of names) rmSync(join(outputDir, n), { force: true });
+}
+
+/** Everything needed to start the guest: the exact QEMU command, ready to run. */
+export interface PreparedVm {
+  plan: RunPlan;
+  outputDir: string;
+  nonce: string;
+  accelerator: AcceleratorChoice;
+  qemuBinary: string;
+  args: string[];
+  /** Removes the scratch folder holding the initramfs. */
+  cleanup: () => void;
+}
+
+/**
+ * Validate the request, write plan.json, build the initramfs and pick the accelerator. Split from
+ * the boot so the benchmark can run the very same guest with a bare QEMU.
+ */
+export async function prepareVm(options: VmTestOptions, logger: Logger): Promise<PreparedVm> {
+  const plan = RunPlan.parse(options.plan);
+  const profile = ARCH_PROFILES[options.arch];
+  const outputDir = resolve(options.outputDir);
+  if (!existsSync(options.kernelImage)) throw new Error(`kernel image ${options.kernelImage} does not exist`);
+  if (/^\/(tmp|run)(\/|$)/.test(plan.cwd)) {
+    throw new Error(
+      `the selftests directory ${plan.cwd} is under /tmp or /run, which the guest mounts tmpfs on: move it`,
+    );
+  }
+  mkdirSync(outputDir, { recursive: true });
+  clearOutputs(outputDir, plan);
+  writeFileSync(join(outputDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+
+  const work = mkdtempSync(join(tmpdir(), 'bpf-ci-vm-'));
+  const cleanup = (): void => rmSync(work, { recursive: true, force: true });
+  try {
+    const modules = options.modulesDir ? resolveModulesDir(options.modulesDir) : undefined;
+    const modulePaths = modules ? bootModules(modules.dir, profile.virtioBus) : [];
+    const busybox = busyboxFor(options.arch, logger);
+    const nonce = `bpfci-${randomBytes(6).toString('hex')}`;
+    const init = guestInit({
+      plan,
+      nonce,
+      modules: initramfsModuleNames(modulePaths),
+      ...(modules ? { kernelRelease: modules.release } : {}),
+    });
+    const initramfs = join(work, 'initramfs.cpio');
+    writeFileSync(initramfs, buildInitramfs({ busybox, modules: modulePaths, init }));
+    logger.info(
+      `Initramfs: busybox + ${modulePaths.length} modules (${initramfsModuleNames(modulePaths).join(' ') || 'none: all built in'})`,
+    );
+    const baseArgs = {
+      profile,
+      kernel: options.kernelImage,
+      initramfs,
+      memoryMiB: options.memoryMiB ?? 2048,
+      cpus: options.cpus ?? 2,
+      shares: standardShares(outputDir, modules?.dir),
+      ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
+    };
+    const accelerator = await chooseAccelerator(
+      profile,
+      options.accelerator ?? 'auto',
+      () => {
+        // A probe guest with the same kernel that only says it is up.
+        const probeImage = join(work, 'probe.cpio');
+        writeFileSync(probeImage, buildInitramfs({ busybox, modules: [], init: probeInit(nonce) }));
+        return bootUntilMarker(
+          profile.qemuBinary,
+          qemuArgs({ ...baseArgs, accel: 'kvm', initramfs: probeImage, shares: [] }),
+          `${nonce} boot`,
+          60_000,
+        );
+      },
+      logger,
+    );
+    const args = qemuArgs({ ...baseArgs, accel: accelerator.accel });
+    return { plan, outputDir, nonce, accelerator, qemuBinary: profile.qemuBinary, args, cleanup };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
+
+export async function runVmTests(options: VmTestOptions, logger: Logger): Promise<VmTestOutcome> {
+  const vm = await prepareVm(options, logger);
+  try {
+    return await bootAndWatch({ options, ...vm }, logger);
+  } finally {
+    vm.cleanup();
+  }
+}
+
+interface WatchInput extends PreparedVm {
+  options: VmTestOptions;
+}
+
+/** Console text is echoed in batches so each untrusted() block holds many lines, not one. */
+class UntrustedBatcher {
+  private buffer = '';
+  private readonly logger: Logger;
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+  add(text: string): void {
+    this.buffer += text;
+    if (this.buffer.length > 16_384) this.flush(false);
+  }
+  flush(all: boolean): void {
+    const cut = all ? this.buffer.length : this.buffer.lastIndexOf('\n') + 1;
+    if (cut <= 0) return;
+    this.logger.untrusted(this.buffer.slice(0, cut).replace(/\n$/, ''));
+    this.buffer = this.buffer.slice(cut);
+  }
+}
+
+async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOutcome> {
+  const { options, plan, outputDir, nonce } = input;
+  const profile = ARCH_PROFILES[options.arch];
+  const silenceMs = (options.silenceTimeoutSec ?? 300) * 1000;
+  const totalMs = (options.timeoutSec ?? plan.runners.reduce((s, r) => s + r.timeoutSec + 60, 300)) * 1000;
+  const progressMs = (options.progressIntervalSec ?? 15) * 1000;
+  const consoleLog = join(outputDir, 'console.log');
+  const consoleFile = createWriteStream(consoleLog);
+  const watcher = new ConsoleWatcher(nonce, Date.now());
+  const echo = new UntrustedBatcher(logger);
+  const started = Date.now();
+  const timings: VmTestOutcome['timings'] = { totalMs: 0 };
+  let stderr = '';
+  let killedBy: VmFault | undefined;
+  let lastProgressAt = 0;
+
+  logger.info(
+    `Booting ${basename(options.kernelImage)} (${options.arch}, ${input.accelerator.accel.toUpperCase()})`,
+  );
+  logger.debug(`${profile.qemuBinary} ${input.args.join(' ')}`);
+  const child = spawn(profile.qemuBinary, input.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) options.onQemuStarted?.(child.pid);
+
+  const onMarker = (m: MarkerEvent): void => {
+    const now = Date.now();
+    switch (m.kind) {
+      case 'ready':
+        timings.readyMs = now - started;
+        logger.info(`Guest ready after ${formatDuration(now - started)}`);
+        break;
+      case 'begin':
+        timings.firstRunnerMs ??= now - started;
+        logger.info(`Running ${m.runner}`);
+        break;
+      case 'end': {
+        const p = watcher.runners.findLast((r) => r.runner === m.runner);
+        if (p) logger.info(`${progressLine(p, now)} (exit ${m.exitCode})`);
+        break;
+      }
+      case 'fatal':
+        logger.error(`Guest init failed: ${m.message}`);
+        break;
+      default:
+        break;
+    }
+  };
+
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
+    child.on('exit', (code, signal) => resolveExit({ code, signal }));
+    child.on('error', (err) => {
+      stderr += `${err.message}\n`;
+      resolveExit({ code: null, signal: null });
+    });
+  });
+  const stdoutDone = new Promise<void>((r) => child.stdout.on('end', r));
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    consoleFile.write(text);
+    echo.add(text);
+    for (const m of watcher.feed(text, Date.now())) onMarker(m);
+  });
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    stderr = (stderr + text).slice(-65_536);
+  });
+
+  const kill = (fault: VmFault): void => {
+    if (killedBy) return;
+    killedBy = fault;
+    logger.error(fault.detail);
+    child.kill('SIGKILL');
+  };
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    echo.flush(false);
+    if (now - watcher.lastOutputAt > silenceMs) {
+      kill({
+        reason: 'timeout',
+        detail: `no console output for ${Math.round(silenceMs / 1000)} s: the guest hangs; VM killed`,
+      });
+    } else if (now - started > totalMs) {
+      kill({
+        reason: 'timeout',
+        detail: `the VM ran past its ${Math.round(totalMs / 1000)} s limit; VM killed`,
+      });
+    }
+    const current = watcher.current;
+    if (current && now - lastProgressAt >= progressMs && now - current.startedAt >= progressMs) {
+      lastProgressAt = now;
+      logger.info(progressLine(current, now));
+    }
+  }, 500);
+
+  const { code, signal } = await exited;
+  await Promise.race([stdoutDone, new Promise((r) => setTimeout(r, 2000))]);
+  clearInterval(ticker);
+  for (const m of watcher.flush(Date.now())) onMarker(m);
+  echo.flush(true);
+  await new Promise<void>((r) => consoleFile.end(r));
+  timings.totalMs = Date.now() - started;
+  if (stderr.trim()) writeFileSync(join(outputDir, 'qemu-stderr.log'), stderr);
+
+  const consoleText = await readFile(consoleLog, 'utf8');
+  const events = parseConsole(consoleText);
+  const fault = killedBy ?? classifyExit({ code, signal, stderr, watcher, events, consoleText });
+  if (fault && !killedBy) logger.error(fault.detail);
+  if (!existsSync(join(outputDir, 'dmesg.txt'))) {
+    // The guest writes dmesg at the end; when it never got there the console holds the kernel log.
+    writeFileSync(join(outputDir, 'dmesg.txt'), consoleText);
+  }
+
+  const run = await collectRun({
+    plan,
+    outputDir,
+    progress: watcher.runners,
+    events,
+    context: { arch: options.arch, ...options.context },
+    ...(fault ? { fault } : {}),
+  });
+  const resultsJson = join(outputDir, 'results.json');
+  writeFileSync(resultsJson, `${JSON.stringify(run, null, 2)}\n`);
+  for (const b of run.binaries) logger.info(resultRow(b));
+  const conclusion = runConclusion(run);
+  logger.info(`Results: ${resultsJson} (raw logs, console.log and dmesg.txt in ${outputDir})`);
+  return {
+    run,
+    conclusion,
+    outputDir,
+    resultsJson,
+    consoleLog,
+    accelerator: input.accelerator,
+    timings,
+    ...(fault ? { fault } : {}),
+  };
+}
+
+function classifyExit(x: {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  watcher: ConsoleWatcher;
+  events: ReturnType<typeof parseConsole>;
+  consoleText: string;
+}): VmFault | undefined {
+  const lastStderr = x.stderr.trim().split('\n').slice(-5).join(' | ');
+  const panic = x.events.find((e) => e.kind === 'panic');
+  if (x.watcher.done && x.code === 0) return undefined;
+  if (panic || /Kernel panic - not syncing/.test(x.consoleText)) {
+    return {
+      reason: 'kernel-panic',
+      detail: `kernel panic: ${panic?.title ?? 'Kernel panic - not syncing'}`,
+    };
+  }
+  if (x.signal) {
+    return { reason: 'vm-failure', detail: `QEMU was killed by ${x.signal} from outside the runner` };
+  }
+  if (x.code !== 0) {
+    return {
+      reason: 'vm-failure',
+      detail: `QEMU exited with ${x.code}${lastStderr ? `: ${lastStderr}` : ''}`,
+    };
+  }
+  if (x.watcher.fatal) return { reason: 'vm-failure', detail: `guest init failed: ${x.watcher.fatal}` };
+  if (!x.watcher.booted)
+    return {
+      reason: 'vm-failure',
+      detail: 'the guest never reached its init (boot failure): see console.log',
+    };
+  return { reason: 'vm-failure', detail: 'the guest stopped before finishing the plan' };
+}
+
+/** "PASS test_verifier: 1365 passed, 647 skipped, 0 failed (46s)" */
+export function resultRow(b: Run['binaries'][number]): string {
+  const verdict = { success: 'PASS', failure: 'FAIL', error: 'ERROR' }[binaryConclusion(b)];
+  const c = totalCounts([b]);
+  const label = b.variant ?? b.binary;
+  const counts = `${c.passed} passed, ${c.skipped} skipped, ${c.failed} failed`;
+  const partial = b.complete ? '' : ` [partial: ${b.incompleteDetail ?? b.incompleteReasons.join(', ')}]`;
+  const time = b.durationMs !== undefined ? ` (${formatDuration(b.durationMs)})` : '';
+  return `${verdict} ${label}: ${counts}${time}${partial}`;
+}

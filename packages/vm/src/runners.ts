@@ -1,0 +1,149 @@
+// From "run test_progs with these lists" to the exact command the guest runs, using only the
+// options this build of the binary has (6.1's test_progs has no -J, no -w, no @file).
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '@bpf-ci/logger';
+import { hostArch, type Arch } from './arch.ts';
+import { elfMachine } from './busybox.ts';
+import type { RunnerKind, RunnerPlan } from './plan.ts';
+import { toNamesArgument } from './lists.ts';
+
+export interface TestProgsFeatures {
+  /** -j / --workers */
+  parallel: boolean;
+  /** -w / --watchdog-timeout */
+  watchdog: boolean;
+  /** -J / --json-summary */
+  jsonSummary: boolean;
+  /** -l / --list */
+  list: boolean;
+  /** How we found out: its --help, or the option names in the binary when it cannot run here. */
+  how: 'help' | 'strings';
+}
+
+/** Features from `test_progs --help` text, or from the option names found in the binary. */
+export function featuresFromText(text: string, how: TestProgsFeatures['how']): TestProgsFeatures {
+  const has = (option: string): boolean =>
+    how === 'help' ? text.includes(`--${option}`) : text.includes(option);
+  return {
+    parallel: has('workers'),
+    watchdog: has('watchdog-timeout'),
+    jsonSummary: has('json-summary'),
+    list: has('list'),
+    how,
+  };
+}
+
+const ELF_MACHINE: Partial<Record<number, Arch>> = { 62: 'x86_64', 183: 'aarch64', 22: 's390x' };
+
+function binaryArch(path: string): Arch | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const header = Buffer.alloc(20);
+    readSync(fd, header, 0, 20, 0);
+    const machine = elfMachine(header);
+    return machine === undefined ? undefined : ELF_MACHINE[machine];
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Probe a test_progs build: run its --help when it runs here, else read its option names. */
+export function probeTestProgs(binary: string): TestProgsFeatures {
+  if (!existsSync(binary)) throw new Error(`${binary} does not exist: build the selftests first`);
+  if (binaryArch(binary) === hostArch()) {
+    try {
+      const help = execFileSync(binary, ['--help'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      return featuresFromText(help, 'help');
+    } catch {
+      // --help needs the binary's shared libraries; fall back to reading it.
+    }
+  }
+  return featuresFromText(readFileSync(binary).toString('latin1'), 'strings');
+}
+
+export interface RunnerRequest {
+  kind: RunnerKind;
+  /** Label and output file stem; defaults to the kind. */
+  name?: string;
+  /** For `command`: the program and its arguments. */
+  command?: string[];
+  allow?: readonly string[];
+  deny?: readonly string[];
+  /** test_progs -jN when the binary has it. */
+  workers?: number;
+  /** test_progs -w SECONDS when the binary has it. */
+  watchdogSec?: number;
+  timeoutSec: number;
+}
+
+/** The binaries the selftest runners are, relative to the selftests directory. */
+export const RUNNER_BINARY: Partial<Record<RunnerKind, string>> = {
+  test_progs: 'test_progs',
+  'test_progs-no_alu32': 'test_progs-no_alu32',
+  'test_progs-cpuv4': 'test_progs-cpuv4',
+  test_maps: 'test_maps',
+  test_verifier: 'test_verifier',
+};
+
+export function isTestProgs(kind: RunnerKind): boolean {
+  return kind.startsWith('test_progs');
+}
+
+export function buildRunnerPlan(request: RunnerRequest, selftestsDir: string, logger: Logger): RunnerPlan {
+  const name = request.name ?? request.kind;
+  const base = { name, kind: request.kind, timeoutSec: request.timeoutSec };
+  if (request.kind === 'command') {
+    if (!request.command?.length) throw new Error(`runner ${name}: a command runner needs a command`);
+    return { ...base, argv: request.command };
+  }
+  const binary = RUNNER_BINARY[request.kind];
+  if (!binary) throw new Error(`unknown runner kind ${request.kind}`);
+  if (!existsSync(join(selftestsDir, binary))) {
+    throw new Error(`${join(selftestsDir, binary)} does not exist: build the selftests (${binary}) first`);
+  }
+  if (!isTestProgs(request.kind)) {
+    if (request.allow?.length || request.deny?.length) {
+      logger.warning(`${name}: allow/deny lists apply to test_progs only; ignored for ${request.kind}`);
+    }
+    return { ...base, argv: [`./${binary}`] };
+  }
+  const features = probeTestProgs(join(selftestsDir, binary));
+  logger.info(
+    `${name}: ${features.parallel ? '' : 'no '}-j, ${features.watchdog ? '' : 'no '}-w, ` +
+      `${features.jsonSummary ? '' : 'no '}-J (from its ${features.how === 'help' ? '--help' : 'option names'})`,
+  );
+  const filters: string[] = [];
+  for (const [flag, entries] of [
+    ['-a', request.allow],
+    ['-d', request.deny],
+  ] as const) {
+    if (!entries?.length) continue;
+    const { names, widened } = toNamesArgument(entries);
+    for (const w of widened)
+      logger.warning(`${name}: '${w}' has a comma test_progs cannot take; matched as a glob`);
+    filters.push(flag, names);
+  }
+  const argv = [`./${binary}`, ...filters];
+  if (request.workers !== undefined) {
+    if (features.parallel) argv.push(`-j${request.workers}`);
+    else logger.warning(`${name}: this ${binary} has no -j; running serially`);
+  }
+  if (request.watchdogSec !== undefined) {
+    if (features.watchdog) argv.push('-w', String(request.watchdogSec));
+    else logger.info(`${name}: this ${binary} has no -w watchdog; the runner timeout still applies`);
+  }
+  const jsonSummaryPath = features.jsonSummary ? `/tmp/.bpf-ci/${name}.json` : undefined;
+  if (jsonSummaryPath) argv.push('-J', jsonSummaryPath);
+  return {
+    ...base,
+    argv,
+    ...(features.list ? { listArgv: [`./${binary}`, ...filters, '-l'] } : {}),
+    ...(jsonSummaryPath ? { jsonSummaryPath } : {}),
+  };
+}

@@ -1,0 +1,156 @@
+// When the VM breaks mid-run (kernel panic, a guest gone silent, QEMU killed from outside) the job
+// is ERROR, what already ran is kept, the interrupted runner is partial and names what was running,
+// and the runners after it are reported as not run.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryLogger } from '@bpf-ci/logger';
+import { parseRun, runConclusion } from '@bpf-ci/model';
+import { buildPlan, runVmTests, type RunPlan, type RunnerPlan } from '@bpf-ci/vm';
+import { defaultSetup, ownSummary, scratch, timed } from './helpers.ts';
+
+/** A quick test_progs runner that passes under TCG: the results the fault must not erase. */
+const QUICK_TEST = 'align';
+
+async function planWith(
+  fault: RunnerPlan,
+): Promise<{ plan: RunPlan; setup: Awaited<ReturnType<typeof defaultSetup>> }> {
+  const setup = await defaultSetup();
+  const base = buildPlan(
+    {
+      arch: 'x86_64',
+      selftestsDir: setup.dir,
+      runners: ['test_progs', 'test_verifier'],
+      allow: [QUICK_TEST],
+      timeoutSec: 600,
+    },
+    new MemoryLogger(),
+  );
+  const [progs, verifier] = base.runners;
+  if (!progs || !verifier) throw new Error('plan without runners');
+  return { setup, plan: { ...base, runners: [progs, fault, verifier] } };
+}
+
+function expectEarlierResultsKept(outputDir: string): void {
+  const run = parseRun(JSON.parse(readFileSync(join(outputDir, 'results.json'), 'utf8')));
+  const progs = run.binaries[0];
+  expect(progs?.binary).toBe('test_progs');
+  expect(progs?.complete).toBe(true);
+  expect(progs?.tests.map((t) => [t.name, t.status])).toEqual([[QUICK_TEST, 'pass']]);
+  expect(progs?.printedCounts).toEqual(ownSummary(join(outputDir, 'test_progs.log')));
+  // The runner after the fault never started and says so.
+  const verifier = run.binaries[2];
+  expect(verifier?.binary).toBe('test_verifier');
+  expect(verifier?.complete).toBe(false);
+  expect(verifier?.incompleteReasons).toEqual(['not-run']);
+  expect(runConclusion(run)).toBe('error');
+}
+
+describe('VM faults', () => {
+  it('a kernel panic between runners: earlier results kept, panic with call trace reported, ERROR', async () => {
+    const { setup, plan } = await planWith({
+      name: 'crash',
+      kind: 'command',
+      argv: ['true'],
+      guestShell: 'echo c > /proc/sysrq-trigger',
+      timeoutSec: 60,
+    });
+    const out = scratch('panic');
+    const outcome = await timed('panic scenario', () =>
+      runVmTests(
+        {
+          arch: 'x86_64',
+          kernelImage: setup.kernel.vmlinuz,
+          modulesDir: setup.kernel.modulesDir,
+          plan,
+          outputDir: out,
+        },
+        new MemoryLogger(),
+      ),
+    );
+    expect(outcome.conclusion).toBe('error');
+    expect(outcome.fault?.reason).toBe('kernel-panic');
+    expect(outcome.fault?.detail).toMatch(/sysrq triggered crash/);
+    expectEarlierResultsKept(out);
+    const crash = outcome.run.binaries[1];
+    expect(crash?.incompleteReasons).toContain('kernel-panic');
+    const panic = crash?.events.find((e) => e.kind === 'panic');
+    expect(panic?.title).toMatch(/Kernel panic - not syncing: sysrq triggered crash/);
+    expect(panic?.callTrace.join('\n')).toMatch(/sysrq_handle_crash/);
+  });
+
+  it('a guest silent past the watchdog: timeout ERROR, partial results kept', async () => {
+    const { setup, plan } = await planWith({
+      name: 'hang',
+      kind: 'command',
+      argv: ['true'],
+      // Quiet the kernel too, so nothing at all reaches the console.
+      guestShell: 'echo 0 > /proc/sys/kernel/printk; sleep 3600',
+      timeoutSec: 3600,
+    });
+    const out = scratch('silent');
+    const outcome = await timed('silence scenario', () =>
+      runVmTests(
+        {
+          arch: 'x86_64',
+          kernelImage: setup.kernel.vmlinuz,
+          modulesDir: setup.kernel.modulesDir,
+          plan,
+          outputDir: out,
+          silenceTimeoutSec: 20,
+        },
+        new MemoryLogger(),
+      ),
+    );
+    expect(outcome.conclusion).toBe('error');
+    expect(outcome.fault).toEqual({
+      reason: 'timeout',
+      detail: expect.stringMatching(/no console output for 20 s/) as unknown,
+    });
+    expectEarlierResultsKept(out);
+    expect(outcome.run.binaries[1]?.incompleteReasons).toEqual(['timeout']);
+    expect(outcome.run.binaries[1]?.incompleteDetail).toMatch(/while it ran/);
+  });
+
+  it('QEMU killed from outside mid-run: a clear error, nothing already written lost', async () => {
+    const { setup, plan } = await planWith({
+      name: 'busy',
+      kind: 'command',
+      argv: ['true'],
+      guestShell: 'sleep 3600',
+      timeoutSec: 3600,
+    });
+    const out = scratch('killed');
+    const logger = new MemoryLogger();
+    let qemuPid: number | undefined;
+    const killer = setInterval(() => {
+      // Once the guest is inside the long runner, kill QEMU as an OOM killer or a cancel would.
+      if (qemuPid !== undefined && logger.messages('info').includes('Running busy')) {
+        clearInterval(killer);
+        process.kill(qemuPid, 'SIGKILL');
+      }
+    }, 200);
+    const outcome = await timed('QEMU-killed scenario', () =>
+      runVmTests(
+        {
+          arch: 'x86_64',
+          kernelImage: setup.kernel.vmlinuz,
+          modulesDir: setup.kernel.modulesDir,
+          plan,
+          outputDir: out,
+          onQemuStarted: (pid) => (qemuPid = pid),
+        },
+        logger,
+      ),
+    ).finally(() => clearInterval(killer));
+    expect(outcome.fault).toEqual({
+      reason: 'vm-failure',
+      detail: 'QEMU was killed by SIGKILL from outside the runner',
+    });
+    expect(logger.messages('error')).toContain('QEMU was killed by SIGKILL from outside the runner');
+    expectEarlierResultsKept(out);
+    for (const f of ['test_progs.log', 'test_progs.exit', 'console.log', 'plan.json', 'results.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+  });
+});

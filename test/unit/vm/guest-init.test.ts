@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { guestInit, shellQuote, type RunPlan } from '@bpf-ci/vm';
+
+const plan: RunPlan = {
+  schemaVersion: 1,
+  cwd: '/work/selftests/bpf',
+  runners: [
+    { name: 'test_verifier', kind: 'test_verifier', argv: ['./test_verifier'], timeoutSec: 600 },
+    {
+      name: 'test_progs',
+      kind: 'test_progs',
+      argv: ['./test_progs', '-a', "it's,$(reboot),`id`,a b"],
+      listArgv: ['./test_progs', '-a', "it's,$(reboot),`id`,a b", '-l'],
+      timeoutSec: 900,
+    },
+  ],
+};
+
+// Characters a shell treats specially, plus ordinary and non-ASCII ones.
+const shellSpecial = fc.constantFrom(
+  "'",
+  '"',
+  '$',
+  '`',
+  '\\',
+  ' ',
+  '\n',
+  '\t',
+  '(',
+  ')',
+  ',',
+  '*',
+  '!',
+  ';',
+  '&',
+  '|',
+  'a',
+  'é',
+  '#',
+  '~',
+);
+
+describe('guest init script', () => {
+  it('quotes any word so busybox sh hands it back unchanged', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: shellSpecial }), { minLength: 1, maxLength: 4 }), (words) => {
+        const script = `printf '%s\\0' ${words.map(shellQuote).join(' ')}`;
+        const out = execFileSync('busybox', ['sh', '-c', script], { encoding: 'utf8' });
+        expect(out).toBe(words.map((w) => `${w}\0`).join(''));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('is valid busybox sh and runs each runner in order with its timeout, output and exit files', () => {
+    const script = guestInit({
+      plan,
+      nonce: 'bpfci-abc',
+      modules: ['virtio.ko', '9p.ko'],
+      kernelRelease: '6.1.0-56-amd64',
+    });
+    execFileSync('busybox', ['sh', '-n', '-c', script]);
+    expect(script.indexOf("insmod /modules/'virtio.ko'")).toBeLessThan(
+      script.indexOf("insmod /modules/'9p.ko'"),
+    );
+    for (const fs of ['proc', 'sysfs', 'devtmpfs', 'debugfs', 'tracefs', 'bpf', 'cgroup2', 'tmpfs']) {
+      expect(script).toMatch(new RegExp(`mount -t ${fs} `));
+    }
+    expect(script).toContain('ip link set lo up');
+    expect(script).toMatch(
+      /timeout -s TERM 600 'chroot' .*'\.\/test_verifier' 2>&1 \| tee \/out\/test_verifier\.log/,
+    );
+    expect(script.indexOf("say begin 'test_verifier'")).toBeLessThan(
+      script.indexOf("say begin 'test_progs'"),
+    );
+    expect(script).toContain("'./test_progs' '-a' 'it'\\''s,$(reboot),`id`,a b'");
+    expect(script).toMatch(/poweroff -f/);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryLogger } from '@bpf-ci/logger';
+import {
+  ARCH_PROFILES,
+  bootUntilMarker,
+  chooseAccelerator,
+  kernelCmdline,
+  qemuArgs,
+  standardShares,
+} from '@bpf-ci/vm';
+
+describe('qemu command line', () => {
+  const base = {
+    kernel: '/k/vmlinuz',
+    initramfs: '/k/initrd',
+    memoryMiB: 2048,
+    cpus: 2,
+    shares: standardShares('/out,dir', '/lib/modules/6.1'),
+  };
+
+  it('hardens the kernel command line and never reboots', () => {
+    const args = qemuArgs({ ...base, profile: ARCH_PROFILES.x86_64, accel: 'tcg' });
+    expect(args).toContain('-no-reboot');
+    const append = args[args.indexOf('-append') + 1] ?? '';
+    for (const opt of [
+      'console=ttyS0',
+      'panic=-1',
+      'sysctl.vm.panic_on_oom=1',
+      'softlockup_all_cpu_backtrace=1',
+      'kasan_multi_shot',
+      'log_buf_len=',
+    ]) {
+      expect(append).toContain(opt);
+    }
+  });
+
+  it('shares the host root read-only with multidevs=remap and the output folder writable', () => {
+    const args = qemuArgs({ ...base, profile: ARCH_PROFILES.x86_64, accel: 'tcg' });
+    const fsdevs = args.filter((_, i) => args[i - 1] === '-fsdev');
+    expect(fsdevs[0]).toBe('local,id=fs0,path=/,security_model=none,multidevs=remap,readonly=on');
+    // QEMU's option syntax doubles commas in values.
+    expect(fsdevs[1]).toBe('local,id=fs1,path=/out,,dir,security_model=none,multidevs=remap');
+    expect(args).toContain('virtio-9p-pci,fsdev=fs0,mount_tag=bpfci-root');
+  });
+
+  it("uses virt with GICv3 and the PL011 console on aarch64, KVM's host CPU only under KVM", () => {
+    const tcg = qemuArgs({ ...base, profile: ARCH_PROFILES.aarch64, accel: 'tcg' });
+    expect(tcg.slice(tcg.indexOf('-machine'), tcg.indexOf('-machine') + 2)).toEqual([
+      '-machine',
+      'virt,gic-version=3',
+    ]);
+    expect(tcg[tcg.indexOf('-cpu') + 1]).toMatch(/^max/);
+    expect(kernelCmdline(ARCH_PROFILES.aarch64)).toMatch(/^console=ttyAMA0 /);
+    const kvm = qemuArgs({ ...base, profile: ARCH_PROFILES.aarch64, accel: 'kvm' });
+    expect(kvm[kvm.indexOf('-cpu') + 1]).toBe('host');
+  });
+});
+
+describe('accelerator', () => {
+  it('falls back to TCG when /dev/kvm does not open, says why, and never probes', async () => {
+    const logger = new MemoryLogger();
+    let probed = false;
+    const probe = () => {
+      probed = true;
+      return Promise.resolve({ ok: true, detail: '' });
+    };
+    const choice = await chooseAccelerator(ARCH_PROFILES.x86_64, 'auto', probe, logger, '/nonexistent/kvm');
+    expect(choice.accel).toBe('tcg');
+    expect(probed).toBe(false);
+    expect(logger.messages('info').join('\n')).toMatch(
+      /Accelerator: TCG \(\/nonexistent\/kvm does not open \(ENOENT\)\)/,
+    );
+    await expect(
+      chooseAccelerator(ARCH_PROFILES.x86_64, 'kvm', probe, logger, '/nonexistent/kvm'),
+    ).rejects.toThrow(/KVM requested but/);
+  });
+
+  it('falls back to TCG when the device opens but a real KVM probe boot fails', async () => {
+    const logger = new MemoryLogger();
+    // /dev/null opens read-write as /dev/kvm would; the probe is a real QEMU asked for KVM, which
+    // fails here (no KVM) or, where KVM works, never prints the marker of a guest without a kernel.
+    const probe = () =>
+      bootUntilMarker(
+        'qemu-system-x86_64',
+        ['-accel', 'kvm', '-nodefaults', '-display', 'none'],
+        'never',
+        20_000,
+      );
+    const choice = await chooseAccelerator(ARCH_PROFILES.x86_64, 'auto', probe, logger, '/dev/null');
+    expect(choice).toMatchObject({ accel: 'tcg' });
+    expect(choice.reason).toMatch(/\/dev\/null opens but a KVM probe boot failed: (qemu exited|no marker)/);
+  });
+
+  it('uses TCG for a guest of another arch', async () => {
+    const choice = await chooseAccelerator(
+      ARCH_PROFILES.aarch64,
+      'auto',
+      () => Promise.resolve({ ok: true, detail: '' }),
+      new MemoryLogger(),
+      '/dev/null',
+    );
+    expect(choice.accel).toBe('tcg');
+    expect(choice.reason).toMatch(/guest is aarch64/);
+  });
+});
