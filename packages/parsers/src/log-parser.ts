@@ -127,6 +127,12 @@ export class LogParser {
   private readonly opts: ParseOptions;
 
   constructor(opts: ParseOptions = {}) {
+    if (opts.binary !== undefined && binaryFamily(opts.binary) === undefined) {
+      throw new RangeError(
+        `unknown binary ${JSON.stringify(opts.binary)}: expected test_progs, test_progs-<flavour> ` +
+          '(no_alu32, cpuv4, ...), test_verifier or test_maps',
+      );
+    }
     this.opts = opts;
   }
 

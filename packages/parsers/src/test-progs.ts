@@ -67,6 +67,18 @@ export function countTestProgs(tests: readonly TestCase[]): Counts {
   return counts;
 }
 
+/** ≤ v5.15 counted failed subtests in FAILED too (formats.md §1.9): say so when that explains it. */
+function oldCountingHint(printed: Counts, parsed: Counts, tests: readonly TestCase[]): string {
+  const failedSubtests = tests.reduce((n, t) => n + t.subtests.filter((s) => s.status === 'fail').length, 0);
+  const onlyFailed =
+    printed.passed === parsed.passed &&
+    printed.skipped === parsed.skipped &&
+    printed.failed !== parsed.failed;
+  return onlyFailed && failedSubtests > 0 && printed.failed === parsed.failed + failedSubtests
+    ? ' (test_progs up to v5.15 also counted failed subtests in FAILED, which gives exactly this)'
+    : '';
+}
+
 /** The test a log belongs to, from the `test_<name>` / `serial_test_<name>` function that logged. */
 function inferTestName(lines: readonly string[]): string | undefined {
   for (const line of lines) {
@@ -416,7 +428,7 @@ export class TestProgsRun extends RunParser {
     r.parsedCounts = countTestProgs(r.tests);
     if (r.printedCounts) {
       const diff = countsDifference(r.printedCounts, r.parsedCounts, r.summaryLine ?? '');
-      if (diff) r.countsMismatch = diff;
+      if (diff) r.countsMismatch = diff + oldCountingHint(r.printedCounts, r.parsedCounts, r.tests);
     }
     return r;
   }
