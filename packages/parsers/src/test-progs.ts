@@ -129,7 +129,7 @@ export class TestProgsRun extends RunParser {
     if (c === 35 /* # */) {
       const m = TP_RESULT.exec(t);
       if (m) {
-        if (this.ended) return false;
+        if (this.ended || this.restarted(m)) return false;
         this.onResult(m, l);
         return true;
       }
@@ -147,6 +147,24 @@ export class TestProgsRun extends RunParser {
     this.lastWasTopResult = false;
     if (!this.seen && (ASSERT_PASS.test(t) || ASSERT_FAIL.test(t))) this.seen = true;
     return true;
+  }
+
+  /**
+   * A test reported a second time outside `All error logs:` means a new run began without a
+   * command line or Summary between (a retry after a crash, concatenated logs).
+   */
+  private restarted(m: RegExpExecArray): boolean {
+    if (this.errorSection) return false;
+    const name = m[3] ?? '';
+    if (m[2] === undefined) return this.byName.has(name);
+    const slash = name.indexOf('/');
+    return slash > 0 && this.byName.has(name.slice(0, slash));
+  }
+
+  /** The log lines not yet claimed by a result line: they belong to the run that takes over. */
+  override handOver(): LogicalLine[] {
+    const { lines, lineNos } = this.pending.take();
+    return lines.map((text, i) => ({ text, match: text.trim(), lineNo: lineNos[i] ?? 0 }));
   }
 
   /** Lines about the run rather than a test: crash, watchdog, bpf_testmod, exit status. */
