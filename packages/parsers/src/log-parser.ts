@@ -127,6 +127,12 @@ export class LogParser {
   private readonly opts: ParseOptions;
 
   constructor(opts: ParseOptions = {}) {
+    if (opts.binary !== undefined && binaryFamily(opts.binary) === undefined) {
+      throw new RangeError(
+        `unknown binary ${JSON.stringify(opts.binary)}: expected test_progs, test_progs-<flavour> ` +
+          '(no_alu32, cpuv4, ...), test_verifier or test_maps',
+      );
+    }
     this.opts = opts;
   }
 
@@ -260,10 +266,14 @@ export class LogParser {
     const family = detectFamily(t);
     const wanted = forced !== undefined ? familyOf(forced) : family;
     if (family !== undefined && family === wanted) {
+      const carried = this.run?.handOver() ?? [];
+      const previous = this.run?.start;
       this.closeRun();
-      const run = this.startRun({ binary: forced ?? family });
+      // The next run of the same family without a command line of its own: the same binary again.
+      const binary = previous && familyOf(previous.binary) === family ? previous.binary : (forced ?? family);
+      const run = this.startRun({ binary });
       // Lines before a run's first known line may be its first test's log: they go in first.
-      for (const p of this.preamble) run.feed(p);
+      for (const p of [...this.preamble, ...carried]) run.feed(p);
       this.preamble = [];
       run.feed(l);
       return;

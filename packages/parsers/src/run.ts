@@ -52,6 +52,11 @@ export abstract class RunParser {
   /** Close the run: counts, completeness, synthetic tests for what a crash left unreported. */
   abstract finish(end: RunEnd): BinaryResult;
 
+  /** Lines to pass to the run that starts when this one is found to be over (none by default). */
+  handOver(): LogicalLine[] {
+    return [];
+  }
+
   /** The test most likely running now, for console events nobody reported after. */
   abstract runningTest(): string | undefined;
 

@@ -1,5 +1,7 @@
 // `bpf-ci parse` as a user runs it: a child process on the real bin, checking what it prints.
 import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -88,6 +90,23 @@ describe('bpf-ci parse', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('parse.test.ts: not a log bpf-ci can parse');
     expect(stderr).toContain('Summary: P/S PASSED');
+  });
+
+  it('a JSON summary named like the log (test_progs.json + test_progs.log) is merged into it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpf-ci-cli-'));
+    // stdout cut after the first failure; the -J file of the same run is complete.
+    writeFileSync(
+      join(dir, 'test_progs.log'),
+      '#10/2    bpf_cookie/multi_kprobe_link_api:FAIL\n#10      bpf_cookie:FAIL\n',
+    );
+    copyFileSync(sample('test_progs-json-summary-aarch64-2023.json'), join(dir, 'test_progs.json'));
+    const { stdout } = await bpfCi(['parse', join(dir, 'test_progs.log'), join(dir, 'test_progs.json')]);
+    expect(stdout).toContain(
+      'tool said: Summary: 29/23 PASSED, 3 SKIPPED, 28 FAILED (from the JSON summary)',
+    );
+    expect(stdout).toContain(`note: merged with the JSON summary ${join(dir, 'test_progs.json')}`);
+    expect(stdout).toContain('FAIL #10/8 bpf_cookie/lsm');
+    expect(stdout).not.toContain('(test_progs_json');
   });
 
   it('in GitHub Actions the untrusted text is framed by stop-commands', async () => {

@@ -129,6 +129,20 @@ describe('bad input', () => {
     expect(parsed.results.every((r) => r.countsMismatch === undefined)).toBe(true);
   });
 
+  it('a crashed run then a retry, with no command line between: two results, logs where they belong', () => {
+    const crash = sampleText('test_progs-crash-sigsegv-stacktrace-bpf_tcp_ca-2024.log');
+    const retry = sampleText('test_progs-fail-serial_test-find_vma-fragment-libbpf-issue-754.log');
+    const text = `${crash}${retry}\n#29/1    bpf_tcp_ca/dctcp:FAIL\n#29      bpf_tcp_ca:FAIL\nSummary: 0/0 PASSED, 0 SKIPPED, 1 FAILED\n`;
+    const [first, second] = parseText(text).results;
+    expect(first?.incompleteReasons).toEqual(['crash', 'no-summary']);
+    expect(first?.tests.map((t) => t.name)).toEqual(['bpf_tcp_ca']);
+    expect(second?.complete).toBe(true);
+    expect(second?.parsedCounts).toEqual({ passed: 0, passedSubtests: 0, skipped: 0, failed: 1 });
+    // The retry's log (printed before its result line) went with the retry, not the crashed run.
+    const dctcp = second?.tests[0]?.subtests[0];
+    expect(dctcp?.log[0]?.trim()).toBe('serial_test_find_vma:PASS:find_vma__open_and_load 0 nsec');
+  });
+
   it('an unreadable path is an fs error, not a parse result', async () => {
     await expect(parseFile(join(dir, 'missing.log'))).rejects.toThrow(/ENOENT/);
   });

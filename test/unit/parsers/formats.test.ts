@@ -133,6 +133,20 @@ describe('test_progs shapes from the format strings', () => {
     expect(r.incompleteReasons).toEqual(['timeout', 'no-summary']);
   });
 
+  it('§1.9 ≤ v5.15 FAILED also counted failed subtests: the mismatch says that explains it', () => {
+    const r = only(
+      parseText(
+        lines('#1/1 a/x:FAIL', '#1/2 a/y:FAIL', '#1 a:FAIL', 'Summary: 0/0 PASSED, 0 SKIPPED, 3 FAILED'),
+      ).results,
+    );
+    expect(r.countsMismatch).toContain('failed 1 (tool: 3)');
+    expect(r.countsMismatch).toContain('up to v5.15');
+  });
+
+  it('an unknown binary name is refused, not parsed as test_progs', () => {
+    expect(() => parseText('x\n', { binary: 'veristat' })).toThrow(/unknown binary "veristat"/);
+  });
+
   it('§1.2 `#N name: Failed to join cgroup` is a log line, not a result', () => {
     const r = only(
       parseText(

@@ -5,7 +5,13 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { BinaryResult, ConsoleEvent, Run, TestCase } from '@bpf-ci/model';
 import { binaryConclusion, newRun } from '@bpf-ci/model';
-import { mergeJsonSummary, parseFile, type ParsedLog, UnknownFormatError } from '@bpf-ci/parsers';
+import {
+  binaryFamily,
+  mergeJsonSummary,
+  parseFile,
+  type ParsedLog,
+  UnknownFormatError,
+} from '@bpf-ci/parsers';
 import { assertionText, countsLine, newStopToken, stopCommands, testLabel } from '@bpf-ci/report';
 import { UsageError, type Command } from '../command.ts';
 
@@ -34,6 +40,10 @@ function parseArgs(args: string[]): { files: string[]; json: boolean; binary?: s
     else files.push(a);
   }
   if (files.length === 0) throw new UsageError('no FILE given');
+  if (binary !== undefined && binaryFamily(binary) === undefined)
+    throw new UsageError(
+      `--binary ${binary}: expected test_progs, test_progs-<flavour>, test_verifier or test_maps`,
+    );
   return binary === undefined ? { files, json } : { files, json, binary };
 }
 
