@@ -163,6 +163,17 @@ describe('step summary', () => {
     expect(r.text).toContain(`bpf-ci run -- ./test_progs -a '${'$'}{{ github.token }}'\n`);
   });
 
+  it('keeps a multi-line reason inside its <summary>', () => {
+    const result = testProgsResult(0, 0);
+    result.tests.push(
+      newTestCase('crashy', 'error', { number: 5, reason: 'crashed\n\n<b>**not markdown**</b>\r\nend' }),
+    );
+    const r = checkSummary(renderStepSummary(runWith(result)));
+    expect(text(elements(r.details[0]!, 'summary')[0]!)).toBe(
+      '💥 #5 crashy: crashed <b>**not markdown**</b> end',
+    );
+  });
+
   it('lists flaky tests with their first failure', () => {
     const result = testProgsResult(0, 1);
     const flaky = newTestCase('tc_redirect', 'pass', {
