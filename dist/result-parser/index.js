@@ -31516,7 +31516,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   FN: () => (/* reexport */ stopCommands)
 });
 
-// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, codeFence, countsLine, escapeData, escapeHtml, escapeMarkdown, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, partialExplanation, plural, renderStepSummary, runName, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
+// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, codeFence, countsLine, escapeData, escapeHtml, escapeMarkdown, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, partialExplanation, plural, renderStepSummary, reportConclusion, runName, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -41591,6 +41591,10 @@ function assertionHeadline(a) {
         return a.tag;
     return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
 }
+/** The run's verdict for the UI: no results at all is an error, never a silent success. */
+function reportConclusion(run) {
+    return run.binaries.length === 0 ? 'error' : runConclusion(run);
+}
 
 ;// CONCATENATED MODULE: ./packages/report/src/step-summary.ts
 
@@ -41753,7 +41757,7 @@ function sectionHead(run, result, level) {
 function renderStepSummary(run, options = {}) {
     const opts = { maxLogLines: 200, ...options };
     const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_LIMIT - 8 * 1024) - 1024 /* truncation notes */);
-    const conclusion = runConclusion(run);
+    const conclusion = reportConclusion(run);
     const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
     // One binary: its section heading is the job's heading. Several: a job heading above them.
     const single = run.binaries.length === 1;
@@ -41878,6 +41882,9 @@ function candidates(run) {
         const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
         const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
         add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
+    }
+    if (run.binaries.length === 0) {
+        add('partial', 'error', runName(run), 'no results', 'No selftest results were found: no log matched the inputs, or every log was empty.');
     }
     for (const result of run.binaries) {
         const runner = runnerName(run, result);
@@ -44444,7 +44451,7 @@ function buildReport(run, options = {}) {
             passed: counts.passed,
             failed: counts.failed,
             skipped: counts.skipped,
-            conclusion: runConclusion(run),
+            conclusion: reportConclusion(run),
         },
     };
 }

@@ -72,6 +72,15 @@ function candidates(run: Run): Candidate[] {
     const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
     add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
   }
+  if (run.binaries.length === 0) {
+    add(
+      'partial',
+      'error',
+      runName(run),
+      'no results',
+      'No selftest results were found: no log matched the inputs, or every log was empty.',
+    );
+  }
   for (const result of run.binaries) {
     const runner = runnerName(run, result);
     if (!result.complete)

@@ -339,5 +339,8 @@ describe('result-parser action (bundled)', () => {
     const r = await runAction({ logs: '/nonexistent/*.log', ...JOB });
     expect(annotations(r, 'warning')[0]?.data).toMatch(/^No file matches "\/nonexistent\/\*\.log"/);
     expect(r.summary).toContain('No selftest results were found');
+    // Nothing parsed is an error, never a silent success.
+    expect(r.outputs['conclusion']).toBe('error');
+    expect(annotations(r, 'error')[0]?.properties['title']).toBe('test_progs on x86_64 with gcc: no results');
   });
 });
