@@ -44770,6 +44770,10 @@ class RunParser {
         if (start.parallel)
             this.result.variant = 'parallel';
     }
+    /** Lines to pass to the run that starts when this one is found to be over (none by default). */
+    handOver() {
+        return [];
+    }
     markIncomplete(reason) {
         this.result.complete = false;
         if (!this.result.incompleteReasons.includes(reason))
@@ -44907,6 +44911,16 @@ function countTestProgs(tests) {
     }
     return counts;
 }
+/** ≤ v5.15 counted failed subtests in FAILED too (formats.md §1.9): say so when that explains it. */
+function oldCountingHint(printed, parsed, tests) {
+    const failedSubtests = tests.reduce((n, t) => n + t.subtests.filter((s) => s.status === 'fail').length, 0);
+    const onlyFailed = printed.passed === parsed.passed &&
+        printed.skipped === parsed.skipped &&
+        printed.failed !== parsed.failed;
+    return onlyFailed && failedSubtests > 0 && printed.failed === parsed.failed + failedSubtests
+        ? ' (test_progs up to v5.15 also counted failed subtests in FAILED, which gives exactly this)'
+        : '';
+}
 /** The test a log belongs to, from the `test_<name>` / `serial_test_<name>` function that logged. */
 function inferTestName(lines) {
     for (const line of lines) {
@@ -44956,7 +44970,7 @@ class TestProgsRun extends RunParser {
         if (c === 35 /* # */) {
             const m = TP_RESULT.exec(t);
             if (m) {
-                if (this.ended)
+                if (this.ended || this.restarted(m))
                     return false;
                 this.onResult(m, l);
                 return true;
@@ -44980,6 +44994,24 @@ class TestProgsRun extends RunParser {
         if (!this.seen && (ASSERT_PASS.test(t) || ASSERT_FAIL.test(t)))
             this.seen = true;
         return true;
+    }
+    /**
+     * A test reported a second time outside `All error logs:` means a new run began without a
+     * command line or Summary between (a retry after a crash, concatenated logs).
+     */
+    restarted(m) {
+        if (this.errorSection)
+            return false;
+        const name = m[3] ?? '';
+        if (m[2] === undefined)
+            return this.byName.has(name);
+        const slash = name.indexOf('/');
+        return slash > 0 && this.byName.has(name.slice(0, slash));
+    }
+    /** The log lines not yet claimed by a result line: they belong to the run that takes over. */
+    handOver() {
+        const { lines, lineNos } = this.pending.take();
+        return lines.map((text, i) => ({ text, match: text.trim(), lineNo: lineNos[i] ?? 0 }));
     }
     /** Lines about the run rather than a test: crash, watchdog, bpf_testmod, exit status. */
     special(t) {
@@ -45274,7 +45306,7 @@ class TestProgsRun extends RunParser {
         if (r.printedCounts) {
             const diff = countsDifference(r.printedCounts, r.parsedCounts, r.summaryLine ?? '');
             if (diff)
-                r.countsMismatch = diff;
+                r.countsMismatch = diff + oldCountingHint(r.printedCounts, r.parsedCounts, r.tests);
         }
         return r;
     }
@@ -46184,6 +46216,10 @@ class LogParser {
     onLine = (l) => this.line(l);
     opts;
     constructor(opts = {}) {
+        if (opts.binary !== undefined && binaryFamily(opts.binary) === undefined) {
+            throw new RangeError(`unknown binary ${JSON.stringify(opts.binary)}: expected test_progs, test_progs-<flavour> ` +
+                '(no_alu32, cpuv4, ...), test_verifier or test_maps');
+        }
         this.opts = opts;
     }
     /** One physical line without its newline; `cut` when it was the last and had no newline. */
@@ -46322,10 +46358,14 @@ class LogParser {
         const family = detectFamily(t);
         const wanted = forced !== undefined ? familyOf(forced) : family;
         if (family !== undefined && family === wanted) {
+            const carried = this.run?.handOver() ?? [];
+            const previous = this.run?.start;
             this.closeRun();
-            const run = this.startRun({ binary: forced ?? family });
+            // The next run of the same family without a command line of its own: the same binary again.
+            const binary = previous && familyOf(previous.binary) === family ? previous.binary : (forced ?? family);
+            const run = this.startRun({ binary });
             // Lines before a run's first known line may be its first test's log: they go in first.
-            for (const p of this.preamble)
+            for (const p of [...this.preamble, ...carried])
                 run.feed(p);
             this.preamble = [];
             run.feed(l);
