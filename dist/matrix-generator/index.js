@@ -32983,10 +32983,11 @@ function semanticIssues(config) {
             fix: `write 'llvm-${DEFAULT_VERSIONS.llvm}'`,
         });
     const knownRunners = [...new Set([...BPF_RUNNERS, ...Object.keys(config.commands)])];
-    const checkRunner = (path, name) => {
+    const checkRunner = (path, name, atKey = false) => {
         if (knownRunners.includes(name))
             return;
         add(path, `unknown test runner '${name}'`, {
+            atKey,
             expected: `one of ${knownRunners.join(', ')}, or a runner defined under 'commands'`,
             fix: closest(name, knownRunners)
                 ? `did you mean '${closest(name, knownRunners)}'?`
@@ -33000,10 +33001,11 @@ function semanticIssues(config) {
             checkRunner(['exclude', i, 'test'], s.test);
     });
     for (const name of Object.keys(config['timeout-minutes'].tests))
-        checkRunner(['timeout-minutes', 'tests', name], name);
+        checkRunner(['timeout-minutes', 'tests', name], name, true);
     for (const name of Object.keys(config.commands)) {
         if (BPF_RUNNERS.includes(name))
             add(['commands', name], `'${name}' is a built-in runner`, {
+                atKey: true,
                 fix: `give the command another name, e.g. '${name}-custom'`,
             });
     }
@@ -33035,7 +33037,8 @@ function semanticIssues(config) {
         });
     }
     const builtArches = new Set([...config.arches, ...config.include.map((b) => b.arch)]);
-    if (!config.forks.arches.some((a) => builtArches.has(a)))
+    // (With no arch at all, the error on `arches` says it all.)
+    if (builtArches.size > 0 && !config.forks.arches.some((a) => builtArches.has(a)))
         add(['forks', 'arches'], `forks would build nothing: none of ${config.forks.arches.join(', ')} is built`, {
             expected: `at least one of ${[...builtArches].join(', ')}`,
             fix: 'list an arch that is built, usually x86_64 (GitHub-hosted runners)',
@@ -33240,8 +33243,20 @@ function describe(issue, doc, at) {
                 },
             ];
         }
+        case 'invalid_key': {
+            const key = String(path.at(-1));
+            return [
+                {
+                    ...at(offsetOf(where.key ?? where.node)),
+                    message: `'${key}' is not a valid name in ${pathName(path.slice(0, -1))}`,
+                    expected: 'letters, digits, _ . and - only (it names jobs and artifacts)',
+                    fix: `write '${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}'`,
+                },
+            ];
+        }
         case 'custom': {
             const h = (issue.params ?? {});
+            const position = h.atKey && where.key ? at(offsetOf(where.key)) : here;
             let message = issue.message;
             if (h.related) {
                 const related = locate(doc, h.related);
@@ -33252,7 +33267,7 @@ function describe(issue, doc, at) {
             }
             return [
                 {
-                    ...here,
+                    ...position,
                     message,
                     ...(h.expected ? { expected: h.expected } : {}),
                     ...(h.fix ? { fix: h.fix } : {}),

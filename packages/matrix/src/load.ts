@@ -215,8 +215,20 @@ function describe(issue: z.core.$ZodIssue, doc: Document, at: At): ConfigIssue[]
         },
       ];
     }
+    case 'invalid_key': {
+      const key = String(path.at(-1));
+      return [
+        {
+          ...at(offsetOf(where.key ?? where.node)),
+          message: `'${key}' is not a valid name in ${pathName(path.slice(0, -1))}`,
+          expected: 'letters, digits, _ . and - only (it names jobs and artifacts)',
+          fix: `write '${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}'`,
+        },
+      ];
+    }
     case 'custom': {
       const h = (issue.params ?? {}) as IssueHelp;
+      const position = h.atKey && where.key ? at(offsetOf(where.key)) : here;
       let message = issue.message;
       if (h.related) {
         const related = locate(doc, h.related);
@@ -227,7 +239,7 @@ function describe(issue: z.core.$ZodIssue, doc: Document, at: At): ConfigIssue[]
       }
       return [
         {
-          ...here,
+          ...position,
           message,
           ...(h.expected ? { expected: h.expected } : {}),
           ...(h.fix ? { fix: h.fix } : {}),

@@ -25,6 +25,8 @@ export interface IssueHelp {
   fix?: string;
   /** Path of another node the message refers to (shown as its line and column). */
   related?: (string | number)[];
+  /** The problem is the key of the map entry at the path, not its value. */
+  atKey?: boolean;
 }
 
 function help(h: IssueHelp): { params: IssueHelp } {
@@ -194,9 +196,10 @@ function semanticIssues(config: Config): SemanticIssue[] {
     });
 
   const knownRunners = [...new Set([...BPF_RUNNERS, ...Object.keys(config.commands)])];
-  const checkRunner = (path: (string | number)[], name: string) => {
+  const checkRunner = (path: (string | number)[], name: string, atKey = false) => {
     if (knownRunners.includes(name)) return;
     add(path, `unknown test runner '${name}'`, {
+      atKey,
       expected: `one of ${knownRunners.join(', ')}, or a runner defined under 'commands'`,
       fix: closest(name, knownRunners)
         ? `did you mean '${closest(name, knownRunners)}'?`
@@ -209,10 +212,11 @@ function semanticIssues(config: Config): SemanticIssue[] {
     if (s.test !== undefined) checkRunner(['exclude', i, 'test'], s.test);
   });
   for (const name of Object.keys(config['timeout-minutes'].tests))
-    checkRunner(['timeout-minutes', 'tests', name], name);
+    checkRunner(['timeout-minutes', 'tests', name], name, true);
   for (const name of Object.keys(config.commands)) {
     if ((BPF_RUNNERS as readonly string[]).includes(name))
       add(['commands', name], `'${name}' is a built-in runner`, {
+        atKey: true,
         fix: `give the command another name, e.g. '${name}-custom'`,
       });
   }
@@ -252,7 +256,8 @@ function semanticIssues(config: Config): SemanticIssue[] {
   }
 
   const builtArches = new Set([...config.arches, ...config.include.map((b) => b.arch)]);
-  if (!config.forks.arches.some((a) => builtArches.has(a)))
+  // (With no arch at all, the error on `arches` says it all.)
+  if (builtArches.size > 0 && !config.forks.arches.some((a) => builtArches.has(a)))
     add(
       ['forks', 'arches'],
       `forks would build nothing: none of ${config.forks.arches.join(', ')} is built`,

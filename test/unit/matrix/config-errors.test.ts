@@ -192,6 +192,42 @@ describe('invalid configs name the file, line and column, what was expected and 
     ]);
   });
 
+  it('names that key maps point at the key', () => {
+    expect(issuesOf('commands:\n  "my net": ./run_kselftest.sh\n')).toEqual([
+      {
+        file: '.github/bpf-ci.yml',
+        line: 2,
+        column: 3,
+        message: "'my net' is not a valid name in commands",
+        expected: 'letters, digits, _ . and - only (it names jobs and artifacts)',
+        fix: "write 'my-net'",
+      },
+    ]);
+    expect(issuesOf('timeout-minutes:\n  tests:\n    test_mapz: 10\n')).toEqual([
+      expect.objectContaining({
+        line: 3,
+        column: 5,
+        message: "unknown test runner 'test_mapz'",
+        fix: "did you mean 'test_maps'?",
+      }),
+    ]);
+    expect(issuesOf('commands:\n  test_maps: ./my_test_maps\n')).toEqual([
+      expect.objectContaining({ line: 2, column: 3, message: "'test_maps' is a built-in runner" }),
+    ]);
+  });
+
+  it('an empty list is one error, not a cascade', () => {
+    expect(issuesOf('arches: []\n')).toEqual([
+      {
+        file: '.github/bpf-ci.yml',
+        line: 1,
+        column: 9,
+        message: 'arches is empty',
+        expected: 'at least 1 item(s)',
+      },
+    ]);
+  });
+
   it('YAML syntax errors and duplicate keys', () => {
     expect(issuesOf('arches: [x86_64]\narches: [s390x]\n')).toEqual([
       expect.objectContaining({
