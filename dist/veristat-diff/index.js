@@ -35070,6 +35070,8 @@ function noBaseline(next) {
         insnLimit: [],
         removed: [],
         metrics: [],
+        thresholds: {},
+        newFailureLevel: 'ignore',
         verdicts: false,
         onlyInBase: [],
         onlyInNew: metricsOf(next),
@@ -35134,6 +35136,8 @@ function diffRuns(base, next, config = DEFAULT_CONFIG) {
         insnLimit,
         removed,
         metrics,
+        thresholds: Object.fromEntries(thresholds),
+        newFailureLevel: config.newFailure,
         verdicts: base.columns.includes('verdict') && next.columns.includes('verdict'),
         onlyInBase: baseMetrics.filter((m) => !newMetrics.includes(m)),
         onlyInNew: newMetrics.filter((m) => !baseMetrics.includes(m)),
@@ -37706,7 +37710,6 @@ var src = __nccwpck_require__(8397);
 
 
 
-
 const LIMIT_IN_BASE = { 'at-limit': 'also at the limit', below: 'below the limit', absent: 'not in base' };
 /** What the summary lists, in its order; the action's outputs count the same lists. */
 function sections(diff) {
@@ -37733,6 +37736,8 @@ function renderMarkdown(diff, options = {}) {
     const foldAfter = options.foldAfter ?? 10;
     const maxRows = options.maxRows ?? 300;
     const out = [`### ${(0,src/* escapeMarkdown */.FV)(options.title ?? 'veristat: base vs new')}`, ''];
+    // Unknown columns are named by the input's header: escaped like any other untrusted text.
+    const label = (metric) => (0,src/* escapeMarkdown */.FV)(statLabel(metric));
     const name = (p) => [
         (0,src/* escapeMarkdown */.FV)(p.file),
         (0,src/* escapeMarkdown */.FV)(p.prog),
@@ -37744,9 +37749,17 @@ function renderMarkdown(diff, options = {}) {
     }
     const { newFailures, regressions, limit, improvements, textChanges, added, removed } = sections(diff);
     out.push(headline(diff, newFailures.length, regressions.length, improvements.length), '');
-    out.push(`Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(statLabel)].join(', ')}.`);
+    out.push(`Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(label)].join(', ')}.`);
+    const failsOn = [
+        ...(diff.newFailureLevel === 'fail' ? ['a new verification failure'] : []),
+        ...diff.metrics.flatMap((m) => {
+            const pct = diff.thresholds[m]?.failPct;
+            return pct === null || pct === undefined ? [] : [`${label(m)} growing more than ${pct} %`];
+        }),
+    ];
+    out.push(`Fails on: ${failsOn.length > 0 ? failsOn.join(', ') : 'nothing (report only)'}.`);
     if (diff.onlyInBase.length + diff.onlyInNew.length > 0) {
-        out.push(`Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${statLabel(m)} (base)`), ...diff.onlyInNew.map((m) => `${statLabel(m)} (new)`)].map((s) => (0,src/* escapeMarkdown */.FV)(s)).join(', ')}.`);
+        out.push(`Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${label(m)} (base)`), ...diff.onlyInNew.map((m) => `${label(m)} (new)`)].join(', ')}.`);
     }
     out.push('');
     const shownMetrics = (rows) => diff.metrics.filter((m) => rows.some((p) => p.metrics.some((d) => d.metric === m && d.change !== 'unchanged' && d.change !== 'noise')));
@@ -37756,7 +37769,7 @@ function renderMarkdown(diff, options = {}) {
     });
     const diffTable = (rows) => {
         const metrics = shownMetrics(rows);
-        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(statLabel)], rows.map((p) => [ICON[p.level], ...name(p), verdictCell(p), ...metricCells(p, metrics)]));
+        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], rows.map((p) => [ICON[p.level], ...name(p), verdictCell(p), ...metricCells(p, metrics)]));
     };
     const section = (heading, body, count) => {
         if (count === 0)
@@ -37791,12 +37804,12 @@ function renderMarkdown(diff, options = {}) {
         .map((p) => [
         ...name(p),
         p.textChanges
-            .map((t) => `${(0,src/* escapeMarkdown */.FV)(statLabel(t.stat))}: ${(0,src/* escapeMarkdown */.FV)(t.base)} → ${(0,src/* escapeMarkdown */.FV)(t.next)}`)
+            .map((t) => `${label(t.stat)}: ${(0,src/* escapeMarkdown */.FV)(t.base)} → ${(0,src/* escapeMarkdown */.FV)(t.next)}`)
             .join('<br>'),
     ])), textChanges.length);
     const oneSide = (list) => (shown) => {
         const metrics = diff.metrics.filter((m) => m === 'insns' || m === 'states');
-        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(statLabel)], list
+        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], list
             .slice(0, shown)
             .map(({ program, level }) => [
             ICON[level],
@@ -37810,8 +37823,9 @@ function renderMarkdown(diff, options = {}) {
     const noise = diff.programs.flatMap((p) => p.metrics.filter((m) => m.change === 'noise'));
     if (noise.length > 0) {
         const floors = [...new Set(noise.map((m) => m.metric))].map((m) => {
-            const t = thresholdFor(options.config ?? DEFAULT_CONFIG, m);
-            return `${statLabel(m)} under ${t.minAbs}${stats_statById(m)?.unit ? ` ${stats_statById(m)?.unit}` : ''} or under ${t.minPct} %`;
+            const t = diff.thresholds[m];
+            const unit = stats_statById(m)?.unit;
+            return `${label(m)} under ${t?.minAbs ?? 0}${unit ? ` ${unit}` : ''} or under ${t?.minPct ?? 0} %`;
         });
         out.push(`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, '');
     }
@@ -37938,7 +37952,6 @@ async function veristatDiffFiles(input, logger) {
     }
     const renderOptions = {
         logs,
-        config,
         ...(input.title ? { title: input.title } : {}),
         ...(baselineNote ? { baselineNote } : {}),
     };
