@@ -31516,7 +31516,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   FN: () => (/* reexport */ stopCommands)
 });
 
-// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, codeFence, countsLine, escapeData, escapeHtml, escapeMarkdown, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, partialExplanation, renderStepSummary, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
+// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, codeFence, countsLine, escapeData, escapeHtml, escapeMarkdown, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, partialExplanation, plural, renderStepSummary, runName, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -41472,6 +41472,19 @@ function jobTitle(run, runner) {
     const { arch, toolchain } = run.context;
     return `${runner}${arch ? ` on ${arch}` : ''}${toolchain ? ` with ${toolchain}` : ''}`;
 }
+/** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
+function runName(run) {
+    const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
+    return run.context.runner ?? only?.binary ?? 'BPF selftests';
+}
+/** "test_progs on x86_64 with gcc" for the whole run. */
+function runTitle(run) {
+    return jobTitle(run, runName(run));
+}
+/** "1 failure", "48 failures". */
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 /** The name a binary's results go by: the context's runner when the run has one binary. */
 function runnerName(run, result) {
     if (run.context.runner && run.binaries.length <= 1)
@@ -41499,6 +41512,8 @@ function binaryCounts(result) {
 }
 /** An assertion as the test printed it: "netcnt:FAIL:netcnt unexpected ...: actual 10001 != expected 10006". */
 function assertionText(a) {
+    if (a.func === undefined && a.message.startsWith(a.tag))
+        return a.message; // test_verifier repeats its tag
     const head = a.func !== undefined ? `${a.func}:FAIL:${a.tag}` : a.tag;
     return a.message ? `${head} ${a.message}` : head;
 }
@@ -41511,11 +41526,12 @@ const REASONS = {
     'vm-failure': 'the VM failed',
     'not-run': 'the binary did not run',
 };
-/** Why a binary's results are partial, in words, naming the running test when known. */
+/** Why a binary's results are partial, in words: the parser's explanation (which names the running test) when it gave one. */
 function partialExplanation(result) {
+    if (result.incompleteDetail)
+        return result.incompleteDetail;
     const reasons = result.incompleteReasons.map((r) => REASONS[r]);
-    const base = reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
-    return result.incompleteDetail ? `${base}: ${result.incompleteDetail}` : base;
+    return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
 }
 function isFailed(test) {
     return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
@@ -41568,10 +41584,12 @@ function failureContext(test, before = 3) {
     }
     return [...ctx, log[at] ?? ''];
 }
-/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006". */
+/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006", "skel_open: error: -22". */
 function assertionHeadline(a) {
     const msg = a.message.replace(/^unexpected /, '').split('\n')[0] ?? '';
-    return msg || a.tag;
+    if (!msg)
+        return a.tag;
+    return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/step-summary.ts
@@ -41605,7 +41623,9 @@ function shellQuote(text) {
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
-    return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+    // A blank line would end the HTML block inside <summary>: keep the summary on one line.
+    const oneLine = summaryHtml.replace(/\s*[\r\n]+\s*/g, ' ');
+    return `<details${open ? ' open' : ''}>\n<summary>${oneLine}</summary>\n\n${text}\n</details>\n`;
 }
 function clipLog(lines, max) {
     if (lines.length <= max)
@@ -41741,9 +41761,7 @@ function renderStepSummary(run, options = {}) {
         ? where
             ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
             : []
-        : [
-            `## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(jobTitle(run, run.context.runner ?? 'BPF selftests'))}${where}\n`,
-        ];
+        : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
     if (run.binaries.length === 0)
         top.push('_No selftest results were found: no log matched, or every log was empty._\n');
     const sections = run.binaries.map((result) => ({
@@ -41857,7 +41875,7 @@ function candidates(run) {
         out.push({ kind, level, title: '', message, dedupeKey, runners: [runner], label });
     };
     for (const { event, result } of allEvents(run)) {
-        const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+        const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
         const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
         add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
     }
@@ -41893,8 +41911,7 @@ function countsNotice(run) {
     const lines = run.binaries.map((r) => `${runnerName(run, r)}: ${countsLine(binaryCounts(r))}${r.complete ? '' : ' (partial)'}`);
     return {
         level: 'notice',
-        title: jobTitle(run, run.context.runner ??
-            (run.binaries.length === 1 && run.binaries[0] ? run.binaries[0].binary : 'BPF selftests')),
+        title: runTitle(run),
         message: lines.length > 0 ? lines.join('\n') : 'No selftest results were found.',
     };
 }
@@ -41927,15 +41944,15 @@ function buildAnnotations(run, options = {}) {
     const byKind = (kind) => left.filter((c) => c.kind === kind).length;
     const parts = [
         byKind('splat') + byKind('partial') > 0
-            ? `${byKind('splat') + byKind('partial')} kernel splat/partial-run`
+            ? plural(byKind('splat') + byKind('partial'), 'crash or kernel splat')
             : '',
-        byKind('failure') > 0 ? `${byKind('failure')} failure` : '',
+        byKind('failure') > 0 ? plural(byKind('failure'), 'failure') : '',
         byKind('flaky') > 0 ? `${byKind('flaky')} flaky` : '',
-        byKind('other') > 0 ? `${byKind('other')} other` : '',
+        byKind('other') > 0 ? plural(byKind('other'), 'other finding') : '',
     ].filter((p) => p !== '');
     const overflow = {
         level: 'notice',
-        title: `${jobTitle(run, run.context.runner ?? 'BPF selftests')}: ${more} more in the step summary`,
+        title: `${runTitle(run)}: ${more} more in the step summary`,
         message: `${more} more annotations (${parts.join(', ')}) are not shown here because GitHub keeps only ${perLevel} per level per step; every failure is in the step summary and results.json.`,
     };
     return total >= 2 ? [...chosen, counts, overflow] : [overflow];
@@ -44316,7 +44333,7 @@ function toJUnitXml(run) {
     return builder.build({
         '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
         testsuites: {
-            '@_name': xmlSafe(jobTitle(run, run.context.runner ?? 'BPF selftests')),
+            '@_name': xmlSafe(runTitle(run)),
             '@_tests': tests,
             '@_failures': failures,
             '@_errors': errors,

@@ -16,6 +16,7 @@ import {
   jobTitle,
   partialExplanation,
   runnerName,
+  runTitle,
   testLabel,
 } from './describe.ts';
 import { codeFence, escapeHtml, escapeMarkdown } from './markdown.ts';
@@ -65,7 +66,9 @@ export function shellQuote(text: string): string {
 function details(summaryHtml: string, body: string, open = false): string {
   // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
   const text = body.endsWith('\n') ? body : `${body}\n`;
-  return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+  // A blank line would end the HTML block inside <summary>: keep the summary on one line.
+  const oneLine = summaryHtml.replace(/\s*[\r\n]+\s*/g, ' ');
+  return `<details${open ? ' open' : ''}>\n<summary>${oneLine}</summary>\n\n${text}\n</details>\n`;
 }
 
 function clipLog(lines: readonly string[], max: number): string {
@@ -231,9 +234,7 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
     ? where
       ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
       : []
-    : [
-        `## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(jobTitle(run, run.context.runner ?? 'BPF selftests'))}${where}\n`,
-      ];
+    : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
   if (run.binaries.length === 0)
     top.push('_No selftest results were found: no log matched, or every log was empty._\n');
   const sections: Section[] = run.binaries.map((result) => ({
