@@ -31496,7 +31496,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   FN: () => (/* reexport */ stopCommands)
 });
 
-// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, buildReport, countsLine, echoFailureLogs, escapeData, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, loadRun, partialExplanation, renderStepSummary, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
+// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, buildReport, countsLine, echoFailureLogs, escapeData, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, loadRun, partialExplanation, plural, renderStepSummary, runName, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -31919,6 +31919,19 @@ function describe_jobTitle(run, runner) {
     const { arch, toolchain } = run.context;
     return `${runner}${arch ? ` on ${arch}` : ''}${toolchain ? ` with ${toolchain}` : ''}`;
 }
+/** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
+function describe_runName(run) {
+    const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
+    return run.context.runner ?? only?.binary ?? 'BPF selftests';
+}
+/** "test_progs on x86_64 with gcc" for the whole run. */
+function describe_runTitle(run) {
+    return describe_jobTitle(run, describe_runName(run));
+}
+/** "1 failure", "48 failures". */
+function describe_plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 /** The name a binary's results go by: the context's runner when the run has one binary. */
 function describe_runnerName(run, result) {
     if (run.context.runner && run.binaries.length <= 1)
@@ -31946,6 +31959,8 @@ function describe_binaryCounts(result) {
 }
 /** An assertion as the test printed it: "netcnt:FAIL:netcnt unexpected ...: actual 10001 != expected 10006". */
 function describe_assertionText(a) {
+    if (a.func === undefined && a.message.startsWith(a.tag))
+        return a.message; // test_verifier repeats its tag
     const head = a.func !== undefined ? `${a.func}:FAIL:${a.tag}` : a.tag;
     return a.message ? `${head} ${a.message}` : head;
 }
@@ -31958,11 +31973,12 @@ const REASONS = {
     'vm-failure': 'the VM failed',
     'not-run': 'the binary did not run',
 };
-/** Why a binary's results are partial, in words, naming the running test when known. */
+/** Why a binary's results are partial, in words: the parser's explanation (which names the running test) when it gave one. */
 function describe_partialExplanation(result) {
+    if (result.incompleteDetail)
+        return result.incompleteDetail;
     const reasons = result.incompleteReasons.map((r) => REASONS[r]);
-    const base = reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
-    return result.incompleteDetail ? `${base}: ${result.incompleteDetail}` : base;
+    return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
 }
 function describe_isFailed(test) {
     return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
@@ -32015,10 +32031,12 @@ function describe_failureContext(test, before = 3) {
     }
     return [...ctx, log[at] ?? ''];
 }
-/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006". */
+/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006", "skel_open: error: -22". */
 function describe_assertionHeadline(a) {
     const msg = a.message.replace(/^unexpected /, '').split('\n')[0] ?? '';
-    return msg || a.tag;
+    if (!msg)
+        return a.tag;
+    return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/step-summary.ts
@@ -32052,7 +32070,9 @@ function shellQuote(text) {
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
-    return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+    // A blank line would end the HTML block inside <summary>: keep the summary on one line.
+    const oneLine = summaryHtml.replace(/\s*[\r\n]+\s*/g, ' ');
+    return `<details${open ? ' open' : ''}>\n<summary>${oneLine}</summary>\n\n${text}\n</details>\n`;
 }
 function clipLog(lines, max) {
     if (lines.length <= max)
@@ -32188,9 +32208,7 @@ function step_summary_renderStepSummary(run, options = {}) {
         ? where
             ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
             : []
-        : [
-            `## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(jobTitle(run, run.context.runner ?? 'BPF selftests'))}${where}\n`,
-        ];
+        : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
     if (run.binaries.length === 0)
         top.push('_No selftest results were found: no log matched, or every log was empty._\n');
     const sections = run.binaries.map((result) => ({
@@ -32304,7 +32322,7 @@ function candidates(run) {
         out.push({ kind, level, title: '', message, dedupeKey, runners: [runner], label });
     };
     for (const { event, result } of allEvents(run)) {
-        const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+        const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
         const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
         add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
     }
@@ -32340,8 +32358,7 @@ function countsNotice(run) {
     const lines = run.binaries.map((r) => `${runnerName(run, r)}: ${countsLine(binaryCounts(r))}${r.complete ? '' : ' (partial)'}`);
     return {
         level: 'notice',
-        title: jobTitle(run, run.context.runner ??
-            (run.binaries.length === 1 && run.binaries[0] ? run.binaries[0].binary : 'BPF selftests')),
+        title: runTitle(run),
         message: lines.length > 0 ? lines.join('\n') : 'No selftest results were found.',
     };
 }
@@ -32374,15 +32391,15 @@ function annotations_buildAnnotations(run, options = {}) {
     const byKind = (kind) => left.filter((c) => c.kind === kind).length;
     const parts = [
         byKind('splat') + byKind('partial') > 0
-            ? `${byKind('splat') + byKind('partial')} kernel splat/partial-run`
+            ? plural(byKind('splat') + byKind('partial'), 'crash or kernel splat')
             : '',
-        byKind('failure') > 0 ? `${byKind('failure')} failure` : '',
+        byKind('failure') > 0 ? plural(byKind('failure'), 'failure') : '',
         byKind('flaky') > 0 ? `${byKind('flaky')} flaky` : '',
-        byKind('other') > 0 ? `${byKind('other')} other` : '',
+        byKind('other') > 0 ? plural(byKind('other'), 'other finding') : '',
     ].filter((p) => p !== '');
     const overflow = {
         level: 'notice',
-        title: `${jobTitle(run, run.context.runner ?? 'BPF selftests')}: ${more} more in the step summary`,
+        title: `${runTitle(run)}: ${more} more in the step summary`,
         message: `${more} more annotations (${parts.join(', ')}) are not shown here because GitHub keeps only ${perLevel} per level per step; every failure is in the step summary and results.json.`,
     };
     return total >= 2 ? [...chosen, counts, overflow] : [overflow];
@@ -32460,7 +32477,7 @@ function junit_toJUnitXml(run) {
     return builder.build({
         '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
         testsuites: {
-            '@_name': xmlSafe(jobTitle(run, run.context.runner ?? 'BPF selftests')),
+            '@_name': xmlSafe(runTitle(run)),
             '@_tests': tests,
             '@_failures': failures,
             '@_errors': errors,
