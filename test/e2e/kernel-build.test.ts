@@ -13,6 +13,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   renameSync,
   writeFileSync,
 } from 'node:fs';
@@ -20,7 +21,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
-import { BuildError, buildKernel, fetchLinuxSource, parseConfig, type KernelBuild } from '@bpf-ci/kernel';
+import {
+  BuildError,
+  buildKernel,
+  ensureDefaultSelftests,
+  fetchLinuxSource,
+  packageArtifact,
+  parseConfig,
+  unpackArtifact,
+  type KernelBuild,
+} from '@bpf-ci/kernel';
 import { E2E_DIR, E2E_TREE, qemuKernelOptions } from './kernel-e2e-setup.ts';
 
 /** A busybox initramfs whose /init prints what the test checks, then reboots (QEMU exits: -no-reboot). */
@@ -208,5 +218,45 @@ describe('kernel build from source', () => {
       .find((m) => m.startsWith('Config diff against the previous build'));
     expect(diffGroup).toMatch(/\((\d+) changes\)/);
     expect(changedLog.messages('untrusted').join('\n')).toContain('+NET_CLS_BPF y');
+  });
+
+  it('packs the kernel and the selftests into an artifact with a manifest the runner can read', async () => {
+    const logger = new MemoryLogger();
+    const selftests = await ensureDefaultSelftests(logger);
+    const out = mkdtempSync(join(tmpdir(), 'bpf-ci-artifact-'));
+    const { path, manifest } = await packageArtifact(
+      {
+        arch: first.arch,
+        toolchain: { name: first.toolchain.name, version: first.toolchain.version },
+        release: first.release,
+        configHash: first.configHash,
+        image: first.image,
+        vmlinux: first.vmlinux,
+        config: first.config,
+        selftestsDir: selftests.dir,
+        source: { version: '6.1.192' },
+        outDir: out,
+      },
+      logger,
+    );
+    const unpacked = await unpackArtifact(path, join(out, 'unpacked'));
+    expect(unpacked.manifest).toEqual(manifest);
+    expect(manifest.kernelRelease).toBe(first.release);
+    expect(manifest.toolchain.version).toBe(first.toolchain.version);
+    const sections = execFileSync('readelf', ['-S', join(unpacked.dir, 'vmlinux')], { encoding: 'utf8' });
+    expect(sections).toContain('.BTF');
+    expect(sections).not.toContain('.debug_info');
+    expect(readFileSync(join(unpacked.dir, 'config'), 'utf8')).toContain('CONFIG_DEBUG_INFO_BTF=y');
+    for (const f of [
+      'bzImage',
+      'selftests/test_progs',
+      'selftests/test_verifier',
+      'selftests/bpf_testmod.ko',
+    ]) {
+      expect(existsSync(join(unpacked.dir, f)), f).toBe(true);
+    }
+    expect(readdirSync(join(unpacked.dir, 'selftests', 'no_alu32')).some((f) => f.endsWith('.bpf.o'))).toBe(
+      true,
+    );
   });
 });
