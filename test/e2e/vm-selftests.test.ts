@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
 import { parseRun, walkTests } from '@bpf-ci/model';
 import { buildPlan, runVmTests, writeSummary } from '@bpf-ci/vm';
-import { defaultSetup, ownSummary, scratch, timed } from './helpers.ts';
+import { debianVm, defaultSetup, ownSummary, scratch, timed } from './helpers.ts';
 
 /** Pass on Debian's 6.1 kernel under TCG (checked against test_progs' own output). */
 const PASSING = ['align', 'global_data', 'spinlock'];
@@ -33,16 +33,7 @@ describe('selftests in the Debian 6.1 kernel under TCG', () => {
       );
       const out = scratch('selftests');
       const outcome = await timed('test_verifier + test_progs allowlist + test_maps', () =>
-        runVmTests(
-          {
-            arch: 'x86_64',
-            kernelImage: setup.kernel.vmlinuz,
-            modulesDir: setup.kernel.modulesDir,
-            plan,
-            outputDir: out,
-          },
-          logger,
-        ),
+        runVmTests(debianVm(setup, plan, out), logger),
       );
       expect(outcome.fault).toBeUndefined();
       const run = parseRun(JSON.parse(readFileSync(outcome.resultsJson, 'utf8')));
