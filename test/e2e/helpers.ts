@@ -5,9 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDefaultSelftests } from '@bpf-ci/kernel';
 import { MemoryLogger } from '@bpf-ci/logger';
+import type { RunPlan, VmTestOptions } from '@bpf-ci/vm';
 
+let setup: ReturnType<typeof ensureDefaultSelftests> | undefined;
+
+/** The cached kernel + selftests (global-setup built them); asked once per test file. */
 export function defaultSetup(): ReturnType<typeof ensureDefaultSelftests> {
-  return ensureDefaultSelftests(new MemoryLogger());
+  setup ??= ensureDefaultSelftests(new MemoryLogger());
+  return setup;
 }
 
 export function scratch(name: string): string {
@@ -35,4 +40,21 @@ export async function timed<T>(label: string, body: () => Promise<T>): Promise<T
   } finally {
     process.stderr.write(`[e2e timing] ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   }
+}
+
+/** Options booting the cached Debian x86_64 kernel with `plan`, plus any overrides. */
+export function debianVm(
+  setup: Awaited<ReturnType<typeof ensureDefaultSelftests>>,
+  plan: RunPlan,
+  outputDir: string,
+  extra: Partial<VmTestOptions> = {},
+): VmTestOptions {
+  return {
+    arch: 'x86_64',
+    kernelImage: setup.kernel.vmlinuz,
+    modulesDir: setup.kernel.modulesDir,
+    plan,
+    outputDir,
+    ...extra,
+  };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
 import { parseRun, runConclusion } from '@bpf-ci/model';
 import { buildPlan, runVmTests, type RunPlan, type RunnerPlan } from '@bpf-ci/vm';
-import { defaultSetup, ownSummary, scratch, timed } from './helpers.ts';
+import { debianVm, defaultSetup, ownSummary, scratch, timed } from './helpers.ts';
 
 /** A quick test_progs runner that passes under TCG: the results the fault must not erase. */
 const QUICK_TEST = 'align';
@@ -57,16 +57,7 @@ describe('VM faults', () => {
     });
     const out = scratch('panic');
     const outcome = await timed('panic scenario', () =>
-      runVmTests(
-        {
-          arch: 'x86_64',
-          kernelImage: setup.kernel.vmlinuz,
-          modulesDir: setup.kernel.modulesDir,
-          plan,
-          outputDir: out,
-        },
-        new MemoryLogger(),
-      ),
+      runVmTests(debianVm(setup, plan, out), new MemoryLogger()),
     );
     expect(outcome.conclusion).toBe('error');
     expect(outcome.fault?.reason).toBe('kernel-panic');
@@ -90,17 +81,7 @@ describe('VM faults', () => {
     });
     const out = scratch('silent');
     const outcome = await timed('silence scenario', () =>
-      runVmTests(
-        {
-          arch: 'x86_64',
-          kernelImage: setup.kernel.vmlinuz,
-          modulesDir: setup.kernel.modulesDir,
-          plan,
-          outputDir: out,
-          silenceTimeoutSec: 20,
-        },
-        new MemoryLogger(),
-      ),
+      runVmTests(debianVm(setup, plan, out, { silenceTimeoutSec: 20 }), new MemoryLogger()),
     );
     expect(outcome.conclusion).toBe('error');
     expect(outcome.fault).toEqual({
@@ -131,17 +112,7 @@ describe('VM faults', () => {
       }
     }, 200);
     const outcome = await timed('QEMU-killed scenario', () =>
-      runVmTests(
-        {
-          arch: 'x86_64',
-          kernelImage: setup.kernel.vmlinuz,
-          modulesDir: setup.kernel.modulesDir,
-          plan,
-          outputDir: out,
-          onQemuStarted: (pid) => (qemuPid = pid),
-        },
-        logger,
-      ),
+      runVmTests(debianVm(setup, plan, out, { onQemuStarted: (pid) => (qemuPid = pid) }), logger),
     ).finally(() => clearInterval(killer));
     expect(outcome.fault).toEqual({
       reason: 'vm-failure',
@@ -152,5 +123,30 @@ describe('VM faults', () => {
     for (const f of ['test_progs.log', 'test_progs.exit', 'console.log', 'plan.json', 'results.json']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
+  });
+
+  it("QEMU failing to start: ERROR with QEMU's own message, every runner not run", async () => {
+    const { setup, plan } = await planWith({
+      name: 'never',
+      kind: 'command',
+      argv: ['true'],
+      timeoutSec: 60,
+    });
+    const out = scratch('qemu-fails');
+    const logger = new MemoryLogger();
+    const outcome = await runVmTests(
+      // More memory than QEMU can reserve: it refuses before the guest exists.
+      debianVm(setup, plan, out, { memoryMiB: 64 * 2 ** 30 }),
+      logger,
+    );
+    expect(outcome.conclusion).toBe('error');
+    expect(outcome.fault?.reason).toBe('vm-failure');
+    expect(outcome.fault?.detail).toMatch(/^QEMU exited with 1: .*qemu-system-x86_64: .*memory/i);
+    expect(readFileSync(join(out, 'qemu-stderr.log'), 'utf8')).toMatch(/memory/i);
+    expect(outcome.run.binaries.map((b) => b.incompleteReasons)).toEqual([
+      ['not-run'],
+      ['not-run'],
+      ['not-run'],
+    ]);
   });
 });
