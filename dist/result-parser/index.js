@@ -31516,7 +31516,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   FN: () => (/* reexport */ stopCommands)
 });
 
-// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, codeFence, countsLine, escapeData, escapeHtml, escapeMarkdown, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, partialExplanation, plural, renderStepSummary, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
+// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, codeFence, countsLine, escapeData, escapeHtml, escapeMarkdown, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, partialExplanation, plural, renderStepSummary, runName, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -41473,9 +41473,13 @@ function jobTitle(run, runner) {
     return `${runner}${arch ? ` on ${arch}` : ''}${toolchain ? ` with ${toolchain}` : ''}`;
 }
 /** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
-function runTitle(run) {
+function runName(run) {
     const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
-    return jobTitle(run, run.context.runner ?? only?.binary ?? 'BPF selftests');
+    return run.context.runner ?? only?.binary ?? 'BPF selftests';
+}
+/** "test_progs on x86_64 with gcc" for the whole run. */
+function runTitle(run) {
+    return jobTitle(run, runName(run));
 }
 /** "1 failure", "48 failures". */
 function plural(n, word) {
@@ -41619,7 +41623,9 @@ function shellQuote(text) {
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
-    return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+    // A blank line would end the HTML block inside <summary>: keep the summary on one line.
+    const oneLine = summaryHtml.replace(/\s*[\r\n]+\s*/g, ' ');
+    return `<details${open ? ' open' : ''}>\n<summary>${oneLine}</summary>\n\n${text}\n</details>\n`;
 }
 function clipLog(lines, max) {
     if (lines.length <= max)
@@ -41869,7 +41875,7 @@ function candidates(run) {
         out.push({ kind, level, title: '', message, dedupeKey, runners: [runner], label });
     };
     for (const { event, result } of allEvents(run)) {
-        const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+        const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
         const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
         add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
     }

@@ -31496,7 +31496,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   FN: () => (/* reexport */ stopCommands)
 });
 
-// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, buildReport, countsLine, echoFailureLogs, escapeData, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, loadRun, partialExplanation, renderStepSummary, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
+// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, buildReport, countsLine, echoFailureLogs, escapeData, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, loadRun, partialExplanation, plural, renderStepSummary, runName, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -31919,6 +31919,19 @@ function describe_jobTitle(run, runner) {
     const { arch, toolchain } = run.context;
     return `${runner}${arch ? ` on ${arch}` : ''}${toolchain ? ` with ${toolchain}` : ''}`;
 }
+/** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
+function describe_runName(run) {
+    const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
+    return run.context.runner ?? only?.binary ?? 'BPF selftests';
+}
+/** "test_progs on x86_64 with gcc" for the whole run. */
+function describe_runTitle(run) {
+    return describe_jobTitle(run, describe_runName(run));
+}
+/** "1 failure", "48 failures". */
+function describe_plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 /** The name a binary's results go by: the context's runner when the run has one binary. */
 function describe_runnerName(run, result) {
     if (run.context.runner && run.binaries.length <= 1)
@@ -31946,6 +31959,8 @@ function describe_binaryCounts(result) {
 }
 /** An assertion as the test printed it: "netcnt:FAIL:netcnt unexpected ...: actual 10001 != expected 10006". */
 function describe_assertionText(a) {
+    if (a.func === undefined && a.message.startsWith(a.tag))
+        return a.message; // test_verifier repeats its tag
     const head = a.func !== undefined ? `${a.func}:FAIL:${a.tag}` : a.tag;
     return a.message ? `${head} ${a.message}` : head;
 }
@@ -31958,11 +31973,12 @@ const REASONS = {
     'vm-failure': 'the VM failed',
     'not-run': 'the binary did not run',
 };
-/** Why a binary's results are partial, in words, naming the running test when known. */
+/** Why a binary's results are partial, in words: the parser's explanation (which names the running test) when it gave one. */
 function describe_partialExplanation(result) {
+    if (result.incompleteDetail)
+        return result.incompleteDetail;
     const reasons = result.incompleteReasons.map((r) => REASONS[r]);
-    const base = reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
-    return result.incompleteDetail ? `${base}: ${result.incompleteDetail}` : base;
+    return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
 }
 function describe_isFailed(test) {
     return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
@@ -32015,10 +32031,12 @@ function describe_failureContext(test, before = 3) {
     }
     return [...ctx, log[at] ?? ''];
 }
-/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006". */
+/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006", "skel_open: error: -22". */
 function describe_assertionHeadline(a) {
     const msg = a.message.replace(/^unexpected /, '').split('\n')[0] ?? '';
-    return msg || a.tag;
+    if (!msg)
+        return a.tag;
+    return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/step-summary.ts
@@ -32052,7 +32070,9 @@ function shellQuote(text) {
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
-    return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+    // A blank line would end the HTML block inside <summary>: keep the summary on one line.
+    const oneLine = summaryHtml.replace(/\s*[\r\n]+\s*/g, ' ');
+    return `<details${open ? ' open' : ''}>\n<summary>${oneLine}</summary>\n\n${text}\n</details>\n`;
 }
 function clipLog(lines, max) {
     if (lines.length <= max)
@@ -32188,9 +32208,7 @@ function step_summary_renderStepSummary(run, options = {}) {
         ? where
             ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
             : []
-        : [
-            `## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(jobTitle(run, run.context.runner ?? 'BPF selftests'))}${where}\n`,
-        ];
+        : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
     if (run.binaries.length === 0)
         top.push('_No selftest results were found: no log matched, or every log was empty._\n');
     const sections = run.binaries.map((result) => ({
@@ -32304,7 +32322,7 @@ function candidates(run) {
         out.push({ kind, level, title: '', message, dedupeKey, runners: [runner], label });
     };
     for (const { event, result } of allEvents(run)) {
-        const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+        const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
         const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
         add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
     }
@@ -32340,8 +32358,7 @@ function countsNotice(run) {
     const lines = run.binaries.map((r) => `${runnerName(run, r)}: ${countsLine(binaryCounts(r))}${r.complete ? '' : ' (partial)'}`);
     return {
         level: 'notice',
-        title: jobTitle(run, run.context.runner ??
-            (run.binaries.length === 1 && run.binaries[0] ? run.binaries[0].binary : 'BPF selftests')),
+        title: runTitle(run),
         message: lines.length > 0 ? lines.join('\n') : 'No selftest results were found.',
     };
 }
@@ -32374,15 +32391,15 @@ function annotations_buildAnnotations(run, options = {}) {
     const byKind = (kind) => left.filter((c) => c.kind === kind).length;
     const parts = [
         byKind('splat') + byKind('partial') > 0
-            ? `${byKind('splat') + byKind('partial')} kernel splat/partial-run`
+            ? plural(byKind('splat') + byKind('partial'), 'crash or kernel splat')
             : '',
-        byKind('failure') > 0 ? `${byKind('failure')} failure` : '',
+        byKind('failure') > 0 ? plural(byKind('failure'), 'failure') : '',
         byKind('flaky') > 0 ? `${byKind('flaky')} flaky` : '',
-        byKind('other') > 0 ? `${byKind('other')} other` : '',
+        byKind('other') > 0 ? plural(byKind('other'), 'other finding') : '',
     ].filter((p) => p !== '');
     const overflow = {
         level: 'notice',
-        title: `${jobTitle(run, run.context.runner ?? 'BPF selftests')}: ${more} more in the step summary`,
+        title: `${runTitle(run)}: ${more} more in the step summary`,
         message: `${more} more annotations (${parts.join(', ')}) are not shown here because GitHub keeps only ${perLevel} per level per step; every failure is in the step summary and results.json.`,
     };
     return total >= 2 ? [...chosen, counts, overflow] : [overflow];
@@ -32460,7 +32477,7 @@ function junit_toJUnitXml(run) {
     return builder.build({
         '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
         testsuites: {
-            '@_name': xmlSafe(jobTitle(run, run.context.runner ?? 'BPF selftests')),
+            '@_name': xmlSafe(runTitle(run)),
             '@_tests': tests,
             '@_failures': failures,
             '@_errors': errors,
@@ -35070,6 +35087,8 @@ function noBaseline(next) {
         insnLimit: [],
         removed: [],
         metrics: [],
+        thresholds: {},
+        newFailureLevel: 'ignore',
         verdicts: false,
         onlyInBase: [],
         onlyInNew: metricsOf(next),
@@ -35134,6 +35153,8 @@ function diffRuns(base, next, config = DEFAULT_CONFIG) {
         insnLimit,
         removed,
         metrics,
+        thresholds: Object.fromEntries(thresholds),
+        newFailureLevel: config.newFailure,
         verdicts: base.columns.includes('verdict') && next.columns.includes('verdict'),
         onlyInBase: baseMetrics.filter((m) => !newMetrics.includes(m)),
         onlyInNew: newMetrics.filter((m) => !baseMetrics.includes(m)),
@@ -37706,7 +37727,6 @@ var src = __nccwpck_require__(8397);
 
 
 
-
 const LIMIT_IN_BASE = { 'at-limit': 'also at the limit', below: 'below the limit', absent: 'not in base' };
 /** What the summary lists, in its order; the action's outputs count the same lists. */
 function sections(diff) {
@@ -37733,6 +37753,8 @@ function renderMarkdown(diff, options = {}) {
     const foldAfter = options.foldAfter ?? 10;
     const maxRows = options.maxRows ?? 300;
     const out = [`### ${(0,src/* escapeMarkdown */.FV)(options.title ?? 'veristat: base vs new')}`, ''];
+    // Unknown columns are named by the input's header: escaped like any other untrusted text.
+    const label = (metric) => (0,src/* escapeMarkdown */.FV)(statLabel(metric));
     const name = (p) => [
         (0,src/* escapeMarkdown */.FV)(p.file),
         (0,src/* escapeMarkdown */.FV)(p.prog),
@@ -37744,9 +37766,17 @@ function renderMarkdown(diff, options = {}) {
     }
     const { newFailures, regressions, limit, improvements, textChanges, added, removed } = sections(diff);
     out.push(headline(diff, newFailures.length, regressions.length, improvements.length), '');
-    out.push(`Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(statLabel)].join(', ')}.`);
+    out.push(`Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(label)].join(', ')}.`);
+    const failsOn = [
+        ...(diff.newFailureLevel === 'fail' ? ['a new verification failure'] : []),
+        ...diff.metrics.flatMap((m) => {
+            const pct = diff.thresholds[m]?.failPct;
+            return pct === null || pct === undefined ? [] : [`${label(m)} growing more than ${pct} %`];
+        }),
+    ];
+    out.push(`Fails on: ${failsOn.length > 0 ? failsOn.join(', ') : 'nothing (report only)'}.`);
     if (diff.onlyInBase.length + diff.onlyInNew.length > 0) {
-        out.push(`Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${statLabel(m)} (base)`), ...diff.onlyInNew.map((m) => `${statLabel(m)} (new)`)].map((s) => (0,src/* escapeMarkdown */.FV)(s)).join(', ')}.`);
+        out.push(`Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${label(m)} (base)`), ...diff.onlyInNew.map((m) => `${label(m)} (new)`)].join(', ')}.`);
     }
     out.push('');
     const shownMetrics = (rows) => diff.metrics.filter((m) => rows.some((p) => p.metrics.some((d) => d.metric === m && d.change !== 'unchanged' && d.change !== 'noise')));
@@ -37756,7 +37786,7 @@ function renderMarkdown(diff, options = {}) {
     });
     const diffTable = (rows) => {
         const metrics = shownMetrics(rows);
-        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(statLabel)], rows.map((p) => [ICON[p.level], ...name(p), verdictCell(p), ...metricCells(p, metrics)]));
+        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], rows.map((p) => [ICON[p.level], ...name(p), verdictCell(p), ...metricCells(p, metrics)]));
     };
     const section = (heading, body, count) => {
         if (count === 0)
@@ -37791,12 +37821,12 @@ function renderMarkdown(diff, options = {}) {
         .map((p) => [
         ...name(p),
         p.textChanges
-            .map((t) => `${(0,src/* escapeMarkdown */.FV)(statLabel(t.stat))}: ${(0,src/* escapeMarkdown */.FV)(t.base)} → ${(0,src/* escapeMarkdown */.FV)(t.next)}`)
+            .map((t) => `${label(t.stat)}: ${(0,src/* escapeMarkdown */.FV)(t.base)} → ${(0,src/* escapeMarkdown */.FV)(t.next)}`)
             .join('<br>'),
     ])), textChanges.length);
     const oneSide = (list) => (shown) => {
         const metrics = diff.metrics.filter((m) => m === 'insns' || m === 'states');
-        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(statLabel)], list
+        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], list
             .slice(0, shown)
             .map(({ program, level }) => [
             ICON[level],
@@ -37810,8 +37840,9 @@ function renderMarkdown(diff, options = {}) {
     const noise = diff.programs.flatMap((p) => p.metrics.filter((m) => m.change === 'noise'));
     if (noise.length > 0) {
         const floors = [...new Set(noise.map((m) => m.metric))].map((m) => {
-            const t = thresholdFor(options.config ?? DEFAULT_CONFIG, m);
-            return `${statLabel(m)} under ${t.minAbs}${stats_statById(m)?.unit ? ` ${stats_statById(m)?.unit}` : ''} or under ${t.minPct} %`;
+            const t = diff.thresholds[m];
+            const unit = stats_statById(m)?.unit;
+            return `${label(m)} under ${t?.minAbs ?? 0}${unit ? ` ${unit}` : ''} or under ${t?.minPct ?? 0} %`;
         });
         out.push(`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, '');
     }
@@ -37938,7 +37969,6 @@ async function veristatDiffFiles(input, logger) {
     }
     const renderOptions = {
         logs,
-        config,
         ...(input.title ? { title: input.title } : {}),
         ...(baselineNote ? { baselineNote } : {}),
     };

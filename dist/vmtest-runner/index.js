@@ -43815,8 +43815,10 @@ function guestInit(options) {
 }
 function inShared(cwd, argv) {
     // chroot into the shared root, cd to the selftests and exec: the copied busybox does the cd so
-    // this works whatever the shared root's arch.
-    const script = 'cd "$1" && shift && exec "$@"';
+    // this works whatever the shared root's arch. stdout into a pipe is block-buffered; stdbuf (when
+    // the root has it) makes the runner's lines reach the console, the progress line and the silence
+    // watchdog as they are printed, not 4 KiB at a time.
+    const script = 'cd "$1" && shift && if command -v stdbuf >/dev/null 2>&1; then exec stdbuf -oL -eL "$@"; else exec "$@"; fi';
     return ['chroot', HOST, `${GUEST_TOOLS}/busybox`, 'sh', '-c', script, 'sh', cwd, ...argv]
         .map(guest_init_shellQuote)
         .join(' ');
@@ -46281,13 +46283,20 @@ async function parseRunnerLog(runner, outputDir) {
     }
     return result;
 }
-/** The test that was running when the VM stopped: the first listed test without a result. */
+/**
+ * The test that was running when the VM stopped: the last test when the parser saw it start but
+ * never end (its subtests printed, no result line), else the first listed test without a result.
+ */
 function runningTest(result, listed) {
+    const last = result.tests.at(-1);
+    if (last?.status === 'error') {
+        const sub = last.subtests.at(-1);
+        return sub ? `${last.name} (after subtest ${sub.name})` : last.name;
+    }
     const reported = new Set(result.tests.map((t) => t.name));
     const next = listed.find((name) => !reported.has(name));
     if (next)
         return next;
-    const last = result.tests.at(-1);
     return last ? `the test after ${last.name}` : undefined;
 }
 function markIncomplete(result, reason, detail) {

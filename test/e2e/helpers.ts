@@ -6,8 +6,12 @@ import { join } from 'node:path';
 import { ensureDefaultSelftests } from '@bpf-ci/kernel';
 import { MemoryLogger } from '@bpf-ci/logger';
 
+let setup: ReturnType<typeof ensureDefaultSelftests> | undefined;
+
+/** The cached kernel + selftests (global-setup built them); asked once per test file. */
 export function defaultSetup(): ReturnType<typeof ensureDefaultSelftests> {
-  return ensureDefaultSelftests(new MemoryLogger());
+  setup ??= ensureDefaultSelftests(new MemoryLogger());
+  return setup;
 }
 
 export function scratch(name: string): string {

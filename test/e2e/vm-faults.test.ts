@@ -153,4 +153,36 @@ describe('VM faults', () => {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
   });
+
+  it("QEMU failing to start: ERROR with QEMU's own message, every runner not run", async () => {
+    const { setup, plan } = await planWith({
+      name: 'never',
+      kind: 'command',
+      argv: ['true'],
+      timeoutSec: 60,
+    });
+    const out = scratch('qemu-fails');
+    const logger = new MemoryLogger();
+    const outcome = await runVmTests(
+      // More memory than QEMU can reserve: it refuses before the guest exists.
+      {
+        arch: 'x86_64',
+        kernelImage: setup.kernel.vmlinuz,
+        modulesDir: setup.kernel.modulesDir,
+        plan,
+        outputDir: out,
+        memoryMiB: 64 * 2 ** 30,
+      },
+      logger,
+    );
+    expect(outcome.conclusion).toBe('error');
+    expect(outcome.fault?.reason).toBe('vm-failure');
+    expect(outcome.fault?.detail).toMatch(/^QEMU exited with 1: .*qemu-system-x86_64: .*memory/i);
+    expect(readFileSync(join(out, 'qemu-stderr.log'), 'utf8')).toMatch(/memory/i);
+    expect(outcome.run.binaries.map((b) => b.incompleteReasons)).toEqual([
+      ['not-run'],
+      ['not-run'],
+      ['not-run'],
+    ]);
+  });
 });

@@ -14,6 +14,7 @@ import {
   jobTitle,
   partialExplanation,
   plural,
+  runName,
   runTitle,
   runnerName,
   testLabel,
@@ -67,7 +68,7 @@ function candidates(run: Run): Candidate[] {
   };
 
   for (const { event, result } of allEvents(run)) {
-    const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+    const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
     const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
     add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
   }

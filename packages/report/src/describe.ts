@@ -17,9 +17,14 @@ export function jobTitle(run: Run, runner: string): string {
 }
 
 /** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
-export function runTitle(run: Run): string {
+export function runName(run: Run): string {
   const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
-  return jobTitle(run, run.context.runner ?? only?.binary ?? 'BPF selftests');
+  return run.context.runner ?? only?.binary ?? 'BPF selftests';
+}
+
+/** "test_progs on x86_64 with gcc" for the whole run. */
+export function runTitle(run: Run): string {
+  return jobTitle(run, runName(run));
 }
 
 /** "1 failure", "48 failures". */

@@ -66,7 +66,9 @@ export function shellQuote(text: string): string {
 function details(summaryHtml: string, body: string, open = false): string {
   // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
   const text = body.endsWith('\n') ? body : `${body}\n`;
-  return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+  // A blank line would end the HTML block inside <summary>: keep the summary on one line.
+  const oneLine = summaryHtml.replace(/\s*[\r\n]+\s*/g, ' ');
+  return `<details${open ? ' open' : ''}>\n<summary>${oneLine}</summary>\n\n${text}\n</details>\n`;
 }
 
 function clipLog(lines: readonly string[], max: number): string {

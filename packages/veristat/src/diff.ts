@@ -1,6 +1,12 @@
 // Base run vs new run: every metric both runs have, verdict changes both ways, added/removed
 // programs, the 1M-instruction limit; each finding gets a level from the config.
-import { DEFAULT_CONFIG, thresholdFor, type Level, type VeristatConfig } from './config.ts';
+import {
+  DEFAULT_CONFIG,
+  thresholdFor,
+  type Level,
+  type ResolvedThreshold,
+  type VeristatConfig,
+} from './config.ts';
 import {
   isAtInsnLimit,
   programKey,
@@ -65,6 +71,10 @@ export interface VeristatDiff {
   removed: { program: ProgramStats; level: Level }[];
   /** Metrics compared (in both runs); metrics in one run only are listed, not compared. */
   metrics: string[];
+  /** The thresholds applied to each compared metric. */
+  thresholds: Record<string, ResolvedThreshold>;
+  /** What a new verification failure does (config.newFailure). */
+  newFailureLevel: Level;
   /** Both runs have a verdict column (kernel-patches' `-e file,prog,verdict,states` does). */
   verdicts: boolean;
   onlyInBase: string[];
@@ -128,6 +138,8 @@ export function noBaseline(next: VeristatRun): VeristatDiff {
     insnLimit: [],
     removed: [],
     metrics: [],
+    thresholds: {},
+    newFailureLevel: 'ignore',
     verdicts: false,
     onlyInBase: [],
     onlyInNew: metricsOf(next),
@@ -199,6 +211,8 @@ export function diffRuns(
     insnLimit,
     removed,
     metrics,
+    thresholds: Object.fromEntries(thresholds),
+    newFailureLevel: config.newFailure,
     verdicts: base.columns.includes('verdict') && next.columns.includes('verdict'),
     onlyInBase: baseMetrics.filter((m) => !newMetrics.includes(m)),
     onlyInNew: newMetrics.filter((m) => !baseMetrics.includes(m)),

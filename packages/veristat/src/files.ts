@@ -79,7 +79,6 @@ export async function veristatDiffFiles(
   }
   const renderOptions: RenderOptions = {
     logs,
-    config,
     ...(input.title ? { title: input.title } : {}),
     ...(baselineNote ? { baselineNote } : {}),
   };

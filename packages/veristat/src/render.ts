@@ -2,7 +2,7 @@
 // then the largest regressions, the 1M-instruction limit, improvements, added/removed programs.
 // Every name is untrusted text and goes through the escaper.
 import { codeFence, escapeHtml, escapeMarkdown } from '@bpf-ci/report';
-import { DEFAULT_CONFIG, thresholdFor, type Level, type VeristatConfig } from './config.ts';
+import type { Level } from './config.ts';
 import { formatDiffCell } from './compare-output.ts';
 import { levelRank, type MetricDiff, type ProgramDiff, type VeristatDiff } from './diff.ts';
 import { programKey, type ProgramStats } from './run.ts';
@@ -24,7 +24,6 @@ export interface RenderOptions {
   maxRows?: number;
   /** Why there is no baseline, when there is none (shown as is, escaped). */
   baselineNote?: string;
-  config?: VeristatConfig;
 }
 
 const LIMIT_IN_BASE = { 'at-limit': 'also at the limit', below: 'below the limit', absent: 'not in base' };
@@ -73,6 +72,8 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
   const foldAfter = options.foldAfter ?? 10;
   const maxRows = options.maxRows ?? 300;
   const out: string[] = [`### ${escapeMarkdown(options.title ?? 'veristat: base vs new')}`, ''];
+  // Unknown columns are named by the input's header: escaped like any other untrusted text.
+  const label = (metric: string): string => escapeMarkdown(statLabel(metric));
   const name = (p: { file: string; prog: string }): string[] => [
     escapeMarkdown(p.file),
     escapeMarkdown(p.prog),
@@ -92,11 +93,19 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
   const { newFailures, regressions, limit, improvements, textChanges, added, removed } = sections(diff);
   out.push(headline(diff, newFailures.length, regressions.length, improvements.length), '');
   out.push(
-    `Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(statLabel)].join(', ')}.`,
+    `Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(label)].join(', ')}.`,
   );
+  const failsOn = [
+    ...(diff.newFailureLevel === 'fail' ? ['a new verification failure'] : []),
+    ...diff.metrics.flatMap((m) => {
+      const pct = diff.thresholds[m]?.failPct;
+      return pct === null || pct === undefined ? [] : [`${label(m)} growing more than ${pct} %`];
+    }),
+  ];
+  out.push(`Fails on: ${failsOn.length > 0 ? failsOn.join(', ') : 'nothing (report only)'}.`);
   if (diff.onlyInBase.length + diff.onlyInNew.length > 0) {
     out.push(
-      `Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${statLabel(m)} (base)`), ...diff.onlyInNew.map((m) => `${statLabel(m)} (new)`)].map((s) => escapeMarkdown(s)).join(', ')}.`,
+      `Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${label(m)} (base)`), ...diff.onlyInNew.map((m) => `${label(m)} (new)`)].join(', ')}.`,
     );
   }
   out.push('');
@@ -115,7 +124,7 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
   const diffTable = (rows: ProgramDiff[]): string[] => {
     const metrics = shownMetrics(rows);
     return table(
-      ['', 'File', 'Program', 'Verdict', ...metrics.map(statLabel)],
+      ['', 'File', 'Program', 'Verdict', ...metrics.map(label)],
       rows.map((p) => [ICON[p.level], ...name(p), verdictCell(p), ...metricCells(p, metrics)]),
     );
   };
@@ -178,10 +187,7 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
           .map((p) => [
             ...name(p),
             p.textChanges
-              .map(
-                (t) =>
-                  `${escapeMarkdown(statLabel(t.stat))}: ${escapeMarkdown(t.base)} → ${escapeMarkdown(t.next)}`,
-              )
+              .map((t) => `${label(t.stat)}: ${escapeMarkdown(t.base)} → ${escapeMarkdown(t.next)}`)
               .join('<br>'),
           ]),
       ),
@@ -190,7 +196,7 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
   const oneSide = (list: { program: ProgramStats; level: Level }[]) => (shown: number) => {
     const metrics = diff.metrics.filter((m) => m === 'insns' || m === 'states');
     return table(
-      ['', 'File', 'Program', 'Verdict', ...metrics.map(statLabel)],
+      ['', 'File', 'Program', 'Verdict', ...metrics.map(label)],
       list
         .slice(0, shown)
         .map(({ program, level }) => [
@@ -207,8 +213,9 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
   const noise = diff.programs.flatMap((p) => p.metrics.filter((m) => m.change === 'noise'));
   if (noise.length > 0) {
     const floors = [...new Set(noise.map((m) => m.metric))].map((m) => {
-      const t = thresholdFor(options.config ?? DEFAULT_CONFIG, m);
-      return `${statLabel(m)} under ${t.minAbs}${statById(m)?.unit ? ` ${statById(m)?.unit}` : ''} or under ${t.minPct} %`;
+      const t = diff.thresholds[m];
+      const unit = statById(m)?.unit;
+      return `${label(m)} under ${t?.minAbs ?? 0}${unit ? ` ${unit}` : ''} or under ${t?.minPct ?? 0} %`;
     });
     out.push(`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, '');
   }

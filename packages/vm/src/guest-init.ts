@@ -87,8 +87,11 @@ export function guestInit(options: GuestInitOptions): string {
 
 function inShared(cwd: string, argv: readonly string[]): string {
   // chroot into the shared root, cd to the selftests and exec: the copied busybox does the cd so
-  // this works whatever the shared root's arch.
-  const script = 'cd "$1" && shift && exec "$@"';
+  // this works whatever the shared root's arch. stdout into a pipe is block-buffered; stdbuf (when
+  // the root has it) makes the runner's lines reach the console, the progress line and the silence
+  // watchdog as they are printed, not 4 KiB at a time.
+  const script =
+    'cd "$1" && shift && if command -v stdbuf >/dev/null 2>&1; then exec stdbuf -oL -eL "$@"; else exec "$@"; fi';
   return ['chroot', HOST, `${GUEST_TOOLS}/busybox`, 'sh', '-c', script, 'sh', cwd, ...argv]
     .map(shellQuote)
     .join(' ');

@@ -24,7 +24,7 @@ describe('bpf-ci veristat-diff', () => {
     const r = await cli([base, join(SAMPLES, PATCHED_2026)]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      'Compared 14 programs present in both runs on: Verdict, Duration (us), Insns, States.',
+      'Compared 14 programs present in both runs on: Verdict, Duration \\(us\\), Insns, States.',
     );
   });
 

@@ -78,9 +78,11 @@ describe('veristat summary Markdown', () => {
     expect(md).toContain(
       ':x: **Fails**: a fail threshold was crossed. 1 new verification failure, 2 regressions, 2 improvements, 1 added, 1 removed.',
     );
-    expect(md).toContain(
+    const shown = text(root);
+    expect(shown).toContain(
       '13 changes below the noise floor were not counted (Duration (us) under 1000 µs or under 20 %).',
     );
+    expect(shown).toContain('Fails on: a new verification failure.');
     expect(sections(diff).regressions.map((p) => p.prog)).toEqual(['flow_dissector_3', '_dissect']);
   });
 
@@ -165,7 +167,19 @@ describe('veristat summary Markdown', () => {
   it('a stricter config changes the icons, not the facts', () => {
     const { base: b, next } = scenario();
     const diff = diffRuns(parseCsv(b), parseCsv(next), parseConfig('metrics:\n  insns: { failPct: 20 }\n'));
-    const rows = tableRows(html(renderMarkdown(diff)), 1);
-    expect(rows[0]?.slice(0, 3)).toEqual([':x:', 'bpf_flow.bpf.o', 'flow_dissector_3']);
+    const root = html(renderMarkdown(diff));
+    expect(tableRows(root, 1)[0]?.slice(0, 3)).toEqual([':x:', 'bpf_flow.bpf.o', 'flow_dissector_3']);
+    expect(text(root)).toContain('Fails on: a new verification failure, Insns growing more than 20 %.');
+  });
+
+  it('escapes the header of a column it does not know (it comes from the input)', () => {
+    const header = 'file_name,prog_name,verdict,<img src=x onerror=alert(1)>|x\n';
+    const diff = diffRuns(
+      parseCsv(`${header}a.bpf.o,p,success,1\n`),
+      parseCsv(`${header}a.bpf.o,p,success,2\n`),
+    );
+    const root = html(renderMarkdown(diff));
+    for (const el of elements(root)) expect(ALLOWED_TAGS.has(el.tagName)).toBe(true);
+    expect(elements(root, 'th').map((th) => text(th))).toContain('<img src=x onerror=alert(1)>|x');
   });
 });
