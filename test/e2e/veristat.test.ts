@@ -23,7 +23,7 @@ const SETS = { base: [], 'more-states': ['-DMORE_STATES'], 'no-bounds-check': ['
 type SetName = keyof typeof SETS;
 const EMIT = 'file,prog,verdict,duration,insns,states,peak_states';
 /**
- * Verification times under TCG on a busy 2-core host say nothing: in this very test an unchanged
+ * Verification times under TCG on a busy 2-core host say nothing: in runs of this test an unchanged
  * 2-instruction program went from 187 µs to 18.7 ms, and test_pkt_access from 19.8 ms to 3.5 ms.
  * The default floor (1 ms and 20 %) is meant for KVM; the exact assertions raise it to 1 s.
  */
