@@ -44509,7 +44509,7 @@ const SHELL_SIGNAL = /^(Segmentation fault|Aborted|Killed|Bus error)(?: \(core d
 /** Kernel console prefix: optional `<N>` loglevel, then timestamp / caller fields. */
 const CONSOLE_PREFIX = /^(?:<\d+>)?(?:\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? ?)+ */;
 /** A console timestamp somewhere inside a line (printk landed in the middle of test output). */
-const CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d+\]/;
+const CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d{6}\]/;
 const SIGNAL_NAMES = {
     4: 'SIGILL',
     6: 'SIGABRT',
@@ -44619,8 +44619,9 @@ function looksLikeShell(tag) {
     return tag.includes(' ') && (SHELL_COMMANDS.has(first) || / -{1,2}[A-Za-z]/.test(tag));
 }
 /** Parse a `<func>:FAIL:<rest>` line (rest possibly joined with continuation lines). */
-function fromFailLine(func, rest) {
-    const split = splitTag(flat(rest));
+function fromFailLine(func, rest, wrapped) {
+    // Only a wrapped message is re-spaced: a tag may really contain two spaces (`test  count`).
+    const split = splitTag(wrapped ? flat(rest) : rest);
     if (split) {
         const kind = split.message.startsWith('unexpected error:') && looksLikeShell(split.tag) ? 'sys' : 'assert';
         const a = { kind, func, tag: split.tag, message: split.message };
@@ -44670,9 +44671,7 @@ function extractAssertions(log, lineNos) {
                 pieces.push(stripWrapMark(next));
                 rest = pieces.join('\n');
             }
-            const a = fromFailLine(func, rest.includes('\n') ? pieces.join(' ') : rest);
-            if (rest.includes('\n'))
-                a.message = a.message.replace(/ +/g, ' ');
+            const a = fromFailLine(func, pieces.join(' '), pieces.length > 1);
             const lineNo = lineNos?.[i];
             if (lineNo !== undefined)
                 a.inputLine = lineNo;
@@ -44728,13 +44727,15 @@ function extractVerifierAssertions(resultLine, log) {
     for (let i = 0; i < log.length; i++) {
         const line = (log[i] ?? '').trim();
         if (line.startsWith('Unexpected ') || line.startsWith('Failed to load prog')) {
-            const a = { kind: 'verifier', tag: line.replace(/!$/, ''), message: line };
+            // `Unexpected error message!` -> tag "error message"; the EXP/RES pair that follows is the data.
+            const tag = line.replace(/^Unexpected /, '').replace(/!$/, '');
+            const a = { kind: 'verifier', tag, message: line };
             const exp = TV_EXP.exec((log[i + 1] ?? '').trim());
             const res = TV_RES.exec((log[i + 2] ?? '').trim());
             if (exp && res) {
                 a.expected = exp[1] ?? '';
                 a.actual = res[1] ?? '';
-                a.message = `${line} EXP: ${a.expected} RES: ${a.actual}`;
+                a.message = `expected "${a.expected}", got "${a.actual}"`;
                 i += 2;
             }
             out.push(a);
@@ -44838,6 +44839,8 @@ class LogBuffer {
             lines = lines.concat(tail);
             lineNos = lineNos.concat(tailNos);
         }
+        this.head = [];
+        this.headNos = [];
         this.clear();
         while (lines.length > 0 && (lines[lines.length - 1] ?? '').trim() === '') {
             lines.pop();
@@ -44845,11 +44848,12 @@ class LogBuffer {
         }
         return { lines, lineNos };
     }
+    /** Forget the lines (a passing test's log), reusing the arrays. */
     clear() {
-        this.head = [];
-        this.headNos = [];
-        this.tail = [];
-        this.tailNos = [];
+        this.head.length = 0;
+        this.headNos.length = 0;
+        this.tail.length = 0;
+        this.tailNos.length = 0;
         this.tailStart = 0;
         this.dropped = 0;
     }
@@ -44863,6 +44867,9 @@ class LogBuffer {
 const test_progs_STATUS = { OK: 'pass', FAIL: 'fail', SKIP: 'skip' };
 const TEST_FUNC = /^(?:serial_)?test_(\w+)$/;
 const NOTE_LINES = 20;
+const NO_LOG = { lines: [], lineNos: [] };
+/** First characters of the lines special() knows. */
+const SPECIAL_FIRST = new Set(['A', 'B', 'C', 'F', 'K', 'L', 'S', 'W', '[', '+']);
 /**
  * test_progs checks its own framework with dummy subtests (one skipped twice, one failed) and then
  * resets its counters (prog_tests/prog_tests_framework.c, clear_test_state): its subtests are printed
@@ -44969,6 +44976,9 @@ class TestProgsRun extends RunParser {
     }
     /** Lines about the run rather than a test: crash, watchdog, bpf_testmod, exit status. */
     special(t) {
+        // Test log lines mostly start with a lower-case C function name; none of these do.
+        if (!SPECIAL_FIRST.has(t.charAt(0)))
+            return false;
         let m;
         if (t === TP_ERROR_LOGS) {
             this.errorSection = true;
@@ -45042,7 +45052,10 @@ class TestProgsRun extends RunParser {
         const sub = m[2];
         const name = m[3] ?? '';
         const status = test_progs_STATUS[m[4] ?? ''] ?? 'fail';
-        const { lines, lineNos } = this.pending.take();
+        // Only a failure's log is kept (and a test's own log, printed before its first subtest).
+        const open0 = this.open.get(num);
+        const keep = status === 'fail' || (sub !== undefined && (open0 === undefined || open0.subtests.length === 0));
+        const { lines, lineNos } = keep ? this.pending.take() : (this.pending.clear(), NO_LOG);
         this.lastResultLine = l.match;
         if (sub !== undefined) {
             this.lastWasTopResult = false;
@@ -45497,6 +45510,8 @@ function isTestOutput(body) {
         return TP_RESULT.test(body);
     if (c === 83 /* S */ && body.startsWith('Summary: '))
         return true;
+    if (c === 65 /* A */ && body === 'All error logs:')
+        return true;
     return ASSERT_PASS.test(body) || ASSERT_FAIL.test(body);
 }
 /** A splat being collected. */
@@ -45508,6 +45523,8 @@ class SplatCollector {
     traceDone = false;
     kasanRuler;
     rulers = 0;
+    /** A KASAN ruler that no report followed: not a splat at all. */
+    bogus = false;
     constructor(body, prefix, lineNo) {
         this.kasanRuler = KASAN_RULER.test(body);
         if (this.kasanRuler)
@@ -45536,8 +45553,15 @@ class SplatCollector {
         const ev = this.event;
         if (ev.lines.length >= MAX_LINES)
             return 'over';
-        if (!prefix && isTestOutput(body))
-            return 'over';
+        if (!prefix) {
+            if (isTestOutput(body))
+                return 'over';
+            // A test line that console output cut (`#3 ato[  1.2] ...`) is test output, not splat text.
+            if (body.charCodeAt(0) === 35 && (this.timestamped || /^#\d/.test(body)))
+                return 'over';
+            if (this.timestamped && CONSOLE_TIMESTAMP_INSIDE.test(body))
+                return 'over';
+        }
         if (prefix) {
             const time = timestampOf(prefix);
             // A console line long after the splat's last one is a new, unrelated message.
@@ -45547,6 +45571,10 @@ class SplatCollector {
                 this.lastTime = time;
         }
         else if (this.timestamped && /^(?:[$#] |root@|\[root@)/.test(body)) {
+            return 'over';
+        }
+        if (this.kasanRuler && ev.lines.length === 1 && !isSplatStart(body)) {
+            this.bogus = true;
             return 'over';
         }
         if (isSplatStart(body) && !KASAN_RULER.test(body)) {
@@ -45620,7 +45648,7 @@ function timestampOf(prefix) {
 const ESC = String.fromCharCode(27);
 const ANSI = new RegExp(`${ESC}(?:\\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])`, 'g');
 const GH_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
-/** Lines GitHub's runner or a CI wrapper adds around output (`##[group]`, `::group::`). */
+/** Lines GitHub's runner or a CI wrapper adds around output (`##[group]`, group and endgroup markers). */
 const RUNNER_LINE = /^(?:##\[(?:group|endgroup|section|command)\]|::(?:end)?group::)/;
 const TAP_ENTRY = /^# (?:#\d|Summary: |timeout set to )/;
 const TAP_EXIT = /^(?:not )?ok \d+ /;
@@ -45631,8 +45659,8 @@ function cleanText(raw) {
         s = s.replace(ANSI, '');
     if (s.includes('\u00a0'))
         s = s.replaceAll('\u00a0', ' ');
-    if (s.includes('\ufeff'))
-        s = s.replaceAll('\ufeff', '');
+    if (s.charCodeAt(0) === 0xfeff)
+        s = s.slice(1);
     const c = s.charCodeAt(0);
     if (c >= 48 && c <= 57 && s.length >= 20 && s.charCodeAt(10) === 84)
         s = s.replace(GH_TIMESTAMP, '');
@@ -45700,7 +45728,9 @@ class LineNormalizer {
         else if (!this.tap && c === 84 && text.startsWith('TAP version', lead)) {
             this.tap = true;
         }
-        emit({ text, match: text.trim(), lineNo });
+        const last = text.charCodeAt(text.length - 1);
+        const trimmed = text.charCodeAt(0) > 32 && last > 32 && last !== 0xa0;
+        emit({ text, match: trimmed ? text : text.trim(), lineNo });
     }
 }
 
@@ -45964,7 +45994,7 @@ class VerifierRun extends RunParser {
             entry.test.name = desc;
             entry.clean = true;
         }
-        const run = newTestCase(mode, status, { number: num, inputLine: l.lineNo });
+        const run = newTestCase(mode, status, { inputLine: l.lineNo });
         if (reason !== undefined)
             run.reason = reason;
         entry.test.subtests.push(run);
@@ -46055,8 +46085,20 @@ function binaryFamily(binary) {
 
 
 
+const PREAMBLE_LINES = 500;
+const NAMES_BINARY = /test_(?:progs|verifier|maps)/;
 const SPLIT_RESULT_START = /^#\d+(?:\/\d+)?[ \t]/;
-const RESULT_END = /:(?:OK|FAIL|SKIP)$|\)$/;
+/** `<func>:PASS:` / `<func>:FAIL:`: test log, never a command line. */
+function isCheckLine(t) {
+    const colon = t.indexOf(':');
+    return colon > 0 && (t.startsWith('PASS:', colon + 1) || t.startsWith('FAIL:', colon + 1));
+}
+function endsLikeResult(t) {
+    return t.endsWith(':OK') || t.endsWith(':FAIL') || t.endsWith(':SKIP') || t.endsWith(')');
+}
+function startsResult(t) {
+    return t.charCodeAt(0) === 35 && (TP_RESULT.test(t) || SPLIT_RESULT_START.test(t));
+}
 /** Which binary family a line belongs to, when no run claims it. */
 function detectFamily(t) {
     const c = t.charCodeAt(0);
@@ -46120,6 +46162,8 @@ class LogParser {
     /** Inside a kselftest section of a binary the parsers do not know (its lines are skipped). */
     ignoring = false;
     lastCut = false;
+    /** Unrecognised lines while no run is open (the next detected run gets them). */
+    preamble = [];
     contentLines = 0;
     hooks = {
         testReported: (key) => {
@@ -46143,61 +46187,77 @@ class LogParser {
     line(l) {
         if (l.match !== '')
             this.contentLines++;
+        const t = l.match;
+        const prefix = consolePrefix(t);
+        if (this.fragment && !prefix && this.fragment.cutByConsole) {
+            // printk cut a line in two: `#3 ato[  1.2] ...` then `mics:OK`. The next line that is not
+            // console output is the rest of it (unless it is a result line of its own).
+            const f = this.fragment;
+            this.fragment = undefined;
+            if (!startsResult(t)) {
+                this.closeSplat();
+                const joined = f.text + l.text;
+                this.line({ text: joined, match: joined.trim(), lineNo: f.line.lineNo });
+                return;
+            }
+            this.dispatch(f.line);
+        }
         if (this.splat) {
-            const r = this.splat.offer(l.match);
+            const r = this.splat.offer(t);
             if (r === 'taken')
                 return;
             this.closeSplat();
             if (r === 'done')
                 return;
         }
-        const t = l.match;
-        const prefix = consolePrefix(t);
         if (prefix) {
             const body = t.slice(prefix.length);
             if (isSplatStart(body))
                 this.splat = new SplatCollector(body, prefix, l.lineNo);
-            else if (this.fragment && body !== '') {
-                // printk split a test line: `#3 ato` + console line + `mics:OK`; keep waiting for the rest.
-            }
             return;
         }
         if (this.fragment) {
             const f = this.fragment;
             this.fragment = undefined;
-            const joined = f.direct ? f.text + t : `${f.text} ${t}`;
-            if (TP_RESULT.test(joined)) {
+            const joined = f.spaced ? `${f.text} ${t}` : f.text + t;
+            // A line that is a result line on its own is never the rest of another one.
+            if (!startsResult(t) && TP_RESULT.test(joined)) {
                 this.dispatch({ text: joined, match: joined, lineNo: f.line.lineNo });
                 return;
             }
             this.dispatch(f.line);
+        }
+        const inside = t.indexOf('[', 1) > 0 ? CONSOLE_TIMESTAMP_INSIDE.exec(t) : null;
+        if (inside && inside.index > 0) {
+            const before = t.slice(0, inside.index);
+            const rest = t.slice(inside.index);
+            if (TP_RESULT.test(before.trimEnd())) {
+                // The result line was complete; a console line followed without a newline.
+                const fixed = before.trimEnd();
+                this.dispatch({ text: fixed, match: fixed, lineNo: l.lineNo });
+            }
+            else {
+                this.fragment = {
+                    line: { ...l, text: before, match: before.trim() },
+                    text: before,
+                    spaced: false,
+                    cutByConsole: true,
+                };
+            }
+            this.line({ text: rest, match: rest.trim(), lineNo: l.lineNo });
+            return;
         }
         if (isSplatStart(t)) {
             this.splat = new SplatCollector(t, '', l.lineNo);
             return;
         }
         const c = t.charCodeAt(0);
-        if (c === 35 /* # */ && SPLIT_RESULT_START.test(t) && !TP_RESULT.test(t) && this.takesTestProgs()) {
-            const inside = CONSOLE_TIMESTAMP_INSIDE.exec(t);
-            if (inside && inside.index > 0) {
-                const before = t.slice(0, inside.index);
-                const rest = t.slice(inside.index);
-                if (TP_RESULT.test(before.trimEnd())) {
-                    // The result line was complete; a console line followed without a newline.
-                    const fixed = before.trimEnd();
-                    this.dispatch({ text: fixed, match: fixed, lineNo: l.lineNo });
-                }
-                else {
-                    this.fragment = { line: { ...l, text: before, match: before.trim() }, text: before, direct: true };
-                }
-                this.line({ text: rest, match: rest.trim(), lineNo: l.lineNo });
-                return;
-            }
+        if (c === 35 /* # */ && !TP_RESULT.test(t) && SPLIT_RESULT_START.test(t) && this.takesTestProgs()) {
             // Possibly a result line wrapped by a mail client; joined with the next line if that fits.
-            this.fragment = { line: l, text: l.text.trimStart(), direct: /\s$/.test(l.text) };
+            this.fragment = { line: l, text: l.text.trimStart(), spaced: !/\s$/.test(l.text), cutByConsole: false };
             return;
         }
-        if (c !== 35 && RESULT_END.test(t) && t.includes('#') && this.takesTestProgs()) {
+        if (c !== 35 && t.includes('#') && endsLikeResult(t) && this.takesTestProgs()) {
             const embedded = embeddedResult(t);
             if (embedded !== undefined) {
                 // Another writer's output (strace, a shell) in front of a result line on the same line.
@@ -46219,6 +46279,7 @@ class LogParser {
         if (c === 35 /* # */ && t.startsWith('# selftests: ')) {
             const m = TAP_START.exec(t);
             this.closeRun();
+            this.preamble = [];
             const binary = m?.[2] ?? '';
             if (binaryFamily(binary)) {
                 this.ignoring = false;
@@ -46238,11 +46299,12 @@ class LogParser {
         }
         if (this.ignoring)
             return;
-        if (t.includes('test_') && !t.includes(':PASS:') && !t.includes(':FAIL:')) {
+        if (!isCheckLine(t) && t.includes('test_') && NAMES_BINARY.test(t)) {
             const cmd = COMMAND.exec(t);
             if (cmd && c !== 35 /* a result line never starts a run */) {
                 const binary = this.opts.binary ?? cmd[1] ?? 'test_progs';
                 this.closeRun();
+                this.preamble = [];
                 this.startRun(parseCommand(t, cmd.index, binary));
                 return;
             }
@@ -46254,12 +46316,23 @@ class LogParser {
         const wanted = forced !== undefined ? familyOf(forced) : family;
         if (family !== undefined && family === wanted) {
             this.closeRun();
-            this.startRun({ binary: forced ?? family }).feed(l);
+            const run = this.startRun({ binary: forced ?? family });
+            // Lines before a run's first known line may be its first test's log: they go in first.
+            for (const p of this.preamble)
+                run.feed(p);
+            this.preamble = [];
+            run.feed(l);
             return;
         }
         if (forced !== undefined && this.run === undefined && t !== '') {
             // The caller says which binary wrote this: everything before its first known line is its output.
             this.startRun({ binary: forced }).feed(l);
+            return;
+        }
+        if (t !== '' || this.preamble.length > 0) {
+            this.preamble.push(l);
+            if (this.preamble.length > PREAMBLE_LINES)
+                this.preamble.shift();
         }
     }
     onTapResult(m) {
@@ -46298,7 +46371,7 @@ class LogParser {
     closeSplat() {
         const splat = this.splat;
         this.splat = undefined;
-        if (!splat)
+        if (!splat || splat.bogus)
             return;
         const ev = splat.event;
         const run = this.run;
@@ -46446,30 +46519,40 @@ function parseText(text, opts = {}) {
  */
 async function parseFile(path, opts = {}) {
     const withSource = { ...opts, source: opts.source ?? path };
-    const decoder = new TextDecoder('utf-8');
     const parser = new LogParser(withSource);
     const counter = { lineNo: 0 };
-    let carry = '';
+    // Bytes after the last newline wait for the next chunk: a newline is never inside a UTF-8
+    // sequence, so each decoded piece ends on a character boundary (Buffer decoding is native).
+    let carry;
     let json;
     let started = false;
     for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 })) {
-        const text = decoder.decode(chunk, { stream: true });
-        if (!started && text.trim() !== '') {
-            started = true;
-            if (looksLikeJson(carry + text))
-                json = [carry];
+        const bytes = chunk;
+        if (!started) {
+            const head = bytes.toString('utf8', 0, Math.min(bytes.length, 256));
+            if (head.trim() !== '') {
+                started = true;
+                if (looksLikeJson(head))
+                    json = [];
+            }
         }
-        if (json)
-            json.push(text);
-        else
-            carry = feedLines(parser, carry, text, counter);
+        if (json) {
+            json.push(bytes);
+            continue;
+        }
+        const buf = carry ? Buffer.concat([carry, bytes]) : bytes;
+        const lastNl = buf.lastIndexOf(10);
+        if (lastNl === -1) {
+            carry = buf;
+            continue;
+        }
+        feedLines(parser, '', buf.toString('utf8', 0, lastNl + 1), counter);
+        carry = buf.subarray(lastNl + 1);
     }
-    const tail = decoder.decode();
     if (json)
-        return fromJson(json.join('') + tail, withSource);
-    carry = feedLines(parser, carry, tail, counter);
-    if (carry !== '')
-        parser.push(carry, ++counter.lineNo, true);
+        return fromJson(Buffer.concat(json).toString('utf8'), withSource);
+    if (carry && carry.length > 0)
+        parser.push(carry.toString('utf8'), ++counter.lineNo, true);
     return parser.end();
 }
 /**
