@@ -15,6 +15,11 @@ const HOST = '/host';
 const OUT = '/out';
 /** Inside the chroot: scratch on tmpfs, and a copy of busybox to change directory with. */
 const GUEST_TOOLS = '/tmp/.bpf-ci';
+/**
+ * Inside the chroot: the output folder (writable), so a runner can read files the host put there
+ * and write its own outputs next to NAME.log (e.g. `veristat -o csv ... > $GUEST_OUTPUT_DIR/x.csv`).
+ */
+export const GUEST_OUTPUT_DIR = `${GUEST_TOOLS}/out`;
 
 /** Single-quote a word for a POSIX shell: safe for any text, including quotes and newlines. */
 export function shellQuote(word: string): string {
@@ -69,6 +74,7 @@ export function guestInit(options: GuestInitOptions): string {
     `mount -t tmpfs tmp ${HOST}/tmp`,
     `mount -t tmpfs run ${HOST}/run`,
     `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`,
+    `mkdir -p ${HOST}${GUEST_OUTPUT_DIR} && mount -o bind ${OUT} ${HOST}${GUEST_OUTPUT_DIR} || say 'warning: the output folder is not visible to runners'`,
   );
   if (options.kernelRelease) {
     // The kernel's own modules where modprobe (ours and the shared root's) looks for them.

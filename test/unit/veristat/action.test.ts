@@ -1,52 +1,13 @@
-// The committed bundle run the way the runner runs it: `node dist/veristat-diff/index.js` with
-// INPUT_* in the environment and temporary GITHUB_STEP_SUMMARY / GITHUB_OUTPUT files.
-import { execFile } from 'node:child_process';
+// The committed bundle run the way the runner runs it (see action-runner.ts): outputs, summary,
+// annotations and exit code on real and derived veristat outputs.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { runnerCommands } from '../report/runner-sim.ts';
+import { runVeristatAction as runAction } from './action-runner.ts';
 import { BASELINE_2026, editRow, PATCHED_2026, sample, SAMPLES } from './helpers.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const BUNDLE = join(ROOT, 'dist', 'veristat-diff', 'index.js');
-const run = promisify(execFile);
-
-interface ActionRun {
-  code: number;
-  stdout: string;
-  summary: string;
-  outputs: Record<string, string>;
-}
-
-/** GITHUB_OUTPUT holds `name<<DELIM\nvalue\nDELIM` blocks. */
-function readOutputs(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const m of readFileSync(file, 'utf8').matchAll(re)) out[m[1]!] = m[3]!;
-  return out;
-}
-
-async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'veristat-action-'));
-  const summary = join(dir, 'summary.md');
-  const output = join(dir, 'output');
-  writeFileSync(summary, '');
-  writeFileSync(output, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'],
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_OUTPUT: output,
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const result = await run(process.execPath, [BUNDLE], { env, cwd: dir }).then(
-    ({ stdout }) => ({ code: 0, stdout }),
-    (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
-  );
-  return { ...result, summary: readFileSync(summary, 'utf8'), outputs: readOutputs(output) };
-}
 
 function write(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'veristat-in-')), name);
@@ -54,6 +15,7 @@ function write(name: string, text: string): string {
   return path;
 }
 
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 const baseCsv = join(SAMPLES, BASELINE_2026);
 
 describe('veristat-diff action bundle', () => {

@@ -69,6 +69,8 @@ describe('guest init script', () => {
       expect(script).toMatch(new RegExp(`mount -t ${fs} `));
     }
     expect(script).toContain('ip link set lo up');
+    // Runners (chrooted into the shared root) see the writable output folder.
+    expect(script).toContain('mount -o bind /out /host/tmp/.bpf-ci/out');
     expect(script).toMatch(
       /timeout -s TERM 600 'chroot' .*'\.\/test_verifier' 2>&1 \| tee \/out\/test_verifier\.log/,
     );
