@@ -19,8 +19,8 @@ describe('veristat-diff config', () => {
     expect(thresholdFor(DEFAULT_CONFIG, 'duration')).toEqual({
       warnPct: null,
       failPct: null,
-      minAbs: 1000,
-      minPct: 20,
+      minAbs: 100_000,
+      minPct: 100,
     });
   });
 
@@ -33,7 +33,7 @@ describe('veristat-diff config', () => {
       warnPct: null,
       failPct: null,
       minAbs: 5000,
-      minPct: 20,
+      minPct: 100,
     });
     const json = parseConfig('{"metrics": {"states": {"failPct": 0}}, "removedProgram": "fail"}');
     expect(thresholdFor(json, 'states').failPct).toBe(0);

@@ -80,7 +80,7 @@ describe('veristat summary Markdown', () => {
     );
     const shown = text(root);
     expect(shown).toContain(
-      '13 changes below the noise floor were not counted (Duration (us) under 1000 µs or under 20 %).',
+      '13 changes below the noise floor were not counted (Duration (us) under 100000 µs or under 100 %).',
     );
     expect(shown).toContain('Fails on: a new verification failure.');
     expect(sections(diff).regressions.map((p) => p.prog)).toEqual(['flow_dissector_3', '_dissect']);
