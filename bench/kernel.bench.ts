@@ -13,10 +13,16 @@ const TOUCHED = join('kernel', 'bpf', 'verifier.c');
 
 export default async function kernelBench(): Promise<BenchRow[]> {
   const stamp = await readStamp(E2E_BUILD_DIR);
-  if (!stamp?.complete || !stamp.fullBuild || !existsSync(join(E2E_TREE, TOUCHED))) {
-    const why = `no complete kernel e2e build in ${E2E_BUILD_DIR}: run the kernel e2e test first`;
+  const why = !stamp?.complete
+    ? `no complete kernel e2e build in ${E2E_BUILD_DIR}: run the kernel e2e test first`
+    : !stamp.fullBuild
+      ? `the build record in ${E2E_BUILD_DIR} has no full-build time (made by an older bpf-ci): delete the folder and rerun the kernel e2e test`
+      : !existsSync(join(E2E_TREE, TOUCHED))
+        ? `${join(E2E_TREE, TOUCHED)} is missing`
+        : undefined;
+  if (why || !stamp?.fullBuild) {
     process.stderr.write(`kernel bench skipped: ${why}\n`);
-    return [{ name: 'kernel: incremental vs full build', value: 'skipped', unit: '', note: why }];
+    return [{ name: 'kernel: incremental vs full build', value: 'skipped', unit: '', note: why ?? '' }];
   }
   const full = stamp.fullBuild;
 

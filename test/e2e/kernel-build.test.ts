@@ -93,17 +93,22 @@ function boot(image: string, initramfs: string, timeoutMs: number): Promise<stri
   });
 }
 
+/** The e2e's own copy of linux-source-6.1: hard links, so making it costs only directory entries. */
+async function ensureTree(): Promise<void> {
+  const source = await fetchLinuxSource(new MemoryLogger());
+  if (!existsSync(E2E_TREE)) {
+    mkdirSync(E2E_DIR, { recursive: true });
+    // The test edits one file by replacing it (a new inode), never through a link into the cache.
+    execFileSync('cp', ['-al', source, E2E_TREE]);
+  }
+}
+
 describe('kernel build from source', () => {
   let first: KernelBuild;
   const firstLog = new MemoryLogger();
 
   beforeAll(async () => {
-    const source = await fetchLinuxSource(new MemoryLogger());
-    if (!existsSync(E2E_TREE)) {
-      mkdirSync(E2E_DIR, { recursive: true });
-      // Hard links: the test edits one file (by replacing it), never the cached tree's inode.
-      execFileSync('cp', ['-al', source, E2E_TREE]);
-    }
+    await ensureTree();
     first = await buildKernel(qemuKernelOptions(), firstLog);
   });
 
@@ -181,45 +186,6 @@ describe('kernel build from source', () => {
     }
   });
 
-  it('reports an option that cannot be set by name, and rebuilds from scratch when a fragment changes', async () => {
-    const dir = join(E2E_DIR, 'config-check');
-    const targets = ['scripts_basic'];
-    const base = qemuKernelOptions(dir);
-    const fragment = (text: string) => ({
-      ...base,
-      targets,
-      fragments: [...base.fragments, { name: 'extra.config', text }],
-    });
-
-    // NET_CLS_BPF needs NET_SCHED, which nothing enables: olddefconfig drops it.
-    const logger = new MemoryLogger();
-    const one = await buildKernel(fragment('CONFIG_NET_CLS_BPF=y\n'), logger);
-    expect(one.dropped.map((d) => d.option)).toEqual(['CONFIG_NET_CLS_BPF']);
-    const warning = logger.entries.find(
-      (e) => e.level === 'warning' && e.message.startsWith('CONFIG_NET_CLS_BPF'),
-    );
-    expect(warning?.message).toContain('requested as y by extra.config');
-
-    const same = await buildKernel(fragment('CONFIG_NET_CLS_BPF=y\n'), new MemoryLogger());
-    expect(same.incremental).toBe(true);
-
-    writeFileSync(join(dir, 'marker-from-previous-build'), 'x');
-    const changedLog = new MemoryLogger();
-    const changed = await buildKernel(
-      fragment('CONFIG_NET_CLS_BPF=y\nCONFIG_NET_SCHED=y\nCONFIG_NET_CLS_BPF=y\n'),
-      changedLog,
-    );
-    expect(changed.incremental).toBe(false);
-    expect(changed.reason).toMatch(/^Config changed \(\d+ options\): full rebuild$/);
-    expect(changed.dropped).toEqual([]);
-    expect(existsSync(join(dir, 'marker-from-previous-build'))).toBe(false);
-    const diffGroup = changedLog
-      .messages('group')
-      .find((m) => m.startsWith('Config diff against the previous build'));
-    expect(diffGroup).toMatch(/\((\d+) changes\)/);
-    expect(changedLog.messages('untrusted').join('\n')).toContain('+NET_CLS_BPF y');
-  });
-
   it('packs the kernel and the selftests into an artifact with a manifest the runner can read', async () => {
     const logger = new MemoryLogger();
     const selftests = await ensureDefaultSelftests(logger);
@@ -258,5 +224,48 @@ describe('kernel build from source', () => {
     expect(readdirSync(join(unpacked.dir, 'selftests', 'no_alu32')).some((f) => f.endsWith('.bpf.o'))).toBe(
       true,
     );
+  });
+});
+
+describe('kernel config assembly and rebuild decisions', () => {
+  beforeAll(ensureTree);
+
+  it('reports an option that cannot be set by name, and rebuilds from scratch when a fragment changes', async () => {
+    const dir = join(E2E_DIR, 'config-check');
+    const targets = ['scripts_basic'];
+    const base = qemuKernelOptions(dir);
+    const fragment = (text: string) => ({
+      ...base,
+      targets,
+      fragments: [...base.fragments, { name: 'extra.config', text }],
+    });
+
+    // NET_CLS_BPF needs NET_SCHED, which nothing enables: olddefconfig drops it.
+    const logger = new MemoryLogger();
+    const one = await buildKernel(fragment('CONFIG_NET_CLS_BPF=y\n'), logger);
+    expect(one.dropped.map((d) => d.option)).toEqual(['CONFIG_NET_CLS_BPF']);
+    const warning = logger.entries.find(
+      (e) => e.level === 'warning' && e.message.startsWith('CONFIG_NET_CLS_BPF'),
+    );
+    expect(warning?.message).toContain('requested as y by extra.config');
+
+    const same = await buildKernel(fragment('CONFIG_NET_CLS_BPF=y\n'), new MemoryLogger());
+    expect(same.incremental).toBe(true);
+
+    writeFileSync(join(dir, 'marker-from-previous-build'), 'x');
+    const changedLog = new MemoryLogger();
+    const changed = await buildKernel(
+      fragment('CONFIG_NET_CLS_BPF=y\nCONFIG_NET_SCHED=y\nCONFIG_NET_CLS_BPF=y\n'),
+      changedLog,
+    );
+    expect(changed.incremental).toBe(false);
+    expect(changed.reason).toMatch(/^Config changed \(\d+ options\): full rebuild$/);
+    expect(changed.dropped).toEqual([]);
+    expect(existsSync(join(dir, 'marker-from-previous-build'))).toBe(false);
+    const diffGroup = changedLog
+      .messages('group')
+      .find((m) => m.startsWith('Config diff against the previous build'));
+    expect(diffGroup).toMatch(/\((\d+) changes\)/);
+    expect(changedLog.messages('untrusted').join('\n')).toContain('+NET_CLS_BPF y');
   });
 });
