@@ -31516,7 +31516,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   FN: () => (/* reexport */ stopCommands)
 });
 
-// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, codeFence, countsLine, escapeData, escapeHtml, escapeMarkdown, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, partialExplanation, plural, renderStepSummary, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
+// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, codeFence, countsLine, escapeData, escapeHtml, escapeMarkdown, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, partialExplanation, plural, renderStepSummary, reportConclusion, runName, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -41473,9 +41473,13 @@ function jobTitle(run, runner) {
     return `${runner}${arch ? ` on ${arch}` : ''}${toolchain ? ` with ${toolchain}` : ''}`;
 }
 /** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
-function runTitle(run) {
+function runName(run) {
     const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
-    return jobTitle(run, run.context.runner ?? only?.binary ?? 'BPF selftests');
+    return run.context.runner ?? only?.binary ?? 'BPF selftests';
+}
+/** "test_progs on x86_64 with gcc" for the whole run. */
+function runTitle(run) {
+    return jobTitle(run, runName(run));
 }
 /** "1 failure", "48 failures". */
 function plural(n, word) {
@@ -41587,6 +41591,10 @@ function assertionHeadline(a) {
         return a.tag;
     return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
 }
+/** The run's verdict for the UI: no results at all is an error, never a silent success. */
+function reportConclusion(run) {
+    return run.binaries.length === 0 ? 'error' : runConclusion(run);
+}
 
 ;// CONCATENATED MODULE: ./packages/report/src/step-summary.ts
 
@@ -41619,7 +41627,9 @@ function shellQuote(text) {
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
-    return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+    // A blank line would end the HTML block inside <summary>: keep the summary on one line.
+    const oneLine = summaryHtml.replace(/\s*[\r\n]+\s*/g, ' ');
+    return `<details${open ? ' open' : ''}>\n<summary>${oneLine}</summary>\n\n${text}\n</details>\n`;
 }
 function clipLog(lines, max) {
     if (lines.length <= max)
@@ -41747,7 +41757,7 @@ function sectionHead(run, result, level) {
 function renderStepSummary(run, options = {}) {
     const opts = { maxLogLines: 200, ...options };
     const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_LIMIT - 8 * 1024) - 1024 /* truncation notes */);
-    const conclusion = runConclusion(run);
+    const conclusion = reportConclusion(run);
     const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
     // One binary: its section heading is the job's heading. Several: a job heading above them.
     const single = run.binaries.length === 1;
@@ -41869,9 +41879,12 @@ function candidates(run) {
         out.push({ kind, level, title: '', message, dedupeKey, runners: [runner], label });
     };
     for (const { event, result } of allEvents(run)) {
-        const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+        const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
         const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
         add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
+    }
+    if (run.binaries.length === 0) {
+        add('partial', 'error', runName(run), 'no results', 'No selftest results were found: no log matched the inputs, or every log was empty.');
     }
     for (const result of run.binaries) {
         const runner = runnerName(run, result);
@@ -44438,7 +44451,7 @@ function buildReport(run, options = {}) {
             passed: counts.passed,
             failed: counts.failed,
             skipped: counts.skipped,
-            conclusion: runConclusion(run),
+            conclusion: reportConclusion(run),
         },
     };
 }

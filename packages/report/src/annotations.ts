@@ -14,6 +14,7 @@ import {
   jobTitle,
   partialExplanation,
   plural,
+  runName,
   runTitle,
   runnerName,
   testLabel,
@@ -67,9 +68,18 @@ function candidates(run: Run): Candidate[] {
   };
 
   for (const { event, result } of allEvents(run)) {
-    const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+    const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
     const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
     add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
+  }
+  if (run.binaries.length === 0) {
+    add(
+      'partial',
+      'error',
+      runName(run),
+      'no results',
+      'No selftest results were found: no log matched the inputs, or every log was empty.',
+    );
   }
   for (const result of run.binaries) {
     const runner = runnerName(run, result);

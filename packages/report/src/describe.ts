@@ -8,7 +8,7 @@ import type {
   Run,
   TestCase,
 } from '@bpf-ci/model';
-import { walkTests } from '@bpf-ci/model';
+import { runConclusion, walkTests, type Conclusion } from '@bpf-ci/model';
 
 /** "test_progs on x86_64 with gcc" (parts that are unknown are left out). */
 export function jobTitle(run: Run, runner: string): string {
@@ -17,9 +17,14 @@ export function jobTitle(run: Run, runner: string): string {
 }
 
 /** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
-export function runTitle(run: Run): string {
+export function runName(run: Run): string {
   const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
-  return jobTitle(run, run.context.runner ?? only?.binary ?? 'BPF selftests');
+  return run.context.runner ?? only?.binary ?? 'BPF selftests';
+}
+
+/** "test_progs on x86_64 with gcc" for the whole run. */
+export function runTitle(run: Run): string {
+  return jobTitle(run, runName(run));
 }
 
 /** "1 failure", "48 failures". */
@@ -142,4 +147,9 @@ export function assertionHeadline(a: Assertion): string {
   const msg = a.message.replace(/^unexpected /, '').split('\n')[0] ?? '';
   if (!msg) return a.tag;
   return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
+}
+
+/** The run's verdict for the UI: no results at all is an error, never a silent success. */
+export function reportConclusion(run: Run): Conclusion {
+  return run.binaries.length === 0 ? 'error' : runConclusion(run);
 }

@@ -278,6 +278,52 @@ describe('result-parser action (bundled)', () => {
     expect(annotations(r, 'error').some((c) => c.data.startsWith('Partial results:'))).toBe(true);
   });
 
+  it('merges a -J JSON summary and a kernel console log; an empty JSON (crash) is said, not lost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'json-'));
+    // libbpf/ci's file names: test_progs.json for the serial run.
+    writeFileSync(
+      join(dir, 'test_progs.json'),
+      readFileSync(join(samples, 'test_progs-json-summary-aarch64-2023.json')),
+    );
+    const r = await runAction({
+      'json-summaries': join(dir, '*.json'),
+      'console-logs': join(samples, 'kernel-kasan-uaf-test_progs-sockmap-fragment-2025.log'),
+      arch: 'aarch64',
+      toolchain: 'gcc',
+    });
+    // The JSON's own counters: success 29, success_subtest 23, skipped 3, failed 28.
+    expect(r.outputs).toMatchObject({ passed: '29', failed: '28', skipped: '3', conclusion: 'failure' });
+    const rendered = checkSummary(r.summary);
+    expect(text(elements(rendered.details[0]!, 'summary')[0]!)).toBe(
+      '🔥 BUG: KASAN: slab-use-after-free in sk_psock_verdict_data_ready+0x29b/0x2d0',
+    );
+    expect(annotations(r, 'error')[0]?.properties['title']).toBe(
+      'test_progs on aarch64 with gcc: kernel kasan',
+    );
+
+    const crashed = mkdtempSync(join(tmpdir(), 'crash-'));
+    writeFileSync(
+      join(crashed, 'test_progs.log'),
+      readFileSync(join(samples, 'test_progs-crash-sigsegv-stacktrace-bpf_tcp_ca-2024.log')),
+    );
+    writeFileSync(join(crashed, 'test_progs.json'), ''); // test_progs opens it at start and dies before writing
+    const c = await runAction({
+      logs: join(crashed, '*.log'),
+      'json-summaries': join(crashed, '*.json'),
+      ...JOB,
+    });
+    expect(c.outputs['conclusion']).toBe('error');
+    // The parser keeps the log's results and notes why the JSON adds nothing; the note reaches the UI.
+    const note = 'the JSON summary is empty: test_progs never reached its end (crash, kill or panic)';
+    expect(annotations(c, 'notice').map((a) => a.data)).toContain(note);
+    expect(c.results().binaries).toHaveLength(1);
+    expect(c.results().binaries[0]?.notes).toContain(note);
+    expect(checkSummary(c.summary).text).toContain(note);
+    expect(annotations(c, 'error')[0]?.data).toMatch(
+      /^Partial results: test_progs crashed with SIGSEGV in bpf_tcp_ca/,
+    );
+  });
+
   it('a bad input fails the step with a clear annotation', async () => {
     const r = await runAction({
       logs: join(samples, 'test_maps-debian6.1-tcg.log'),
@@ -293,5 +339,8 @@ describe('result-parser action (bundled)', () => {
     const r = await runAction({ logs: '/nonexistent/*.log', ...JOB });
     expect(annotations(r, 'warning')[0]?.data).toMatch(/^No file matches "\/nonexistent\/\*\.log"/);
     expect(r.summary).toContain('No selftest results were found');
+    // Nothing parsed is an error, never a silent success.
+    expect(r.outputs['conclusion']).toBe('error');
+    expect(annotations(r, 'error')[0]?.properties['title']).toBe('test_progs on x86_64 with gcc: no results');
   });
 });
