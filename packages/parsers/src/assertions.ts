@@ -105,8 +105,9 @@ function looksLikeShell(tag: string): boolean {
 }
 
 /** Parse a `<func>:FAIL:<rest>` line (rest possibly joined with continuation lines). */
-function fromFailLine(func: string, rest: string): Assertion {
-  const split = splitTag(flat(rest));
+function fromFailLine(func: string, rest: string, wrapped: boolean): Assertion {
+  // Only a wrapped message is re-spaced: a tag may really contain two spaces (`test  count`).
+  const split = splitTag(wrapped ? flat(rest) : rest);
   if (split) {
     const kind: AssertionKind =
       split.message.startsWith('unexpected error:') && looksLikeShell(split.tag) ? 'sys' : 'assert';
@@ -157,8 +158,7 @@ export function extractAssertions(log: readonly string[], lineNos?: readonly num
         pieces.push(stripWrapMark(next));
         rest = pieces.join('\n');
       }
-      const a = fromFailLine(func, rest.includes('\n') ? pieces.join(' ') : rest);
-      if (rest.includes('\n')) a.message = a.message.replace(/ +/g, ' ');
+      const a = fromFailLine(func, pieces.join(' '), pieces.length > 1);
       const lineNo = lineNos?.[i];
       if (lineNo !== undefined) a.inputLine = lineNo;
       out.push(a);
@@ -214,13 +214,15 @@ export function extractVerifierAssertions(resultLine: string, log: readonly stri
   for (let i = 0; i < log.length; i++) {
     const line = (log[i] ?? '').trim();
     if (line.startsWith('Unexpected ') || line.startsWith('Failed to load prog')) {
-      const a: Assertion = { kind: 'verifier', tag: line.replace(/!$/, ''), message: line };
+      // `Unexpected error message!` -> tag "error message"; the EXP/RES pair that follows is the data.
+      const tag = line.replace(/^Unexpected /, '').replace(/!$/, '');
+      const a: Assertion = { kind: 'verifier', tag, message: line };
       const exp = TV_EXP.exec((log[i + 1] ?? '').trim());
       const res = TV_RES.exec((log[i + 2] ?? '').trim());
       if (exp && res) {
         a.expected = exp[1] ?? '';
         a.actual = res[1] ?? '';
-        a.message = `${line} EXP: ${a.expected} RES: ${a.actual}`;
+        a.message = `expected "${a.expected}", got "${a.actual}"`;
         i += 2;
       }
       out.push(a);

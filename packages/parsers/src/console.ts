@@ -2,7 +2,7 @@
 // marker, pull out the call trace. Works line by line so it can run inside any selftest log where
 // console output interleaves with test output.
 import type { ConsoleEvent, ConsoleEventKind } from '@bpf-ci/model';
-import { ASSERT_FAIL, ASSERT_PASS, CONSOLE_PREFIX, TP_RESULT } from './patterns.ts';
+import { ASSERT_FAIL, ASSERT_PASS, CONSOLE_PREFIX, CONSOLE_TIMESTAMP_INSIDE, TP_RESULT } from './patterns.ts';
 
 /** kernel-patches/vmtest's SPLAT_DENYLIST plus panic, arm64 faults and the KASAN ruler. */
 const SPLAT_START =
@@ -70,6 +70,7 @@ function isTestOutput(body: string): boolean {
   const c = body.charCodeAt(0);
   if (c === 35 /* # */) return TP_RESULT.test(body);
   if (c === 83 /* S */ && body.startsWith('Summary: ')) return true;
+  if (c === 65 /* A */ && body === 'All error logs:') return true;
   return ASSERT_PASS.test(body) || ASSERT_FAIL.test(body);
 }
 
@@ -82,6 +83,8 @@ export class SplatCollector {
   private traceDone = false;
   private kasanRuler: boolean;
   private rulers = 0;
+  /** A KASAN ruler that no report followed: not a splat at all. */
+  bogus = false;
 
   constructor(body: string, prefix: string, lineNo: number) {
     this.kasanRuler = KASAN_RULER.test(body);
@@ -110,13 +113,22 @@ export class SplatCollector {
     const body = prefix ? match.slice(prefix.length) : match;
     const ev = this.event;
     if (ev.lines.length >= MAX_LINES) return 'over';
-    if (!prefix && isTestOutput(body)) return 'over';
+    if (!prefix) {
+      if (isTestOutput(body)) return 'over';
+      // A test line that console output cut (`#3 ato[  1.2] ...`) is test output, not splat text.
+      if (body.charCodeAt(0) === 35 && (this.timestamped || /^#\d/.test(body))) return 'over';
+      if (this.timestamped && CONSOLE_TIMESTAMP_INSIDE.test(body)) return 'over';
+    }
     if (prefix) {
       const time = timestampOf(prefix);
       // A console line long after the splat's last one is a new, unrelated message.
       if (time !== undefined && this.lastTime !== undefined && time - this.lastTime > 2) return 'over';
       if (time !== undefined) this.lastTime = time;
     } else if (this.timestamped && /^(?:[$#] |root@|\[root@)/.test(body)) {
+      return 'over';
+    }
+    if (this.kasanRuler && ev.lines.length === 1 && !isSplatStart(body)) {
+      this.bogus = true;
       return 'over';
     }
     if (isSplatStart(body) && !KASAN_RULER.test(body)) {

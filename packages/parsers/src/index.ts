@@ -59,25 +59,37 @@ export function parseText(text: string, opts: ParseOptions = {}): ParsedLog {
  */
 export async function parseFile(path: string, opts: ParseOptions = {}): Promise<ParsedLog> {
   const withSource: ParseOptions = { ...opts, source: opts.source ?? path };
-  const decoder = new TextDecoder('utf-8');
   const parser = new LogParser(withSource);
   const counter = { lineNo: 0 };
-  let carry = '';
-  let json: string[] | undefined;
+  // Bytes after the last newline wait for the next chunk: a newline is never inside a UTF-8
+  // sequence, so each decoded piece ends on a character boundary (Buffer decoding is native).
+  let carry: Buffer | undefined;
+  let json: Buffer[] | undefined;
   let started = false;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const text = decoder.decode(chunk as Uint8Array, { stream: true });
-    if (!started && text.trim() !== '') {
-      started = true;
-      if (looksLikeJson(carry + text)) json = [carry];
+    const bytes = chunk as Buffer;
+    if (!started) {
+      const head = bytes.toString('utf8', 0, Math.min(bytes.length, 256));
+      if (head.trim() !== '') {
+        started = true;
+        if (looksLikeJson(head)) json = [];
+      }
     }
-    if (json) json.push(text);
-    else carry = feedLines(parser, carry, text, counter);
+    if (json) {
+      json.push(bytes);
+      continue;
+    }
+    const buf = carry ? Buffer.concat([carry, bytes]) : bytes;
+    const lastNl = buf.lastIndexOf(10);
+    if (lastNl === -1) {
+      carry = buf;
+      continue;
+    }
+    feedLines(parser, '', buf.toString('utf8', 0, lastNl + 1), counter);
+    carry = buf.subarray(lastNl + 1);
   }
-  const tail = decoder.decode();
-  if (json) return fromJson(json.join('') + tail, withSource);
-  carry = feedLines(parser, carry, tail, counter);
-  if (carry !== '') parser.push(carry, ++counter.lineNo, true);
+  if (json) return fromJson(Buffer.concat(json).toString('utf8'), withSource);
+  if (carry && carry.length > 0) parser.push(carry.toString('utf8'), ++counter.lineNo, true);
   return parser.end();
 }
 

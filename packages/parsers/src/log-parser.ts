@@ -39,8 +39,22 @@ import {
 
 type Family = 'test_progs' | 'test_verifier' | 'test_maps';
 
+const PREAMBLE_LINES = 500;
+const NAMES_BINARY = /test_(?:progs|verifier|maps)/;
 const SPLIT_RESULT_START = /^#\d+(?:\/\d+)?[ \t]/;
-const RESULT_END = /:(?:OK|FAIL|SKIP)$|\)$/;
+/** `<func>:PASS:` / `<func>:FAIL:`: test log, never a command line. */
+function isCheckLine(t: string): boolean {
+  const colon = t.indexOf(':');
+  return colon > 0 && (t.startsWith('PASS:', colon + 1) || t.startsWith('FAIL:', colon + 1));
+}
+
+function endsLikeResult(t: string): boolean {
+  return t.endsWith(':OK') || t.endsWith(':FAIL') || t.endsWith(':SKIP') || t.endsWith(')');
+}
+
+function startsResult(t: string): boolean {
+  return t.charCodeAt(0) === 35 && (TP_RESULT.test(t) || SPLIT_RESULT_START.test(t));
+}
 
 /** Which binary family a line belongs to, when no run claims it. */
 function detectFamily(t: string): Family | undefined {
@@ -94,10 +108,12 @@ export class LogParser {
   /** Events of the current run waiting for the next result line to name their test. */
   private unattributed: ConsoleEvent[] = [];
   private panicTitle: string | undefined;
-  private fragment: { line: LogicalLine; text: string; direct: boolean } | undefined;
+  private fragment: { line: LogicalLine; text: string; spaced: boolean; cutByConsole: boolean } | undefined;
   /** Inside a kselftest section of a binary the parsers do not know (its lines are skipped). */
   private ignoring = false;
   private lastCut = false;
+  /** Unrecognised lines while no run is open (the next detected run gets them). */
+  private preamble: LogicalLine[] = [];
   private contentLines = 0;
   private readonly hooks: RunHooks = {
     testReported: (key) => {
@@ -111,6 +127,12 @@ export class LogParser {
   private readonly opts: ParseOptions;
 
   constructor(opts: ParseOptions = {}) {
+    if (opts.binary !== undefined && binaryFamily(opts.binary) === undefined) {
+      throw new RangeError(
+        `unknown binary ${JSON.stringify(opts.binary)}: expected test_progs, test_progs-<flavour> ` +
+          '(no_alu32, cpuv4, ...), test_verifier or test_maps',
+      );
+    }
     this.opts = opts;
   }
 
@@ -122,57 +144,73 @@ export class LogParser {
 
   private line(l: LogicalLine): void {
     if (l.match !== '') this.contentLines++;
+    const t = l.match;
+    const prefix = consolePrefix(t);
+    if (this.fragment && !prefix && this.fragment.cutByConsole) {
+      // printk cut a line in two: `#3 ato[  1.2] ...` then `mics:OK`. The next line that is not
+      // console output is the rest of it (unless it is a result line of its own).
+      const f = this.fragment;
+      this.fragment = undefined;
+      if (!startsResult(t)) {
+        this.closeSplat();
+        const joined = f.text + l.text;
+        this.line({ text: joined, match: joined.trim(), lineNo: f.line.lineNo });
+        return;
+      }
+      this.dispatch(f.line);
+    }
     if (this.splat) {
-      const r = this.splat.offer(l.match);
+      const r = this.splat.offer(t);
       if (r === 'taken') return;
       this.closeSplat();
       if (r === 'done') return;
     }
-    const t = l.match;
-    const prefix = consolePrefix(t);
     if (prefix) {
       const body = t.slice(prefix.length);
       if (isSplatStart(body)) this.splat = new SplatCollector(body, prefix, l.lineNo);
-      else if (this.fragment && body !== '') {
-        // printk split a test line: `#3 ato` + console line + `mics:OK`; keep waiting for the rest.
-      }
       return;
     }
     if (this.fragment) {
       const f = this.fragment;
       this.fragment = undefined;
-      const joined = f.direct ? f.text + t : `${f.text} ${t}`;
-      if (TP_RESULT.test(joined)) {
+      const joined = f.spaced ? `${f.text} ${t}` : f.text + t;
+      // A line that is a result line on its own is never the rest of another one.
+      if (!startsResult(t) && TP_RESULT.test(joined)) {
         this.dispatch({ text: joined, match: joined, lineNo: f.line.lineNo });
         return;
       }
       this.dispatch(f.line);
+    }
+    const inside = t.indexOf('[', 1) > 0 ? CONSOLE_TIMESTAMP_INSIDE.exec(t) : null;
+    if (inside && inside.index > 0) {
+      const before = t.slice(0, inside.index);
+      const rest = t.slice(inside.index);
+      if (TP_RESULT.test(before.trimEnd())) {
+        // The result line was complete; a console line followed without a newline.
+        const fixed = before.trimEnd();
+        this.dispatch({ text: fixed, match: fixed, lineNo: l.lineNo });
+      } else {
+        this.fragment = {
+          line: { ...l, text: before, match: before.trim() },
+          text: before,
+          spaced: false,
+          cutByConsole: true,
+        };
+      }
+      this.line({ text: rest, match: rest.trim(), lineNo: l.lineNo });
+      return;
     }
     if (isSplatStart(t)) {
       this.splat = new SplatCollector(t, '', l.lineNo);
       return;
     }
     const c = t.charCodeAt(0);
-    if (c === 35 /* # */ && SPLIT_RESULT_START.test(t) && !TP_RESULT.test(t) && this.takesTestProgs()) {
-      const inside = CONSOLE_TIMESTAMP_INSIDE.exec(t);
-      if (inside && inside.index > 0) {
-        const before = t.slice(0, inside.index);
-        const rest = t.slice(inside.index);
-        if (TP_RESULT.test(before.trimEnd())) {
-          // The result line was complete; a console line followed without a newline.
-          const fixed = before.trimEnd();
-          this.dispatch({ text: fixed, match: fixed, lineNo: l.lineNo });
-        } else {
-          this.fragment = { line: { ...l, text: before, match: before.trim() }, text: before, direct: true };
-        }
-        this.line({ text: rest, match: rest.trim(), lineNo: l.lineNo });
-        return;
-      }
+    if (c === 35 /* # */ && !TP_RESULT.test(t) && SPLIT_RESULT_START.test(t) && this.takesTestProgs()) {
       // Possibly a result line wrapped by a mail client; joined with the next line if that fits.
-      this.fragment = { line: l, text: l.text.trimStart(), direct: /\s$/.test(l.text) };
+      this.fragment = { line: l, text: l.text.trimStart(), spaced: !/\s$/.test(l.text), cutByConsole: false };
       return;
     }
-    if (c !== 35 && RESULT_END.test(t) && t.includes('#') && this.takesTestProgs()) {
+    if (c !== 35 && t.includes('#') && endsLikeResult(t) && this.takesTestProgs()) {
       const embedded = embeddedResult(t);
       if (embedded !== undefined) {
         // Another writer's output (strace, a shell) in front of a result line on the same line.
@@ -195,6 +233,7 @@ export class LogParser {
     if (c === 35 /* # */ && t.startsWith('# selftests: ')) {
       const m = TAP_START.exec(t);
       this.closeRun();
+      this.preamble = [];
       const binary = m?.[2] ?? '';
       if (binaryFamily(binary)) {
         this.ignoring = false;
@@ -212,11 +251,12 @@ export class LogParser {
       }
     }
     if (this.ignoring) return;
-    if (t.includes('test_') && !t.includes(':PASS:') && !t.includes(':FAIL:')) {
+    if (!isCheckLine(t) && t.includes('test_') && NAMES_BINARY.test(t)) {
       const cmd = COMMAND.exec(t);
       if (cmd && c !== 35 /* a result line never starts a run */) {
         const binary = this.opts.binary ?? cmd[1] ?? 'test_progs';
         this.closeRun();
+        this.preamble = [];
         this.startRun(parseCommand(t, cmd.index, binary));
         return;
       }
@@ -226,13 +266,26 @@ export class LogParser {
     const family = detectFamily(t);
     const wanted = forced !== undefined ? familyOf(forced) : family;
     if (family !== undefined && family === wanted) {
+      const carried = this.run?.handOver() ?? [];
+      const previous = this.run?.start;
       this.closeRun();
-      this.startRun({ binary: forced ?? family }).feed(l);
+      // The next run of the same family without a command line of its own: the same binary again.
+      const binary = previous && familyOf(previous.binary) === family ? previous.binary : (forced ?? family);
+      const run = this.startRun({ binary });
+      // Lines before a run's first known line may be its first test's log: they go in first.
+      for (const p of [...this.preamble, ...carried]) run.feed(p);
+      this.preamble = [];
+      run.feed(l);
       return;
     }
     if (forced !== undefined && this.run === undefined && t !== '') {
       // The caller says which binary wrote this: everything before its first known line is its output.
       this.startRun({ binary: forced }).feed(l);
+      return;
+    }
+    if (t !== '' || this.preamble.length > 0) {
+      this.preamble.push(l);
+      if (this.preamble.length > PREAMBLE_LINES) this.preamble.shift();
     }
   }
 
@@ -270,7 +323,7 @@ export class LogParser {
   private closeSplat(): void {
     const splat = this.splat;
     this.splat = undefined;
-    if (!splat) return;
+    if (!splat || splat.bogus) return;
     const ev = splat.event;
     const run = this.run;
     if (run && !run.ended) {

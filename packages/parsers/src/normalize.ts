@@ -15,7 +15,7 @@ export interface LogicalLine {
 const ESC = String.fromCharCode(27);
 const ANSI = new RegExp(`${ESC}(?:\\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])`, 'g');
 const GH_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
-/** Lines GitHub's runner or a CI wrapper adds around output (`##[group]`, `::group::`). */
+/** Lines GitHub's runner or a CI wrapper adds around output (`##[group]`, group and endgroup markers). */
 const RUNNER_LINE = /^(?:##\[(?:group|endgroup|section|command)\]|::(?:end)?group::)/;
 const TAP_ENTRY = /^# (?:#\d|Summary: |timeout set to )/;
 const TAP_EXIT = /^(?:not )?ok \d+ /;
@@ -25,7 +25,7 @@ export function cleanText(raw: string): string {
   let s = raw;
   if (s.includes(ESC)) s = s.replace(ANSI, '');
   if (s.includes('\u00a0')) s = s.replaceAll('\u00a0', ' ');
-  if (s.includes('\ufeff')) s = s.replaceAll('\ufeff', '');
+  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
   const c = s.charCodeAt(0);
   if (c >= 48 && c <= 57 && s.length >= 20 && s.charCodeAt(10) === 84) s = s.replace(GH_TIMESTAMP, '');
   return s;
@@ -86,6 +86,8 @@ export class LineNormalizer {
     } else if (!this.tap && c === 84 && text.startsWith('TAP version', lead)) {
       this.tap = true;
     }
-    emit({ text, match: text.trim(), lineNo });
+    const last = text.charCodeAt(text.length - 1);
+    const trimmed = text.charCodeAt(0) > 32 && last > 32 && last !== 0xa0;
+    emit({ text, match: trimmed ? text : text.trim(), lineNo });
   }
 }

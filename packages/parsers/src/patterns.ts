@@ -54,7 +54,7 @@ export const SHELL_SIGNAL = /^(Segmentation fault|Aborted|Killed|Bus error)(?: \
 /** Kernel console prefix: optional `<N>` loglevel, then timestamp / caller fields. */
 export const CONSOLE_PREFIX = /^(?:<\d+>)?(?:\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? ?)+ */;
 /** A console timestamp somewhere inside a line (printk landed in the middle of test output). */
-export const CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d+\]/;
+export const CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d{6}\]/;
 
 export const SIGNAL_NAMES: Record<number, string> = {
   4: 'SIGILL',

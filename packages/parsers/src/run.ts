@@ -52,6 +52,11 @@ export abstract class RunParser {
   /** Close the run: counts, completeness, synthetic tests for what a crash left unreported. */
   abstract finish(end: RunEnd): BinaryResult;
 
+  /** Lines to pass to the run that starts when this one is found to be over (none by default). */
+  handOver(): LogicalLine[] {
+    return [];
+  }
+
   /** The test most likely running now, for console events nobody reported after. */
   abstract runningTest(): string | undefined;
 
@@ -134,6 +139,8 @@ export class LogBuffer {
       lines = lines.concat(tail);
       lineNos = lineNos.concat(tailNos);
     }
+    this.head = [];
+    this.headNos = [];
     this.clear();
     while (lines.length > 0 && (lines[lines.length - 1] ?? '').trim() === '') {
       lines.pop();
@@ -142,11 +149,12 @@ export class LogBuffer {
     return { lines, lineNos };
   }
 
+  /** Forget the lines (a passing test's log), reusing the arrays. */
   clear(): void {
-    this.head = [];
-    this.headNos = [];
-    this.tail = [];
-    this.tailNos = [];
+    this.head.length = 0;
+    this.headNos.length = 0;
+    this.tail.length = 0;
+    this.tailNos.length = 0;
     this.tailStart = 0;
     this.dropped = 0;
   }

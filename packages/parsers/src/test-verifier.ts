@@ -123,7 +123,7 @@ export class VerifierRun extends RunParser {
       entry.test.name = desc;
       entry.clean = true;
     }
-    const run = newTestCase(mode, status, { number: num, inputLine: l.lineNo });
+    const run = newTestCase(mode, status, { inputLine: l.lineNo });
     if (reason !== undefined) run.reason = reason;
     entry.test.subtests.push(run);
     this.current = { run, resultLine: l.match, decided };

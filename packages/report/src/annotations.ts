@@ -13,6 +13,9 @@ import {
   flakyEntries,
   jobTitle,
   partialExplanation,
+  plural,
+  runName,
+  runTitle,
   runnerName,
   testLabel,
 } from './describe.ts';
@@ -65,9 +68,18 @@ function candidates(run: Run): Candidate[] {
   };
 
   for (const { event, result } of allEvents(run)) {
-    const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+    const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
     const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
     add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
+  }
+  if (run.binaries.length === 0) {
+    add(
+      'partial',
+      'error',
+      runName(run),
+      'no results',
+      'No selftest results were found: no log matched the inputs, or every log was empty.',
+    );
   }
   for (const result of run.binaries) {
     const runner = runnerName(run, result);
@@ -108,11 +120,7 @@ function countsNotice(run: Run): Annotation {
   );
   return {
     level: 'notice',
-    title: jobTitle(
-      run,
-      run.context.runner ??
-        (run.binaries.length === 1 && run.binaries[0] ? run.binaries[0].binary : 'BPF selftests'),
-    ),
+    title: runTitle(run),
     message: lines.length > 0 ? lines.join('\n') : 'No selftest results were found.',
   };
 }
@@ -143,15 +151,15 @@ export function buildAnnotations(run: Run, options: AnnotationOptions = {}): Ann
   const byKind = (kind: Kind): number => left.filter((c) => c.kind === kind).length;
   const parts = [
     byKind('splat') + byKind('partial') > 0
-      ? `${byKind('splat') + byKind('partial')} kernel splat/partial-run`
+      ? plural(byKind('splat') + byKind('partial'), 'crash or kernel splat')
       : '',
-    byKind('failure') > 0 ? `${byKind('failure')} failure` : '',
+    byKind('failure') > 0 ? plural(byKind('failure'), 'failure') : '',
     byKind('flaky') > 0 ? `${byKind('flaky')} flaky` : '',
-    byKind('other') > 0 ? `${byKind('other')} other` : '',
+    byKind('other') > 0 ? plural(byKind('other'), 'other finding') : '',
   ].filter((p) => p !== '');
   const overflow: Annotation = {
     level: 'notice',
-    title: `${jobTitle(run, run.context.runner ?? 'BPF selftests')}: ${more} more in the step summary`,
+    title: `${runTitle(run)}: ${more} more in the step summary`,
     message: `${more} more annotations (${parts.join(', ')}) are not shown here because GitHub keeps only ${perLevel} per level per step; every failure is in the step summary and results.json.`,
   };
   return total >= 2 ? [...chosen, counts, overflow] : [overflow];

@@ -8,12 +8,28 @@ import type {
   Run,
   TestCase,
 } from '@bpf-ci/model';
-import { walkTests } from '@bpf-ci/model';
+import { runConclusion, walkTests, type Conclusion } from '@bpf-ci/model';
 
 /** "test_progs on x86_64 with gcc" (parts that are unknown are left out). */
 export function jobTitle(run: Run, runner: string): string {
   const { arch, toolchain } = run.context;
   return `${runner}${arch ? ` on ${arch}` : ''}${toolchain ? ` with ${toolchain}` : ''}`;
+}
+
+/** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
+export function runName(run: Run): string {
+  const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
+  return run.context.runner ?? only?.binary ?? 'BPF selftests';
+}
+
+/** "test_progs on x86_64 with gcc" for the whole run. */
+export function runTitle(run: Run): string {
+  return jobTitle(run, runName(run));
+}
+
+/** "1 failure", "48 failures". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The name a binary's results go by: the context's runner when the run has one binary. */
@@ -46,6 +62,7 @@ export function binaryCounts(result: BinaryResult): Counts {
 
 /** An assertion as the test printed it: "netcnt:FAIL:netcnt unexpected ...: actual 10001 != expected 10006". */
 export function assertionText(a: Assertion): string {
+  if (a.func === undefined && a.message.startsWith(a.tag)) return a.message; // test_verifier repeats its tag
   const head = a.func !== undefined ? `${a.func}:FAIL:${a.tag}` : a.tag;
   return a.message ? `${head} ${a.message}` : head;
 }
@@ -60,11 +77,11 @@ const REASONS: Record<IncompleteReason, string> = {
   'not-run': 'the binary did not run',
 };
 
-/** Why a binary's results are partial, in words, naming the running test when known. */
+/** Why a binary's results are partial, in words: the parser's explanation (which names the running test) when it gave one. */
 export function partialExplanation(result: BinaryResult): string {
+  if (result.incompleteDetail) return result.incompleteDetail;
   const reasons = result.incompleteReasons.map((r) => REASONS[r]);
-  const base = reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
-  return result.incompleteDetail ? `${base}: ${result.incompleteDetail}` : base;
+  return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
 }
 
 export function isFailed(test: TestCase): boolean {
@@ -125,8 +142,14 @@ export function failureContext(test: TestCase, before = 3): string[] {
   return [...ctx, log[at] ?? ''];
 }
 
-/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006". */
+/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006", "skel_open: error: -22". */
 export function assertionHeadline(a: Assertion): string {
   const msg = a.message.replace(/^unexpected /, '').split('\n')[0] ?? '';
-  return msg || a.tag;
+  if (!msg) return a.tag;
+  return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
+}
+
+/** The run's verdict for the UI: no results at all is an error, never a silent success. */
+export function reportConclusion(run: Run): Conclusion {
+  return run.binaries.length === 0 ? 'error' : runConclusion(run);
 }

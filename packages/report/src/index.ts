@@ -7,3 +7,4 @@ export * from './junit.ts';
 export * from './ctrf.ts';
 export * from './results-json.ts';
 export * from './publish.ts';
+export * from './load.ts';

@@ -3,7 +3,7 @@
 import type { BinaryResult, Run, TestCase } from '@bpf-ci/model';
 import { walkTests } from '@bpf-ci/model';
 import { XMLBuilder } from 'fast-xml-parser';
-import { assertionText, jobTitle, runnerName } from './describe.ts';
+import { assertionText, jobTitle, runnerName, runTitle } from './describe.ts';
 
 // XML 1.0 cannot carry most control characters, even escaped: show them as \xNN instead of losing them.
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -79,7 +79,7 @@ export function toJUnitXml(run: Run): string {
   return builder.build({
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     testsuites: {
-      '@_name': xmlSafe(jobTitle(run, run.context.runner ?? 'BPF selftests')),
+      '@_name': xmlSafe(runTitle(run)),
       '@_tests': tests,
       '@_failures': failures,
       '@_errors': errors,

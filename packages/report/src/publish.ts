@@ -3,10 +3,10 @@
 // files and the outputs.
 import type { Logger } from '@bpf-ci/logger';
 import type { Run } from '@bpf-ci/model';
-import { runConclusion, totalCounts } from '@bpf-ci/model';
+import { totalCounts } from '@bpf-ci/model';
 import { annotationCommands, buildAnnotations, type Annotation } from './annotations.ts';
 import { toCtrf } from './ctrf.ts';
-import { failedLeaves, jobTitle, runnerName, testLabel } from './describe.ts';
+import { failedLeaves, jobTitle, reportConclusion, runnerName, testLabel } from './describe.ts';
 import { toJUnitXml } from './junit.ts';
 import { toResultsJson } from './results-json.ts';
 import { renderStepSummary, type StepSummaryOptions } from './step-summary.ts';
@@ -43,7 +43,7 @@ export function buildReport(run: Run, options: ReportOptions = {}): Report {
       passed: counts.passed,
       failed: counts.failed,
       skipped: counts.skipped,
-      conclusion: runConclusion(run),
+      conclusion: reportConclusion(run),
     },
   };
 }

@@ -3,9 +3,10 @@
 // kernel splats, failures, flaky, skipped) within a byte budget and what does not fit is counted in
 // an explicit "truncated: N more" note. Every <details> block is complete or absent, never cut.
 import type { BinaryResult, ConsoleEvent, Run, TestCase, TestStatus } from '@bpf-ci/model';
-import { runConclusion, walkTests } from '@bpf-ci/model';
+import { walkTests } from '@bpf-ci/model';
 import {
   allEvents,
+  reportConclusion,
   assertionHeadline,
   assertionText,
   binaryCounts,
@@ -16,6 +17,7 @@ import {
   jobTitle,
   partialExplanation,
   runnerName,
+  runTitle,
   testLabel,
 } from './describe.ts';
 import { codeFence, escapeHtml, escapeMarkdown } from './markdown.ts';
@@ -65,7 +67,9 @@ export function shellQuote(text: string): string {
 function details(summaryHtml: string, body: string, open = false): string {
   // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
   const text = body.endsWith('\n') ? body : `${body}\n`;
-  return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+  // A blank line would end the HTML block inside <summary>: keep the summary on one line.
+  const oneLine = summaryHtml.replace(/\s*[\r\n]+\s*/g, ' ');
+  return `<details${open ? ' open' : ''}>\n<summary>${oneLine}</summary>\n\n${text}\n</details>\n`;
 }
 
 function clipLog(lines: readonly string[], max: number): string {
@@ -223,7 +227,7 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
   const budget = new Budget(
     (options.budgetBytes ?? STEP_SUMMARY_LIMIT - 8 * 1024) - 1024 /* truncation notes */,
   );
-  const conclusion = runConclusion(run);
+  const conclusion = reportConclusion(run);
   const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
   // One binary: its section heading is the job's heading. Several: a job heading above them.
   const single = run.binaries.length === 1;
@@ -231,9 +235,7 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
     ? where
       ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
       : []
-    : [
-        `## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(jobTitle(run, run.context.runner ?? 'BPF selftests'))}${where}\n`,
-      ];
+    : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
   if (run.binaries.length === 0)
     top.push('_No selftest results were found: no log matched, or every log was empty._\n');
   const sections: Section[] = run.binaries.map((result) => ({

@@ -44,7 +44,9 @@ describe('annotations', () => {
     const last = list.at(-1);
     if (overflow) {
       expect(last?.title).toBe(`test_progs on x86_64 with gcc: ${failures - 10} more in the step summary`);
-      expect(last?.message).toContain(`${failures - 10} more annotations (${failures - 10} failure)`);
+      expect(last?.message).toContain(
+        `${failures - 10} more annotations (${failures - 10} failure${failures - 10 === 1 ? '' : 's'})`,
+      );
     } else expect(last?.message).toBe(`test_progs: Success: 4/6, Skipped: 1, Failed: ${failures}`);
   });
 
@@ -52,7 +54,7 @@ describe('annotations', () => {
     const result = testProgsResult(12, 1, {
       complete: false,
       incompleteReasons: ['kernel-panic'],
-      incompleteDetail: 'while running xdp/bonding',
+      incompleteDetail: 'the kernel panicked while running xdp/bonding',
     });
     result.tests.push(
       newTestCase('flaky_one', 'pass', {
@@ -71,14 +73,14 @@ describe('annotations', () => {
     const list = buildAnnotations(runWith(result));
     expect(list[0]?.title).toBe('test_progs on x86_64 with gcc: kernel panic while running xdp/bonding');
     expect(list[0]?.message).toBe('Kernel panic - not syncing: Oops: Fatal exception\n bpf_prog_run+0x10');
-    expect(list[1]?.message).toBe('Partial results: the kernel panicked: while running xdp/bonding.');
+    expect(list[1]?.message).toBe('Partial results: the kernel panicked while running xdp/bonding.');
     expect(list.slice(2, 10).every((a) => a.title.includes('fail_'))).toBe(true);
     expect(count(list, 'error')).toBe(10);
     // the flaky warning still fits (warnings have their own cap of 10)
     expect(list.find((a) => a.level === 'warning')?.title).toBe(
       'test_progs on x86_64 with gcc: flaky flaky_one',
     );
-    expect(list.at(-1)?.message).toMatch(/^4 more annotations \(4 failure\)/);
+    expect(list.at(-1)?.message).toMatch(/^4 more annotations \(4 failures\)/);
   });
 
   it('de-duplicates the same failure in two binaries into one annotation naming both', () => {

@@ -1,11 +1,22 @@
+import { execFileSync } from 'node:child_process';
 import { newTestCase } from '@bpf-ci/model';
-import { renderStepSummary } from '@bpf-ci/report';
+import { renderStepSummary, shellQuote } from '@bpf-ci/report';
 import { describe, expect, it } from 'vitest';
 import { elements, text, HOSTILE } from './gfm.ts';
 import { assertion, failedTest, runWith, testProgsResult } from './runs.ts';
 import { checkSummary, statusRows } from './summary-structure.ts';
 
 describe('step summary', () => {
+  it('quotes names for the repro command so a pasted command runs exactly that test', () => {
+    expect(shellQuote('netcnt')).toBe('netcnt');
+    expect(shellQuote('sockopt/getsockopt: read ctx->level')).toBe("'sockopt/getsockopt: read ctx->level'");
+    expect(shellQuote("it's $(rm -rf ~)")).toBe(`'it'\\''s $(rm -rf ~)'`);
+    const echoed = execFileSync('sh', ['-c', `printf %s ${shellQuote('it\'s $(id) `x` \\ "q"')}`], {
+      encoding: 'utf8',
+    });
+    expect(echoed).toBe('it\'s $(id) `x` \\ "q"');
+  });
+
   it('shows the heading, the counts line, the status table, the failure with its assertion and the skipped tests', () => {
     const result = testProgsResult(0, 3);
     result.tests.push(failedTest(141, 'netcnt', assertion('netcnt', 'netcnt', '10001', '10006')));
@@ -76,7 +87,7 @@ describe('step summary', () => {
     const md = renderStepSummary(runWith(result));
     const r = checkSummary(md);
     expect(r.text).toContain(
-      '⚠️ Partial results: the test binary crashed; the output ended before the Summary line: test_progs crashed with signal 11 while running bpf_tcp_ca/dctcp.',
+      '⚠️ Partial results: test_progs crashed with signal 11 while running bpf_tcp_ca/dctcp.',
     );
     expect(r.text).toContain('the tool printed no Summary');
     expect(statusRows(r)[0]).toEqual(['💥 Error (crash, timeout)', '1', '0']);
@@ -150,6 +161,17 @@ describe('step summary', () => {
     expect(r.text).toContain(`bpf-ci run -- ./test_progs -a '<script>alert(1)</script>'\n`);
     expect(r.text).toContain(`bpf-ci run -- ./test_progs -a '[link](javascript:alert(1))'\n`);
     expect(r.text).toContain(`bpf-ci run -- ./test_progs -a '${'$'}{{ github.token }}'\n`);
+  });
+
+  it('keeps a multi-line reason inside its <summary>', () => {
+    const result = testProgsResult(0, 0);
+    result.tests.push(
+      newTestCase('crashy', 'error', { number: 5, reason: 'crashed\n\n<b>**not markdown**</b>\r\nend' }),
+    );
+    const r = checkSummary(renderStepSummary(runWith(result)));
+    expect(text(elements(r.details[0]!, 'summary')[0]!)).toBe(
+      '💥 #5 crashy: crashed <b>**not markdown**</b> end',
+    );
   });
 
   it('lists flaky tests with their first failure', () => {

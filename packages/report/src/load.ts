@@ -1,0 +1,122 @@
+// I/O edge of the report: expand the globs a workflow gives, parse each file with
+// @bpf-ci/parsers and assemble one Run. A file that cannot be read is reported and kept as a
+// partial result, never silently dropped.
+import type { Logger } from '@bpf-ci/logger';
+import type { BinaryResult, ConsoleEvent, Run, RunContext } from '@bpf-ci/model';
+import { newBinaryResult, newRun } from '@bpf-ci/model';
+import { mergeJsonSummary, parseConsole, parseFile } from '@bpf-ci/parsers';
+import { glob, readFile } from 'node:fs/promises';
+import { basename, isAbsolute, resolve } from 'node:path';
+
+export interface LoadRequest {
+  /** Newline-separated globs in the action; one pattern per entry here. */
+  logs: string[];
+  jsonSummaries?: string[];
+  consoleLogs?: string[];
+  context?: RunContext;
+  cwd?: string;
+}
+
+/** Files matching the patterns, in pattern order, each once. A pattern matching nothing is a warning. */
+export async function expandGlobs(
+  patterns: readonly string[],
+  cwd: string,
+  logger: Logger,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const pattern of patterns.map((p) => p.trim()).filter((p) => p !== '')) {
+    const matches: string[] = [];
+    for await (const match of glob(pattern, { cwd }))
+      matches.push(isAbsolute(match) ? match : resolve(cwd, match));
+    if (matches.length === 0)
+      logger.warning(`No file matches ${JSON.stringify(pattern)} (relative to ${cwd}).`);
+    for (const m of matches.sort()) if (!out.includes(m)) out.push(m);
+  }
+  return out;
+}
+
+const normalise = (name: string): string => name.toLowerCase().replace(/_/g, '-');
+
+/**
+ * The binary a JSON summary belongs to, from libbpf/ci's file names:
+ * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ...
+ */
+export function jsonSummaryTarget(file: string): { binary: string; variant?: string } {
+  const stem = basename(file).replace(/\.json$/i, '');
+  const parallel = /[_-]parallel$/i.test(stem);
+  const binary = stem.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
+  return parallel ? { binary, variant: 'parallel' } : { binary };
+}
+
+function unreadable(file: string, err: unknown): BinaryResult {
+  const message = err instanceof Error ? err.message : String(err);
+  return newBinaryResult(basename(file), {
+    complete: false,
+    incompleteReasons: ['not-run'],
+    incompleteDetail: `${file} could not be parsed: ${message}`,
+    notes: [`${basename(file)}: ${message}`],
+  });
+}
+
+function sameEvent(a: ConsoleEvent, b: ConsoleEvent): boolean {
+  return a.title === b.title && a.inputLine === b.inputLine && a.test === b.test;
+}
+
+export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run> {
+  const cwd = request.cwd ?? process.cwd();
+  const run = newRun(request.context ?? {});
+  for (const file of await expandGlobs(request.logs, cwd, logger)) {
+    run.sources.push(file);
+    try {
+      const parsed = await parseFile(file, { source: file });
+      logger.info(
+        `${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`,
+      );
+      run.binaries.push(...parsed.results);
+      for (const event of parsed.events) {
+        const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
+        if (!attributed) run.events.push(event);
+      }
+    } catch (err) {
+      logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+        title: 'Unreadable selftest log',
+      });
+      run.binaries.push(unreadable(file, err));
+    }
+  }
+  for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger)) {
+    run.sources.push(file);
+    const target = jsonSummaryTarget(file);
+    const index = run.binaries.findIndex(
+      (r) => normalise(r.binary) === normalise(target.binary) && (r.variant ?? undefined) === target.variant,
+    );
+    const base = index >= 0 ? run.binaries[index] : undefined;
+    try {
+      const merged = mergeJsonSummary(
+        base ?? newBinaryResult(target.binary, target.variant ? { variant: target.variant } : {}),
+        await readFile(file, 'utf8'),
+      );
+      if (index >= 0) run.binaries[index] = merged;
+      else run.binaries.push(merged);
+      logger.info(
+        `${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`,
+      );
+    } catch (err) {
+      // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
+      const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
+      logger.warning(message);
+      if (base) base.notes.push(message);
+      else run.binaries.push(unreadable(file, err));
+    }
+  }
+  for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger)) {
+    run.sources.push(file);
+    const events = parseConsole(await readFile(file, 'utf8'));
+    logger.info(`${file}: ${events.length} kernel event(s)`);
+    for (const event of events) {
+      const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
+      (owner ? owner.events : run.events).push(event);
+    }
+  }
+  return run;
+}
