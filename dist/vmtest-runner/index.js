@@ -41381,7 +41381,7 @@ function emptyCounts() {
 function newTestCase(name, status, init = {}) {
     return { name, status, log: [], assertions: [], subtests: [], attempts: [], ...init };
 }
-function newBinaryResult(binary, init = {}) {
+function build_newBinaryResult(binary, init = {}) {
     return {
         binary,
         parsedCounts: emptyCounts(),
@@ -41393,7 +41393,7 @@ function newBinaryResult(binary, init = {}) {
         ...init,
     };
 }
-function newRun(context = {}, binaries = []) {
+function build_newRun(context = {}, binaries = []) {
     return { schemaVersion: model_SCHEMA_VERSION, context, binaries, events: [], sources: [] };
 }
 /** "test" or "test/subtest": the key users and list files use. Numbers are never keys. */
@@ -41437,7 +41437,7 @@ function binaryConclusion(result) {
         return 'failure';
     return 'success';
 }
-function build_runConclusion(run) {
+function runConclusion(run) {
     const all = run.binaries.map(binaryConclusion);
     if (all.includes('error') || run.events.some((e) => e.kind === 'panic'))
         return 'error';
@@ -41506,6 +41506,19 @@ function describe_jobTitle(run, runner) {
     const { arch, toolchain } = run.context;
     return `${runner}${arch ? ` on ${arch}` : ''}${toolchain ? ` with ${toolchain}` : ''}`;
 }
+/** The name a whole run goes by: the context's runner, else its only binary, else "BPF selftests". */
+function describe_runName(run) {
+    const only = run.binaries.length === 1 ? run.binaries[0] : undefined;
+    return run.context.runner ?? only?.binary ?? 'BPF selftests';
+}
+/** "test_progs on x86_64 with gcc" for the whole run. */
+function describe_runTitle(run) {
+    return describe_jobTitle(run, describe_runName(run));
+}
+/** "1 failure", "48 failures". */
+function describe_plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 /** The name a binary's results go by: the context's runner when the run has one binary. */
 function describe_runnerName(run, result) {
     if (run.context.runner && run.binaries.length <= 1)
@@ -41533,6 +41546,8 @@ function describe_binaryCounts(result) {
 }
 /** An assertion as the test printed it: "netcnt:FAIL:netcnt unexpected ...: actual 10001 != expected 10006". */
 function describe_assertionText(a) {
+    if (a.func === undefined && a.message.startsWith(a.tag))
+        return a.message; // test_verifier repeats its tag
     const head = a.func !== undefined ? `${a.func}:FAIL:${a.tag}` : a.tag;
     return a.message ? `${head} ${a.message}` : head;
 }
@@ -41545,11 +41560,12 @@ const REASONS = {
     'vm-failure': 'the VM failed',
     'not-run': 'the binary did not run',
 };
-/** Why a binary's results are partial, in words, naming the running test when known. */
+/** Why a binary's results are partial, in words: the parser's explanation (which names the running test) when it gave one. */
 function describe_partialExplanation(result) {
+    if (result.incompleteDetail)
+        return result.incompleteDetail;
     const reasons = result.incompleteReasons.map((r) => REASONS[r]);
-    const base = reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
-    return result.incompleteDetail ? `${base}: ${result.incompleteDetail}` : base;
+    return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
 }
 function isFailed(test) {
     return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
@@ -41602,10 +41618,16 @@ function describe_failureContext(test, before = 3) {
     }
     return [...ctx, log[at] ?? ''];
 }
-/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006". */
+/** The short form of an assertion for headlines: "netcnt: actual 10001 != expected 10006", "skel_open: error: -22". */
 function assertionHeadline(a) {
     const msg = a.message.replace(/^unexpected /, '').split('\n')[0] ?? '';
-    return msg || a.tag;
+    if (!msg)
+        return a.tag;
+    return msg.startsWith(a.tag) ? msg : `${a.tag}: ${msg}`;
+}
+/** The run's verdict for the UI: no results at all is an error, never a silent success. */
+function describe_reportConclusion(run) {
+    return run.binaries.length === 0 ? 'error' : runConclusion(run);
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/step-summary.ts
@@ -41639,7 +41661,9 @@ function shellQuote(text) {
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
-    return `<details${open ? ' open' : ''}>\n<summary>${summaryHtml}</summary>\n\n${text}\n</details>\n`;
+    // A blank line would end the HTML block inside <summary>: keep the summary on one line.
+    const oneLine = summaryHtml.replace(/\s*[\r\n]+\s*/g, ' ');
+    return `<details${open ? ' open' : ''}>\n<summary>${oneLine}</summary>\n\n${text}\n</details>\n`;
 }
 function clipLog(lines, max) {
     if (lines.length <= max)
@@ -41767,7 +41791,7 @@ function sectionHead(run, result, level) {
 function step_summary_renderStepSummary(run, options = {}) {
     const opts = { maxLogLines: 200, ...options };
     const budget = new Budget((options.budgetBytes ?? step_summary_STEP_SUMMARY_LIMIT - 8 * 1024) - 1024 /* truncation notes */);
-    const conclusion = build_runConclusion(run);
+    const conclusion = describe_reportConclusion(run);
     const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
     // One binary: its section heading is the job's heading. Several: a job heading above them.
     const single = run.binaries.length === 1;
@@ -41775,9 +41799,7 @@ function step_summary_renderStepSummary(run, options = {}) {
         ? where
             ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
             : []
-        : [
-            `## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(describe_jobTitle(run, run.context.runner ?? 'BPF selftests'))}${where}\n`,
-        ];
+        : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(describe_runTitle(run))}${where}\n`];
     if (run.binaries.length === 0)
         top.push('_No selftest results were found: no log matched, or every log was empty._\n');
     const sections = run.binaries.map((result) => ({
@@ -41891,9 +41913,12 @@ function candidates(run) {
         out.push({ kind, level, title: '', message, dedupeKey, runners: [runner], label });
     };
     for (const { event, result } of allEvents(run)) {
-        const runner = result ? runnerName(run, result) : (event.binary ?? run.context.runner ?? 'kernel');
+        const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
         const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
         add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
+    }
+    if (run.binaries.length === 0) {
+        add('partial', 'error', runName(run), 'no results', 'No selftest results were found: no log matched the inputs, or every log was empty.');
     }
     for (const result of run.binaries) {
         const runner = runnerName(run, result);
@@ -41927,8 +41952,7 @@ function countsNotice(run) {
     const lines = run.binaries.map((r) => `${runnerName(run, r)}: ${countsLine(binaryCounts(r))}${r.complete ? '' : ' (partial)'}`);
     return {
         level: 'notice',
-        title: jobTitle(run, run.context.runner ??
-            (run.binaries.length === 1 && run.binaries[0] ? run.binaries[0].binary : 'BPF selftests')),
+        title: runTitle(run),
         message: lines.length > 0 ? lines.join('\n') : 'No selftest results were found.',
     };
 }
@@ -41961,15 +41985,15 @@ function annotations_buildAnnotations(run, options = {}) {
     const byKind = (kind) => left.filter((c) => c.kind === kind).length;
     const parts = [
         byKind('splat') + byKind('partial') > 0
-            ? `${byKind('splat') + byKind('partial')} kernel splat/partial-run`
+            ? plural(byKind('splat') + byKind('partial'), 'crash or kernel splat')
             : '',
-        byKind('failure') > 0 ? `${byKind('failure')} failure` : '',
+        byKind('failure') > 0 ? plural(byKind('failure'), 'failure') : '',
         byKind('flaky') > 0 ? `${byKind('flaky')} flaky` : '',
-        byKind('other') > 0 ? `${byKind('other')} other` : '',
+        byKind('other') > 0 ? plural(byKind('other'), 'other finding') : '',
     ].filter((p) => p !== '');
     const overflow = {
         level: 'notice',
-        title: `${jobTitle(run, run.context.runner ?? 'BPF selftests')}: ${more} more in the step summary`,
+        title: `${runTitle(run)}: ${more} more in the step summary`,
         message: `${more} more annotations (${parts.join(', ')}) are not shown here because GitHub keeps only ${perLevel} per level per step; every failure is in the step summary and results.json.`,
     };
     return total >= 2 ? [...chosen, counts, overflow] : [overflow];
@@ -42047,7 +42071,7 @@ function junit_toJUnitXml(run) {
     return builder.build({
         '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
         testsuites: {
-            '@_name': xmlSafe(jobTitle(run, run.context.runner ?? 'BPF selftests')),
+            '@_name': xmlSafe(runTitle(run)),
             '@_tests': tests,
             '@_failures': failures,
             '@_errors': errors,
@@ -42158,7 +42182,7 @@ function buildReport(run, options = {}) {
             passed: counts.passed,
             failed: counts.failed,
             skipped: counts.skipped,
-            conclusion: runConclusion(run),
+            conclusion: reportConclusion(run),
         },
     };
 }
@@ -42176,7 +42200,2260 @@ async function echoFailureLogs(run, logger) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/parsers/src/patterns.ts
+// Every line shape the parsers recognise, in one place. Applied to a normalised line (see
+// normalize.ts: no CR, no ANSI, NBSP as space, outer whitespace trimmed). Sources: formats.md §1-§4.
+/** test_progs result line, every format since v5.14: `#12 align:OK`, `#326/10  sockopt/x: y:OK`. */
+const TP_RESULT = /^#(\d+)(?:\/(\d+))?[ \t]+(\S.*?):(OK|FAIL|SKIP)(?: \((?:SKIP: (\d+)\/(\d+)|not built)\))?$/;
+/** test_progs Summary, every format (~2019 without SKIPPED, patch-branch `(N not built)`, `x/y FAILED`). */
+const TP_SUMMARY = /^Summary: (\d+)\/(\d+) PASSED, (?:(\d+) SKIPPED(?: \((\d+) not built\))?, )?(?:(\d+)\/)?(\d+) FAILED$/;
+const TP_ERROR_LOGS = 'All error logs:';
+/** Assertion PASS line: always ends in ` <int> nsec`. */
+const ASSERT_PASS = /^([A-Za-z_]\w*):PASS:(.*) (-?\d+) nsec$/;
+const ASSERT_FAIL = /^([A-Za-z_]\w*):FAIL:(.*)$/;
+const CRASH = /^(?:\[(\d+)\]: )?Caught signal #(\d+)!$/;
+const STACK_TRACE = 'Stack trace:';
+/** glibc backtrace_symbols_fd: `./test_progs(crash_handler+0x28)[0x5555567ed91c]`. */
+const BACKTRACE_FRAME = /^\S*\(.*\)\[0x[0-9a-f]+\]$/;
+const WATCHDOG = /^WATCHDOG: test case (.+) executes for (\d+) seconds(, terminating with SIGSEGV|\.\.\.)$/;
+const TESTMOD_MISSING = /^(?:Can't find bpf_testmod\.ko kernel module|Failed to load bpf_testmod\.ko into the kernel): (-?\d+)$/;
+const TESTMOD_SKIPPED = 'WARNING! Selftests relying on bpf_testmod.ko will be skipped.';
+const FLAVOR = /^Switching to flavor '([\w-]+)' subdirectory\.\.\.$/;
+/** `--debug` worker progress on stderr: `[2]: #45:bpf_iter running.` */
+const WORKER_PROGRESS = /^\[(\d+)\]: #(\d+):(.+) (running|done)\.$/;
+/** test_verifier: `#920/p <description> <verdict>`; the verdict may come on a later line. */
+const TV_RESULT = /^#(\d+)\/([up]) (.*)$/;
+const TV_SUMMARY = /^Summary: (\d+) PASSED, (\d+) SKIPPED, (\d+) FAILED$/;
+/** A test_verifier verdict at the end of the line (`OK`, `3 cases OK`, `OK (NOTE: ...)`). */
+const TV_PASS_END = /(?:^|\s)(?:\d+ cases )?OK(?: \(NOTE: [^)]*\))?$/;
+const TM_OK = /^test_maps: OK, (\d+) SKIPPED$/;
+const TM_PASS = /^(\w+):PASS(?: (.*))?$/;
+const TM_SKIP = /^(\w+):? SKIP\b:?(?: (.*))?$/;
+const TM_FAIL = /^(\w+)\((\d+)\):FAIL:(.*)$/;
+const TM_FORK = /^Fork (\d+) tasks to '([^']*)'$/;
+/** assert() in a forked child: `test_maps: test_maps.c:1234: test_foo: Assertion `x' failed.` */
+const TM_ASSERT = /^test_maps: (\S+?):(\d+): (\w+): Assertion (.*) failed\.$/;
+const TM_FAILED_FREE = /^Failed (\w+)\b(.*)$/;
+/** kselftest runner: `ok 1 selftests: bpf: test_verifier`, `not ok 3 selftests: bpf: test_maps # exit=1`. */
+const TAP_RESULT = /^(not ok|ok) (\d+) selftests: (\S+): (\S+)(?: # (SKIP|TIMEOUT (\d+) seconds|exit=(\d+)))?/;
+const TAP_START = /^# selftests: (\S+): (\S+)$/;
+/** Where a command line names a selftest binary: `./test_progs -j`, `$ test_progs`, `sudo .../test_maps`. */
+const COMMAND = /(?:^|\/|[$#] )(test_progs(?:-[A-Za-z0-9_]+)?|test_verifier|test_maps)(?=[ \t'"]|$)/;
+/** Ends of a run the shell or a wrapper reports. */
+const EXIT_LINE = /^(?:Command failed with exit code: (-?\d+)|\+\+\+ exited with (\d+) \+\+\+|\+\+\+ killed by (SIG\w+).*\+\+\+)$/;
+const SHELL_SIGNAL = /^(Segmentation fault|Aborted|Killed|Bus error)(?: \(core dumped\))?$/;
+/** Kernel console prefix: optional `<N>` loglevel, then timestamp / caller fields. */
+const CONSOLE_PREFIX = /^(?:<\d+>)?(?:\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? ?)+ */;
+/** A console timestamp somewhere inside a line (printk landed in the middle of test output). */
+const CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d{6}\]/;
+const SIGNAL_NAMES = {
+    4: 'SIGILL',
+    6: 'SIGABRT',
+    7: 'SIGBUS',
+    8: 'SIGFPE',
+    9: 'SIGKILL',
+    11: 'SIGSEGV',
+    15: 'SIGTERM',
+};
+function signalName(num) {
+    return SIGNAL_NAMES[num] ?? `signal ${num}`;
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/assertions.ts
+
+/** Lines that are never the continuation of a wrapped assertion message. */
+const KNOWN_LINE = /^(?:[A-Za-z_]\w*:(?:PASS|FAIL):|#\d|libbpf: |\(\S+\.c:\d+|VERIFIER LOG:|=+$|(?:MATCHED|EXPECTED|WRONG LINE) +(?:MSG|SUBSTR|REGEX):|Unexpected retval|Summary: |All error logs:|# |Caught signal|Stack trace:|WATCHDOG: )/;
+const LOADER_EXPECT = /^(MATCHED|EXPECTED|WRONG LINE) +(MSG|SUBSTR|REGEX): '(.*)'$/;
+const LOADER_RETVAL = /^Unexpected retval: (-?\d+) != (-?\d+)$/;
+/** The complete ASSERT_* message forms; a message that matches none is still being wrapped. */
+const RELATION = /^unexpected (.+?): actual (.+?) (!=|==|<=|>=|<|>) expected (.+)$/;
+const SUBSTR = /^unexpected (.+?): '(.*)' is not a substring of '(.*)'$/;
+const BOOL = /^unexpected (.+?): got (TRUE|FALSE)$/;
+const ERROR = /^unexpected error: (-?\d+)(?: \(errno (-?\d+)\))?$/;
+const SUCCESS = /^unexpected success: (-?\d+)$/;
+const POINTER = /^unexpected pointer: (\S+)$/;
+const FD = /^unexpected fd: (-?\d+) \(errno (-?\d+)\)$/;
+const ERRNO_TAIL = /^\(errno -?\d+\)$/;
+const CHECK_FAIL_REST = /^(\d+)(?: (.*))?$/;
+/** Commands SYS() runs; a tag starting with one (or with an option) is a shell command line. */
+const SHELL_COMMANDS = new Set('ip tc sysctl ethtool mount umount ping ping6 nc echo bpftool iptables ip6tables nft modprobe rmmod insmod sh bash cat mkdir rm taskset tcpdump ss test socat iperf3 bridge devlink'.split(' '));
+const MAX_CONTINUATION = 4;
+/** Collapse the whitespace mail and commit-message wrapping put inside a message. */
+function flat(text) {
+    return text
+        .replace(/\s*\\\n\s*/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+}
+function isComplete(message) {
+    if (!message.startsWith('unexpected '))
+        return false;
+    return (RELATION.test(message) ||
+        SUBSTR.test(message) ||
+        BOOL.test(message) ||
+        ERROR.test(message) ||
+        SUCCESS.test(message) ||
+        POINTER.test(message) ||
+        FD.test(message));
+}
+/** Split `<tag> unexpected <tag>: ...` at the ` unexpected ` that repeats the tag, else the first. */
+function splitTag(rest) {
+    let first = -1;
+    for (let i = rest.indexOf(' unexpected '); i !== -1; i = rest.indexOf(' unexpected ', i + 1)) {
+        if (first === -1)
+            first = i;
+        const tag = rest.slice(0, i);
+        if (rest.startsWith(`unexpected ${tag}:`, i + 1))
+            return { tag, message: rest.slice(i + 1) };
+    }
+    if (first === -1) {
+        if (rest.startsWith('unexpected '))
+            return { tag: '', message: rest };
+        return undefined;
+    }
+    return { tag: rest.slice(0, first), message: rest.slice(first + 1) };
+}
+function fillValues(a) {
+    const msg = flat(a.message);
+    let m;
+    if ((m = RELATION.exec(msg))) {
+        a.actual = unquote(m[2] ?? '');
+        a.relation = m[3] ?? '';
+        a.expected = unquote(m[4] ?? '');
+    }
+    else if ((m = SUBSTR.exec(msg))) {
+        a.expected = m[2] ?? '';
+        a.actual = m[3] ?? '';
+        a.relation = 'not a substring of';
+    }
+    else if ((m = BOOL.exec(msg))) {
+        a.actual = m[2] ?? '';
+        a.expected = m[2] === 'TRUE' ? 'FALSE' : 'TRUE';
+    }
+    else if ((m = ERROR.exec(msg))) {
+        a.actual = m[1] ?? '';
+        a.expected = '0';
+        a.relation = '!=';
+    }
+    else if ((m = SUCCESS.exec(msg))) {
+        a.actual = m[1] ?? '';
+        a.expected = 'an error (< 0)';
+    }
+    else if ((m = POINTER.exec(msg))) {
+        a.actual = m[1] ?? '';
+    }
+    else if ((m = FD.exec(msg))) {
+        a.actual = m[1] ?? '';
+        a.expected = 'a valid fd (>= 0)';
+    }
+}
+function unquote(s) {
+    return s.length >= 2 && s.startsWith("'") && s.endsWith("'") ? s.slice(1, -1) : s;
+}
+function looksLikeShell(tag) {
+    const first = tag.split(' ', 1)[0] ?? '';
+    return tag.includes(' ') && (SHELL_COMMANDS.has(first) || / -{1,2}[A-Za-z]/.test(tag));
+}
+/** Parse a `<func>:FAIL:<rest>` line (rest possibly joined with continuation lines). */
+function fromFailLine(func, rest, wrapped) {
+    // Only a wrapped message is re-spaced: a tag may really contain two spaces (`test  count`).
+    const split = splitTag(wrapped ? flat(rest) : rest);
+    if (split) {
+        const kind = split.message.startsWith('unexpected error:') && looksLikeShell(split.tag) ? 'sys' : 'assert';
+        const a = { kind, func, tag: split.tag, message: split.message };
+        fillValues(a);
+        return a;
+    }
+    const cf = CHECK_FAIL_REST.exec(rest);
+    if (cf) {
+        const message = cf[2] ?? '';
+        const kind = func === 'validate_msgs' || message === 'expect_msg' ? 'verifier' : 'check_fail';
+        return { kind, func, tag: message, message, sourceLine: Number(cf[1]) };
+    }
+    const sp = rest.indexOf(' ');
+    const tag = sp === -1 ? rest : rest.slice(0, sp);
+    return { kind: 'check', func, tag, message: sp === -1 ? '' : rest.slice(sp + 1) };
+}
+function stripWrapMark(s) {
+    return s.endsWith(' \\') ? s.slice(0, -2) : s;
+}
+/**
+ * Every failed check in a test_progs log, in order. Continuation lines (mail wrapping, a CHECK
+ * format without `\n`) are joined to the message until it is complete or a known line starts.
+ * `firstLineNo` maps log indexes back to input lines when the caller knows them.
+ */
+function extractAssertions(log, lineNos) {
+    const out = [];
+    for (let i = 0; i < log.length; i++) {
+        const line = (log[i] ?? '').trim();
+        const fail = ASSERT_FAIL.exec(line);
+        if (fail) {
+            const func = fail[1] ?? '';
+            let rest = stripWrapMark(fail[2] ?? '');
+            const pieces = [rest];
+            let j = i + 1;
+            for (; j < log.length && j <= i + MAX_CONTINUATION; j++) {
+                const next = (log[j] ?? '').trim();
+                if (next === '' || KNOWN_LINE.test(next) || TP_RESULT.test(next) || ASSERT_PASS.test(next))
+                    break;
+                const joined = flat(rest);
+                const split = splitTag(joined);
+                const complete = split !== undefined && isComplete(split.message);
+                const errnoTail = complete && /unexpected error: -?\d+$/.test(joined) && ERRNO_TAIL.test(next);
+                if (complete && !errnoTail)
+                    break;
+                if (split === undefined && CHECK_FAIL_REST.test(rest))
+                    break;
+                pieces.push(stripWrapMark(next));
+                rest = pieces.join('\n');
+            }
+            const a = fromFailLine(func, pieces.join(' '), pieces.length > 1);
+            const lineNo = lineNos?.[i];
+            if (lineNo !== undefined)
+                a.inputLine = lineNo;
+            out.push(a);
+            i = j - 1;
+            continue;
+        }
+        const expect = LOADER_EXPECT.exec(line);
+        if (expect && expect[1] !== 'MATCHED') {
+            const a = {
+                kind: 'verifier',
+                tag: `${expect[2] ?? 'MSG'}`.toLowerCase(),
+                message: line,
+                expected: expect[3] ?? '',
+            };
+            const lineNo = lineNos?.[i];
+            if (lineNo !== undefined)
+                a.inputLine = lineNo;
+            out.push(a);
+            continue;
+        }
+        const retval = LOADER_RETVAL.exec(line);
+        if (retval) {
+            out.push({
+                kind: 'verifier',
+                tag: 'retval',
+                message: line,
+                actual: retval[1] ?? '',
+                expected: retval[2] ?? '',
+                relation: '!=',
+            });
+        }
+    }
+    return out;
+}
+const TV_EXP = /^EXP: ?(.*)$/;
+const TV_RES = /^RES: ?(.*)$/;
+const TV_RETVAL = /FAIL retval (-?\d+) != (-?\d+)/;
+/** test_verifier failure details: `Unexpected error message!` + `EXP:` / `RES:`, retval mismatches. */
+function extractVerifierAssertions(resultLine, log) {
+    const out = [];
+    const rv = TV_RETVAL.exec(resultLine);
+    if (rv) {
+        out.push({
+            kind: 'verifier',
+            tag: 'retval',
+            message: `retval ${rv[1]} != ${rv[2]}`,
+            actual: rv[1] ?? '',
+            expected: rv[2] ?? '',
+            relation: '!=',
+        });
+    }
+    for (let i = 0; i < log.length; i++) {
+        const line = (log[i] ?? '').trim();
+        if (line.startsWith('Unexpected ') || line.startsWith('Failed to load prog')) {
+            // `Unexpected error message!` -> tag "error message"; the EXP/RES pair that follows is the data.
+            const tag = line.replace(/^Unexpected /, '').replace(/!$/, '');
+            const a = { kind: 'verifier', tag, message: line };
+            const exp = TV_EXP.exec((log[i + 1] ?? '').trim());
+            const res = TV_RES.exec((log[i + 2] ?? '').trim());
+            if (exp && res) {
+                a.expected = exp[1] ?? '';
+                a.actual = res[1] ?? '';
+                a.message = `expected "${a.expected}", got "${a.actual}"`;
+                i += 2;
+            }
+            out.push(a);
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/run.ts
+
+class RunParser {
+    result;
+    /** The tool printed its closing line (Summary / test_maps: OK). */
+    ended = false;
+    /** Any line of this binary's output was recognised. */
+    seen = false;
+    start;
+    hooks;
+    constructor(start, hooks) {
+        this.start = start;
+        this.hooks = hooks;
+        this.result = build_newBinaryResult(start.binary);
+        if (start.command !== undefined)
+            this.result.command = start.command;
+        if (start.parallel)
+            this.result.variant = 'parallel';
+    }
+    /** Lines to pass to the run that starts when this one is found to be over (none by default). */
+    handOver() {
+        return [];
+    }
+    markIncomplete(reason) {
+        this.result.complete = false;
+        if (!this.result.incompleteReasons.includes(reason))
+            this.result.incompleteReasons.push(reason);
+    }
+    addDetail(text) {
+        this.result.incompleteDetail = this.result.incompleteDetail
+            ? `${this.result.incompleteDetail}; ${text}`
+            : text;
+    }
+}
+function formatCounts(c, withSubtests) {
+    const passed = withSubtests ? `${c.passed}/${c.passedSubtests ?? 0}` : `${c.passed}`;
+    return `${passed} passed, ${c.skipped} skipped, ${c.failed} failed`;
+}
+/** Compare printed and parsed counts; a readable difference, or undefined when they agree. */
+function countsDifference(printed, parsed, summaryLine) {
+    const diffs = [];
+    if (printed.passed !== parsed.passed)
+        diffs.push(`passed ${parsed.passed} (tool: ${printed.passed})`);
+    if (printed.passedSubtests !== undefined && printed.passedSubtests !== parsed.passedSubtests)
+        diffs.push(`passed subtests ${parsed.passedSubtests ?? 0} (tool: ${printed.passedSubtests})`);
+    if (printed.skipped !== parsed.skipped)
+        diffs.push(`skipped ${parsed.skipped} (tool: ${printed.skipped})`);
+    if (printed.failed !== parsed.failed)
+        diffs.push(`failed ${parsed.failed} (tool: ${printed.failed})`);
+    if (diffs.length === 0)
+        return undefined;
+    return `the result lines give ${diffs.join(', ')}; the tool printed "${summaryLine}"`;
+}
+const HEAD = 2000;
+const TAIL = 8000;
+/**
+ * A test's log while it runs. Bounded: beyond HEAD + TAIL lines only the first HEAD and the last
+ * TAIL are kept (a failure's cause is usually at its start or right before its result line).
+ */
+class LogBuffer {
+    head = [];
+    headNos = [];
+    tail = [];
+    tailNos = [];
+    tailStart = 0;
+    dropped = 0;
+    get length() {
+        return this.head.length + this.tail.length;
+    }
+    push(text, lineNo) {
+        if (this.head.length < HEAD) {
+            this.head.push(text);
+            this.headNos.push(lineNo);
+            return;
+        }
+        if (this.tail.length < TAIL) {
+            this.tail.push(text);
+            this.tailNos.push(lineNo);
+            return;
+        }
+        this.tail[this.tailStart] = text;
+        this.tailNos[this.tailStart] = lineNo;
+        this.tailStart = (this.tailStart + 1) % TAIL;
+        this.dropped++;
+    }
+    /** The kept lines in order, then empty the buffer. */
+    take() {
+        let lines = this.head;
+        let lineNos = this.headNos;
+        if (this.tail.length > 0) {
+            const tail = [...this.tail.slice(this.tailStart), ...this.tail.slice(0, this.tailStart)];
+            const tailNos = [...this.tailNos.slice(this.tailStart), ...this.tailNos.slice(0, this.tailStart)];
+            if (this.dropped > 0) {
+                tail.unshift(`[bpf-ci: ${this.dropped} log lines not kept]`);
+                tailNos.unshift(tailNos[0] ?? 0);
+            }
+            lines = lines.concat(tail);
+            lineNos = lineNos.concat(tailNos);
+        }
+        this.head = [];
+        this.headNos = [];
+        this.clear();
+        while (lines.length > 0 && (lines[lines.length - 1] ?? '').trim() === '') {
+            lines.pop();
+            lineNos.pop();
+        }
+        return { lines, lineNos };
+    }
+    /** Forget the lines (a passing test's log), reusing the arrays. */
+    clear() {
+        this.head.length = 0;
+        this.headNos.length = 0;
+        this.tail.length = 0;
+        this.tailNos.length = 0;
+        this.tailStart = 0;
+        this.dropped = 0;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/test-progs.ts
+
+
+
+
+const test_progs_STATUS = { OK: 'pass', FAIL: 'fail', SKIP: 'skip' };
+const TEST_FUNC = /^(?:serial_)?test_(\w+)$/;
+const NOTE_LINES = 20;
+const NO_LOG = { lines: [], lineNos: [] };
+/** First characters of the lines special() knows. */
+const SPECIAL_FIRST = new Set(['A', 'B', 'C', 'F', 'K', 'L', 'S', 'W', '[', '+']);
+/**
+ * test_progs checks its own framework with dummy subtests (one skipped twice, one failed) and then
+ * resets its counters (prog_tests/prog_tests_framework.c, clear_test_state): its subtests are printed
+ * but never counted, and its FAIL subtest is deliberate.
+ */
+const SELF_TEST = 'prog_tests_framework';
+/** test_progs' own counting rules (mainline calculate_summary_and_print_errors, formats.md §1.9). */
+function countTestProgs(tests) {
+    const counts = { passed: 0, passedSubtests: 0, skipped: 0, failed: 0 };
+    for (const t of tests) {
+        if (t.status === 'fail' || t.status === 'error')
+            counts.failed++;
+        else if (t.status === 'pass' || t.status === 'skip')
+            counts.passed++;
+        if (t.name === SELF_TEST)
+            continue;
+        if (t.subtests.length > 0) {
+            for (const s of t.subtests) {
+                if (s.status === 'pass')
+                    counts.passedSubtests = (counts.passedSubtests ?? 0) + 1;
+                else if (s.status === 'skip')
+                    counts.skipped++;
+            }
+        }
+        else if (t.status === 'skip') {
+            counts.skipped++;
+        }
+    }
+    return counts;
+}
+/** ≤ v5.15 counted failed subtests in FAILED too (formats.md §1.9): say so when that explains it. */
+function oldCountingHint(printed, parsed, tests) {
+    const failedSubtests = tests.reduce((n, t) => n + t.subtests.filter((s) => s.status === 'fail').length, 0);
+    const onlyFailed = printed.passed === parsed.passed &&
+        printed.skipped === parsed.skipped &&
+        printed.failed !== parsed.failed;
+    return onlyFailed && failedSubtests > 0 && printed.failed === parsed.failed + failedSubtests
+        ? ' (test_progs up to v5.15 also counted failed subtests in FAILED, which gives exactly this)'
+        : '';
+}
+/** The test a log belongs to, from the `test_<name>` / `serial_test_<name>` function that logged. */
+function inferTestName(lines) {
+    for (const line of lines) {
+        const t = line.trim();
+        const m = ASSERT_PASS.exec(t) ?? ASSERT_FAIL.exec(t);
+        const name = m ? TEST_FUNC.exec(m[1] ?? '') : null;
+        if (name)
+            return name[1];
+    }
+    return undefined;
+}
+function hasChecks(lines) {
+    return lines.some((l) => {
+        const t = l.trim();
+        return ASSERT_PASS.test(t) || ASSERT_FAIL.test(t);
+    });
+}
+class TestProgsRun extends RunParser {
+    pending = new LogBuffer();
+    open = new Map();
+    byName = new Map();
+    errorSection = false;
+    lastTop;
+    lastWasTopResult = false;
+    lastResultLine;
+    stack;
+    crashTarget;
+    crashed = false;
+    watchdogKill;
+    workers = new Map();
+    unfinishedName;
+    feed(l) {
+        const t = l.match;
+        if (this.stack) {
+            if (t === STACK_TRACE || BACKTRACE_FRAME.test(t)) {
+                this.stack.push(t);
+                return true;
+            }
+            this.flushStack();
+        }
+        if (t === '') {
+            if (this.pending.length > 0 && !this.ended)
+                this.pending.push(l.text, l.lineNo);
+            return !this.ended;
+        }
+        const c = t.charCodeAt(0);
+        if (c === 35 /* # */) {
+            const m = TP_RESULT.exec(t);
+            if (m) {
+                if (this.ended || this.restarted(m))
+                    return false;
+                this.onResult(m, l);
+                return true;
+            }
+        }
+        else if (c === 83 /* S */ && t.startsWith('Summary: ')) {
+            const m = TP_SUMMARY.exec(t);
+            if (m) {
+                if (this.ended)
+                    return false;
+                this.onSummary(m, t);
+                return true;
+            }
+        }
+        if (this.special(t))
+            return true;
+        if (this.ended)
+            return false;
+        this.pending.push(l.text, l.lineNo);
+        this.lastWasTopResult = false;
+        if (!this.seen && (ASSERT_PASS.test(t) || ASSERT_FAIL.test(t)))
+            this.seen = true;
+        return true;
+    }
+    /**
+     * A test reported a second time outside `All error logs:` means a new run began without a
+     * command line or Summary between (a retry after a crash, concatenated logs).
+     */
+    restarted(m) {
+        if (this.errorSection)
+            return false;
+        const name = m[3] ?? '';
+        if (m[2] === undefined)
+            return this.byName.has(name);
+        const slash = name.indexOf('/');
+        return slash > 0 && this.byName.has(name.slice(0, slash));
+    }
+    /** The log lines not yet claimed by a result line: they belong to the run that takes over. */
+    handOver() {
+        const { lines, lineNos } = this.pending.take();
+        return lines.map((text, i) => ({ text, match: text.trim(), lineNo: lineNos[i] ?? 0 }));
+    }
+    /** Lines about the run rather than a test: crash, watchdog, bpf_testmod, exit status. */
+    special(t) {
+        // Test log lines mostly start with a lower-case C function name; none of these do.
+        if (!SPECIAL_FIRST.has(t.charAt(0)))
+            return false;
+        let m;
+        if (t === TP_ERROR_LOGS) {
+            this.errorSection = true;
+            this.pending.clear();
+            return true;
+        }
+        if ((m = CRASH.exec(t))) {
+            this.onCrash(m[1], Number(m[2]), t);
+            return true;
+        }
+        if ((m = WATCHDOG.exec(t))) {
+            const test = m[1] ?? '';
+            const seconds = Number(m[2]);
+            if ((m[3] ?? '').startsWith(',')) {
+                this.watchdogKill = { test, seconds };
+                this.markIncomplete('timeout');
+                this.addDetail(`the test_progs watchdog killed ${test} after ${seconds} s`);
+            }
+            else {
+                this.result.notes.push(`test_progs watchdog: ${test} was still running after ${seconds} s`);
+            }
+            return true;
+        }
+        if (TESTMOD_MISSING.test(t) || t === TESTMOD_SKIPPED) {
+            this.seen = true;
+            const note = t === TESTMOD_SKIPPED ? t : `${t} (bpf_testmod.ko is missing)`;
+            if (!this.result.notes.includes(note))
+                this.result.notes.push(note);
+            return true;
+        }
+        if ((m = FLAVOR.exec(t))) {
+            if (this.result.binary === 'test_progs')
+                this.result.binary = `test_progs-${m[1] ?? ''}`;
+            return true;
+        }
+        if ((m = WORKER_PROGRESS.exec(t))) {
+            if (m[4] === 'running')
+                this.workers.set(m[1] ?? '', { num: Number(m[2]), name: m[3] ?? '' });
+            else
+                this.workers.delete(m[1] ?? '');
+            return true;
+        }
+        if (t.startsWith('Launching ') && /^Launching \d+ workers\.$/.test(t)) {
+            this.result.variant = 'parallel';
+            return true;
+        }
+        if ((m = EXIT_LINE.exec(t))) {
+            if (m[1] !== undefined || m[2] !== undefined)
+                this.result.exitCode = Number(m[1] ?? m[2]);
+            if (m[3] !== undefined)
+                this.result.signal = m[3];
+            return true;
+        }
+        if ((m = SHELL_SIGNAL.exec(t))) {
+            if (m[1] === 'Segmentation fault') {
+                this.result.signal ??= 'SIGSEGV';
+                this.result.exitCode ??= 139;
+            }
+            if (!this.ended) {
+                this.markIncomplete('crash');
+                if (!this.crashed)
+                    this.addDetail(`the shell reported "${t}"`);
+            }
+            return true;
+        }
+        return false;
+    }
+    onResult(m, l) {
+        this.seen = true;
+        const num = Number(m[1]);
+        const sub = m[2];
+        const name = m[3] ?? '';
+        const status = test_progs_STATUS[m[4] ?? ''] ?? 'fail';
+        // Only a failure's log is kept (and a test's own log, printed before its first subtest).
+        const open0 = this.open.get(num);
+        const keep = status === 'fail' || (sub !== undefined && (open0 === undefined || open0.subtests.length === 0));
+        const { lines, lineNos } = keep ? this.pending.take() : (this.pending.clear(), NO_LOG);
+        this.lastResultLine = l.match;
+        if (sub !== undefined) {
+            this.lastWasTopResult = false;
+            const slash = name.indexOf('/');
+            const parentName = slash > 0 ? name.slice(0, slash) : undefined;
+            const subName = slash > 0 ? name.slice(slash + 1) : name;
+            let open = this.open.get(num);
+            if (open && parentName !== undefined && open.name !== undefined && open.name !== parentName) {
+                this.closeUnfinished(open, 'its result line never came');
+                open = undefined;
+            }
+            if (!open) {
+                open = { number: num, name: parentName, log: [], logNos: [], subtests: [] };
+                this.open.set(num, open);
+            }
+            const test = newTestCase(subName, status, { number: Number(sub), inputLine: l.lineNo });
+            if (status === 'fail') {
+                test.log = lines;
+                test.assertions = extractAssertions(lines, lineNos);
+            }
+            else if (open.subtests.length === 0 && lines.length > 0) {
+                // Before the first subtest line comes the test's own log (printed first, §1.6).
+                open.log.push(...lines);
+                open.logNos.push(...lineNos);
+            }
+            open.subtests.push(test);
+            if (parentName !== undefined)
+                this.hooks.testReported(parentName);
+            return;
+        }
+        let open = this.open.get(num);
+        if (open && open.name !== undefined && open.name !== name) {
+            this.closeUnfinished(open, 'its result line never came');
+            open = undefined;
+        }
+        this.open.delete(num);
+        const test = newTestCase(name, status, {
+            number: num,
+            inputLine: l.lineNo,
+            subtests: open?.subtests ?? [],
+        });
+        if (m[5] !== undefined)
+            test.skippedSubtests = { skipped: Number(m[5]), total: Number(m[6]) };
+        else if (l.match.endsWith('(not built)'))
+            test.reason = 'not built';
+        if (status === 'fail') {
+            const log = open ? open.log.concat(lines) : lines;
+            const nos = open ? open.logNos.concat(lineNos) : lineNos;
+            test.log = log;
+            test.assertions = extractAssertions(log, nos);
+        }
+        if (name === SELF_TEST && status !== 'fail') {
+            for (const s of test.subtests)
+                s.reason =
+                    'a dummy subtest of the framework self-test: test_progs resets its counters and does not count it';
+        }
+        this.hooks.testReported(name);
+        this.addTest(test);
+        this.lastTop = test;
+        this.lastWasTopResult = true;
+    }
+    /** Under `All error logs:` a failure is printed a second time: merge it, never count it twice. */
+    addTest(test) {
+        const existing = this.errorSection ? this.byName.get(test.name) : undefined;
+        if (!existing) {
+            this.result.tests.push(test);
+            this.byName.set(test.name, test);
+            return;
+        }
+        // The reporter may have trimmed the first copy: keep the longer log.
+        if (test.log.length > existing.log.length) {
+            existing.log = test.log;
+            existing.assertions = test.assertions;
+        }
+        for (const sub of test.subtests) {
+            const known = existing.subtests.find((s) => s.name === sub.name);
+            if (!known)
+                existing.subtests.push(sub);
+            else if (sub.log.length > known.log.length) {
+                known.log = sub.log;
+                known.assertions = sub.assertions;
+            }
+        }
+    }
+    onSummary(m, line) {
+        this.seen = true;
+        const printed = {
+            passed: Number(m[1]),
+            passedSubtests: Number(m[2]),
+            skipped: m[3] !== undefined ? Number(m[3]) : 0,
+            failed: Number(m[5] ?? m[6]),
+        };
+        if (m[4] !== undefined)
+            printed.notBuilt = Number(m[4]);
+        this.result.printedCounts = printed;
+        this.result.summaryLine = line;
+        this.ended = true;
+        this.pending.clear();
+        for (const open of [...this.open.values()])
+            this.closeUnfinished(open, 'its result line never came');
+    }
+    onCrash(worker, sig, line) {
+        this.seen = true;
+        const name = signalName(sig);
+        this.result.signal = name;
+        this.markIncomplete('crash');
+        let target;
+        if (worker !== undefined) {
+            // §1.8: a crashed worker's test is never printed nor counted; the Summary can look clean.
+            const running = this.workers.get(worker);
+            if (running) {
+                target = newTestCase(running.name, 'error', {
+                    number: running.num,
+                    reason: `test_progs worker ${worker} crashed with ${name} while running this test`,
+                });
+                this.result.tests.push(target);
+            }
+            this.addDetail(`test_progs worker ${worker} crashed with ${name}${running ? ` in ${running.name}` : ''}; ` +
+                'the test it was running is missing from the output and from the Summary');
+        }
+        else {
+            this.crashed = true;
+            const reason = this.watchdogKill
+                ? `killed by the test_progs watchdog after ${this.watchdogKill.seconds} s (${name})`
+                : `test_progs crashed with ${name} in this test`;
+            if (this.lastWasTopResult && this.lastTop)
+                target = this.lastTop;
+            else
+                target = this.unfinishedFromPending(reason);
+            if (target) {
+                target.status = 'error';
+                target.reason = reason;
+            }
+            this.addDetail(`test_progs crashed with ${name}${target ? ` in ${target.name}` : ''}`);
+        }
+        this.crashTarget = target;
+        this.stack = [line];
+    }
+    flushStack() {
+        const stack = this.stack ?? [];
+        this.stack = undefined;
+        if (this.crashTarget)
+            this.crashTarget.log.push(...stack);
+        else
+            this.result.notes.push(stack.join('\n'));
+        this.crashTarget = undefined;
+    }
+    /** A test that printed log lines but never its result line: kept as an error, never dropped. */
+    unfinishedFromPending(reason) {
+        const { lines, lineNos } = this.pending.take();
+        if (lines.length === 0)
+            return undefined;
+        if (!hasChecks(lines)) {
+            const shown = lines.slice(-NOTE_LINES);
+            this.result.notes.push(`${lines.length} line(s) of output after the last result line` +
+                `${lines.length > shown.length ? ` (the last ${shown.length})` : ''}:\n${shown.join('\n')}`);
+            return undefined;
+        }
+        const name = inferTestName(lines) ?? this.start.selected ?? '(test not named in the output)';
+        const test = newTestCase(name, 'error', {
+            log: lines,
+            assertions: extractAssertions(lines, lineNos),
+            reason,
+        });
+        if (lineNos[0] !== undefined)
+            test.inputLine = lineNos[0];
+        this.result.tests.push(test);
+        this.unfinishedName = name;
+        return test;
+    }
+    closeUnfinished(open, why) {
+        this.open.delete(open.number);
+        const name = open.name ?? `#${open.number}`;
+        const test = newTestCase(name, 'error', {
+            number: open.number,
+            subtests: open.subtests,
+            log: open.log,
+            reason: `reported subtests, but ${why}`,
+        });
+        this.result.tests.push(test);
+        this.unfinishedName = name;
+    }
+    runningTest() {
+        return this.unfinishedName ?? this.start.selected;
+    }
+    finish(end) {
+        if (this.stack)
+            this.flushStack();
+        const r = this.result;
+        if (!this.ended) {
+            const why = end.kernelPanic
+                ? 'the kernel panicked before its result line'
+                : 'the output ended before its result line';
+            for (const open of [...this.open.values()])
+                this.closeUnfinished(open, why);
+            if (!this.crashed)
+                this.unfinishedFromPending(why);
+            this.markIncomplete('no-summary');
+            const after = this.lastResultLine ? `after "${this.lastResultLine}"` : 'before any result line';
+            this.addDetail(`no Summary line: the output ended ${after}`);
+            if (end.cut)
+                this.markIncomplete('truncated');
+        }
+        if (end.kernelPanic) {
+            this.markIncomplete('kernel-panic');
+            this.addDetail(`kernel panic: ${end.kernelPanic}`);
+        }
+        r.parsedCounts = countTestProgs(r.tests);
+        if (r.printedCounts) {
+            const diff = countsDifference(r.printedCounts, r.parsedCounts, r.summaryLine ?? '');
+            if (diff)
+                r.countsMismatch = diff + oldCountingHint(r.printedCounts, r.parsedCounts, r.tests);
+        }
+        return r;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/json-summary.ts
+
+
+
+
+
+const JsonSubtest = looseObject({
+    name: schemas_string(),
+    number: schemas_number().int().optional(),
+    message: schemas_string().default(''),
+    failed: schemas_boolean().default(true),
+});
+const JsonTest = JsonSubtest.extend({ subtests: array(JsonSubtest).default([]) });
+/** Unknown keys (the patch-era `failed_subtest`) are tolerated. */
+const JsonSummary = looseObject({
+    success: schemas_number().int(),
+    success_subtest: schemas_number().int(),
+    skipped: schemas_number().int(),
+    failed: schemas_number().int(),
+    results: array(JsonTest).default([]),
+});
+function readJsonSummary(text) {
+    if (text.trim() === '') {
+        return {
+            ok: false,
+            problem: 'the JSON summary is empty: test_progs never reached its end (crash, kill or panic)',
+        };
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (err) {
+        return {
+            ok: false,
+            problem: `the JSON summary is not valid JSON (${err instanceof Error ? err.message : String(err)}): cut while test_progs was writing it`,
+        };
+    }
+    const parsed = JsonSummary.safeParse(value);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return {
+            ok: false,
+            problem: `the JSON summary does not have test_progs' shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`,
+        };
+    }
+    return { ok: true, summary: parsed.data };
+}
+function logLines(message) {
+    const lines = message.split('\n');
+    while (lines.length > 0 && lines[lines.length - 1] === '')
+        lines.pop();
+    return lines;
+}
+function toTest(entry) {
+    const log = logLines(entry.message);
+    const test = newTestCase(entry.name, entry.failed ? 'fail' : 'pass', { log });
+    if (entry.number !== undefined)
+        test.number = entry.number;
+    if (entry.failed)
+        test.assertions = extractAssertions(log);
+    return test;
+}
+function fillFrom(target, source) {
+    if (target.log.length === 0 && source.log.length > 0) {
+        target.log = source.log;
+        target.assertions = source.assertions;
+    }
+    if (source.status === 'fail' && target.status === 'pass')
+        target.status = 'fail';
+}
+/**
+ * Merge a -J JSON summary into the result parsed from the same run's stdout. Pure: returns a new
+ * result. Counters fill printedCounts when stdout had no Summary (and are cross-checked when it
+ * had); failed tests and their logs are added where stdout lacks them. An empty or cut JSON file
+ * changes nothing but a note.
+ */
+function json_summary_mergeJsonSummary(result, jsonText) {
+    const out = structuredClone(result);
+    const read = readJsonSummary(jsonText);
+    if (!read.ok) {
+        out.notes.push(read.problem);
+        return out;
+    }
+    const s = read.summary;
+    const counts = {
+        passed: s.success,
+        passedSubtests: s.success_subtest,
+        skipped: s.skipped,
+        failed: s.failed,
+    };
+    const jsonLine = `Summary: ${s.success}/${s.success_subtest} PASSED, ${s.skipped} SKIPPED, ${s.failed} FAILED`;
+    if (!out.printedCounts) {
+        out.printedCounts = counts;
+        out.summaryLine = `${jsonLine} (from the JSON summary)`;
+        if (!out.complete) {
+            out.notes.push('the JSON summary is complete, so test_progs reached its end: the stdout capture is what was cut');
+        }
+    }
+    else {
+        const diff = countsDifference(out.printedCounts, counts, out.summaryLine ?? '');
+        if (diff)
+            out.notes.push(`the JSON summary disagrees with stdout's Summary: JSON has "${jsonLine}"`);
+    }
+    for (const entry of s.results) {
+        const fromJson = toTest(entry);
+        fromJson.subtests = entry.subtests.map(toTest);
+        const existing = out.tests.find((t) => t.name === entry.name);
+        if (!existing) {
+            out.tests.push(fromJson);
+            continue;
+        }
+        fillFrom(existing, fromJson);
+        for (const sub of fromJson.subtests) {
+            const known = existing.subtests.find((x) => x.name === sub.name);
+            if (known)
+                fillFrom(known, sub);
+            else
+                existing.subtests.push(sub);
+        }
+    }
+    out.parsedCounts = countTestProgs(out.tests);
+    delete out.countsMismatch;
+    if (out.printedCounts) {
+        const diff = countsDifference(out.printedCounts, out.parsedCounts, out.summaryLine ?? '');
+        if (diff)
+            out.countsMismatch = diff;
+    }
+    return out;
+}
+/**
+ * A JSON summary on its own. It lists failed tests only, so passed and skipped counts can only be
+ * the tool's counters; the failed count is cross-checked against the listed failures.
+ */
+function resultFromJsonSummary(jsonText, binary = 'test_progs') {
+    const result = build_newBinaryResult(binary);
+    const read = readJsonSummary(jsonText);
+    if (!read.ok) {
+        result.complete = false;
+        result.incompleteReasons.push(jsonText.trim() === '' ? 'no-summary' : 'truncated');
+        result.incompleteDetail = read.problem;
+        return result;
+    }
+    const s = read.summary;
+    result.tests = s.results.map((entry) => {
+        const test = toTest(entry);
+        test.subtests = entry.subtests.map(toTest);
+        return test;
+    });
+    result.printedCounts = {
+        passed: s.success,
+        passedSubtests: s.success_subtest,
+        skipped: s.skipped,
+        failed: s.failed,
+    };
+    result.summaryLine = `Summary: ${s.success}/${s.success_subtest} PASSED, ${s.skipped} SKIPPED, ${s.failed} FAILED (from the JSON summary)`;
+    result.parsedCounts = {
+        ...result.printedCounts,
+        failed: result.tests.filter((t) => t.status !== 'pass').length,
+    };
+    result.notes.push('a JSON summary lists failed tests only: the passed and skipped counts are its own counters');
+    if (result.parsedCounts.failed !== s.failed) {
+        result.countsMismatch = `the JSON summary lists ${result.parsedCounts.failed} failed test(s) but its counter says ${s.failed}`;
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/console.ts
+
+/** kernel-patches/vmtest's SPLAT_DENYLIST plus panic, arm64 faults and the KASAN ruler. */
+const SPLAT_START = /^(?:(?:BUG|WARNING|UBSAN|Oops)[: ]|kernel BUG at|Kernel panic - not syncing|Unable to handle kernel|Internal error: Oops|general protection fault|watchdog: .*(?:soft lockup|hard LOCKUP)|(?:rcu: )?INFO: (?:task .* blocked for more than|[_a-z]+ (?:self-)?detected stalls?)|Out of memory: Killed process|\S+ invoked oom-killer:|={60,}$)/;
+/** First characters a splat line can start with (after prefixes): a cheap filter before the regex. */
+const START_CHARS = new Set(['B', 'W', 'U', 'O', 'k', 'K', 'I', 'g', 'w', 'r', '=']);
+/** Known benign lines CI allowlists (kernel-patches/vmtest SPLAT_ALLOWLIST). */
+const BENIGN = /^WARNING: Unprivileged eBPF is enabled/;
+const END_TRACE = /^---\[ end (?:trace [0-9a-f]+|Kernel panic - not syncing.*) \]---/;
+const KASAN_RULER = /^={60,}$/;
+const CALL_TRACE = /^Call [Tt]race:$/;
+const FRAME = /^(?:\? )?(?:[A-Za-z_.$][\w.$]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?: \[[\w]+\])?(?: \S+:\d+)?(?: \[inline\])?|<\/?[A-Z]+>)$/;
+const PANIC_TAIL = /^(?:SMP: stopping secondary CPUs|Kernel Offset: |CPU features: |Memory Limit: |Rebooting in |CPU: |Hardware name: |Call [Tt]race:|Shutting down cpus|---\[ end Kernel panic)/;
+const TIMESTAMP = /\[ *(\d+\.\d+)\]/;
+const MAX_LINES = 400;
+function splatKind(title) {
+    if (title.startsWith('Kernel panic'))
+        return 'panic';
+    if (title.startsWith('BUG: KASAN') || KASAN_RULER.test(title))
+        return 'kasan';
+    if (title.startsWith('BUG: KFENCE'))
+        return 'kfence';
+    if (title.startsWith('BUG: Bad page'))
+        return 'bad-page';
+    if (title.includes('soft lockup'))
+        return 'soft-lockup';
+    if (title.includes('hard LOCKUP'))
+        return 'hard-lockup';
+    if (/detected stall/.test(title))
+        return 'rcu-stall';
+    if (title.includes('blocked for more than'))
+        return 'hung-task';
+    if (title.startsWith('UBSAN'))
+        return 'ubsan';
+    if (title.startsWith('Out of memory') || title.includes('invoked oom-killer'))
+        return 'oom';
+    if (/^WARNING: (?:possible (?:circular|recursive) locking|suspicious RCU usage|inconsistent lock state|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning)/.test(title))
+        return 'lockdep';
+    if (title.startsWith('WARNING'))
+        return 'warning';
+    if (title.startsWith('Oops') ||
+        title.startsWith('Internal error: Oops') ||
+        title.startsWith('Unable to handle kernel') ||
+        title.startsWith('BUG: kernel NULL pointer') ||
+        title.startsWith('BUG: unable to handle') ||
+        title.startsWith('general protection fault'))
+        return 'oops';
+    return 'bug';
+}
+/** The console prefix (`<3>[  107.408167] `) of a line, or '' when it has none. */
+function consolePrefix(match) {
+    const c = match.charCodeAt(0);
+    if (c !== 91 /* [ */ && c !== 60 /* < */)
+        return '';
+    const m = CONSOLE_PREFIX.exec(match);
+    return m ? m[0] : '';
+}
+/** True when `body` (a line without console prefix) starts a kernel splat. */
+function isSplatStart(body) {
+    if (!START_CHARS.has(body.charAt(0)))
+        return false;
+    return SPLAT_START.test(body) && !BENIGN.test(body);
+}
+/** Lines that mean test output resumed, so an unterminated splat is over. */
+function isTestOutput(body) {
+    const c = body.charCodeAt(0);
+    if (c === 35 /* # */)
+        return TP_RESULT.test(body);
+    if (c === 83 /* S */ && body.startsWith('Summary: '))
+        return true;
+    if (c === 65 /* A */ && body === 'All error logs:')
+        return true;
+    return ASSERT_PASS.test(body) || ASSERT_FAIL.test(body);
+}
+/** A splat being collected. */
+class SplatCollector {
+    event;
+    timestamped;
+    lastTime;
+    inTrace = false;
+    traceDone = false;
+    kasanRuler;
+    rulers = 0;
+    /** A KASAN ruler that no report followed: not a splat at all. */
+    bogus = false;
+    constructor(body, prefix, lineNo) {
+        this.kasanRuler = KASAN_RULER.test(body);
+        if (this.kasanRuler)
+            this.rulers = 1;
+        this.event = {
+            kind: splatKind(body),
+            title: body,
+            lines: [body],
+            callTrace: [],
+            inputLine: lineNo,
+        };
+        this.timestamped = prefix !== '';
+        const time = timestampOf(prefix);
+        if (time !== undefined) {
+            this.event.timestamp = time;
+            this.lastTime = time;
+        }
+    }
+    /**
+     * Offer the next line. 'taken': part of this splat. 'done': the splat ended with this line (taken).
+     * 'over': the splat ended before this line, which the caller must process itself.
+     */
+    offer(match) {
+        const prefix = consolePrefix(match);
+        const body = prefix ? match.slice(prefix.length) : match;
+        const ev = this.event;
+        if (ev.lines.length >= MAX_LINES)
+            return 'over';
+        if (!prefix) {
+            if (isTestOutput(body))
+                return 'over';
+            // A test line that console output cut (`#3 ato[  1.2] ...`) is test output, not splat text.
+            if (body.charCodeAt(0) === 35 && (this.timestamped || /^#\d/.test(body)))
+                return 'over';
+            if (this.timestamped && CONSOLE_TIMESTAMP_INSIDE.test(body))
+                return 'over';
+        }
+        if (prefix) {
+            const time = timestampOf(prefix);
+            // A console line long after the splat's last one is a new, unrelated message.
+            if (time !== undefined && this.lastTime !== undefined && time - this.lastTime > 2)
+                return 'over';
+            if (time !== undefined)
+                this.lastTime = time;
+        }
+        else if (this.timestamped && /^(?:[$#] |root@|\[root@)/.test(body)) {
+            return 'over';
+        }
+        if (this.kasanRuler && ev.lines.length === 1 && !isSplatStart(body)) {
+            this.bogus = true;
+            return 'over';
+        }
+        if (isSplatStart(body) && !KASAN_RULER.test(body)) {
+            const kind = splatKind(body);
+            // An arm64 fault's `Internal error: Oops` and x86's `Oops:` continue the same splat; so does
+            // the `BUG: KASAN:` line after the opening ruler.
+            const continues = (kind === 'oops' && !this.traceDone && ev.callTrace.length === 0) ||
+                (this.kasanRuler && ev.lines.length === 1);
+            if (!continues)
+                return 'over';
+            if (this.kasanRuler && ev.lines.length === 1) {
+                ev.title = body;
+                ev.kind = splatKind(body);
+            }
+            else if (ev.kind !== 'oops' && kind === 'oops') {
+                ev.kind = kind;
+            }
+        }
+        if (ev.kind === 'panic' && !prefix && ev.lines.length > 0 && !PANIC_TAIL.test(body) && !this.inTrace) {
+            // After `Kernel panic - not syncing` only its fixed tail follows; anything else is host output.
+            if (!FRAME.test(body.trim()))
+                return 'over';
+        }
+        ev.lines.push(body);
+        if (ev.timestamp === undefined) {
+            const t = timestampOf(prefix);
+            if (t !== undefined)
+                ev.timestamp = t;
+        }
+        this.trackTrace(body);
+        if (END_TRACE.test(body))
+            return 'done';
+        if (KASAN_RULER.test(body)) {
+            this.rulers++;
+            if (this.rulers >= 2 || ev.kind === 'kasan')
+                return 'done';
+        }
+        return 'taken';
+    }
+    trackTrace(body) {
+        const trimmed = body.trim();
+        if (CALL_TRACE.test(trimmed)) {
+            if (!this.traceDone)
+                this.inTrace = true;
+            return;
+        }
+        if (!this.inTrace)
+            return;
+        if (FRAME.test(trimmed)) {
+            this.event.callTrace.push(trimmed);
+        }
+        else {
+            this.inTrace = false;
+            this.traceDone = true;
+        }
+    }
+}
+function timestampOf(prefix) {
+    if (!prefix)
+        return undefined;
+    const m = TIMESTAMP.exec(prefix);
+    return m ? Number(m[1]) : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/normalize.ts
+// Turns raw input lines into the logical lines the parsers match on. Real logs carry CRLF from
+// serial consoles, bare CRs where output interleaved, ANSI colours from CI wrappers, NBSP padding
+// and `> ` quoting from mail, GitHub's per-line timestamps and the kselftest `# ` prefix
+// (formats.md §0, §4, §7). Stateful only for the kselftest prefix, which applies inside a TAP section.
+// Built from strings so no control character appears in a regex literal.
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}(?:\\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])`, 'g');
+const GH_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
+/** Lines GitHub's runner or a CI wrapper adds around output (`##[group]`, group and endgroup markers). */
+const RUNNER_LINE = /^(?:##\[(?:group|endgroup|section|command)\]|::(?:end)?group::)/;
+const TAP_ENTRY = /^# (?:#\d|Summary: |timeout set to )/;
+const TAP_EXIT = /^(?:not )?ok \d+ /;
+/** Strip ANSI escapes, NBSP and a GitHub log timestamp; the cheap checks come first. */
+function cleanText(raw) {
+    let s = raw;
+    if (s.includes(ESC))
+        s = s.replace(ANSI, '');
+    if (s.includes('\u00a0'))
+        s = s.replaceAll('\u00a0', ' ');
+    if (s.charCodeAt(0) === 0xfeff)
+        s = s.slice(1);
+    const c = s.charCodeAt(0);
+    if (c >= 48 && c <= 57 && s.length >= 20 && s.charCodeAt(10) === 84)
+        s = s.replace(GH_TIMESTAMP, '');
+    return s;
+}
+function leadingSpace(s) {
+    let i = 0;
+    while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9))
+        i++;
+    return i;
+}
+class LineNormalizer {
+    /** Inside a kselftest TAP section: strip one `# ` from every line. */
+    tap = false;
+    /** Normalise one physical line (without its `\n`) into one or more logical lines. */
+    process(raw, lineNo, emit) {
+        let s = raw;
+        if (s.charCodeAt(s.length - 1) === 13)
+            s = s.slice(0, -1);
+        if (s.includes('\r')) {
+            // A bare CR means two writers shared the line (console printk, progress output): each part
+            // is its own line so no result line is lost inside another.
+            for (const part of s.split('\r'))
+                if (part !== '')
+                    this.one(part, lineNo, emit);
+            return;
+        }
+        this.one(s, lineNo, emit);
+    }
+    one(raw, lineNo, emit) {
+        let text = cleanText(raw);
+        let lead = leadingSpace(text);
+        if (text.charCodeAt(lead) === 62 /* > */) {
+            // Mail quoting: `> ` (possibly nested). `>ffff...` (KASAN memory dump) is not a quote.
+            let q = lead;
+            while (text.charCodeAt(q) === 62 && (text.charCodeAt(q + 1) === 32 || q + 1 === text.length)) {
+                q += 2;
+                while (text.charCodeAt(q) === 32)
+                    q++;
+            }
+            if (q !== lead) {
+                text = text.slice(Math.min(q, text.length));
+                lead = leadingSpace(text);
+            }
+        }
+        const c = text.charCodeAt(lead);
+        if ((c === 35 || c === 58) && RUNNER_LINE.test(text.slice(lead, lead + 16)))
+            return;
+        if (c === 35 /* # */) {
+            if (text.startsWith('# selftests: ', lead)) {
+                // The runner's own header line stays as it is: it names the binary that follows.
+                this.tap = true;
+            }
+            else {
+                if (!this.tap && TAP_ENTRY.test(text.slice(lead, lead + 24)))
+                    this.tap = true;
+                if (this.tap && (text.charCodeAt(lead + 1) === 32 || lead + 1 === text.length)) {
+                    text = text.slice(lead + 2);
+                }
+            }
+        }
+        else if (this.tap && (c === 110 || c === 111) && TAP_EXIT.test(text.slice(lead, lead + 8))) {
+            this.tap = false;
+        }
+        else if (!this.tap && c === 84 && text.startsWith('TAP version', lead)) {
+            this.tap = true;
+        }
+        const last = text.charCodeAt(text.length - 1);
+        const trimmed = text.charCodeAt(0) > 32 && last > 32 && last !== 0xa0;
+        emit({ text, match: trimmed ? text : text.trim(), lineNo });
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/test-maps.ts
+
+
+
+const CONTEXT_LINES = 20;
+function countMaps(tests) {
+    const counts = { passed: 0, skipped: 0, failed: 0 };
+    for (const t of tests) {
+        if (t.status === 'pass')
+            counts.passed++;
+        else if (t.status === 'skip')
+            counts.skipped++;
+        else
+            counts.failed++;
+    }
+    return counts;
+}
+class MapsRun extends RunParser {
+    /** The last lines before a failure: its context, since test_maps prints no per-test block. */
+    context = [];
+    lastTask;
+    printedSkipped;
+    failedAt;
+    feed(l) {
+        const t = l.match;
+        let m;
+        if ((m = TM_OK.exec(t))) {
+            if (this.ended)
+                return false;
+            this.seen = true;
+            this.ended = true;
+            this.result.summaryLine = t;
+            this.printedSkipped = Number(m[1]);
+            return true;
+        }
+        if ((m = EXIT_LINE.exec(t))) {
+            if (m[1] !== undefined || m[2] !== undefined)
+                this.result.exitCode = Number(m[1] ?? m[2]);
+            return true;
+        }
+        if (this.ended)
+            return false;
+        if ((m = TM_FORK.exec(t))) {
+            this.seen = true;
+            this.lastTask = m[2];
+            return true;
+        }
+        if ((m = TM_PASS.exec(t))) {
+            this.add(newTestCase(m[2] ? `${m[1]} (${m[2]})` : (m[1] ?? ''), 'pass', { inputLine: l.lineNo }));
+            return true;
+        }
+        if ((m = TM_SKIP.exec(t))) {
+            const test = newTestCase(m[1] ?? '', 'skip', { inputLine: l.lineNo });
+            if (m[2])
+                test.reason = m[2].replace(/^\((.*)\)$/, '$1');
+            this.add(test);
+            return true;
+        }
+        if ((m = TM_FAIL.exec(t))) {
+            const rest = m[3] ?? '';
+            const sp = rest.indexOf(' ');
+            this.fail(m[1] ?? '', l, {
+                kind: 'check',
+                func: m[1] ?? '',
+                tag: sp === -1 ? rest : rest.slice(0, sp),
+                message: sp === -1 ? '' : rest.slice(sp + 1),
+                sourceLine: Number(m[2]),
+                inputLine: l.lineNo,
+            });
+            return true;
+        }
+        if ((m = TM_ASSERT.exec(t))) {
+            this.fail(m[3] ?? '', l, {
+                kind: 'other',
+                func: m[3] ?? '',
+                tag: 'assert',
+                message: `Assertion ${m[4] ?? ''} failed (${m[1] ?? ''}:${m[2] ?? ''})`,
+                sourceLine: Number(m[2]),
+                inputLine: l.lineNo,
+            });
+            return true;
+        }
+        if ((m = TM_FAILED_FREE.exec(t))) {
+            this.fail(m[1] ?? 'test_maps', l, {
+                kind: 'other',
+                tag: m[1] ?? '',
+                message: t,
+                inputLine: l.lineNo,
+            });
+            return true;
+        }
+        this.context.push(l.text);
+        if (this.context.length > CONTEXT_LINES)
+            this.context.shift();
+        return true;
+    }
+    add(test) {
+        this.seen = true;
+        this.context = [];
+        this.result.tests.push(test);
+        this.hooks.testReported(test.name);
+    }
+    fail(name, l, assertion) {
+        const test = newTestCase(name, 'fail', {
+            inputLine: l.lineNo,
+            log: [...this.context, l.text],
+            assertions: [assertion],
+        });
+        if (this.lastTask !== undefined)
+            test.reason = `failed after the '${this.lastTask}' stress step`;
+        this.failedAt ??= l.match;
+        this.add(test);
+    }
+    runningTest() {
+        return this.lastTask;
+    }
+    finish(end) {
+        const r = this.result;
+        r.parsedCounts = countMaps(r.tests);
+        if (!this.ended) {
+            this.markIncomplete('no-summary');
+            this.addDetail(this.failedAt
+                ? `test_maps stopped at its first failure ("${this.failedAt}"); the tests after it did not run`
+                : 'no "test_maps: OK" line: the output ended before test_maps finished');
+            if (end.cut)
+                this.markIncomplete('truncated');
+        }
+        if (end.kernelPanic) {
+            this.markIncomplete('kernel-panic');
+            this.addDetail(`kernel panic: ${end.kernelPanic}`);
+        }
+        // test_maps prints only its skip count; that is what can be cross-checked.
+        if (this.printedSkipped !== undefined && this.printedSkipped !== r.parsedCounts.skipped) {
+            r.countsMismatch = `${r.parsedCounts.skipped} skip line(s) parsed; the tool printed "${r.summaryLine ?? ''}"`;
+        }
+        return r;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/test-verifier.ts
+
+
+
+
+const NOT_RUN = / Did not run the program \([^)]*\)$/;
+const LONE_PASS = /^(?:\d+ cases )?OK$/;
+function countVerifier(tests) {
+    const counts = { passed: 0, skipped: 0, failed: 0 };
+    for (const t of tests) {
+        for (const s of t.subtests) {
+            if (s.status === 'pass')
+                counts.passed++;
+            else if (s.status === 'skip')
+                counts.skipped++;
+            else
+                counts.failed++;
+        }
+    }
+    return counts;
+}
+class VerifierRun extends RunParser {
+    byNumber = new Map();
+    current;
+    log = new LogBuffer();
+    lastLine;
+    feed(l) {
+        const t = l.match;
+        if (t.charCodeAt(0) === 35 /* # */) {
+            const m = TV_RESULT.exec(t);
+            if (m) {
+                if (this.ended)
+                    return false;
+                this.closeCurrent();
+                this.onLine(Number(m[1]), m[2] ?? 'p', m[3] ?? '', l);
+                return true;
+            }
+        }
+        if (t.startsWith('Summary: ')) {
+            const m = TV_SUMMARY.exec(t);
+            if (m) {
+                if (this.ended)
+                    return false;
+                this.closeCurrent();
+                this.seen = true;
+                this.ended = true;
+                this.result.summaryLine = t;
+                this.result.printedCounts = { passed: Number(m[1]), skipped: Number(m[2]), failed: Number(m[3]) };
+                return true;
+            }
+        }
+        const exit = EXIT_LINE.exec(t);
+        if (exit) {
+            if (exit[1] !== undefined || exit[2] !== undefined)
+                this.result.exitCode = Number(exit[1] ?? exit[2]);
+            return true;
+        }
+        if (this.ended)
+            return false;
+        const cur = this.current;
+        if (cur && !cur.decided) {
+            // The verdict may follow messages printed while the case ran (`Failed to load BTF spec ...`).
+            if (LONE_PASS.test(t) || TV_PASS_END.test(t)) {
+                this.decide(cur, 'pass');
+                return true;
+            }
+            if (t.startsWith('FAIL')) {
+                this.decide(cur, 'fail');
+                cur.resultLine = `${cur.resultLine} ${t}`;
+            }
+            else if (t.startsWith('SKIP')) {
+                this.decide(cur, 'skip');
+                cur.run.reason = t;
+                return true;
+            }
+        }
+        if (cur)
+            this.log.push(l.text, l.lineNo);
+        return true;
+    }
+    decide(cur, status) {
+        cur.decided = true;
+        cur.run.status = status;
+    }
+    onLine(num, mode, rest, l) {
+        this.seen = true;
+        this.lastLine = l.match;
+        let status = 'error';
+        let desc = rest;
+        let decided = true;
+        let reason;
+        const failAt = rest.startsWith('FAIL') ? 0 : rest.indexOf(' FAIL');
+        const skipAt = rest.indexOf(' SKIP');
+        if (TV_PASS_END.test(rest)) {
+            status = 'pass';
+            desc = rest.replace(TV_PASS_END, '').replace(NOT_RUN, '');
+        }
+        else if (failAt !== -1) {
+            status = 'fail';
+            desc = rest.slice(0, failAt);
+        }
+        else if (skipAt !== -1) {
+            status = 'skip';
+            desc = rest.slice(0, skipAt);
+            reason = rest.slice(skipAt + 1);
+        }
+        else {
+            decided = false;
+        }
+        desc = desc.trim();
+        let entry = this.byNumber.get(num);
+        if (!entry) {
+            entry = { test: newTestCase(desc, status, { number: num, inputLine: l.lineNo }), clean: decided };
+            this.byNumber.set(num, entry);
+            this.result.tests.push(entry.test);
+        }
+        else if (!entry.clean && decided) {
+            // The first line of this case had text printed into it; this one names it cleanly.
+            entry.test.name = desc;
+            entry.clean = true;
+        }
+        const run = newTestCase(mode, status, { inputLine: l.lineNo });
+        if (reason !== undefined)
+            run.reason = reason;
+        entry.test.subtests.push(run);
+        this.current = { run, resultLine: l.match, decided };
+        this.hooks.testReported(entry.test.name);
+    }
+    closeCurrent() {
+        const cur = this.current;
+        this.current = undefined;
+        if (!cur)
+            return;
+        if (!cur.decided) {
+            cur.run.status = 'error';
+            cur.run.reason = 'test_verifier printed no verdict for this run';
+        }
+        if (cur.run.status === 'fail' || cur.run.status === 'error') {
+            const { lines } = this.log.take();
+            cur.run.log = [cur.resultLine, ...lines];
+            cur.run.assertions = extractVerifierAssertions(cur.resultLine, lines);
+        }
+        else {
+            this.log.clear();
+        }
+    }
+    runningTest() {
+        return undefined;
+    }
+    finish(end) {
+        this.closeCurrent();
+        const r = this.result;
+        for (const { test } of this.byNumber.values()) {
+            test.status = worstStatus(test.subtests.map((s) => s.status)) ?? test.status;
+            if (test.status === 'fail')
+                test.assertions = test.subtests.flatMap((s) => s.assertions);
+        }
+        if (!this.ended) {
+            this.markIncomplete('no-summary');
+            this.addDetail(`no Summary line: the output ended ${this.lastLine ? `after "${this.lastLine}"` : 'before any result line'}`);
+            if (end.cut)
+                this.markIncomplete('truncated');
+        }
+        if (end.kernelPanic) {
+            this.markIncomplete('kernel-panic');
+            this.addDetail(`kernel panic: ${end.kernelPanic}`);
+        }
+        r.parsedCounts = countVerifier(r.tests);
+        if (r.printedCounts) {
+            const diff = countsDifference(r.printedCounts, r.parsedCounts, r.summaryLine ?? '');
+            if (diff)
+                r.countsMismatch = diff;
+        }
+        return r;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/types.ts
+const KNOWN_FORMATS = 'test_progs / test_progs-no_alu32 / test_progs-cpuv4 output (`#N name:OK`, `Summary: P/S PASSED, ...`), ' +
+    'a test_progs -J JSON summary, test_verifier output (`#N/u ... OK`), test_maps output ' +
+    "(`Fork N tasks to '...'`, `test_maps: OK, N SKIPPED`), the same under the kselftest runner (`# ` prefix), " +
+    'or a kernel console log with a splat (BUG:, WARNING:, Oops, Kernel panic, ...)';
+/** The input matched none of the formats the parsers know. */
+class UnknownFormatError extends Error {
+    source;
+    constructor(source, detail) {
+        super(`${source}: not a log bpf-ci can parse (${detail}). Expected ${KNOWN_FORMATS}. ` +
+            'If you know which binary wrote it, pass --binary NAME (opts.binary) to parse it as partial output.');
+        this.name = 'UnknownFormatError';
+        this.source = source;
+    }
+}
+/** Binaries the parsers understand, mapped to their output family. */
+function binaryFamily(binary) {
+    if (binary === 'test_progs' || binary.startsWith('test_progs-') || binary.startsWith('test_progs_'))
+        return 'test_progs';
+    if (binary === 'test_verifier')
+        return 'test_verifier';
+    if (binary === 'test_maps')
+        return 'test_maps';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/log-parser.ts
+
+
+
+
+
+
+
+
+const PREAMBLE_LINES = 500;
+const NAMES_BINARY = /test_(?:progs|verifier|maps)/;
+const SPLIT_RESULT_START = /^#\d+(?:\/\d+)?[ \t]/;
+/** `<func>:PASS:` / `<func>:FAIL:`: test log, never a command line. */
+function isCheckLine(t) {
+    const colon = t.indexOf(':');
+    return colon > 0 && (t.startsWith('PASS:', colon + 1) || t.startsWith('FAIL:', colon + 1));
+}
+function endsLikeResult(t) {
+    return t.endsWith(':OK') || t.endsWith(':FAIL') || t.endsWith(':SKIP') || t.endsWith(')');
+}
+function startsResult(t) {
+    return t.charCodeAt(0) === 35 && (TP_RESULT.test(t) || SPLIT_RESULT_START.test(t));
+}
+/** Which binary family a line belongs to, when no run claims it. */
+function detectFamily(t) {
+    const c = t.charCodeAt(0);
+    if (c === 35 /* # */) {
+        if (TP_RESULT.test(t))
+            return 'test_progs';
+        if (TV_RESULT.test(t))
+            return 'test_verifier';
+        return undefined;
+    }
+    if (t.startsWith('Summary: ')) {
+        if (TP_SUMMARY.test(t))
+            return 'test_progs';
+        if (TV_SUMMARY.test(t))
+            return 'test_verifier';
+        return undefined;
+    }
+    if (ASSERT_PASS.test(t) || ASSERT_FAIL.test(t))
+        return 'test_progs';
+    if (t === TESTMOD_SKIPPED || TESTMOD_MISSING.test(t) || CRASH.test(t))
+        return 'test_progs';
+    if (TM_FORK.test(t) || TM_OK.test(t))
+        return 'test_maps';
+    return undefined;
+}
+function familyOf(binary) {
+    return binaryFamily(binary) ?? 'test_progs';
+}
+/** Options a command line gives the parser (only what changes how output is read). */
+function parseCommand(line, at, binary) {
+    const tail = line.slice(at).replace(/^[/$# ]+/, '');
+    const command = tail.replace(/\s*['"]\s*\)?\s*$/, '').trim();
+    const args = command
+        .split(/\s+/)
+        .slice(1)
+        .map((a) => a.replace(/^['"]|['"]$/g, ''));
+    const start = { binary, command };
+    if (args.some((a) => /^-v+$/.test(a)))
+        start.verbose = true;
+    if (args.some((a) => /^(?:-j\d*|--workers(?:=\d+)?)$/.test(a)))
+        start.parallel = true;
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i] ?? '';
+        // Only -a (exact names) says which test ran; -t is a substring filter.
+        const value = a === '-a' || a === '--allow' ? args[i + 1] : a.startsWith('-a') ? a.slice(2) : undefined;
+        if (value !== undefined && /^\w+$/.test(value))
+            start.selected = value;
+    }
+    return start;
+}
+class LogParser {
+    normalizer = new LineNormalizer();
+    results = [];
+    looseEvents = [];
+    run;
+    splat;
+    /** Events of the current run waiting for the next result line to name their test. */
+    unattributed = [];
+    panicTitle;
+    fragment;
+    /** Inside a kselftest section of a binary the parsers do not know (its lines are skipped). */
+    ignoring = false;
+    lastCut = false;
+    /** Unrecognised lines while no run is open (the next detected run gets them). */
+    preamble = [];
+    contentLines = 0;
+    hooks = {
+        testReported: (key) => {
+            if (this.unattributed.length === 0)
+                return;
+            for (const ev of this.unattributed)
+                ev.test ??= key;
+            this.unattributed = [];
+        },
+    };
+    onLine = (l) => this.line(l);
+    opts;
+    constructor(opts = {}) {
+        if (opts.binary !== undefined && binaryFamily(opts.binary) === undefined) {
+            throw new RangeError(`unknown binary ${JSON.stringify(opts.binary)}: expected test_progs, test_progs-<flavour> ` +
+                '(no_alu32, cpuv4, ...), test_verifier or test_maps');
+        }
+        this.opts = opts;
+    }
+    /** One physical line without its newline; `cut` when it was the last and had no newline. */
+    push(raw, lineNo, cut = false) {
+        this.lastCut = cut;
+        this.normalizer.process(raw, lineNo, this.onLine);
+    }
+    line(l) {
+        if (l.match !== '')
+            this.contentLines++;
+        const t = l.match;
+        const prefix = consolePrefix(t);
+        if (this.fragment && !prefix && this.fragment.cutByConsole) {
+            // printk cut a line in two: `#3 ato[  1.2] ...` then `mics:OK`. The next line that is not
+            // console output is the rest of it (unless it is a result line of its own).
+            const f = this.fragment;
+            this.fragment = undefined;
+            if (!startsResult(t)) {
+                this.closeSplat();
+                const joined = f.text + l.text;
+                this.line({ text: joined, match: joined.trim(), lineNo: f.line.lineNo });
+                return;
+            }
+            this.dispatch(f.line);
+        }
+        if (this.splat) {
+            const r = this.splat.offer(t);
+            if (r === 'taken')
+                return;
+            this.closeSplat();
+            if (r === 'done')
+                return;
+        }
+        if (prefix) {
+            const body = t.slice(prefix.length);
+            if (isSplatStart(body))
+                this.splat = new SplatCollector(body, prefix, l.lineNo);
+            return;
+        }
+        if (this.fragment) {
+            const f = this.fragment;
+            this.fragment = undefined;
+            const joined = f.spaced ? `${f.text} ${t}` : f.text + t;
+            // A line that is a result line on its own is never the rest of another one.
+            if (!startsResult(t) && TP_RESULT.test(joined)) {
+                this.dispatch({ text: joined, match: joined, lineNo: f.line.lineNo });
+                return;
+            }
+            this.dispatch(f.line);
+        }
+        const inside = t.indexOf('[', 1) > 0 ? CONSOLE_TIMESTAMP_INSIDE.exec(t) : null;
+        if (inside && inside.index > 0) {
+            const before = t.slice(0, inside.index);
+            const rest = t.slice(inside.index);
+            if (TP_RESULT.test(before.trimEnd())) {
+                // The result line was complete; a console line followed without a newline.
+                const fixed = before.trimEnd();
+                this.dispatch({ text: fixed, match: fixed, lineNo: l.lineNo });
+            }
+            else {
+                this.fragment = {
+                    line: { ...l, text: before, match: before.trim() },
+                    text: before,
+                    spaced: false,
+                    cutByConsole: true,
+                };
+            }
+            this.line({ text: rest, match: rest.trim(), lineNo: l.lineNo });
+            return;
+        }
+        if (isSplatStart(t)) {
+            this.splat = new SplatCollector(t, '', l.lineNo);
+            return;
+        }
+        const c = t.charCodeAt(0);
+        if (c === 35 /* # */ && !TP_RESULT.test(t) && SPLIT_RESULT_START.test(t) && this.takesTestProgs()) {
+            // Possibly a result line wrapped by a mail client; joined with the next line if that fits.
+            this.fragment = { line: l, text: l.text.trimStart(), spaced: !/\s$/.test(l.text), cutByConsole: false };
+            return;
+        }
+        if (c !== 35 && t.includes('#') && endsLikeResult(t) && this.takesTestProgs()) {
+            const embedded = embeddedResult(t);
+            if (embedded !== undefined) {
+                // Another writer's output (strace, a shell) in front of a result line on the same line.
+                this.dispatch({ text: embedded, match: embedded, lineNo: l.lineNo });
+                return;
+            }
+        }
+        this.dispatch(l);
+    }
+    takesTestProgs() {
+        const forced = this.opts.binary;
+        if (forced !== undefined)
+            return familyOf(forced) === 'test_progs';
+        return this.run === undefined || familyOf(this.run.result.binary) === 'test_progs' || this.run.ended;
+    }
+    dispatch(l) {
+        const t = l.match;
+        const c = t.charCodeAt(0);
+        if (c === 35 /* # */ && t.startsWith('# selftests: ')) {
+            const m = TAP_START.exec(t);
+            this.closeRun();
+            this.preamble = [];
+            const binary = m?.[2] ?? '';
+            if (binaryFamily(binary)) {
+                this.ignoring = false;
+                this.startRun({ binary });
+            }
+            else {
+                this.ignoring = true;
+            }
+            return;
+        }
+        if (c === 110 /* n */ || c === 111 /* o */) {
+            const m = TAP_RESULT.exec(t);
+            if (m) {
+                this.onTapResult(m);
+                return;
+            }
+        }
+        if (this.ignoring)
+            return;
+        if (!isCheckLine(t) && t.includes('test_') && NAMES_BINARY.test(t)) {
+            const cmd = COMMAND.exec(t);
+            if (cmd && c !== 35 /* a result line never starts a run */) {
+                const binary = this.opts.binary ?? cmd[1] ?? 'test_progs';
+                this.closeRun();
+                this.preamble = [];
+                this.startRun(parseCommand(t, cmd.index, binary));
+                return;
+            }
+        }
+        if (this.run && this.run.feed(l))
+            return;
+        const forced = this.opts.binary;
+        const family = detectFamily(t);
+        const wanted = forced !== undefined ? familyOf(forced) : family;
+        if (family !== undefined && family === wanted) {
+            const carried = this.run?.handOver() ?? [];
+            const previous = this.run?.start;
+            this.closeRun();
+            // The next run of the same family without a command line of its own: the same binary again.
+            const binary = previous && familyOf(previous.binary) === family ? previous.binary : (forced ?? family);
+            const run = this.startRun({ binary });
+            // Lines before a run's first known line may be its first test's log: they go in first.
+            for (const p of [...this.preamble, ...carried])
+                run.feed(p);
+            this.preamble = [];
+            run.feed(l);
+            return;
+        }
+        if (forced !== undefined && this.run === undefined && t !== '') {
+            // The caller says which binary wrote this: everything before its first known line is its output.
+            this.startRun({ binary: forced }).feed(l);
+            return;
+        }
+        if (t !== '' || this.preamble.length > 0) {
+            this.preamble.push(l);
+            if (this.preamble.length > PREAMBLE_LINES)
+                this.preamble.shift();
+        }
+    }
+    onTapResult(m) {
+        const binary = m[4] ?? '';
+        const target = this.run?.result.binary === binary ? this.run : undefined;
+        const result = target?.result ?? this.results.findLast((r) => r.binary === binary);
+        if (result) {
+            if (m[7] !== undefined)
+                result.exitCode = Number(m[7]);
+            else if (m[1] === 'ok')
+                result.exitCode ??= 0;
+            else
+                result.notes.push(`the kselftest runner reported "${m[0]}"`);
+            if (m[6] !== undefined) {
+                result.complete = false;
+                if (!result.incompleteReasons.includes('timeout'))
+                    result.incompleteReasons.push('timeout');
+                const detail = `the kselftest runner killed ${binary} after its ${m[6]} s timeout`;
+                result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
+            }
+        }
+        if (target)
+            this.closeRun();
+        this.ignoring = false;
+    }
+    startRun(start) {
+        const family = familyOf(start.binary);
+        const run = family === 'test_verifier'
+            ? new VerifierRun(start, this.hooks)
+            : family === 'test_maps'
+                ? new MapsRun(start, this.hooks)
+                : new TestProgsRun(start, this.hooks);
+        this.run = run;
+        return run;
+    }
+    closeSplat() {
+        const splat = this.splat;
+        this.splat = undefined;
+        if (!splat || splat.bogus)
+            return;
+        const ev = splat.event;
+        const run = this.run;
+        if (run && !run.ended) {
+            ev.binary = run.result.binary;
+            run.result.events.push(ev);
+            this.unattributed.push(ev);
+            if (ev.kind === 'panic')
+                this.panicTitle ??= ev.title;
+        }
+        else {
+            this.looseEvents.push(ev);
+        }
+    }
+    closeRun(cut = false) {
+        const run = this.run;
+        this.run = undefined;
+        if (!run)
+            return;
+        const end = { cut };
+        if (this.panicTitle !== undefined)
+            end.kernelPanic = this.panicTitle;
+        const result = run.finish(end);
+        const running = run.runningTest();
+        for (const ev of this.unattributed)
+            if (running !== undefined)
+                ev.test ??= running;
+        this.unattributed = [];
+        this.panicTitle = undefined;
+        this.results.push(result);
+    }
+    /** Finish the input. Throws UnknownFormatError when nothing in it was recognised. */
+    end() {
+        if (this.fragment) {
+            const f = this.fragment;
+            this.fragment = undefined;
+            this.dispatch(f.line);
+        }
+        this.closeSplat();
+        this.closeRun(this.lastCut);
+        const source = this.opts.source ?? 'input';
+        const results = this.results.filter((r) => binaryFamily(r.binary) !== undefined);
+        if (results.length === 0 && this.looseEvents.length === 0) {
+            if (this.contentLines === 0) {
+                return {
+                    results: [partialResult(this.opts.binary, 'the input is empty: no selftest output at all')],
+                    events: [],
+                    format: 'empty',
+                };
+            }
+            if (this.opts.binary === undefined) {
+                throw new UnknownFormatError(source, `none of its ${this.contentLines} non-empty line(s) is a known result, summary or console line`);
+            }
+            return {
+                results: [
+                    partialResult(this.opts.binary, `no ${this.opts.binary} output recognised in ${this.contentLines} line(s)`),
+                ],
+                events: [],
+                format: formatOf([this.opts.binary]),
+            };
+        }
+        return {
+            results,
+            events: this.looseEvents,
+            format: results.length === 0 ? 'kernel_console' : formatOf(results.map((r) => r.binary)),
+        };
+    }
+}
+function partialResult(binary, detail) {
+    return build_newBinaryResult(binary ?? 'unknown', {
+        complete: false,
+        incompleteReasons: ['no-summary'],
+        incompleteDetail: detail,
+    });
+}
+function formatOf(binaries) {
+    const families = new Set(binaries.map((b) => binaryFamily(b) ?? 'test_progs'));
+    if (families.size === 1)
+        return [...families][0] ?? 'mixed';
+    return 'mixed';
+}
+/** The last `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, ...)..., 833#7/1 ...`). */
+function embeddedResult(t) {
+    let i = t.lastIndexOf('#');
+    for (let tries = 0; i > 0 && tries < 16; tries++) {
+        const candidate = t.slice(i);
+        if (TP_RESULT.test(candidate))
+            return candidate;
+        i = t.lastIndexOf('#', i - 1);
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/parsers/src/index.ts
+// @bpf-ci/parsers: the BPF selftests' output (test_progs and flavours, test_verifier, test_maps,
+// the -J JSON summary, the kernel console) turned into @bpf-ci/model results. Pure functions over
+// text; parseFile is the only I/O and streams, so memory follows the failures kept, not the log size.
+
+
+
+
+
+
+
+
+
+/** Feed the complete lines of `text` (continuing `carry`) to the parser; returns the unfinished rest. */
+function feedLines(parser, carry, text, counter) {
+    let nl = text.indexOf('\n');
+    if (nl === -1)
+        return carry + text;
+    parser.push(carry + text.slice(0, nl), ++counter.lineNo);
+    let start = nl + 1;
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+        parser.push(text.slice(start, nl), ++counter.lineNo);
+        start = nl + 1;
+    }
+    return text.slice(start);
+}
+function looksLikeJson(text) {
+    return /^\s*\{/.test(text.slice(0, 256));
+}
+function fromJson(text, opts) {
+    const binary = opts.binary ?? 'test_progs';
+    if (binaryFamily(binary) !== 'test_progs') {
+        throw new UnknownFormatError(opts.source ?? 'input', `a JSON document, but ${binary} writes no JSON summary`);
+    }
+    return { results: [resultFromJsonSummary(text, binary)], events: [], format: 'test_progs_json' };
+}
+/** Parse a whole log (or a -J JSON summary) held in memory. */
+function parseText(text, opts = {}) {
+    if (looksLikeJson(text))
+        return fromJson(text, opts);
+    const parser = new LogParser(opts);
+    const counter = { lineNo: 0 };
+    const rest = feedLines(parser, '', text, counter);
+    if (rest !== '')
+        parser.push(rest, ++counter.lineNo, true);
+    return parser.end();
+}
+/**
+ * Parse a file, streaming: lines are parsed as they are read. Invalid UTF-8 becomes U+FFFD; a last
+ * line without newline marks the output as cut. Throws UnknownFormatError (naming the file) when
+ * nothing in it is a known format, and the usual fs errors when it cannot be read.
+ */
+async function src_parseFile(path, opts = {}) {
+    const withSource = { ...opts, source: opts.source ?? path };
+    const parser = new LogParser(withSource);
+    const counter = { lineNo: 0 };
+    // Bytes after the last newline wait for the next chunk: a newline is never inside a UTF-8
+    // sequence, so each decoded piece ends on a character boundary (Buffer decoding is native).
+    let carry;
+    let json;
+    let started = false;
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+        const bytes = chunk;
+        if (!started) {
+            const head = bytes.toString('utf8', 0, Math.min(bytes.length, 256));
+            if (head.trim() !== '') {
+                started = true;
+                if (looksLikeJson(head))
+                    json = [];
+            }
+        }
+        if (json) {
+            json.push(bytes);
+            continue;
+        }
+        const buf = carry ? Buffer.concat([carry, bytes]) : bytes;
+        const lastNl = buf.lastIndexOf(10);
+        if (lastNl === -1) {
+            carry = buf;
+            continue;
+        }
+        feedLines(parser, '', buf.toString('utf8', 0, lastNl + 1), counter);
+        carry = buf.subarray(lastNl + 1);
+    }
+    if (json)
+        return fromJson(Buffer.concat(json).toString('utf8'), withSource);
+    if (carry && carry.length > 0)
+        parser.push(carry.toString('utf8'), ++counter.lineNo, true);
+    return parser.end();
+}
+/**
+ * Kernel splats in a console log (or in any selftest log the console wrote into), each attributed
+ * to the test that was running when it appeared, when test output interleaves.
+ */
+function src_parseConsole(text) {
+    let parsed;
+    try {
+        parsed = parseText(text);
+    }
+    catch (err) {
+        if (err instanceof UnknownFormatError)
+            return [];
+        throw err;
+    }
+    return [...parsed.events, ...parsed.results.flatMap((r) => r.events)].sort((a, b) => (a.inputLine ?? 0) - (b.inputLine ?? 0));
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./packages/report/src/load.ts
+
+
+
+
+/** Files matching the patterns, in pattern order, each once. A pattern matching nothing is a warning. */
+async function expandGlobs(patterns, cwd, logger) {
+    const out = [];
+    for (const pattern of patterns.map((p) => p.trim()).filter((p) => p !== '')) {
+        const matches = [];
+        for await (const match of glob(pattern, { cwd }))
+            matches.push(isAbsolute(match) ? match : resolve(cwd, match));
+        if (matches.length === 0)
+            logger.warning(`No file matches ${JSON.stringify(pattern)} (relative to ${cwd}).`);
+        for (const m of matches.sort())
+            if (!out.includes(m))
+                out.push(m);
+    }
+    return out;
+}
+const normalise = (name) => name.toLowerCase().replace(/_/g, '-');
+/**
+ * The binary a JSON summary belongs to, from libbpf/ci's file names:
+ * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ...
+ */
+function jsonSummaryTarget(file) {
+    const stem = basename(file).replace(/\.json$/i, '');
+    const parallel = /[_-]parallel$/i.test(stem);
+    const binary = stem.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
+    return parallel ? { binary, variant: 'parallel' } : { binary };
+}
+function unreadable(file, err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return newBinaryResult(basename(file), {
+        complete: false,
+        incompleteReasons: ['not-run'],
+        incompleteDetail: `${file} could not be parsed: ${message}`,
+        notes: [`${basename(file)}: ${message}`],
+    });
+}
+function sameEvent(a, b) {
+    return a.title === b.title && a.inputLine === b.inputLine && a.test === b.test;
+}
+async function loadRun(request, logger) {
+    const cwd = request.cwd ?? process.cwd();
+    const run = newRun(request.context ?? {});
+    for (const file of await expandGlobs(request.logs, cwd, logger)) {
+        run.sources.push(file);
+        try {
+            const parsed = await parseFile(file, { source: file });
+            logger.info(`${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`);
+            run.binaries.push(...parsed.results);
+            for (const event of parsed.events) {
+                const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
+                if (!attributed)
+                    run.events.push(event);
+            }
+        }
+        catch (err) {
+            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+                title: 'Unreadable selftest log',
+            });
+            run.binaries.push(unreadable(file, err));
+        }
+    }
+    for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger)) {
+        run.sources.push(file);
+        const target = jsonSummaryTarget(file);
+        const index = run.binaries.findIndex((r) => normalise(r.binary) === normalise(target.binary) && (r.variant ?? undefined) === target.variant);
+        const base = index >= 0 ? run.binaries[index] : undefined;
+        try {
+            const merged = mergeJsonSummary(base ?? newBinaryResult(target.binary, target.variant ? { variant: target.variant } : {}), await readFile(file, 'utf8'));
+            if (index >= 0)
+                run.binaries[index] = merged;
+            else
+                run.binaries.push(merged);
+            logger.info(`${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`);
+        }
+        catch (err) {
+            // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
+            const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
+            logger.warning(message);
+            if (base)
+                base.notes.push(message);
+            else
+                run.binaries.push(unreadable(file, err));
+        }
+    }
+    for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger)) {
+        run.sources.push(file);
+        const events = parseConsole(await readFile(file, 'utf8'));
+        logger.info(`${file}: ${events.length} kernel event(s)`);
+        for (const event of events) {
+            const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
+            (owner ? owner.events : run.events).push(event);
+        }
+    }
+    return run;
+}
+
 ;// CONCATENATED MODULE: ./packages/report/src/index.ts
+
 
 
 
@@ -42250,8 +44527,6 @@ class ActionsLogger {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./packages/gh/src/summary.ts
 // The step summary file: appended to, never overwritten, since other steps' tools may have written
 // to the same step's file; and sized in bytes, since GitHub drops a step's summary past 1 MiB.
@@ -42446,8 +44721,6 @@ function bootUntilMarker(binary, args, marker, timeoutMs) {
     });
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./packages/kernel/src/cache.ts
 
 /**
@@ -44217,2031 +46490,6 @@ function qemuArgs(o) {
     return args;
 }
 
-;// CONCATENATED MODULE: ./packages/parsers/src/patterns.ts
-// Every line shape the parsers recognise, in one place. Applied to a normalised line (see
-// normalize.ts: no CR, no ANSI, NBSP as space, outer whitespace trimmed). Sources: formats.md §1-§4.
-/** test_progs result line, every format since v5.14: `#12 align:OK`, `#326/10  sockopt/x: y:OK`. */
-const TP_RESULT = /^#(\d+)(?:\/(\d+))?[ \t]+(\S.*?):(OK|FAIL|SKIP)(?: \((?:SKIP: (\d+)\/(\d+)|not built)\))?$/;
-/** test_progs Summary, every format (~2019 without SKIPPED, patch-branch `(N not built)`, `x/y FAILED`). */
-const TP_SUMMARY = /^Summary: (\d+)\/(\d+) PASSED, (?:(\d+) SKIPPED(?: \((\d+) not built\))?, )?(?:(\d+)\/)?(\d+) FAILED$/;
-const TP_ERROR_LOGS = 'All error logs:';
-/** Assertion PASS line: always ends in ` <int> nsec`. */
-const ASSERT_PASS = /^([A-Za-z_]\w*):PASS:(.*) (-?\d+) nsec$/;
-const ASSERT_FAIL = /^([A-Za-z_]\w*):FAIL:(.*)$/;
-const CRASH = /^(?:\[(\d+)\]: )?Caught signal #(\d+)!$/;
-const STACK_TRACE = 'Stack trace:';
-/** glibc backtrace_symbols_fd: `./test_progs(crash_handler+0x28)[0x5555567ed91c]`. */
-const BACKTRACE_FRAME = /^\S*\(.*\)\[0x[0-9a-f]+\]$/;
-const WATCHDOG = /^WATCHDOG: test case (.+) executes for (\d+) seconds(, terminating with SIGSEGV|\.\.\.)$/;
-const TESTMOD_MISSING = /^(?:Can't find bpf_testmod\.ko kernel module|Failed to load bpf_testmod\.ko into the kernel): (-?\d+)$/;
-const TESTMOD_SKIPPED = 'WARNING! Selftests relying on bpf_testmod.ko will be skipped.';
-const FLAVOR = /^Switching to flavor '([\w-]+)' subdirectory\.\.\.$/;
-/** `--debug` worker progress on stderr: `[2]: #45:bpf_iter running.` */
-const WORKER_PROGRESS = /^\[(\d+)\]: #(\d+):(.+) (running|done)\.$/;
-/** test_verifier: `#920/p <description> <verdict>`; the verdict may come on a later line. */
-const TV_RESULT = /^#(\d+)\/([up]) (.*)$/;
-const TV_SUMMARY = /^Summary: (\d+) PASSED, (\d+) SKIPPED, (\d+) FAILED$/;
-/** A test_verifier verdict at the end of the line (`OK`, `3 cases OK`, `OK (NOTE: ...)`). */
-const TV_PASS_END = /(?:^|\s)(?:\d+ cases )?OK(?: \(NOTE: [^)]*\))?$/;
-const TM_OK = /^test_maps: OK, (\d+) SKIPPED$/;
-const TM_PASS = /^(\w+):PASS(?: (.*))?$/;
-const TM_SKIP = /^(\w+):? SKIP\b:?(?: (.*))?$/;
-const TM_FAIL = /^(\w+)\((\d+)\):FAIL:(.*)$/;
-const TM_FORK = /^Fork (\d+) tasks to '([^']*)'$/;
-/** assert() in a forked child: `test_maps: test_maps.c:1234: test_foo: Assertion `x' failed.` */
-const TM_ASSERT = /^test_maps: (\S+?):(\d+): (\w+): Assertion (.*) failed\.$/;
-const TM_FAILED_FREE = /^Failed (\w+)\b(.*)$/;
-/** kselftest runner: `ok 1 selftests: bpf: test_verifier`, `not ok 3 selftests: bpf: test_maps # exit=1`. */
-const TAP_RESULT = /^(not ok|ok) (\d+) selftests: (\S+): (\S+)(?: # (SKIP|TIMEOUT (\d+) seconds|exit=(\d+)))?/;
-const TAP_START = /^# selftests: (\S+): (\S+)$/;
-/** Where a command line names a selftest binary: `./test_progs -j`, `$ test_progs`, `sudo .../test_maps`. */
-const COMMAND = /(?:^|\/|[$#] )(test_progs(?:-[A-Za-z0-9_]+)?|test_verifier|test_maps)(?=[ \t'"]|$)/;
-/** Ends of a run the shell or a wrapper reports. */
-const EXIT_LINE = /^(?:Command failed with exit code: (-?\d+)|\+\+\+ exited with (\d+) \+\+\+|\+\+\+ killed by (SIG\w+).*\+\+\+)$/;
-const SHELL_SIGNAL = /^(Segmentation fault|Aborted|Killed|Bus error)(?: \(core dumped\))?$/;
-/** Kernel console prefix: optional `<N>` loglevel, then timestamp / caller fields. */
-const CONSOLE_PREFIX = /^(?:<\d+>)?(?:\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? ?)+ */;
-/** A console timestamp somewhere inside a line (printk landed in the middle of test output). */
-const CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d+\]/;
-const SIGNAL_NAMES = {
-    4: 'SIGILL',
-    6: 'SIGABRT',
-    7: 'SIGBUS',
-    8: 'SIGFPE',
-    9: 'SIGKILL',
-    11: 'SIGSEGV',
-    15: 'SIGTERM',
-};
-function signalName(num) {
-    return SIGNAL_NAMES[num] ?? `signal ${num}`;
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/assertions.ts
-
-/** Lines that are never the continuation of a wrapped assertion message. */
-const KNOWN_LINE = /^(?:[A-Za-z_]\w*:(?:PASS|FAIL):|#\d|libbpf: |\(\S+\.c:\d+|VERIFIER LOG:|=+$|(?:MATCHED|EXPECTED|WRONG LINE) +(?:MSG|SUBSTR|REGEX):|Unexpected retval|Summary: |All error logs:|# |Caught signal|Stack trace:|WATCHDOG: )/;
-const LOADER_EXPECT = /^(MATCHED|EXPECTED|WRONG LINE) +(MSG|SUBSTR|REGEX): '(.*)'$/;
-const LOADER_RETVAL = /^Unexpected retval: (-?\d+) != (-?\d+)$/;
-/** The complete ASSERT_* message forms; a message that matches none is still being wrapped. */
-const RELATION = /^unexpected (.+?): actual (.+?) (!=|==|<=|>=|<|>) expected (.+)$/;
-const SUBSTR = /^unexpected (.+?): '(.*)' is not a substring of '(.*)'$/;
-const BOOL = /^unexpected (.+?): got (TRUE|FALSE)$/;
-const ERROR = /^unexpected error: (-?\d+)(?: \(errno (-?\d+)\))?$/;
-const SUCCESS = /^unexpected success: (-?\d+)$/;
-const POINTER = /^unexpected pointer: (\S+)$/;
-const FD = /^unexpected fd: (-?\d+) \(errno (-?\d+)\)$/;
-const ERRNO_TAIL = /^\(errno -?\d+\)$/;
-const CHECK_FAIL_REST = /^(\d+)(?: (.*))?$/;
-/** Commands SYS() runs; a tag starting with one (or with an option) is a shell command line. */
-const SHELL_COMMANDS = new Set('ip tc sysctl ethtool mount umount ping ping6 nc echo bpftool iptables ip6tables nft modprobe rmmod insmod sh bash cat mkdir rm taskset tcpdump ss test socat iperf3 bridge devlink'.split(' '));
-const MAX_CONTINUATION = 4;
-/** Collapse the whitespace mail and commit-message wrapping put inside a message. */
-function flat(text) {
-    return text
-        .replace(/\s*\\\n\s*/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim();
-}
-function isComplete(message) {
-    if (!message.startsWith('unexpected '))
-        return false;
-    return (RELATION.test(message) ||
-        SUBSTR.test(message) ||
-        BOOL.test(message) ||
-        ERROR.test(message) ||
-        SUCCESS.test(message) ||
-        POINTER.test(message) ||
-        FD.test(message));
-}
-/** Split `<tag> unexpected <tag>: ...` at the ` unexpected ` that repeats the tag, else the first. */
-function splitTag(rest) {
-    let first = -1;
-    for (let i = rest.indexOf(' unexpected '); i !== -1; i = rest.indexOf(' unexpected ', i + 1)) {
-        if (first === -1)
-            first = i;
-        const tag = rest.slice(0, i);
-        if (rest.startsWith(`unexpected ${tag}:`, i + 1))
-            return { tag, message: rest.slice(i + 1) };
-    }
-    if (first === -1) {
-        if (rest.startsWith('unexpected '))
-            return { tag: '', message: rest };
-        return undefined;
-    }
-    return { tag: rest.slice(0, first), message: rest.slice(first + 1) };
-}
-function fillValues(a) {
-    const msg = flat(a.message);
-    let m;
-    if ((m = RELATION.exec(msg))) {
-        a.actual = unquote(m[2] ?? '');
-        a.relation = m[3] ?? '';
-        a.expected = unquote(m[4] ?? '');
-    }
-    else if ((m = SUBSTR.exec(msg))) {
-        a.expected = m[2] ?? '';
-        a.actual = m[3] ?? '';
-        a.relation = 'not a substring of';
-    }
-    else if ((m = BOOL.exec(msg))) {
-        a.actual = m[2] ?? '';
-        a.expected = m[2] === 'TRUE' ? 'FALSE' : 'TRUE';
-    }
-    else if ((m = ERROR.exec(msg))) {
-        a.actual = m[1] ?? '';
-        a.expected = '0';
-        a.relation = '!=';
-    }
-    else if ((m = SUCCESS.exec(msg))) {
-        a.actual = m[1] ?? '';
-        a.expected = 'an error (< 0)';
-    }
-    else if ((m = POINTER.exec(msg))) {
-        a.actual = m[1] ?? '';
-    }
-    else if ((m = FD.exec(msg))) {
-        a.actual = m[1] ?? '';
-        a.expected = 'a valid fd (>= 0)';
-    }
-}
-function unquote(s) {
-    return s.length >= 2 && s.startsWith("'") && s.endsWith("'") ? s.slice(1, -1) : s;
-}
-function looksLikeShell(tag) {
-    const first = tag.split(' ', 1)[0] ?? '';
-    return tag.includes(' ') && (SHELL_COMMANDS.has(first) || / -{1,2}[A-Za-z]/.test(tag));
-}
-/** Parse a `<func>:FAIL:<rest>` line (rest possibly joined with continuation lines). */
-function fromFailLine(func, rest) {
-    const split = splitTag(flat(rest));
-    if (split) {
-        const kind = split.message.startsWith('unexpected error:') && looksLikeShell(split.tag) ? 'sys' : 'assert';
-        const a = { kind, func, tag: split.tag, message: split.message };
-        fillValues(a);
-        return a;
-    }
-    const cf = CHECK_FAIL_REST.exec(rest);
-    if (cf) {
-        const message = cf[2] ?? '';
-        const kind = func === 'validate_msgs' || message === 'expect_msg' ? 'verifier' : 'check_fail';
-        return { kind, func, tag: message, message, sourceLine: Number(cf[1]) };
-    }
-    const sp = rest.indexOf(' ');
-    const tag = sp === -1 ? rest : rest.slice(0, sp);
-    return { kind: 'check', func, tag, message: sp === -1 ? '' : rest.slice(sp + 1) };
-}
-function stripWrapMark(s) {
-    return s.endsWith(' \\') ? s.slice(0, -2) : s;
-}
-/**
- * Every failed check in a test_progs log, in order. Continuation lines (mail wrapping, a CHECK
- * format without `\n`) are joined to the message until it is complete or a known line starts.
- * `firstLineNo` maps log indexes back to input lines when the caller knows them.
- */
-function extractAssertions(log, lineNos) {
-    const out = [];
-    for (let i = 0; i < log.length; i++) {
-        const line = (log[i] ?? '').trim();
-        const fail = ASSERT_FAIL.exec(line);
-        if (fail) {
-            const func = fail[1] ?? '';
-            let rest = stripWrapMark(fail[2] ?? '');
-            const pieces = [rest];
-            let j = i + 1;
-            for (; j < log.length && j <= i + MAX_CONTINUATION; j++) {
-                const next = (log[j] ?? '').trim();
-                if (next === '' || KNOWN_LINE.test(next) || TP_RESULT.test(next) || ASSERT_PASS.test(next))
-                    break;
-                const joined = flat(rest);
-                const split = splitTag(joined);
-                const complete = split !== undefined && isComplete(split.message);
-                const errnoTail = complete && /unexpected error: -?\d+$/.test(joined) && ERRNO_TAIL.test(next);
-                if (complete && !errnoTail)
-                    break;
-                if (split === undefined && CHECK_FAIL_REST.test(rest))
-                    break;
-                pieces.push(stripWrapMark(next));
-                rest = pieces.join('\n');
-            }
-            const a = fromFailLine(func, rest.includes('\n') ? pieces.join(' ') : rest);
-            if (rest.includes('\n'))
-                a.message = a.message.replace(/ +/g, ' ');
-            const lineNo = lineNos?.[i];
-            if (lineNo !== undefined)
-                a.inputLine = lineNo;
-            out.push(a);
-            i = j - 1;
-            continue;
-        }
-        const expect = LOADER_EXPECT.exec(line);
-        if (expect && expect[1] !== 'MATCHED') {
-            const a = {
-                kind: 'verifier',
-                tag: `${expect[2] ?? 'MSG'}`.toLowerCase(),
-                message: line,
-                expected: expect[3] ?? '',
-            };
-            const lineNo = lineNos?.[i];
-            if (lineNo !== undefined)
-                a.inputLine = lineNo;
-            out.push(a);
-            continue;
-        }
-        const retval = LOADER_RETVAL.exec(line);
-        if (retval) {
-            out.push({
-                kind: 'verifier',
-                tag: 'retval',
-                message: line,
-                actual: retval[1] ?? '',
-                expected: retval[2] ?? '',
-                relation: '!=',
-            });
-        }
-    }
-    return out;
-}
-const TV_EXP = /^EXP: ?(.*)$/;
-const TV_RES = /^RES: ?(.*)$/;
-const TV_RETVAL = /FAIL retval (-?\d+) != (-?\d+)/;
-/** test_verifier failure details: `Unexpected error message!` + `EXP:` / `RES:`, retval mismatches. */
-function extractVerifierAssertions(resultLine, log) {
-    const out = [];
-    const rv = TV_RETVAL.exec(resultLine);
-    if (rv) {
-        out.push({
-            kind: 'verifier',
-            tag: 'retval',
-            message: `retval ${rv[1]} != ${rv[2]}`,
-            actual: rv[1] ?? '',
-            expected: rv[2] ?? '',
-            relation: '!=',
-        });
-    }
-    for (let i = 0; i < log.length; i++) {
-        const line = (log[i] ?? '').trim();
-        if (line.startsWith('Unexpected ') || line.startsWith('Failed to load prog')) {
-            const a = { kind: 'verifier', tag: line.replace(/!$/, ''), message: line };
-            const exp = TV_EXP.exec((log[i + 1] ?? '').trim());
-            const res = TV_RES.exec((log[i + 2] ?? '').trim());
-            if (exp && res) {
-                a.expected = exp[1] ?? '';
-                a.actual = res[1] ?? '';
-                a.message = `${line} EXP: ${a.expected} RES: ${a.actual}`;
-                i += 2;
-            }
-            out.push(a);
-        }
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/run.ts
-
-class RunParser {
-    result;
-    /** The tool printed its closing line (Summary / test_maps: OK). */
-    ended = false;
-    /** Any line of this binary's output was recognised. */
-    seen = false;
-    start;
-    hooks;
-    constructor(start, hooks) {
-        this.start = start;
-        this.hooks = hooks;
-        this.result = newBinaryResult(start.binary);
-        if (start.command !== undefined)
-            this.result.command = start.command;
-        if (start.parallel)
-            this.result.variant = 'parallel';
-    }
-    markIncomplete(reason) {
-        this.result.complete = false;
-        if (!this.result.incompleteReasons.includes(reason))
-            this.result.incompleteReasons.push(reason);
-    }
-    addDetail(text) {
-        this.result.incompleteDetail = this.result.incompleteDetail
-            ? `${this.result.incompleteDetail}; ${text}`
-            : text;
-    }
-}
-function formatCounts(c, withSubtests) {
-    const passed = withSubtests ? `${c.passed}/${c.passedSubtests ?? 0}` : `${c.passed}`;
-    return `${passed} passed, ${c.skipped} skipped, ${c.failed} failed`;
-}
-/** Compare printed and parsed counts; a readable difference, or undefined when they agree. */
-function countsDifference(printed, parsed, summaryLine) {
-    const diffs = [];
-    if (printed.passed !== parsed.passed)
-        diffs.push(`passed ${parsed.passed} (tool: ${printed.passed})`);
-    if (printed.passedSubtests !== undefined && printed.passedSubtests !== parsed.passedSubtests)
-        diffs.push(`passed subtests ${parsed.passedSubtests ?? 0} (tool: ${printed.passedSubtests})`);
-    if (printed.skipped !== parsed.skipped)
-        diffs.push(`skipped ${parsed.skipped} (tool: ${printed.skipped})`);
-    if (printed.failed !== parsed.failed)
-        diffs.push(`failed ${parsed.failed} (tool: ${printed.failed})`);
-    if (diffs.length === 0)
-        return undefined;
-    return `the result lines give ${diffs.join(', ')}; the tool printed "${summaryLine}"`;
-}
-const HEAD = 2000;
-const TAIL = 8000;
-/**
- * A test's log while it runs. Bounded: beyond HEAD + TAIL lines only the first HEAD and the last
- * TAIL are kept (a failure's cause is usually at its start or right before its result line).
- */
-class LogBuffer {
-    head = [];
-    headNos = [];
-    tail = [];
-    tailNos = [];
-    tailStart = 0;
-    dropped = 0;
-    get length() {
-        return this.head.length + this.tail.length;
-    }
-    push(text, lineNo) {
-        if (this.head.length < HEAD) {
-            this.head.push(text);
-            this.headNos.push(lineNo);
-            return;
-        }
-        if (this.tail.length < TAIL) {
-            this.tail.push(text);
-            this.tailNos.push(lineNo);
-            return;
-        }
-        this.tail[this.tailStart] = text;
-        this.tailNos[this.tailStart] = lineNo;
-        this.tailStart = (this.tailStart + 1) % TAIL;
-        this.dropped++;
-    }
-    /** The kept lines in order, then empty the buffer. */
-    take() {
-        let lines = this.head;
-        let lineNos = this.headNos;
-        if (this.tail.length > 0) {
-            const tail = [...this.tail.slice(this.tailStart), ...this.tail.slice(0, this.tailStart)];
-            const tailNos = [...this.tailNos.slice(this.tailStart), ...this.tailNos.slice(0, this.tailStart)];
-            if (this.dropped > 0) {
-                tail.unshift(`[bpf-ci: ${this.dropped} log lines not kept]`);
-                tailNos.unshift(tailNos[0] ?? 0);
-            }
-            lines = lines.concat(tail);
-            lineNos = lineNos.concat(tailNos);
-        }
-        this.clear();
-        while (lines.length > 0 && (lines[lines.length - 1] ?? '').trim() === '') {
-            lines.pop();
-            lineNos.pop();
-        }
-        return { lines, lineNos };
-    }
-    clear() {
-        this.head = [];
-        this.headNos = [];
-        this.tail = [];
-        this.tailNos = [];
-        this.tailStart = 0;
-        this.dropped = 0;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/test-progs.ts
-
-
-
-
-const test_progs_STATUS = { OK: 'pass', FAIL: 'fail', SKIP: 'skip' };
-const TEST_FUNC = /^(?:serial_)?test_(\w+)$/;
-const NOTE_LINES = 20;
-/**
- * test_progs checks its own framework with dummy subtests (one skipped twice, one failed) and then
- * resets its counters (prog_tests/prog_tests_framework.c, clear_test_state): its subtests are printed
- * but never counted, and its FAIL subtest is deliberate.
- */
-const SELF_TEST = 'prog_tests_framework';
-/** test_progs' own counting rules (mainline calculate_summary_and_print_errors, formats.md §1.9). */
-function countTestProgs(tests) {
-    const counts = { passed: 0, passedSubtests: 0, skipped: 0, failed: 0 };
-    for (const t of tests) {
-        if (t.status === 'fail' || t.status === 'error')
-            counts.failed++;
-        else if (t.status === 'pass' || t.status === 'skip')
-            counts.passed++;
-        if (t.name === SELF_TEST)
-            continue;
-        if (t.subtests.length > 0) {
-            for (const s of t.subtests) {
-                if (s.status === 'pass')
-                    counts.passedSubtests = (counts.passedSubtests ?? 0) + 1;
-                else if (s.status === 'skip')
-                    counts.skipped++;
-            }
-        }
-        else if (t.status === 'skip') {
-            counts.skipped++;
-        }
-    }
-    return counts;
-}
-/** The test a log belongs to, from the `test_<name>` / `serial_test_<name>` function that logged. */
-function inferTestName(lines) {
-    for (const line of lines) {
-        const t = line.trim();
-        const m = ASSERT_PASS.exec(t) ?? ASSERT_FAIL.exec(t);
-        const name = m ? TEST_FUNC.exec(m[1] ?? '') : null;
-        if (name)
-            return name[1];
-    }
-    return undefined;
-}
-function hasChecks(lines) {
-    return lines.some((l) => {
-        const t = l.trim();
-        return ASSERT_PASS.test(t) || ASSERT_FAIL.test(t);
-    });
-}
-class TestProgsRun extends RunParser {
-    pending = new LogBuffer();
-    open = new Map();
-    byName = new Map();
-    errorSection = false;
-    lastTop;
-    lastWasTopResult = false;
-    lastResultLine;
-    stack;
-    crashTarget;
-    crashed = false;
-    watchdogKill;
-    workers = new Map();
-    unfinishedName;
-    feed(l) {
-        const t = l.match;
-        if (this.stack) {
-            if (t === STACK_TRACE || BACKTRACE_FRAME.test(t)) {
-                this.stack.push(t);
-                return true;
-            }
-            this.flushStack();
-        }
-        if (t === '') {
-            if (this.pending.length > 0 && !this.ended)
-                this.pending.push(l.text, l.lineNo);
-            return !this.ended;
-        }
-        const c = t.charCodeAt(0);
-        if (c === 35 /* # */) {
-            const m = TP_RESULT.exec(t);
-            if (m) {
-                if (this.ended)
-                    return false;
-                this.onResult(m, l);
-                return true;
-            }
-        }
-        else if (c === 83 /* S */ && t.startsWith('Summary: ')) {
-            const m = TP_SUMMARY.exec(t);
-            if (m) {
-                if (this.ended)
-                    return false;
-                this.onSummary(m, t);
-                return true;
-            }
-        }
-        if (this.special(t))
-            return true;
-        if (this.ended)
-            return false;
-        this.pending.push(l.text, l.lineNo);
-        this.lastWasTopResult = false;
-        if (!this.seen && (ASSERT_PASS.test(t) || ASSERT_FAIL.test(t)))
-            this.seen = true;
-        return true;
-    }
-    /** Lines about the run rather than a test: crash, watchdog, bpf_testmod, exit status. */
-    special(t) {
-        let m;
-        if (t === TP_ERROR_LOGS) {
-            this.errorSection = true;
-            this.pending.clear();
-            return true;
-        }
-        if ((m = CRASH.exec(t))) {
-            this.onCrash(m[1], Number(m[2]), t);
-            return true;
-        }
-        if ((m = WATCHDOG.exec(t))) {
-            const test = m[1] ?? '';
-            const seconds = Number(m[2]);
-            if ((m[3] ?? '').startsWith(',')) {
-                this.watchdogKill = { test, seconds };
-                this.markIncomplete('timeout');
-                this.addDetail(`the test_progs watchdog killed ${test} after ${seconds} s`);
-            }
-            else {
-                this.result.notes.push(`test_progs watchdog: ${test} was still running after ${seconds} s`);
-            }
-            return true;
-        }
-        if (TESTMOD_MISSING.test(t) || t === TESTMOD_SKIPPED) {
-            this.seen = true;
-            const note = t === TESTMOD_SKIPPED ? t : `${t} (bpf_testmod.ko is missing)`;
-            if (!this.result.notes.includes(note))
-                this.result.notes.push(note);
-            return true;
-        }
-        if ((m = FLAVOR.exec(t))) {
-            if (this.result.binary === 'test_progs')
-                this.result.binary = `test_progs-${m[1] ?? ''}`;
-            return true;
-        }
-        if ((m = WORKER_PROGRESS.exec(t))) {
-            if (m[4] === 'running')
-                this.workers.set(m[1] ?? '', { num: Number(m[2]), name: m[3] ?? '' });
-            else
-                this.workers.delete(m[1] ?? '');
-            return true;
-        }
-        if (t.startsWith('Launching ') && /^Launching \d+ workers\.$/.test(t)) {
-            this.result.variant = 'parallel';
-            return true;
-        }
-        if ((m = EXIT_LINE.exec(t))) {
-            if (m[1] !== undefined || m[2] !== undefined)
-                this.result.exitCode = Number(m[1] ?? m[2]);
-            if (m[3] !== undefined)
-                this.result.signal = m[3];
-            return true;
-        }
-        if ((m = SHELL_SIGNAL.exec(t))) {
-            if (m[1] === 'Segmentation fault') {
-                this.result.signal ??= 'SIGSEGV';
-                this.result.exitCode ??= 139;
-            }
-            if (!this.ended) {
-                this.markIncomplete('crash');
-                if (!this.crashed)
-                    this.addDetail(`the shell reported "${t}"`);
-            }
-            return true;
-        }
-        return false;
-    }
-    onResult(m, l) {
-        this.seen = true;
-        const num = Number(m[1]);
-        const sub = m[2];
-        const name = m[3] ?? '';
-        const status = test_progs_STATUS[m[4] ?? ''] ?? 'fail';
-        const { lines, lineNos } = this.pending.take();
-        this.lastResultLine = l.match;
-        if (sub !== undefined) {
-            this.lastWasTopResult = false;
-            const slash = name.indexOf('/');
-            const parentName = slash > 0 ? name.slice(0, slash) : undefined;
-            const subName = slash > 0 ? name.slice(slash + 1) : name;
-            let open = this.open.get(num);
-            if (open && parentName !== undefined && open.name !== undefined && open.name !== parentName) {
-                this.closeUnfinished(open, 'its result line never came');
-                open = undefined;
-            }
-            if (!open) {
-                open = { number: num, name: parentName, log: [], logNos: [], subtests: [] };
-                this.open.set(num, open);
-            }
-            const test = newTestCase(subName, status, { number: Number(sub), inputLine: l.lineNo });
-            if (status === 'fail') {
-                test.log = lines;
-                test.assertions = extractAssertions(lines, lineNos);
-            }
-            else if (open.subtests.length === 0 && lines.length > 0) {
-                // Before the first subtest line comes the test's own log (printed first, §1.6).
-                open.log.push(...lines);
-                open.logNos.push(...lineNos);
-            }
-            open.subtests.push(test);
-            if (parentName !== undefined)
-                this.hooks.testReported(parentName);
-            return;
-        }
-        let open = this.open.get(num);
-        if (open && open.name !== undefined && open.name !== name) {
-            this.closeUnfinished(open, 'its result line never came');
-            open = undefined;
-        }
-        this.open.delete(num);
-        const test = newTestCase(name, status, {
-            number: num,
-            inputLine: l.lineNo,
-            subtests: open?.subtests ?? [],
-        });
-        if (m[5] !== undefined)
-            test.skippedSubtests = { skipped: Number(m[5]), total: Number(m[6]) };
-        else if (l.match.endsWith('(not built)'))
-            test.reason = 'not built';
-        if (status === 'fail') {
-            const log = open ? open.log.concat(lines) : lines;
-            const nos = open ? open.logNos.concat(lineNos) : lineNos;
-            test.log = log;
-            test.assertions = extractAssertions(log, nos);
-        }
-        if (name === SELF_TEST && status !== 'fail') {
-            for (const s of test.subtests)
-                s.reason =
-                    'a dummy subtest of the framework self-test: test_progs resets its counters and does not count it';
-        }
-        this.hooks.testReported(name);
-        this.addTest(test);
-        this.lastTop = test;
-        this.lastWasTopResult = true;
-    }
-    /** Under `All error logs:` a failure is printed a second time: merge it, never count it twice. */
-    addTest(test) {
-        const existing = this.errorSection ? this.byName.get(test.name) : undefined;
-        if (!existing) {
-            this.result.tests.push(test);
-            this.byName.set(test.name, test);
-            return;
-        }
-        // The reporter may have trimmed the first copy: keep the longer log.
-        if (test.log.length > existing.log.length) {
-            existing.log = test.log;
-            existing.assertions = test.assertions;
-        }
-        for (const sub of test.subtests) {
-            const known = existing.subtests.find((s) => s.name === sub.name);
-            if (!known)
-                existing.subtests.push(sub);
-            else if (sub.log.length > known.log.length) {
-                known.log = sub.log;
-                known.assertions = sub.assertions;
-            }
-        }
-    }
-    onSummary(m, line) {
-        this.seen = true;
-        const printed = {
-            passed: Number(m[1]),
-            passedSubtests: Number(m[2]),
-            skipped: m[3] !== undefined ? Number(m[3]) : 0,
-            failed: Number(m[5] ?? m[6]),
-        };
-        if (m[4] !== undefined)
-            printed.notBuilt = Number(m[4]);
-        this.result.printedCounts = printed;
-        this.result.summaryLine = line;
-        this.ended = true;
-        this.pending.clear();
-        for (const open of [...this.open.values()])
-            this.closeUnfinished(open, 'its result line never came');
-    }
-    onCrash(worker, sig, line) {
-        this.seen = true;
-        const name = signalName(sig);
-        this.result.signal = name;
-        this.markIncomplete('crash');
-        let target;
-        if (worker !== undefined) {
-            // §1.8: a crashed worker's test is never printed nor counted; the Summary can look clean.
-            const running = this.workers.get(worker);
-            if (running) {
-                target = newTestCase(running.name, 'error', {
-                    number: running.num,
-                    reason: `test_progs worker ${worker} crashed with ${name} while running this test`,
-                });
-                this.result.tests.push(target);
-            }
-            this.addDetail(`test_progs worker ${worker} crashed with ${name}${running ? ` in ${running.name}` : ''}; ` +
-                'the test it was running is missing from the output and from the Summary');
-        }
-        else {
-            this.crashed = true;
-            const reason = this.watchdogKill
-                ? `killed by the test_progs watchdog after ${this.watchdogKill.seconds} s (${name})`
-                : `test_progs crashed with ${name} in this test`;
-            if (this.lastWasTopResult && this.lastTop)
-                target = this.lastTop;
-            else
-                target = this.unfinishedFromPending(reason);
-            if (target) {
-                target.status = 'error';
-                target.reason = reason;
-            }
-            this.addDetail(`test_progs crashed with ${name}${target ? ` in ${target.name}` : ''}`);
-        }
-        this.crashTarget = target;
-        this.stack = [line];
-    }
-    flushStack() {
-        const stack = this.stack ?? [];
-        this.stack = undefined;
-        if (this.crashTarget)
-            this.crashTarget.log.push(...stack);
-        else
-            this.result.notes.push(stack.join('\n'));
-        this.crashTarget = undefined;
-    }
-    /** A test that printed log lines but never its result line: kept as an error, never dropped. */
-    unfinishedFromPending(reason) {
-        const { lines, lineNos } = this.pending.take();
-        if (lines.length === 0)
-            return undefined;
-        if (!hasChecks(lines)) {
-            const shown = lines.slice(-NOTE_LINES);
-            this.result.notes.push(`${lines.length} line(s) of output after the last result line` +
-                `${lines.length > shown.length ? ` (the last ${shown.length})` : ''}:\n${shown.join('\n')}`);
-            return undefined;
-        }
-        const name = inferTestName(lines) ?? this.start.selected ?? '(test not named in the output)';
-        const test = newTestCase(name, 'error', {
-            log: lines,
-            assertions: extractAssertions(lines, lineNos),
-            reason,
-        });
-        if (lineNos[0] !== undefined)
-            test.inputLine = lineNos[0];
-        this.result.tests.push(test);
-        this.unfinishedName = name;
-        return test;
-    }
-    closeUnfinished(open, why) {
-        this.open.delete(open.number);
-        const name = open.name ?? `#${open.number}`;
-        const test = newTestCase(name, 'error', {
-            number: open.number,
-            subtests: open.subtests,
-            log: open.log,
-            reason: `reported subtests, but ${why}`,
-        });
-        this.result.tests.push(test);
-        this.unfinishedName = name;
-    }
-    runningTest() {
-        return this.unfinishedName ?? this.start.selected;
-    }
-    finish(end) {
-        if (this.stack)
-            this.flushStack();
-        const r = this.result;
-        if (!this.ended) {
-            const why = end.kernelPanic
-                ? 'the kernel panicked before its result line'
-                : 'the output ended before its result line';
-            for (const open of [...this.open.values()])
-                this.closeUnfinished(open, why);
-            if (!this.crashed)
-                this.unfinishedFromPending(why);
-            this.markIncomplete('no-summary');
-            const after = this.lastResultLine ? `after "${this.lastResultLine}"` : 'before any result line';
-            this.addDetail(`no Summary line: the output ended ${after}`);
-            if (end.cut)
-                this.markIncomplete('truncated');
-        }
-        if (end.kernelPanic) {
-            this.markIncomplete('kernel-panic');
-            this.addDetail(`kernel panic: ${end.kernelPanic}`);
-        }
-        r.parsedCounts = countTestProgs(r.tests);
-        if (r.printedCounts) {
-            const diff = countsDifference(r.printedCounts, r.parsedCounts, r.summaryLine ?? '');
-            if (diff)
-                r.countsMismatch = diff;
-        }
-        return r;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/json-summary.ts
-
-
-
-
-
-const JsonSubtest = looseObject({
-    name: schemas_string(),
-    number: schemas_number().int().optional(),
-    message: schemas_string().default(''),
-    failed: schemas_boolean().default(true),
-});
-const JsonTest = JsonSubtest.extend({ subtests: array(JsonSubtest).default([]) });
-/** Unknown keys (the patch-era `failed_subtest`) are tolerated. */
-const JsonSummary = looseObject({
-    success: schemas_number().int(),
-    success_subtest: schemas_number().int(),
-    skipped: schemas_number().int(),
-    failed: schemas_number().int(),
-    results: array(JsonTest).default([]),
-});
-function readJsonSummary(text) {
-    if (text.trim() === '') {
-        return {
-            ok: false,
-            problem: 'the JSON summary is empty: test_progs never reached its end (crash, kill or panic)',
-        };
-    }
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (err) {
-        return {
-            ok: false,
-            problem: `the JSON summary is not valid JSON (${err instanceof Error ? err.message : String(err)}): cut while test_progs was writing it`,
-        };
-    }
-    const parsed = JsonSummary.safeParse(value);
-    if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return {
-            ok: false,
-            problem: `the JSON summary does not have test_progs' shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`,
-        };
-    }
-    return { ok: true, summary: parsed.data };
-}
-function logLines(message) {
-    const lines = message.split('\n');
-    while (lines.length > 0 && lines[lines.length - 1] === '')
-        lines.pop();
-    return lines;
-}
-function toTest(entry) {
-    const log = logLines(entry.message);
-    const test = newTestCase(entry.name, entry.failed ? 'fail' : 'pass', { log });
-    if (entry.number !== undefined)
-        test.number = entry.number;
-    if (entry.failed)
-        test.assertions = extractAssertions(log);
-    return test;
-}
-function fillFrom(target, source) {
-    if (target.log.length === 0 && source.log.length > 0) {
-        target.log = source.log;
-        target.assertions = source.assertions;
-    }
-    if (source.status === 'fail' && target.status === 'pass')
-        target.status = 'fail';
-}
-/**
- * Merge a -J JSON summary into the result parsed from the same run's stdout. Pure: returns a new
- * result. Counters fill printedCounts when stdout had no Summary (and are cross-checked when it
- * had); failed tests and their logs are added where stdout lacks them. An empty or cut JSON file
- * changes nothing but a note.
- */
-function mergeJsonSummary(result, jsonText) {
-    const out = structuredClone(result);
-    const read = readJsonSummary(jsonText);
-    if (!read.ok) {
-        out.notes.push(read.problem);
-        return out;
-    }
-    const s = read.summary;
-    const counts = {
-        passed: s.success,
-        passedSubtests: s.success_subtest,
-        skipped: s.skipped,
-        failed: s.failed,
-    };
-    const jsonLine = `Summary: ${s.success}/${s.success_subtest} PASSED, ${s.skipped} SKIPPED, ${s.failed} FAILED`;
-    if (!out.printedCounts) {
-        out.printedCounts = counts;
-        out.summaryLine = `${jsonLine} (from the JSON summary)`;
-        if (!out.complete) {
-            out.notes.push('the JSON summary is complete, so test_progs reached its end: the stdout capture is what was cut');
-        }
-    }
-    else {
-        const diff = countsDifference(out.printedCounts, counts, out.summaryLine ?? '');
-        if (diff)
-            out.notes.push(`the JSON summary disagrees with stdout's Summary: JSON has "${jsonLine}"`);
-    }
-    for (const entry of s.results) {
-        const fromJson = toTest(entry);
-        fromJson.subtests = entry.subtests.map(toTest);
-        const existing = out.tests.find((t) => t.name === entry.name);
-        if (!existing) {
-            out.tests.push(fromJson);
-            continue;
-        }
-        fillFrom(existing, fromJson);
-        for (const sub of fromJson.subtests) {
-            const known = existing.subtests.find((x) => x.name === sub.name);
-            if (known)
-                fillFrom(known, sub);
-            else
-                existing.subtests.push(sub);
-        }
-    }
-    out.parsedCounts = countTestProgs(out.tests);
-    delete out.countsMismatch;
-    if (out.printedCounts) {
-        const diff = countsDifference(out.printedCounts, out.parsedCounts, out.summaryLine ?? '');
-        if (diff)
-            out.countsMismatch = diff;
-    }
-    return out;
-}
-/**
- * A JSON summary on its own. It lists failed tests only, so passed and skipped counts can only be
- * the tool's counters; the failed count is cross-checked against the listed failures.
- */
-function resultFromJsonSummary(jsonText, binary = 'test_progs') {
-    const result = newBinaryResult(binary);
-    const read = readJsonSummary(jsonText);
-    if (!read.ok) {
-        result.complete = false;
-        result.incompleteReasons.push(jsonText.trim() === '' ? 'no-summary' : 'truncated');
-        result.incompleteDetail = read.problem;
-        return result;
-    }
-    const s = read.summary;
-    result.tests = s.results.map((entry) => {
-        const test = toTest(entry);
-        test.subtests = entry.subtests.map(toTest);
-        return test;
-    });
-    result.printedCounts = {
-        passed: s.success,
-        passedSubtests: s.success_subtest,
-        skipped: s.skipped,
-        failed: s.failed,
-    };
-    result.summaryLine = `Summary: ${s.success}/${s.success_subtest} PASSED, ${s.skipped} SKIPPED, ${s.failed} FAILED (from the JSON summary)`;
-    result.parsedCounts = {
-        ...result.printedCounts,
-        failed: result.tests.filter((t) => t.status !== 'pass').length,
-    };
-    result.notes.push('a JSON summary lists failed tests only: the passed and skipped counts are its own counters');
-    if (result.parsedCounts.failed !== s.failed) {
-        result.countsMismatch = `the JSON summary lists ${result.parsedCounts.failed} failed test(s) but its counter says ${s.failed}`;
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/console.ts
-
-/** kernel-patches/vmtest's SPLAT_DENYLIST plus panic, arm64 faults and the KASAN ruler. */
-const SPLAT_START = /^(?:(?:BUG|WARNING|UBSAN|Oops)[: ]|kernel BUG at|Kernel panic - not syncing|Unable to handle kernel|Internal error: Oops|general protection fault|watchdog: .*(?:soft lockup|hard LOCKUP)|(?:rcu: )?INFO: (?:task .* blocked for more than|[_a-z]+ (?:self-)?detected stalls?)|Out of memory: Killed process|\S+ invoked oom-killer:|={60,}$)/;
-/** First characters a splat line can start with (after prefixes): a cheap filter before the regex. */
-const START_CHARS = new Set(['B', 'W', 'U', 'O', 'k', 'K', 'I', 'g', 'w', 'r', '=']);
-/** Known benign lines CI allowlists (kernel-patches/vmtest SPLAT_ALLOWLIST). */
-const BENIGN = /^WARNING: Unprivileged eBPF is enabled/;
-const END_TRACE = /^---\[ end (?:trace [0-9a-f]+|Kernel panic - not syncing.*) \]---/;
-const KASAN_RULER = /^={60,}$/;
-const CALL_TRACE = /^Call [Tt]race:$/;
-const FRAME = /^(?:\? )?(?:[A-Za-z_.$][\w.$]*(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?: \[[\w]+\])?(?: \S+:\d+)?(?: \[inline\])?|<\/?[A-Z]+>)$/;
-const PANIC_TAIL = /^(?:SMP: stopping secondary CPUs|Kernel Offset: |CPU features: |Memory Limit: |Rebooting in |CPU: |Hardware name: |Call [Tt]race:|Shutting down cpus|---\[ end Kernel panic)/;
-const TIMESTAMP = /\[ *(\d+\.\d+)\]/;
-const MAX_LINES = 400;
-function splatKind(title) {
-    if (title.startsWith('Kernel panic'))
-        return 'panic';
-    if (title.startsWith('BUG: KASAN') || KASAN_RULER.test(title))
-        return 'kasan';
-    if (title.startsWith('BUG: KFENCE'))
-        return 'kfence';
-    if (title.startsWith('BUG: Bad page'))
-        return 'bad-page';
-    if (title.includes('soft lockup'))
-        return 'soft-lockup';
-    if (title.includes('hard LOCKUP'))
-        return 'hard-lockup';
-    if (/detected stall/.test(title))
-        return 'rcu-stall';
-    if (title.includes('blocked for more than'))
-        return 'hung-task';
-    if (title.startsWith('UBSAN'))
-        return 'ubsan';
-    if (title.startsWith('Out of memory') || title.includes('invoked oom-killer'))
-        return 'oom';
-    if (/^WARNING: (?:possible (?:circular|recursive) locking|suspicious RCU usage|inconsistent lock state|possible irq lock inversion|bad unlock balance|held lock freed|lock held when returning)/.test(title))
-        return 'lockdep';
-    if (title.startsWith('WARNING'))
-        return 'warning';
-    if (title.startsWith('Oops') ||
-        title.startsWith('Internal error: Oops') ||
-        title.startsWith('Unable to handle kernel') ||
-        title.startsWith('BUG: kernel NULL pointer') ||
-        title.startsWith('BUG: unable to handle') ||
-        title.startsWith('general protection fault'))
-        return 'oops';
-    return 'bug';
-}
-/** The console prefix (`<3>[  107.408167] `) of a line, or '' when it has none. */
-function consolePrefix(match) {
-    const c = match.charCodeAt(0);
-    if (c !== 91 /* [ */ && c !== 60 /* < */)
-        return '';
-    const m = CONSOLE_PREFIX.exec(match);
-    return m ? m[0] : '';
-}
-/** True when `body` (a line without console prefix) starts a kernel splat. */
-function isSplatStart(body) {
-    if (!START_CHARS.has(body.charAt(0)))
-        return false;
-    return SPLAT_START.test(body) && !BENIGN.test(body);
-}
-/** Lines that mean test output resumed, so an unterminated splat is over. */
-function isTestOutput(body) {
-    const c = body.charCodeAt(0);
-    if (c === 35 /* # */)
-        return TP_RESULT.test(body);
-    if (c === 83 /* S */ && body.startsWith('Summary: '))
-        return true;
-    return ASSERT_PASS.test(body) || ASSERT_FAIL.test(body);
-}
-/** A splat being collected. */
-class SplatCollector {
-    event;
-    timestamped;
-    lastTime;
-    inTrace = false;
-    traceDone = false;
-    kasanRuler;
-    rulers = 0;
-    constructor(body, prefix, lineNo) {
-        this.kasanRuler = KASAN_RULER.test(body);
-        if (this.kasanRuler)
-            this.rulers = 1;
-        this.event = {
-            kind: splatKind(body),
-            title: body,
-            lines: [body],
-            callTrace: [],
-            inputLine: lineNo,
-        };
-        this.timestamped = prefix !== '';
-        const time = timestampOf(prefix);
-        if (time !== undefined) {
-            this.event.timestamp = time;
-            this.lastTime = time;
-        }
-    }
-    /**
-     * Offer the next line. 'taken': part of this splat. 'done': the splat ended with this line (taken).
-     * 'over': the splat ended before this line, which the caller must process itself.
-     */
-    offer(match) {
-        const prefix = consolePrefix(match);
-        const body = prefix ? match.slice(prefix.length) : match;
-        const ev = this.event;
-        if (ev.lines.length >= MAX_LINES)
-            return 'over';
-        if (!prefix && isTestOutput(body))
-            return 'over';
-        if (prefix) {
-            const time = timestampOf(prefix);
-            // A console line long after the splat's last one is a new, unrelated message.
-            if (time !== undefined && this.lastTime !== undefined && time - this.lastTime > 2)
-                return 'over';
-            if (time !== undefined)
-                this.lastTime = time;
-        }
-        else if (this.timestamped && /^(?:[$#] |root@|\[root@)/.test(body)) {
-            return 'over';
-        }
-        if (isSplatStart(body) && !KASAN_RULER.test(body)) {
-            const kind = splatKind(body);
-            // An arm64 fault's `Internal error: Oops` and x86's `Oops:` continue the same splat; so does
-            // the `BUG: KASAN:` line after the opening ruler.
-            const continues = (kind === 'oops' && !this.traceDone && ev.callTrace.length === 0) ||
-                (this.kasanRuler && ev.lines.length === 1);
-            if (!continues)
-                return 'over';
-            if (this.kasanRuler && ev.lines.length === 1) {
-                ev.title = body;
-                ev.kind = splatKind(body);
-            }
-            else if (ev.kind !== 'oops' && kind === 'oops') {
-                ev.kind = kind;
-            }
-        }
-        if (ev.kind === 'panic' && !prefix && ev.lines.length > 0 && !PANIC_TAIL.test(body) && !this.inTrace) {
-            // After `Kernel panic - not syncing` only its fixed tail follows; anything else is host output.
-            if (!FRAME.test(body.trim()))
-                return 'over';
-        }
-        ev.lines.push(body);
-        if (ev.timestamp === undefined) {
-            const t = timestampOf(prefix);
-            if (t !== undefined)
-                ev.timestamp = t;
-        }
-        this.trackTrace(body);
-        if (END_TRACE.test(body))
-            return 'done';
-        if (KASAN_RULER.test(body)) {
-            this.rulers++;
-            if (this.rulers >= 2 || ev.kind === 'kasan')
-                return 'done';
-        }
-        return 'taken';
-    }
-    trackTrace(body) {
-        const trimmed = body.trim();
-        if (CALL_TRACE.test(trimmed)) {
-            if (!this.traceDone)
-                this.inTrace = true;
-            return;
-        }
-        if (!this.inTrace)
-            return;
-        if (FRAME.test(trimmed)) {
-            this.event.callTrace.push(trimmed);
-        }
-        else {
-            this.inTrace = false;
-            this.traceDone = true;
-        }
-    }
-}
-function timestampOf(prefix) {
-    if (!prefix)
-        return undefined;
-    const m = TIMESTAMP.exec(prefix);
-    return m ? Number(m[1]) : undefined;
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/normalize.ts
-// Turns raw input lines into the logical lines the parsers match on. Real logs carry CRLF from
-// serial consoles, bare CRs where output interleaved, ANSI colours from CI wrappers, NBSP padding
-// and `> ` quoting from mail, GitHub's per-line timestamps and the kselftest `# ` prefix
-// (formats.md §0, §4, §7). Stateful only for the kselftest prefix, which applies inside a TAP section.
-// Built from strings so no control character appears in a regex literal.
-const ESC = String.fromCharCode(27);
-const ANSI = new RegExp(`${ESC}(?:\\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])`, 'g');
-const GH_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
-/** Lines GitHub's runner or a CI wrapper adds around output (`##[group]`, `::group::`). */
-const RUNNER_LINE = /^(?:##\[(?:group|endgroup|section|command)\]|::(?:end)?group::)/;
-const TAP_ENTRY = /^# (?:#\d|Summary: |timeout set to )/;
-const TAP_EXIT = /^(?:not )?ok \d+ /;
-/** Strip ANSI escapes, NBSP and a GitHub log timestamp; the cheap checks come first. */
-function cleanText(raw) {
-    let s = raw;
-    if (s.includes(ESC))
-        s = s.replace(ANSI, '');
-    if (s.includes('\u00a0'))
-        s = s.replaceAll('\u00a0', ' ');
-    if (s.includes('\ufeff'))
-        s = s.replaceAll('\ufeff', '');
-    const c = s.charCodeAt(0);
-    if (c >= 48 && c <= 57 && s.length >= 20 && s.charCodeAt(10) === 84)
-        s = s.replace(GH_TIMESTAMP, '');
-    return s;
-}
-function leadingSpace(s) {
-    let i = 0;
-    while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9))
-        i++;
-    return i;
-}
-class LineNormalizer {
-    /** Inside a kselftest TAP section: strip one `# ` from every line. */
-    tap = false;
-    /** Normalise one physical line (without its `\n`) into one or more logical lines. */
-    process(raw, lineNo, emit) {
-        let s = raw;
-        if (s.charCodeAt(s.length - 1) === 13)
-            s = s.slice(0, -1);
-        if (s.includes('\r')) {
-            // A bare CR means two writers shared the line (console printk, progress output): each part
-            // is its own line so no result line is lost inside another.
-            for (const part of s.split('\r'))
-                if (part !== '')
-                    this.one(part, lineNo, emit);
-            return;
-        }
-        this.one(s, lineNo, emit);
-    }
-    one(raw, lineNo, emit) {
-        let text = cleanText(raw);
-        let lead = leadingSpace(text);
-        if (text.charCodeAt(lead) === 62 /* > */) {
-            // Mail quoting: `> ` (possibly nested). `>ffff...` (KASAN memory dump) is not a quote.
-            let q = lead;
-            while (text.charCodeAt(q) === 62 && (text.charCodeAt(q + 1) === 32 || q + 1 === text.length)) {
-                q += 2;
-                while (text.charCodeAt(q) === 32)
-                    q++;
-            }
-            if (q !== lead) {
-                text = text.slice(Math.min(q, text.length));
-                lead = leadingSpace(text);
-            }
-        }
-        const c = text.charCodeAt(lead);
-        if ((c === 35 || c === 58) && RUNNER_LINE.test(text.slice(lead, lead + 16)))
-            return;
-        if (c === 35 /* # */) {
-            if (text.startsWith('# selftests: ', lead)) {
-                // The runner's own header line stays as it is: it names the binary that follows.
-                this.tap = true;
-            }
-            else {
-                if (!this.tap && TAP_ENTRY.test(text.slice(lead, lead + 24)))
-                    this.tap = true;
-                if (this.tap && (text.charCodeAt(lead + 1) === 32 || lead + 1 === text.length)) {
-                    text = text.slice(lead + 2);
-                }
-            }
-        }
-        else if (this.tap && (c === 110 || c === 111) && TAP_EXIT.test(text.slice(lead, lead + 8))) {
-            this.tap = false;
-        }
-        else if (!this.tap && c === 84 && text.startsWith('TAP version', lead)) {
-            this.tap = true;
-        }
-        emit({ text, match: text.trim(), lineNo });
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/test-maps.ts
-
-
-
-const CONTEXT_LINES = 20;
-function countMaps(tests) {
-    const counts = { passed: 0, skipped: 0, failed: 0 };
-    for (const t of tests) {
-        if (t.status === 'pass')
-            counts.passed++;
-        else if (t.status === 'skip')
-            counts.skipped++;
-        else
-            counts.failed++;
-    }
-    return counts;
-}
-class MapsRun extends RunParser {
-    /** The last lines before a failure: its context, since test_maps prints no per-test block. */
-    context = [];
-    lastTask;
-    printedSkipped;
-    failedAt;
-    feed(l) {
-        const t = l.match;
-        let m;
-        if ((m = TM_OK.exec(t))) {
-            if (this.ended)
-                return false;
-            this.seen = true;
-            this.ended = true;
-            this.result.summaryLine = t;
-            this.printedSkipped = Number(m[1]);
-            return true;
-        }
-        if ((m = EXIT_LINE.exec(t))) {
-            if (m[1] !== undefined || m[2] !== undefined)
-                this.result.exitCode = Number(m[1] ?? m[2]);
-            return true;
-        }
-        if (this.ended)
-            return false;
-        if ((m = TM_FORK.exec(t))) {
-            this.seen = true;
-            this.lastTask = m[2];
-            return true;
-        }
-        if ((m = TM_PASS.exec(t))) {
-            this.add(newTestCase(m[2] ? `${m[1]} (${m[2]})` : (m[1] ?? ''), 'pass', { inputLine: l.lineNo }));
-            return true;
-        }
-        if ((m = TM_SKIP.exec(t))) {
-            const test = newTestCase(m[1] ?? '', 'skip', { inputLine: l.lineNo });
-            if (m[2])
-                test.reason = m[2].replace(/^\((.*)\)$/, '$1');
-            this.add(test);
-            return true;
-        }
-        if ((m = TM_FAIL.exec(t))) {
-            const rest = m[3] ?? '';
-            const sp = rest.indexOf(' ');
-            this.fail(m[1] ?? '', l, {
-                kind: 'check',
-                func: m[1] ?? '',
-                tag: sp === -1 ? rest : rest.slice(0, sp),
-                message: sp === -1 ? '' : rest.slice(sp + 1),
-                sourceLine: Number(m[2]),
-                inputLine: l.lineNo,
-            });
-            return true;
-        }
-        if ((m = TM_ASSERT.exec(t))) {
-            this.fail(m[3] ?? '', l, {
-                kind: 'other',
-                func: m[3] ?? '',
-                tag: 'assert',
-                message: `Assertion ${m[4] ?? ''} failed (${m[1] ?? ''}:${m[2] ?? ''})`,
-                sourceLine: Number(m[2]),
-                inputLine: l.lineNo,
-            });
-            return true;
-        }
-        if ((m = TM_FAILED_FREE.exec(t))) {
-            this.fail(m[1] ?? 'test_maps', l, {
-                kind: 'other',
-                tag: m[1] ?? '',
-                message: t,
-                inputLine: l.lineNo,
-            });
-            return true;
-        }
-        this.context.push(l.text);
-        if (this.context.length > CONTEXT_LINES)
-            this.context.shift();
-        return true;
-    }
-    add(test) {
-        this.seen = true;
-        this.context = [];
-        this.result.tests.push(test);
-        this.hooks.testReported(test.name);
-    }
-    fail(name, l, assertion) {
-        const test = newTestCase(name, 'fail', {
-            inputLine: l.lineNo,
-            log: [...this.context, l.text],
-            assertions: [assertion],
-        });
-        if (this.lastTask !== undefined)
-            test.reason = `failed after the '${this.lastTask}' stress step`;
-        this.failedAt ??= l.match;
-        this.add(test);
-    }
-    runningTest() {
-        return this.lastTask;
-    }
-    finish(end) {
-        const r = this.result;
-        r.parsedCounts = countMaps(r.tests);
-        if (!this.ended) {
-            this.markIncomplete('no-summary');
-            this.addDetail(this.failedAt
-                ? `test_maps stopped at its first failure ("${this.failedAt}"); the tests after it did not run`
-                : 'no "test_maps: OK" line: the output ended before test_maps finished');
-            if (end.cut)
-                this.markIncomplete('truncated');
-        }
-        if (end.kernelPanic) {
-            this.markIncomplete('kernel-panic');
-            this.addDetail(`kernel panic: ${end.kernelPanic}`);
-        }
-        // test_maps prints only its skip count; that is what can be cross-checked.
-        if (this.printedSkipped !== undefined && this.printedSkipped !== r.parsedCounts.skipped) {
-            r.countsMismatch = `${r.parsedCounts.skipped} skip line(s) parsed; the tool printed "${r.summaryLine ?? ''}"`;
-        }
-        return r;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/test-verifier.ts
-
-
-
-
-const NOT_RUN = / Did not run the program \([^)]*\)$/;
-const LONE_PASS = /^(?:\d+ cases )?OK$/;
-function countVerifier(tests) {
-    const counts = { passed: 0, skipped: 0, failed: 0 };
-    for (const t of tests) {
-        for (const s of t.subtests) {
-            if (s.status === 'pass')
-                counts.passed++;
-            else if (s.status === 'skip')
-                counts.skipped++;
-            else
-                counts.failed++;
-        }
-    }
-    return counts;
-}
-class VerifierRun extends RunParser {
-    byNumber = new Map();
-    current;
-    log = new LogBuffer();
-    lastLine;
-    feed(l) {
-        const t = l.match;
-        if (t.charCodeAt(0) === 35 /* # */) {
-            const m = TV_RESULT.exec(t);
-            if (m) {
-                if (this.ended)
-                    return false;
-                this.closeCurrent();
-                this.onLine(Number(m[1]), m[2] ?? 'p', m[3] ?? '', l);
-                return true;
-            }
-        }
-        if (t.startsWith('Summary: ')) {
-            const m = TV_SUMMARY.exec(t);
-            if (m) {
-                if (this.ended)
-                    return false;
-                this.closeCurrent();
-                this.seen = true;
-                this.ended = true;
-                this.result.summaryLine = t;
-                this.result.printedCounts = { passed: Number(m[1]), skipped: Number(m[2]), failed: Number(m[3]) };
-                return true;
-            }
-        }
-        const exit = EXIT_LINE.exec(t);
-        if (exit) {
-            if (exit[1] !== undefined || exit[2] !== undefined)
-                this.result.exitCode = Number(exit[1] ?? exit[2]);
-            return true;
-        }
-        if (this.ended)
-            return false;
-        const cur = this.current;
-        if (cur && !cur.decided) {
-            // The verdict may follow messages printed while the case ran (`Failed to load BTF spec ...`).
-            if (LONE_PASS.test(t) || TV_PASS_END.test(t)) {
-                this.decide(cur, 'pass');
-                return true;
-            }
-            if (t.startsWith('FAIL')) {
-                this.decide(cur, 'fail');
-                cur.resultLine = `${cur.resultLine} ${t}`;
-            }
-            else if (t.startsWith('SKIP')) {
-                this.decide(cur, 'skip');
-                cur.run.reason = t;
-                return true;
-            }
-        }
-        if (cur)
-            this.log.push(l.text, l.lineNo);
-        return true;
-    }
-    decide(cur, status) {
-        cur.decided = true;
-        cur.run.status = status;
-    }
-    onLine(num, mode, rest, l) {
-        this.seen = true;
-        this.lastLine = l.match;
-        let status = 'error';
-        let desc = rest;
-        let decided = true;
-        let reason;
-        const failAt = rest.startsWith('FAIL') ? 0 : rest.indexOf(' FAIL');
-        const skipAt = rest.indexOf(' SKIP');
-        if (TV_PASS_END.test(rest)) {
-            status = 'pass';
-            desc = rest.replace(TV_PASS_END, '').replace(NOT_RUN, '');
-        }
-        else if (failAt !== -1) {
-            status = 'fail';
-            desc = rest.slice(0, failAt);
-        }
-        else if (skipAt !== -1) {
-            status = 'skip';
-            desc = rest.slice(0, skipAt);
-            reason = rest.slice(skipAt + 1);
-        }
-        else {
-            decided = false;
-        }
-        desc = desc.trim();
-        let entry = this.byNumber.get(num);
-        if (!entry) {
-            entry = { test: newTestCase(desc, status, { number: num, inputLine: l.lineNo }), clean: decided };
-            this.byNumber.set(num, entry);
-            this.result.tests.push(entry.test);
-        }
-        else if (!entry.clean && decided) {
-            // The first line of this case had text printed into it; this one names it cleanly.
-            entry.test.name = desc;
-            entry.clean = true;
-        }
-        const run = newTestCase(mode, status, { number: num, inputLine: l.lineNo });
-        if (reason !== undefined)
-            run.reason = reason;
-        entry.test.subtests.push(run);
-        this.current = { run, resultLine: l.match, decided };
-        this.hooks.testReported(entry.test.name);
-    }
-    closeCurrent() {
-        const cur = this.current;
-        this.current = undefined;
-        if (!cur)
-            return;
-        if (!cur.decided) {
-            cur.run.status = 'error';
-            cur.run.reason = 'test_verifier printed no verdict for this run';
-        }
-        if (cur.run.status === 'fail' || cur.run.status === 'error') {
-            const { lines } = this.log.take();
-            cur.run.log = [cur.resultLine, ...lines];
-            cur.run.assertions = extractVerifierAssertions(cur.resultLine, lines);
-        }
-        else {
-            this.log.clear();
-        }
-    }
-    runningTest() {
-        return undefined;
-    }
-    finish(end) {
-        this.closeCurrent();
-        const r = this.result;
-        for (const { test } of this.byNumber.values()) {
-            test.status = worstStatus(test.subtests.map((s) => s.status)) ?? test.status;
-            if (test.status === 'fail')
-                test.assertions = test.subtests.flatMap((s) => s.assertions);
-        }
-        if (!this.ended) {
-            this.markIncomplete('no-summary');
-            this.addDetail(`no Summary line: the output ended ${this.lastLine ? `after "${this.lastLine}"` : 'before any result line'}`);
-            if (end.cut)
-                this.markIncomplete('truncated');
-        }
-        if (end.kernelPanic) {
-            this.markIncomplete('kernel-panic');
-            this.addDetail(`kernel panic: ${end.kernelPanic}`);
-        }
-        r.parsedCounts = countVerifier(r.tests);
-        if (r.printedCounts) {
-            const diff = countsDifference(r.printedCounts, r.parsedCounts, r.summaryLine ?? '');
-            if (diff)
-                r.countsMismatch = diff;
-        }
-        return r;
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/types.ts
-const KNOWN_FORMATS = 'test_progs / test_progs-no_alu32 / test_progs-cpuv4 output (`#N name:OK`, `Summary: P/S PASSED, ...`), ' +
-    'a test_progs -J JSON summary, test_verifier output (`#N/u ... OK`), test_maps output ' +
-    "(`Fork N tasks to '...'`, `test_maps: OK, N SKIPPED`), the same under the kselftest runner (`# ` prefix), " +
-    'or a kernel console log with a splat (BUG:, WARNING:, Oops, Kernel panic, ...)';
-/** The input matched none of the formats the parsers know. */
-class UnknownFormatError extends Error {
-    source;
-    constructor(source, detail) {
-        super(`${source}: not a log bpf-ci can parse (${detail}). Expected ${KNOWN_FORMATS}. ` +
-            'If you know which binary wrote it, pass --binary NAME (opts.binary) to parse it as partial output.');
-        this.name = 'UnknownFormatError';
-        this.source = source;
-    }
-}
-/** Binaries the parsers understand, mapped to their output family. */
-function binaryFamily(binary) {
-    if (binary === 'test_progs' || binary.startsWith('test_progs-') || binary.startsWith('test_progs_'))
-        return 'test_progs';
-    if (binary === 'test_verifier')
-        return 'test_verifier';
-    if (binary === 'test_maps')
-        return 'test_maps';
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/log-parser.ts
-
-
-
-
-
-
-
-
-const SPLIT_RESULT_START = /^#\d+(?:\/\d+)?[ \t]/;
-const RESULT_END = /:(?:OK|FAIL|SKIP)$|\)$/;
-/** Which binary family a line belongs to, when no run claims it. */
-function detectFamily(t) {
-    const c = t.charCodeAt(0);
-    if (c === 35 /* # */) {
-        if (TP_RESULT.test(t))
-            return 'test_progs';
-        if (TV_RESULT.test(t))
-            return 'test_verifier';
-        return undefined;
-    }
-    if (t.startsWith('Summary: ')) {
-        if (TP_SUMMARY.test(t))
-            return 'test_progs';
-        if (TV_SUMMARY.test(t))
-            return 'test_verifier';
-        return undefined;
-    }
-    if (ASSERT_PASS.test(t) || ASSERT_FAIL.test(t))
-        return 'test_progs';
-    if (t === TESTMOD_SKIPPED || TESTMOD_MISSING.test(t) || CRASH.test(t))
-        return 'test_progs';
-    if (TM_FORK.test(t) || TM_OK.test(t))
-        return 'test_maps';
-    return undefined;
-}
-function familyOf(binary) {
-    return binaryFamily(binary) ?? 'test_progs';
-}
-/** Options a command line gives the parser (only what changes how output is read). */
-function parseCommand(line, at, binary) {
-    const tail = line.slice(at).replace(/^[/$# ]+/, '');
-    const command = tail.replace(/\s*['"]\s*\)?\s*$/, '').trim();
-    const args = command
-        .split(/\s+/)
-        .slice(1)
-        .map((a) => a.replace(/^['"]|['"]$/g, ''));
-    const start = { binary, command };
-    if (args.some((a) => /^-v+$/.test(a)))
-        start.verbose = true;
-    if (args.some((a) => /^(?:-j\d*|--workers(?:=\d+)?)$/.test(a)))
-        start.parallel = true;
-    for (let i = 0; i < args.length; i++) {
-        const a = args[i] ?? '';
-        // Only -a (exact names) says which test ran; -t is a substring filter.
-        const value = a === '-a' || a === '--allow' ? args[i + 1] : a.startsWith('-a') ? a.slice(2) : undefined;
-        if (value !== undefined && /^\w+$/.test(value))
-            start.selected = value;
-    }
-    return start;
-}
-class LogParser {
-    normalizer = new LineNormalizer();
-    results = [];
-    looseEvents = [];
-    run;
-    splat;
-    /** Events of the current run waiting for the next result line to name their test. */
-    unattributed = [];
-    panicTitle;
-    fragment;
-    /** Inside a kselftest section of a binary the parsers do not know (its lines are skipped). */
-    ignoring = false;
-    lastCut = false;
-    contentLines = 0;
-    hooks = {
-        testReported: (key) => {
-            if (this.unattributed.length === 0)
-                return;
-            for (const ev of this.unattributed)
-                ev.test ??= key;
-            this.unattributed = [];
-        },
-    };
-    onLine = (l) => this.line(l);
-    opts;
-    constructor(opts = {}) {
-        this.opts = opts;
-    }
-    /** One physical line without its newline; `cut` when it was the last and had no newline. */
-    push(raw, lineNo, cut = false) {
-        this.lastCut = cut;
-        this.normalizer.process(raw, lineNo, this.onLine);
-    }
-    line(l) {
-        if (l.match !== '')
-            this.contentLines++;
-        if (this.splat) {
-            const r = this.splat.offer(l.match);
-            if (r === 'taken')
-                return;
-            this.closeSplat();
-            if (r === 'done')
-                return;
-        }
-        const t = l.match;
-        const prefix = consolePrefix(t);
-        if (prefix) {
-            const body = t.slice(prefix.length);
-            if (isSplatStart(body))
-                this.splat = new SplatCollector(body, prefix, l.lineNo);
-            else if (this.fragment && body !== '') {
-                // printk split a test line: `#3 ato` + console line + `mics:OK`; keep waiting for the rest.
-            }
-            return;
-        }
-        if (this.fragment) {
-            const f = this.fragment;
-            this.fragment = undefined;
-            const joined = f.direct ? f.text + t : `${f.text} ${t}`;
-            if (TP_RESULT.test(joined)) {
-                this.dispatch({ text: joined, match: joined, lineNo: f.line.lineNo });
-                return;
-            }
-            this.dispatch(f.line);
-        }
-        if (isSplatStart(t)) {
-            this.splat = new SplatCollector(t, '', l.lineNo);
-            return;
-        }
-        const c = t.charCodeAt(0);
-        if (c === 35 /* # */ && SPLIT_RESULT_START.test(t) && !TP_RESULT.test(t) && this.takesTestProgs()) {
-            const inside = CONSOLE_TIMESTAMP_INSIDE.exec(t);
-            if (inside && inside.index > 0) {
-                const before = t.slice(0, inside.index);
-                const rest = t.slice(inside.index);
-                if (TP_RESULT.test(before.trimEnd())) {
-                    // The result line was complete; a console line followed without a newline.
-                    const fixed = before.trimEnd();
-                    this.dispatch({ text: fixed, match: fixed, lineNo: l.lineNo });
-                }
-                else {
-                    this.fragment = { line: { ...l, text: before, match: before.trim() }, text: before, direct: true };
-                }
-                this.line({ text: rest, match: rest.trim(), lineNo: l.lineNo });
-                return;
-            }
-            // Possibly a result line wrapped by a mail client; joined with the next line if that fits.
-            this.fragment = { line: l, text: l.text.trimStart(), direct: /\s$/.test(l.text) };
-            return;
-        }
-        if (c !== 35 && RESULT_END.test(t) && t.includes('#') && this.takesTestProgs()) {
-            const embedded = embeddedResult(t);
-            if (embedded !== undefined) {
-                // Another writer's output (strace, a shell) in front of a result line on the same line.
-                this.dispatch({ text: embedded, match: embedded, lineNo: l.lineNo });
-                return;
-            }
-        }
-        this.dispatch(l);
-    }
-    takesTestProgs() {
-        const forced = this.opts.binary;
-        if (forced !== undefined)
-            return familyOf(forced) === 'test_progs';
-        return this.run === undefined || familyOf(this.run.result.binary) === 'test_progs' || this.run.ended;
-    }
-    dispatch(l) {
-        const t = l.match;
-        const c = t.charCodeAt(0);
-        if (c === 35 /* # */ && t.startsWith('# selftests: ')) {
-            const m = TAP_START.exec(t);
-            this.closeRun();
-            const binary = m?.[2] ?? '';
-            if (binaryFamily(binary)) {
-                this.ignoring = false;
-                this.startRun({ binary });
-            }
-            else {
-                this.ignoring = true;
-            }
-            return;
-        }
-        if (c === 110 /* n */ || c === 111 /* o */) {
-            const m = TAP_RESULT.exec(t);
-            if (m) {
-                this.onTapResult(m);
-                return;
-            }
-        }
-        if (this.ignoring)
-            return;
-        if (t.includes('test_') && !t.includes(':PASS:') && !t.includes(':FAIL:')) {
-            const cmd = COMMAND.exec(t);
-            if (cmd && c !== 35 /* a result line never starts a run */) {
-                const binary = this.opts.binary ?? cmd[1] ?? 'test_progs';
-                this.closeRun();
-                this.startRun(parseCommand(t, cmd.index, binary));
-                return;
-            }
-        }
-        if (this.run && this.run.feed(l))
-            return;
-        const forced = this.opts.binary;
-        const family = detectFamily(t);
-        const wanted = forced !== undefined ? familyOf(forced) : family;
-        if (family !== undefined && family === wanted) {
-            this.closeRun();
-            this.startRun({ binary: forced ?? family }).feed(l);
-            return;
-        }
-        if (forced !== undefined && this.run === undefined && t !== '') {
-            // The caller says which binary wrote this: everything before its first known line is its output.
-            this.startRun({ binary: forced }).feed(l);
-        }
-    }
-    onTapResult(m) {
-        const binary = m[4] ?? '';
-        const target = this.run?.result.binary === binary ? this.run : undefined;
-        const result = target?.result ?? this.results.findLast((r) => r.binary === binary);
-        if (result) {
-            if (m[7] !== undefined)
-                result.exitCode = Number(m[7]);
-            else if (m[1] === 'ok')
-                result.exitCode ??= 0;
-            else
-                result.notes.push(`the kselftest runner reported "${m[0]}"`);
-            if (m[6] !== undefined) {
-                result.complete = false;
-                if (!result.incompleteReasons.includes('timeout'))
-                    result.incompleteReasons.push('timeout');
-                const detail = `the kselftest runner killed ${binary} after its ${m[6]} s timeout`;
-                result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
-            }
-        }
-        if (target)
-            this.closeRun();
-        this.ignoring = false;
-    }
-    startRun(start) {
-        const family = familyOf(start.binary);
-        const run = family === 'test_verifier'
-            ? new VerifierRun(start, this.hooks)
-            : family === 'test_maps'
-                ? new MapsRun(start, this.hooks)
-                : new TestProgsRun(start, this.hooks);
-        this.run = run;
-        return run;
-    }
-    closeSplat() {
-        const splat = this.splat;
-        this.splat = undefined;
-        if (!splat)
-            return;
-        const ev = splat.event;
-        const run = this.run;
-        if (run && !run.ended) {
-            ev.binary = run.result.binary;
-            run.result.events.push(ev);
-            this.unattributed.push(ev);
-            if (ev.kind === 'panic')
-                this.panicTitle ??= ev.title;
-        }
-        else {
-            this.looseEvents.push(ev);
-        }
-    }
-    closeRun(cut = false) {
-        const run = this.run;
-        this.run = undefined;
-        if (!run)
-            return;
-        const end = { cut };
-        if (this.panicTitle !== undefined)
-            end.kernelPanic = this.panicTitle;
-        const result = run.finish(end);
-        const running = run.runningTest();
-        for (const ev of this.unattributed)
-            if (running !== undefined)
-                ev.test ??= running;
-        this.unattributed = [];
-        this.panicTitle = undefined;
-        this.results.push(result);
-    }
-    /** Finish the input. Throws UnknownFormatError when nothing in it was recognised. */
-    end() {
-        if (this.fragment) {
-            const f = this.fragment;
-            this.fragment = undefined;
-            this.dispatch(f.line);
-        }
-        this.closeSplat();
-        this.closeRun(this.lastCut);
-        const source = this.opts.source ?? 'input';
-        const results = this.results.filter((r) => binaryFamily(r.binary) !== undefined);
-        if (results.length === 0 && this.looseEvents.length === 0) {
-            if (this.contentLines === 0) {
-                return {
-                    results: [partialResult(this.opts.binary, 'the input is empty: no selftest output at all')],
-                    events: [],
-                    format: 'empty',
-                };
-            }
-            if (this.opts.binary === undefined) {
-                throw new UnknownFormatError(source, `none of its ${this.contentLines} non-empty line(s) is a known result, summary or console line`);
-            }
-            return {
-                results: [
-                    partialResult(this.opts.binary, `no ${this.opts.binary} output recognised in ${this.contentLines} line(s)`),
-                ],
-                events: [],
-                format: formatOf([this.opts.binary]),
-            };
-        }
-        return {
-            results,
-            events: this.looseEvents,
-            format: results.length === 0 ? 'kernel_console' : formatOf(results.map((r) => r.binary)),
-        };
-    }
-}
-function partialResult(binary, detail) {
-    return newBinaryResult(binary ?? 'unknown', {
-        complete: false,
-        incompleteReasons: ['no-summary'],
-        incompleteDetail: detail,
-    });
-}
-function formatOf(binaries) {
-    const families = new Set(binaries.map((b) => binaryFamily(b) ?? 'test_progs'));
-    if (families.size === 1)
-        return [...families][0] ?? 'mixed';
-    return 'mixed';
-}
-/** The last `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, ...)..., 833#7/1 ...`). */
-function embeddedResult(t) {
-    let i = t.lastIndexOf('#');
-    for (let tries = 0; i > 0 && tries < 16; tries++) {
-        const candidate = t.slice(i);
-        if (TP_RESULT.test(candidate))
-            return candidate;
-        i = t.lastIndexOf('#', i - 1);
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./packages/parsers/src/index.ts
-// @bpf-ci/parsers: the BPF selftests' output (test_progs and flavours, test_verifier, test_maps,
-// the -J JSON summary, the kernel console) turned into @bpf-ci/model results. Pure functions over
-// text; parseFile is the only I/O and streams, so memory follows the failures kept, not the log size.
-
-
-
-
-
-
-
-
-
-/** Feed the complete lines of `text` (continuing `carry`) to the parser; returns the unfinished rest. */
-function feedLines(parser, carry, text, counter) {
-    let nl = text.indexOf('\n');
-    if (nl === -1)
-        return carry + text;
-    parser.push(carry + text.slice(0, nl), ++counter.lineNo);
-    let start = nl + 1;
-    while ((nl = text.indexOf('\n', start)) !== -1) {
-        parser.push(text.slice(start, nl), ++counter.lineNo);
-        start = nl + 1;
-    }
-    return text.slice(start);
-}
-function looksLikeJson(text) {
-    return /^\s*\{/.test(text.slice(0, 256));
-}
-function fromJson(text, opts) {
-    const binary = opts.binary ?? 'test_progs';
-    if (binaryFamily(binary) !== 'test_progs') {
-        throw new UnknownFormatError(opts.source ?? 'input', `a JSON document, but ${binary} writes no JSON summary`);
-    }
-    return { results: [resultFromJsonSummary(text, binary)], events: [], format: 'test_progs_json' };
-}
-/** Parse a whole log (or a -J JSON summary) held in memory. */
-function parseText(text, opts = {}) {
-    if (looksLikeJson(text))
-        return fromJson(text, opts);
-    const parser = new LogParser(opts);
-    const counter = { lineNo: 0 };
-    const rest = feedLines(parser, '', text, counter);
-    if (rest !== '')
-        parser.push(rest, ++counter.lineNo, true);
-    return parser.end();
-}
-/**
- * Parse a file, streaming: lines are parsed as they are read. Invalid UTF-8 becomes U+FFFD; a last
- * line without newline marks the output as cut. Throws UnknownFormatError (naming the file) when
- * nothing in it is a known format, and the usual fs errors when it cannot be read.
- */
-async function parseFile(path, opts = {}) {
-    const withSource = { ...opts, source: opts.source ?? path };
-    const decoder = new TextDecoder('utf-8');
-    const parser = new LogParser(withSource);
-    const counter = { lineNo: 0 };
-    let carry = '';
-    let json;
-    let started = false;
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 })) {
-        const text = decoder.decode(chunk, { stream: true });
-        if (!started && text.trim() !== '') {
-            started = true;
-            if (looksLikeJson(carry + text))
-                json = [carry];
-        }
-        if (json)
-            json.push(text);
-        else
-            carry = feedLines(parser, carry, text, counter);
-    }
-    const tail = decoder.decode();
-    if (json)
-        return fromJson(json.join('') + tail, withSource);
-    carry = feedLines(parser, carry, tail, counter);
-    if (carry !== '')
-        parser.push(carry, ++counter.lineNo, true);
-    return parser.end();
-}
-/**
- * Kernel splats in a console log (or in any selftest log the console wrote into), each attributed
- * to the test that was running when it appeared, when test output interleaves.
- */
-function parseConsole(text) {
-    let parsed;
-    try {
-        parsed = parseText(text);
-    }
-    catch (err) {
-        if (err instanceof UnknownFormatError)
-            return [];
-        throw err;
-    }
-    return [...parsed.events, ...parsed.results.flatMap((r) => r.events)].sort((a, b) => (a.inputLine ?? 0) - (b.inputLine ?? 0));
-}
-
 ;// CONCATENATED MODULE: ./packages/vm/src/results.ts
 // From what the guest left in the output folder (and what the console showed) to the one model:
 // one BinaryResult per planned runner, with a fault marking the running one partial (naming its
@@ -46261,25 +46509,25 @@ async function parseRunnerLog(runner, outputDir) {
     const files = runnerFiles(runner.name);
     const log = (0,external_node_path_namespaceObject.join)(outputDir, files.log);
     if (runner.kind === 'command' || runner.guestShell !== undefined || !(0,external_node_fs_namespaceObject.existsSync)(log)) {
-        return newBinaryResult(runner.kind === 'command' ? runner.name : runner.kind);
+        return build_newBinaryResult(runner.kind === 'command' ? runner.name : runner.kind);
     }
     let result;
     try {
-        const parsed = await parseFile(log, { binary: runner.kind, source: files.log });
-        result = parsed.results[0] ?? newBinaryResult(runner.kind);
+        const parsed = await src_parseFile(log, { binary: runner.kind, source: files.log });
+        result = parsed.results[0] ?? build_newBinaryResult(runner.kind);
     }
     catch (err) {
         if (!(err instanceof UnknownFormatError))
             throw err;
         // Nothing recognisable yet (the runner died at start): keep the log, say why there are no tests.
-        return newBinaryResult(runner.kind, { notes: [`${files.log} holds no ${runner.kind} output`] });
+        return build_newBinaryResult(runner.kind, { notes: [`${files.log} holds no ${runner.kind} output`] });
     }
     const json = (0,external_node_path_namespaceObject.join)(outputDir, files.json);
     if ((0,external_node_fs_namespaceObject.existsSync)(json)) {
         const text = (0,external_node_fs_namespaceObject.readFileSync)(json, 'utf8');
         // Empty when the runner died before writing it (test_progs opens it at start).
         if (text.trim() !== '')
-            result = mergeJsonSummary(result, text);
+            result = json_summary_mergeJsonSummary(result, text);
     }
     return result;
 }
@@ -46307,7 +46555,7 @@ function markIncomplete(result, reason, detail) {
 }
 async function collectRun(input) {
     const { plan, outputDir, fault } = input;
-    const run = newRun(input.context);
+    const run = build_newRun(input.context);
     let stopped = false;
     for (const runner of plan.runners) {
         const files = runnerFiles(runner.name);
@@ -46883,7 +47131,7 @@ async function bootAndWatch(input, logger) {
     if (stderr.trim())
         (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(outputDir, 'qemu-stderr.log'), stderr);
     const consoleText = await (0,promises_namespaceObject.readFile)(consoleLog, 'utf8');
-    const events = parseConsole(consoleText);
+    const events = src_parseConsole(consoleText);
     const fault = killedBy ?? classifyExit({ code, signal, stderr, watcher, events, consoleText });
     if (fault && !killedBy)
         logger.error(fault.detail);
@@ -46903,7 +47151,7 @@ async function bootAndWatch(input, logger) {
     (0,external_node_fs_namespaceObject.writeFileSync)(resultsJson, `${JSON.stringify(run, null, 2)}\n`);
     for (const b of run.binaries)
         logger.info(resultRow(b));
-    const conclusion = build_runConclusion(run);
+    const conclusion = runConclusion(run);
     logger.info(`Results: ${resultsJson} (raw logs, console.log and dmesg.txt in ${outputDir})`);
     return {
         run,
