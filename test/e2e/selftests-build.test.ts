@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
-import { DEFAULT_SELFTEST_TARGETS, ensureDefaultSelftests } from '@bpf-ci/kernel';
+import { DEFAULT_SELFTEST_TARGETS, ensureDefaultSelftests, fetchDebianKernel } from '@bpf-ci/kernel';
 
 describe('selftests build', () => {
   it('builds test_progs, test_progs-no_alu32, test_maps, test_verifier, veristat and the BPF objects', async () => {
@@ -46,5 +46,18 @@ describe('selftests build', () => {
     // Progress was shown while building (or the cache was announced).
     const progress = logger.messages('info').filter((m) => /steps done|Using cached selftests/.test(m));
     expect(progress.length).toBeGreaterThan(0);
+  });
+
+  it('gives the Debian arm64 kernel with its BTF (carved from the non-ELF Image) that bpftool reads', async () => {
+    const logger = new MemoryLogger();
+    const selftests = await ensureDefaultSelftests(logger);
+    const arm64 = await fetchDebianKernel({ arch: 'aarch64' }, logger);
+    expect(arm64.release).toMatch(/^6\.1\.0-\d+-arm64$/);
+    expect(existsSync(join(arm64.headersDir, 'Makefile'))).toBe(true);
+    const dump = execFileSync(join(selftests.dir, 'bpftool'), ['btf', 'dump', 'file', arm64.vmlinux], {
+      encoding: 'utf8',
+      maxBuffer: 512 * 2 ** 20,
+    });
+    expect(dump).toMatch(/STRUCT 'task_struct' size=\d+/);
   });
 });

@@ -17,7 +17,7 @@ import {
 } from './config.ts';
 import { BuildError } from './build-error.ts';
 import { chooseAnnotations, parseDiagnostics, sourceRelativePath } from './diagnostics.ts';
-import { CommandError, capture, run } from './exec.ts';
+import { CommandError, capture, childCpuSeconds, run } from './exec.ts';
 import { MakeProgress } from './progress.ts';
 import {
   ARCH_INFO,
@@ -43,6 +43,8 @@ export interface KernelBuildOptions {
   jobs?: number;
   /** Cap on compiler-diagnostic annotations. Default 10. */
   maxAnnotations?: number;
+  /** make targets; default the image, vmlinux, and modules when CONFIG_MODULES=y. */
+  targets?: readonly string[];
 }
 
 export interface ToolchainInfo {
@@ -68,22 +70,27 @@ export interface KernelBuild {
   reason: string;
   dropped: DroppedOption[];
   seconds: number;
+  /** CPU seconds (user + system) of make and the compilers; independent of machine load. */
+  cpuSeconds?: number;
   log: string;
 }
 
 /** What this module remembers in the build folder about the build that made it. */
-interface BuildStamp {
+export interface BuildStamp {
   arch: KernelArch;
   toolchain: string;
   toolchainVersion: string;
   sourceDir: string;
   configHash: string;
   complete: boolean;
+  /** The last full build's wall time and CPU time (the benchmark's baseline). */
+  fullBuild?: { seconds: number; cpuSeconds?: number };
 }
 const STAMP = '.bpf-ci-build.json';
 
 export async function buildKernel(options: KernelBuildOptions, logger: Logger): Promise<KernelBuild> {
   const started = Date.now();
+  const cpuStart = childCpuSeconds();
   const toolchain = await resolveToolchain(options.toolchain, options.arch);
   logger.info(
     `Toolchain ${toolchain.name}: ${toolchain.version} (${makeArgs(toolchain.makeVars).join(' ')})`,
@@ -92,6 +99,9 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
   const assembled = await assembleKernelConfig(options, logger, toolchain);
   const configHash = hashConfig(assembled.final);
   const decision = await decideRebuild(options, toolchain, assembled.final, logger);
+  const previousFull = decision.incremental
+    ? await readStamp(options.buildDir).then((s) => s?.fullBuild)
+    : undefined;
   logger.info(decision.reason);
   if (!decision.incremental) {
     await rm(options.buildDir, { recursive: true, force: true });
@@ -106,15 +116,14 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
     sourceDir: options.sourceDir,
     configHash,
     complete: false,
+    ...(previousFull ? { fullBuild: previousFull } : {}),
   };
   await writeFile(join(options.buildDir, STAMP), JSON.stringify(stamp, null, 2));
 
   const info = ARCH_INFO[options.arch];
-  const targets = [info.imageTarget, 'vmlinux'];
-  if (assembled.final.get('CONFIG_MODULES') === 'y') targets.push('modules');
+  const targets = options.targets ? [...options.targets] : [info.imageTarget, 'vmlinux'];
+  if (!options.targets && assembled.final.get('CONFIG_MODULES') === 'y') targets.push('modules');
   await makeKernel(options, toolchain, targets, logger);
-  await writeFile(join(options.buildDir, STAMP), JSON.stringify({ ...stamp, complete: true }, null, 2));
-
   const release = (
     await capture('make', [
       '-s',
@@ -126,8 +135,17 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
     ])
   ).trim();
   const seconds = (Date.now() - started) / 1000;
+  const cpuEnd = childCpuSeconds();
+  const cpuSeconds = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
+  const thisBuild = { seconds, ...(cpuSeconds === undefined ? {} : { cpuSeconds }) };
+  const fullBuild = decision.incremental ? previousFull : thisBuild;
+  await writeFile(
+    join(options.buildDir, STAMP),
+    JSON.stringify({ ...stamp, complete: true, ...(fullBuild ? { fullBuild } : {}) }, null, 2),
+  );
+  const cpu = cpuSeconds === undefined ? '' : ` (${cpuSeconds.toFixed(0)} CPU s)`;
   logger.info(
-    `Kernel ${release} built in ${seconds.toFixed(0)} s (${decision.incremental ? 'incremental' : 'full'})`,
+    `Kernel ${release} built in ${seconds.toFixed(0)} s${cpu}, ${decision.incremental ? 'incremental' : 'full'}`,
   );
   return {
     arch: options.arch,
@@ -142,6 +160,7 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
     reason: decision.reason,
     dropped: assembled.dropped,
     seconds,
+    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
     log: join(options.buildDir, 'build.log'),
   };
 }
@@ -248,6 +267,15 @@ export async function assembleKernelConfig(
   }
 }
 
+/** What the last build in `buildDir` recorded, or undefined when there is no readable record. */
+export async function readStamp(buildDir: string): Promise<BuildStamp | undefined> {
+  try {
+    return JSON.parse(await readFile(join(buildDir, STAMP), 'utf8')) as BuildStamp;
+  } catch {
+    return undefined;
+  }
+}
+
 export function hashConfig(config: KernelConfig): string {
   return createHash('sha256')
     .update(renderConfig(new Map([...config].sort(([a], [b]) => a.localeCompare(b)))))
@@ -269,12 +297,7 @@ async function decideRebuild(
     logger.untrusted(diff.length ? diff.join('\n') : '(no changes)');
     return Promise.resolve();
   });
-  let stamp: BuildStamp | undefined;
-  try {
-    stamp = JSON.parse(await readFile(join(options.buildDir, STAMP), 'utf8')) as BuildStamp;
-  } catch {
-    stamp = undefined;
-  }
+  const stamp = await readStamp(options.buildDir);
   if (!stamp || !existsSync(join(options.buildDir, 'Makefile'))) {
     return {
       incremental: false,

@@ -98,8 +98,9 @@ export async function fetchDebianKernel(
         .map((d) => d.replace(/:.*$/, ''))
         .filter((d) => d.startsWith('linux-headers-') || d.startsWith('linux-kbuild-'));
       for (const name of [headers, ...headerDeps]) {
-        // linux-kbuild holds host tools: take the host's build for a cross arch.
-        const qualified = name.startsWith('linux-kbuild-') ? name : `${name}:${DEBIAN_ARCH[arch]}`;
+        // Only the headers package itself is per-arch: -common is arch all, and linux-kbuild holds
+        // tools that run on the build host, so a cross arch takes the host's.
+        const qualified = name === headers ? `${name}:${DEBIAN_ARCH[arch]}` : name;
         await rm(debDir, { recursive: true, force: true });
         await run('mkdir', ['-p', debDir]);
         await run('dpkg-deb', ['-x', await aptDownload(qualified, debDir), join(tmp, 'root')]);

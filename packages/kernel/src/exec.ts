@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface RunOptions {
   cwd?: string;
@@ -85,3 +86,28 @@ export async function capture(
   });
   return out.join('\n');
 }
+
+/**
+ * CPU seconds (user + system) used so far by this process's finished children and their waited-for
+ * descendants (make → gcc), from /proc/self/stat: a build's cost that does not depend on how busy
+ * the machine is. Undefined off Linux.
+ */
+export function childCpuSeconds(
+  readStat: () => string = () => readFileSync('/proc/self/stat', 'utf8'),
+): number | undefined {
+  let stat: string;
+  try {
+    stat = readStat();
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name (which may hold spaces) in parentheses; cutime, cstime are 16, 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cutime = Number(fields[13]);
+  const cstime = Number(fields[14]);
+  if (!Number.isFinite(cutime) || !Number.isFinite(cstime)) return undefined;
+  return (cutime + cstime) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux architecture we build for. */
+const CLOCK_TICKS = 100;

@@ -20,7 +20,7 @@ export interface KernelBuildRequest {
   /** Selftests targets; undefined: the defaults; empty list: none. */
   selftestsTargets?: readonly string[];
   outputDir: string;
-  /** Default: <cache>/kernel-build/<arch>-<toolchain>. */
+  /** Empty or undefined: <cache>/kernel-build/<arch>-<toolchain>. */
   buildDir?: string;
   /** make target for the base config; default defconfig. */
   baseConfig?: string;

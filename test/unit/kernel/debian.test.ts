@@ -12,12 +12,27 @@ describe('apt output', () => {
       '  Depends: linux-headers-6.1.0-56-common',
       '  Depends: linux-kbuild-6.1',
       '  Depends: linux-compiler-gcc-12-x86',
-      ' |Depends: <virtual-thing>',
     ].join('\n');
     expect(parseAptDepends(headers)).toEqual([
       'linux-headers-6.1.0-56-common',
       'linux-kbuild-6.1',
       'linux-compiler-gcc-12-x86',
+    ]);
+  });
+
+  it('reads an arch-all dependency that a foreign-arch query prints in brackets (captured, arm64 on amd64)', () => {
+    const text = [
+      'linux-headers-6.1.0-56-arm64:arm64',
+      '  Depends: <linux-headers-6.1.0-56-common:arm64>',
+      '    linux-headers-6.1.0-56-common',
+      '  Depends: linux-kbuild-6.1:arm64',
+      '    linux-kbuild-6.1',
+      '  Depends: gcc-12:arm64',
+    ].join('\n');
+    expect(parseAptDepends(text)).toEqual([
+      'linux-headers-6.1.0-56-common',
+      'linux-kbuild-6.1:arm64',
+      'gcc-12:arm64',
     ]);
   });
 
