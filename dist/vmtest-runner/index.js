@@ -44818,6 +44818,7 @@ function alive(pid) {
 
 ;// CONCATENATED MODULE: ./packages/kernel/src/exec.ts
 
+
 /** A command that exited non-zero; carries the tail of its output so callers can say why. */
 class exec_CommandError extends Error {
     code;
@@ -44888,6 +44889,29 @@ async function exec_capture(command, args, options = {}) {
     });
     return out.join('\n');
 }
+/**
+ * CPU seconds (user + system) used so far by this process's finished children and their waited-for
+ * descendants (make → gcc), from /proc/self/stat: a build's cost that does not depend on how busy
+ * the machine is. Undefined off Linux.
+ */
+function exec_childCpuSeconds(readStat = () => readFileSync('/proc/self/stat', 'utf8')) {
+    let stat;
+    try {
+        stat = readStat();
+    }
+    catch {
+        return undefined;
+    }
+    // Fields after the command name (which may hold spaces) in parentheses; cutime, cstime are 16, 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cutime = Number(fields[13]);
+    const cstime = Number(fields[14]);
+    if (!Number.isFinite(cutime) || !Number.isFinite(cstime))
+        return undefined;
+    return (cutime + cstime) / CLOCK_TICKS;
+}
+/** USER_HZ: 100 on every Linux architecture we build for. */
+const CLOCK_TICKS = 100;
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
@@ -45033,8 +45057,9 @@ async function debian_fetchDebianKernel(options, logger) {
             .map((d) => d.replace(/:.*$/, ''))
             .filter((d) => d.startsWith('linux-headers-') || d.startsWith('linux-kbuild-'));
         for (const name of [headers, ...headerDeps]) {
-            // linux-kbuild holds host tools: take the host's build for a cross arch.
-            const qualified = name.startsWith('linux-kbuild-') ? name : `${name}:${DEBIAN_ARCH[arch]}`;
+            // Only the headers package itself is per-arch: -common is arch all, and linux-kbuild holds
+            // tools that run on the build host, so a cross arch takes the host's.
+            const qualified = name === headers ? `${name}:${DEBIAN_ARCH[arch]}` : name;
             await rm(debDir, { recursive: true, force: true });
             await run('mkdir', ['-p', debDir]);
             await run('dpkg-deb', ['-x', await aptDownload(qualified, debDir), join(tmp, 'root')]);
@@ -45459,11 +45484,15 @@ function toolchain_toolchainMake(toolchain, arch, host) {
 const STAMP = '.bpf-ci-build.json';
 async function build_buildKernel(options, logger) {
     const started = Date.now();
+    const cpuStart = childCpuSeconds();
     const toolchain = await resolveToolchain(options.toolchain, options.arch);
     logger.info(`Toolchain ${toolchain.name}: ${toolchain.version} (${makeArgs(toolchain.makeVars).join(' ')})`);
     const assembled = await assembleKernelConfig(options, logger, toolchain);
     const configHash = hashConfig(assembled.final);
     const decision = await decideRebuild(options, toolchain, assembled.final, logger);
+    const previousFull = decision.incremental
+        ? await readStamp(options.buildDir).then((s) => s?.fullBuild)
+        : undefined;
     logger.info(decision.reason);
     if (!decision.incremental) {
         await rm(options.buildDir, { recursive: true, force: true });
@@ -45479,14 +45508,14 @@ async function build_buildKernel(options, logger) {
         sourceDir: options.sourceDir,
         configHash,
         complete: false,
+        ...(previousFull ? { fullBuild: previousFull } : {}),
     };
     await writeFile(join(options.buildDir, STAMP), JSON.stringify(stamp, null, 2));
     const info = ARCH_INFO[options.arch];
-    const targets = [info.imageTarget, 'vmlinux'];
-    if (assembled.final.get('CONFIG_MODULES') === 'y')
+    const targets = options.targets ? [...options.targets] : [info.imageTarget, 'vmlinux'];
+    if (!options.targets && assembled.final.get('CONFIG_MODULES') === 'y')
         targets.push('modules');
     await makeKernel(options, toolchain, targets, logger);
-    await writeFile(join(options.buildDir, STAMP), JSON.stringify({ ...stamp, complete: true }, null, 2));
     const release = (await capture('make', [
         '-s',
         '-C',
@@ -45496,7 +45525,13 @@ async function build_buildKernel(options, logger) {
         'kernelrelease',
     ])).trim();
     const seconds = (Date.now() - started) / 1000;
-    logger.info(`Kernel ${release} built in ${seconds.toFixed(0)} s (${decision.incremental ? 'incremental' : 'full'})`);
+    const cpuEnd = childCpuSeconds();
+    const cpuSeconds = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
+    const thisBuild = { seconds, ...(cpuSeconds === undefined ? {} : { cpuSeconds }) };
+    const fullBuild = decision.incremental ? previousFull : thisBuild;
+    await writeFile(join(options.buildDir, STAMP), JSON.stringify({ ...stamp, complete: true, ...(fullBuild ? { fullBuild } : {}) }, null, 2));
+    const cpu = cpuSeconds === undefined ? '' : ` (${cpuSeconds.toFixed(0)} CPU s)`;
+    logger.info(`Kernel ${release} built in ${seconds.toFixed(0)} s${cpu}, ${decision.incremental ? 'incremental' : 'full'}`);
     return {
         arch: options.arch,
         toolchain,
@@ -45510,6 +45545,7 @@ async function build_buildKernel(options, logger) {
         reason: decision.reason,
         dropped: assembled.dropped,
         seconds,
+        ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
         log: join(options.buildDir, 'build.log'),
     };
 }
@@ -45587,6 +45623,15 @@ async function assembleKernelConfig(options, logger, toolchain) {
         await rm(scratch, { recursive: true, force: true });
     }
 }
+/** What the last build in `buildDir` recorded, or undefined when there is no readable record. */
+async function readStamp(buildDir) {
+    try {
+        return JSON.parse(await readFile(join(buildDir, STAMP), 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
 function hashConfig(config) {
     return createHash('sha256')
         .update(renderConfig(new Map([...config].sort(([a], [b]) => a.localeCompare(b)))))
@@ -45602,13 +45647,7 @@ async function decideRebuild(options, toolchain, final, logger) {
         logger.untrusted(diff.length ? diff.join('\n') : '(no changes)');
         return Promise.resolve();
     });
-    let stamp;
-    try {
-        stamp = JSON.parse(await readFile(join(options.buildDir, STAMP), 'utf8'));
-    }
-    catch {
-        stamp = undefined;
-    }
+    const stamp = await readStamp(options.buildDir);
     if (!stamp || !existsSync(join(options.buildDir, 'Makefile'))) {
         return {
             incremental: false,
