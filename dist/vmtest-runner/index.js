@@ -45057,8 +45057,9 @@ async function debian_fetchDebianKernel(options, logger) {
             .map((d) => d.replace(/:.*$/, ''))
             .filter((d) => d.startsWith('linux-headers-') || d.startsWith('linux-kbuild-'));
         for (const name of [headers, ...headerDeps]) {
-            // linux-kbuild holds host tools: take the host's build for a cross arch.
-            const qualified = name.startsWith('linux-kbuild-') ? name : `${name}:${DEBIAN_ARCH[arch]}`;
+            // Only the headers package itself is per-arch: -common is arch all, and linux-kbuild holds
+            // tools that run on the build host, so a cross arch takes the host's.
+            const qualified = name === headers ? `${name}:${DEBIAN_ARCH[arch]}` : name;
             await rm(debDir, { recursive: true, force: true });
             await run('mkdir', ['-p', debDir]);
             await run('dpkg-deb', ['-x', await aptDownload(qualified, debDir), join(tmp, 'root')]);
@@ -46112,7 +46113,10 @@ function guestInit(options) {
     ];
     for (const m of options.modules)
         lines.push(`insmod /modules/${q(m)} || die ${q(`insmod ${m} failed`)}`);
-    lines.push(`mkdir -p ${HOST} ${OUT}`, `mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${MOUNT_TAGS.root} ${HOST} || die 'cannot mount the host root over 9p'`, `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${OUT} || die 'cannot mount the output share'`, `mount -t proc proc ${HOST}/proc`, `mount -t sysfs sys ${HOST}/sys`, `mount -t devtmpfs dev ${HOST}/dev`, `mkdir -p ${HOST}/dev/pts ${HOST}/dev/shm`, `mount -t devpts devpts ${HOST}/dev/pts`, `mount -t tmpfs shm ${HOST}/dev/shm`, `mount -t debugfs debugfs ${HOST}/sys/kernel/debug`, `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`, `mount -t bpf bpffs ${HOST}/sys/fs/bpf`, `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`, `mount -t tmpfs tmp ${HOST}/tmp`, `mount -t tmpfs run ${HOST}/run`, `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`);
+    lines.push(`mkdir -p ${HOST} ${OUT}`, `mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${MOUNT_TAGS.root} ${HOST} || die 'cannot mount the host root over 9p'`, `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${OUT} || die 'cannot mount the output share'`, `mount -t proc proc ${HOST}/proc`, `mount -t sysfs sys ${HOST}/sys`, `mount -t devtmpfs dev ${HOST}/dev`, `mkdir -p ${HOST}/dev/pts ${HOST}/dev/shm`, `mount -t devpts devpts ${HOST}/dev/pts`, `mount -t tmpfs shm ${HOST}/dev/shm`, `mount -t debugfs debugfs ${HOST}/sys/kernel/debug`, `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`, `mount -t bpf bpffs ${HOST}/sys/fs/bpf`, `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`, `mount -t tmpfs tmp ${HOST}/tmp`, `mount -t tmpfs run ${HOST}/run`, `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`, 
+    // libbpf reads the kernel's config (CONFIG_* externs, e.g. test_maps' task storage stress
+    // test) from /boot/config-$(uname -r): give it the guest kernel's, not the host's.
+    `[ -f /kconfig ] && [ -d ${HOST}/boot ] && mount -t tmpfs boot ${HOST}/boot && cp /kconfig ${HOST}/boot/config-$(uname -r)`);
     if (options.kernelRelease) {
         // The kernel's own modules where modprobe (ours and the shared root's) looks for them.
         const rel = q(options.kernelRelease);
@@ -46264,6 +46268,9 @@ function buildInitramfs(content) {
             data: (0,external_node_fs_namespaceObject.readFileSync)(m),
         })),
         { type: 'file', path: 'init', data: Buffer.from(content.init, 'utf8'), mode: 0o755 },
+        ...(content.kernelConfig
+            ? [{ type: 'file', path: 'kconfig', data: (0,external_node_fs_namespaceObject.readFileSync)(content.kernelConfig) }]
+            : []),
     ];
     return buildCpio(entries);
 }
@@ -47015,7 +47022,11 @@ async function prepareVm(options, logger) {
             ...(modules ? { kernelRelease: modules.release } : {}),
         });
         const initramfs = (0,external_node_path_namespaceObject.join)(work, 'initramfs.cpio');
-        (0,external_node_fs_namespaceObject.writeFileSync)(initramfs, buildInitramfs({ busybox, modules: modulePaths, init }));
+        const debianConfig = modules
+            ? (0,external_node_path_namespaceObject.join)(modules.dir, '..', '..', '..', 'boot', `config-${modules.release}`)
+            : undefined;
+        const kernelConfig = options.kernelConfig ?? (debianConfig && (0,external_node_fs_namespaceObject.existsSync)(debianConfig) ? debianConfig : undefined);
+        (0,external_node_fs_namespaceObject.writeFileSync)(initramfs, buildInitramfs({ busybox, modules: modulePaths, init, ...(kernelConfig ? { kernelConfig } : {}) }));
         logger.info(`Initramfs: busybox + ${modulePaths.length} modules (${initramfsModuleNames(modulePaths).join(' ') || 'none: all built in'})`);
         const baseArgs = {
             profile,

@@ -8,12 +8,4 @@ import { buildCommand } from './commands/build.ts';
 import { runCommand } from './commands/run.ts';
 import { vmtestCommand } from './commands/vmtest.ts';
 
-export const COMMANDS: Command[] = [
-  parseCommand,
-  reportCommand,
-  veristatDiff,
-  matrixCommand,
-  buildCommand,
-  runCommand,
-  vmtestCommand,
-];
+export const COMMANDS: Command[] = [runCommand, buildCommand, vmtestCommand, parseCommand, reportCommand];

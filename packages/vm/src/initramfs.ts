@@ -10,6 +10,8 @@ export interface InitramfsContent {
   modules: readonly string[];
   /** The /init script. */
   init: string;
+  /** The kernel's .config, put at /kconfig for the guest to show as /boot/config-RELEASE. */
+  kernelConfig?: string;
 }
 
 /** Names the modules get under /modules (what guestInit's `modules` lists). */
@@ -38,6 +40,9 @@ export function buildInitramfs(content: InitramfsContent): Buffer {
       data: readFileSync(m),
     })),
     { type: 'file', path: 'init', data: Buffer.from(content.init, 'utf8'), mode: 0o755 },
+    ...(content.kernelConfig
+      ? [{ type: 'file', path: 'kconfig', data: readFileSync(content.kernelConfig) } as const]
+      : []),
   ];
   return buildCpio(entries);
 }

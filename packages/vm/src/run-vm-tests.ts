@@ -61,6 +61,8 @@ export interface VmTestOptions {
   progressIntervalSec?: number;
   context?: RunContext;
   extraCmdline?: readonly string[];
+  /** The kernel's .config (default: boot/config-RELEASE next to a Debian-style modules root). */
+  kernelConfig?: string;
   /** Called with QEMU's process id once it started (for callers that supervise it). */
   onQemuStarted?: (pid: number) => void;
 }
@@ -150,7 +152,15 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
       ...(modules ? { kernelRelease: modules.release } : {}),
     });
     const initramfs = join(work, 'initramfs.cpio');
-    writeFileSync(initramfs, buildInitramfs({ busybox, modules: modulePaths, init }));
+    const debianConfig = modules
+      ? join(modules.dir, '..', '..', '..', 'boot', `config-${modules.release}`)
+      : undefined;
+    const kernelConfig =
+      options.kernelConfig ?? (debianConfig && existsSync(debianConfig) ? debianConfig : undefined);
+    writeFileSync(
+      initramfs,
+      buildInitramfs({ busybox, modules: modulePaths, init, ...(kernelConfig ? { kernelConfig } : {}) }),
+    );
     logger.info(
       `Initramfs: busybox + ${modulePaths.length} modules (${initramfsModuleNames(modulePaths).join(' ') || 'none: all built in'})`,
     );

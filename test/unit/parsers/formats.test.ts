@@ -147,6 +147,44 @@ describe('test_progs shapes from the format strings', () => {
     expect(() => parseText('x\n', { binary: 'veristat' })).toThrow(/unknown binary "veristat"/);
   });
 
+  it('a result line a mail client wrapped is joined again', () => {
+    const r = only(
+      parseText(
+        lines(
+          '#382/2   verifier_sdiv/SDIV32, non-zero imm divisor, check 1 ',
+          '@unpriv:OK',
+          '#382     verifier_sdiv:OK',
+        ),
+      ).results,
+    );
+    expect(testNamed(r, 'verifier_sdiv').subtests.map((s) => s.name)).toEqual([
+      'SDIV32, non-zero imm divisor, check 1 @unpriv',
+    ]);
+  });
+
+  it('a huge failure log is bounded: its first and last lines kept, the cut said', () => {
+    const log = Array.from({ length: 50_000 }, (_, i) => `verifier line ${i}`);
+    const r = only(
+      parseText(
+        lines(
+          './test_progs -v',
+          ...log,
+          'run:FAIL:x unexpected x: actual 1 != expected 2',
+          '#1       big:FAIL',
+        ),
+      ).results,
+    );
+    const kept = only(r.tests).log;
+    expect(kept.length).toBeLessThanOrEqual(10_001);
+    expect(kept[0]).toBe('verifier line 0');
+    expect(kept).toContain('[bpf-ci: 40001 log lines not kept]');
+    // Before any line says which binary runs, only the last 500 unknown lines wait (boot noise).
+    const noCommand = only(parseText(lines(...log, '#1       big:FAIL')).results);
+    expect(only(noCommand.tests).log[0]).toBe('verifier line 49500');
+    expect(kept.at(-1)).toBe('run:FAIL:x unexpected x: actual 1 != expected 2');
+    expect(only(r.tests).assertions[0]).toMatchObject({ actual: '1', expected: '2' });
+  });
+
   it('§1.2 `#N name: Failed to join cgroup` is a log line, not a result', () => {
     const r = only(
       parseText(
