@@ -74,13 +74,10 @@ export function guestInit(options: GuestInitOptions): string {
     `mount -t tmpfs tmp ${HOST}/tmp`,
     `mount -t tmpfs run ${HOST}/run`,
     `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`,
-<<<<<<< HEAD
     `mkdir -p ${HOST}${GUEST_OUTPUT_DIR} && mount -o bind ${OUT} ${HOST}${GUEST_OUTPUT_DIR} || say 'warning: the output folder is not visible to runners'`,
-=======
     // libbpf reads the kernel's config (CONFIG_* externs, e.g. test_maps' task storage stress
     // test) from /boot/config-$(uname -r): give it the guest kernel's, not the host's.
     `[ -f /kconfig ] && [ -d ${HOST}/boot ] && mount -t tmpfs boot ${HOST}/boot && cp /kconfig ${HOST}/boot/config-$(uname -r)`,
->>>>>>> vm
   );
   if (options.kernelRelease) {
     // The kernel's own modules where modprobe (ours and the shared root's) looks for them.
