@@ -8,4 +8,12 @@ import { buildCommand } from './commands/build.ts';
 import { runCommand } from './commands/run.ts';
 import { vmtestCommand } from './commands/vmtest.ts';
 
-export const COMMANDS: Command[] = [runCommand, buildCommand, vmtestCommand, parseCommand, reportCommand];
+export const COMMANDS: Command[] = [
+  runCommand,
+  buildCommand,
+  vmtestCommand,
+  parseCommand,
+  reportCommand,
+  veristatDiff,
+  matrixCommand,
+];
