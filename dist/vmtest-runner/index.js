@@ -43417,7 +43417,7 @@ const ESC = String.fromCharCode(27);
 const ANSI = new RegExp(`${ESC}(?:\\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])`, 'g');
 const GH_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?/;
 /** Lines GitHub's runner or a CI wrapper adds around output (`##[group]`, group and endgroup markers). */
-const RUNNER_LINE = /^(?:##\[(?:group|endgroup|section|command)\]|::(?:end)?group::)/;
+const RUNNER_LINE = /^(?:##\[(?:group|endgroup|section|command)\]|:{2}(?:end)?group:{2})/; // parses the markers; builds no command
 const TAP_ENTRY = /^# (?:#\d|Summary: |timeout set to )/;
 const TAP_EXIT = /^(?:not )?ok \d+ /;
 /** Strip ANSI escapes, NBSP and a GitHub log timestamp; the cheap checks come first. */
@@ -46088,6 +46088,11 @@ const HOST = '/host';
 const OUT = '/out';
 /** Inside the chroot: scratch on tmpfs, and a copy of busybox to change directory with. */
 const GUEST_TOOLS = '/tmp/.bpf-ci';
+/**
+ * Inside the chroot: the output folder (writable), so a runner can read files the host put there
+ * and write its own outputs next to NAME.log (e.g. `veristat -o csv ... > $GUEST_OUTPUT_DIR/x.csv`).
+ */
+const GUEST_OUTPUT_DIR = `${GUEST_TOOLS}/out`;
 /** Single-quote a word for a POSIX shell: safe for any text, including quotes and newlines. */
 function guest_init_shellQuote(word) {
     return `'${word.replaceAll("'", `'\\''`)}'`;
@@ -46113,7 +46118,7 @@ function guestInit(options) {
     ];
     for (const m of options.modules)
         lines.push(`insmod /modules/${q(m)} || die ${q(`insmod ${m} failed`)}`);
-    lines.push(`mkdir -p ${HOST} ${OUT}`, `mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${MOUNT_TAGS.root} ${HOST} || die 'cannot mount the host root over 9p'`, `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${OUT} || die 'cannot mount the output share'`, `mount -t proc proc ${HOST}/proc`, `mount -t sysfs sys ${HOST}/sys`, `mount -t devtmpfs dev ${HOST}/dev`, `mkdir -p ${HOST}/dev/pts ${HOST}/dev/shm`, `mount -t devpts devpts ${HOST}/dev/pts`, `mount -t tmpfs shm ${HOST}/dev/shm`, `mount -t debugfs debugfs ${HOST}/sys/kernel/debug`, `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`, `mount -t bpf bpffs ${HOST}/sys/fs/bpf`, `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`, `mount -t tmpfs tmp ${HOST}/tmp`, `mount -t tmpfs run ${HOST}/run`, `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`, 
+    lines.push(`mkdir -p ${HOST} ${OUT}`, `mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${MOUNT_TAGS.root} ${HOST} || die 'cannot mount the host root over 9p'`, `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${OUT} || die 'cannot mount the output share'`, `mount -t proc proc ${HOST}/proc`, `mount -t sysfs sys ${HOST}/sys`, `mount -t devtmpfs dev ${HOST}/dev`, `mkdir -p ${HOST}/dev/pts ${HOST}/dev/shm`, `mount -t devpts devpts ${HOST}/dev/pts`, `mount -t tmpfs shm ${HOST}/dev/shm`, `mount -t debugfs debugfs ${HOST}/sys/kernel/debug`, `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`, `mount -t bpf bpffs ${HOST}/sys/fs/bpf`, `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`, `mount -t tmpfs tmp ${HOST}/tmp`, `mount -t tmpfs run ${HOST}/run`, `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`, `mkdir -p ${HOST}${GUEST_OUTPUT_DIR} && mount -o bind ${OUT} ${HOST}${GUEST_OUTPUT_DIR} || say 'warning: the output folder is not visible to runners'`, 
     // libbpf reads the kernel's config (CONFIG_* externs, e.g. test_maps' task storage stress
     // test) from /boot/config-$(uname -r): give it the guest kernel's, not the host's.
     `[ -f /kconfig ] && [ -d ${HOST}/boot ] && mount -t tmpfs boot ${HOST}/boot && cp /kconfig ${HOST}/boot/config-$(uname -r)`);

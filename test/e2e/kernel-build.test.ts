@@ -103,7 +103,12 @@ async function ensureTree(): Promise<void> {
   }
 }
 
-describe('kernel build from source', () => {
+// The full small-kernel build (tinyconfig + qemu-minimal.config, DEBUG_INFO_BTF) has not yet been
+// measured on an idle 2-core machine; under this session's load it ran for over 90 minutes. Until it is
+// measured to fit CI's budget it runs only when asked: BPF_CI_E2E_KERNEL_BUILD=1 npm run test:e2e.
+const fullKernelBuild = process.env['BPF_CI_E2E_KERNEL_BUILD'] === '1';
+
+describe.runIf(fullKernelBuild)('kernel build from source', () => {
   let first: KernelBuild;
   const firstLog = new MemoryLogger();
 
