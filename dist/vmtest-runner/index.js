@@ -46759,7 +46759,7 @@ function buildRunnerPlan(request, selftestsDir, logger) {
     const argv = [`./${binary}`, ...filters];
     if (request.workers !== undefined) {
         if (features.parallel)
-            argv.push(`-j${request.workers}`);
+            argv.push(request.workers > 0 ? `-j${request.workers}` : '-j');
         else
             logger.warning(`${name}: this ${binary} has no -j; running serially`);
     }
@@ -47274,16 +47274,40 @@ function splitList(text) {
         .map((s) => s.trim())
         .filter(Boolean);
 }
+const PARALLEL_NAME_SUFFIX = '-parallel';
+function parseRunnerSpec(entry) {
+    const line = entry.trim();
+    const custom = /^([A-Za-z0-9_.-]+):\s*(\S.*)$/.exec(line);
+    if (custom?.[1] && custom[2])
+        return { name: custom[1], kind: 'command', command: custom[2].split(/\s+/) };
+    const [name = '', ...flags] = line.split(/\s+/);
+    const parsed = RunnerKind.safeParse(name);
+    if (!parsed.success || parsed.data === 'command') {
+        throw new Error(`unknown runner '${name}': use ${RunnerKind.options.filter((k) => k !== 'command').join(', ')}, ` +
+            "'NAME -j' for a parallel run, or 'NAME: COMMAND' for a command");
+    }
+    if (flags.length === 0)
+        return { name, kind: parsed.data };
+    const parallel = flags.length === 1 ? /^-j(\d*)$/.exec(flags[0] ?? '') : null;
+    if (!parallel || !isTestProgs(parsed.data)) {
+        throw new Error(`runner '${line}': only test_progs runners take an option, and only -j or -jN`);
+    }
+    return { name: `${name}${PARALLEL_NAME_SUFFIX}`, kind: parsed.data, workers: Number(parallel[1] || '0') };
+}
+/** Runner lines separated by newlines or commas: "test_progs -j, test_verifier" → two lines. */
+function request_runnerLines(text) {
+    return text
+        .split(/[\n,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
 function buildPlan(request, logger) {
     const cwd = (0,external_node_path_namespaceObject.resolve)(request.selftestsDir);
     if (request.runners.length === 0)
         throw new Error('no runners: name at least one (test_progs, test_verifier, ...)');
-    const runners = request.runners.map((name) => {
-        const parsed = RunnerKind.safeParse(name);
-        if (!parsed.success || parsed.data === 'command') {
-            throw new Error(`unknown runner '${name}': use ${RunnerKind.options.filter((k) => k !== 'command').join(', ')}`);
-        }
-        const kind = parsed.data;
+    const runners = request.runners.map((entry) => {
+        const spec = parseRunnerSpec(entry);
+        const kind = spec.kind;
         const layers = {
             arch: request.arch,
             runner: kind,
@@ -47297,10 +47321,16 @@ function buildPlan(request, logger) {
             : [];
         return buildRunnerPlan({
             kind,
+            name: spec.name,
+            ...(spec.command ? { command: spec.command } : {}),
             timeoutSec: request.timeoutSec,
             allow,
             deny,
-            ...(request.workers !== undefined ? { workers: request.workers } : {}),
+            ...(spec.workers !== undefined
+                ? { workers: spec.workers }
+                : request.workers !== undefined
+                    ? { workers: request.workers }
+                    : {}),
             ...(request.watchdogSec !== undefined ? { watchdogSec: request.watchdogSec } : {}),
         }, cwd, logger);
     });
@@ -47354,7 +47384,7 @@ async function main() {
     const plan = buildPlan({
         arch,
         selftestsDir: getInput('selftests-dir', { required: true }),
-        runners: splitList(getInput('runners') || 'test_progs'),
+        runners: request_runnerLines(getInput('runners') || 'test_progs'),
         allowlists: getMultilineInput('allowlists'),
         denylists: getMultilineInput('denylists'),
         timeoutSec: minutes * 60,

@@ -1,7 +1,7 @@
 // Thin: read the inputs, run @bpf-ci/vm, publish the summary and outputs.
 import { readFileSync } from 'node:fs';
 import { ActionsLogger, appendStepSummary, getInput, getMultilineInput, setOutputs } from '@bpf-ci/gh';
-import { buildPlan, parseArch, runVmTests, splitList, writeSummary } from '@bpf-ci/vm';
+import { buildPlan, parseArch, runnerLines, runVmTests, writeSummary } from '@bpf-ci/vm';
 
 const logger = new ActionsLogger();
 
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     {
       arch,
       selftestsDir: getInput('selftests-dir', { required: true }),
-      runners: splitList(getInput('runners') || 'test_progs'),
+      runners: runnerLines(getInput('runners') || 'test_progs'),
       allowlists: getMultilineInput('allowlists'),
       denylists: getMultilineInput('denylists'),
       timeoutSec: minutes * 60,

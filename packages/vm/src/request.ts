@@ -12,7 +12,7 @@ import { buildRunnerPlan, isTestProgs } from './runners.ts';
 export interface VmTestRequest {
   arch: string;
   selftestsDir: string;
-  /** Runner kinds in order ("test_progs", "test_verifier", ...). */
+  /** Runner lines in order ("test_progs", "test_progs -j", "net: ./run.sh"): see parseRunnerSpec. */
   runners: readonly string[];
   /** Base list files; their .ARCH, .DEPLOYMENT and .RUNNER layers are read when present. */
   allowlists?: readonly string[];
@@ -35,18 +35,55 @@ export function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * One runner line, as the matrix-generator writes it: a runner name (`test_progs`), a parallel
+ * variant (`test_progs -j`, `test_progs -j4`), or a custom command (`net: ./run_net.sh -v`). The
+ * command is split on white space and run without a shell.
+ */
+export interface RunnerSpec {
+  name: string;
+  kind: RunnerKind;
+  workers?: number;
+  command?: string[];
+}
+
+export const PARALLEL_NAME_SUFFIX = '-parallel';
+
+export function parseRunnerSpec(entry: string): RunnerSpec {
+  const line = entry.trim();
+  const custom = /^([A-Za-z0-9_.-]+):\s*(\S.*)$/.exec(line);
+  if (custom?.[1] && custom[2]) return { name: custom[1], kind: 'command', command: custom[2].split(/\s+/) };
+  const [name = '', ...flags] = line.split(/\s+/);
+  const parsed = RunnerKind.safeParse(name);
+  if (!parsed.success || parsed.data === 'command') {
+    throw new Error(
+      `unknown runner '${name}': use ${RunnerKind.options.filter((k) => k !== 'command').join(', ')}, ` +
+        "'NAME -j' for a parallel run, or 'NAME: COMMAND' for a command",
+    );
+  }
+  if (flags.length === 0) return { name, kind: parsed.data };
+  const parallel = flags.length === 1 ? /^-j(\d*)$/.exec(flags[0] ?? '') : null;
+  if (!parallel || !isTestProgs(parsed.data)) {
+    throw new Error(`runner '${line}': only test_progs runners take an option, and only -j or -jN`);
+  }
+  return { name: `${name}${PARALLEL_NAME_SUFFIX}`, kind: parsed.data, workers: Number(parallel[1] || '0') };
+}
+
+/** Runner lines separated by newlines or commas: "test_progs -j, test_verifier" → two lines. */
+export function runnerLines(text: string): string[] {
+  return text
+    .split(/[\n,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
   const cwd = resolve(request.selftestsDir);
   if (request.runners.length === 0)
     throw new Error('no runners: name at least one (test_progs, test_verifier, ...)');
-  const runners = request.runners.map((name) => {
-    const parsed = RunnerKind.safeParse(name);
-    if (!parsed.success || parsed.data === 'command') {
-      throw new Error(
-        `unknown runner '${name}': use ${RunnerKind.options.filter((k) => k !== 'command').join(', ')}`,
-      );
-    }
-    const kind = parsed.data;
+  const runners = request.runners.map((entry) => {
+    const spec = parseRunnerSpec(entry);
+    const kind = spec.kind;
     const layers = {
       arch: request.arch,
       runner: kind,
@@ -61,10 +98,16 @@ export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
     return buildRunnerPlan(
       {
         kind,
+        name: spec.name,
+        ...(spec.command ? { command: spec.command } : {}),
         timeoutSec: request.timeoutSec,
         allow,
         deny,
-        ...(request.workers !== undefined ? { workers: request.workers } : {}),
+        ...(spec.workers !== undefined
+          ? { workers: spec.workers }
+          : request.workers !== undefined
+            ? { workers: request.workers }
+            : {}),
         ...(request.watchdogSec !== undefined ? { watchdogSec: request.watchdogSec } : {}),
       },
       cwd,

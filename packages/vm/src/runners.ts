@@ -75,7 +75,7 @@ export interface RunnerRequest {
   command?: string[];
   allow?: readonly string[];
   deny?: readonly string[];
-  /** test_progs -jN when the binary has it. */
+  /** test_progs -jN when the binary has it; 0 = test_progs' default (one worker per CPU). */
   workers?: number;
   /** test_progs -w SECONDS when the binary has it. */
   watchdogSec?: number;
@@ -131,7 +131,7 @@ export function buildRunnerPlan(request: RunnerRequest, selftestsDir: string, lo
   }
   const argv = [`./${binary}`, ...filters];
   if (request.workers !== undefined) {
-    if (features.parallel) argv.push(`-j${request.workers}`);
+    if (features.parallel) argv.push(request.workers > 0 ? `-j${request.workers}` : '-j');
     else logger.warning(`${name}: this ${binary} has no -j; running serially`);
   }
   if (request.watchdogSec !== undefined) {

@@ -5,6 +5,7 @@ import {
   DEFAULT_RUNNERS,
   DEFAULT_TEST_PROGS_ALLOWLIST,
   runVmTests,
+  runnerLines,
   splitList,
   writeSummary,
 } from '@bpf-ci/vm';
@@ -46,7 +47,7 @@ export const runCommand: Command = {
       {
         arch: 'x86_64',
         selftestsDir: setup.dir,
-        runners: splitList(values.runners),
+        runners: runnerLines(values.runners),
         allow: values.allow ? splitList(values.allow) : DEFAULT_TEST_PROGS_ALLOWLIST,
         timeoutSec,
       },

@@ -3,6 +3,7 @@ import {
   buildPlan,
   parseArch,
   runVmTests,
+  runnerLines,
   splitList,
   writeSummary,
   type AcceleratorRequest,
@@ -72,7 +73,7 @@ export const vmtestCommand: Command = {
       {
         arch,
         selftestsDir: values.selftests,
-        runners: splitList(values.runners),
+        runners: runnerLines(values.runners),
         allowlists: values.allowlist ?? [],
         denylists: values.denylist ?? [],
         allow: splitList(values.allow ?? ''),
