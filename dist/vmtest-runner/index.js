@@ -46442,7 +46442,7 @@ function ensureModulesDep(modulesDir) {
     try {
         (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(base, 'lib', 'modules'), { recursive: true });
         (0,external_node_fs_namespaceObject.symlinkSync)(modulesDir, (0,external_node_path_namespaceObject.join)(base, 'lib', 'modules', release));
-        (0,external_node_child_process_namespaceObject.execFileSync)('depmod', ['-b', base, release], { stdio: ['ignore', 'ignore', 'pipe'] });
+        (0,external_node_child_process_namespaceObject.execFileSync)(sbinTool('depmod'), ['-b', base, release], { stdio: ['ignore', 'ignore', 'pipe'] });
     }
     catch (err) {
         throw new Error(`depmod failed for ${modulesDir} (install kmod): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -46460,6 +46460,10 @@ function bootModules(modulesDir, bus) {
         ? parseModulesBuiltin((0,external_node_fs_namespaceObject.readFileSync)(builtinFile, 'utf8'))
         : new Set();
     return resolveModuleLoadOrder(BOOT_MODULES[bus], dep, builtin).map((p) => (0,external_node_path_namespaceObject.join)(modulesDir, p));
+}
+/** kmod's tools live in /usr/sbin, which an ordinary user's PATH often lacks. */
+function sbinTool(name) {
+    return ['/usr/sbin', '/sbin'].map((dir) => `${dir}/${name}`).find((p) => (0,external_node_fs_namespaceObject.existsSync)(p)) ?? name;
 }
 
 ;// CONCATENATED MODULE: ./packages/vm/src/qemu.ts

@@ -94,7 +94,7 @@ export function ensureModulesDep(modulesDir: string): string {
   try {
     mkdirSync(join(base, 'lib', 'modules'), { recursive: true });
     symlinkSync(modulesDir, join(base, 'lib', 'modules', release));
-    execFileSync('depmod', ['-b', base, release], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(sbinTool('depmod'), ['-b', base, release], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     throw new Error(
       `depmod failed for ${modulesDir} (install kmod): ${err instanceof Error ? err.message : String(err)}`,
@@ -114,4 +114,9 @@ export function bootModules(modulesDir: string, bus: 'pci' | 'ccw'): string[] {
     ? parseModulesBuiltin(readFileSync(builtinFile, 'utf8'))
     : new Set<string>();
   return resolveModuleLoadOrder(BOOT_MODULES[bus], dep, builtin).map((p) => join(modulesDir, p));
+}
+
+/** kmod's tools live in /usr/sbin, which an ordinary user's PATH often lacks. */
+function sbinTool(name: string): string {
+  return ['/usr/sbin', '/sbin'].map((dir) => `${dir}/${name}`).find((p) => existsSync(p)) ?? name;
 }
