@@ -46118,7 +46118,7 @@ function guestInit(options) {
     ];
     for (const m of options.modules)
         lines.push(`insmod /modules/${q(m)} || die ${q(`insmod ${m} failed`)}`);
-    lines.push(`mkdir -p ${HOST} ${OUT}`, `mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${MOUNT_TAGS.root} ${HOST} || die 'cannot mount the host root over 9p'`, `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${OUT} || die 'cannot mount the output share'`, `mount -t proc proc ${HOST}/proc`, `mount -t sysfs sys ${HOST}/sys`, `mount -t devtmpfs dev ${HOST}/dev`, `mkdir -p ${HOST}/dev/pts ${HOST}/dev/shm`, `mount -t devpts devpts ${HOST}/dev/pts`, `mount -t tmpfs shm ${HOST}/dev/shm`, `mount -t debugfs debugfs ${HOST}/sys/kernel/debug`, `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`, `mount -t bpf bpffs ${HOST}/sys/fs/bpf`, `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`, `mount -t tmpfs tmp ${HOST}/tmp`, `mount -t tmpfs run ${HOST}/run`, `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`, `mkdir -p ${HOST}${GUEST_OUTPUT_DIR} && mount -o bind ${OUT} ${HOST}${GUEST_OUTPUT_DIR} || say 'warning: the output folder is not visible to runners'`, 
+    lines.push(`mkdir -p ${HOST} ${OUT}`, `mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${MOUNT_TAGS.root} ${HOST} || die 'cannot mount the host root over 9p'`, `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${OUT} || die 'cannot mount the output share'`, `mount -t proc proc ${HOST}/proc`, `mount -t sysfs sys ${HOST}/sys`, `mount -t devtmpfs dev ${HOST}/dev`, `mkdir -p ${HOST}/dev/pts ${HOST}/dev/shm`, `mount -t devpts devpts ${HOST}/dev/pts`, `mount -t tmpfs shm ${HOST}/dev/shm`, `mount -t debugfs debugfs ${HOST}/sys/kernel/debug`, `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`, `mount -t bpf bpffs ${HOST}/sys/fs/bpf`, `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`, ...writableTmpKeeping(plan.cwd), `mount -t tmpfs run ${HOST}/run`, `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`, `mkdir -p ${HOST}${GUEST_OUTPUT_DIR} && mount -o bind ${OUT} ${HOST}${GUEST_OUTPUT_DIR} || say 'warning: the output folder is not visible to runners'`, 
     // libbpf reads the kernel's config (CONFIG_* externs, e.g. test_maps' task storage stress
     // test) from /boot/config-$(uname -r): give it the guest kernel's, not the host's.
     `[ -f /kconfig ] && [ -d ${HOST}/boot ] && mount -t tmpfs boot ${HOST}/boot && cp /kconfig ${HOST}/boot/config-$(uname -r)`);
@@ -46168,6 +46168,23 @@ function probeInit(nonce) {
         'sleep 5',
         '',
     ].join('\n');
+}
+/**
+ * A fresh tmpfs on the guest's /tmp, but a selftests folder that lives under the host's /tmp (a
+ * checkout or cache in /tmp) stays visible at its own path: bound in from the host's /tmp first.
+ */
+function writableTmpKeeping(cwd) {
+    const mountTmp = `mount -t tmpfs tmp ${HOST}/tmp`;
+    if (!cwd.startsWith('/tmp/'))
+        return [mountTmp];
+    const q = guest_init_shellQuote;
+    return [
+        'mkdir -p /host-tmp',
+        `mount -o bind ${HOST}/tmp /host-tmp`,
+        mountTmp,
+        `mkdir -p ${HOST}${q(cwd)}`,
+        `mount -o bind /host-tmp${q(cwd.slice('/tmp'.length))} ${HOST}${q(cwd)} || say 'warning: the selftests folder under /tmp is not visible'`,
+    ];
 }
 
 ;// CONCATENATED MODULE: ./packages/vm/src/cpio.ts

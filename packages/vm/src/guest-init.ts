@@ -71,7 +71,7 @@ export function guestInit(options: GuestInitOptions): string {
     `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`,
     `mount -t bpf bpffs ${HOST}/sys/fs/bpf`,
     `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`,
-    `mount -t tmpfs tmp ${HOST}/tmp`,
+    ...writableTmpKeeping(plan.cwd),
     `mount -t tmpfs run ${HOST}/run`,
     `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`,
     `mkdir -p ${HOST}${GUEST_OUTPUT_DIR} && mount -o bind ${OUT} ${HOST}${GUEST_OUTPUT_DIR} || say 'warning: the output folder is not visible to runners'`,
@@ -143,4 +143,21 @@ export function probeInit(nonce: string): string {
     'sleep 5',
     '',
   ].join('\n');
+}
+
+/**
+ * A fresh tmpfs on the guest's /tmp, but a selftests folder that lives under the host's /tmp (a
+ * checkout or cache in /tmp) stays visible at its own path: bound in from the host's /tmp first.
+ */
+function writableTmpKeeping(cwd: string): string[] {
+  const mountTmp = `mount -t tmpfs tmp ${HOST}/tmp`;
+  if (!cwd.startsWith('/tmp/')) return [mountTmp];
+  const q = shellQuote;
+  return [
+    'mkdir -p /host-tmp',
+    `mount -o bind ${HOST}/tmp /host-tmp`,
+    mountTmp,
+    `mkdir -p ${HOST}${q(cwd)}`,
+    `mount -o bind /host-tmp${q(cwd.slice('/tmp'.length))} ${HOST}${q(cwd)} || say 'warning: the selftests folder under /tmp is not visible'`,
+  ];
 }

@@ -33,15 +33,23 @@ describe('ensureDir', () => {
     const root = mkdtempSync(join(tmpdir(), 'bpf-ci-atomic-'));
     const target = join(root, 'entry');
     let fills = 0;
+    const waits: number[] = [];
+    // Whichever caller takes the lock fills only once the other one says it is waiting, so the
+    // test does not depend on how the two calls interleave on a busy machine.
+    let otherIsWaiting!: () => void;
+    const waiting = new Promise<void>((resolve) => (otherIsWaiting = resolve));
+    const onWait = (holder: number): void => {
+      waits.push(holder);
+      otherIsWaiting();
+    };
     const slowFill = async (tmp: string): Promise<void> => {
       fills++;
-      await new Promise((r) => setTimeout(r, 300));
+      await waiting;
       writeFileSync(join(tmp, 'data'), 'x');
     };
-    const waits: number[] = [];
     const results = await Promise.all([
-      ensureDir(target, slowFill),
-      ensureDir(target, slowFill, (holder) => waits.push(holder)),
+      ensureDir(target, slowFill, onWait),
+      ensureDir(target, slowFill, onWait),
     ]);
     expect(results.sort()).toEqual([false, true]);
     expect(fills).toBe(1);
