@@ -47028,8 +47028,9 @@ async function prepareVm(options, logger) {
     const outputDir = (0,external_node_path_namespaceObject.resolve)(options.outputDir);
     if (!(0,external_node_fs_namespaceObject.existsSync)(options.kernelImage))
         throw new Error(`kernel image ${options.kernelImage} does not exist`);
-    if (/^\/(tmp|run)(\/|$)/.test(plan.cwd)) {
-        throw new Error(`the selftests directory ${plan.cwd} is under /tmp or /run, which the guest mounts tmpfs on: move it`);
+    // /tmp is kept visible (guest-init binds it back); /run is the guest's own.
+    if (/^\/run(\/|$)/.test(plan.cwd) || plan.cwd === '/tmp') {
+        throw new Error(`the selftests directory ${plan.cwd} is /tmp itself or under /run, which the guest mounts tmpfs on: move it`);
     }
     (0,external_node_fs_namespaceObject.mkdirSync)(outputDir, { recursive: true });
     clearOutputs(outputDir, plan);

@@ -129,9 +129,10 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
   const profile = ARCH_PROFILES[options.arch];
   const outputDir = resolve(options.outputDir);
   if (!existsSync(options.kernelImage)) throw new Error(`kernel image ${options.kernelImage} does not exist`);
-  if (/^\/(tmp|run)(\/|$)/.test(plan.cwd)) {
+  // /tmp is kept visible (guest-init binds it back); /run is the guest's own.
+  if (/^\/run(\/|$)/.test(plan.cwd) || plan.cwd === '/tmp') {
     throw new Error(
-      `the selftests directory ${plan.cwd} is under /tmp or /run, which the guest mounts tmpfs on: move it`,
+      `the selftests directory ${plan.cwd} is /tmp itself or under /run, which the guest mounts tmpfs on: move it`,
     );
   }
   mkdirSync(outputDir, { recursive: true });
