@@ -149,4 +149,51 @@ describe('VM faults', () => {
       ['not-run'],
     ]);
   });
+
+  it('a kernel without ACPI (acpi=off): the guest still ends QEMU itself once the plan is done', async () => {
+    const setup = await defaultSetup();
+    const plan: RunPlan = {
+      schemaVersion: 1,
+      cwd: setup.dir,
+      runners: [
+        { name: 'hello', kind: 'command', argv: ['true'], guestShell: 'cat /proc/cmdline', timeoutSec: 60 },
+      ],
+    };
+    const out = scratch('no-acpi');
+    const logger = new MemoryLogger();
+    const outcome = await timed('no-ACPI guest', () =>
+      runVmTests(debianVm(setup, plan, out, { extraCmdline: ['acpi=off'], powerOffGraceSec: 120 }), logger),
+    );
+    // `poweroff -f` would only halt this kernel; the guest reboots and QEMU (-no-reboot) exits.
+    expect(logger.messages('info').some((m) => m.includes('QEMU is still up'))).toBe(false);
+    expect(outcome.fault).toBeUndefined();
+    expect(outcome.conclusion).toBe('success');
+    expect(readFileSync(join(out, 'hello.log'), 'utf8')).toMatch(/\bacpi=off\b/);
+  });
+
+  it('a guest that halts after its plan is done: QEMU stopped by the runner, not left to the watchdog', async () => {
+    const setup = await defaultSetup();
+    // The last runner says `done` the way /init does, then halts the machine (no ACPI: poweroff
+    // only halts), as a kernel that cannot power off would after a finished plan.
+    const haltAfterDone =
+      'echo hello from the guest; eval "$(grep "^say()" /init)"; say done; sync; poweroff -f';
+    const plan: RunPlan = {
+      schemaVersion: 1,
+      cwd: setup.dir,
+      runners: [
+        { name: 'hello', kind: 'command', argv: ['true'], guestShell: haltAfterDone, timeoutSec: 60 },
+      ],
+    };
+    const out = scratch('halts');
+    const logger = new MemoryLogger();
+    const outcome = await timed('halting-guest scenario', () =>
+      runVmTests(debianVm(setup, plan, out, { extraCmdline: ['acpi=off'], powerOffGraceSec: 5 }), logger),
+    );
+    expect(
+      logger.messages('info').some((m) => /finished its plan but QEMU is still up 5 s later/.test(m)),
+    ).toBe(true);
+    expect(readFileSync(join(out, 'console.log'), 'utf8')).toMatch(/reboot: System halted/);
+    expect(outcome.fault).toBeUndefined();
+    expect(readFileSync(join(out, 'hello.log'), 'utf8')).toContain('hello from the guest');
+  });
 });

@@ -2,10 +2,16 @@
 // mounts the host root read-only over 9p at /host, builds a usable system view inside it (proc,
 // sys, dev, debugfs, tracefs, bpffs, cgroup2, tmpfs /tmp and /run, the kernel's own modules),
 // then runs every runner chrooted into /host, writing its output, exit code and JSON summary into
-// the output share at /out, and prints markers the host follows on the console. It ends by
-// powering off; a panic reboots, which QEMU (-no-reboot) turns into an exit.
+// the output share at /out, and prints markers the host follows on the console. It ends with a
+// reboot, and a panic reboots too: QEMU (-no-reboot) turns either into an exit.
 import type { RunPlan, RunnerPlan } from './plan.ts';
 import { runnerFiles } from './plan.ts';
+
+/**
+ * How the guest ends. QEMU runs with -no-reboot, so a reboot exits it on every arch; `poweroff -f`
+ * would only halt a kernel that cannot switch the machine off (x86 without ACPI), leaving QEMU up.
+ */
+const STOP_GUEST = 'reboot -f';
 
 /** 9p mount tags the host exports (qemu -fsdev ... mount_tag). */
 export const MOUNT_TAGS = { root: 'bpfci-root', out: 'bpfci-out', modules: 'bpfci-modules' } as const;
@@ -47,7 +53,7 @@ export function guestInit(options: GuestInitOptions): string {
     '/bin/busybox --install -s /bin',
     'export PATH=/bin:/sbin:/usr/bin:/usr/sbin',
     `say() { echo "${nonce} $*"; }`,
-    'die() { say "fatal $*"; sync; poweroff -f; sleep 5; }',
+    `die() { say "fatal $*"; sync; ${STOP_GUEST}; sleep 5; }`,
     'mkdir -p /proc /sys /dev /tmp /sbin',
     'mount -t proc proc /proc',
     'mount -t sysfs sys /sys',
@@ -90,7 +96,7 @@ export function guestInit(options: GuestInitOptions): string {
   }
   lines.push('ip link set lo up', 'set -o pipefail', `cd ${OUT}`, 'say ready', '');
   for (const runner of plan.runners) lines.push(...runnerLines(runner, plan.cwd));
-  lines.push('dmesg > /out/dmesg.txt', 'say done', 'sync', 'poweroff -f', 'sleep 5', '');
+  lines.push('dmesg > /out/dmesg.txt', 'say done', 'sync', STOP_GUEST, 'sleep 5', '');
   return lines.join('\n');
 }
 
@@ -133,13 +139,13 @@ function runnerLines(runner: RunnerPlan, cwd: string): string[] {
   return out;
 }
 
-/** The accelerator probe's /init: say the guest is up, power off. */
+/** The accelerator probe's /init: say the guest is up, stop. */
 export function probeInit(nonce: string): string {
   return [
     '#!/bin/sh',
     '/bin/busybox --install -s /bin',
     `echo "${nonce} boot"`,
-    'poweroff -f',
+    STOP_GUEST,
     'sleep 5',
     '',
   ].join('\n');

@@ -65,6 +65,11 @@ export interface VmTestOptions {
   kernelConfig?: string;
   /** Called with QEMU's process id once it started (for callers that supervise it). */
   onQemuStarted?: (pid: number) => void;
+  /**
+   * How long QEMU may stay up after the guest said its plan is done (default 30 s). A kernel that
+   * cannot power the machine off (no ACPI) halts instead; the runner then stops QEMU itself.
+   */
+  powerOffGraceSec?: number;
 }
 
 export interface VmTestOutcome {
@@ -144,7 +149,7 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
   try {
     const modules = options.modulesDir ? resolveModulesDir(options.modulesDir) : undefined;
     const modulePaths = modules ? bootModules(modules.dir, profile.virtioBus) : [];
-    const busybox = busyboxFor(options.arch, logger);
+    const busybox = await busyboxFor(options.arch, logger);
     const nonce = `bpfci-${randomBytes(6).toString('hex')}`;
     const init = guestInit({
       plan,
@@ -244,6 +249,9 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   const timings: VmTestOutcome['timings'] = { totalMs: 0 };
   let stderr = '';
   let killedBy: VmFault | undefined;
+  let stoppedAfterDone = false;
+  let doneAt: number | undefined;
+  const powerOffGraceMs = (options.powerOffGraceSec ?? 30) * 1000;
   let lastProgressAt = 0;
 
   logger.info(
@@ -303,7 +311,16 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   const ticker = setInterval(() => {
     const now = Date.now();
     echo.flush(false);
-    if (now - watcher.lastOutputAt > silenceMs) {
+    if (watcher.done) doneAt ??= now;
+    if (doneAt !== undefined && now - doneAt > powerOffGraceMs && !stoppedAfterDone && !killedBy) {
+      // Every result is on the output share already (the guest synced before saying done).
+      stoppedAfterDone = true;
+      logger.info(
+        `The guest finished its plan but QEMU is still up ${Math.round(powerOffGraceMs / 1000)} s later ` +
+          '(a kernel that cannot power off, e.g. without ACPI, only halts): stopping QEMU',
+      );
+      child.kill('SIGKILL');
+    } else if (now - watcher.lastOutputAt > silenceMs) {
       kill({
         reason: 'timeout',
         detail: `no console output for ${Math.round(silenceMs / 1000)} s: the guest hangs; VM killed`,
@@ -332,7 +349,9 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
 
   const consoleText = await readFile(consoleLog, 'utf8');
   const events = parseConsole(consoleText);
-  const fault = killedBy ?? classifyExit({ code, signal, stderr, watcher, events, consoleText });
+  const fault =
+    killedBy ??
+    (stoppedAfterDone ? undefined : classifyExit({ code, signal, stderr, watcher, events, consoleText }));
   if (fault && !killedBy) logger.error(fault.detail);
   if (!existsSync(join(outputDir, 'dmesg.txt'))) {
     // The guest writes dmesg at the end; when it never got there the console holds the kernel log.
