@@ -22,11 +22,13 @@ async function main(): Promise<void> {
     logger,
   );
   const modulesDir = getInput('modules-dir');
+  const kernelConfig = getInput('kernel-config');
   const outcome = await runVmTests(
     {
       arch,
       kernelImage: getInput('kernel-image', { required: true }),
       ...(modulesDir ? { modulesDir } : {}),
+      ...(kernelConfig ? { kernelConfig } : {}),
       plan,
       outputDir: getInput('output-dir') || 'vmtest-output',
     },

@@ -5,10 +5,10 @@ import {
   runVmTests,
   runnerLines,
   splitList,
-  writeSummary,
   type AcceleratorRequest,
 } from '@bpf-ci/vm';
 import { UsageError, type Command } from '../command.ts';
+import { finishVmCommand, positive } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci vmtest --kernel IMAGE --selftests DIR [options]
 
@@ -18,6 +18,8 @@ Writes results.json, summary.md, each runner's log, console.log and dmesg.txt to
 options:
   --kernel IMAGE         kernel image to boot (bzImage, arm64 Image)
   --modules DIR          the kernel's modules (lib/modules/RELEASE or a root holding it)
+  --kernel-config FILE   the kernel's .config, seen in the guest as /boot/config-RELEASE (libbpf
+                         reads it); a Debian-style modules root brings its own
   --selftests DIR        tools/testing/selftests/bpf with the built runners
   --arch ARCH            x86_64 (default), aarch64, s390x
   --runners LIST         comma-separated: test_progs, test_progs-no_alu32, test_progs-cpuv4,
@@ -45,6 +47,7 @@ export const vmtestCommand: Command = {
       options: {
         kernel: { type: 'string' },
         modules: { type: 'string' },
+        'kernel-config': { type: 'string' },
         selftests: { type: 'string' },
         arch: { type: 'string', default: 'x86_64' },
         runners: { type: 'string', default: 'test_progs' },
@@ -89,6 +92,7 @@ export const vmtestCommand: Command = {
         arch,
         kernelImage: values.kernel,
         ...(values.modules ? { modulesDir: values.modules } : {}),
+        ...(values['kernel-config'] ? { kernelConfig: values['kernel-config'] } : {}),
         plan,
         outputDir: values.output,
         accelerator: accel,
@@ -98,14 +102,6 @@ export const vmtestCommand: Command = {
       },
       io.logger,
     );
-    const summary = writeSummary(outcome.run, outcome.outputDir);
-    io.stdout.write(`${outcome.conclusion}: results in ${outcome.resultsJson}, summary in ${summary}\n`);
-    return outcome.conclusion === 'success' ? 0 : outcome.conclusion === 'failure' ? 1 : 2;
+    return finishVmCommand(outcome, io);
   },
 };
-
-export function positive(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} ${text}: give a positive whole number`);
-  return n;
-}
