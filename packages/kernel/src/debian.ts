@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import { ensureDir } from './atomic.ts';
@@ -68,6 +68,20 @@ async function aptDownload(pkg: string, dir: string): Promise<string> {
   const deb = debs[0];
   if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${dir}`);
   return join(dir, deb);
+}
+
+/**
+ * One Debian package's files unpacked into `dir` once (`apt-get download` + `dpkg-deb -x`: no
+ * install, no root). `pkg` may name an architecture (`busybox-static:arm64`). Returns `dir`.
+ */
+export async function ensureDebianPackage(pkg: string, dir: string): Promise<string> {
+  await ensureDir(dir, async (tmp) => {
+    const debDir = join(tmp, '.download');
+    await mkdir(debDir);
+    await run('dpkg-deb', ['-x', await aptDownload(pkg, debDir), tmp]);
+    await rm(debDir, { recursive: true, force: true });
+  });
+  return dir;
 }
 
 /**

@@ -7,7 +7,8 @@ import { collectRun, type RunnerProgress, type RunPlan } from '@bpf-ci/vm';
 
 // Real runs of Debian's 6.1 kernel under TCG (samples/README.md): test_verifier whole, test_progs cut
 // mid-run as a panic would leave it.
-const fixtures = join(import.meta.dirname, '../../fixtures/vm');
+// The captured runner logs live with the other samples (test/fixtures/samples).
+const fixtures = join(import.meta.dirname, '../../fixtures/samples');
 const verifierLog = readFileSync(join(fixtures, 'test_verifier-debian6.1-tcg.log'), 'utf8');
 const progsLines = readFileSync(join(fixtures, 'test_progs-debian6.1-tcg.log'), 'utf8').split('\n');
 

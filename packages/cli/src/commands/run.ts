@@ -7,10 +7,9 @@ import {
   runVmTests,
   runnerLines,
   splitList,
-  writeSummary,
 } from '@bpf-ci/vm';
 import type { Command } from '../command.ts';
-import { positive } from './vmtest.ts';
+import { finishVmCommand, positive } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci run [--output DIR] [--runners LIST] [--allow NAMES] [--timeout-minutes N]
 
@@ -66,10 +65,6 @@ export const runCommand: Command = {
         io.logger,
       ),
     );
-    const summary = writeSummary(outcome.run, outcome.outputDir);
-    io.stdout.write(
-      `${outcome.conclusion}: summary ${summary}, results ${outcome.resultsJson}, raw logs in ${outcome.outputDir}\n`,
-    );
-    return outcome.conclusion === 'success' ? 0 : outcome.conclusion === 'failure' ? 1 : 2;
+    return finishVmCommand(outcome, io);
   },
 };

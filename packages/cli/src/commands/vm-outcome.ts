@@ -1,0 +1,20 @@
+import { writeSummary, type VmTestOutcome } from '@bpf-ci/vm';
+import { UsageError, type CommandIo } from '../command.ts';
+
+/**
+ * Writes summary.md next to the results, says where everything is, and maps the conclusion to the
+ * exit code both VM commands use: 0 success, 1 a test failed, 2 the VM or a runner broke.
+ */
+export function finishVmCommand(outcome: VmTestOutcome, io: CommandIo): number {
+  const summary = writeSummary(outcome.run, outcome.outputDir);
+  io.stdout.write(
+    `${outcome.conclusion}: summary ${summary}, results ${outcome.resultsJson}, raw logs in ${outcome.outputDir}\n`,
+  );
+  return outcome.conclusion === 'success' ? 0 : outcome.conclusion === 'failure' ? 1 : 2;
+}
+
+export function positive(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} ${text}: give a positive whole number`);
+  return n;
+}
