@@ -30059,7 +30059,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename: io_util_rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -44750,22 +44750,22 @@ const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
  * Returns true when it was built now, false when it was already there.
  */
 async function atomic_ensureDir(finalDir, fill, onWait) {
-    if (existsSync(finalDir))
+    if ((0,external_node_fs_namespaceObject.existsSync)(finalDir))
         return false;
-    const parent = dirname(finalDir);
-    await mkdir(parent, { recursive: true });
+    const parent = (0,external_node_path_namespaceObject.dirname)(finalDir);
+    await (0,promises_namespaceObject.mkdir)(parent, { recursive: true });
     const release = await lock(`${finalDir}.lock`, onWait);
     try {
-        if (existsSync(finalDir))
+        if ((0,external_node_fs_namespaceObject.existsSync)(finalDir))
             return false;
-        const tmp = join(parent, `.tmp-${basename(finalDir)}-${process.pid}-${randomBytes(4).toString('hex')}`);
-        await mkdir(tmp);
+        const tmp = (0,external_node_path_namespaceObject.join)(parent, `.tmp-${(0,external_node_path_namespaceObject.basename)(finalDir)}-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+        await (0,promises_namespaceObject.mkdir)(tmp);
         try {
             await fill(tmp);
-            await rename(tmp, finalDir);
+            await (0,promises_namespaceObject.rename)(tmp, finalDir);
         }
         catch (err) {
-            await rm(tmp, { recursive: true, force: true });
+            await (0,promises_namespaceObject.rm)(tmp, { recursive: true, force: true });
             throw err;
         }
         return true;
@@ -44780,30 +44780,30 @@ async function lock(path, onWait) {
     let empty = 0;
     for (;;) {
         try {
-            const handle = await open(path, 'wx');
+            const handle = await (0,promises_namespaceObject.open)(path, 'wx');
             await handle.writeFile(String(process.pid));
             await handle.close();
-            return () => rm(path, { force: true });
+            return () => (0,promises_namespaceObject.rm)(path, { force: true });
         }
         catch (err) {
             if (err.code !== 'EEXIST')
                 throw err;
         }
-        const text = (await readFile(path, 'utf8').catch(() => '')).trim();
+        const text = (await (0,promises_namespaceObject.readFile)(path, 'utf8').catch(() => '')).trim();
         // The owner creates the file then writes its pid: an empty file is usually a lock being taken.
         if (text === '' && ++empty < 10) {
-            await sleep(100);
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(100);
             continue;
         }
         const holder = Number(text);
         if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) {
-            await rm(path, { force: true });
+            await (0,promises_namespaceObject.rm)(path, { force: true });
             continue;
         }
         if (!told)
             onWait?.(holder);
         told = true;
-        await sleep(2000);
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(2000);
     }
 }
 function alive(pid) {
@@ -44837,7 +44837,7 @@ class exec_CommandError extends Error {
 function exec_run(command, args, options = {}) {
     const keep = options.keepLines ?? 200;
     return new Promise((resolvePromise, reject) => {
-        const child = spawn(command, args, {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
             cwd: options.cwd,
             env: options.env ?? process.env,
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -45027,12 +45027,25 @@ async function aptCache(args, arch) {
 }
 /** Downloads one .deb with `apt-get download` into `dir` and returns its path. */
 async function aptDownload(pkg, dir) {
-    await run('apt-get', ['download', '-q', pkg], { cwd: dir });
-    const debs = (await readdir(dir)).filter((f) => f.endsWith('.deb'));
+    await exec_run('apt-get', ['download', '-q', pkg], { cwd: dir });
+    const debs = (await (0,promises_namespaceObject.readdir)(dir)).filter((f) => f.endsWith('.deb'));
     const deb = debs[0];
     if (!deb)
         throw new Error(`apt-get download ${pkg} left no .deb in ${dir}`);
-    return join(dir, deb);
+    return (0,external_node_path_namespaceObject.join)(dir, deb);
+}
+/**
+ * One Debian package's files unpacked into `dir` once (`apt-get download` + `dpkg-deb -x`: no
+ * install, no root). `pkg` may name an architecture (`busybox-static:arm64`). Returns `dir`.
+ */
+async function ensureDebianPackage(pkg, dir) {
+    await atomic_ensureDir(dir, async (tmp) => {
+        const debDir = (0,external_node_path_namespaceObject.join)(tmp, '.download');
+        await (0,promises_namespaceObject.mkdir)(debDir);
+        await exec_run('dpkg-deb', ['-x', await aptDownload(pkg, debDir), tmp]);
+        await (0,promises_namespaceObject.rm)(debDir, { recursive: true, force: true });
+    });
+    return dir;
 }
 /**
  * The Debian 12 generic-flavour kernel for `arch` (virtio, 9p and ext4 as modules), downloaded
@@ -45988,9 +46001,8 @@ async function kernelJobFromRequest(request, logger) {
 
 ;// CONCATENATED MODULE: ./packages/vm/src/busybox.ts
 // A static busybox for the guest's arch: the host's own when the arches match, otherwise Debian's
-// busybox-static for that arch, downloaded once into the cache (the shared root's binaries cannot
+// busybox-static for that arch, unpacked once into the cache (the shared root's binaries cannot
 // run in a guest of another arch).
-
 
 
 
@@ -46003,7 +46015,7 @@ function elfMachine(header) {
     const littleEndian = header[5] === 1;
     return littleEndian ? header.readUInt16LE(18) : header.readUInt16BE(18);
 }
-function busyboxFor(arch, logger) {
+async function busyboxFor(arch, logger) {
     if (arch === arch_hostArch()) {
         const local = HOST_BUSYBOX.find((p) => (0,external_node_fs_namespaceObject.existsSync)(p));
         if (!local)
@@ -46016,24 +46028,15 @@ function busyboxFor(arch, logger) {
     if ((0,external_node_fs_namespaceObject.existsSync)(binary))
         return binary;
     logger.info(`Downloading busybox-static:${debArch} for the ${arch} guest`);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(cache_cacheRoot(), 'busybox-static'), { recursive: true });
-    const tmp = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(cache_cacheRoot(), 'busybox-static', `.${debArch}-`));
     try {
-        (0,external_node_child_process_namespaceObject.execFileSync)('apt-get', ['download', '-q', `busybox-static:${debArch}`], { cwd: tmp, stdio: 'pipe' });
-        const deb = (0,external_node_fs_namespaceObject.readdirSync)(tmp).find((f) => f.endsWith('.deb'));
-        if (!deb)
-            throw new Error('apt-get download left no .deb');
-        (0,external_node_child_process_namespaceObject.execFileSync)('dpkg-deb', ['-x', (0,external_node_path_namespaceObject.join)(tmp, deb), (0,external_node_path_namespaceObject.join)(tmp, 'root')]);
-        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-        (0,external_node_fs_namespaceObject.renameSync)((0,external_node_path_namespaceObject.join)(tmp, 'root'), dir);
+        await ensureDebianPackage(`busybox-static:${debArch}`, dir);
     }
     catch (err) {
         throw new Error(`cannot get busybox-static:${debArch}: ${err instanceof Error ? err.message : String(err)}\n` +
             `Enable the architecture first: dpkg --add-architecture ${debArch} && apt-get update`, { cause: err });
     }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(tmp, { recursive: true, force: true });
-    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(binary))
+        throw new Error(`busybox-static:${debArch} has no bin/busybox (looked in ${dir})`);
     return binary;
 }
 
@@ -46081,6 +46084,11 @@ function runnerFiles(name) {
 
 ;// CONCATENATED MODULE: ./packages/vm/src/guest-init.ts
 
+/**
+ * How the guest ends. QEMU runs with -no-reboot, so a reboot exits it on every arch; `poweroff -f`
+ * would only halt a kernel that cannot switch the machine off (x86 without ACPI), leaving QEMU up.
+ */
+const STOP_GUEST = 'reboot -f';
 /** 9p mount tags the host exports (qemu -fsdev ... mount_tag). */
 const MOUNT_TAGS = { root: 'bpfci-root', out: 'bpfci-out', modules: 'bpfci-modules' };
 /** Guest paths: where busybox sees things, and where the runners (chrooted) see them. */
@@ -46107,7 +46115,7 @@ function guestInit(options) {
         '/bin/busybox --install -s /bin',
         'export PATH=/bin:/sbin:/usr/bin:/usr/sbin',
         `say() { echo "${nonce} $*"; }`,
-        'die() { say "fatal $*"; sync; poweroff -f; sleep 5; }',
+        `die() { say "fatal $*"; sync; ${STOP_GUEST}; sleep 5; }`,
         'mkdir -p /proc /sys /dev /tmp /sbin',
         'mount -t proc proc /proc',
         'mount -t sysfs sys /sys',
@@ -46130,7 +46138,7 @@ function guestInit(options) {
     lines.push('ip link set lo up', 'set -o pipefail', `cd ${OUT}`, 'say ready', '');
     for (const runner of plan.runners)
         lines.push(...runnerLines(runner, plan.cwd));
-    lines.push('dmesg > /out/dmesg.txt', 'say done', 'sync', 'poweroff -f', 'sleep 5', '');
+    lines.push('dmesg > /out/dmesg.txt', 'say done', 'sync', STOP_GUEST, 'sleep 5', '');
     return lines.join('\n');
 }
 function inShared(cwd, argv) {
@@ -46158,13 +46166,13 @@ function runnerLines(runner, cwd) {
     out.push('sync', `say end ${name} "$rc" "$(( $(date +%s) - start ))"`, '');
     return out;
 }
-/** The accelerator probe's /init: say the guest is up, power off. */
+/** The accelerator probe's /init: say the guest is up, stop. */
 function probeInit(nonce) {
     return [
         '#!/bin/sh',
         '/bin/busybox --install -s /bin',
         `echo "${nonce} boot"`,
-        'poweroff -f',
+        STOP_GUEST,
         'sleep 5',
         '',
     ].join('\n');
@@ -47040,7 +47048,7 @@ async function prepareVm(options, logger) {
     try {
         const modules = options.modulesDir ? resolveModulesDir(options.modulesDir) : undefined;
         const modulePaths = modules ? bootModules(modules.dir, profile.virtioBus) : [];
-        const busybox = busyboxFor(options.arch, logger);
+        const busybox = await busyboxFor(options.arch, logger);
         const nonce = `bpfci-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
         const init = guestInit({
             plan,
@@ -47121,6 +47129,9 @@ async function bootAndWatch(input, logger) {
     const timings = { totalMs: 0 };
     let stderr = '';
     let killedBy;
+    let stoppedAfterDone = false;
+    let doneAt;
+    const powerOffGraceMs = (options.powerOffGraceSec ?? 30) * 1000;
     let lastProgressAt = 0;
     logger.info(`Booting ${(0,external_node_path_namespaceObject.basename)(options.kernelImage)} (${options.arch}, ${input.accelerator.accel.toUpperCase()})`);
     logger.debug(`${profile.qemuBinary} ${input.args.join(' ')}`);
@@ -47178,7 +47189,16 @@ async function bootAndWatch(input, logger) {
     const ticker = setInterval(() => {
         const now = Date.now();
         echo.flush(false);
-        if (now - watcher.lastOutputAt > silenceMs) {
+        if (watcher.done)
+            doneAt ??= now;
+        if (doneAt !== undefined && now - doneAt > powerOffGraceMs && !stoppedAfterDone && !killedBy) {
+            // Every result is on the output share already (the guest synced before saying done).
+            stoppedAfterDone = true;
+            logger.info(`The guest finished its plan but QEMU is still up ${Math.round(powerOffGraceMs / 1000)} s later ` +
+                '(a kernel that cannot power off, e.g. without ACPI, only halts): stopping QEMU');
+            child.kill('SIGKILL');
+        }
+        else if (now - watcher.lastOutputAt > silenceMs) {
             kill({
                 reason: 'timeout',
                 detail: `no console output for ${Math.round(silenceMs / 1000)} s: the guest hangs; VM killed`,
@@ -47208,7 +47228,8 @@ async function bootAndWatch(input, logger) {
         (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(outputDir, 'qemu-stderr.log'), stderr);
     const consoleText = await (0,promises_namespaceObject.readFile)(consoleLog, 'utf8');
     const events = src_parseConsole(consoleText);
-    const fault = killedBy ?? classifyExit({ code, signal, stderr, watcher, events, consoleText });
+    const fault = killedBy ??
+        (stoppedAfterDone ? undefined : classifyExit({ code, signal, stderr, watcher, events, consoleText }));
     if (fault && !killedBy)
         logger.error(fault.detail);
     if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(outputDir, 'dmesg.txt'))) {
@@ -47412,10 +47433,12 @@ async function main() {
         timeoutSec: minutes * 60,
     }, logger);
     const modulesDir = getInput('modules-dir');
+    const kernelConfig = getInput('kernel-config');
     const outcome = await runVmTests({
         arch,
         kernelImage: getInput('kernel-image', { required: true }),
         ...(modulesDir ? { modulesDir } : {}),
+        ...(kernelConfig ? { kernelConfig } : {}),
         plan,
         outputDir: getInput('output-dir') || 'vmtest-output',
     }, logger);
