@@ -45403,6 +45403,110 @@ async function ensureDefaultSelftests(logger) {
     return { ...build, kernel, sourceDir };
 }
 
+;// CONCATENATED MODULE: ./packages/kernel/src/source-times.ts
+// A build folder restored from a cache next to a fresh checkout: every source file has the time of
+// the checkout, so make would recompile everything. The folder keeps the git blob id of each
+// source file as it was built; files whose blob is unchanged get an old time (older than any
+// object), changed, new and locally modified ones get the current time, and make rebuilds only
+// what they affect. Trees that are not git checkouts (Debian's linux-source) keep their times.
+
+
+
+const MANIFEST = '.bpf-ci-source-blobs';
+/** Older than any object a build writes. */
+const UNCHANGED_TIME = new Date('2000-01-01T00:00:00Z');
+/** `git ls-files -s -z` → path → blob id (staged entries only: conflicts are stage 1-3, skipped). */
+function parseLsFiles(output) {
+    const blobs = new Map();
+    for (const entry of output.split('\0')) {
+        const m = /^\d+ ([0-9a-f]+) 0\t(.+)$/s.exec(entry);
+        if (m?.[1] && m[2])
+            blobs.set(m[2], m[1]);
+    }
+    return blobs;
+}
+/** The paths whose times must say "changed": a different or new blob, or modified in the work tree. */
+function changedPaths(built, now, modified) {
+    const changed = new Set();
+    for (const [path, blob] of now)
+        if (built.get(path) !== blob || modified.has(path))
+            changed.add(path);
+    return changed;
+}
+async function gitBlobs(sourceDir) {
+    const blobs = parseLsFiles(await capture('git', ['-C', sourceDir, 'ls-files', '-s', '-z']));
+    const diff = await capture('git', ['-C', sourceDir, 'diff', '--name-only', '-z']);
+    return { blobs, modified: new Set(diff.split('\0').filter(Boolean)) };
+}
+async function isGitTree(sourceDir) {
+    try {
+        return (await capture('git', ['-C', sourceDir, 'rev-parse', '--show-prefix'])).trim() === '';
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Before an incremental build: give unchanged files an old time and changed ones now (see above).
+ * `no-record` when the build folder has no blob list (made before this existed, or not from git):
+ * the times are left alone and make decides as usual.
+ */
+async function source_times_alignSourceTimes(sourceDir, buildDir) {
+    if (!(await isGitTree(sourceDir)))
+        return { kind: 'not-git' };
+    let built;
+    try {
+        built = parseLsFiles(await readFile(join(buildDir, MANIFEST), 'utf8'));
+    }
+    catch {
+        return { kind: 'no-record' };
+    }
+    const { blobs, modified } = await gitBlobs(sourceDir);
+    const changed = changedPaths(built, blobs, modified);
+    // Until this build completes, a changed file's object may be from either version: forget its
+    // entry now, so an interrupted build leaves it counted as changed next time.
+    await writeManifest(buildDir, [...built].filter(([path]) => !changed.has(path)));
+    const now = new Date();
+    let unchanged = 0;
+    for (const path of blobs.keys()) {
+        const time = changed.has(path) ? now : UNCHANGED_TIME;
+        if (!changed.has(path))
+            unchanged++;
+        // A path in the index but deleted from the work tree (or a submodule) has nothing to touch.
+        await utimes(join(sourceDir, path), time, time).catch(() => undefined);
+    }
+    return { kind: 'aligned', unchanged, changed: changed.size };
+}
+/**
+ * After a complete build: remember each source file's blob id as built. A file modified in the
+ * work tree gets no entry, so the next build counts it as changed.
+ */
+async function source_times_recordSourceBlobs(sourceDir, buildDir) {
+    if (!(await isGitTree(sourceDir)))
+        return false;
+    const { blobs, modified } = await gitBlobs(sourceDir);
+    await writeManifest(buildDir, [...blobs].filter(([path]) => !modified.has(path)));
+    return true;
+}
+/** In `git ls-files -s -z` form, so one parser reads both. */
+async function writeManifest(buildDir, entries) {
+    const lines = [];
+    for (const [path, blob] of entries)
+        lines.push(`100644 ${blob} 0\t${path}\0`);
+    await writeFile(join(buildDir, MANIFEST), lines.join(''));
+}
+/** What the log says about it. */
+function source_times_describeSourceTimes(result) {
+    switch (result.kind) {
+        case 'aligned':
+            return `Source times: ${result.changed} files changed since the cached build (now), ${result.unchanged} unchanged (kept older than their objects)`;
+        case 'no-record':
+            return 'Source times: the build folder has no record of the sources it was built from; make decides by file times';
+        default:
+            return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/kernel/src/toolchain.ts
 // Which compiler builds the kernel, as make variables: gcc (optionally a version, gcc-12) or LLVM
 // (LLVM=1, or LLVM=-14 for a versioned suffix), native or cross for aarch64 and s390x with
@@ -45494,6 +45598,7 @@ function toolchain_toolchainMake(toolchain, arch, host) {
 
 
 
+
 const STAMP = '.bpf-ci-build.json';
 async function build_buildKernel(options, logger) {
     const started = Date.now();
@@ -45524,6 +45629,11 @@ async function build_buildKernel(options, logger) {
         ...(previousFull ? { fullBuild: previousFull } : {}),
     };
     await writeFile(join(options.buildDir, STAMP), JSON.stringify(stamp, null, 2));
+    if (decision.incremental) {
+        const times = describeSourceTimes(await alignSourceTimes(options.sourceDir, options.buildDir));
+        if (times)
+            logger.info(times);
+    }
     const info = ARCH_INFO[options.arch];
     const targets = options.targets ? [...options.targets] : [info.imageTarget, 'vmlinux'];
     if (!options.targets && assembled.final.get('CONFIG_MODULES') === 'y')
@@ -45542,6 +45652,7 @@ async function build_buildKernel(options, logger) {
     const cpuSeconds = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
     const thisBuild = { seconds, ...(cpuSeconds === undefined ? {} : { cpuSeconds }) };
     const fullBuild = decision.incremental ? previousFull : thisBuild;
+    await recordSourceBlobs(options.sourceDir, options.buildDir);
     await writeFile(join(options.buildDir, STAMP), JSON.stringify({ ...stamp, complete: true, ...(fullBuild ? { fullBuild } : {}) }, null, 2));
     const cpu = cpuSeconds === undefined ? '' : ` (${cpuSeconds.toFixed(0)} CPU s)`;
     logger.info(`Kernel ${release} built in ${seconds.toFixed(0)} s${cpu}, ${decision.incremental ? 'incremental' : 'full'}`);
@@ -45984,6 +46095,7 @@ async function kernelJobFromRequest(request, logger) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kernel/src/index.ts
+
 
 
 

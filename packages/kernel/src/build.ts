@@ -19,6 +19,7 @@ import { BuildError } from './build-error.ts';
 import { chooseAnnotations, parseDiagnostics, sourceRelativePath } from './diagnostics.ts';
 import { CommandError, capture, childCpuSeconds, run } from './exec.ts';
 import { MakeProgress } from './progress.ts';
+import { alignSourceTimes, describeSourceTimes, recordSourceBlobs } from './source-times.ts';
 import {
   ARCH_INFO,
   type KernelArch,
@@ -119,6 +120,10 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
     ...(previousFull ? { fullBuild: previousFull } : {}),
   };
   await writeFile(join(options.buildDir, STAMP), JSON.stringify(stamp, null, 2));
+  if (decision.incremental) {
+    const times = describeSourceTimes(await alignSourceTimes(options.sourceDir, options.buildDir));
+    if (times) logger.info(times);
+  }
 
   const info = ARCH_INFO[options.arch];
   const targets = options.targets ? [...options.targets] : [info.imageTarget, 'vmlinux'];
@@ -139,6 +144,7 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
   const cpuSeconds = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
   const thisBuild = { seconds, ...(cpuSeconds === undefined ? {} : { cpuSeconds }) };
   const fullBuild = decision.incremental ? previousFull : thisBuild;
+  await recordSourceBlobs(options.sourceDir, options.buildDir);
   await writeFile(
     join(options.buildDir, STAMP),
     JSON.stringify({ ...stamp, complete: true, ...(fullBuild ? { fullBuild } : {}) }, null, 2),

@@ -12,3 +12,4 @@ export * from './pipeline.ts';
 export { BuildError } from './build-error.ts';
 export { chooseAnnotations, parseDiagnostics, sourceRelativePath, type Diagnostic } from './diagnostics.ts';
 export * from './inputs.ts';
+export * from './source-times.ts';
