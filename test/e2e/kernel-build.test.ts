@@ -7,15 +7,7 @@
 //
 // The build folder lives in $BPF_CI_CACHE/kernel-e2e and is kept: the benchmark reuses it.
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +16,6 @@ import {
   BuildError,
   buildKernel,
   ensureDefaultSelftests,
-  fetchLinuxSource,
   packageArtifact,
   parseConfig,
   unpackArtifact,
@@ -33,7 +24,7 @@ import {
 import { totalCounts } from '@bpf-ci/model';
 import { buildPlan, runVmTests, type RunPlan } from '@bpf-ci/vm';
 import { ownSummary, scratch, timed } from './helpers.ts';
-import { E2E_DIR, E2E_TREE, qemuKernelOptions } from './kernel-e2e-setup.ts';
+import { E2E_DIR, E2E_TREE, ensureTree, qemuKernelOptions } from './kernel-e2e-setup.ts';
 
 /**
  * test_progs tests that pass on the small kernel under TCG in seconds: kprobes and uprobes, fentry
@@ -62,17 +53,7 @@ const BUILT_KERNEL_TESTS = [
   'xdp_adjust_tail',
 ];
 
-/** The e2e's own copy of linux-source-6.1: hard links, so making it costs only directory entries. */
-async function ensureTree(): Promise<void> {
-  const source = await fetchLinuxSource(new MemoryLogger());
-  if (!existsSync(E2E_TREE)) {
-    mkdirSync(E2E_DIR, { recursive: true });
-    // The test edits one file by replacing it (a new inode), never through a link into the cache.
-    execFileSync('cp', ['-al', source, E2E_TREE]);
-  }
-}
-
-// The full build takes about 13 minutes on 2 idle cores (bench/RESULTS.md), then seconds while
+// The full build takes about 10 minutes on 2 idle cores (bench/RESULTS.md), then seconds while
 // its folder is kept in the cache. BPF_CI_E2E_KERNEL_BUILD=0 leaves it out of a local run.
 const fullKernelBuild = process.env['BPF_CI_E2E_KERNEL_BUILD'] !== '0';
 

@@ -1,8 +1,10 @@
 // Where the kernel e2e test keeps its source tree and build folder, and the options it builds
 // with: shared with bench/kernel.bench.ts, which reuses that build instead of making its own.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot, type KernelBuildOptions } from '@bpf-ci/kernel';
+import { cacheRoot, fetchLinuxSource, type KernelBuildOptions } from '@bpf-ci/kernel';
+import { MemoryLogger } from '@bpf-ci/logger';
 
 export const E2E_DIR = join(cacheRoot(), 'kernel-e2e');
 export const E2E_TREE = join(E2E_DIR, 'linux');
@@ -22,4 +24,18 @@ export function qemuKernelOptions(buildDir = E2E_BUILD_DIR): KernelBuildOptions 
     selftestsConfig: false,
     fragments: [{ name: 'qemu-minimal.config', text: readFileSync(QEMU_FRAGMENT, 'utf8') }],
   };
+}
+
+/**
+ * The kernel e2e tests' own copy of linux-source-6.1: hard links, so it costs only directory
+ * entries. Tests edit a file by replacing it (a new inode), never through a link into the cache.
+ */
+export async function ensureTree(): Promise<void> {
+  const source = await fetchLinuxSource(new MemoryLogger());
+  if (existsSync(E2E_TREE)) return;
+  mkdirSync(E2E_DIR, { recursive: true });
+  const partial = `${E2E_TREE}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  execFileSync('cp', ['-al', source, partial]);
+  renameSync(partial, E2E_TREE);
 }
