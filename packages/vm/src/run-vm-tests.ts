@@ -313,13 +313,15 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
     echo.flush(false);
     if (watcher.done) doneAt ??= now;
     if (doneAt !== undefined && now - doneAt > powerOffGraceMs && !stoppedAfterDone && !killedBy) {
-      // Every result is on the output share already (the guest synced before saying done).
+      // The output share is mounted cache=none: what the guest wrote is on the host already.
       stoppedAfterDone = true;
       logger.info(
         `The guest finished its plan but QEMU is still up ${Math.round(powerOffGraceMs / 1000)} s later ` +
           '(a kernel that cannot power off, e.g. without ACPI, only halts): stopping QEMU',
       );
       child.kill('SIGKILL');
+    } else if (stoppedAfterDone) {
+      // Already stopping a finished guest: not a hang, whatever the clocks say.
     } else if (now - watcher.lastOutputAt > silenceMs) {
       kill({
         reason: 'timeout',
