@@ -9,13 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildKernel, type KernelArch, type Toolchain } from '@bpf-ci/kernel';
 import { MemoryLogger } from '@bpf-ci/logger';
+import { elfMachine } from '@bpf-ci/vm';
 import { E2E_DIR, E2E_TREE, ensureTree } from './kernel-e2e-setup.ts';
-
-/** ELF e_machine: 62 x86-64, 183 AArch64, 22 S/390. */
-function elfMachine(path: string): number {
-  const header = readFileSync(path).subarray(0, 20);
-  return header[5] === 1 ? header.readUInt16LE(18) : header.readUInt16BE(18);
-}
 
 const CASES: { arch: KernelArch; toolchain: Toolchain; machine: number; compiler: RegExp }[] = [
   { arch: 'aarch64', toolchain: { kind: 'gcc' }, machine: 183, compiler: /^aarch64-linux-gnu-gcc .*12\.\d/ },
@@ -47,7 +42,8 @@ describe('kernel toolchains', () => {
       expect(build.dropped).toEqual([]);
       expect(build.toolchain.version).toMatch(c.compiler);
       const object = join(build.buildDir, 'kernel', 'bpf', 'core.o');
-      expect(elfMachine(object)).toBe(c.machine);
+      // ELF e_machine: 62 x86-64, 183 AArch64, 22 S/390.
+      expect(elfMachine(readFileSync(object).subarray(0, 20))).toBe(c.machine);
       // The compiler records itself in the object: the manifest's toolchain is what built it.
       const comment = execFileSync('readelf', ['-p', '.comment', object], { encoding: 'utf8' });
       expect(comment).toMatch(c.toolchain.kind === 'llvm' ? /clang version 14/ : /GCC: \(Debian [^)]*\) 12/);
