@@ -35,7 +35,7 @@ const ALLOWED: Record<string, string[]> = {
   model: [],
   parsers: ['@bpf-ci/model', '@bpf-ci/domain'],
   matrix: ['@bpf-ci/logger', '@bpf-ci/domain'],
-  kernel: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian'],
+  kernel: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@bpf-ci/debian'],
   vm: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian', '@bpf-ci/model', '@bpf-ci/parsers'],
   report: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@bpf-ci/model', '@bpf-ci/parsers'],
   veristat: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain'],
