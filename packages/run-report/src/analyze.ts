@@ -27,11 +27,11 @@ export type Label = 'new' | 'known-flaky' | 'failing-on-base';
  */
 export interface KnownIssues {
   /** The test is quarantined: its failure is reported but does not fail the run. */
-  isQuarantined?(test: string, runner: string): boolean;
+  isQuarantined?: (test: string, runner: string) => boolean;
   /** The test is known to fail intermittently. */
-  isKnownFlaky?(test: string, runner: string): boolean;
+  isKnownFlaky?: (test: string, runner: string) => boolean;
   /** The test also fails on the base branch (the series did not break it). */
-  failsOnBase?(test: string, runner: string): boolean;
+  failsOnBase?: (test: string, runner: string) => boolean;
 }
 
 /** One place a finding happened: a job, the binary and, for tests, the test itself. */

@@ -15,3 +15,4 @@ export * from './pr-comment.ts';
 export * from './load.ts';
 export * from './known.ts';
 export * from './deliver.ts';
+export * from './render.ts';
