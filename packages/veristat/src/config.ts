@@ -1,6 +1,7 @@
 // What counts as a regression: per-metric thresholds and what each kind of finding does to the job.
 // YAML or JSON, validated with zod. The defaults follow kernel-patches/vmtest practice: a new
 // verification failure fails the job; state-count changes are reported (threshold 0 %).
+import { ConfigError } from '@bpf-ci/domain';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { knownStatNames, statForHeader } from './stats.ts';
@@ -73,9 +74,7 @@ export const DEFAULT_THRESHOLDS: Record<string, MetricThreshold> = {
   duration: { minAbs: 100_000, minPct: 100 },
 };
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from '@bpf-ci/domain';
 
 /** Parses and validates a config file's text; `source` names the file in errors. */
 export function parseConfig(text: string, source = 'veristat config'): VeristatConfig {

@@ -1,3 +1,4 @@
+import { splitList } from '@bpf-ci/domain';
 import { parseArgs } from 'node:util';
 import { kernelJobFromRequest, runKernelJob } from '@bpf-ci/kernel';
 import { UsageError, type Command } from '../command.ts';
@@ -73,10 +74,3 @@ export const buildCommand: Command = {
     return 0;
   },
 };
-
-function splitList(text: string): string[] {
-  return text
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRun, type RunContext } from '@bpf-ci/model';
-import { buildReport, loadRun, newStopToken, stopCommands } from '@bpf-ci/report';
+import { annotationCommand, newStopToken, stopCommands } from '@bpf-ci/protocol';
+import { buildReport, loadRun } from '@bpf-ci/report';
 import { UsageError, type Command } from '../command.ts';
 
 const usage = `usage: bpf-ci report FILE... [--arch A] [--toolchain T] [--runner R] [--console FILE]
@@ -88,7 +89,7 @@ export const reportCommand: Command = {
     // Inside a GitHub Actions step, the summary's log lines must not be read as workflow commands.
     const summary =
       io.env['GITHUB_ACTIONS'] === 'true' ? stopCommands(report.summary, newStopToken()) : report.summary;
-    io.stdout.write(`${summary}\n${report.commands.join('\n')}\n`);
+    io.stdout.write(`${summary}\n${report.annotations.map(annotationCommand).join('\n')}\n`);
     return 0;
   },
 };
