@@ -1,7 +1,7 @@
 // The author report as plain text (for mail: the kernel lists take text/plain only) and as
 // Markdown (for the pull-request comment). Prose is wrapped at 72 columns; log excerpts and
 // commands are kept verbatim (already capped in length) so they can be searched and pasted.
-import { codeFence, escapeMarkdown } from '@bpf-ci/report';
+import { codeFence, escapeMarkdown } from '@bpf-ci/protocol';
 import { AUTHOR_CLASS_TITLE, type AuthorItem, type AuthorJob, type AuthorReport } from './author.ts';
 import { markdownLink } from './summary.ts';
 import { LABEL_TEXT, VERDICT_TEXT } from './words.ts';

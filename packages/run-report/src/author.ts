@@ -3,7 +3,8 @@
 // it locally. Built once as data, rendered as plain text (mail) and as Markdown (PR comment).
 // Excerpts are capped per failure and in total, so one broken run never sends a megabyte of log.
 import type { ConsoleEvent, TestCase } from '@bpf-ci/model';
-import { assertionText, countsLine, shellQuote } from '@bpf-ci/report';
+import { shellQuote } from '@bpf-ci/domain';
+import { assertionText, countsLine } from '@bpf-ci/report';
 import type { Family, Finding, JobSummary, Label, RunAnalysis, Verdict } from './analyze.ts';
 import type { VeristatFinding } from './veristat.ts';
 

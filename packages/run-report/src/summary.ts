@@ -1,7 +1,8 @@
 // The run summary: one GitHub-flavoured Markdown page for the maintainer: the grid of every job's
 // verdict and counts, then every finding once across the matrix. Pure: analysis in, Markdown out.
 // Every text from results (test names, splat titles, arch and toolchain names) is escaped.
-import { countsLine, escapeMarkdown, plural } from '@bpf-ci/report';
+import { escapeMarkdown } from '@bpf-ci/protocol';
+import { countsLine, plural } from '@bpf-ci/report';
 import {
   findingHeadline,
   type Finding,
