@@ -1,4 +1,5 @@
-// Bundle every action (actions/<name>/src/main.ts) with ncc into dist/<name>/index.js.
+// Bundle every action (actions/<name>/src/index.ts, the entry point that calls main.ts's run(), or
+// src/main.ts where it is still the entry point) with ncc into dist/<name>/index.js.
 // --check: rebuild from a clean dist/ and fail if the result differs from what is committed.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -20,7 +21,12 @@ for (const action of actions) {
     [
       join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js'),
       'build',
-      join('actions', action, 'src', 'main.ts'),
+      join(
+        'actions',
+        action,
+        'src',
+        existsSync(join(root, 'actions', action, 'src', 'index.ts')) ? 'index.ts' : 'main.ts',
+      ),
       '--out',
       join('dist', action),
       '--license',

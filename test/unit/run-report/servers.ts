@@ -8,6 +8,7 @@ import type { components } from '@octokit/openapi-types';
 type IssueComment = components['schemas']['issue-comment'];
 type SimpleUser = components['schemas']['simple-user'];
 type BasicError = components['schemas']['basic-error'];
+type Job = components['schemas']['job'];
 
 async function body(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -54,6 +55,8 @@ const BOT: SimpleUser = {
 
 export interface GitHubStandIn {
   url: string;
+  /** Job names of each run attempt ("runId/attempt"), listed by the jobs endpoint. */
+  jobs: Map<string, string[]>;
   /** Comments per "owner/repo#number", in creation order. */
   comments: Map<string, IssueComment[]>;
   /** Every request as "METHOD path". */
@@ -70,6 +73,7 @@ export async function startGitHub(
   options: { readOnlyTokens?: string[]; perPageMax?: number } = {},
 ): Promise<GitHubStandIn> {
   const comments = new Map<string, IssueComment[]>();
+  const jobs = new Map<string, string[]>();
   const requests: string[] = [];
   let nextId = 1000;
   let base = '';
@@ -126,6 +130,36 @@ export async function startGitHub(
           return send(res, 201, comment);
         }
       }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs$/.exec(url.pathname);
+      if (m && req.method === 'GET') {
+        const names = jobs.get(`${m[3]}/${m[4]}`) ?? [];
+        const now = new Date().toISOString();
+        const list: Job[] = names.map((name, i) => ({
+          id: 9000 + i,
+          run_id: Number(m![3]),
+          run_url: `${base}/repos/${m![1]}/${m![2]}/actions/runs/${m![3]}`,
+          run_attempt: Number(m![4]),
+          node_id: `CR_${9000 + i}`,
+          head_sha: 'a'.repeat(40),
+          url: `${base}/repos/${m![1]}/${m![2]}/actions/jobs/${9000 + i}`,
+          html_url: `https://github.com/${m![1]}/${m![2]}/actions/runs/${m![3]}/job/${9000 + i}`,
+          status: 'completed',
+          conclusion: 'success',
+          created_at: now,
+          started_at: now,
+          completed_at: now,
+          name,
+          check_run_url: `${base}/repos/${m![1]}/${m![2]}/check-runs/${9000 + i}`,
+          labels: ['ubuntu-24.04'],
+          runner_id: 1,
+          runner_name: 'GitHub Actions 1',
+          runner_group_id: 2,
+          runner_group_name: 'GitHub Actions',
+          workflow_name: 'kernel-ci',
+          head_branch: 'series/1',
+        }));
+        return send(res, 200, { total_count: list.length, jobs: list });
+      }
       m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname);
       if (m && req.method === 'PATCH') {
         if (readOnly) return send(res, 403, forbidden);
@@ -144,6 +178,7 @@ export async function startGitHub(
   return {
     url: base,
     comments,
+    jobs,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
