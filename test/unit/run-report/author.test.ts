@@ -17,7 +17,8 @@ import {
   type AuthorReport,
   type RunAnalysis,
 } from '@bpf-ci/run-report';
-import { ALLOWED_TAGS, elements, parseHtml, renderGfm, text } from '../report/gfm.ts';
+import { newBinaryResult, newRun, newTestCase } from '@bpf-ci/model';
+import { ALLOWED_TAGS, elements, HOSTILE, parseHtml, renderGfm, text } from '../report/gfm.ts';
 import {
   KASAN_CONSOLE,
   MAPS_FAIL,
@@ -182,5 +183,32 @@ describe('author report', () => {
     const ok = buildAuthorReport(analyzeRun([]));
     expect(ok.verdict).toBe('success');
     expect(renderAuthorText(ok)).toBe('BPF CI verdict: success\nAll tests passed.\n');
+  });
+
+  it('renders hostile test names, logs and job names as text in the PR comment', () => {
+    const binary = newBinaryResult('test_progs', {
+      tests: HOSTILE.map((h, i) => newTestCase(h, 'fail', { number: i + 1, log: [`x:FAIL:${h}`, h] })),
+      parsedCounts: { passed: 0, skipped: 0, failed: HOSTILE.length },
+    });
+    const run = newRun({ runner: '<img src=x>', arch: 'x86_64', toolchain: '</details>' }, [binary]);
+    const hostile = buildAuthorReport(analyzeRun(collectJobs([], [{ source: 'r.json', run, raw: {} }])), {
+      runUrl: 'javascript:alert(1)',
+    });
+    const doc = parseHtml(renderGfm(renderAuthorMarkdown(hostile)));
+    expect(
+      elements(doc)
+        .filter((e) => !ALLOWED_TAGS.has(e.tagName))
+        .map((e) => e.tagName),
+    ).toEqual([]);
+    expect(elements(doc, 'a')).toHaveLength(0);
+    const headings = elements(doc, 'h4').map(text);
+    for (const h of HOSTILE) expect(headings).toContain(`${h.replace(/\s+/g, ' ')} (new)`);
+    // The repro command quotes the name for the shell.
+    const repro = elements(doc, 'code')
+      .map(text)
+      .filter((c) => c.includes('vmtest.sh'));
+    expect(repro).toContain(
+      "tools/testing/selftests/bpf/vmtest.sh -- ./test_progs -a '<script>alert(1)</script>'\n",
+    );
   });
 });

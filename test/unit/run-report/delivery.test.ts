@@ -13,6 +13,7 @@ import {
   buildAuthorReport,
   collectJobs,
   commentMarker,
+  composeMail,
   decideCheck,
   deliverReport,
   finalChecks,
@@ -375,6 +376,25 @@ describe('mail to a real SMTP server', () => {
     } finally {
       await smtp.close();
     }
+  });
+
+  it('keeps a hostile subject on one header line and refuses a Message-ID that is not one', async () => {
+    const raw = await composeMail('body\n', {
+      from: 'bpf-ci@example.org',
+      to: ['author@example.org'],
+      seriesSubject: '[PATCH] x\r\nBcc: victim@example.org',
+    });
+    const mail = await simpleParser(raw);
+    expect(mail.subject).toBe('Re: [PATCH] x Bcc: victim@example.org');
+    expect(mail.bcc).toBeUndefined();
+    await expect(
+      composeMail('b', {
+        from: 'a@b.org',
+        to: ['c@d.org'],
+        seriesSubject: 's',
+        inReplyTo: 'x>\r\nBcc: v@e.org',
+      }),
+    ).rejects.toThrow(/not a Message-ID/);
   });
 
   it('treats flaky-only runs as passing and a first report of success as nothing to say', () => {

@@ -51,8 +51,8 @@ beforeAll(async () => {
   html = parseHtml(renderGfm(renderRunSummary(analysis)));
 });
 
-function sectionTable(title: RegExp): Element {
-  const headings = elements(html, 'h3');
+function sectionTable(title: RegExp, doc = html): Element {
+  const headings = elements(doc, 'h3');
   const h = headings.find((e) => title.test(text(e)));
   if (!h) throw new Error(`no section ${title}; have ${headings.map(text).join(' | ')}`);
   const siblings = (h.parentNode as Element).childNodes;
@@ -174,6 +174,17 @@ describe('run summary', () => {
     expect(q.every((f) => f.label === 'known-flaky')).toBe(true);
     const md = renderGfm(renderRunSummary(quarantined));
     expect(md).toContain('Quarantined (failed, not counted) (1)');
+  });
+
+  it('shows coverage when a results.json carries it, and ignores a malformed one', () => {
+    const [first, second] = loaded;
+    const withCoverage = [
+      { ...first!, raw: { ...(first!.raw as object), coverage: { lines: { covered: 3120, total: 4160 } } } },
+      { ...second!, raw: { ...(second!.raw as object), coverage: { lines: { covered: 'all', total: 0 } } } },
+    ];
+    const doc = parseHtml(renderGfm(renderRunSummary(analyzeRun(collectJobs([], withCoverage)))));
+    const table = sectionTable(/Coverage/, doc);
+    expect(rows(table).map((r) => r.map(text))).toEqual([[text(rows(table)[0]![0]!), '75.0 %', '3120/4160']]);
   });
 
   it('is warning for a run whose only failures are flaky', () => {
