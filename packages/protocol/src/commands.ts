@@ -67,6 +67,15 @@ export function mayHoldCommand(text: string): boolean {
 }
 
 /**
+ * JSON text with the same value but no `::` and no `##[` (written `:\u003a` and `#\u0023[` inside
+ * its strings, the only place either can occur), so printing it inside an Actions step can neither
+ * run a command nor need framing: the output stays valid JSON for whatever reads it.
+ */
+export function jsonWithoutCommands(json: string): string {
+  return json.replaceAll('##[', '#\\u0023[').replaceAll('::', ':\\u003a');
+}
+
+/**
  * Every character .NET's Char.IsWhiteSpace() accepts (Unicode categories Zs, Zl, Zp, plus U+0009-
  * U+000D, U+0085 and U+00A0): what String.TrimStart() removes before the runner looks for `::`.
  * https://learn.microsoft.com/dotnet/api/system.char.iswhitespace

@@ -24,11 +24,11 @@ export class CommandGuard {
     this.emit(all.slice(0, end + 1));
   }
 
-  /** Passes on a partial last line (framed as a line of its own when needed). */
+  /** Passes on a partial last line as a line of its own (so what follows starts a new line). */
   flush(): void {
     const rest = this.pending;
     this.pending = '';
-    if (rest !== '') this.emit(rest);
+    if (rest !== '') this.emit(`${rest}\n`);
   }
 
   /** A workflow command this program means to send, formatted by formatCommand(). */

@@ -39,7 +39,7 @@ export async function veristatDiffFiles(
   logger: Logger,
 ): Promise<VeristatDiffResult> {
   const config = input.config
-    ? parseConfig(await readFile(input.config, 'utf8'), input.config)
+    ? parseConfig(await readFile(input.config, 'utf8'), input.config, (m) => logger.warning(m))
     : DEFAULT_CONFIG;
   const next = await readRun(input.next, 'new');
   logger.info(`veristat: ${next.programs.length} programs in ${input.next}`);

@@ -1,3 +1,4 @@
+import { jsonWithoutCommands } from '@bpf-ci/protocol';
 import { splitList } from '@bpf-ci/domain';
 import { parseArgs } from 'node:util';
 import { kernelJobFromRequest, runKernelJob } from '@bpf-ci/kernel';
@@ -70,7 +71,9 @@ export const buildCommand: Command = {
       io.logger,
     );
     const result = await runKernelJob(job, io.logger);
-    io.stdout.write(`${JSON.stringify({ artifact: result.artifact, manifest: result.manifest }, null, 2)}\n`);
+    io.stdout.write(
+      `${jsonWithoutCommands(JSON.stringify({ artifact: result.artifact, manifest: result.manifest }, null, 2))}\n`,
+    );
     return 0;
   },
 };
