@@ -111,11 +111,16 @@ export function collectJobs(
     const job = jobs.get(key)!;
     // Stable sort by attempt: files that say none count as attempt 1.
     const sorted = [...items].sort((a, b) => (attemptOf(a) ?? 1) - (attemptOf(b) ?? 1));
-    const latest = sorted.pop()!;
+    // One results.json per attempt: an artifact may hold the same run twice (the runner's copy
+    // and the parser's); the last one found stands for its attempt.
+    const byAttempt = new Map<number, LoadedResults>();
+    for (const item of sorted) byAttempt.set(attemptOf(item) ?? 1, item);
+    const attempts = [...byAttempt.values()];
+    const latest = attempts.pop()!;
     job.results = latest;
     const attempt = attemptOf(latest);
     if (attempt !== undefined) job.attempt = attempt;
-    job.earlier = sorted;
+    job.earlier = attempts;
   }
   return [...jobs.values()];
 }

@@ -187,6 +187,27 @@ describe('run summary', () => {
     expect(rows(table).map((r) => r.map(text))).toEqual([[text(rows(table)[0]![0]!), '75.0 %', '3120/4160']]);
   });
 
+  it('takes the latest attempt of a job, and one results.json per attempt', () => {
+    const maps = loaded.filter(
+      (l) => l.run.context.runner === 'test_maps' && l.run.context.arch === 'x86_64',
+    );
+    expect(maps.map((l) => l.run.context.runAttempt)).toEqual([1, 2]);
+    // The same attempt twice (two copies in one artifact) is not flaky evidence against itself.
+    const twice = collectJobs([], [maps[1]!, maps[0]!, { ...maps[0]!, source: 'copy/results.json' }]);
+    expect(twice).toHaveLength(1);
+    expect(twice[0]!.attempt).toBe(2);
+    expect(twice[0]!.earlier).toHaveLength(1);
+    // Without runAttempt in the file, the artifact folder's "-attempt-N" says which attempt it is.
+    const context = { ...maps[0]!.run.context };
+    delete context.runAttempt;
+    const noAttempt = {
+      ...maps[0]!,
+      run: { ...maps[0]!.run, context },
+      source: '/r/results-test_maps-attempt-3/results.json',
+    };
+    expect(collectJobs([], [maps[1]!, noAttempt])[0]!.results?.source).toBe(noAttempt.source);
+  });
+
   it('is warning for a run whose only failures are flaky', () => {
     const flakyOnly = loaded.filter(
       (l) => l.run.context.runner === 'test_progs-no_alu32' && l.run.context.arch === 'aarch64',
