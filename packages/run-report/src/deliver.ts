@@ -7,7 +7,6 @@ import { composeMail, sendMail, type MailHeaders, type SmtpSettings } from './ma
 import { verdictChanged } from './marker.ts';
 import { postChecks, type CheckPayload, type PatchworkApi, type PostedCheck } from './patchwork.ts';
 import {
-  findReportComment,
   upsertReportComment,
   type CommentOutcome,
   type CommentTarget,
@@ -44,9 +43,7 @@ export async function deliverReport(request: DeliveryRequest, logger: Logger): P
   const result: DeliveryResult = { mailSent: false };
   let previous = request.mail?.previousVerdict;
   if (request.comment) {
-    // Read the last verdict before the comment is overwritten with this run's.
-    const before = await findReportComment(request.comment.client, request.comment.target);
-    if (before?.previousVerdict) previous = before.previousVerdict;
+    // The comment's marker held the last verdict; the outcome carries it from before the update.
     result.comment = await upsertReportComment(
       request.comment.client,
       request.comment.target,
@@ -54,6 +51,7 @@ export async function deliverReport(request: DeliveryRequest, logger: Logger): P
       request.verdict,
       logger,
     );
+    if (result.comment.previousVerdict) previous = result.comment.previousVerdict;
   }
   if (previous !== undefined) result.previousVerdict = previous;
   if (request.mail) {
