@@ -16,3 +16,4 @@ export * from './load.ts';
 export * from './known.ts';
 export * from './deliver.ts';
 export * from './render.ts';
+export * from './step.ts';

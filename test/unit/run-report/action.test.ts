@@ -10,7 +10,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Inputs } from '../../../actions/run-report/src/main.ts';
+import { Inputs } from '../../../actions/run-report/src/inputs.ts';
 import { elements, parseHtml, renderGfm, text } from '../report/gfm.ts';
 import { runnerCommands } from '../report/runner-sim.ts';
 import { PLANNED, writeMatrix } from './matrix.ts';
@@ -235,7 +235,7 @@ describe('run-report action', () => {
       runnerCommands(bad.stdout)
         .map((c) => `${c.name}: ${c.data}`)
         .join('\n'),
-    ).toMatch(/^error: run-report: input smtp-security: /);
+    ).toMatch(/^error: input 'smtp-security': /);
     const noToken = await runAction(
       { results: join(dir, 'downloaded'), 'patchwork-url': patchwork.url, 'patchwork-patches': '55' },
       {},
