@@ -40,6 +40,15 @@ const ALLOWED: Record<string, string[]> = {
   report: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@bpf-ci/model', '@bpf-ci/parsers'],
   veristat: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain'],
   gh: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@actions/core', '@actions/artifact'],
+  'run-report': [
+    '@bpf-ci/logger',
+    '@bpf-ci/protocol',
+    '@bpf-ci/domain',
+    '@bpf-ci/model',
+    '@bpf-ci/parsers',
+    '@bpf-ci/report',
+    '@bpf-ci/veristat',
+  ],
 };
 
 describe('package layers', () => {

@@ -46,12 +46,13 @@ describe('kernel-ci.yml', () => {
     (job.steps ?? []).filter((s) => s.uses?.startsWith('./.bpf-ci/actions/')),
   );
 
-  it('runs the matrix generator, kernel build, vmtest runner and result parser from bpf-ci itself', () => {
+  it('runs the matrix generator, kernel build, vmtest runner, result parser and run report from bpf-ci itself', () => {
     expect(ownActions.map((s) => s.uses)).toEqual([
       './.bpf-ci/actions/matrix-generator',
       './.bpf-ci/actions/kernel-build',
       './.bpf-ci/actions/vmtest-runner',
       './.bpf-ci/actions/result-parser',
+      './.bpf-ci/actions/run-report',
     ]);
   });
 
