@@ -87,6 +87,8 @@ export interface ServerOptions {
   windowSeconds?: number;
   /** Real milliseconds per reported second (1000 in life; small in tests). */
   msPerSecond?: number;
+  /** Results a filtered list query reaches (GitHub: 1,000). */
+  cap?: number;
   /** A fault for the n-th API request (1-based), if any. */
   fault?: (n: number, path: string) => Fault | undefined;
   /** Storage links expire after this many ms; the first link of these artifact ids is already expired. */
@@ -396,7 +398,7 @@ export class FakeGitHub {
     const perPage = Math.min(100, Number(params.get('per_page') ?? 30));
     const page = Math.max(1, Number(params.get('page') ?? 1));
     // Filtered list queries answer at most 1,000 results, whatever total_count says.
-    const reachable = cap ? Math.min(items.length, 1000) : items.length;
+    const reachable = cap ? Math.min(items.length, this.options.cap ?? 1000) : items.length;
     const slice =
       (page - 1) * perPage < reachable
         ? items.slice((page - 1) * perPage, Math.min(page * perPage, reachable))
@@ -425,7 +427,12 @@ export class FakeGitHub {
       let runs = this.runs;
       const created = params.get('created');
       if (created) {
-        const [a, b] = created.split('..').map((s) => Date.parse(s) / 1000);
+        // GitHub's date-range syntax: A..B, >=A, <=B.
+        const [a, b] = created.startsWith('>=')
+          ? [Date.parse(created.slice(2)) / 1000, Infinity]
+          : created.startsWith('<=')
+            ? [-Infinity, Date.parse(created.slice(2)) / 1000]
+            : created.split('..').map((s) => Date.parse(s) / 1000);
         runs = runs.filter((r) => r.createdAt >= a! && r.createdAt <= b!);
       }
       const { page, link } = this.page(runs, params, path, true);

@@ -37,6 +37,8 @@ export interface SyncOptions {
   msPerSecond?: number;
   reserve?: number;
   beforeRequest?: ApiOptions['beforeRequest'];
+  /** Results one filtered list query can reach (GitHub's is 1,000; a GitHub Enterprise Server may differ). */
+  listCap?: number;
   now?: () => Date;
 }
 
@@ -73,6 +75,7 @@ export async function sync(options: SyncOptions): Promise<SyncStats> {
     cursor: undefined,
   };
   let totalRuns = 0;
+  const listCap = options.listCap ?? LIST_CAP;
   const api = new GitHubApi({
     env: options.env,
     logger,
@@ -91,8 +94,9 @@ export async function sync(options: SyncOptions): Promise<SyncStats> {
   const now = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
   const cursorText = await store.getState(repository, stateKey);
   const lookback = (options.lookbackDays ?? 3) * 86400;
+  // From the start of the day: later syncs ask the same question again, so GitHub can answer 304.
   const from = cursorText
-    ? Math.floor(Date.parse(cursorText) / 1000) - lookback
+    ? Math.floor((Date.parse(cursorText) / 1000 - lookback) / 86400) * 86400
     : Math.floor((options.since ?? new Date((now - 90 * 86400) * 1000)).getTime() / 1000);
   if (!cursorText && now - from > RESULTS_RETENTION_DAYS * 86400) {
     logger.info(
@@ -103,8 +107,9 @@ export async function sync(options: SyncOptions): Promise<SyncStats> {
   const listPath = options.workflow
     ? `/repos/${owner}/${repo}/actions/workflows/${encodeURIComponent(options.workflow)}/runs`
     : `/repos/${owner}/${repo}/actions/runs`;
+  // A range that reaches now is asked open-ended (created>=A): the same URL on the next sync.
   const listUrl = (a: number, b: number, page: number): string =>
-    `${listPath}?created=${encodeURIComponent(`${iso(a)}..${iso(b)}`)}&per_page=${PER_PAGE}&page=${page}`;
+    `${listPath}?created=${encodeURIComponent(b >= now ? `>=${iso(a)}` : `${iso(a)}..${iso(b)}`)}&per_page=${PER_PAGE}&page=${page}`;
 
   type RunList = { total_count: number; workflow_runs: GhRun[] };
   /** Every run created in [a, b], oldest first, splitting the range while it holds more than the cap. */
@@ -112,7 +117,7 @@ export async function sync(options: SyncOptions): Promise<SyncStats> {
     let page = first;
     let link = firstLink;
     if (!page) ({ data: page, link } = await api.getJson<RunList>(listUrl(a, b, 1), cache));
-    if (page.total_count > LIST_CAP && b > a) {
+    if (page.total_count > listCap && b > a) {
       const mid = a + Math.floor((b - a) / 2);
       return [...(await listRange(a, mid)), ...(await listRange(mid + 1, b))];
     }
@@ -122,9 +127,9 @@ export async function sync(options: SyncOptions): Promise<SyncStats> {
       runs.push(...data.workflow_runs);
       next = nextLink(l, baseUrl);
     }
-    if (page.total_count > LIST_CAP) {
+    if (page.total_count > listCap) {
       logger.warning(
-        `more than ${LIST_CAP} runs created within one second at ${iso(a)}: only ${runs.length} listed`,
+        `more than ${listCap} runs created within one second at ${iso(a)}: only ${runs.length} listed`,
       );
     }
     return runs.sort(
@@ -141,9 +146,9 @@ export async function sync(options: SyncOptions): Promise<SyncStats> {
   // Windows oldest first, each listed and then written before the next is listed, so the cursor
   // keeps up with what is written.
   const windows: [number, number][] = [];
-  if (whole.total_count > LIST_CAP) {
+  if (whole.total_count > listCap) {
     const span = now - from;
-    const parts = Math.ceil(whole.total_count / (LIST_CAP * 0.8));
+    const parts = Math.ceil(whole.total_count / (listCap * 0.8));
     for (let i = 0; i < parts; i++) {
       const a = from + Math.floor((span * i) / parts) + (i === 0 ? 0 : 1);
       windows.push([a, from + Math.floor((span * (i + 1)) / parts)]);

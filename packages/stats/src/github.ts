@@ -108,11 +108,20 @@ export class GitHubApi {
     this.remaining = undefined;
   }
 
+  /**
+   * Count a request against the budget before sending it: an artifact download's redirect is
+   * followed by fetch, so its rate-limit headers are never seen; a later response corrects this.
+   */
+  private spend(): void {
+    this.requests++;
+    if (this.remaining !== undefined) this.remaining = Math.max(0, this.remaining - 1);
+  }
+
   /** GET a JSON resource; with a cache, conditionally (If-None-Match), using the cached body on 304. */
   async getJson<T>(url: string, cache?: EtagCache): Promise<{ data: T; link: string | undefined }> {
     await this.pace();
     const cached = cache ? await cache.get(url) : undefined;
-    this.requests++;
+    this.spend();
     try {
       const response: {
         data: unknown;
@@ -145,7 +154,7 @@ export class GitHubApi {
   /** Download an artifact's zip (GitHub answers with a redirect to a short-lived storage URL). */
   async downloadArtifact(owner: string, repo: string, artifactId: number): Promise<Uint8Array> {
     await this.pace();
-    this.requests++;
+    this.spend();
     const response = await this.withNetworkRetry(() =>
       this.octokit.rest.actions.downloadArtifact({
         owner,
