@@ -5,7 +5,7 @@
 // invalid or of a newer schema. Tests check every question against what it generated; the
 // benchmark generates a year of it.
 import type { IncompleteReason } from '@bpf-ci/model';
-import type { FailureKind } from './records.ts';
+import type { FailureKind, JobRecord, RunRecord } from './records.ts';
 import type { JobResults, TestOutcome, TestRef } from './records.ts';
 
 export interface GeneratorOptions {
@@ -352,4 +352,60 @@ export function generateHistory(options: GeneratorOptions): History {
   const meta = {} as Omit<History, 'runs'>;
   const runs = [...generate(options, meta)];
   return { ...meta, runs };
+}
+
+/**
+ * What the collector stores for a generated run, without the HTTP round trip (the benchmark fills
+ * a one-year store this way; the tests go through the local GitHub server instead).
+ */
+export function recordOf(run: GenRun, repo = 'kernel-patches/bpf'): RunRecord {
+  const withResults = run.artifacts === 'bundle' || run.artifacts === 'per-job';
+  const hasTests = run.jobs.some((j) => j.results);
+  return {
+    runId: run.id,
+    repo,
+    workflowId: 42,
+    runNumber: run.runNumber,
+    runAttempt: run.attempts,
+    event: run.event,
+    headBranch: run.headBranch,
+    baseRef: run.baseRef,
+    onBase: run.onBase,
+    headSha: run.headSha,
+    baseSha: run.baseSha,
+    prNumber: run.pr,
+    status: 'completed',
+    conclusion: run.conclusion,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    htmlUrl: `https://github.com/${repo}/actions/runs/${run.id}`,
+    results:
+      hasTests || run.artifacts === 'invalid' || run.artifacts === 'unknown-schema'
+        ? run.artifacts
+        : 'missing',
+    jobs: run.jobs.map((j) => {
+      const job: JobRecord = {
+        jobId: j.id,
+        runAttempt: j.attempt,
+        name: j.name,
+        kind: j.kind,
+        variant: {
+          arch: j.arch,
+          toolchain: j.toolchain,
+          runner: j.runner,
+          accelerator: withResults && j.results ? (j.arch === 'x86_64' ? 'kvm' : 'tcg') : '',
+          labels: [...j.labels].sort().join(','),
+        },
+        runnerName: j.runnerName,
+        status: 'completed',
+        conclusion: j.conclusion,
+        startedAt: j.startedAt,
+        completedAt: j.completedAt,
+        failureKind: j.failureKind,
+      };
+      if (withResults && j.results) job.results = j.results;
+      return job;
+    }),
+    artifacts: [],
+  };
 }

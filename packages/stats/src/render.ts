@@ -10,7 +10,8 @@ import type {
   TopFailureRow,
   Cell,
 } from './queries.ts';
-import { FAILURE_KINDS } from './queries.ts';
+import type { Database } from './db.ts';
+import { FAILURE_KINDS, durations, flaky, infra, rates, topFailures } from './queries.ts';
 
 export function safeCell(text: string): string {
   return text
@@ -171,4 +172,38 @@ export function renderOnBase(test: string, rows: OnBaseRow[]): string {
       r.lastFailure ? `run ${r.lastFailure.runId} ${r.lastFailure.commit.slice(0, 12)}` : '-',
     ]),
   );
+}
+
+export const SUMMARY_QUESTIONS = ['rates', 'top-failures', 'infra', 'flaky', 'durations'] as const;
+export type SummaryQuestion = (typeof SUMMARY_QUESTIONS)[number];
+
+/** A fence longer than any run of backticks in the text, so no cell can close it. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}text\n${text}${fence}\n`;
+}
+
+/** The chosen questions' tables as Markdown for a step summary (each in a code block). */
+export async function answerForSummary(
+  db: Database,
+  questions: SummaryQuestion[],
+  repository: string,
+): Promise<string> {
+  const parts = [`## BPF CI stats: ${escapeMarkdownText(repository)}\n`];
+  for (const q of questions) {
+    let text: string;
+    if (q === 'rates') text = renderRates(await rates(db, {}));
+    else if (q === 'top-failures') text = renderTopFailures(await topFailures(db, {}, 20));
+    else if (q === 'infra') text = renderInfra(await infra(db, {}));
+    else if (q === 'flaky') text = renderFlaky(await flaky(db, {}, { limit: 20 }));
+    else
+      text = renderDurations(await durations(db, { since: Math.floor(Date.now() / 1000) - 8 * 7 * 86400 }));
+    parts.push(`### ${q}\n\n${fenced(text)}`);
+  }
+  return parts.join('\n');
+}
+
+function escapeMarkdownText(text: string): string {
+  return safeCell(text).replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => `\\${c}`);
 }

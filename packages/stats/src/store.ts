@@ -88,8 +88,11 @@ export class Store {
   private setId(list: TestRef[], newTests: SqlValue[][], newSets: SqlValue[][]): number {
     const known = this.setByList.get(list);
     if (known !== undefined) return known;
-    const ids = list.map((t) => this.testId(t, newTests)).sort((a, b) => a - b);
-    const bytes = encodeIds(ids);
+    // A typed array sorts numerically without a comparator call per pair.
+    const ids = new Uint32Array(list.length);
+    for (let i = 0; i < list.length; i++) ids[i] = this.testId(list[i]!, newTests);
+    ids.sort();
+    const bytes = new Uint8Array(ids.buffer);
     const hash = createHash('sha1').update(bytes).digest('hex');
     let id = this.setIds.get(hash);
     if (id === undefined) {
