@@ -14,7 +14,7 @@ function matches(run: GenRun, job: GenJob, f: Filters): boolean {
     (f.toolchain === undefined || job.toolchain === f.toolchain) &&
     (f.runner === undefined || job.runner === f.runner) &&
     (f.branch === undefined || run.baseRef === f.branch) &&
-    (f.since === undefined || run.createdAt >= f.since)
+    (f.since === undefined || run.createdAt >= Math.floor(f.since / 86400) * 86400)
   );
 }
 

@@ -11,7 +11,7 @@ export interface Filters {
   runner?: string;
   /** The base branch (a PR run counts for its base branch). */
   branch?: string;
-  /** Runs created at or after this epoch second. */
+  /** Runs created on or after the day (UTC) of this epoch second; the time of day is dropped. */
   since?: number;
 }
 
@@ -28,9 +28,35 @@ export function where(f: Filters, extra: string[] = []): { sql: string; params: 
   add('v.toolchain = ?', f.toolchain);
   add('v.runner = ?', f.runner);
   add('r.base_ref = ?', f.branch);
-  add('j.run_created >= ?', f.since);
+  add('j.run_created >= ?', sinceDay(f));
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
+
+export /** --since counts whole days (UTC), so the daily counts answer exactly like the job rows. */
+function sinceDay(f: Filters): number | undefined {
+  return f.since === undefined ? undefined : Math.floor(f.since / 86400) * 86400;
+}
+
+/** WHERE clauses over job_counts c and variants v. */
+function whereCounts(f: Filters, extra: string[] = []): { sql: string; params: SqlValue[] } {
+  const variantOnly: Filters = {};
+  if (f.arch !== undefined) variantOnly.arch = f.arch;
+  if (f.toolchain !== undefined) variantOnly.toolchain = f.toolchain;
+  if (f.runner !== undefined) variantOnly.runner = f.runner;
+  const w = where(variantOnly, extra);
+  const clauses = w.sql ? [w.sql.slice('WHERE '.length)] : [];
+  const params = [...w.params];
+  if (f.branch !== undefined) {
+    clauses.push('c.base_ref = ?');
+    params.push(f.branch);
+  }
+  if (f.since !== undefined) {
+    clauses.push('c.day >= ?');
+    params.push(sinceDay(f)!);
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+const FROM_COUNTS = 'FROM job_counts c JOIN variants v ON v.variant_id = c.variant_id';
 
 export const FROM_JOBS =
   'FROM jobs j JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id';
@@ -119,16 +145,20 @@ function rateCounts(c: { total: number; success: number; failure: number; cancel
   };
 }
 
+const COUNT_SUMS = `SUM(c.n) AS total, SUM(CASE WHEN c.conclusion = 'success' THEN c.n ELSE 0 END) AS success,
+   SUM(CASE WHEN c.conclusion = 'failure' THEN c.n ELSE 0 END) AS failure,
+   SUM(CASE WHEN c.conclusion = 'cancelled' THEN c.n ELSE 0 END) AS cancelled`;
+
 const CONCLUSION_SUMS = (col: string): string =>
   `COUNT(*) AS total, SUM(CASE WHEN ${col} = 'success' THEN 1 ELSE 0 END) AS success,
    SUM(CASE WHEN ${col} = 'failure' THEN 1 ELSE 0 END) AS failure,
    SUM(CASE WHEN ${col} = 'cancelled' THEN 1 ELSE 0 END) AS cancelled`;
 
 export async function rates(db: Database, f: Filters): Promise<RatesAnswer> {
-  const w = where(f, ["j.status = 'completed'", "j.kind <> 'other'"]);
+  const w = whereCounts(f, ["c.status = 'completed'", "c.kind <> 'other'"]);
   const jobRows = await db.all(
-    `SELECT v.arch, v.toolchain, ${CONCLUSION_SUMS('j.conclusion')} ${FROM_JOBS} ${w.sql}
-     GROUP BY v.arch, v.toolchain ORDER BY v.arch, v.toolchain`,
+    `SELECT v.arch, v.toolchain, ${COUNT_SUMS} ${FROM_COUNTS} ${w.sql}
+     GROUP BY v.arch, v.toolchain HAVING SUM(c.n) > 0 ORDER BY v.arch, v.toolchain`,
     w.params,
   );
   const counts = (r: Record<string, SqlValue>) => ({
@@ -151,10 +181,16 @@ export async function rates(db: Database, f: Filters): Promise<RatesAnswer> {
     }),
     { total: 0, success: 0, failure: 0, cancelled: 0 },
   );
-  const rw = where(f, ["j.kind <> 'other'"]);
+  // Without arch, toolchain or runner, every run of the branch and days counts: no job scan.
+  const variantFilter = f.arch !== undefined || f.toolchain !== undefined || f.runner !== undefined;
+  const rw = variantFilter ? where(f, ["j.kind <> 'other'"]) : { sql: '', params: [] as SqlValue[] };
   const runRows = await db.all(
-    `SELECT ${CONCLUSION_SUMS('r.conclusion')} FROM runs r WHERE r.status = 'completed' AND r.run_id IN (SELECT j.run_id ${FROM_JOBS} ${rw.sql})`,
-    rw.params,
+    variantFilter
+      ? `SELECT ${CONCLUSION_SUMS('r.conclusion')} FROM runs r WHERE r.status = 'completed' AND r.run_id IN (SELECT j.run_id ${FROM_JOBS} ${rw.sql})`
+      : `SELECT ${CONCLUSION_SUMS('r.conclusion')} FROM runs r WHERE r.status = 'completed'${f.branch !== undefined ? ' AND r.base_ref = ?' : ''}${f.since !== undefined ? ' AND r.created_at >= ?' : ''}`,
+    variantFilter
+      ? rw.params
+      : [...(f.branch !== undefined ? [f.branch] : []), ...(f.since !== undefined ? [sinceDay(f)!] : [])],
   );
   return { jobs, jobsTotal: rateCounts(sum), runs: rateCounts(counts(runRows[0] ?? { total: 0 })) };
 }
@@ -234,10 +270,10 @@ export interface InfraRow {
 }
 
 export async function infra(db: Database, f: Filters): Promise<InfraRow[]> {
-  const w = where(f, ["j.status = 'completed'", "j.kind <> 'other'"]);
+  const w = whereCounts(f, ["c.status = 'completed'", "c.kind <> 'other'"]);
   const rows = await db.all(
-    `SELECT v.arch, v.toolchain, j.failure_kind, COUNT(*) AS n ${FROM_JOBS} ${w.sql}
-     GROUP BY v.arch, v.toolchain, j.failure_kind ORDER BY v.arch, v.toolchain`,
+    `SELECT v.arch, v.toolchain, c.failure_kind, SUM(c.n) AS n ${FROM_COUNTS} ${w.sql}
+     GROUP BY v.arch, v.toolchain, c.failure_kind HAVING SUM(c.n) > 0 ORDER BY v.arch, v.toolchain`,
     w.params,
   );
   const out = new Map<string, InfraRow>();
@@ -257,7 +293,7 @@ export async function infra(db: Database, f: Filters): Promise<InfraRow[]> {
     }
     const n = num(r['n']);
     row.jobs += n;
-    const kind = r['failure_kind'] as FailureKind | null;
+    const kind = (r['failure_kind'] || null) as FailureKind | null;
     if (kind) row.counts[kind] += n;
     if (kind && INFRA_KINDS.includes(kind)) row.infra += n;
   }

@@ -113,6 +113,24 @@ export class Store {
     const newSets: SqlValue[][] = [];
     try {
       await db.transaction(async () => {
+        // Take the run's old jobs out of the daily counts before they go.
+        const old = await db.all(COUNT_GROUPS, [record.runId]);
+        for (const g of old) {
+          await db.run(
+            `UPDATE job_counts SET n = n - ? WHERE day = ? AND variant_id = ? AND kind = ? AND base_ref = ?
+               AND status = ? AND conclusion = ? AND failure_kind = ?`,
+            [
+              g['n']!,
+              g['day']!,
+              g['variant_id']!,
+              g['kind']!,
+              g['base_ref']!,
+              g['status']!,
+              g['conclusion']!,
+              g['failure_kind']!,
+            ],
+          );
+        }
         await db.run('DELETE FROM outcomes WHERE job_id IN (SELECT job_id FROM jobs WHERE run_id = ?)', [
           record.runId,
         ]);
@@ -246,6 +264,24 @@ export class Store {
           ['job_id', 'test_id', 'status', 'flaky', 'attempts', 'duration_ms', 'reason'],
           outcomeRows,
         );
+        for (const g of await db.all(COUNT_GROUPS, [record.runId])) {
+          await db.run(
+            `INSERT INTO job_counts (day, variant_id, kind, base_ref, status, conclusion, failure_kind, n)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (day, variant_id, kind, base_ref, status, conclusion, failure_kind)
+             DO UPDATE SET n = job_counts.n + excluded.n`,
+            [
+              g['day']!,
+              g['variant_id']!,
+              g['kind']!,
+              g['base_ref']!,
+              g['status']!,
+              g['conclusion']!,
+              g['failure_kind']!,
+              g['n']!,
+            ],
+          );
+        }
         await db.insertMany(
           'artifacts',
           ['artifact_id', 'run_id', 'name', 'state', 'detail'],
@@ -323,6 +359,12 @@ export class Store {
     return out;
   }
 }
+
+/** A run's jobs grouped as job_counts keeps them. */
+const COUNT_GROUPS = `SELECT (j.run_created / 86400) * 86400 AS day, j.variant_id, j.kind, r.base_ref, j.status,
+    COALESCE(j.conclusion, '') AS conclusion, COALESCE(j.failure_kind, '') AS failure_kind, COUNT(*) AS n
+  FROM jobs j JOIN runs r ON r.run_id = j.run_id WHERE j.run_id = ?
+  GROUP BY (j.run_created / 86400) * 86400, j.variant_id, j.kind, r.base_ref, j.status, COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, '')`;
 
 function variantKey(v: Variant): string {
   return [v.arch, v.toolchain, v.runner, v.accelerator, v.labels].join('\0');

@@ -64,6 +64,9 @@ async function dump(store: Store): Promise<string> {
       'SELECT o.job_id, t.binary_name, t.name, o.status, o.flaky, o.attempts FROM outcomes o JOIN tests t ON t.test_id = o.test_id ORDER BY o.job_id, t.binary_name, t.name',
     ),
     artifacts: await q('SELECT artifact_id, run_id, name, state FROM artifacts ORDER BY artifact_id'),
+    jobCounts: await q(
+      'SELECT day, variant_id, kind, base_ref, status, conclusion, failure_kind, n FROM job_counts WHERE n > 0 ORDER BY day, variant_id, kind, base_ref, status, conclusion, failure_kind',
+    ),
   });
 }
 
