@@ -8,6 +8,7 @@ import { buildCommand } from './commands/build.ts';
 import { runCommand } from './commands/run.ts';
 import { vmtestCommand } from './commands/vmtest.ts';
 import { runReportCommand } from './commands/run-report.ts';
+import { statsCommand } from './commands/stats.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
@@ -18,4 +19,5 @@ export const COMMANDS: Command[] = [
   veristatDiff,
   matrixCommand,
   runReportCommand,
+  statsCommand,
 ];

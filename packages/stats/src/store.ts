@@ -1,0 +1,371 @@
+// The history store: writes one run at a time, idempotently (a run's rows are replaced as a whole in
+// one transaction, so a sync that is interrupted and repeats a run never counts it twice).
+import { createHash } from 'node:crypto';
+import type { Database, SqlValue } from './db.ts';
+import { migrate } from './schema.ts';
+import type { RunRecord, TestRef, Variant } from './records.ts';
+
+const WEEK = 7 * 86400;
+/** Weeks start on Monday 00:00 UTC (1970-01-05 was a Monday). */
+export function weekStart(epoch: number): number {
+  const MONDAY = 4 * 86400;
+  return Math.floor((epoch - MONDAY) / WEEK) * WEEK + MONDAY;
+}
+
+export function encodeIds(ids: number[]): Uint8Array {
+  const arr = Uint32Array.from(ids);
+  return new Uint8Array(arr.buffer);
+}
+export function decodeIds(bytes: Uint8Array): Uint32Array {
+  const copy = new Uint8Array(bytes); // aligned copy
+  return new Uint32Array(copy.buffer, 0, copy.byteLength / 4);
+}
+
+export class Store {
+  private readonly variantIds = new Map<string, number>();
+  private readonly testIds = new Map<string, number>();
+  private readonly setIds = new Map<string, number>();
+  /** Ingest reuses a set's id when handed the very same list again (the generator shares them). */
+  private readonly setByList = new WeakMap<TestRef[], number>();
+  private nextTestId = 1;
+  private nextSetId = 1;
+
+  readonly db: Database;
+  private constructor(db: Database) {
+    this.db = db;
+  }
+
+  static async open(db: Database): Promise<Store> {
+    await migrate(db);
+    const store = new Store(db);
+    for (const r of await db.all<Record<string, SqlValue>>(
+      'SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants',
+    )) {
+      store.variantIds.set(variantKey(r as unknown as Variant), Number(r['variant_id']));
+    }
+    for (const r of await db.all<{ test_id: number; binary_name: string; name: string }>(
+      'SELECT test_id, binary_name, name FROM tests',
+    )) {
+      store.testIds.set(`${r.binary_name}\0${r.name}`, Number(r.test_id));
+      store.nextTestId = Math.max(store.nextTestId, Number(r.test_id) + 1);
+    }
+    for (const r of await db.all<{ set_id: number; hash: string }>('SELECT set_id, hash FROM test_sets')) {
+      store.setIds.set(r.hash, Number(r.set_id));
+      store.nextSetId = Math.max(store.nextSetId, Number(r.set_id) + 1);
+    }
+    return store;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private async variantId(v: Variant): Promise<number> {
+    const key = variantKey(v);
+    let id = this.variantIds.get(key);
+    if (id === undefined) {
+      id = this.variantIds.size + 1;
+      await this.db.run(
+        'INSERT INTO variants (variant_id, arch, toolchain, runner, accelerator, labels) VALUES (?, ?, ?, ?, ?, ?)',
+        [id, v.arch, v.toolchain, v.runner, v.accelerator, v.labels],
+      );
+      this.variantIds.set(key, id);
+    }
+    return id;
+  }
+
+  private testId(ref: TestRef, newTests: SqlValue[][]): number {
+    const key = `${ref.binary}\0${ref.name}`;
+    let id = this.testIds.get(key);
+    if (id === undefined) {
+      id = this.nextTestId++;
+      this.testIds.set(key, id);
+      newTests.push([id, ref.binary, ref.name, ref.number]);
+    }
+    return id;
+  }
+
+  private setId(list: TestRef[], newTests: SqlValue[][], newSets: SqlValue[][]): number {
+    const known = this.setByList.get(list);
+    if (known !== undefined) return known;
+    // A typed array sorts numerically without a comparator call per pair.
+    const ids = new Uint32Array(list.length);
+    for (let i = 0; i < list.length; i++) ids[i] = this.testId(list[i]!, newTests);
+    ids.sort();
+    const bytes = new Uint8Array(ids.buffer);
+    const hash = createHash('sha1').update(bytes).digest('hex');
+    let id = this.setIds.get(hash);
+    if (id === undefined) {
+      id = this.nextSetId++;
+      this.setIds.set(hash, id);
+      newSets.push([id, hash, ids.length, bytes]);
+    }
+    this.setByList.set(list, id);
+    return id;
+  }
+
+  /** Replace everything stored about this run with `record`, atomically. */
+  async ingestRun(record: RunRecord): Promise<void> {
+    const db = this.db;
+    // Ids handed out in this transaction are forgotten if it rolls back.
+    const saved = { nextTestId: this.nextTestId, nextSetId: this.nextSetId };
+    const newTests: SqlValue[][] = [];
+    const newSets: SqlValue[][] = [];
+    try {
+      await db.transaction(async () => {
+        // Take the run's old jobs out of the daily counts before they go.
+        const old = await db.all(COUNT_GROUPS, [record.runId]);
+        for (const g of old) {
+          await db.run(
+            `UPDATE job_counts SET n = n - ? WHERE day = ? AND variant_id = ? AND kind = ? AND base_ref = ?
+               AND status = ? AND conclusion = ? AND failure_kind = ?`,
+            [
+              g['n']!,
+              g['day']!,
+              g['variant_id']!,
+              g['kind']!,
+              g['base_ref']!,
+              g['status']!,
+              g['conclusion']!,
+              g['failure_kind']!,
+            ],
+          );
+        }
+        await db.run('DELETE FROM outcomes WHERE job_id IN (SELECT job_id FROM jobs WHERE run_id = ?)', [
+          record.runId,
+        ]);
+        await db.run('DELETE FROM jobs WHERE run_id = ?', [record.runId]);
+        await db.run('DELETE FROM artifacts WHERE run_id = ?', [record.runId]);
+        await db.run('DELETE FROM runs WHERE run_id = ?', [record.runId]);
+        await db.run(
+          `INSERT INTO runs (run_id, repo, workflow_id, run_number, run_attempt, event, head_branch, base_ref, on_base,
+             head_sha, base_sha, pr_number, status, conclusion, created_at, updated_at, html_url, results, results_detail)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            record.runId,
+            record.repo,
+            record.workflowId,
+            record.runNumber,
+            record.runAttempt,
+            record.event,
+            record.headBranch,
+            record.baseRef,
+            record.onBase ? 1 : 0,
+            record.headSha,
+            record.baseSha,
+            record.prNumber,
+            record.status,
+            record.conclusion,
+            record.createdAt,
+            record.updatedAt,
+            record.htmlUrl,
+            record.results,
+            record.resultsDetail ?? null,
+          ],
+        );
+        const jobRows: SqlValue[][] = [];
+        const outcomeRows: SqlValue[][] = [];
+        for (const job of record.jobs) {
+          const variantId = await this.variantId(job.variant);
+          const duration =
+            job.startedAt !== null && job.completedAt !== null ? job.completedAt - job.startedAt : null;
+          const r = job.results;
+          let seen: number | null = null;
+          let skip: number | null = null;
+          const n = { pass: 0, fail: 0, skip: 0, error: 0, miss: 0, flaky: 0 };
+          if (r) {
+            seen = this.setId(r.reported, newTests, newSets);
+            skip = this.setId(r.skipped, newTests, newSets);
+            n.skip = r.skipped.length;
+            let notPass = 0;
+            const inJob = new Set<number>();
+            for (const o of r.exceptions) {
+              const testId = this.testId(o, newTests);
+              if (inJob.has(testId)) continue; // a name printed twice counts once
+              inJob.add(testId);
+              if (o.status !== 'pass') notPass++;
+              if (o.status === 'fail') n.fail++;
+              else if (o.status === 'error') n.error++;
+              else if (o.status === 'miss') n.miss++;
+              if (o.flaky) n.flaky++;
+              outcomeRows.push([
+                job.jobId,
+                testId,
+                o.status,
+                o.flaky ? 1 : 0,
+                o.attempts,
+                o.durationMs ?? null,
+                o.reason ?? null,
+              ]);
+            }
+            n.pass = r.reported.length - r.skipped.length - notPass;
+          }
+          jobRows.push([
+            job.jobId,
+            record.runId,
+            job.runAttempt,
+            job.name,
+            job.kind,
+            variantId,
+            job.runnerName,
+            job.status,
+            job.conclusion,
+            record.createdAt,
+            job.startedAt,
+            job.completedAt,
+            duration,
+            weekStart(job.startedAt ?? record.createdAt),
+            job.failureKind,
+            r ? 1 : 0,
+            seen,
+            skip,
+            n.pass,
+            n.fail,
+            n.skip,
+            n.error,
+            n.miss,
+            n.flaky,
+          ]);
+        }
+        await db.insertMany('tests', ['test_id', 'binary_name', 'name', 'number'], newTests);
+        await db.insertMany('test_sets', ['set_id', 'hash', 'size', 'ids'], newSets);
+        await db.insertMany(
+          'jobs',
+          [
+            'job_id',
+            'run_id',
+            'run_attempt',
+            'name',
+            'kind',
+            'variant_id',
+            'runner_name',
+            'status',
+            'conclusion',
+            'run_created',
+            'started_at',
+            'completed_at',
+            'duration_s',
+            'week',
+            'failure_kind',
+            'has_results',
+            'seen_set',
+            'skip_set',
+            'n_pass',
+            'n_fail',
+            'n_skip',
+            'n_error',
+            'n_miss',
+            'n_flaky',
+          ],
+          jobRows,
+        );
+        await db.insertMany(
+          'outcomes',
+          ['job_id', 'test_id', 'status', 'flaky', 'attempts', 'duration_ms', 'reason'],
+          outcomeRows,
+        );
+        for (const g of await db.all(COUNT_GROUPS, [record.runId])) {
+          await db.run(
+            `INSERT INTO job_counts (day, variant_id, kind, base_ref, status, conclusion, failure_kind, n)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (day, variant_id, kind, base_ref, status, conclusion, failure_kind)
+             DO UPDATE SET n = job_counts.n + excluded.n`,
+            [
+              g['day']!,
+              g['variant_id']!,
+              g['kind']!,
+              g['base_ref']!,
+              g['status']!,
+              g['conclusion']!,
+              g['failure_kind']!,
+              g['n']!,
+            ],
+          );
+        }
+        await db.insertMany(
+          'artifacts',
+          ['artifact_id', 'run_id', 'name', 'state', 'detail'],
+          record.artifacts.map((a) => [a.artifactId, record.runId, a.name, a.state, a.detail ?? null]),
+        );
+      });
+    } catch (err) {
+      for (const row of newTests) this.testIds.delete(`${String(row[1])}\0${String(row[2])}`);
+      for (const row of newSets) this.setIds.delete(String(row[1]));
+      this.nextTestId = saved.nextTestId;
+      this.nextSetId = saved.nextSetId;
+      // Variants inserted in the rolled-back transaction are gone too.
+      this.variantIds.clear();
+      for (const r of await this.db.all<Record<string, SqlValue>>(
+        'SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants',
+      )) {
+        this.variantIds.set(variantKey(r as unknown as Variant), Number(r['variant_id']));
+      }
+      throw err;
+    }
+  }
+
+  /** What the store knows of a run, to skip re-fetching one that has not changed. */
+  async knownRun(
+    runId: number,
+  ): Promise<{ updatedAt: number; runAttempt: number; status: string } | undefined> {
+    const rows = await this.db.all<{ updated_at: number; run_attempt: number; status: string }>(
+      'SELECT updated_at, run_attempt, status FROM runs WHERE run_id = ?',
+      [runId],
+    );
+    const r = rows[0];
+    return r
+      ? { updatedAt: Number(r.updated_at), runAttempt: Number(r.run_attempt), status: r.status }
+      : undefined;
+  }
+
+  async getState(repo: string, key: string): Promise<string | undefined> {
+    const rows = await this.db.all<{ value: string }>(
+      'SELECT value FROM sync_state WHERE repo = ? AND key = ?',
+      [repo, key],
+    );
+    return rows[0]?.value;
+  }
+
+  async setState(repo: string, key: string, value: string): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db.run('DELETE FROM sync_state WHERE repo = ? AND key = ?', [repo, key]);
+      await this.db.run('INSERT INTO sync_state (repo, key, value) VALUES (?, ?, ?)', [repo, key, value]);
+    });
+  }
+
+  async cachedResponse(url: string): Promise<{ etag: string; body: string } | undefined> {
+    return (
+      await this.db.all<{ etag: string; body: string }>('SELECT etag, body FROM http_cache WHERE url = ?', [
+        url,
+      ])
+    )[0];
+  }
+
+  async cacheResponse(url: string, etag: string, body: string): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db.run('DELETE FROM http_cache WHERE url = ?', [url]);
+      await this.db.run('INSERT INTO http_cache (url, etag, body) VALUES (?, ?, ?)', [url, etag, body]);
+    });
+  }
+
+  /** Decoded test sets by id (there are few: they change only when tests are added or removed). */
+  async testSets(): Promise<Map<number, Uint32Array>> {
+    const out = new Map<number, Uint32Array>();
+    for (const r of await this.db.all<{ set_id: number; ids: Uint8Array }>(
+      'SELECT set_id, ids FROM test_sets',
+    )) {
+      out.set(Number(r.set_id), decodeIds(r.ids));
+    }
+    return out;
+  }
+}
+
+/** A run's jobs grouped as job_counts keeps them. */
+const COUNT_GROUPS = `SELECT (j.run_created / 86400) * 86400 AS day, j.variant_id, j.kind, r.base_ref, j.status,
+    COALESCE(j.conclusion, '') AS conclusion, COALESCE(j.failure_kind, '') AS failure_kind, COUNT(*) AS n
+  FROM jobs j JOIN runs r ON r.run_id = j.run_id WHERE j.run_id = ?
+  GROUP BY (j.run_created / 86400) * 86400, j.variant_id, j.kind, r.base_ref, j.status, COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, '')`;
+
+function variantKey(v: Variant): string {
+  return [v.arch, v.toolchain, v.runner, v.accelerator, v.labels].join('\0');
+}

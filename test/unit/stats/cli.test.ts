@@ -1,0 +1,121 @@
+// `bpf-ci stats sync`, `query` and `export` as a user runs them, against the local GitHub server,
+// into a SQLite file; the answers are checked against the generator's ground truth.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryLogger } from '@bpf-ci/logger';
+import { generateHistory, type KcidbData, type NipaRun } from '@bpf-ci/stats';
+import { main } from '../../../packages/cli/src/main.ts';
+import { FakeGitHub } from '../../helpers/github-server.ts';
+import { expectedRates, expectedTopFailures, visible } from '../../helpers/stats-truth.ts';
+
+const START = Date.parse('2026-04-06T00:00:00Z') / 1000;
+const history = generateHistory({
+  seed: 21,
+  runs: 24,
+  start: START,
+  interval: 3600,
+  now: START + 25 * 3600,
+  arches: ['x86_64', 'aarch64'],
+  toolchains: ['llvm-18'],
+  runners: ['test_progs'],
+  testsPerRunner: 6,
+  broken: 1,
+  flaky: 1,
+});
+let server: FakeGitHub;
+let dir: string;
+
+async function bpfCi(args: string[]): Promise<{ code: number; stdout: string; logger: MemoryLogger }> {
+  const stdout = new PassThrough();
+  let text = '';
+  stdout.on('data', (d: Buffer) => (text += d.toString()));
+  const logger = new MemoryLogger();
+  const env = {
+    GITHUB_API_URL: server.baseUrl,
+    GITHUB_TOKEN: 'ghs_cli',
+    BPF_CI_STATS_DB: join(dir, 'stats.sqlite'),
+  };
+  const code = await main(['stats', ...args], { stdout, logger, cwd: dir, env });
+  return { code, stdout: text, logger };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bpf-ci-stats-cli-'));
+  server = new FakeGitHub(history.runs, { msPerSecond: 1000 });
+  await server.start();
+});
+afterAll(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('bpf-ci stats', () => {
+  it('syncs, then answers questions as tables and as JSON, and exports NIPA and KCIDB records', async () => {
+    const synced = await bpfCi(['sync', '--repository', 'kernel-patches/bpf', '--since', '2026-04-06']);
+    expect(synced.code).toBe(0);
+    expect(synced.logger.messages('info').at(-1)).toMatch(
+      /^synced kernel-patches\/bpf: 24 runs \(24 written, 0 unchanged\)/,
+    );
+
+    const top = await bpfCi(['query', 'top-failures', '--limit', '100']);
+    expect(top.code).toBe(0);
+    const expected = expectedTopFailures(history, {});
+    expect(expected.length).toBeGreaterThan(0);
+    // The shape maintainers know: "#24/14 btf_dump/btf_dump: struct_data | aarch64 | llvm-16 | 12 (13.6%)".
+    expect(top.stdout.trimEnd().split('\n')).toEqual(
+      expected.map(
+        (e) => `${e.number} ${e.test} | ${e.arch} | ${e.toolchain} | ${e.hits} (${e.pctOfRuns.toFixed(1)}%)`,
+      ),
+    );
+
+    const rates = await bpfCi(['query', 'rates', '--json', '--arch', 'aarch64']);
+    const answer = JSON.parse(rates.stdout) as {
+      jobs: { total: number; success: number }[];
+      runs: { total: number; cancelled: number };
+    };
+    const truth = expectedRates(history, { arch: 'aarch64' });
+    expect(answer.jobs.map((j) => [j.total, j.success])).toEqual(truth.jobs.map((j) => [j.total, j.success]));
+    expect(answer.runs.total).toBe(truth.runs.total);
+
+    const table = await bpfCi(['query', 'rates']);
+    expect(table.stdout).toMatch(/jobs vs whole runs:\n\s+\| count \| success/);
+
+    const nipa = await bpfCi(['export', '--format', 'nipa']);
+    const runs = JSON.parse(nipa.stdout) as NipaRun[];
+    const jobs = history.runs.flatMap((r) => r.jobs.filter((j) => visible(r, j)));
+    expect(runs.length).toBe(jobs.length);
+    expect(runs.reduce((a, r) => a + r.results.length, 0)).toBe(
+      jobs.reduce((a, j) => a + j.results!.reported.length, 0),
+    );
+    const fails = jobs.reduce(
+      (a, j) => a + j.results!.exceptions.filter((e) => e.status === 'fail').length,
+      0,
+    );
+    expect(runs.flatMap((r) => r.results).filter((r) => r.result === 'fail').length).toBe(fails);
+    expect(runs.flatMap((r) => r.results).filter((r) => r.retry === 'pass').length).toBe(
+      jobs.reduce((a, j) => a + j.results!.exceptions.filter((e) => e.flaky).length, 0),
+    );
+    expect(runs[0]!.results[0]).toMatchObject({
+      group: 'selftests-bpf-test_progs',
+      link: expect.stringMatching(/\/actions\/runs\/\d+\/job\/\d+$/) as unknown,
+    });
+
+    const kcidb = await bpfCi(['export', '--format', 'kcidb', '--output', 'kcidb.json']);
+    expect(kcidb.code).toBe(0);
+    const data = (await import('node:fs')).readFileSync(join(dir, 'kcidb.json'), 'utf8');
+    const k = JSON.parse(data) as KcidbData;
+    expect(k.version).toEqual({ major: 4, minor: 3 });
+    expect(k.tests.filter((t) => t['status'] === 'FAIL').length).toBe(fails);
+    expect(k.tests.length).toBe(runs.reduce((a, r) => a + r.results.length, 0));
+  });
+
+  it('says what is wrong with a command line', async () => {
+    expect((await bpfCi(['query', 'first-bad'])).code).toBe(64);
+    expect((await bpfCi(['query', 'nonsense'])).code).toBe(64);
+    expect((await bpfCi(['export', '--format', 'csv'])).code).toBe(64);
+    expect((await bpfCi(['sync'])).code).toBe(64);
+  });
+});
