@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
-import { ensureDir } from './atomic.ts';
+import { ensureDir, sayInterrupted } from './atomic.ts';
 import { parseAptDepends, parseAptVersion } from './apt.ts';
 import { cacheRoot } from './cache.ts';
 import { capture, run } from './exec.ts';
@@ -74,13 +74,18 @@ async function aptDownload(pkg: string, dir: string): Promise<string> {
  * One Debian package's files unpacked into `dir` once (`apt-get download` + `dpkg-deb -x`: no
  * install, no root). `pkg` may name an architecture (`busybox-static:arm64`). Returns `dir`.
  */
-export async function ensureDebianPackage(pkg: string, dir: string): Promise<string> {
-  await ensureDir(dir, async (tmp) => {
-    const debDir = join(tmp, '.download');
-    await mkdir(debDir);
-    await run('dpkg-deb', ['-x', await aptDownload(pkg, debDir), tmp]);
-    await rm(debDir, { recursive: true, force: true });
-  });
+export async function ensureDebianPackage(pkg: string, dir: string, logger?: Logger): Promise<string> {
+  await ensureDir(
+    dir,
+    async (tmp) => {
+      const debDir = join(tmp, '.download');
+      await mkdir(debDir);
+      await run('dpkg-deb', ['-x', await aptDownload(pkg, debDir), tmp]);
+      await rm(debDir, { recursive: true, force: true });
+    },
+    undefined,
+    logger ? sayInterrupted(logger, pkg) : undefined,
+  );
   return dir;
 }
 
@@ -126,6 +131,7 @@ export async function fetchDebianKernel(
       logger.info(`${pkg.name} unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     },
     (holder) => logger.info(`Waiting for process ${holder}, which is fetching ${pkg.name}`),
+    sayInterrupted(logger, pkg.name),
   );
   if (!made) logger.info(`Using cached ${pkg.name} ${pkg.version} from ${dir}`);
   const layout = await locate(join(dir, 'root'));
@@ -194,6 +200,7 @@ export async function fetchLinuxSource(logger: Logger, packageName = 'linux-sour
       logger.info(`${packageName} unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     },
     (holder) => logger.info(`Waiting for process ${holder}, which is unpacking ${packageName}`),
+    sayInterrupted(logger, packageName),
   );
   const tree = (await readdir(dir)).find((f) => f.startsWith('linux-source-'));
   if (!tree) throw new Error(`the cached ${dir} holds no linux-source-* folder: delete it and retry`);
