@@ -6,7 +6,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureDir } from '@bpf-ci/kernel';
+import { ensureDir } from '@bpf-ci/debian';
 
 const execFileP = promisify(execFile);
 const REPO = join(import.meta.dirname, '..', '..');

@@ -4,7 +4,7 @@
 // Opt-in (BPF_CI_E2E_FRESH_MACHINE=1): npm ci downloads every dependency from the registry again,
 // which costs CI more than the two minutes an e2e may take.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheRoot } from '@bpf-ci/kernel';
+import { cacheRoot } from '@bpf-ci/debian';
 import { loadRequirements } from '@bpf-ci/host';
 import { debianTarball, freshMachine, installedPackages, type FreshMachine } from './fresh-debian.ts';
 

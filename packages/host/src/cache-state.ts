@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { temporaryFolders, type TemporaryFolder } from '@bpf-ci/kernel';
+import { temporaryFolders, type TemporaryFolder } from '@bpf-ci/debian';
 import type { Logger } from '@bpf-ci/logger';
 
 const execFileP = promisify(execFile);

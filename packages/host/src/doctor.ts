@@ -1,6 +1,6 @@
 // `bpf-ci doctor`: everything the host check knows, in one report. Gathering is I/O; rendering
 // is a pure function of the gathered facts.
-import { cacheRoot } from '@bpf-ci/kernel';
+import { cacheRoot } from '@bpf-ci/debian';
 import { cacheState, type CacheState } from './cache-state.ts';
 import { checkRequirements, systemProbes, type CheckResult, type HostProbes } from './check.ts';
 import {
@@ -20,7 +20,7 @@ import { describeProbe, loadRequirements, select, type Need, type Requirement } 
 export const DEFAULT_NEEDS: readonly Need[] = [
   { command: 'run' },
   { command: 'vmtest', facets: ['x86_64'] },
-  { command: 'build', facets: ['x86_64', 'debian-source'], toolchain: { kind: 'gcc' } },
+  { command: 'build', facets: ['x86_64', 'debian-source'], toolchain: { family: 'gcc' } },
   { command: 'unit' },
   { command: 'e2e' },
 ];

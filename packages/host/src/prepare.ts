@@ -4,7 +4,8 @@
 // been checked first.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { cacheRoot } from '@bpf-ci/kernel';
+import { cacheRoot } from '@bpf-ci/debian';
+import { toolchainName, UserError } from '@bpf-ci/domain';
 import type { Logger } from '@bpf-ci/logger';
 import { removeStaleTemporaries } from './cache-state.ts';
 import { checkRequirements, systemProbes, type CheckResult, type HostProbes } from './check.ts';
@@ -13,12 +14,12 @@ import { planInstall, shellLine, type InstallFacts, type InstallPlan } from './p
 import { describeProbe, loadRequirements, select, type Need, type Requirement } from './requirements.ts';
 
 /** Thrown when the host lacks something and bpf-ci may not (or could not) install it. */
-export class HostNotReadyError extends Error {
+export class HostNotReadyError extends UserError {
+  override name = 'HostNotReadyError';
   readonly missing: CheckResult[];
   readonly plan: InstallPlan;
   constructor(message: string, missing: CheckResult[], plan: InstallPlan) {
     super(message);
-    this.name = 'HostNotReadyError';
     this.missing = missing;
     this.plan = plan;
   }
@@ -39,7 +40,7 @@ export function needName(need: Need): string {
   if (need.command === 'unit' || need.command === 'e2e') return `the ${need.command} tests`;
   const t = need.toolchain;
   const extra = [
-    ...(t ? [t.version === undefined ? t.kind : `${t.kind}-${t.version}`] : []),
+    ...(t ? [toolchainName(t)] : []),
     // debian-source is how `build` says it downloads Debian's source, not a user's choice.
     ...(need.facets ?? []).filter((f) => f !== 'debian-source'),
   ];

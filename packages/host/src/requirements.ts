@@ -1,6 +1,7 @@
 // The host requirements list (requirements.txt next to this package's src/): parsing and choosing
 // what one command needs. Pure; the file is read once by loadRequirements.
 import { readFileSync } from 'node:fs';
+import type { Toolchain } from '@bpf-ci/domain';
 
 /** How a requirement is seen to be present. */
 export type Probe =
@@ -80,7 +81,7 @@ export function loadRequirements(): Requirement[] {
 export interface Need {
   command: string;
   facets?: readonly string[];
-  toolchain?: { kind: 'gcc' | 'llvm'; version?: number };
+  toolchain?: Toolchain;
 }
 
 /**
@@ -91,7 +92,7 @@ export interface Need {
  * becomes aarch64-linux-gnu-gcc-12, clang becomes clang-14.
  */
 export function select(list: readonly Requirement[], need: Need): Requirement[] {
-  const facets = new Set([...(need.facets ?? []), ...(need.toolchain ? [need.toolchain.kind] : [])]);
+  const facets = new Set([...(need.facets ?? []), ...(need.toolchain ? [need.toolchain.family] : [])]);
   const version = need.toolchain?.version;
   const out: Requirement[] = [];
   const add = (r: Requirement): void => {
@@ -102,7 +103,7 @@ export function select(list: readonly Requirement[], need: Need): Requirement[] 
       const [command, ...tagFacets] = tag.split(':');
       if (command !== need.command || !tagFacets.every((f) => facets.has(f))) continue;
       const versioned =
-        version !== undefined && need.toolchain !== undefined && tagFacets.includes(need.toolchain.kind);
+        version !== undefined && need.toolchain !== undefined && tagFacets.includes(need.toolchain.family);
       add(versioned ? withVersion(r, version) : r);
     }
   }

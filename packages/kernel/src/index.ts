@@ -1,8 +1,8 @@
-export * from './cache.ts';
 export * from './debian.ts';
 export * from './selftests.ts';
 export { findBtf } from './vmlinux.ts';
-export { parseAptDepends, parseAptVersion } from './apt.ts';
+// Debian provisioning moved to @bpf-ci/debian; these re-exports keep older imports working.
+export { cacheRoot, ensureDebianPackage, parseAptDepends, parseAptVersion } from '@bpf-ci/debian';
 export { CommandError } from './exec.ts';
 export * from './build.ts';
 export * from './config.ts';
@@ -13,4 +13,3 @@ export { BuildError } from './build-error.ts';
 export { chooseAnnotations, parseDiagnostics, sourceRelativePath, type Diagnostic } from './diagnostics.ts';
 export * from './inputs.ts';
 export * from './source-times.ts';
-export { ensureDir, sayInterrupted, temporaryFolders, type TemporaryFolder } from './atomic.ts';

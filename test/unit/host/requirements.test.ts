@@ -59,23 +59,25 @@ describe('the host requirements list', () => {
       'qemu-system-arm qemu-system-aarch64',
       'busybox-static:arm64 apt:busybox-static:arm64',
     ]);
-    expect(names({ command: 'build', facets: ['x86_64'], toolchain: { kind: 'gcc' } })).toEqual([
+    expect(names({ command: 'build', facets: ['x86_64'], toolchain: { family: 'gcc' } })).toEqual([
       'make make>=3.82',
       'clang clang>=11.0.0',
       'gcc gcc>=5.1',
       'libelf-dev /usr/include/gelf.h',
     ]);
-    expect(names({ command: 'build', facets: ['aarch64'], toolchain: { kind: 'gcc', version: 12 } })).toEqual(
-      [
-        'make make>=3.82',
-        'clang clang>=11.0.0',
-        'gcc gcc>=5.1',
-        'gcc-12 gcc-12>=5.1',
-        'gcc-12-aarch64-linux-gnu aarch64-linux-gnu-gcc-12',
-        'libelf-dev /usr/include/gelf.h',
-      ],
-    );
-    expect(names({ command: 'build', facets: ['s390x'], toolchain: { kind: 'llvm', version: 14 } })).toEqual([
+    expect(
+      names({ command: 'build', facets: ['aarch64'], toolchain: { family: 'gcc', version: 12 } }),
+    ).toEqual([
+      'make make>=3.82',
+      'clang clang>=11.0.0',
+      'gcc gcc>=5.1',
+      'gcc-12 gcc-12>=5.1',
+      'gcc-12-aarch64-linux-gnu aarch64-linux-gnu-gcc-12',
+      'libelf-dev /usr/include/gelf.h',
+    ]);
+    expect(
+      names({ command: 'build', facets: ['s390x'], toolchain: { family: 'llvm', version: 14 } }),
+    ).toEqual([
       'make make>=3.82',
       'clang clang>=11.0.0',
       'clang-14 clang-14>=11.0.0',

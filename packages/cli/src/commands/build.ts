@@ -1,5 +1,7 @@
+import { jsonWithoutCommands } from '@bpf-ci/protocol';
+import { parseArch, parseToolchain, splitList } from '@bpf-ci/domain';
 import { parseArgs } from 'node:util';
-import { kernelJobFromRequest, parseArch, parseToolchain, runKernelJob } from '@bpf-ci/kernel';
+import { kernelJobFromRequest, runKernelJob } from '@bpf-ci/kernel';
 import { UsageError, type Command } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 
@@ -82,14 +84,9 @@ export const buildCommand: Command = {
       io.logger,
     );
     const result = await runKernelJob(job, io.logger);
-    io.stdout.write(`${JSON.stringify({ artifact: result.artifact, manifest: result.manifest }, null, 2)}\n`);
+    io.stdout.write(
+      `${jsonWithoutCommands(JSON.stringify({ artifact: result.artifact, manifest: result.manifest }, null, 2))}\n`,
+    );
     return 0;
   },
 };
-
-function splitList(text: string): string[] {
-  return text
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}

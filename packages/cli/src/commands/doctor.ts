@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { doctorStatus, gatherDoctor, renderDoctor, type Need } from '@bpf-ci/host';
-import { parseArch, parseToolchain } from '@bpf-ci/kernel';
+import { parseArch, parseToolchain } from '@bpf-ci/domain';
 import { UsageError, type Command } from '../command.ts';
 
 const COMMANDS = ['run', 'vmtest', 'build', 'unit', 'e2e'];

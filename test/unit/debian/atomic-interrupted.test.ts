@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureDir, sayInterrupted, temporaryFolders } from '../../../packages/kernel/src/atomic.ts';
+import { ensureDir, sayInterrupted, temporaryFolders } from '../../../packages/debian/src/atomic.ts';
 import { removeStaleTemporaries } from '../../../packages/host/src/index.ts';
 import { MemoryLogger } from '../../../packages/logger/src/index.ts';
 
-const ATOMIC = join(import.meta.dirname, '..', '..', '..', 'packages', 'kernel', 'src', 'atomic.ts');
+const ATOMIC = join(import.meta.dirname, '..', '..', '..', 'packages', 'debian', 'src', 'atomic.ts');
 
 /** A build in another process that writes part of its output, says so, then works forever. */
 function startBuild(target: string): { child: ChildProcess; filling: Promise<void> } {
