@@ -8,7 +8,10 @@ import { cacheRoot } from '@bpf-ci/debian';
 import { loadRequirements } from '@bpf-ci/host';
 import { debianTarball, freshMachine, installedPackages, type FreshMachine } from './fresh-debian.ts';
 
-const OPT_IN = process.env['BPF_CI_E2E_FRESH_MACHINE'] === '1';
+// BPF_CI_E2E_FRESH_MACHINE=install goes on to install packages in the machine (a few minutes more,
+// from the Debian mirror): the printed command, and the install bpf-ci makes itself as root.
+const STAGE = process.env['BPF_CI_E2E_FRESH_MACHINE'];
+const OPT_IN = STAGE === '1' || STAGE === 'install';
 const ROOT = process.getuid?.() === 0;
 
 describe.skipIf(!OPT_IN || !ROOT)('a fresh Debian 12 machine with only Node 24', () => {
@@ -62,4 +65,51 @@ describe.skipIf(!OPT_IN || !ROOT)('a fresh Debian 12 machine with only Node 24',
     expect(run.stderr).toContain('--no-install: bpf-ci installs nothing');
     expect(run.stderr).not.toMatch(/Downloading|Building selftests|Booting/);
   });
+
+  it.runIf(STAGE === 'install')(
+    'the command bpf-ci run names is the one it needs; vmtest as root installs what it lacks itself',
+    () => {
+      const stopped = machine.run('npx bpf-ci run --no-install', 5 * 60_000);
+      const command = /Install with:\n {2}(.+)/.exec(stopped.stderr)?.[1] ?? '';
+      expect(command).toMatch(/^apt-get update && apt-get install -y /);
+      const install = machine.run(
+        `export DEBIAN_FRONTEND=noninteractive; ${command} >/dev/null`,
+        20 * 60_000,
+      );
+      log(`${command}: exit ${install.code}`);
+      expect(install.code).toBe(0);
+      const doctor = machine.run('npx bpf-ci doctor --for run --no-sizes', 5 * 60_000);
+      log(`bpf-ci doctor --for run after the install:\n${doctor.stdout}`);
+      expect(doctor.code).toBe(0);
+      expect(doctor.stdout).toMatch(/ok +bpf-ci run\n/);
+
+      // As root, without --no-install: vmtest --arch aarch64 installs QEMU for aarch64 and adds
+      // the arm64 architecture itself, printing each command first, then stops on the missing kernel.
+      const vmtest = machine.run(
+        'npx bpf-ci vmtest --arch aarch64 --kernel /nonexistent --selftests /nonexistent',
+        20 * 60_000,
+      );
+      log(
+        `bpf-ci vmtest --arch aarch64 as root:\n${vmtest.stderr
+          .split('\n')
+          .filter(
+            (l) =>
+              !/^(Get|Selecting|Preparing|Unpacking|Setting up|Processing|Hit|Fetched|Reading|Building|\(Reading)/.test(
+                l,
+              ),
+          )
+          .join('\n')}`,
+      );
+      expect(vmtest.stderr).toContain('Installing it now (as root; --no-install forbids this):');
+      expect(vmtest.stderr).toContain('$ dpkg --add-architecture arm64');
+      expect(vmtest.stderr).toMatch(
+        /\$ env DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-system-arm/,
+      );
+      expect(vmtest.stderr).toMatch(
+        /Host check: the \d+ requirements of bpf-ci vmtest \(aarch64\) are present/,
+      );
+      expect(machine.run('command -v qemu-system-aarch64', 60_000).code).toBe(0);
+    },
+    40 * 60_000,
+  );
 });

@@ -115,7 +115,10 @@ export async function prepareHost(options: PrepareOptions, logger: Logger): Prom
     results = await checkRequirements(requirements, probes);
     missing = results.filter((r) => r.state !== 'ok');
     if (missing.length) {
-      const again = planInstall(missing, { ...facts, noInstall: true });
+      const again: InstallPlan = {
+        ...planInstall(missing, { ...facts, noInstall: true }),
+        reason: "the install above did not provide them: are this machine's apt sources Debian 12's?",
+      };
       throw new HostNotReadyError(
         `still missing after installing:\n${describeMissing(options.need, missing, again)}`,
         missing,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   parseRequirements,
+  HostNotReadyError,
   planInstall,
   prepareHost,
   type CheckResult,
@@ -126,5 +127,38 @@ describe('prepareHost installing', () => {
     expect(logger.messages('info').at(-1)).toMatch(
       /^Host check: the 4 requirements of bpf-ci run are present/,
     );
+  });
+
+  it('says so when the install ran but something is still missing', async () => {
+    const probes: HostProbes = {
+      path: ['/fake'],
+      isExecutable: (file) => file !== '/fake/clang',
+      exists: () => true,
+      versionText: () => Promise.resolve(undefined),
+      aptKnown: (p: readonly string[]) => Promise.resolve(new Set(p)),
+    };
+    const ran: string[][] = [];
+    const error = await prepareHost(
+      {
+        need: { command: 'run' },
+        requirements: LIST,
+        probes,
+        facts: { ...PLAIN_USER, uid: 0 },
+        sweepCache: false,
+        runStep: (argv) => {
+          ran.push([...argv]);
+          return Promise.resolve();
+        },
+      },
+      new MemoryLogger(),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(ran).toHaveLength(2);
+    expect(error).toBeInstanceOf(HostNotReadyError);
+    expect((error as Error).message).toMatch(/^still missing after installing:\nbpf-ci run needs one thing/);
+    expect((error as Error).message).toContain('apt-get update && apt-get install -y clang');
+    expect((error as Error).message).toContain('the install above did not provide them');
   });
 });
