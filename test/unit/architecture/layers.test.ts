@@ -39,7 +39,7 @@ const ALLOWED: Record<string, string[]> = {
   vm: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian', '@bpf-ci/model', '@bpf-ci/parsers'],
   report: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@bpf-ci/model', '@bpf-ci/parsers'],
   veristat: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain'],
-  gh: ['@bpf-ci/logger', '@bpf-ci/protocol', '@actions/core', '@actions/artifact'],
+  gh: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@actions/core', '@actions/artifact'],
   host: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian', '@bpf-ci/vm'],
 };
 
