@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // The host check: names missing tools before any test fails on them.
+          globalSetup: ['test/unit/global-setup.ts'],
           testTimeout: 30_000,
           // GitHub's workflow parser imports JSON without import attributes: let Vite load it.
           server: { deps: { inline: ['@actions/workflow-parser'] } },

@@ -9,6 +9,7 @@ import { runCommand } from './commands/run.ts';
 import { vmtestCommand } from './commands/vmtest.ts';
 import { runReportCommand } from './commands/run-report.ts';
 import { statsCommand } from './commands/stats.ts';
+import { doctorCommand } from './commands/doctor.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
@@ -20,4 +21,5 @@ export const COMMANDS: Command[] = [
   matrixCommand,
   runReportCommand,
   statsCommand,
+  doctorCommand,
 ];

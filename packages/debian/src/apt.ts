@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureDir } from './atomic.ts';
+import { ensureDir, sayInterrupted } from './atomic.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -59,13 +59,22 @@ export async function unpackDeb(deb: string, dir: string): Promise<void> {
  * One Debian package's files unpacked into `dir` once (`apt-get download` + `dpkg-deb -x`: no
  * install, no root). `pkg` may name an architecture (`busybox-static:arm64`). Returns `dir`.
  */
-export async function ensureDebianPackage(pkg: string, dir: string): Promise<string> {
-  await ensureDir(dir, async (tmp) => {
-    const debDir = join(tmp, '.download');
-    await mkdir(debDir);
-    await unpackDeb(await aptDownload(pkg, debDir), tmp);
-    await rm(debDir, { recursive: true, force: true });
-  });
+export async function ensureDebianPackage(
+  pkg: string,
+  dir: string,
+  logger?: { info(message: string): void },
+): Promise<string> {
+  await ensureDir(
+    dir,
+    async (tmp) => {
+      const debDir = join(tmp, '.download');
+      await mkdir(debDir);
+      await unpackDeb(await aptDownload(pkg, debDir), tmp);
+      await rm(debDir, { recursive: true, force: true });
+    },
+    undefined,
+    logger ? sayInterrupted(logger, pkg) : undefined,
+  );
   return dir;
 }
 

@@ -9,6 +9,7 @@ import {
   ensureDir,
   parseAptDepends,
   parseAptVersion,
+  sayInterrupted,
   unpackDeb,
 } from '@bpf-ci/debian';
 import { run } from './exec.ts';
@@ -106,6 +107,7 @@ export async function fetchDebianKernel(
       logger.info(`${pkg.name} unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     },
     (holder) => logger.info(`Waiting for process ${holder}, which is fetching ${pkg.name}`),
+    sayInterrupted(logger, pkg.name),
   );
   if (!made) logger.info(`Using cached ${pkg.name} ${pkg.version} from ${dir}`);
   const layout = await locate(join(dir, 'root'));
@@ -174,6 +176,7 @@ export async function fetchLinuxSource(logger: Logger, packageName = 'linux-sour
       logger.info(`${packageName} unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     },
     (holder) => logger.info(`Waiting for process ${holder}, which is unpacking ${packageName}`),
+    sayInterrupted(logger, packageName),
   );
   const tree = (await readdir(dir)).find((f) => f.startsWith('linux-source-'));
   if (!tree) throw new Error(`the cached ${dir} holds no linux-source-* folder: delete it and retry`);

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from '@bpf-ci/logger';
-import { cacheRoot, ensureDir } from '@bpf-ci/debian';
+import { cacheRoot, ensureDir, sayInterrupted } from '@bpf-ci/debian';
 import { fetchDebianKernel, fetchLinuxSource } from './debian.ts';
 import { BuildError } from './build-error.ts';
 import { CommandError, capture, run } from './exec.ts';
@@ -79,6 +79,7 @@ export async function buildSelftests(
       seconds = await makeSelftests(tmp, { ...options, targets }, logger);
     },
     (holder) => logger.info(`Waiting for process ${holder}, which is building the same selftests`),
+    sayInterrupted(logger, `the selftests (${targets.join(', ')})`),
   );
   if (!made) logger.info(`Using cached selftests (${targets.join(', ')}) from ${dir}`);
   return { dir: selftestsDir(dir), seconds, cached: !made };

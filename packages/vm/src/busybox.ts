@@ -21,7 +21,7 @@ export async function busyboxFor(arch: Arch, logger: Logger): Promise<string> {
   if (existsSync(binary)) return binary;
   logger.info(`Downloading busybox-static:${debArch} for the ${arch} guest`);
   try {
-    await ensureDebianPackage(`busybox-static:${debArch}`, dir);
+    await ensureDebianPackage(`busybox-static:${debArch}`, dir, logger);
   } catch (err) {
     throw new Error(
       `cannot get busybox-static:${debArch}: ${err instanceof Error ? err.message : String(err)}\n` +

@@ -49,6 +49,7 @@ const ALLOWED: Record<string, string[]> = {
     '@bpf-ci/report',
     '@bpf-ci/veristat',
   ],
+  host: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian', '@bpf-ci/vm'],
 };
 
 describe('package layers', () => {

@@ -1,8 +1,9 @@
 import { jsonWithoutCommands } from '@bpf-ci/protocol';
-import { splitList } from '@bpf-ci/domain';
+import { parseArch, parseToolchain, splitList } from '@bpf-ci/domain';
 import { parseArgs } from 'node:util';
 import { kernelJobFromRequest, runKernelJob } from '@bpf-ci/kernel';
 import { UsageError, type Command } from '../command.ts';
+import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 
 const usage = `usage: bpf-ci build [options]
 
@@ -23,7 +24,8 @@ options:
                            test_progs-no_alu32,test_maps,test_verifier,veristat; "" for none)
   --build-dir DIR          kept for incremental builds (default: <cache>/kernel-build/<arch>-<toolchain>)
   --output-dir DIR         where the artifact goes (default: .)
-  --max-annotations N      compiler diagnostics shown as annotations (default 10)`;
+  --max-annotations N      compiler diagnostics shown as annotations (default 10)
+${NO_INSTALL_USAGE}`;
 
 export const buildCommand: Command = {
   name: 'build',
@@ -45,6 +47,7 @@ export const buildCommand: Command = {
           'build-dir': { type: 'string' },
           'output-dir': { type: 'string', default: '.' },
           'max-annotations': { type: 'string' },
+          'no-install': { type: 'boolean', default: false },
         },
         allowPositionals: false,
       }).values;
@@ -54,6 +57,16 @@ export const buildCommand: Command = {
     const max = values['max-annotations'];
     if (max !== undefined && !/^\d+$/.test(max))
       throw new UsageError(`--max-annotations wants a number, got "${max}"`);
+    let arch, toolchain;
+    try {
+      arch = parseArch(values.arch);
+      toolchain = parseToolchain(values.toolchain);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    // Without --source-dir the build downloads Debian's linux-source: apt must know it.
+    const facets = values['source-dir'] ? [arch] : [arch, 'debian-source'];
+    await checkHostFirst({ command: 'build', facets, toolchain }, values['no-install'], io);
     const job = await kernelJobFromRequest(
       {
         arch: values.arch,

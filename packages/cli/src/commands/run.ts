@@ -9,6 +9,7 @@ import {
   splitList,
 } from '@bpf-ci/vm';
 import type { Command } from '../command.ts';
+import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 import { finishVmCommand, positive } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci run [--output DIR] [--runners LIST] [--allow NAMES] [--timeout-minutes N]
@@ -22,7 +23,8 @@ options:
   --output DIR           output folder (default out/run)
   --runners LIST         default: ${DEFAULT_RUNNERS.join(',')}
   --allow NAMES          test_progs allowlist instead of the default (${DEFAULT_TEST_PROGS_ALLOWLIST.length} tests)
-  --timeout-minutes N    per-runner timeout (default 20)`;
+  --timeout-minutes N    per-runner timeout (default 20)
+${NO_INSTALL_USAGE}`;
 
 export const runCommand: Command = {
   name: 'run',
@@ -36,10 +38,12 @@ export const runCommand: Command = {
         runners: { type: 'string', default: DEFAULT_RUNNERS.join(',') },
         allow: { type: 'string' },
         'timeout-minutes': { type: 'string', default: '20' },
+        'no-install': { type: 'boolean', default: false },
       },
       strict: true,
     });
     const timeoutSec = positive(values['timeout-minutes'], '--timeout-minutes') * 60;
+    await checkHostFirst({ command: 'run' }, values['no-install'], io);
     const setup = await io.logger.group('Kernel and selftests', () => ensureDefaultSelftests(io.logger));
     io.logger.info(`Kernel ${setup.kernel.release}, selftests in ${setup.dir}`);
     const plan = buildPlan(

@@ -8,6 +8,7 @@ import {
   type AcceleratorRequest,
 } from '@bpf-ci/vm';
 import { UsageError, type Command } from '../command.ts';
+import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 import { finishVmCommand, positive } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci vmtest --kernel IMAGE --selftests DIR [options]
@@ -35,7 +36,8 @@ options:
   --memory MIB           guest memory (default 2048)
   --cpus N               guest CPUs (default 2)
   --silence-timeout S    kill the VM after S seconds without console output (default 300)
-  --output DIR           output folder (default out/vmtest)`;
+  --output DIR           output folder (default out/vmtest)
+${NO_INSTALL_USAGE}`;
 
 export const vmtestCommand: Command = {
   name: 'vmtest',
@@ -63,6 +65,7 @@ export const vmtestCommand: Command = {
         cpus: { type: 'string', default: '2' },
         'silence-timeout': { type: 'string', default: '300' },
         output: { type: 'string', default: 'out/vmtest' },
+        'no-install': { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -72,6 +75,7 @@ export const vmtestCommand: Command = {
     if (!['auto', 'kvm', 'tcg'].includes(accel))
       throw new UsageError(`--accel ${values.accel}: use auto, kvm or tcg`);
     const arch = parseArch(values.arch);
+    await checkHostFirst({ command: 'vmtest', facets: [arch] }, values['no-install'], io);
     const plan = buildPlan(
       {
         arch,
