@@ -169,13 +169,13 @@ export class TestProgsRun extends RunParser {
    */
   private noteCutResult(l: LogicalLine): void {
     const text = l.text.trimStart();
-    for (let i = text.lastIndexOf('#'); i >= 0; i = text.lastIndexOf('#', i - 1)) {
+    // Every `#` that can start one, the leftmost (longest) last so that it is tried first: a
+    // name may hold a `#` of its own ("btf/struct test #3 ...").
+    for (let i = text.lastIndexOf('#'); i >= 0; i = i > 0 ? text.lastIndexOf('#', i - 1) : -1) {
       const head = text.slice(i);
-      if (!CUT_RESULT_HEAD.test(head)) continue;
-      if (TP_RESULT.test(head.trim())) return;
+      if (!CUT_RESULT_HEAD.test(head) || TP_RESULT.test(head.trim())) continue;
       this.cutResults.push({ head, lineNo: l.lineNo });
       if (this.cutResults.length > MAX_CUT_RESULTS) this.cutResults.shift();
-      return;
     }
   }
 

@@ -111,14 +111,15 @@ export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
     const deny = isTestProgs(kind)
       ? listEntries(request.denylists, request.deny, layers, 'deny', logger)
       : [];
-    return buildRunnerPlan(
+    const selection = [...allow, ...deny];
+    const plan = buildRunnerPlan(
       {
         kind,
         name: spec.name,
         ...(spec.command ? { command: spec.command } : {}),
         timeoutSec: request.timeoutSec,
-        allow,
-        deny,
+        allow: allow.map((e) => e.entry),
+        deny: deny.map((e) => e.entry),
         ...(spec.workers !== undefined
           ? { workers: spec.workers }
           : request.workers !== undefined
@@ -129,22 +130,26 @@ export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
       cwd,
       logger,
     );
+    return selection.length > 0 ? { ...plan, selection } : plan;
   });
   return { schemaVersion: 1, cwd, runners };
 }
 
+/** A list's merged entries, each with the file it came from ("command line" for direct ones). */
 function listEntries(
   files: readonly string[] | undefined,
   direct: readonly string[] | undefined,
   layers: { arch: string; runner: string; deployment?: string },
-  what: string,
+  list: 'allow' | 'deny',
   logger: Logger,
-): string[] {
-  const fromFiles = files?.length ? readLayeredList(files, layers) : { entries: [], files: [] };
-  if (fromFiles.files.length) logger.info(`${layers.runner} ${what}list from ${fromFiles.files.join(', ')}`);
+): { list: 'allow' | 'deny'; entry: string; source: string }[] {
+  const fromFiles = files?.length
+    ? readLayeredList(files, layers)
+    : { entries: [], files: [], origins: new Map<string, string>() };
+  if (fromFiles.files.length) logger.info(`${layers.runner} ${list}list from ${fromFiles.files.join(', ')}`);
   const merged = mergeListEntries([...fromFiles.entries, ...(direct ?? [])]);
-  if (merged.length) logger.info(`${layers.runner} ${what}list: ${merged.length} entries`);
-  return merged;
+  if (merged.length) logger.info(`${layers.runner} ${list}list: ${merged.length} entries`);
+  return merged.map((entry) => ({ list, entry, source: fromFiles.origins.get(entry) ?? 'command line' }));
 }
 
 /** summary.md next to results.json: the same Markdown the GitHub step summary shows. */

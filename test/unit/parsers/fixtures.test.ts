@@ -109,6 +109,7 @@ describe('logs without a closing line are incomplete', () => {
     'kernel-panic-oops-test_progs-fentry_fexit-aarch64-2024.log',
     'test_verifier-kselftest-lkp-2019-head.log',
     'test_maps-fail-kselftest-tap-2021.log',
+    'test_progs-parallel-hung-debian6.1-tcg.log',
   ];
   for (const file of INCOMPLETE) {
     it(file, async () => {

@@ -78,23 +78,27 @@ function verdicts(result: BinaryResult): Set<string> {
 
 const BASES = {
   'serial Debian 6.1 run': sampleText('test_progs-debian6.1-tcg.log'),
+  // A real -j run cut by a hang: no Summary line, so its own clean parse is the reference.
+  '-j Debian 6.1 run': sampleText('test_progs-parallel-hung-debian6.1-tcg.log'),
 };
 
 describe('result lines cut by other output', () => {
   for (const [name, base] of Object.entries(BASES)) {
     const original = only(parseText(base).results);
 
-    it(`${name}: the log as captured matches its Summary`, () => {
-      expect(original.printedCounts).toBeDefined();
-      expect(original.parsedCounts).toEqual(original.printedCounts);
+    const expected = original.printedCounts ?? original.parsedCounts;
+
+    it(`${name}: the log as captured matches its Summary, when it has one`, () => {
+      if (original.printedCounts) expect(original.parsedCounts).toEqual(original.printedCounts);
+      else expect(original.incompleteReasons).toContain('no-summary');
     });
 
-    it(`${name}: every result line cut at any point gives the Summary's counts back`, () => {
+    it(`${name}: every result line cut at any point gives the same counts back`, () => {
       const printed = verdicts(original);
       fc.assert(
         fc.property(fc.array(cutPlan, { minLength: 1, maxLength: 64 }), (plans) => {
           const result = only(parseText(cutEveryResultLine(base, plans)).results);
-          expect(result.parsedCounts).toEqual(original.printedCounts);
+          expect(result.parsedCounts).toEqual(expected);
           expect(result.countsMismatch).toBeUndefined();
           for (const v of verdicts(result)) expect(printed, v).toContain(v);
         }),
