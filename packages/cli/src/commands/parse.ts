@@ -3,6 +3,7 @@
 // (and why not), and every failure with its first assertion; `--json` prints the model (a Run).
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { BinaryResult, ConsoleEvent, Run, TestCase } from '@bpf-ci/model';
 import { binaryConclusion, newRun } from '@bpf-ci/model';
 import {
@@ -12,7 +13,8 @@ import {
   type ParsedLog,
   UnknownFormatError,
 } from '@bpf-ci/parsers';
-import { assertionText, countsLine, newStopToken, stopCommands, testLabel } from '@bpf-ci/report';
+import { jsonWithoutCommands } from '@bpf-ci/protocol';
+import { assertionText, countsLine, testLabel } from '@bpf-ci/report';
 import { UsageError, type Command } from '../command.ts';
 
 const EXIT_OK = 0;
@@ -25,20 +27,14 @@ interface Parsed {
   log: ParsedLog;
 }
 
-function parseArgs(args: string[]): { files: string[]; json: boolean; binary?: string } {
-  const files: string[] = [];
-  let json = false;
-  let binary: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (a === '--json') json = true;
-    else if (a === '--binary') {
-      binary = args[++i];
-      if (binary === undefined || binary.startsWith('-')) throw new UsageError('--binary needs a NAME');
-    } else if (a.startsWith('--binary=')) binary = a.slice('--binary='.length);
-    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-    else files.push(a);
-  }
+function parseCommandLine(args: string[]): { files: string[]; json: boolean; binary?: string } {
+  const { values, positionals: files } = parseArgs({
+    args,
+    options: { json: { type: 'boolean', default: false }, binary: { type: 'string' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const { json, binary } = values;
   if (files.length === 0) throw new UsageError('no FILE given');
   if (binary !== undefined && binaryFamily(binary) === undefined)
     throw new UsageError(
@@ -178,7 +174,7 @@ export const parseCommand: Command = {
   ].join('\n'),
 
   async run(args, io) {
-    const { files, json, binary } = parseArgs(args);
+    const { files, json, binary } = parseCommandLine(args);
     const parsed: Parsed[] = [];
     let unreadable = false;
     for (const file of files) {
@@ -192,12 +188,11 @@ export const parseCommand: Command = {
     }
     const merged = await mergeJsonSummaries(parsed);
     if (json) {
-      // JSON strings may carry guest text; `#\u0023[` keeps the legacy `##[cmd]` form out of the log.
-      io.stdout.write(`${JSON.stringify(toRun(merged), null, 2).replaceAll('##[', '#\\u0023[')}\n`);
+      // JSON strings may carry guest text: written so no `::` or `##[` reaches the log.
+      io.stdout.write(`${jsonWithoutCommands(JSON.stringify(toRun(merged), null, 2))}\n`);
     } else {
-      const text = renderText(merged);
-      // Test names and logs are untrusted: in GitHub Actions the runner must not read commands in them.
-      io.stdout.write(io.env['GITHUB_ACTIONS'] === 'true' ? stopCommands(text, newStopToken()) : text);
+      // Test names and logs are untrusted: inside GitHub Actions io.stdout frames them (main.ts).
+      io.stdout.write(renderText(merged));
     }
     if (unreadable) return EXIT_UNREADABLE;
     const results = merged.flatMap((p) => p.log.results);
