@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 /** The inputs of action.yml; their defaults are in action.yml only. */
 export const Inputs = z.object({
+  results: input.lines(),
   logs: input.lines(),
   'json-summaries': input.lines(),
   'console-logs': input.lines(),

@@ -10,7 +10,7 @@ export function run(): Promise<number> {
     const { arch, toolchain, runner } = inputs;
     const context = { ...(arch && { arch }), ...(toolchain && { toolchain }), ...(runner && { runner }) };
     const outputDir = resolve(inputs['output-dir']);
-    const logs = { logs: inputs.logs, jsonSummaries: inputs['json-summaries'] };
+    const logs = { results: inputs.results, logs: inputs.logs, jsonSummaries: inputs['json-summaries'] };
     const run = await loadRun({ ...logs, consoleLogs: inputs['console-logs'], context }, logger);
     // Keep 4 KiB of the step's 1 MiB for whatever a later tool of this step appends.
     const budgetBytes = Math.max(0, (await remainingSummaryBytes()) - 4096);

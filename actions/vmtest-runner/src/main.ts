@@ -1,6 +1,6 @@
-// vmtest-runner action: plan the runners, boot the kernel with @bpf-ci/vm, publish summary and outputs.
-import { readFileSync } from 'node:fs';
-import { appendStepSummary, runAction, setOutputs } from '@bpf-ci/gh';
+// vmtest-runner action: plan the runners, boot the kernel with @bpf-ci/vm, write the validated
+// results.json and outputs (no step summary: result-parser renders the job's one summary from it).
+import { runAction, setOutputs } from '@bpf-ci/gh';
 import { writeSummary } from '@bpf-ci/report';
 import { buildPlan, runVmTests } from '@bpf-ci/vm';
 import { Inputs } from './inputs.ts';
@@ -24,8 +24,9 @@ export function run(): Promise<number> {
       },
       logger,
     );
+    // summary.md for the artifact only: the job's one step summary is result-parser's, read from
+    // this results.json.
     const summary = writeSummary(outcome.run, outcome.outputDir);
-    if (process.env['GITHUB_STEP_SUMMARY']) await appendStepSummary(readFileSync(summary, 'utf8'));
     setOutputs({ conclusion: outcome.conclusion, 'results-json': outcome.resultsJson });
     if (outcome.conclusion === 'success') return 0;
     logger.error(`vmtest ${outcome.conclusion}: see ${summary}`);

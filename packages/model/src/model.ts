@@ -144,6 +144,14 @@ export const IncompleteReason = z.enum([
 ]);
 export type IncompleteReason = z.infer<typeof IncompleteReason>;
 
+export const UnmatchedEntry = z.object({
+  list: z.enum(['allow', 'deny']),
+  entry: z.string(),
+  /** The list file it came from, or "command line". */
+  source: z.string(),
+});
+export type UnmatchedEntry = z.infer<typeof UnmatchedEntry>;
+
 export const BinaryResult = z.object({
   /** test_progs, test_progs-no_alu32, test_progs-cpuv4, test_maps, test_verifier, veristat, ... */
   binary: z.string(),
@@ -171,6 +179,15 @@ export const BinaryResult = z.object({
   events: z.array(ConsoleEvent),
   /** Things the parser noticed that a reader should know (bpf_testmod missing, ...). */
   notes: z.array(z.string()),
+  /**
+   * The top-level tests the runner was to run, recorded before it started (`test_progs -l` with the
+   * same allow/deny filters). Every one of them has a verdict in `tests`: `miss` when it never reported.
+   */
+  selectedTests: z.array(z.string()).optional(),
+  /** Allow/deny entries that selected nothing: a typo or a renamed test that tests nothing. */
+  unmatchedEntries: z.array(UnmatchedEntry).optional(),
+  /** The runner's time limit in seconds (the runner is killed after it). */
+  timeoutSec: z.number().optional(),
 });
 export type BinaryResult = z.infer<typeof BinaryResult>;
 
@@ -189,9 +206,23 @@ export const RunContext = z.object({
 });
 export type RunContext = z.infer<typeof RunContext>;
 
+/** What the VM runner saw of the machine: written only by the producer that booted it. */
+export const VmAccount = z.object({
+  accelerator: z.string().optional(),
+  /** How the VM ended when it did not finish the plan: the runner's own words. */
+  fault: z.object({ reason: IncompleteReason, detail: z.string() }).optional(),
+  /** The command line each runner ran, in plan order. */
+  plan: z.array(z.object({ runner: z.string(), command: z.string(), timeoutSec: z.number() })).optional(),
+  durationMs: z.number().optional(),
+  bootMs: z.number().optional(),
+});
+export type VmAccount = z.infer<typeof VmAccount>;
+
 export const Run = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   context: RunContext,
+  /** Present when the run was booted by bpf-ci's VM runner. */
+  vm: VmAccount.optional(),
   binaries: z.array(BinaryResult),
   /** Console events not attributed to one binary (boot, shutdown). */
   events: z.array(ConsoleEvent),

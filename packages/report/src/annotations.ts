@@ -1,7 +1,7 @@
 // Annotations for one Run: ranked (kernel splat and partial run > failure > flaky > other),
 // de-duplicated, a notice with the counts, and a notice saying how many more are in the step
 // summary. GitHub's caps are applied by @bpf-ci/protocol's capAnnotations().
-import type { Run } from '@bpf-ci/model';
+import type { Run, TestCase, UnmatchedEntry } from '@bpf-ci/model';
 import {
   ANNOTATIONS_PER_LEVEL_PER_STEP,
   annotationCommand,
@@ -82,11 +82,18 @@ function candidates(run: Run): Candidate[] {
       'No selftest results were found: no log matched the inputs, or every log was empty.',
     );
   }
+  if (run.vm?.fault)
+    add('partial', 'error', runName(run), 'VM', `The VM did not finish: ${run.vm.fault.detail}.`);
   for (const result of run.binaries) {
     const runner = runnerName(run, result);
     if (!result.complete)
       add('partial', 'error', runner, 'partial results', `Partial results: ${partialExplanation(result)}.`);
+    const missed = result.tests.filter((t) => t.status === 'miss');
+    if (missed.length > 0) add('partial', 'error', runner, 'tests never reported', missedText(missed));
+    for (const u of result.unmatchedEntries ?? [])
+      add('other', 'warning', runner, `${u.list}list entry matched nothing`, unmatchedText(u));
     for (const { test, parent } of failedLeaves(result)) {
+      if (test.status === 'miss') continue;
       const first = test.assertions[0];
       const context = failureContext(test).filter((l) => !first || !l.includes(assertionText(first)));
       const head = first
@@ -113,6 +120,17 @@ function candidates(run: Run): Candidate[] {
     c.message = clip(c.message, MESSAGE_MAX);
   }
   return out;
+}
+
+/** "3 selected tests never reported: a (why), b (why), ..." */
+export function missedText(missed: readonly TestCase[]): string {
+  const shown = missed.slice(0, 10).map((t) => `${t.name} (${t.reason ?? 'no reason known'})`);
+  const more = missed.length > shown.length ? `; and ${missed.length - shown.length} more` : '';
+  return `${missed.length} selected test(s) never reported: ${shown.join('; ')}${more}`;
+}
+
+export function unmatchedText(u: UnmatchedEntry): string {
+  return `The ${u.list}list entry '${u.entry}' (${u.source}) matched no test: it tests nothing (a typo or a renamed test?).`;
 }
 
 function countsNotice(run: Run): Annotation {

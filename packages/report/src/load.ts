@@ -3,12 +3,18 @@
 // partial result, never silently dropped.
 import type { Logger } from '@bpf-ci/logger';
 import type { BinaryResult, ConsoleEvent, Run, RunContext } from '@bpf-ci/model';
-import { newBinaryResult, newRun } from '@bpf-ci/model';
-import { mergeJsonSummary, parseConsole, parseFile } from '@bpf-ci/parsers';
+import { newBinaryResult, newRun, parseRun, ResultsFormatError } from '@bpf-ci/model';
+import { mergeJsonSummary, parseConsole, parseFile, resultFromJsonSummary } from '@bpf-ci/parsers';
+import { existsSync } from 'node:fs';
 import { glob, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 
 export interface LoadRequest {
+  /**
+   * results.json files a producer wrote (the vmtest-runner's, with the VM's own account): validated
+   * and taken as they are. The main input; logs and JSON summaries are for other producers.
+   */
+  results?: string[];
   /** Newline-separated globs in the action; one pattern per entry here. */
   logs: string[];
   jsonSummaries?: string[];
@@ -26,8 +32,13 @@ export async function expandGlobs(
   const out: string[] = [];
   for (const pattern of patterns.map((p) => p.trim()).filter((p) => p !== '')) {
     const matches: string[] = [];
-    for await (const match of glob(pattern, { cwd }))
-      matches.push(isAbsolute(match) ? match : resolve(cwd, match));
+    // A file that exists under exactly this name is that file, even when its name has glob
+    // characters (`test_progs[1].log` would otherwise look for `test_progs1.log`).
+    const literal = resolve(cwd, pattern);
+    if (existsSync(literal)) matches.push(literal);
+    else
+      for await (const match of glob(pattern, { cwd }))
+        matches.push(isAbsolute(match) ? match : resolve(cwd, match));
     if (matches.length === 0)
       logger.warning(`No file matches ${JSON.stringify(pattern)} (relative to ${cwd}).`);
     for (const m of matches.sort()) if (!out.includes(m)) out.push(m);
@@ -62,9 +73,47 @@ function sameEvent(a: ConsoleEvent, b: ConsoleEvent): boolean {
   return a.title === b.title && a.inputLine === b.inputLine && a.test === b.test;
 }
 
+/** Add a validated results.json to `run`: its results, events, sources, context and VM account. */
+export function addSavedRun(run: Run, saved: Run): void {
+  run.binaries.push(...saved.binaries);
+  run.events.push(...saved.events);
+  run.sources.push(...saved.sources);
+  run.context = { ...saved.context, ...run.context };
+  if (saved.vm) run.vm ??= saved.vm;
+}
+
 export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run> {
   const cwd = request.cwd ?? process.cwd();
   const run = newRun(request.context ?? {});
+  for (const file of await expandGlobs(request.results ?? [], cwd, logger)) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+        title: 'Unreadable results.json',
+      });
+      run.binaries.push(unreadable(file, err));
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      run.binaries.push(
+        unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)),
+      );
+      continue;
+    }
+    try {
+      addSavedRun(run, parseRun(value, file));
+      logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
+    } catch (err) {
+      if (!(err instanceof ResultsFormatError)) throw err;
+      logger.error(err.message, { title: 'Invalid results.json' });
+      run.binaries.push(unreadable(file, err));
+    }
+  }
   for (const file of await expandGlobs(request.logs, cwd, logger)) {
     run.sources.push(file);
     try {
@@ -92,10 +141,10 @@ export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run
     );
     const base = index >= 0 ? run.binaries[index] : undefined;
     try {
-      const merged = mergeJsonSummary(
-        base ?? newBinaryResult(target.binary, target.variant ? { variant: target.variant } : {}),
-        await readFile(file, 'utf8'),
-      );
+      const text = await readFile(file, 'utf8');
+      // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
+      const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
+      if (!base && target.variant) merged.variant = target.variant;
       if (index >= 0) run.binaries[index] = merged;
       else run.binaries.push(merged);
       logger.info(

@@ -4,6 +4,7 @@
 // an explicit "truncated: N more" note. Every <details> block is complete or absent, never cut.
 import type { BinaryResult, ConsoleEvent, Run, TestCase, TestStatus } from '@bpf-ci/model';
 import { shellQuote } from '@bpf-ci/domain';
+import { missedText, unmatchedText } from './annotations.ts';
 import { walkTests } from '@bpf-ci/model';
 import {
   allEvents,
@@ -212,6 +213,11 @@ function sectionHead(run: Run, result: BinaryResult, level: string): string {
     );
   }
   if (result.countsMismatch) lines.push(`> **Counts differ:** ${escapeMarkdown(result.countsMismatch)}\n`);
+  // Next to the tool's own counts, never folded into them.
+  const missed = result.tests.filter((t) => t.status === 'miss');
+  if (missed.length > 0) lines.push(`> **❔ Never reported:** ${escapeMarkdown(missedText(missed))}\n`);
+  for (const u of result.unmatchedEntries ?? [])
+    lines.push(`> **⚠️ Selects nothing:** ${escapeMarkdown(unmatchedText(u))}\n`);
   lines.push(statusTable(result));
   for (const note of result.notes) lines.push(`- ℹ️ ${escapeMarkdown(note)}`);
   if (result.notes.length > 0) lines.push('');
@@ -223,6 +229,7 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
   const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_BUDGET) - 1024 /* truncation notes */);
   const conclusion = reportConclusion(run);
   const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
+  const vmFault = run.vm?.fault ? [`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`] : [];
   // One binary: its section heading is the job's heading. Several: a job heading above them.
   const single = run.binaries.length === 1;
   const top = single
@@ -230,6 +237,7 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
       ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
       : []
     : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
+  top.push(...vmFault);
   if (run.binaries.length === 0)
     top.push('_No selftest results were found: no log matched, or every log was empty._\n');
   const sections: Section[] = run.binaries.map((result) => ({

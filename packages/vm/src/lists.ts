@@ -53,9 +53,11 @@ export function mergeListEntries(entries: Iterable<string>): string[] {
 export function readLayeredList(
   bases: readonly string[],
   layers: ListLayers,
-): { entries: string[]; files: string[] } {
+): { entries: string[]; files: string[]; origins: Map<string, string> } {
   const files: string[] = [];
   const entries: string[] = [];
+  /** Entry → the first file that named it. */
+  const origins = new Map<string, string>();
   for (const base of bases) {
     for (const file of listLayerFiles(base, layers)) {
       if (!existsSync(file)) {
@@ -63,10 +65,13 @@ export function readLayeredList(
         continue;
       }
       files.push(file);
-      entries.push(...parseListFile(readFileSync(file, 'utf8')));
+      for (const entry of parseListFile(readFileSync(file, 'utf8'))) {
+        entries.push(entry);
+        if (!origins.has(entry)) origins.set(entry, file);
+      }
     }
   }
-  return { entries: mergeListEntries(entries), files };
+  return { entries: mergeListEntries(entries), files, origins };
 }
 
 /**

@@ -24,6 +24,10 @@ export const RunnerPlan = z.object({
    * setup and fault injection (tests force a panic with `echo c > /proc/sysrq-trigger`).
    */
   guestShell: z.string().optional(),
+  /** Each allow/deny entry with the list file it came from, to say which selected nothing. */
+  selection: z
+    .array(z.object({ list: z.enum(['allow', 'deny']), entry: z.string(), source: z.string() }))
+    .optional(),
 });
 export type RunnerPlan = z.infer<typeof RunnerPlan>;
 

@@ -39,12 +39,15 @@ export interface RunnerSpec {
   command?: string[];
 }
 
+/** `net: ./run_net.sh -v`: a named command. */
+const CUSTOM_RUNNER = /^([A-Za-z0-9_.-]+):\s*(\S.*)$/;
+
 /** @deprecated the name of PARALLEL_SUFFIX in @bpf-ci/domain. */
 export const PARALLEL_NAME_SUFFIX = PARALLEL_SUFFIX;
 
 export function parseRunnerSpec(entry: string): RunnerSpec {
   const line = entry.trim();
-  const custom = /^([A-Za-z0-9_.-]+):\s*(\S.*)$/.exec(line);
+  const custom = CUSTOM_RUNNER.exec(line);
   if (custom?.[1] && custom[2]) return { name: custom[1], kind: 'command', command: custom[2].split(/\s+/) };
   const [name = '', ...flags] = line.split(/\s+/);
   const parsed = RunnerKind.safeParse(name);
@@ -62,12 +65,25 @@ export function parseRunnerSpec(entry: string): RunnerSpec {
   return { name: `${name}${PARALLEL_SUFFIX}`, kind: parsed.data, workers: Number(parallel[1] || '0') };
 }
 
-/** Runner lines separated by newlines or commas: "test_progs -j, test_verifier" → two lines. */
+/**
+ * Runner lines separated by newlines or commas: "test_progs -j, test_verifier" → two lines. A
+ * custom command (`NAME: COMMAND`) runs to the end of its line, commas included: commas are the
+ * command's own (`net: ./run.sh -t a,b` is one runner).
+ */
 export function runnerLines(text: string): string[] {
-  return text
-    .split(/[\n,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const parts = line.split(',');
+    for (let i = 0; i < parts.length; i++) {
+      const part = (parts[i] ?? '').trim();
+      if (CUSTOM_RUNNER.test(part)) {
+        out.push(parts.slice(i).join(',').trim());
+        break;
+      }
+      if (part !== '') out.push(part);
+    }
+  }
+  return out;
 }
 
 export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
@@ -88,14 +104,15 @@ export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
     const deny = isTestProgs(kind)
       ? listEntries(request.denylists, request.deny, layers, 'deny', logger)
       : [];
-    return buildRunnerPlan(
+    const selection = [...allow, ...deny];
+    const plan = buildRunnerPlan(
       {
         kind,
         name: spec.name,
         ...(spec.command ? { command: spec.command } : {}),
         timeoutSec: request.timeoutSec,
-        allow,
-        deny,
+        allow: allow.map((e) => e.entry),
+        deny: deny.map((e) => e.entry),
         ...(spec.workers !== undefined
           ? { workers: spec.workers }
           : request.workers !== undefined
@@ -106,20 +123,24 @@ export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
       cwd,
       logger,
     );
+    return selection.length > 0 ? { ...plan, selection } : plan;
   });
   return { schemaVersion: 1, cwd, runners };
 }
 
+/** A list's merged entries, each with the file it came from ("command line" for direct ones). */
 function listEntries(
   files: readonly string[] | undefined,
   direct: readonly string[] | undefined,
   layers: { arch: string; runner: string; deployment?: string },
-  what: string,
+  list: 'allow' | 'deny',
   logger: Logger,
-): string[] {
-  const fromFiles = files?.length ? readLayeredList(files, layers) : { entries: [], files: [] };
-  if (fromFiles.files.length) logger.info(`${layers.runner} ${what}list from ${fromFiles.files.join(', ')}`);
+): { list: 'allow' | 'deny'; entry: string; source: string }[] {
+  const fromFiles = files?.length
+    ? readLayeredList(files, layers)
+    : { entries: [], files: [], origins: new Map<string, string>() };
+  if (fromFiles.files.length) logger.info(`${layers.runner} ${list}list from ${fromFiles.files.join(', ')}`);
   const merged = mergeListEntries([...fromFiles.entries, ...(direct ?? [])]);
-  if (merged.length) logger.info(`${layers.runner} ${what}list: ${merged.length} entries`);
-  return merged;
+  if (merged.length) logger.info(`${layers.runner} ${list}list: ${merged.length} entries`);
+  return merged.map((entry) => ({ list, entry, source: fromFiles.origins.get(entry) ?? 'command line' }));
 }

@@ -13,6 +13,7 @@ import {
   type RunContext,
 } from '@bpf-ci/model';
 import { mergeJsonSummary, parseFile, UnknownFormatError } from '@bpf-ci/parsers';
+import { addMisses, infrastructureExit, unmatchedEntries, type Interruption } from './accounting.ts';
 import type { RunnerProgress } from './console.ts';
 import { runnerFiles, type RunPlan, type RunnerPlan } from './plan.ts';
 
@@ -93,6 +94,18 @@ export async function collectRun(input: CollectInput): Promise<Run> {
     const progress = input.progress.find((p) => p.runner === runner.name);
     const exitCode = readExitCode(join(outputDir, files.exit));
     const result = await parseRunnerLog(runner, outputDir);
+    const listFile = join(outputDir, files.list);
+    // Written by the guest before the runner started: what it was to run.
+    const selected =
+      runner.listArgv && existsSync(listFile)
+        ? readFileSync(listFile, 'utf8')
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean)
+        : undefined;
+    if (selected) result.selectedTests = selected;
+    result.timeoutSec = runner.timeoutSec;
+    let stop: Interruption | undefined;
     if (runner.name !== result.binary) result.variant = runner.name;
     result.command = runner.guestShell ?? runner.argv.join(' ');
     if (existsSync(join(outputDir, files.log))) run.sources.push(files.log);
@@ -103,14 +116,24 @@ export async function collectRun(input: CollectInput): Promise<Run> {
       // busybox timeout sends TERM: 143 at (or past) the limit is our per-runner timeout.
       if (exitCode === 143 && seconds >= runner.timeoutSec - 1) {
         markIncomplete(result, 'timeout', `killed by the ${runner.timeoutSec} s runner timeout`);
+        stop = { kind: 'timeout', timeoutSec: runner.timeoutSec };
+      } else if (result.incompleteReasons.includes('crash')) {
+        stop = {
+          kind: 'crash',
+          detail: `test_progs crashed${result.signal ? ` with ${result.signal}` : ''}`,
+        };
+      }
+      const infra = runner.kind.startsWith('test_progs') ? infrastructureExit(exitCode) : undefined;
+      if (infra) {
+        markIncomplete(result, 'not-run', infra);
+        stop = { kind: 'setup', detail: infra };
       }
     } else if (progress && !stopped) {
       // It began and never ended: the VM fault hit it.
       stopped = true;
-      const listFile = join(outputDir, files.list);
-      const listed = existsSync(listFile) ? readFileSync(listFile, 'utf8').split('\n').filter(Boolean) : [];
-      const test = runningTest(result, listed);
+      const test = runningTest(result, selected ?? []);
       const what = fault?.detail ?? 'the VM stopped';
+      stop = { kind: 'vm', detail: what, ...(test ? { runningTest: test } : {}) };
       markIncomplete(
         result,
         fault?.reason ?? 'vm-failure',
@@ -121,7 +144,11 @@ export async function collectRun(input: CollectInput): Promise<Run> {
       stopped = true;
       markIncomplete(result, 'not-run', `not run: ${fault?.detail ?? 'the VM stopped'} before it started`);
       result.exitCode = null;
+      stop = { kind: 'vm', detail: `${fault?.detail ?? 'the VM stopped'} before the runner started` };
     }
+    if (selected) addMisses(result, selected, stop);
+    const unmatched = unmatchedEntries(runner, selected, result);
+    if (unmatched.length > 0) result.unmatchedEntries = unmatched;
     result.events.push(
       ...input.events
         .filter(

@@ -19,6 +19,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import {
   binaryConclusion,
+  parseRun,
   runConclusion,
   totalCounts,
   type Conclusion,
@@ -123,6 +124,8 @@ export interface PreparedVm {
   args: string[];
   /** Removes the scratch folder holding the initramfs. */
   cleanup: () => void;
+  /** From the modules folder's name, when modules were given. */
+  kernelRelease?: string;
 }
 
 /**
@@ -196,7 +199,16 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
       logger,
     );
     const args = qemuArgs({ ...baseArgs, accel: accelerator.accel });
-    return { plan, outputDir, nonce, accelerator, qemuBinary: profile.qemuBinary, args, cleanup };
+    return {
+      plan,
+      outputDir,
+      nonce,
+      accelerator,
+      qemuBinary: profile.qemuBinary,
+      args,
+      cleanup,
+      ...(modules ? { kernelRelease: modules.release } : {}),
+    };
   } catch (err) {
     cleanup();
     throw err;
@@ -365,11 +377,41 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
     outputDir,
     progress: watcher.runners,
     events,
-    context: { arch: options.arch, ...options.context },
+    context: {
+      arch: options.arch,
+      ...(input.kernelRelease ? { kernelRelease: input.kernelRelease } : {}),
+      ...options.context,
+    },
     ...(fault ? { fault } : {}),
   });
+  run.vm = {
+    accelerator: input.accelerator.accel,
+    ...(fault ? { fault } : {}),
+    plan: plan.runners.map((r) => ({
+      runner: r.name,
+      command: r.guestShell ?? r.argv.join(' '),
+      timeoutSec: r.timeoutSec,
+    })),
+    durationMs: timings.totalMs,
+    ...(timings.readyMs !== undefined ? { bootMs: timings.readyMs } : {}),
+  };
+  for (const b of run.binaries) {
+    for (const u of b.unmatchedEntries ?? [])
+      logger.warning(
+        `${b.variant ?? b.binary}: ${u.list}list entry '${u.entry}' (${u.source}) matched no test: it tests nothing`,
+      );
+    const missed = b.tests.filter((t) => t.status === 'miss');
+    if (missed.length > 0)
+      logger.warning(
+        `${b.variant ?? b.binary}: ${missed.length} selected test(s) never reported: ${missed
+          .slice(0, 10)
+          .map((t) => `${t.name} (${t.reason ?? 'no reason known'})`)
+          .join('; ')}${missed.length > 10 ? '; ...' : ''}`,
+      );
+  }
   const resultsJson = join(outputDir, 'results.json');
-  writeFileSync(resultsJson, `${JSON.stringify(run, null, 2)}\n`);
+  // Validated through the model's schema: the one record of this job that every reader trusts.
+  writeFileSync(resultsJson, `${JSON.stringify(parseRun(run, resultsJson), null, 2)}\n`);
   for (const b of run.binaries) logger.info(resultRow(b));
   const conclusion = runConclusion(run);
   logger.info(`Results: ${resultsJson} (raw logs, console.log and dmesg.txt in ${outputDir})`);

@@ -2,6 +2,7 @@
 // with INPUT_* variables and temporary GITHUB_STEP_SUMMARY / GITHUB_OUTPUT files. Stdout goes through the
 // runner simulation to see exactly which workflow commands GitHub would execute.
 import { parseRun, type Run } from '@bpf-ci/model';
+import { collectRun } from '@bpf-ci/vm';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -296,5 +297,77 @@ describe('result-parser action (bundled)', () => {
     // Nothing parsed is an error, never a silent success.
     expect(r.outputs['conclusion']).toBe('error');
     expect(annotations(r, 'error')[0]?.properties['title']).toBe('test_progs on x86_64 with gcc: no results');
+  });
+});
+
+describe('result-parser action: results.json in', () => {
+  it("renders the vmtest-runner's record: the VM fault and the tests that never reported, in the one summary and the annotations", async () => {
+    // A real -j run the runner killed when the guest went silent, collected as the runner does.
+    const out = mkdtempSync(join(tmpdir(), 'rp-results-'));
+    writeFileSync(
+      join(out, 'test_progs.log'),
+      readFileSync(join(samples, 'test_progs-parallel-hung-debian6.1-tcg.log')),
+    );
+    writeFileSync(
+      join(out, 'test_progs.list'),
+      readFileSync(join(samples, 'test_progs-parallel-hung-debian6.1-tcg.list')),
+    );
+    const fault = {
+      reason: 'timeout' as const,
+      detail: 'no console output for 300 s: the guest hangs; VM killed',
+    };
+    const run = await collectRun({
+      plan: {
+        schemaVersion: 1,
+        cwd: '/selftests',
+        runners: [
+          {
+            name: 'test_progs',
+            kind: 'test_progs',
+            argv: ['./test_progs', '-j'],
+            listArgv: ['./test_progs', '-l'],
+            timeoutSec: 3600,
+          },
+        ],
+      },
+      outputDir: out,
+      progress: [{ runner: 'test_progs', done: 226, failed: 21, startedAt: 0, beginLine: 1 }],
+      events: [],
+      context: { arch: 'x86_64' },
+      fault,
+    });
+    run.vm = { accelerator: 'tcg', fault };
+    writeFileSync(join(out, 'results.json'), JSON.stringify(run));
+
+    const r = await runAction({ results: join(out, 'results.json'), ...JOB });
+    expect(r.code).toBe(0);
+    expect(r.outputs['conclusion']).toBe('error');
+    expect(r.summary).toContain('VM:** no console output for 300 s');
+    expect(r.summary).toContain('Never reported:');
+    const errors = annotations(r, 'error').map((c) => `${c.properties['title'] ?? ''} ${c.data}`);
+    expect(errors.some((e) => e.includes('The VM did not finish: no console output for 300 s'))).toBe(true);
+    expect(
+      errors.some((e) => /selected test\(s\) never reported: .*no console output for 300 s/.test(e)),
+    ).toBe(true);
+    // The one record out: what came in, with the job's names added, the VM's account kept.
+    const saved = r.results();
+    expect(saved.vm?.fault).toEqual(fault);
+    expect(saved.binaries[0]?.tests.filter((t) => t.status === 'miss').length).toBeGreaterThan(0);
+  });
+
+  it('still reads a schemaVersion 1 results.json written by main before these fields existed', async () => {
+    const v1 = join(fixtures, 'results-v1-main-6e294fa.json');
+    expect(() => parseRun(JSON.parse(readFileSync(v1, 'utf8')))).not.toThrow();
+    const r = await runAction({ results: v1, ...JOB });
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ passed: '7', failed: '1', conclusion: 'failure' });
+  });
+
+  it('an invalid results.json is an error naming the file, never a green run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rp-bad-'));
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ schemaVersion: 1, binaries: 'x' }));
+    const r = await runAction({ results: join(dir, 'results.json'), ...JOB });
+    expect(r.outputs['conclusion']).toBe('error');
+    expect(r.commandLines.join('\n')).toContain('results.json');
   });
 });

@@ -95,3 +95,26 @@ describe('kernel-ci.yml', () => {
     expect(referenced(workflow.jobs, 'inputs').filter((i) => !inputs.includes(i))).toEqual([]);
   });
 });
+
+describe('kernel-ci.yml: one results path', () => {
+  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps ?? []);
+  const runner = steps.find((s) => s.uses?.endsWith('/vmtest-runner'));
+  const parser = steps.find((s) => s.uses?.endsWith('/result-parser'));
+  const uploads = steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
+
+  it("result-parser reads the vmtest-runner's results.json, not the raw logs again", () => {
+    expect(parser?.with?.['results']).toBe(`${String(runner?.with?.['output-dir'])}/results.json`);
+    expect(parser?.with?.['logs']).toBeUndefined();
+  });
+
+  it('every results upload is named by its run attempt, and holds one results.json', () => {
+    const results = uploads.filter((u) => String(u.with?.['name']).includes('results-artifact'));
+    expect(results).toHaveLength(1);
+    for (const u of results) {
+      expect(u.with?.['name']).toMatch(/-attempt-\$\{\{ github\.run_attempt \}\}$/);
+      const paths = String(u.with?.['path']).trim().split('\n');
+      expect(paths).toContain(`!${String(runner?.with?.['output-dir'])}/results.json`);
+      expect(paths).toContain(String(parser?.with?.['output-dir']));
+    }
+  });
+});

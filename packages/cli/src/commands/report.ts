@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseRun, type RunContext } from '@bpf-ci/model';
+import type { RunContext } from '@bpf-ci/model';
 import { annotationCommand } from '@bpf-ci/protocol';
 import { buildReport, loadRun } from '@bpf-ci/report';
 import { UsageError, type Command } from '../command.ts';
@@ -57,7 +57,7 @@ export const reportCommand: Command = {
     // results.json files are rendered as they are; other .json files are test_progs -J summaries.
     const logs: string[] = [];
     const jsonSummaries: string[] = [];
-    const saved = [];
+    const results: string[] = [];
     for (const file of positionals) {
       if (!file.endsWith('.json')) {
         logs.push(file);
@@ -70,20 +70,13 @@ export const reportCommand: Command = {
       } catch {
         value = undefined; // an empty or cut JSON summary: the parser says what is wrong with it
       }
-      if (value !== null && typeof value === 'object' && 'schemaVersion' in value)
-        saved.push(parseRun(value, file));
+      if (value !== null && typeof value === 'object' && 'schemaVersion' in value) results.push(file);
       else jsonSummaries.push(file);
     }
     const run = await loadRun(
-      { logs, jsonSummaries, consoleLogs: values.console, context, cwd: io.cwd },
+      { results, logs, jsonSummaries, consoleLogs: values.console, context, cwd: io.cwd },
       io.logger,
     );
-    for (const previous of saved) {
-      run.binaries.push(...previous.binaries);
-      run.events.push(...previous.events);
-      run.sources.push(...previous.sources);
-      run.context = { ...previous.context, ...run.context };
-    }
     const options = values.repro ? { maxAnnotations, repro: values.repro } : { maxAnnotations };
     const report = buildReport(run, options);
     // Inside a GitHub Actions step, io.stdout frames the summary's log lines (see main.ts); the
