@@ -9,6 +9,7 @@ import { cacheRoot } from './cache.ts';
 import { fetchDebianKernel, fetchLinuxSource } from './debian.ts';
 import { BuildError } from './build-error.ts';
 import { CommandError, capture, run } from './exec.ts';
+import { buildSandbox, runSandboxed } from './sandbox.ts';
 import { MakeProgress } from './progress.ts';
 
 /** The selftests binaries CI runs; named so make skips the default target's docs. */
@@ -112,6 +113,7 @@ async function makeSelftests(
     ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
     ...options.targets,
   ];
+  const sandbox = buildSandbox(logger);
   const started = Date.now();
   const progress = new MakeProgress(started);
   const log: string[] = [];
@@ -120,7 +122,7 @@ async function makeSelftests(
   );
   try {
     await logger.group('make selftests', () =>
-      run('make', args, {
+      runSandboxed(sandbox, 'make', args, {
         keepLines: 400,
         onLine: (line) => {
           log.push(line);

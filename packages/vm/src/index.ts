@@ -4,6 +4,7 @@ export * from './busybox.ts';
 export * from './console.ts';
 export * from './cpio.ts';
 export * from './guest-init.ts';
+export * from './guest-view.ts';
 export * from './initramfs.ts';
 export * from './lists.ts';
 export * from './modules.ts';

@@ -36,6 +36,7 @@ import { ARCH_PROFILES, type Arch } from './arch.ts';
 import { busyboxFor } from './busybox.ts';
 import { ConsoleWatcher, formatDuration, progressLine, type MarkerEvent } from './console.ts';
 import { guestInit, probeInit } from './guest-init.ts';
+import { checkSelftestsShare, copyPublicEtc, systemEntries } from './guest-view.ts';
 import { buildInitramfs, initramfsModuleNames } from './initramfs.ts';
 import { bootModules } from './modules.ts';
 import { RunPlan, runnerFiles } from './plan.ts';
@@ -134,12 +135,8 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
   const profile = ARCH_PROFILES[options.arch];
   const outputDir = resolve(options.outputDir);
   if (!existsSync(options.kernelImage)) throw new Error(`kernel image ${options.kernelImage} does not exist`);
-  // /tmp is kept visible (guest-init binds it back); /run is the guest's own.
-  if (/^\/run(\/|$)/.test(plan.cwd) || plan.cwd === '/tmp') {
-    throw new Error(
-      `the selftests directory ${plan.cwd} is /tmp itself or under /run, which the guest mounts tmpfs on: move it`,
-    );
-  }
+  // Checked before anything is written: exporting it must not export the host's private folders.
+  const selftestsDir = checkSelftestsShare(plan.cwd);
   mkdirSync(outputDir, { recursive: true });
   clearOutputs(outputDir, plan);
   writeFileSync(join(outputDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
@@ -151,7 +148,11 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
     const modulePaths = modules ? bootModules(modules.dir, profile.virtioBus) : [];
     const busybox = await busyboxFor(options.arch, logger);
     const nonce = `bpfci-${randomBytes(6).toString('hex')}`;
+    const etc = copyPublicEtc('/etc', join(work, 'etc'));
+    logger.debug(`Guest /etc: ${etc.files} public files; withheld: ${etc.withheld.join(' ') || 'none'}`);
+    const systemView = systemEntries(join(work, 'etc'));
     const init = guestInit({
+      systemView,
       plan,
       nonce,
       modules: initramfsModuleNames(modulePaths),
@@ -176,7 +177,12 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
       initramfs,
       memoryMiB: options.memoryMiB ?? 2048,
       cpus: options.cpus ?? 2,
-      shares: standardShares(outputDir, modules?.dir),
+      shares: standardShares({
+        systemView,
+        selftestsDir,
+        outputDir,
+        ...(modules ? { modulesDir: modules.dir } : {}),
+      }),
       ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
     };
     const accelerator = await chooseAccelerator(
