@@ -9,6 +9,7 @@ try {
       config: getInput('config'),
       repository: getInput('repository'),
       event: getInput('event'),
+      headRepository: getInput('head-repository'),
       cwd: process.cwd(),
     },
     logger,

@@ -6,7 +6,7 @@ export {
   type Arch,
   type Toolchain,
 } from './toolchain.ts';
-export { ConfigSchema, type Config, type ConfigInput } from './schema.ts';
+export { ConfigSchema, workspacePathProblem, type Config, type ConfigInput } from './schema.ts';
 export { DEFAULTS } from './defaults.ts';
 export {
   ConfigError,
@@ -17,8 +17,10 @@ export {
   type ConfigIssue,
 } from './load.ts';
 export {
+  EmptyPullRequestTests,
   JOB_OVERHEAD_MINUTES,
   generateMatrix,
+  isForkPullRequest,
   type BuildEntry,
   type Matrix,
   type MatrixContext,
