@@ -1,6 +1,6 @@
 // Read .github/bpf-ci.yml: YAML → schema → Config, or a ConfigError whose every issue names the
 // file, the line and column of the offending key or value, what was expected and the fix.
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import {
   LineCounter,
   isMap,
@@ -50,7 +50,10 @@ export function formatIssue(issue: ConfigIssue): string {
 
 /** Read and validate a config file. A missing file is an error (the defaults need no file). */
 export async function loadConfig(path: string, displayName = path): Promise<Config> {
-  return parseConfig(await readFile(path, 'utf8'), displayName);
+  return parseConfig(
+    await readInputFile(path, { maxBytes: INPUT_LIMITS.config, what: 'bpf-ci config' }),
+    displayName,
+  );
 }
 
 /** Validate config text; `file` is the name errors are reported against. */

@@ -5,7 +5,8 @@ import type { Logger } from '@bpf-ci/logger';
 import type { BinaryResult, ConsoleEvent, Run, RunContext } from '@bpf-ci/model';
 import { newBinaryResult, newRun } from '@bpf-ci/model';
 import { mergeJsonSummary, parseConsole, parseFile } from '@bpf-ci/parsers';
-import { glob, readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
+import { glob } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 
 export interface LoadRequest {
@@ -94,7 +95,7 @@ export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run
     try {
       const merged = mergeJsonSummary(
         base ?? newBinaryResult(target.binary, target.variant ? { variant: target.variant } : {}),
-        await readFile(file, 'utf8'),
+        await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' }),
       );
       if (index >= 0) run.binaries[index] = merged;
       else run.binaries.push(merged);
@@ -111,7 +112,16 @@ export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run
   }
   for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger)) {
     run.sources.push(file);
-    const events = parseConsole(await readFile(file, 'utf8'));
+    let events: ConsoleEvent[];
+    try {
+      events = parseConsole(await readInputFile(file, { what: 'console log' }));
+    } catch (err) {
+      // The tests' own results stand; only this log's kernel events are missing, and that is said.
+      logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+        title: 'Unreadable console log',
+      });
+      continue;
+    }
     logger.info(`${file}: ${events.length} kernel event(s)`);
     for (const event of events) {
       const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;

@@ -1,11 +1,11 @@
 // What a caller asks for (runner names, list files, limits) turned into a run plan: the one path
 // the `bpf-ci vmtest` command, `bpf-ci run` and the vmtest-runner action share.
-import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import type { Run } from '@bpf-ci/model';
 import { renderStepSummary } from '@bpf-ci/report';
 import { mergeListEntries, readLayeredList } from './lists.ts';
+import { writeOutputFile } from './output-files.ts';
 import { RunnerKind, type RunPlan } from './plan.ts';
 import { buildRunnerPlan, isTestProgs } from './runners.ts';
 
@@ -134,6 +134,6 @@ function listEntries(
 /** summary.md next to results.json: the same Markdown the GitHub step summary shows. */
 export function writeSummary(run: Run, outputDir: string): string {
   const path = join(outputDir, 'summary.md');
-  writeFileSync(path, renderStepSummary(run));
+  writeOutputFile(path, renderStepSummary(run));
   return path;
 }

@@ -42,6 +42,7 @@ import { bootModules } from './modules.ts';
 import { RunPlan, runnerFiles } from './plan.ts';
 import { qemuArgs, standardShares } from './qemu.ts';
 import { collectRun, type VmFault } from './results.ts';
+import { writeOutputFile } from './output-files.ts';
 
 export interface VmTestOptions {
   arch: Arch;
@@ -124,6 +125,8 @@ export interface PreparedVm {
   args: string[];
   /** Removes the scratch folder holding the initramfs. */
   cleanup: () => void;
+  /** A folder of the host's own (not shared with the guest) for files the guest must not touch. */
+  privateDir: string;
 }
 
 /**
@@ -139,7 +142,7 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
   const selftestsDir = checkSelftestsShare(plan.cwd);
   mkdirSync(outputDir, { recursive: true });
   clearOutputs(outputDir, plan);
-  writeFileSync(join(outputDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  writeOutputFile(join(outputDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
 
   const work = mkdtempSync(join(tmpdir(), 'bpf-ci-vm-'));
   const cleanup = (): void => rmSync(work, { recursive: true, force: true });
@@ -202,7 +205,16 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
       logger,
     );
     const args = qemuArgs({ ...baseArgs, accel: accelerator.accel });
-    return { plan, outputDir, nonce, accelerator, qemuBinary: profile.qemuBinary, args, cleanup };
+    return {
+      plan,
+      outputDir,
+      nonce,
+      accelerator,
+      qemuBinary: profile.qemuBinary,
+      args,
+      cleanup,
+      privateDir: work,
+    };
   } catch (err) {
     cleanup();
     throw err;
@@ -247,8 +259,11 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   const silenceMs = (options.silenceTimeoutSec ?? 300) * 1000;
   const totalMs = (options.timeoutSec ?? plan.runners.reduce((s, r) => s + r.timeoutSec + 60, 300)) * 1000;
   const progressMs = (options.progressIntervalSec ?? 15) * 1000;
+  // The console is recorded outside the guest's writable share and copied in at the end: the guest
+  // can replace any name in its share (with a FIFO, a symlink, a forged log) while it runs.
   const consoleLog = join(outputDir, 'console.log');
-  const consoleFile = createWriteStream(consoleLog);
+  const consoleRecord = join(input.privateDir, 'console.log');
+  const consoleFile = createWriteStream(consoleRecord);
   const watcher = new ConsoleWatcher(nonce, Date.now());
   const echo = new UntrustedBatcher(logger);
   const started = Date.now();
@@ -353,9 +368,10 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   echo.flush(true);
   await new Promise<void>((r) => consoleFile.end(r));
   timings.totalMs = Date.now() - started;
-  if (stderr.trim()) writeFileSync(join(outputDir, 'qemu-stderr.log'), stderr);
+  if (stderr.trim()) writeOutputFile(join(outputDir, 'qemu-stderr.log'), stderr);
 
-  const consoleText = await readFile(consoleLog, 'utf8');
+  const consoleText = await readFile(consoleRecord, 'utf8');
+  writeOutputFile(consoleLog, consoleText);
   const events = parseConsole(consoleText);
   const fault =
     killedBy ??
@@ -363,7 +379,7 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   if (fault && !killedBy) logger.error(fault.detail);
   if (!existsSync(join(outputDir, 'dmesg.txt'))) {
     // The guest writes dmesg at the end; when it never got there the console holds the kernel log.
-    writeFileSync(join(outputDir, 'dmesg.txt'), consoleText);
+    writeOutputFile(join(outputDir, 'dmesg.txt'), consoleText);
   }
 
   const run = await collectRun({
@@ -375,7 +391,7 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
     ...(fault ? { fault } : {}),
   });
   const resultsJson = join(outputDir, 'results.json');
-  writeFileSync(resultsJson, `${JSON.stringify(run, null, 2)}\n`);
+  writeOutputFile(resultsJson, `${JSON.stringify(run, null, 2)}\n`);
   for (const b of run.binaries) logger.info(resultRow(b));
   const conclusion = runConclusion(run);
   logger.info(`Results: ${resultsJson} (raw logs, console.log and dmesg.txt in ${outputDir})`);
