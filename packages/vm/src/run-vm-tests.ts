@@ -264,7 +264,11 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   const consoleLog = join(outputDir, 'console.log');
   const consoleRecord = join(input.privateDir, 'console.log');
   const consoleFile = createWriteStream(consoleRecord);
-  const watcher = new ConsoleWatcher(nonce, Date.now());
+  const watcher = new ConsoleWatcher(
+    nonce,
+    Date.now(),
+    plan.runners.map((r) => r.name),
+  );
   const echo = new UntrustedBatcher(logger);
   const started = Date.now();
   const timings: VmTestOutcome['timings'] = { totalMs: 0 };
