@@ -16,8 +16,9 @@ import {
   confinedPath,
   readInputFile,
   readInputFileSync,
+  writeOutputFile,
 } from '@bpf-ci/input-file';
-import { collectRun, readLayeredList, writeOutputFile, type RunPlan } from '@bpf-ci/vm';
+import { collectRun, readLayeredList, type RunPlan } from '@bpf-ci/vm';
 import { runAction } from './run-action.ts';
 
 const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'samples');

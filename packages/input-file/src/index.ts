@@ -4,7 +4,17 @@
 // would block for ever, /dev/zero would fill the memory, and a symlink could point at any file of
 // the host. Opened with O_NOFOLLOW | O_NONBLOCK and checked with fstat on the open descriptor, so
 // nothing can swap the file between the check and the read.
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
@@ -157,4 +167,14 @@ export function confinedPath(path: string, root: string, what = 'file'): string 
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Write a file into a folder someone else can write too (the guest's output share): whatever is
+ * at the name (a symlink to a host file, a FIFO, a directory) is removed first, rm never following
+ * a symlink, and the file is created with O_EXCL, so the write never lands outside the folder.
+ */
+export function writeOutputFile(path: string, content: string): void {
+  rmSync(path, { force: true, recursive: true });
+  writeFileSync(path, content, { flag: 'wx' });
 }

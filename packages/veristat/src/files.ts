@@ -2,6 +2,7 @@
 // This is what the action, the `bpf-ci veristat-diff` command and the e2e test call.
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import type { Logger } from '@bpf-ci/logger';
+import { STEP_SUMMARY_BUDGET } from '@bpf-ci/protocol';
 import { buildAnnotations, type VeristatAnnotation } from './annotations.ts';
 import { DEFAULT_CONFIG, parseConfig, type VeristatConfig } from './config.ts';
 import { diffRuns, noBaseline, type VeristatDiff } from './diff.ts';
@@ -41,6 +42,7 @@ export async function veristatDiffFiles(
     ? parseConfig(
         await readInputFile(input.config, { maxBytes: INPUT_LIMITS.config, what: 'veristat config' }),
         input.config,
+        (m) => logger.warning(m),
       )
     : DEFAULT_CONFIG;
   const next = await readRun(input.next, 'new');
@@ -81,7 +83,7 @@ export async function veristatDiffFiles(
     ...(input.title ? { title: input.title } : {}),
     ...(baselineNote ? { baselineNote } : {}),
   };
-  const markdown = fitMarkdown(diff, renderOptions, input.maxSummaryBytes ?? 1024 * 1024 - 64 * 1024);
+  const markdown = fitMarkdown(diff, renderOptions, input.maxSummaryBytes ?? STEP_SUMMARY_BUDGET);
   const listed = sections(diff);
   const counts = {
     newFailures: listed.newFailures.length,

@@ -8,7 +8,6 @@ export * from './guest-view.ts';
 export * from './initramfs.ts';
 export * from './lists.ts';
 export * from './modules.ts';
-export * from './output-files.ts';
 export * from './plan.ts';
 export * from './qemu.ts';
 export * from './results.ts';

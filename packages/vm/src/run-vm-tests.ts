@@ -42,7 +42,7 @@ import { bootModules } from './modules.ts';
 import { RunPlan, runnerFiles } from './plan.ts';
 import { qemuArgs, standardShares } from './qemu.ts';
 import { collectRun, type VmFault } from './results.ts';
-import { writeOutputFile } from './output-files.ts';
+import { writeOutputFile } from '@bpf-ci/input-file';
 
 export interface VmTestOptions {
   arch: Arch;

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
+import { RUNNER_BINARY, isTestProgs } from '@bpf-ci/domain';
 import type { RunnerKind, RunnerPlan } from './plan.ts';
 import { toNamesArgument } from './lists.ts';
 
@@ -57,18 +58,7 @@ export interface RunnerRequest {
   timeoutSec: number;
 }
 
-/** The binaries the selftest runners are, relative to the selftests directory. */
-export const RUNNER_BINARY: Partial<Record<RunnerKind, string>> = {
-  test_progs: 'test_progs',
-  'test_progs-no_alu32': 'test_progs-no_alu32',
-  'test_progs-cpuv4': 'test_progs-cpuv4',
-  test_maps: 'test_maps',
-  test_verifier: 'test_verifier',
-};
-
-export function isTestProgs(kind: RunnerKind): boolean {
-  return kind.startsWith('test_progs');
-}
+export { RUNNER_BINARY, isTestProgs } from '@bpf-ci/domain';
 
 export function buildRunnerPlan(request: RunnerRequest, selftestsDir: string, logger: Logger): RunnerPlan {
   const name = request.name ?? request.kind;

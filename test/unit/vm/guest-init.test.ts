@@ -67,30 +67,26 @@ describe('guest init script', () => {
       ],
     });
     execFileSync('busybox', ['sh', '-n', '-c', script]);
-    expect(script.indexOf("insmod /modules/'virtio.ko'")).toBeLessThan(
-      script.indexOf("insmod /modules/'9p.ko'"),
-    );
+    expect(script.indexOf('insmod /modules/virtio.ko')).toBeLessThan(script.indexOf('insmod /modules/9p.ko'));
     for (const fs of ['proc', 'sysfs', 'devtmpfs', 'debugfs', 'tracefs', 'bpf', 'cgroup2', 'tmpfs']) {
       expect(script).toMatch(new RegExp(`mount -t ${fs} `));
     }
     expect(script).toContain('ip link set lo up');
     expect(script).toContain(
-      "mount -t 9p -o ro,cache=loose,trans=virtio,version=9p2000.L,msize=512000 'bpfci-sys-usr' /host'/usr'",
+      'mount -t 9p -o ro,cache=loose,trans=virtio,version=9p2000.L,msize=512000 bpfci-sys-usr /host/usr',
     );
-    expect(script).toContain("ln -s 'usr/bin' /host'/bin'");
+    expect(script).toContain('ln -s usr/bin /host/bin');
     // The selftests tree at its own path, after the guest's tmpfs folders so /tmp/... works too.
-    expect(script.indexOf("bpfci-selftests /host'/work/selftests/bpf'")).toBeGreaterThan(
+    expect(script.indexOf('bpfci-selftests /host/work/selftests/bpf')).toBeGreaterThan(
       script.indexOf('mount -t tmpfs tmp /host/tmp'),
     );
     // Runners (chrooted into the shared root) see the writable output folder.
     expect(script).toContain('mount -o bind /out /host/tmp/.bpf-ci/out');
     expect(script).toMatch(
-      /timeout -s TERM 600 'chroot' .*'\.\/test_verifier' 2>&1 \| tee \/out\/test_verifier\.log/,
+      /timeout -s TERM 600 chroot .*\.\/test_verifier 2>&1 \| tee \/out\/test_verifier\.log/,
     );
-    expect(script.indexOf("say begin 'test_verifier'")).toBeLessThan(
-      script.indexOf("say begin 'test_progs'"),
-    );
-    expect(script).toContain("'./test_progs' '-a' 'it'\\''s,$(reboot),`id`,a b'");
+    expect(script.indexOf('say begin test_verifier')).toBeLessThan(script.indexOf('say begin test_progs'));
+    expect(script).toContain("./test_progs -a 'it'\\''s,$(reboot),`id`,a b'");
     // QEMU runs with -no-reboot: a reboot ends it even where poweroff would only halt.
     expect(script.trimEnd().split('\n').slice(-2)).toEqual(['reboot -f', 'sleep 5']);
   });
