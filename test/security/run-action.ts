@@ -1,5 +1,5 @@
 // Runs an action the way the runner does (inputs in INPUT_* variables, outputs appended to
-// $GITHUB_OUTPUT, workflow commands on stdout), from its TypeScript source: Node runs it directly,
+// $GITHUB_OUTPUT, workflow commands on stdout), from its TypeScript entry point: Node runs it directly,
 // so these tests follow the code of this commit, not the committed bundle.
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -40,7 +40,7 @@ export async function runAction(
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   await writeFile(env.GITHUB_STEP_SUMMARY!, '');
   const started = Date.now();
-  const main = join(ROOT, 'actions', action, 'src', 'main.ts');
+  const main = join(ROOT, 'actions', action, 'src', 'index.ts');
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [main], {
       cwd: workspace,

@@ -1,5 +1,6 @@
 // Config + where the workflow runs → the build matrix and the test matrix for `strategy.matrix`.
 // Pure: no I/O, same answer for the same input.
+import { UserError } from '@bpf-ci/domain';
 import type { Config } from './schema.ts';
 import { matches } from './schema.ts';
 import { DEFAULTS } from './defaults.ts';
@@ -223,7 +224,7 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
 }
 
 /** A pull request must run tests: an empty test matrix would turn into a green check. */
-export class EmptyPullRequestTests extends Error {
+export class EmptyPullRequestTests extends UserError {
   constructor(message: string) {
     super(`no test jobs for a pull request: ${message}`);
     this.name = 'EmptyPullRequestTests';
