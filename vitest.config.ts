@@ -15,6 +15,15 @@ export default defineConfig({
         },
       },
       {
+        // The threat model, one file per trust boundary (test/security/README.md): fast, no VM.
+        test: {
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          testTimeout: 30_000,
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

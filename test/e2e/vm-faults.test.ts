@@ -1,12 +1,15 @@
 // When the VM breaks mid-run (kernel panic, a guest gone silent, QEMU killed from outside) the job
 // is ERROR, what already ran is kept, the interrupted runner is partial and names what was running,
 // and the runners after it are reported as not run.
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
 import { parseRun, runConclusion } from '@bpf-ci/model';
 import { buildPlan, runVmTests, type RunPlan, type RunnerPlan } from '@bpf-ci/vm';
+import { hostileGuestProbe } from '../security/guest-probe.ts';
 import { debianVm, defaultSetup, ownSummary, scratch, timed } from './helpers.ts';
 
 /** A quick test_progs runner that passes under TCG: the results the fault must not erase. */
@@ -150,25 +153,55 @@ describe('VM faults', () => {
     ]);
   });
 
-  it('a kernel without ACPI (acpi=off): the guest still ends QEMU itself once the plan is done', async () => {
+  it('a kernel without ACPI (acpi=off): the guest still ends QEMU itself once the plan is done; the guest cannot reach a secret planted on the host', async () => {
     const setup = await defaultSetup();
+    // Guest visibility rides on this boot: a secret file in the host's home and a secret in the
+    // environment QEMU inherits; a hostile runner looks for both (test/security/guest-probe.ts).
+    const secretValue = `planted-${randomBytes(12).toString('hex')}`;
+    const secrets = {
+      file: join(homedir(), `.bpf-ci-planted-${randomBytes(4).toString('hex')}`),
+      envName: 'BPF_CI_PLANTED_SECRET',
+    };
+    writeFileSync(secrets.file, `${secretValue}\n`, { mode: 0o644 });
+    process.env[secrets.envName] = secretValue;
     const plan: RunPlan = {
       schemaVersion: 1,
       cwd: setup.dir,
       runners: [
         { name: 'hello', kind: 'command', argv: ['true'], guestShell: 'cat /proc/cmdline', timeoutSec: 60 },
+        {
+          name: 'visibility',
+          kind: 'command',
+          argv: ['true'],
+          guestShell: hostileGuestProbe(secrets),
+          timeoutSec: 300,
+        },
       ],
     };
     const out = scratch('no-acpi');
     const logger = new MemoryLogger();
-    const outcome = await timed('no-ACPI guest', () =>
+    const outcome = await timed('no-ACPI guest + guest-visibility probe', () =>
       runVmTests(debianVm(setup, plan, out, { extraCmdline: ['acpi=off'], powerOffGraceSec: 120 }), logger),
-    );
+    ).finally(() => {
+      rmSync(secrets.file, { force: true });
+      delete process.env[secrets.envName];
+    });
     // `poweroff -f` would only halt this kernel; the guest reboots and QEMU (-no-reboot) exits.
     expect(logger.messages('info').some((m) => m.includes('QEMU is still up'))).toBe(false);
     expect(outcome.fault).toBeUndefined();
     expect(outcome.conclusion).toBe('success');
     expect(readFileSync(join(out, 'hello.log'), 'utf8')).toMatch(/\bacpi=off\b/);
+
+    const probe = readFileSync(join(out, 'visibility.log'), 'utf8');
+    // It really looked: it saw the 9p exports (system folders, /etc copy, selftests, output, modules).
+    expect(probe).toMatch(/^9p tags: ([5-9]|\d\d+)$/m);
+    expect(probe).toMatch(/^guest probe finished: found=0$/m);
+    expect(probe).not.toMatch(/^FOUND/m);
+    // Neither secret reached anything the job keeps or prints.
+    for (const f of readdirSync(out)) {
+      expect(readFileSync(join(out, f), 'latin1'), f).not.toContain(secretValue);
+    }
+    expect(logger.messages().join('\n')).not.toContain(secretValue);
   });
 
   it('a guest that halts after its plan is done: QEMU stopped by the runner, not left to the watchdog', async () => {

@@ -6,4 +6,5 @@ export const Inputs = z.object({
   config: input.text(),
   repository: input.text(),
   event: input.text(),
+  'head-repository': input.text(),
 });

@@ -6,7 +6,16 @@ import { Inputs } from './inputs.ts';
 export function run(): Promise<number> {
   return runAction(Inputs, async (inputs, logger) => {
     try {
-      const matrix = await computeMatrix({ ...inputs, cwd: process.cwd() }, logger);
+      const matrix = await computeMatrix(
+        {
+          config: inputs.config,
+          repository: inputs.repository,
+          event: inputs.event,
+          headRepository: inputs['head-repository'],
+          cwd: process.cwd(),
+        },
+        logger,
+      );
       logger.info(describeMatrix(matrix));
       setOutputs(matrixOutputs(matrix));
       return 0;

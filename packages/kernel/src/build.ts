@@ -17,7 +17,8 @@ import {
 } from './config.ts';
 import { BuildError } from './build-error.ts';
 import { chooseAnnotations, parseDiagnostics, sourceRelativePath } from './diagnostics.ts';
-import { CommandError, capture, childCpuSeconds, run } from './exec.ts';
+import { CommandError, capture, childCpuSeconds } from './exec.ts';
+import { buildSandbox, captureSandboxed, runSandboxed, type Sandbox } from './sandbox.ts';
 import { MakeProgress } from './progress.ts';
 import { alignSourceTimes, describeSourceTimes, recordSourceBlobs } from './source-times.ts';
 import { ARCH_NAMES, hostArch, toolchainName, type Arch, type Toolchain } from '@bpf-ci/domain';
@@ -91,7 +92,8 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
     `Toolchain ${toolchain.name}: ${toolchain.version} (${makeArgs(toolchain.makeVars).join(' ')})`,
   );
 
-  const assembled = await assembleKernelConfig(options, logger, toolchain);
+  const sandbox = buildSandbox(logger);
+  const assembled = await assembleKernelConfig(options, logger, toolchain, sandbox);
   const configHash = hashConfig(assembled.final);
   const decision = await decideRebuild(options, toolchain, assembled.final, logger);
   const previousFull = decision.incremental
@@ -122,9 +124,9 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
   const info = ARCH_NAMES[options.arch];
   const targets = options.targets ? [...options.targets] : [info.imageTarget, 'vmlinux'];
   if (!options.targets && assembled.final.get('CONFIG_MODULES') === 'y') targets.push('modules');
-  await makeKernel(options, toolchain, targets, logger);
+  await makeKernel(options, toolchain, targets, logger, sandbox);
   const release = (
-    await capture('make', [
+    await captureSandboxed(sandbox, 'make', [
       '-s',
       '-C',
       options.sourceDir,
@@ -220,13 +222,21 @@ export async function assembleKernelConfig(
   options: KernelBuildOptions,
   logger: Logger,
   toolchain?: ToolchainInfo,
+  sandbox: Sandbox = buildSandbox(logger),
 ): Promise<AssembledConfig> {
   toolchain ??= await resolveToolchain(options.toolchain, options.arch);
   await mkdir(dirname(options.buildDir), { recursive: true });
   const scratch = await mkdtemp(join(dirname(options.buildDir), `.config-${basename(options.buildDir)}-`));
   try {
     const make = (target: string): Promise<unknown> =>
-      run('make', ['-s', '-C', options.sourceDir, `O=${scratch}`, ...makeArgs(toolchain.makeVars), target]);
+      runSandboxed(sandbox, 'make', [
+        '-s',
+        '-C',
+        options.sourceDir,
+        `O=${scratch}`,
+        ...makeArgs(toolchain.makeVars),
+        target,
+      ]);
     const baseTarget = options.baseTarget ?? 'defconfig';
     await make(baseTarget);
     const base = parseConfig(await readFile(join(scratch, '.config'), 'utf8'));
@@ -333,6 +343,7 @@ async function makeKernel(
   toolchain: ToolchainInfo,
   targets: string[],
   logger: Logger,
+  sandbox: Sandbox,
 ): Promise<void> {
   const jobs = options.jobs ?? availableParallelism();
   const logPath = join(options.buildDir, 'build.log');
@@ -343,7 +354,8 @@ async function makeKernel(
   logger.info(`make -j${jobs} ${targets.join(' ')} (progress below; the full log is folded at the end)`);
   let failure: CommandError | undefined;
   try {
-    await run(
+    await runSandboxed(
+      sandbox,
       'make',
       [
         '-C',

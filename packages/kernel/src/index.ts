@@ -13,3 +13,4 @@ export { BuildError } from './build-error.ts';
 export { chooseAnnotations, parseDiagnostics, sourceRelativePath, type Diagnostic } from './diagnostics.ts';
 export * from './inputs.ts';
 export * from './source-times.ts';
+export { buildSandbox, runSandboxed, scrubbedBuildEnv, unshareArgs, type Sandbox } from './sandbox.ts';

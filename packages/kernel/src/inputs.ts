@@ -1,6 +1,6 @@
 // One reading of the kernel-build request, for actions/kernel-build (action inputs) and
 // `bpf-ci build` (command-line options): validation and defaults live here, not twice.
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, confinedPath, readInputFile } from '@bpf-ci/input-file';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import { cacheRoot } from '@bpf-ci/debian';
@@ -50,7 +50,12 @@ export async function kernelJobFromRequest(request: KernelBuildRequest, logger: 
   const fragments: ConfigFragment[] = [];
   for (const path of request.configFragments ?? []) {
     try {
-      fragments.push({ name: path, text: await readFile(at(path), 'utf8') });
+      // A relative fragment names a file of the checkout: it must stay there, symlinks resolved.
+      const file = isAbsolute(path) ? path : confinedPath(path, request.cwd, 'config fragment');
+      fragments.push({
+        name: path,
+        text: await readInputFile(file, { maxBytes: INPUT_LIMITS.config, what: 'config fragment' }),
+      });
     } catch (err) {
       throw new UserError(`config fragment ${path}: ${(err as Error).message}`, { cause: err });
     }

@@ -9,6 +9,7 @@ import { cacheRoot, ensureDir, sayInterrupted } from '@bpf-ci/debian';
 import { fetchDebianKernel, fetchLinuxSource } from './debian.ts';
 import { BuildError } from './build-error.ts';
 import { CommandError, capture, run } from './exec.ts';
+import { buildSandbox, runSandboxed } from './sandbox.ts';
 import { MakeProgress } from './progress.ts';
 
 /**
@@ -113,6 +114,7 @@ async function makeSelftests(
     ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
     ...options.targets,
   ];
+  const sandbox = buildSandbox(logger);
   const started = Date.now();
   const progress = new MakeProgress(started);
   const log: string[] = [];
@@ -121,7 +123,7 @@ async function makeSelftests(
   );
   try {
     await logger.group('make selftests', () =>
-      run('make', args, {
+      runSandboxed(sandbox, 'make', args, {
         keepLines: 400,
         onLine: (line) => {
           log.push(line);

@@ -1,5 +1,6 @@
 // Config + where the workflow runs → the build matrix and the test matrix for `strategy.matrix`.
 // Pure: no I/O, same answer for the same input.
+import { UserError } from '@bpf-ci/domain';
 import type { Config } from './schema.ts';
 import { matches } from './schema.ts';
 import { DEFAULTS } from './defaults.ts';
@@ -19,6 +20,23 @@ export interface MatrixContext {
   repository?: string | undefined;
   /** github.event_name. Undefined or empty: a pull request. */
   event?: string | undefined;
+  /**
+   * The pull request's head repository (github.event.pull_request.head.repo.full_name). For a
+   * pull request from a fork it differs from `repository`, which is then the BASE repository.
+   */
+  headRepository?: string | undefined;
+}
+
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
+
+/** A pull request opened from another repository than the one the workflow runs in. */
+export function isForkPullRequest(context: MatrixContext, repository: string): boolean {
+  const event = context.event || 'pull_request';
+  return (
+    PULL_REQUEST_EVENTS.includes(event) &&
+    !!context.headRepository &&
+    context.headRepository.toLowerCase() !== repository.toLowerCase()
+  );
 }
 
 /** One kernel build: a job of the build matrix. */
@@ -90,13 +108,19 @@ export const JOB_OVERHEAD_MINUTES = 20;
 export function generateMatrix(config: Config, context: MatrixContext = {}): Matrix {
   const notes: string[] = [];
   const repository = context.repository || (config.forks['main-repositories'][0] ?? '');
-  const fork = !config.forks['main-repositories'].includes(repository);
+  const forkPullRequest = isForkPullRequest(context, repository);
+  const fork = forkPullRequest || !config.forks['main-repositories'].includes(repository);
   const deployment = config.deployment['prod-repositories'].includes(repository) ? 'prod' : 'rc';
 
   let builds = buildList(config);
+  if (forkPullRequest)
+    notes.push(
+      `a pull request from ${context.headRepository ?? ''}, a fork of ${repository}: only ` +
+        `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (GitHub-hosted runners only)`,
+    );
   if (fork) {
     const kept = builds.filter((b) => config.forks.arches.includes(b.arch));
-    if (kept.length < builds.length)
+    if (kept.length < builds.length && !forkPullRequest)
       notes.push(
         `${repository} is not one of ${config.forks['main-repositories'].join(', ')}: only ` +
           `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (forks have no self-hosted runners)`,
@@ -183,10 +207,28 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
 
   const event = context.event || 'pull_request';
   if (config['build-only-events'].includes(event) && testEntries.length > 0) {
+    if (PULL_REQUEST_EVENTS.includes(event))
+      throw new EmptyPullRequestTests(
+        `build-only-events lists '${event}': a pull request would build and run no test, and a ` +
+          'skipped test job counts as passed. Remove it from build-only-events.',
+      );
     notes.push(`'${event}' only builds (build-only-events): no test jobs`);
     testEntries.length = 0;
   }
+  if (PULL_REQUEST_EVENTS.includes(event) && testEntries.length === 0)
+    throw new EmptyPullRequestTests(
+      'the config gives this pull request no test job (every test excluded or none listed for the ' +
+        'arches it builds), and a skipped test job counts as passed. List tests for at least one built arch.',
+    );
   return { build: { include: buildEntries }, test: { include: testEntries }, notes, fork, deployment };
+}
+
+/** A pull request must run tests: an empty test matrix would turn into a green check. */
+export class EmptyPullRequestTests extends UserError {
+  constructor(message: string) {
+    super(`no test jobs for a pull request: ${message}`);
+    this.name = 'EmptyPullRequestTests';
+  }
 }
 
 /** arches × toolchains, minus the excluded builds, plus the included ones: in config order. */

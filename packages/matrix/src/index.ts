@@ -1,6 +1,6 @@
 export { ARCHES, BPF_RUNNERS, PARALLEL_RUNNERS, parseToolchain, type Arch } from './toolchain.ts';
 export type { Toolchain } from '@bpf-ci/domain';
-export { ConfigSchema, type Config, type ConfigInput } from './schema.ts';
+export { ConfigSchema, workspacePathProblem, type Config, type ConfigInput } from './schema.ts';
 export { DEFAULTS } from './defaults.ts';
 export {
   ConfigError,
@@ -11,8 +11,10 @@ export {
   type ConfigIssue,
 } from './load.ts';
 export {
+  EmptyPullRequestTests,
   JOB_OVERHEAD_MINUTES,
   generateMatrix,
+  isForkPullRequest,
   type BuildEntry,
   type Matrix,
   type MatrixContext,

@@ -1,8 +1,19 @@
 // Read .github/bpf-ci.yml: YAML → schema → Config, or a ConfigError whose every issue names the
 // file, the line and column of the offending key or value, what was expected and the fix.
 import { ConfigError, type ConfigIssue } from '@bpf-ci/domain';
-import { readFile } from 'node:fs/promises';
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
+import {
+  LineCounter,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type Config, type IssueHelp } from './schema.ts';
 import { closest } from './suggest.ts';
@@ -14,7 +25,10 @@ export { ConfigError, formatIssue, type ConfigIssue } from '@bpf-ci/domain';
 
 /** Read and validate a config file. A missing file is an error (the defaults need no file). */
 export async function loadConfig(path: string, displayName = path): Promise<Config> {
-  return parseConfig(await readFile(path, 'utf8'), displayName);
+  return parseConfig(
+    await readInputFile(path, { maxBytes: INPUT_LIMITS.config, what: 'bpf-ci config' }),
+    displayName,
+  );
 }
 
 /** Validate config text; `file` is the name errors are reported against. */
@@ -34,7 +48,12 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Config {
       })),
     );
   }
-  const value: unknown = doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    throw new ConfigError([aliasIssue(doc, err, at)]);
+  }
   const parsed = ConfigSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.flatMap((issue) => describe(issue, doc, at));
@@ -42,6 +61,37 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): Config {
 }
 
 type At = (offset: number) => { file: string; line: number; column: number };
+
+/** A config has a handful of aliases; thousands of expansions is an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The YAML library throws (without a position) on an alias it cannot resolve and on an alias bomb:
+ * point at the alias instead, the unresolved one or the first one.
+ */
+function aliasIssue(doc: Document, err: unknown, at: At): ConfigIssue {
+  const aliases: Alias[] = [];
+  visit(doc, {
+    Alias(_key, node) {
+      aliases.push(node);
+    },
+  });
+  const unresolved = aliases.find((a) => a.resolve(doc) === undefined);
+  if (unresolved)
+    return {
+      ...at(offsetOf(unresolved)),
+      message: `unresolved alias *${unresolved.source}: no anchor &${unresolved.source} before it`,
+      fix: `define &${unresolved.source} on an earlier value, or write the value out`,
+    };
+  const first = aliases[0];
+  if (first && /alias count/i.test(err instanceof Error ? err.message : ''))
+    return {
+      ...at(offsetOf(first)),
+      message: `the aliases expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb?)`,
+      fix: 'write the values out, or use fewer nested aliases',
+    };
+  return { ...at(0), message: `not valid YAML: ${err instanceof Error ? err.message : String(err)}` };
+}
 type Path = readonly PropertyKey[];
 
 interface Located {

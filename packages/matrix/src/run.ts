@@ -31,7 +31,11 @@ export async function computeMatrix(request: MatrixRequest, logger: Logger): Pro
     logger.info(`no ${path}: using the defaults (kernel-patches/bpf's matrix)`);
     config = parseConfig('', path);
   }
-  const matrix = generateMatrix(config, { repository: request.repository, event: request.event });
+  const matrix = generateMatrix(config, {
+    repository: request.repository,
+    event: request.event,
+    headRepository: request.headRepository,
+  });
   for (const note of matrix.notes) logger.info(note);
   return matrix;
 }

@@ -243,6 +243,29 @@ function semanticIssues(config: Config): SemanticIssue[] {
   });
 
   const lists = config.deployment;
+  // List and fragment files are read on the runner and their lines land in artifacts: they must
+  // name files of the checkout, never an absolute path or one climbing out of it.
+  const checkPath = (where: (string | number)[], path: string) => {
+    const problem = workspacePathProblem(path);
+    if (problem)
+      add(where, `'${path}' ${problem}`, {
+        expected: 'a path relative to the repository checkout, without ..',
+        fix: 'name a file of the repository, e.g. tools/testing/selftests/bpf/DENYLIST',
+      });
+  };
+  for (const key of ['allowlists', 'denylists'] as const)
+    lists[key].forEach((path, i) => checkPath(['deployment', key, i], path));
+  config['config-fragments'].forEach((path, i) => checkPath(['config-fragments', i], path));
+
+  // Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones.
+  config.forks['runs-on'].forEach((label, i) => {
+    if (label.toLowerCase() === 'self-hosted')
+      add(['forks', 'runs-on', i], "forks.runs-on names 'self-hosted'", {
+        expected: "GitHub-hosted runner labels, e.g. 'ubuntu-24.04'",
+        fix: 'fork pull requests run untrusted code: give them GitHub-hosted runners only',
+      });
+  });
+
   for (const key of ['allowlists', 'denylists'] as const) {
     lists[key].forEach((path, i) => {
       for (const m of path.matchAll(/\{[^}]*\}/g)) {
@@ -267,6 +290,18 @@ function semanticIssues(config: Config): SemanticIssue[] {
       },
     );
   return issues;
+}
+
+/**
+ * Why a configured path may not be used, or undefined: absolute, home-relative, or with a `..`
+ * segment (which could climb out of the checkout whatever comes before it).
+ */
+export function workspacePathProblem(path: string): string | undefined {
+  if (path.startsWith('/')) return 'is an absolute path';
+  if (path.startsWith('~')) return 'starts with ~';
+  if (path.includes('\\')) return 'contains a backslash';
+  if (path.split('/').includes('..')) return 'climbs out of the checkout with ..';
+  return undefined;
 }
 
 /** Does a selector match this build (and, when it names a test, this test)? */

@@ -1,7 +1,7 @@
 // @bpf-ci/parsers: the BPF selftests' output (test_progs and flavours, test_verifier, test_maps,
 // the -J JSON summary, the kernel console) turned into @bpf-ci/model results. Pure functions over
 // text; parseFile is the only I/O and streams, so memory follows the failures kept, not the log size.
-import { createReadStream } from 'node:fs';
+import { openInputFile } from '@bpf-ci/input-file';
 import type { ConsoleEvent } from '@bpf-ci/model';
 import { resultFromJsonSummary } from './json-summary.ts';
 import { LogParser } from './log-parser.ts';
@@ -81,7 +81,8 @@ function jsonOrLog(text: string, opts: ParseOptions): ParsedLog {
 /**
  * Parse a file, streaming: lines are parsed as they are read. Invalid UTF-8 becomes U+FFFD; a last
  * line without newline marks the output as cut. Throws UnknownFormatError (naming the file) when
- * nothing in it is a known format, and the usual fs errors when it cannot be read.
+ * nothing in it is a known format, InputFileError when it is not a regular file or too large, and
+ * the usual fs errors when it cannot be read.
  */
 export async function parseFile(path: string, opts: ParseOptions = {}): Promise<ParsedLog> {
   const withSource: ParseOptions = { ...opts, source: opts.source ?? path };
@@ -92,7 +93,9 @@ export async function parseFile(path: string, opts: ParseOptions = {}): Promise<
   let carry: Buffer | undefined;
   let json: Buffer[] | undefined;
   let started = false;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  // A regular file within the size limit only: the guest could leave a FIFO or a symlink to /dev/zero.
+  const handle = await openInputFile(path, { what: 'selftest log' });
+  for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20 })) {
     const bytes = chunk as Buffer;
     if (!started) {
       const head = bytes.toString('utf8', 0, Math.min(bytes.length, 256));

@@ -5,8 +5,9 @@ import type { Logger } from '@bpf-ci/logger';
 import type { BinaryResult, ConsoleEvent, Run, RunContext } from '@bpf-ci/model';
 import { newBinaryResult, newRun, parseRun, ResultsFormatError } from '@bpf-ci/model';
 import { mergeJsonSummary, parseConsole, parseFile, resultFromJsonSummary } from '@bpf-ci/parsers';
+import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import { existsSync } from 'node:fs';
-import { glob, readFile } from 'node:fs/promises';
+import { glob } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 
 export interface LoadRequest {
@@ -88,7 +89,7 @@ export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run
   for (const file of await expandGlobs(request.results ?? [], cwd, logger)) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
     } catch (err) {
       logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
         title: 'Unreadable results.json',
@@ -141,7 +142,7 @@ export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run
     );
     const base = index >= 0 ? run.binaries[index] : undefined;
     try {
-      const text = await readFile(file, 'utf8');
+      const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
       // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
       const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
       if (!base && target.variant) merged.variant = target.variant;
@@ -160,7 +161,16 @@ export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run
   }
   for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger)) {
     run.sources.push(file);
-    const events = parseConsole(await readFile(file, 'utf8'));
+    let events: ConsoleEvent[];
+    try {
+      events = parseConsole(await readInputFile(file, { what: 'console log' }));
+    } catch (err) {
+      // The tests' own results stand; only this log's kernel events are missing, and that is said.
+      logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+        title: 'Unreadable console log',
+      });
+      continue;
+    }
     logger.info(`${file}: ${events.length} kernel event(s)`);
     for (const event of events) {
       const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;

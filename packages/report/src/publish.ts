@@ -1,7 +1,7 @@
 // Everything a report step produces from one Run, computed in one pure call so the action and
 // `bpf-ci report` show the same thing: the step summary, the annotations, the export files and the
 // outputs.
-import { writeFileSync } from 'node:fs';
+import { writeOutputFile } from '@bpf-ci/input-file';
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import type { Run } from '@bpf-ci/model';
@@ -64,6 +64,7 @@ export async function echoFailureLogs(run: Run, logger: Logger): Promise<void> {
 /** summary.md next to results.json: the same Markdown the GitHub step summary shows. */
 export function writeSummary(run: Run, outputDir: string): string {
   const path = join(outputDir, 'summary.md');
-  writeFileSync(path, renderStepSummary(run));
+  // The output folder is the guest's share: never write through what it left at this name.
+  writeOutputFile(path, renderStepSummary(run));
   return path;
 }

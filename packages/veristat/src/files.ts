@@ -1,6 +1,6 @@
 // The I/O edge: read two veristat outputs (+ config, + verifier logs) from disk, diff, render.
 // This is what the action, the `bpf-ci veristat-diff` command and the e2e test call.
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import type { Logger } from '@bpf-ci/logger';
 import { STEP_SUMMARY_BUDGET } from '@bpf-ci/protocol';
 import { buildAnnotations, type VeristatAnnotation } from './annotations.ts';
@@ -39,7 +39,11 @@ export async function veristatDiffFiles(
   logger: Logger,
 ): Promise<VeristatDiffResult> {
   const config = input.config
-    ? parseConfig(await readFile(input.config, 'utf8'), input.config, (m) => logger.warning(m))
+    ? parseConfig(
+        await readInputFile(input.config, { maxBytes: INPUT_LIMITS.config, what: 'veristat config' }),
+        input.config,
+        (m) => logger.warning(m),
+      )
     : DEFAULT_CONFIG;
   const next = await readRun(input.next, 'new');
   logger.info(`veristat: ${next.programs.length} programs in ${input.next}`);
@@ -47,7 +51,7 @@ export async function veristatDiffFiles(
   let baselineNote: string | undefined;
   if (!input.base) baselineNote = 'no base file was given';
   else {
-    const text = await readFile(input.base, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    const text = await readInputFile(input.base, CSV).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
       throw err;
     });
@@ -62,22 +66,18 @@ export async function veristatDiffFiles(
 
   const logs = new Map<string, VerifierLog>();
   for (const path of input.verifierLogs ?? []) {
-    const text = await readFile(path, 'utf8').catch(() => undefined);
-    if (text === undefined) {
+    const text = await readInputFile(path, { what: 'verifier log' }).catch((err: unknown) => {
       logger.warning(
-        `veristat: verifier log ${path} could not be read; new failures are shown without their log`,
+        `veristat: verifier log ${path} could not be read (${clip(err instanceof Error ? err.message : String(err))}); new failures are shown without their log`,
       );
-      continue;
-    }
+      return undefined;
+    });
+    if (text === undefined) continue;
     for (const [key, log] of parseVerifierLogs(text)) logs.set(key, log);
   }
 
   const diff = base ? diffRuns(base, next, config) : noBaseline(next);
-  for (const { side, problem } of diff.problems) {
-    logger.warning(
-      `veristat ${side}${problem.line !== undefined ? ` line ${problem.line}` : ''}: ${problem.message}`,
-    );
-  }
+  for (const message of summariseProblems(diff.problems)) logger.warning(message);
   const renderOptions: RenderOptions = {
     logs,
     ...(input.title ? { title: input.title } : {}),
@@ -95,15 +95,47 @@ export async function veristatDiffFiles(
   return { diff, markdown, annotations: buildAnnotations(diff, { logs }), config, counts };
 }
 
+const CSV = { maxBytes: INPUT_LIMITS.data, what: 'veristat output' };
+
 async function readRun(path: string, side: string): Promise<VeristatRun> {
-  return parseWithSource(await readFile(path, 'utf8'), path, side);
+  return parseWithSource(await readInputFile(path, CSV), path, side);
+}
+
+/** Problem messages quote the input: a 50 MB line must not come back in an annotation. */
+export function clip(text: string, max = 300): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/**
+ * One warning (one annotation) per side, however many rows are malformed: 41 rows must not spend
+ * 41 of the step's annotations. It names the lines and quotes the first few problems, clipped.
+ */
+export function summariseProblems(problems: VeristatDiff['problems'], quoted = 3): string[] {
+  const out: string[] = [];
+  for (const side of ['base', 'new'] as const) {
+    const mine = problems.filter((p) => p.side === side).map((p) => p.problem);
+    if (mine.length === 0) continue;
+    const lines = mine.flatMap((p) => (p.line !== undefined ? [p.line] : []));
+    const where = lines.length
+      ? ` (line${lines.length > 1 ? 's' : ''} ${lines.slice(0, 20).join(', ')}${lines.length > 20 ? ', …' : ''})`
+      : '';
+    const first = mine
+      .slice(0, quoted)
+      .map((p) => `${p.line !== undefined ? `line ${p.line}: ` : ''}${clip(p.message)}`);
+    const more = mine.length > quoted ? [`… and ${mine.length - quoted} more`] : [];
+    out.push(
+      `veristat ${side}: ${mine.length} problem${mine.length > 1 ? 's' : ''} in the output${where}; ` +
+        [...first, ...more].join('; '),
+    );
+  }
+  return out;
 }
 
 function parseWithSource(text: string, path: string, side: string): VeristatRun {
   try {
     return parseRunText(text);
   } catch (err) {
-    if (err instanceof Error) err.message = `${side} veristat output ${path}: ${err.message}`;
+    if (err instanceof Error) err.message = `${side} veristat output ${path}: ${clip(err.message)}`;
     throw err;
   }
 }

@@ -56,7 +56,8 @@ export function parseMarker(line: string, nonce: string): MarkerEvent | undefine
     case 'done':
       return { kind: verb };
     case 'fatal':
-      return { kind: 'fatal', message: rest.join(' ') };
+      // Clipped: the guest could print a line of any length after the nonce.
+      return { kind: 'fatal', message: rest.join(' ').slice(0, 500) };
     case 'total': {
       const count = Number(rest[1]);
       return rest[0] && Number.isInteger(count) ? { kind: 'total', runner: rest[0], count } : undefined;
@@ -85,12 +86,22 @@ export class ConsoleWatcher {
   done = false;
   fatal: string | undefined;
   readonly runners: RunnerProgress[] = [];
+  /** Markers naming a runner that is not in the plan: forged (the guest can read the nonce in /init). */
+  ignoredMarkers = 0;
   private pending = '';
   private readonly totals = new Map<string, number>();
+  private readonly planned: ReadonlySet<string> | undefined;
 
-  constructor(nonce: string, now: number) {
+  /**
+   * `plannedRunners`: the runner names of the plan. The guest runs the pull request's kernel as
+   * root and can print any marker, nonce included; a marker naming another runner is dropped, so a
+   * forged marker can at most misstate this run's own runners, never add one (a name that would
+   * reach the log, a file name or another job's results).
+   */
+  constructor(nonce: string, now: number, plannedRunners?: readonly string[]) {
     this.nonce = nonce;
     this.lastOutputAt = now;
+    this.planned = plannedRunners ? new Set(plannedRunners) : undefined;
   }
 
   /** The runner that began and has not ended. */
@@ -121,6 +132,10 @@ export class ConsoleWatcher {
 
   private line(line: string, now: number): MarkerEvent | undefined {
     const marker = parseMarker(line, this.nonce);
+    if (marker && 'runner' in marker && this.planned && !this.planned.has(marker.runner)) {
+      this.ignoredMarkers++;
+      return undefined;
+    }
     if (marker) {
       this.apply(marker, now);
       return marker;

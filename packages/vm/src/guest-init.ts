@@ -1,10 +1,12 @@
 // The guest's /init: a busybox shell script compiled from the run plan. It loads the boot modules,
-// mounts the host root read-only over 9p at /host, builds a usable system view inside it (proc,
-// sys, dev, debugfs, tracefs, bpffs, cgroup2, tmpfs /tmp and /run, the kernel's own modules),
-// then runs every runner chrooted into /host, writing its output, exit code and JSON summary into
+// assembles the runners' root at /host on a tmpfs from the few read-only 9p shares the host
+// exports (system directories, a public copy of /etc, the selftests tree at its own path; see
+// guest-view.ts), adds the guest's own proc, sys, dev, debugfs, tracefs, bpffs, cgroup2, tmpfs
+// /tmp, /run, /var and the kernel's own modules, then runs every runner chrooted into /host, writing its output, exit code and JSON summary into
 // the output share at /out, and prints markers the host follows on the console. It ends with a
 // reboot, and a panic reboots too: QEMU (-no-reboot) turns either into an exit.
 import { shellQuote } from '@bpf-ci/domain';
+import type { GuestRootEntry } from './guest-view.ts';
 import type { RunPlan, RunnerPlan } from './plan.ts';
 import { runnerFiles } from './plan.ts';
 
@@ -15,7 +17,14 @@ import { runnerFiles } from './plan.ts';
 const STOP_GUEST = 'reboot -f';
 
 /** 9p mount tags the host exports (qemu -fsdev ... mount_tag). */
-export const MOUNT_TAGS = { root: 'bpfci-root', out: 'bpfci-out', modules: 'bpfci-modules' } as const;
+export const MOUNT_TAGS = {
+  out: 'bpfci-out',
+  modules: 'bpfci-modules',
+  selftests: 'bpfci-selftests',
+} as const;
+
+/** Folders of the runners' root that are the guest's own, empty at boot (never host folders). */
+const GUEST_OWN_DIRS = ['proc', 'sys', 'dev', 'tmp', 'run', 'var', 'home', 'root', 'boot', 'mnt', 'opt'];
 
 /** Guest paths: where busybox sees things, and where the runners (chrooted) see them. */
 const HOST = '/host';
@@ -38,6 +47,8 @@ export interface GuestInitOptions {
   modules: readonly string[];
   /** The kernel release, to mount its modules where modprobe looks (when a modules share exists). */
   kernelRelease?: string;
+  /** The system part of the runners' root (guest-view.ts systemEntries), in mount order. */
+  systemView: readonly GuestRootEntry[];
 }
 
 const NINEP_OPTS = 'trans=virtio,version=9p2000.L,msize=512000';
@@ -63,8 +74,14 @@ export function guestInit(options: GuestInitOptions): string {
   for (const m of options.modules) lines.push(`insmod /modules/${q(m)} || die ${q(`insmod ${m} failed`)}`);
   lines.push(
     `mkdir -p ${HOST} ${OUT}`,
-    `mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${MOUNT_TAGS.root} ${HOST} || die 'cannot mount the host root over 9p'`,
+    `mount -t tmpfs -o mode=0755 root ${HOST} || die 'cannot make the runners root'`,
+    ...options.systemView.map((entry) =>
+      entry.kind === 'share'
+        ? `mkdir -p ${HOST}${q(entry.guestPath)} && mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${q(entry.tag)} ${HOST}${q(entry.guestPath)} || die ${q(`cannot mount ${entry.guestPath} over 9p`)}`
+        : `ln -s ${q(entry.target)} ${HOST}${q(entry.guestPath)}`,
+    ),
     `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${OUT} || die 'cannot mount the output share'`,
+    `cd ${HOST} && mkdir -p ${GUEST_OWN_DIRS.join(' ')} && chmod 1777 tmp && chmod 0700 root && cd /`,
     `mount -t proc proc ${HOST}/proc`,
     `mount -t sysfs sys ${HOST}/sys`,
     `mount -t devtmpfs dev ${HOST}/dev`,
@@ -75,13 +92,17 @@ export function guestInit(options: GuestInitOptions): string {
     `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`,
     `mount -t bpf bpffs ${HOST}/sys/fs/bpf`,
     `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`,
-    ...writableTmpKeeping(plan.cwd),
+    `mount -t tmpfs tmp ${HOST}/tmp`,
     `mount -t tmpfs run ${HOST}/run`,
+    `mkdir -p ${HOST}/var/tmp && chmod 1777 ${HOST}/var/tmp`,
+    // The selftests tree at its own host path (it may live anywhere, /tmp included): last, over
+    // the tmpfs folders above.
+    `mkdir -p ${HOST}${q(plan.cwd)} 2>/dev/null; mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${MOUNT_TAGS.selftests} ${HOST}${q(plan.cwd)} || die 'cannot mount the selftests over 9p'`,
     `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`,
     `mkdir -p ${HOST}${GUEST_OUTPUT_DIR} && mount -o bind ${OUT} ${HOST}${GUEST_OUTPUT_DIR} || say 'warning: the output folder is not visible to runners'`,
     // libbpf reads the kernel's config (CONFIG_* externs, e.g. test_maps' task storage stress
     // test) from /boot/config-$(uname -r): give it the guest kernel's, not the host's.
-    `[ -f /kconfig ] && [ -d ${HOST}/boot ] && mount -t tmpfs boot ${HOST}/boot && cp /kconfig ${HOST}/boot/config-$(uname -r)`,
+    `[ -f /kconfig ] && cp /kconfig ${HOST}/boot/config-$(uname -r)`,
   );
   if (options.kernelRelease) {
     // The kernel's own modules where modprobe (ours and the shared root's) looks for them.
@@ -147,21 +168,4 @@ export function probeInit(nonce: string): string {
     'sleep 5',
     '',
   ].join('\n');
-}
-
-/**
- * A fresh tmpfs on the guest's /tmp, but a selftests folder that lives under the host's /tmp (a
- * checkout or cache in /tmp) stays visible at its own path: bound in from the host's /tmp first.
- */
-function writableTmpKeeping(cwd: string): string[] {
-  const mountTmp = `mount -t tmpfs tmp ${HOST}/tmp`;
-  if (!cwd.startsWith('/tmp/')) return [mountTmp];
-  const q = shellQuote;
-  return [
-    'mkdir -p /host-tmp',
-    `mount -o bind ${HOST}/tmp /host-tmp`,
-    mountTmp,
-    `mkdir -p ${HOST}${q(cwd)}`,
-    `mount -o bind /host-tmp${q(cwd.slice('/tmp'.length))} ${HOST}${q(cwd)} || say 'warning: the selftests folder under /tmp is not visible'`,
-  ];
 }

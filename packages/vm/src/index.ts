@@ -5,6 +5,7 @@ export * from './console.ts';
 export * from './cpio.ts';
 export * from './elf.ts';
 export * from './guest-init.ts';
+export * from './guest-view.ts';
 export * from './initramfs.ts';
 export * from './lists.ts';
 export * from './modules.ts';

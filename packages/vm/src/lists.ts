@@ -1,7 +1,9 @@
 // Allow and deny lists the way kernel-patches/vmtest keeps them: a base file plus optional
 // per-arch, per-deployment and per-runner layers (DENYLIST, DENYLIST.x86_64, DENYLIST.ci,
 // DENYLIST.test_progs), merged and reduced to what test_progs accepts on its command line.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { INPUT_LIMITS, confinedPath, readInputFileSync } from '@bpf-ci/input-file';
 
 export interface ListLayers {
   arch?: string;
@@ -53,6 +55,7 @@ export function mergeListEntries(entries: Iterable<string>): string[] {
 export function readLayeredList(
   bases: readonly string[],
   layers: ListLayers,
+  root: string = process.cwd(),
 ): { entries: string[]; files: string[]; origins: Map<string, string> } {
   const files: string[] = [];
   const entries: string[] = [];
@@ -60,12 +63,17 @@ export function readLayeredList(
   const origins = new Map<string, string>();
   for (const base of bases) {
     for (const file of listLayerFiles(base, layers)) {
-      if (!existsSync(file)) {
+      // A relative path names a file of the checkout (the pull request's own lists): it must stay
+      // there, symlinks resolved, or a list could read any file of the host into plan.json.
+      const real = isAbsolute(file) ? file : confinedOrMissing(file, root);
+      if (real === undefined || !existsSync(real)) {
         if (file === base) throw new Error(`list file ${base} does not exist`);
         continue;
       }
       files.push(file);
-      for (const entry of parseListFile(readFileSync(file, 'utf8'))) {
+      for (const entry of parseListFile(
+        readInputFileSync(real, { maxBytes: INPUT_LIMITS.config, what: 'test list' }),
+      )) {
         entries.push(entry);
         if (!origins.has(entry)) origins.set(entry, file);
       }
@@ -88,4 +96,14 @@ export function toNamesArgument(entries: readonly string[]): { names: string; wi
     return e.replaceAll(',', '*');
   });
   return { names: parts.join(','), widened };
+}
+
+/** The real path of a relative list file inside `root`, or undefined when it does not exist. */
+function confinedOrMissing(file: string, root: string): string | undefined {
+  try {
+    return confinedPath(file, root, 'list file');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }

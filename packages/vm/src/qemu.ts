@@ -1,6 +1,7 @@
 // The QEMU command line for one guest: pure, so tests and the benchmark see exactly what runs.
 import type { Accelerator, ArchProfile } from './arch.ts';
 import { MOUNT_TAGS } from './guest-init.ts';
+import type { GuestRootEntry } from './guest-view.ts';
 
 /**
  * Kernel command-line hardening: a panic reboots at once (QEMU, started with -no-reboot, then
@@ -44,13 +45,30 @@ export function kernelCmdline(profile: ArchProfile, extra: readonly string[] = [
   ].join(' ');
 }
 
-/** The shares every run has: the host root (read-only) and the output folder (writable). */
-export function standardShares(outputDir: string, modulesDir?: string): QemuShare[] {
-  const shares: QemuShare[] = [
-    { tag: MOUNT_TAGS.root, hostPath: '/', readonly: true },
-    { tag: MOUNT_TAGS.out, hostPath: outputDir, readonly: false },
-  ];
-  if (modulesDir) shares.push({ tag: MOUNT_TAGS.modules, hostPath: modulesDir, readonly: true });
+export interface ShareRequest {
+  /** The guest's system view (guest-view.ts systemEntries): its shares are exported read-only. */
+  systemView: readonly GuestRootEntry[];
+  /** The selftests tree, read-only, at the same path in the guest. */
+  selftestsDir: string;
+  /** The one writable share. */
+  outputDir: string;
+  modulesDir?: string;
+}
+
+/**
+ * Every share of a run: the system view and the selftests read-only, the output folder writable.
+ * Never the host root: what the guest can read is exactly this list.
+ */
+export function standardShares(request: ShareRequest): QemuShare[] {
+  const shares: QemuShare[] = request.systemView.flatMap((e) =>
+    e.kind === 'share' ? [{ tag: e.tag, hostPath: e.hostPath, readonly: true }] : [],
+  );
+  shares.push(
+    { tag: MOUNT_TAGS.selftests, hostPath: request.selftestsDir, readonly: true },
+    { tag: MOUNT_TAGS.out, hostPath: request.outputDir, readonly: false },
+  );
+  if (request.modulesDir)
+    shares.push({ tag: MOUNT_TAGS.modules, hostPath: request.modulesDir, readonly: true });
   return shares;
 }
 
@@ -83,7 +101,7 @@ export function qemuArgs(o: QemuOptions): string[] {
     ...o.profile.extraArgs,
   ];
   o.shares.forEach((share, i) => {
-    // multidevs=remap: the host root spans several file systems; without it inode numbers collide.
+    // multidevs=remap: a share may span several file systems; without it inode numbers collide.
     const fsdev = [
       'local',
       `id=fs${i}`,

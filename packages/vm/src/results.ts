@@ -1,7 +1,7 @@
 // From what the guest left in the output folder (and what the console showed) to the one model:
 // one BinaryResult per planned runner, with a fault marking the running one partial (naming its
 // test) and the ones after it not run. Nothing that was written is dropped.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   newBinaryResult,
@@ -14,6 +14,7 @@ import {
 } from '@bpf-ci/model';
 import { mergeJsonSummary, parseFile, UnknownFormatError } from '@bpf-ci/parsers';
 import { addMisses, infrastructureExit, unmatchedEntries, type Interruption } from './accounting.ts';
+import { INPUT_LIMITS, InputFileError, readInputFileSync } from '@bpf-ci/input-file';
 import type { RunnerProgress } from './console.ts';
 import { runnerFiles, type RunPlan, type RunnerPlan } from './plan.ts';
 
@@ -35,7 +36,13 @@ export interface CollectInput {
 
 function readExitCode(path: string): number | undefined {
   if (!existsSync(path)) return undefined;
-  const n = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+  let text: string;
+  try {
+    text = readInputFileSync(path, { maxBytes: INPUT_LIMITS.small, what: 'exit code file' });
+  } catch {
+    return undefined; // not a plain small file: treated as never written
+  }
+  const n = Number.parseInt(text.trim(), 10);
   return Number.isInteger(n) ? n : undefined;
 }
 
@@ -50,17 +57,44 @@ async function parseRunnerLog(runner: RunnerPlan, outputDir: string): Promise<Bi
     const parsed = await parseFile(log, { binary: runner.kind, source: files.log });
     result = parsed.results[0] ?? newBinaryResult(runner.kind);
   } catch (err) {
+    if (err instanceof InputFileError) {
+      // The guest left something that is not a plain log (a FIFO, a symlink, a huge file): this
+      // runner's results are unknown, said so; the other runners' results are unaffected.
+      return newBinaryResult(runner.kind, {
+        complete: false,
+        incompleteReasons: ['no-summary'],
+        incompleteDetail: err.message,
+        notes: [err.message],
+      });
+    }
     if (!(err instanceof UnknownFormatError)) throw err;
     // Nothing recognisable yet (the runner died at start): keep the log, say why there are no tests.
     return newBinaryResult(runner.kind, { notes: [`${files.log} holds no ${runner.kind} output`] });
   }
   const json = join(outputDir, files.json);
   if (existsSync(json)) {
-    const text = readFileSync(json, 'utf8');
-    // Empty when the runner died before writing it (test_progs opens it at start).
-    if (text.trim() !== '') result = mergeJsonSummary(result, text);
+    try {
+      const text = readInputFileSync(json, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
+      // Empty when the runner died before writing it (test_progs opens it at start).
+      if (text.trim() !== '') result = mergeJsonSummary(result, text);
+    } catch (err) {
+      if (!(err instanceof InputFileError)) throw err;
+      result.notes.push(`JSON summary not used: ${err.message}`);
+    }
   }
   return result;
+}
+
+/** The tests `test_progs -l` listed, or none when the file is missing or not a plain file. */
+function readListed(listFile: string): string[] {
+  try {
+    return readInputFileSync(listFile, { maxBytes: INPUT_LIMITS.data, what: 'test list' })
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -96,13 +130,7 @@ export async function collectRun(input: CollectInput): Promise<Run> {
     const result = await parseRunnerLog(runner, outputDir);
     const listFile = join(outputDir, files.list);
     // Written by the guest before the runner started: what it was to run.
-    const selected =
-      runner.listArgv && existsSync(listFile)
-        ? readFileSync(listFile, 'utf8')
-            .split('\n')
-            .map((l) => l.trim())
-            .filter(Boolean)
-        : undefined;
+    const selected = runner.listArgv && existsSync(listFile) ? readListed(listFile) : undefined;
     if (selected) result.selectedTests = selected;
     result.timeoutSec = runner.timeoutSec;
     let stop: Interruption | undefined;

@@ -37,11 +37,13 @@ import { ARCH_PROFILES, type Arch } from './arch.ts';
 import { busyboxFor } from './busybox.ts';
 import { ConsoleWatcher, formatDuration, progressLine, type MarkerEvent } from './console.ts';
 import { guestInit, probeInit } from './guest-init.ts';
+import { checkSelftestsShare, copyPublicEtc, systemEntries } from './guest-view.ts';
 import { buildInitramfs, initramfsModuleNames } from './initramfs.ts';
 import { bootModules } from './modules.ts';
 import { RunPlan, runnerFiles } from './plan.ts';
 import { qemuArgs, standardShares } from './qemu.ts';
 import { collectRun, type VmFault } from './results.ts';
+import { writeOutputFile } from '@bpf-ci/input-file';
 
 export interface VmTestOptions {
   arch: Arch;
@@ -126,6 +128,8 @@ export interface PreparedVm {
   cleanup: () => void;
   /** From the modules folder's name, when modules were given. */
   kernelRelease?: string;
+  /** A folder of the host's own (not shared with the guest) for files the guest must not touch. */
+  privateDir: string;
 }
 
 /**
@@ -137,15 +141,11 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
   const profile = ARCH_PROFILES[options.arch];
   const outputDir = resolve(options.outputDir);
   if (!existsSync(options.kernelImage)) throw new Error(`kernel image ${options.kernelImage} does not exist`);
-  // /tmp is kept visible (guest-init binds it back); /run is the guest's own.
-  if (/^\/run(\/|$)/.test(plan.cwd) || plan.cwd === '/tmp') {
-    throw new Error(
-      `the selftests directory ${plan.cwd} is /tmp itself or under /run, which the guest mounts tmpfs on: move it`,
-    );
-  }
+  // Checked before anything is written: exporting it must not export the host's private folders.
+  const selftestsDir = checkSelftestsShare(plan.cwd);
   mkdirSync(outputDir, { recursive: true });
   clearOutputs(outputDir, plan);
-  writeFileSync(join(outputDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  writeOutputFile(join(outputDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
 
   const work = mkdtempSync(join(tmpdir(), 'bpf-ci-vm-'));
   const cleanup = (): void => rmSync(work, { recursive: true, force: true });
@@ -154,7 +154,11 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
     const modulePaths = modules ? bootModules(modules.dir, profile.virtioBus) : [];
     const busybox = await busyboxFor(options.arch, logger);
     const nonce = `bpfci-${randomBytes(6).toString('hex')}`;
+    const etc = copyPublicEtc('/etc', join(work, 'etc'));
+    logger.debug(`Guest /etc: ${etc.files} public files; withheld: ${etc.withheld.join(' ') || 'none'}`);
+    const systemView = systemEntries(join(work, 'etc'));
     const init = guestInit({
+      systemView,
       plan,
       nonce,
       modules: initramfsModuleNames(modulePaths),
@@ -179,7 +183,12 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
       initramfs,
       memoryMiB: options.memoryMiB ?? 2048,
       cpus: options.cpus ?? 2,
-      shares: standardShares(outputDir, modules?.dir),
+      shares: standardShares({
+        systemView,
+        selftestsDir,
+        outputDir,
+        ...(modules ? { modulesDir: modules.dir } : {}),
+      }),
       ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
     };
     const accelerator = await chooseAccelerator(
@@ -208,6 +217,7 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
       args,
       cleanup,
       ...(modules ? { kernelRelease: modules.release } : {}),
+      privateDir: work,
     };
   } catch (err) {
     cleanup();
@@ -253,9 +263,16 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   const silenceMs = (options.silenceTimeoutSec ?? 300) * 1000;
   const totalMs = (options.timeoutSec ?? plan.runners.reduce((s, r) => s + r.timeoutSec + 60, 300)) * 1000;
   const progressMs = (options.progressIntervalSec ?? 15) * 1000;
+  // The console is recorded outside the guest's writable share and copied in at the end: the guest
+  // can replace any name in its share (with a FIFO, a symlink, a forged log) while it runs.
   const consoleLog = join(outputDir, 'console.log');
-  const consoleFile = createWriteStream(consoleLog);
-  const watcher = new ConsoleWatcher(nonce, Date.now());
+  const consoleRecord = join(input.privateDir, 'console.log');
+  const consoleFile = createWriteStream(consoleRecord);
+  const watcher = new ConsoleWatcher(
+    nonce,
+    Date.now(),
+    plan.runners.map((r) => r.name),
+  );
   const echo = new UntrustedBatcher(logger);
   const started = Date.now();
   const timings: VmTestOutcome['timings'] = { totalMs: 0 };
@@ -359,9 +376,10 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   echo.flush(true);
   await new Promise<void>((r) => consoleFile.end(r));
   timings.totalMs = Date.now() - started;
-  if (stderr.trim()) writeFileSync(join(outputDir, 'qemu-stderr.log'), stderr);
+  if (stderr.trim()) writeOutputFile(join(outputDir, 'qemu-stderr.log'), stderr);
 
-  const consoleText = await readFile(consoleLog, 'utf8');
+  const consoleText = await readFile(consoleRecord, 'utf8');
+  writeOutputFile(consoleLog, consoleText);
   const events = parseConsole(consoleText);
   const fault =
     killedBy ??
@@ -369,7 +387,7 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   if (fault && !killedBy) logger.error(fault.detail);
   if (!existsSync(join(outputDir, 'dmesg.txt'))) {
     // The guest writes dmesg at the end; when it never got there the console holds the kernel log.
-    writeFileSync(join(outputDir, 'dmesg.txt'), consoleText);
+    writeOutputFile(join(outputDir, 'dmesg.txt'), consoleText);
   }
 
   const run = await collectRun({
@@ -411,7 +429,7 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   }
   const resultsJson = join(outputDir, 'results.json');
   // Validated through the model's schema: the one record of this job that every reader trusts.
-  writeFileSync(resultsJson, `${JSON.stringify(parseRun(run, resultsJson), null, 2)}\n`);
+  writeOutputFile(resultsJson, `${JSON.stringify(parseRun(run, resultsJson), null, 2)}\n`);
   for (const b of run.binaries) logger.info(resultRow(b));
   const conclusion = runConclusion(run);
   logger.info(`Results: ${resultsJson} (raw logs, console.log and dmesg.txt in ${outputDir})`);

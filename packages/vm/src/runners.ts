@@ -1,11 +1,9 @@
 // From "run test_progs with these lists" to the exact command the guest runs, using only the
 // options this build of the binary has (6.1's test_progs has no -J, no -w, no @file).
-import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
-import { RUNNER_BINARY, hostArch, isTestProgs, type Arch } from '@bpf-ci/domain';
-import { elfMachine } from './elf.ts';
+import { RUNNER_BINARY, isTestProgs } from '@bpf-ci/domain';
 import type { RunnerKind, RunnerPlan } from './plan.ts';
 import { toNamesArgument } from './lists.ts';
 
@@ -35,35 +33,13 @@ export function featuresFromText(text: string, how: TestProgsFeatures['how']): T
   };
 }
 
-const ELF_MACHINE: Partial<Record<number, Arch>> = { 62: 'x86_64', 183: 'aarch64', 22: 's390x' };
-
-function binaryArch(path: string): Arch | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    const header = Buffer.alloc(20);
-    readSync(fd, header, 0, 20, 0);
-    const machine = elfMachine(header);
-    return machine === undefined ? undefined : ELF_MACHINE[machine];
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Probe a test_progs build: run its --help when it runs here, else read its option names. */
+/**
+ * Probe a test_progs build by reading it, never by running it: the binary is built from the pull
+ * request, and this runs on the test host, outside QEMU, with the job's environment. argp keeps
+ * each long option name as a plain string in .rodata, so the names say which options it has.
+ */
 export function probeTestProgs(binary: string): TestProgsFeatures {
   if (!existsSync(binary)) throw new Error(`${binary} does not exist: build the selftests first`);
-  if (binaryArch(binary) === hostArch()) {
-    try {
-      const help = execFileSync(binary, ['--help'], {
-        encoding: 'utf8',
-        timeout: 30_000,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      return featuresFromText(help, 'help');
-    } catch {
-      // --help needs the binary's shared libraries; fall back to reading it.
-    }
-  }
   return featuresFromText(readFileSync(binary).toString('latin1'), 'strings');
 }
 

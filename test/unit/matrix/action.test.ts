@@ -25,6 +25,8 @@ describe('the matrix-generator action', () => {
     const { code, stdout, outputs } = await runAction(workspace, {
       config: '.github/bpf-ci.yml',
       repository: 'kernel-patches/bpf',
+      // A branch of the repository itself (the default is the expression GitHub fills in).
+      'head-repository': 'kernel-patches/bpf',
       event: 'pull_request',
     });
     expect(code).toBe(0);

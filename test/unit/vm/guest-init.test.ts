@@ -60,6 +60,11 @@ describe('guest init script', () => {
       nonce: 'bpfci-abc',
       modules: ['virtio.ko', '9p.ko'],
       kernelRelease: '6.1.0-56-amd64',
+      systemView: [
+        { kind: 'share', tag: 'bpfci-sys-usr', guestPath: '/usr', hostPath: '/usr' },
+        { kind: 'symlink', guestPath: '/bin', target: 'usr/bin' },
+        { kind: 'share', tag: 'bpfci-etc', guestPath: '/etc', hostPath: '/tmp/x/etc' },
+      ],
     });
     execFileSync('busybox', ['sh', '-n', '-c', script]);
     expect(script.indexOf('insmod /modules/virtio.ko')).toBeLessThan(script.indexOf('insmod /modules/9p.ko'));
@@ -67,6 +72,14 @@ describe('guest init script', () => {
       expect(script).toMatch(new RegExp(`mount -t ${fs} `));
     }
     expect(script).toContain('ip link set lo up');
+    expect(script).toContain(
+      'mount -t 9p -o ro,cache=loose,trans=virtio,version=9p2000.L,msize=512000 bpfci-sys-usr /host/usr',
+    );
+    expect(script).toContain('ln -s usr/bin /host/bin');
+    // The selftests tree at its own path, after the guest's tmpfs folders so /tmp/... works too.
+    expect(script.indexOf('bpfci-selftests /host/work/selftests/bpf')).toBeGreaterThan(
+      script.indexOf('mount -t tmpfs tmp /host/tmp'),
+    );
     // Runners (chrooted into the shared root) see the writable output folder.
     expect(script).toContain('mount -o bind /out /host/tmp/.bpf-ci/out');
     expect(script).toMatch(

@@ -15,7 +15,15 @@ describe('qemu command line', () => {
     initramfs: '/k/initrd',
     memoryMiB: 2048,
     cpus: 2,
-    shares: standardShares('/out,dir', '/lib/modules/6.1'),
+    shares: standardShares({
+      systemView: [
+        { kind: 'share', tag: 'bpfci-sys-usr', guestPath: '/usr', hostPath: '/usr' },
+        { kind: 'symlink', guestPath: '/bin', target: 'usr/bin' },
+      ],
+      selftestsDir: '/w/selftests/bpf',
+      outputDir: '/out,dir',
+      modulesDir: '/lib/modules/6.1',
+    }),
   };
 
   it('hardens the kernel command line and never reboots', () => {
@@ -34,13 +42,17 @@ describe('qemu command line', () => {
     }
   });
 
-  it('shares the host root read-only with multidevs=remap and the output folder writable', () => {
+  it('shares the system view and the selftests read-only with multidevs=remap, the output folder writable', () => {
     const args = qemuArgs({ ...base, profile: ARCH_PROFILES.x86_64, accel: 'tcg' });
     const fsdevs = args.filter((_, i) => args[i - 1] === '-fsdev');
-    expect(fsdevs[0]).toBe('local,id=fs0,path=/,security_model=none,multidevs=remap,readonly=on');
-    // QEMU's option syntax doubles commas in values.
-    expect(fsdevs[1]).toBe('local,id=fs1,path=/out,,dir,security_model=none,multidevs=remap');
-    expect(args).toContain('virtio-9p-pci,fsdev=fs0,mount_tag=bpfci-root');
+    expect(fsdevs).toEqual([
+      'local,id=fs0,path=/usr,security_model=none,multidevs=remap,readonly=on',
+      'local,id=fs1,path=/w/selftests/bpf,security_model=none,multidevs=remap,readonly=on',
+      // QEMU's option syntax doubles commas in values.
+      'local,id=fs2,path=/out,,dir,security_model=none,multidevs=remap',
+      'local,id=fs3,path=/lib/modules/6.1,security_model=none,multidevs=remap,readonly=on',
+    ]);
+    expect(args).toContain('virtio-9p-pci,fsdev=fs0,mount_tag=bpfci-sys-usr');
   });
 
   it("uses virt with GICv3 and the PL011 console on aarch64, KVM's host CPU only under KVM", () => {

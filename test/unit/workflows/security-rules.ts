@@ -46,11 +46,43 @@ function checkUses(w: Walk, node: Node | undefined, where: string): void {
     add(w, node, 'pinned', `${where}: '${uses}' has no '# vX' comment saying which release the SHA is`);
 }
 
+/** A job's container image, a string or { image }: pinned by digest like an action by SHA. */
+function checkContainer(w: Walk, job: Node, where: string): void {
+  const container = get(job, 'container');
+  const image = isMap(container) ? get(container, 'image') : container;
+  if (!isScalar(image)) return;
+  if (!/@sha256:[0-9a-f]{64}$/.test(String(image.value)))
+    add(w, image, 'pinned', `${where}: container '${String(image.value)}' is not pinned by @sha256 digest`);
+}
+
+function checkStepInputs(w: Walk, step: Node, name: string): void {
+  const uses = get(step, 'uses');
+  const inputs = get(step, 'with');
+  const action = isScalar(uses) ? (String(uses.value).split('@')[0] ?? '') : '';
+  // A floating toolchain version changes what CI runs without a commit.
+  const nodeVersion = get(inputs, 'node-version');
+  if (
+    action === 'actions/setup-node' &&
+    nodeVersion &&
+    !/^\d+\.\d+\.\d+$/.test(String((nodeVersion as { value?: unknown }).value))
+  )
+    add(w, nodeVersion, 'pinned', `${name}: node-version is not an exact x.y.z version`);
+  // A cache key with the run id stores a new entry every run, evicting the useful ones.
+  const key = get(inputs, 'key');
+  if (
+    action.startsWith('actions/cache') &&
+    isScalar(key) &&
+    /github\.run_(id|attempt|number)/.test(String(key.value))
+  )
+    add(w, key, 'cache-key', `${name}: the cache key holds the run id: every run stores a new entry`);
+}
+
 function checkSteps(w: Walk, steps: Node | undefined, where: string): void {
   if (!isSeq(steps)) return;
   steps.items.forEach((step, i) => {
     const name = `${where} step ${i + 1}`;
     checkUses(w, get(step, 'uses'), name);
+    checkStepInputs(w, step as Node, name);
     const run = get(step, 'run');
     if (isScalar(run) && String(run.value).includes('${{'))
       add(w, run, 'run-expression', `${name}: \${{ }} inside run: (pass values through env: instead)`);
@@ -96,6 +128,7 @@ export function workflowProblems(text: string): Problem[] {
       continue;
     }
     if (!get(job, 'timeout-minutes')) add(w, job, 'timeout', `job ${id}: no timeout-minutes`);
+    checkContainer(w, job, `job ${id}`);
     checkSteps(w, get(job, 'steps'), `job ${id}`);
   }
   return w.problems;

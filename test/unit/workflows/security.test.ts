@@ -129,4 +129,41 @@ runs:
       ['run-expression', 7],
     ]);
   });
+
+  it('a container by tag, a floating node-version, a cache key with the run id', () => {
+    const job = `on: push
+permissions: {}
+jobs:
+  ci:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 10
+    permissions: {}
+    container: IMAGE
+    steps:
+      - uses: actions/setup-node@48b55a011bda9f5d6aeb4c2d9c7362e8dae4041e # v6.4.0
+        with:
+          node-version: NODE
+      - uses: actions/cache/restore@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+        with:
+          path: x
+          key: KEY
+`;
+    const variant = (image: string, node: string, key: string) =>
+      workflowProblems(job.replace('IMAGE', image).replace('NODE', node).replace('KEY', key));
+    const digest = `debian:12@sha256:${'a'.repeat(64)}`;
+    expect(variant(digest, '24.21.0', 'k-${{ github.sha }}')).toEqual([]);
+    expect(variant('debian:12', '24.21.0', 'k')).toMatchObject([{ rule: 'pinned', line: 8 }]);
+    expect(variant(digest, '24', 'k')).toMatchObject([{ rule: 'pinned', line: 12 }]);
+    expect(variant(digest, '24.21.0', 'k-${{ github.run_id }}')).toMatchObject([
+      { rule: 'cache-key', line: 16 },
+    ]);
+    expect(
+      workflowProblems(
+        job
+          .replace('container: IMAGE', 'container:\n      image: debian:12')
+          .replace('NODE', '24.1.0')
+          .replace('KEY', 'k'),
+      ),
+    ).toMatchObject([{ rule: 'pinned', line: 9 }]);
+  });
 });

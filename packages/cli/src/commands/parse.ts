@@ -1,7 +1,7 @@
 // `bpf-ci parse FILE...`: the command line front of @bpf-ci/parsers. Per file and per run it prints
 // the counts in the form BPF CI users know, the tool's own Summary line, whether the run is complete
 // (and why not), and every failure with its first assertion; `--json` prints the model (a Run).
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BinaryResult, ConsoleEvent, Run, TestCase } from '@bpf-ci/model';
@@ -63,7 +63,10 @@ async function mergeJsonSummaries(parsed: Parsed[]): Promise<Parsed[]> {
       out.push(p);
       continue;
     }
-    const merged = mergeJsonSummary(target[0], await readFile(p.file, 'utf8'));
+    const merged = mergeJsonSummary(
+      target[0],
+      await readInputFile(p.file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' }),
+    );
     merged.notes.push(`merged with the JSON summary ${p.file}`);
     partner.log.results[partner.log.results.indexOf(target[0])] = merged;
   }

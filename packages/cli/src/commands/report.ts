@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunContext } from '@bpf-ci/model';
@@ -63,7 +63,10 @@ export const reportCommand: Command = {
         logs.push(file);
         continue;
       }
-      const text = await readFile(resolve(io.cwd, file), 'utf8');
+      const text = await readInputFile(resolve(io.cwd, file), {
+        maxBytes: INPUT_LIMITS.data,
+        what: 'JSON file',
+      });
       let value: unknown;
       try {
         value = JSON.parse(text);
