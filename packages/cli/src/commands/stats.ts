@@ -237,6 +237,8 @@ export const statsCommand: Command = {
     if (sub === 'sync') return syncCommand(rest, io);
     if (sub === 'query') return queryCommand(rest, io);
     if (sub === 'export') return exportCommand(rest, io);
+    // An option before the subcommand gets util.parseArgs' own message, as every command's does.
+    if (sub?.startsWith('-')) parse([sub], {});
     throw new UsageError(`stats needs sync, query or export${sub ? ` (got ${JSON.stringify(sub)})` : ''}`);
   },
 };
