@@ -7,6 +7,7 @@ import { matrixCommand } from './commands/matrix.ts';
 import { buildCommand } from './commands/build.ts';
 import { runCommand } from './commands/run.ts';
 import { vmtestCommand } from './commands/vmtest.ts';
+import { quarantineCommand } from './commands/quarantine.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
@@ -16,4 +17,5 @@ export const COMMANDS: Command[] = [
   reportCommand,
   veristatDiff,
   matrixCommand,
+  quarantineCommand,
 ];

@@ -13,6 +13,7 @@ export {
   DEFAULT_CONFIG_PATH,
   formatIssue,
   loadConfig,
+  locate as locateYamlNode,
   parseConfig,
   type ConfigIssue,
 } from './load.ts';
