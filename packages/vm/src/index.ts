@@ -14,3 +14,4 @@ export * from './runners.ts';
 export * from './run-vm-tests.ts';
 export * from './request.ts';
 export * from './defaults.ts';
+export * from './retry.ts';

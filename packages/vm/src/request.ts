@@ -6,6 +6,7 @@ import type { Logger } from '@bpf-ci/logger';
 import type { Run } from '@bpf-ci/model';
 import { renderStepSummary } from '@bpf-ci/report';
 import { mergeListEntries, readLayeredList } from './lists.ts';
+import { RetryPolicy, type RetryPolicyInput } from '@bpf-ci/flaky';
 import { RunnerKind, type RunPlan } from './plan.ts';
 import { buildRunnerPlan, isTestProgs } from './runners.ts';
 
@@ -25,6 +26,10 @@ export interface VmTestRequest {
   timeoutSec: number;
   workers?: number;
   watchdogSec?: number;
+  /** Retry failed tests in the booted VM (see @bpf-ci/flaky's RetryPolicy); absent: no retries. */
+  retry?: RetryPolicyInput & { waitSec?: number };
+  /** Run the first test_progs runner's denylisted tests at the end, informational, within this budget. */
+  denylistPass?: { timeoutSec: number };
 }
 
 /** "test_progs, test_verifier\ntest_maps" → ["test_progs", "test_verifier", "test_maps"]. */
@@ -114,7 +119,51 @@ export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
       logger,
     );
   });
-  return { schemaVersion: 1, cwd, runners };
+  const plan: RunPlan = { schemaVersion: 1, cwd, runners };
+  if (request.retry) {
+    const { waitSec, ...policy } = request.retry;
+    plan.retry = { ...RetryPolicy.parse(policy), waitSec: waitSec ?? 120 };
+  }
+  if (request.denylistPass) {
+    const pass = denylistPassRunner(plan, request.denylistPass.timeoutSec, request, logger);
+    if (pass) plan.denylistPass = pass;
+  }
+  return plan;
+}
+
+/** The DENYLIST pass: the first test_progs runner's binary, selecting exactly its denylisted tests. */
+function denylistPassRunner(
+  plan: RunPlan,
+  timeoutSec: number,
+  request: VmTestRequest,
+  logger: Logger,
+): RunPlan['denylistPass'] {
+  const runner = plan.runners.find((r) => isTestProgs(r.kind) && r.guestShell === undefined);
+  if (!runner) {
+    logger.warning('DENYLIST pass asked for, but no test_progs runner is planned: skipped');
+    return undefined;
+  }
+  const entries = listEntries(
+    request.denylists,
+    request.deny,
+    {
+      arch: request.arch,
+      runner: runner.kind,
+      ...(request.deployment ? { deployment: request.deployment } : {}),
+    },
+    'deny',
+    logger,
+  );
+  if (entries.length === 0) {
+    logger.info('DENYLIST pass: the denylist is empty, nothing to run');
+    return undefined;
+  }
+  const pass = buildRunnerPlan(
+    { kind: runner.kind, name: `${runner.name}-denylist`, allow: entries, timeoutSec },
+    plan.cwd,
+    logger,
+  );
+  return { runner: pass, entries };
 }
 
 function listEntries(
