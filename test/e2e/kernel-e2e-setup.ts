@@ -19,7 +19,7 @@ export function qemuKernelOptions(buildDir = E2E_BUILD_DIR): KernelBuildOptions 
     sourceDir: E2E_TREE,
     buildDir,
     arch: 'x86_64',
-    toolchain: { kind: 'gcc' },
+    toolchain: { family: 'gcc' },
     baseTarget: 'tinyconfig',
     selftestsConfig: false,
     fragments: [{ name: 'qemu-minimal.config', text: readFileSync(QEMU_FRAGMENT, 'utf8') }],

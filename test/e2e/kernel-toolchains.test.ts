@@ -13,22 +13,27 @@ import { elfMachine } from '@bpf-ci/vm';
 import { E2E_DIR, E2E_TREE, ensureTree } from './kernel-e2e-setup.ts';
 
 const CASES: { arch: KernelArch; toolchain: Toolchain; machine: number; compiler: RegExp }[] = [
-  { arch: 'aarch64', toolchain: { kind: 'gcc' }, machine: 183, compiler: /^aarch64-linux-gnu-gcc .*12\.\d/ },
-  { arch: 's390x', toolchain: { kind: 'gcc' }, machine: 22, compiler: /^s390x-linux-gnu-gcc .*12\.\d/ },
-  { arch: 'x86_64', toolchain: { kind: 'llvm' }, machine: 62, compiler: /clang version 14\.\d/ },
+  {
+    arch: 'aarch64',
+    toolchain: { family: 'gcc' },
+    machine: 183,
+    compiler: /^aarch64-linux-gnu-gcc .*12\.\d/,
+  },
+  { arch: 's390x', toolchain: { family: 'gcc' }, machine: 22, compiler: /^s390x-linux-gnu-gcc .*12\.\d/ },
+  { arch: 'x86_64', toolchain: { family: 'llvm' }, machine: 62, compiler: /clang version 14\.\d/ },
 ];
 
 describe('kernel toolchains', () => {
   beforeAll(ensureTree);
 
   it.each(CASES)(
-    '$arch with $toolchain.kind: an object for that machine from the named compiler',
+    '$arch with $toolchain.family: an object for that machine from the named compiler',
     async (c) => {
       const logger = new MemoryLogger();
       const build = await buildKernel(
         {
           sourceDir: E2E_TREE,
-          buildDir: join(E2E_DIR, `object-${c.arch}-${c.toolchain.kind}`),
+          buildDir: join(E2E_DIR, `object-${c.arch}-${c.toolchain.family}`),
           arch: c.arch,
           toolchain: c.toolchain,
           baseTarget: 'tinyconfig',
@@ -46,7 +51,9 @@ describe('kernel toolchains', () => {
       expect(elfMachine(readFileSync(object).subarray(0, 20))).toBe(c.machine);
       // The compiler records itself in the object: the manifest's toolchain is what built it.
       const comment = execFileSync('readelf', ['-p', '.comment', object], { encoding: 'utf8' });
-      expect(comment).toMatch(c.toolchain.kind === 'llvm' ? /clang version 14/ : /GCC: \(Debian [^)]*\) 12/);
+      expect(comment).toMatch(
+        c.toolchain.family === 'llvm' ? /clang version 14/ : /GCC: \(Debian [^)]*\) 12/,
+      );
       expect(logger.messages('info').some((m) => m.startsWith(`Toolchain ${build.toolchain.name}: `))).toBe(
         true,
       );

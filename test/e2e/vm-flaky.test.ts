@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
 import { binaryConclusion, parseRun, runConclusion, walkTests } from '@bpf-ci/model';
-import { toJUnitXml } from '@bpf-ci/report';
-import { buildPlan, buildRunnerPlan, runVmTests, writeSummary, type RunnerPlan } from '@bpf-ci/vm';
+import { toJUnitXml, writeSummary } from '@bpf-ci/report';
+import { buildPlan, buildRunnerPlan, runVmTests, type RunnerPlan } from '@bpf-ci/vm';
 import { debianVm, defaultSetup, ownSummary, scratch, timed } from './helpers.ts';
 
 /** Fails on Debian's 6.1 kernel every time (Debian does not enable the BPF LSM). */

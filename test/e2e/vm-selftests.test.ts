@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
 import { parseRun, walkTests } from '@bpf-ci/model';
-import { buildPlan, runVmTests, writeSummary } from '@bpf-ci/vm';
+import { writeSummary } from '@bpf-ci/report';
+import { buildPlan, runVmTests } from '@bpf-ci/vm';
 import { debianVm, defaultSetup, ownSummary, scratch, timed } from './helpers.ts';
 
 /** Pass on Debian's 6.1 kernel under TCG (checked against test_progs' own output). */

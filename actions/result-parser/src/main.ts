@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   for (const [name, content] of Object.entries(report.files)) await writeFile(join(outputDir, name), content);
   await appendStepSummary(report.summary);
   await echoFailureLogs(run, logger);
-  logger.commands(report.commands);
+  for (const { level, message, ...where } of report.annotations) logger.annotate(level, message, where);
   setOutputs({ ...report.outputs, 'results-json': join(outputDir, 'results.json') });
 }
 

@@ -1,7 +1,8 @@
 // Thin: read the inputs, run @bpf-ci/vm, publish the summary and outputs.
 import { readFileSync } from 'node:fs';
 import { ActionsLogger, appendStepSummary, getInput, getMultilineInput, setOutputs } from '@bpf-ci/gh';
-import { buildPlan, parseArch, runnerLines, runVmTests, writeSummary } from '@bpf-ci/vm';
+import { writeSummary } from '@bpf-ci/report';
+import { buildPlan, parseArch, runnerLines, runVmTests } from '@bpf-ci/vm';
 
 const logger = new ActionsLogger();
 

@@ -2,7 +2,10 @@ import type { Logger } from '@bpf-ci/logger';
 
 /** What a subcommand gets: its arguments, where to print results, and a logger for progress. */
 export interface CommandIo {
+  /** Results. Inside a GitHub Actions step, lines that could be workflow commands are framed. */
   stdout: NodeJS.WritableStream;
+  /** Workflow command lines meant as such (formatted by @bpf-ci/protocol), written to stdout. */
+  commands(lines: readonly string[]): void;
   logger: Logger;
   cwd: string;
   env: NodeJS.ProcessEnv;

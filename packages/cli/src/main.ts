@@ -1,4 +1,5 @@
 import { ConsoleLogger } from '@bpf-ci/logger';
+import { guardedStream } from '@bpf-ci/protocol';
 import { UsageError, type CommandIo } from './command.ts';
 import { COMMANDS } from './commands.ts';
 
@@ -16,35 +17,78 @@ function help(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], io?: Partial<CommandIo>): Promise<number> {
-  const full: CommandIo = {
-    stdout: io?.stdout ?? process.stdout,
-    logger: io?.logger ?? new ConsoleLogger({ verbose: process.env['BPF_CI_VERBOSE'] === '1' }),
-    cwd: io?.cwd ?? process.cwd(),
-    env: io?.env ?? process.env,
+/**
+ * The process's streams as the commands see them. Inside a GitHub Actions step the runner reads
+ * both stdout and stderr for workflow commands, and the command line prints file names, test
+ * names and logs it does not control: there, every batch of lines that could hold a command
+ * (`::` or `##[` anywhere) is framed in ::stop-commands:: (guardedStream).
+ */
+function processIo(io: Partial<CommandIo> | undefined): { io: CommandIo; flush: () => void } {
+  const env = io?.env ?? process.env;
+  const inActions = env['GITHUB_ACTIONS'] === 'true';
+  const out = inActions ? guardedStream(io?.stdout ?? process.stdout) : undefined;
+  const err = inActions && !io?.logger ? guardedStream(process.stderr) : undefined;
+  const stdout = out ?? io?.stdout ?? process.stdout;
+  return {
+    io: {
+      stdout,
+      commands:
+        io?.commands ??
+        ((lines) => {
+          for (const line of lines) {
+            if (out) out.guard.command(line);
+            else stdout.write(`${line}\n`);
+          }
+        }),
+      logger:
+        io?.logger ??
+        new ConsoleLogger({
+          verbose: env['BPF_CI_VERBOSE'] === '1',
+          ...(err ? { stream: err } : {}),
+        }),
+      cwd: io?.cwd ?? process.cwd(),
+      env,
+    },
+    flush: () => {
+      out?.guard.flush();
+      err?.guard.flush();
+    },
   };
+}
+
+export async function main(argv: string[], given?: Partial<CommandIo>): Promise<number> {
+  const { io, flush } = processIo(given);
+  try {
+    return await dispatch(argv, io);
+  } finally {
+    flush();
+  }
+}
+
+async function dispatch(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    full.stdout.write(`${help()}\n`);
+    io.stdout.write(`${help()}\n`);
     return name === undefined ? EX_USAGE : 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    full.logger.error(`unknown command '${name}'\n${help()}`);
+    io.logger.error(`unknown command '${name}'\n${help()}`);
     return EX_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    full.stdout.write(`${command.usage}\n`);
+    io.stdout.write(`${command.usage}\n`);
     return 0;
   }
   try {
-    return await command.run(rest, full);
+    return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      full.logger.error(`${err.message}\n\n${command.usage}`);
+      io.logger.error(`${err.message}\n\n${command.usage}`);
       return EX_USAGE;
     }
-    full.logger.error(`bpf-ci ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    io.logger.error(`bpf-ci ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof Error && err.stack) io.logger.debug(err.stack);
     return 1;
   }
 }

@@ -1,24 +1,17 @@
-// The Logger the actions use. Every workflow command goes through @bpf-ci/report's
-// formatCommand (the one escaping module); untrusted text is framed with ::stop-commands::.
-import type { AnnotationProperties, Logger } from '@bpf-ci/logger';
-import { formatCommand, newStopToken, stopCommands, type CommandProperties } from '@bpf-ci/report';
+// The Logger the actions use. Every workflow command goes through @bpf-ci/protocol's formatCommand
+// (the one escaping module); untrusted text is framed with ::stop-commands::.
+import type { AnnotationLevel, AnnotationProperties, Logger } from '@bpf-ci/logger';
+import {
+  annotationCommand,
+  formatCommand,
+  mayHoldCommand,
+  newStopToken,
+  stopCommands,
+  type Annotation,
+  type CommandProperties,
+} from '@bpf-ci/protocol';
 
-export type AnnotationLevel = 'error' | 'warning' | 'notice';
-
-function commandProperties(p: AnnotationProperties | undefined): CommandProperties {
-  if (!p) return {};
-  return {
-    title: p.title,
-    file: p.file,
-    line: p.line,
-    endLine: p.endLine,
-    col: p.col,
-    endColumn: p.endColumn,
-  };
-}
-
-// A line the runner could read as a command: `::` after leading blanks, or legacy `##[` anywhere.
-const LOOKS_LIKE_COMMAND = /^\s*::|##\[/m;
+export type { AnnotationLevel } from '@bpf-ci/logger';
 
 export class ActionsLogger implements Logger {
   private readonly write: (text: string) => void;
@@ -30,7 +23,7 @@ export class ActionsLogger implements Logger {
 
   info(message: string): void {
     // Our own messages can still quote a path or a name; never let one become a command.
-    if (LOOKS_LIKE_COMMAND.test(message)) this.untrusted(message);
+    if (mayHoldCommand(message)) this.untrusted(message);
     else this.write(message.endsWith('\n') ? message : `${message}\n`);
   }
 
@@ -39,15 +32,20 @@ export class ActionsLogger implements Logger {
   }
 
   warning(message: string, properties?: AnnotationProperties): void {
-    this.command('warning', commandProperties(properties), message);
+    this.annotate('warning', message, properties);
   }
 
   error(message: string, properties?: AnnotationProperties): void {
-    this.command('error', commandProperties(properties), message);
+    this.annotate('error', message, properties);
   }
 
   notice(message: string, properties?: AnnotationProperties): void {
-    this.command('notice', commandProperties(properties), message);
+    this.annotate('notice', message, properties);
+  }
+
+  annotate(level: AnnotationLevel, message: string, properties?: AnnotationProperties): void {
+    const annotation: Annotation = { ...properties, level, message };
+    this.write(`${annotationCommand(annotation)}\n`);
   }
 
   async group<T>(title: string, body: () => Promise<T>): Promise<T> {
@@ -61,11 +59,6 @@ export class ActionsLogger implements Logger {
 
   untrusted(text: string): void {
     this.write(stopCommands(text, newStopToken()));
-  }
-
-  /** Pre-formatted command lines (e.g. annotationCommands() from @bpf-ci/report). */
-  commands(lines: readonly string[]): void {
-    if (lines.length > 0) this.write(`${lines.join('\n')}\n`);
   }
 
   private command(name: string, properties: CommandProperties, message: string): void {

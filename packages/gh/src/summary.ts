@@ -1,7 +1,7 @@
 // The step summary file: appended to, never overwritten, since other steps' tools may have written
 // to the same step's file; and sized in bytes, since GitHub drops a step's summary past 1 MiB.
 import { appendFile, stat } from 'node:fs/promises';
-import { STEP_SUMMARY_LIMIT } from '@bpf-ci/report';
+import { STEP_SUMMARY_LIMIT } from '@bpf-ci/protocol';
 
 function summaryPath(env: NodeJS.ProcessEnv): string {
   const path = env['GITHUB_STEP_SUMMARY'];

@@ -2,11 +2,11 @@
 // debug-stripped vmlinux (BTF kept), .config, the selftests binaries and BPF objects, and
 // manifest.json describing them.
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import { z } from 'zod';
+import { ARCH_NAMES, hostArch, type Arch } from '@bpf-ci/domain';
 import { run } from './exec.ts';
-import { ARCH_INFO, type KernelArch } from './toolchain.ts';
 
 export const MANIFEST_SCHEMA_VERSION = 1;
 
@@ -29,7 +29,7 @@ export const ArtifactManifest = z.object({
 export type ArtifactManifest = z.infer<typeof ArtifactManifest>;
 
 export interface ArtifactInput {
-  arch: KernelArch;
+  arch: Arch;
   toolchain: { name: string; version: string };
   release: string;
   configHash: string;
@@ -63,7 +63,7 @@ export async function packageArtifact(
   await mkdir(input.outDir, { recursive: true });
   const staging = await mkdtemp(join(input.outDir, '.staging-'));
   try {
-    const imageName = basename(ARCH_INFO[input.arch].imagePath);
+    const imageName = ARCH_NAMES[input.arch].imageName;
     await copyFile(input.image, join(staging, imageName));
     await copyFile(input.config, join(staging, 'config'));
     // --strip-debug drops DWARF but keeps .BTF (not a debug section): what VMLINUX_BTF needs.
@@ -102,9 +102,8 @@ export async function packageArtifact(
   }
 }
 
-function objcopyFor(arch: KernelArch): string {
-  const host = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
-  return host === arch ? 'objcopy' : `${ARCH_INFO[arch].crossPrefix}objcopy`;
+function objcopyFor(arch: Arch): string {
+  return hostArch() === arch ? 'objcopy' : `${ARCH_NAMES[arch].crossPrefix}objcopy`;
 }
 
 async function copySelftests(from: string, to: string): Promise<number> {

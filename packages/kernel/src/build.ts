@@ -20,20 +20,14 @@ import { chooseAnnotations, parseDiagnostics, sourceRelativePath } from './diagn
 import { CommandError, capture, childCpuSeconds, run } from './exec.ts';
 import { MakeProgress } from './progress.ts';
 import { alignSourceTimes, describeSourceTimes, recordSourceBlobs } from './source-times.ts';
-import {
-  ARCH_INFO,
-  type KernelArch,
-  type Toolchain,
-  hostArch,
-  toolchainMake,
-  toolchainName,
-} from './toolchain.ts';
+import { ARCH_NAMES, hostArch, toolchainName, type Arch, type Toolchain } from '@bpf-ci/domain';
+import { toolchainMake } from './toolchain.ts';
 
 export interface KernelBuildOptions {
   sourceDir: string;
   /** Kept between runs: an unchanged config and toolchain build incrementally here. */
   buildDir: string;
-  arch: KernelArch;
+  arch: Arch;
   toolchain: Toolchain;
   /** The make target that makes the base config (tinyconfig, defconfig, ...). Default defconfig. */
   baseTarget?: string;
@@ -57,7 +51,7 @@ export interface ToolchainInfo {
 }
 
 export interface KernelBuild {
-  arch: KernelArch;
+  arch: Arch;
   toolchain: ToolchainInfo;
   release: string;
   buildDir: string;
@@ -78,7 +72,7 @@ export interface KernelBuild {
 
 /** What this module remembers in the build folder about the build that made it. */
 export interface BuildStamp {
-  arch: KernelArch;
+  arch: Arch;
   toolchain: string;
   toolchainVersion: string;
   sourceDir: string;
@@ -125,7 +119,7 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
     if (times) logger.info(times);
   }
 
-  const info = ARCH_INFO[options.arch];
+  const info = ARCH_NAMES[options.arch];
   const targets = options.targets ? [...options.targets] : [info.imageTarget, 'vmlinux'];
   if (!options.targets && assembled.final.get('CONFIG_MODULES') === 'y') targets.push('modules');
   await makeKernel(options, toolchain, targets, logger);
@@ -171,16 +165,16 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
   };
 }
 
-async function resolveToolchain(toolchain: Toolchain, arch: KernelArch): Promise<ToolchainInfo> {
+async function resolveToolchain(toolchain: Toolchain, arch: Arch): Promise<ToolchainInfo> {
   const { vars, compiler } = toolchainMake(toolchain, arch, hostArch());
   let version: string;
   try {
     version = (await capture(compiler, ['--version'])).split('\n')[0]?.trim() ?? '';
   } catch {
     const hint =
-      toolchain.kind === 'gcc' && vars['CROSS_COMPILE']
+      toolchain.family === 'gcc' && vars['CROSS_COMPILE']
         ? `install Debian's gcc-${vars['CROSS_COMPILE'].replace(/-$/, '')}`
-        : `install ${compiler} (Debian: ${toolchain.kind === 'gcc' ? 'gcc' : 'clang llvm lld'}${toolchain.version ? `-${toolchain.version}` : ''})`;
+        : `install ${compiler} (Debian: ${toolchain.family === 'gcc' ? 'gcc' : 'clang llvm lld'}${toolchain.version ? `-${toolchain.version}` : ''})`;
     throw new Error(
       `toolchain ${toolchainName(toolchain)} for ${arch} needs ${compiler}, which is not installed: ${hint}`,
     );
@@ -195,7 +189,7 @@ function makeArgs(vars: Record<string, string>): string[] {
 /** The fragments tools/testing/selftests/bpf ships for `arch`, those present in this tree. */
 export async function selftestsFragments(
   sourceDir: string,
-  arch: KernelArch,
+  arch: Arch,
   logger: Logger,
 ): Promise<ConfigFragment[]> {
   const dir = join(sourceDir, 'tools', 'testing', 'selftests', 'bpf');

@@ -2,10 +2,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
-import { ensureDir } from './atomic.ts';
-import { parseAptDepends, parseAptVersion } from './apt.ts';
-import { cacheRoot } from './cache.ts';
-import { capture, run } from './exec.ts';
+import {
+  aptCache as runAptCache,
+  aptDownload,
+  cacheRoot,
+  ensureDir,
+  parseAptDepends,
+  parseAptVersion,
+  unpackDeb,
+} from '@bpf-ci/debian';
+import { run } from './exec.ts';
 import { extractVmlinux } from './vmlinux.ts';
 
 export type DebianArch = 'x86_64' | 'aarch64';
@@ -49,39 +55,13 @@ export async function resolveKernelPackage(arch: DebianArch): Promise<{ name: st
   return { name: bare, version };
 }
 
-async function aptCache(args: string[], arch: DebianArch): Promise<string> {
-  try {
-    return await capture('apt-cache', args);
-  } catch (err) {
-    const hint =
-      arch === 'aarch64'
-        ? ' The arm64 packages need `dpkg --add-architecture arm64 && apt-get update` first.'
-        : ' Is this a Debian 12 machine with apt-get update done?';
-    throw new Error(`${(err as Error).message}\n${hint}`, { cause: err });
-  }
-}
-
-/** Downloads one .deb with `apt-get download` into `dir` and returns its path. */
-async function aptDownload(pkg: string, dir: string): Promise<string> {
-  await run('apt-get', ['download', '-q', pkg], { cwd: dir });
-  const debs = (await readdir(dir)).filter((f) => f.endsWith('.deb'));
-  const deb = debs[0];
-  if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${dir}`);
-  return join(dir, deb);
-}
-
-/**
- * One Debian package's files unpacked into `dir` once (`apt-get download` + `dpkg-deb -x`: no
- * install, no root). `pkg` may name an architecture (`busybox-static:arm64`). Returns `dir`.
- */
-export async function ensureDebianPackage(pkg: string, dir: string): Promise<string> {
-  await ensureDir(dir, async (tmp) => {
-    const debDir = join(tmp, '.download');
-    await mkdir(debDir);
-    await run('dpkg-deb', ['-x', await aptDownload(pkg, debDir), tmp]);
-    await rm(debDir, { recursive: true, force: true });
-  });
-  return dir;
+function aptCache(args: string[], arch: DebianArch): Promise<string> {
+  return runAptCache(
+    args,
+    arch === 'aarch64'
+      ? 'The arm64 packages need `dpkg --add-architecture arm64 && apt-get update` first.'
+      : 'Is this a Debian 12 machine with apt-get update done?',
+  );
 }
 
 /**
@@ -102,9 +82,9 @@ export async function fetchDebianKernel(
       const started = Date.now();
       logger.info(`Downloading ${pkg.name} ${pkg.version} (${arch})`);
       const debDir = join(tmp, 'deb');
-      await run('mkdir', ['-p', debDir]);
+      await mkdir(debDir, { recursive: true });
       const deb = await aptDownload(`${pkg.name}:${DEBIAN_ARCH[arch]}`, debDir);
-      await run('dpkg-deb', ['-x', deb, join(tmp, 'root')]);
+      await unpackDeb(deb, join(tmp, 'root'));
       // The headers package and the linux-* packages it needs (common headers, kbuild tools), so
       // bpf_testmod.ko builds against exactly this kernel.
       const headers = `linux-headers-${(await locate(join(tmp, 'root'))).release}`;
@@ -116,8 +96,8 @@ export async function fetchDebianKernel(
         // tools that run on the build host, so a cross arch takes the host's.
         const qualified = name === headers ? `${name}:${DEBIAN_ARCH[arch]}` : name;
         await rm(debDir, { recursive: true, force: true });
-        await run('mkdir', ['-p', debDir]);
-        await run('dpkg-deb', ['-x', await aptDownload(qualified, debDir), join(tmp, 'root')]);
+        await mkdir(debDir, { recursive: true });
+        await unpackDeb(await aptDownload(qualified, debDir), join(tmp, 'root'));
       }
       await rm(debDir, { recursive: true, force: true });
       await relocateHeaders(join(tmp, 'root', 'usr', 'src', headers));
@@ -172,7 +152,7 @@ async function locate(root: string): Promise<Omit<DebianKernel, 'arch' | 'vmlinu
  * holding Makefile and tools/).
  */
 export async function fetchLinuxSource(logger: Logger, packageName = 'linux-source-6.1'): Promise<string> {
-  const version = parseAptVersion(await capture('apt-cache', ['show', '--no-all-versions', packageName]));
+  const version = parseAptVersion(await runAptCache(['show', '--no-all-versions', packageName]));
   if (!version) throw new Error(`apt-cache show ${packageName} gives no Version: is apt-get update done?`);
   const dir = join(cacheRoot(), 'linux-source', `${packageName}_${version}`);
   const made = await ensureDir(
@@ -181,7 +161,7 @@ export async function fetchLinuxSource(logger: Logger, packageName = 'linux-sour
       const started = Date.now();
       logger.info(`Downloading ${packageName} ${version}`);
       const deb = await aptDownload(packageName, tmp);
-      await run('dpkg-deb', ['-x', deb, join(tmp, 'deb')]);
+      await unpackDeb(deb, join(tmp, 'deb'));
       await rm(deb);
       const srcDir = join(tmp, 'deb', 'usr', 'src');
       const tarball = (await readdir(srcDir)).find((f) => /^linux-source-.*\.tar\.(xz|gz|bz2|zst)$/.test(f));

@@ -3,12 +3,12 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
-import { cacheRoot } from './cache.ts';
+import { cacheRoot } from '@bpf-ci/debian';
 import type { ConfigFragment } from './config.ts';
 import { fetchLinuxSource } from './debian.ts';
 import type { KernelJob } from './pipeline.ts';
 import { DEFAULT_SELFTEST_TARGETS } from './selftests.ts';
-import { parseArch, parseToolchain, toolchainName } from './toolchain.ts';
+import { parseArch, parseToolchain, toolchainName } from '@bpf-ci/domain';
 
 export interface KernelBuildRequest {
   arch: string;

@@ -7,11 +7,11 @@ import { buildKernel, type KernelBuild } from './build.ts';
 import type { ConfigFragment } from './config.ts';
 import { capture } from './exec.ts';
 import { buildSelftests } from './selftests.ts';
-import type { KernelArch, Toolchain } from './toolchain.ts';
+import type { Arch, Toolchain } from '@bpf-ci/domain';
 
 export interface KernelJob {
   sourceDir: string;
-  arch: KernelArch;
+  arch: Arch;
   toolchain: Toolchain;
   /** Kept between runs for incremental builds (actions/cache it keyed by arch, toolchain, branch). */
   buildDir: string;

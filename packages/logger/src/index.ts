@@ -11,11 +11,16 @@ export interface AnnotationProperties {
   endColumn?: number;
 }
 
+export type AnnotationLevel = 'error' | 'warning' | 'notice';
+
 export interface Logger {
   info(message: string): void;
   debug(message: string): void;
+  notice(message: string, properties?: AnnotationProperties): void;
   warning(message: string, properties?: AnnotationProperties): void;
   error(message: string, properties?: AnnotationProperties): void;
+  /** An annotation whose level is data (e.g. chosen by a renderer): notice, warning or error. */
+  annotate(level: AnnotationLevel, message: string, properties?: AnnotationProperties): void;
   /** A folded section in the Actions log; a heading on a terminal. */
   group<T>(title: string, body: () => Promise<T>): Promise<T>;
   /**
@@ -25,7 +30,11 @@ export interface Logger {
   untrusted(text: string): void;
 }
 
-/** Plain terminal logger for the command line: messages to stderr, nothing interpreted. */
+/**
+ * Plain terminal logger for the command line: messages to stderr, nothing interpreted. Inside a
+ * GitHub Actions step the command line hands it a stream that frames workflow commands (see
+ * @bpf-ci/protocol's guardedStream), since a terminal logger cannot tell a runner from a person.
+ */
 export class ConsoleLogger implements Logger {
   private readonly out: NodeJS.WritableStream;
   private readonly verbose: boolean;
@@ -43,12 +52,20 @@ export class ConsoleLogger implements Logger {
     if (this.verbose) this.out.write(`debug: ${message}\n`);
   }
 
+  notice(message: string, properties?: AnnotationProperties): void {
+    this.annotate('notice', message, properties);
+  }
+
   warning(message: string, properties?: AnnotationProperties): void {
-    this.out.write(`warning: ${where(properties)}${message}\n`);
+    this.annotate('warning', message, properties);
   }
 
   error(message: string, properties?: AnnotationProperties): void {
-    this.out.write(`error: ${where(properties)}${message}\n`);
+    this.annotate('error', message, properties);
+  }
+
+  annotate(level: AnnotationLevel, message: string, properties?: AnnotationProperties): void {
+    this.out.write(`${level}: ${where(properties)}${message}\n`);
   }
 
   async group<T>(title: string, body: () => Promise<T>): Promise<T> {
@@ -64,7 +81,7 @@ export class ConsoleLogger implements Logger {
 /** A logger that keeps every message in memory: for tests and for capturing a step's log. */
 export class MemoryLogger implements Logger {
   readonly entries: {
-    level: 'info' | 'debug' | 'warning' | 'error' | 'group' | 'untrusted';
+    level: 'info' | 'debug' | AnnotationLevel | 'group' | 'untrusted';
     message: string;
     properties?: AnnotationProperties;
   }[] = [];
@@ -75,11 +92,17 @@ export class MemoryLogger implements Logger {
   debug(message: string): void {
     this.entries.push({ level: 'debug', message });
   }
+  notice(message: string, properties?: AnnotationProperties): void {
+    this.annotate('notice', message, properties);
+  }
   warning(message: string, properties?: AnnotationProperties): void {
-    this.entries.push(properties ? { level: 'warning', message, properties } : { level: 'warning', message });
+    this.annotate('warning', message, properties);
   }
   error(message: string, properties?: AnnotationProperties): void {
-    this.entries.push(properties ? { level: 'error', message, properties } : { level: 'error', message });
+    this.annotate('error', message, properties);
+  }
+  annotate(level: AnnotationLevel, message: string, properties?: AnnotationProperties): void {
+    this.entries.push(properties ? { level, message, properties } : { level, message });
   }
   async group<T>(title: string, body: () => Promise<T>): Promise<T> {
     this.entries.push({ level: 'group', message: title });

@@ -1,11 +1,5 @@
-export {
-  ARCHES,
-  BPF_RUNNERS,
-  PARALLEL_RUNNERS,
-  parseToolchain,
-  type Arch,
-  type Toolchain,
-} from './toolchain.ts';
+export { ARCHES, BPF_RUNNERS, PARALLEL_RUNNERS, parseToolchain, type Arch } from './toolchain.ts';
+export type { Toolchain } from '@bpf-ci/domain';
 export { ConfigSchema, type Config, type ConfigInput } from './schema.ts';
 export { DEFAULTS } from './defaults.ts';
 export {

@@ -1,5 +1,6 @@
 // Read .github/bpf-ci.yml: YAML → schema → Config, or a ConfigError whose every issue names the
 // file, the line and column of the offending key or value, what was expected and the fix.
+import { ConfigError, type ConfigIssue } from '@bpf-ci/domain';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
@@ -9,33 +10,7 @@ import { ARCHES } from './toolchain.ts';
 
 export const DEFAULT_CONFIG_PATH = '.github/bpf-ci.yml';
 
-export interface ConfigIssue {
-  file: string;
-  /** 1-based, as editors and GitHub annotations count. */
-  line: number;
-  column: number;
-  /** What is wrong, quoting what was written. */
-  message: string;
-  expected?: string;
-  fix?: string;
-}
-
-export class ConfigError extends Error {
-  readonly issues: ConfigIssue[];
-  constructor(issues: ConfigIssue[]) {
-    super(issues.map(formatIssue).join('\n'));
-    this.name = 'ConfigError';
-    this.issues = issues;
-  }
-}
-
-export function formatIssue(issue: ConfigIssue): string {
-  return [
-    `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`,
-    ...(issue.expected ? [`  expected: ${issue.expected}`] : []),
-    ...(issue.fix ? [`  fix: ${issue.fix}`] : []),
-  ].join('\n');
-}
+export { ConfigError, formatIssue, type ConfigIssue } from '@bpf-ci/domain';
 
 /** Read and validate a config file. A missing file is an error (the defaults need no file). */
 export async function loadConfig(path: string, displayName = path): Promise<Config> {

@@ -1,8 +1,14 @@
-// Annotations: the few lines GitHub shows on the run page. GitHub keeps at most 10 per level per
-// step and 50 per job, and silently drops the rest, so we choose: ranked (kernel splat and partial
-// run > failure > flaky > other), de-duplicated, a notice with the counts, and a notice saying how
-// many more are in the step summary.
+// Annotations for one Run: ranked (kernel splat and partial run > failure > flaky > other),
+// de-duplicated, a notice with the counts, and a notice saying how many more are in the step
+// summary. GitHub's caps are applied by @bpf-ci/protocol's capAnnotations().
 import type { Run } from '@bpf-ci/model';
+import {
+  ANNOTATIONS_PER_LEVEL_PER_STEP,
+  annotationCommand,
+  capAnnotations,
+  type AnnotationLevel,
+  type TitledAnnotation as Annotation,
+} from '@bpf-ci/protocol';
 import {
   allEvents,
   assertionText,
@@ -21,15 +27,6 @@ import {
   runnerName,
   testLabel,
 } from './describe.ts';
-import { formatCommand } from './workflow-commands.ts';
-
-export type AnnotationLevel = 'error' | 'warning' | 'notice';
-
-export interface Annotation {
-  level: AnnotationLevel;
-  title: string;
-  message: string;
-}
 
 export interface AnnotationOptions {
   /** GitHub shows 10 annotations per level per step. */
@@ -42,8 +39,12 @@ export interface AnnotationOptions {
 const RANK = { splat: 0, partial: 0, failure: 1, flaky: 2, quarantined: 2, other: 3 } as const;
 type Kind = keyof typeof RANK;
 
-interface Candidate extends Annotation {
+interface Candidate {
+  level: AnnotationLevel;
+  title: string;
+  message: string;
   kind: Kind;
+  rank: number;
   /** What identifies the same finding across binaries ("netcnt" + its message). */
   dedupeKey: string;
   runners: string[];
@@ -66,7 +67,7 @@ function candidates(run: Run): Candidate[] {
       if (!same.runners.includes(runner)) same.runners.push(runner);
       return;
     }
-    out.push({ kind, level, title: '', message, dedupeKey, runners: [runner], label });
+    out.push({ kind, rank: RANK[kind], level, title: '', message, dedupeKey, runners: [runner], label });
   };
 
   for (const { event, result } of allEvents(run)) {
@@ -123,7 +124,7 @@ function candidates(run: Run): Candidate[] {
     c.title = clip(`${jobTitle(run, c.runners.join(', '))}: ${c.label}`, TITLE_MAX);
     c.message = clip(c.message, MESSAGE_MAX);
   }
-  return out.sort((a, b) => RANK[a.kind] - RANK[b.kind]);
+  return out;
 }
 
 function countsNotice(run: Run): Annotation {
@@ -139,28 +140,20 @@ function countsNotice(run: Run): Annotation {
 
 /** Pick the annotations to emit, most important first, within the per-level and total caps. */
 export function buildAnnotations(run: Run, options: AnnotationOptions = {}): Annotation[] {
-  const perLevel = options.maxPerLevel ?? 10;
+  const perLevel = options.maxPerLevel ?? ANNOTATIONS_PER_LEVEL_PER_STEP;
   const total = Math.max(1, options.maxTotal ?? 30);
   const all = candidates(run);
-  const select = (reserveNotices: number): Annotation[] => {
-    const used: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: reserveNotices };
-    const chosen: Annotation[] = [];
-    for (const c of all) {
-      if (chosen.length + reserveNotices >= total) break;
-      if (used[c.level] >= perLevel) continue;
-      used[c.level]++;
-      chosen.push({ level: c.level, title: c.title, message: c.message });
-    }
-    return chosen;
-  };
-  let chosen = select(1);
+  // `notices` slots are kept for the notices added below (counts, and "N more" when needed).
+  const select = (notices: number): { kept: Candidate[]; dropped: Candidate[] } =>
+    capAnnotations(all, { perLevel, total: Math.max(0, total - notices), used: { notice: notices } });
+  const plain = (c: Candidate): Annotation => ({ level: c.level, title: c.title, message: c.message });
+  const first = select(1);
   const counts = countsNotice(run);
-  if (chosen.length === all.length) return [...chosen, counts];
+  if (first.dropped.length === 0) return [...first.kept.map(plain), counts];
   // Some were left out: keep room for the notice that says so.
-  chosen = select(Math.min(2, total));
-  const more = all.length - chosen.length;
-  const left = all.filter((c) => !chosen.some((k) => k.title === c.title && k.message === c.message));
-  const byKind = (kind: Kind): number => left.filter((c) => c.kind === kind).length;
+  const { kept, dropped } = select(Math.min(2, total));
+  const more = dropped.length;
+  const byKind = (kind: Kind): number => dropped.filter((c) => c.kind === kind).length;
   const parts = [
     byKind('splat') + byKind('partial') > 0
       ? plural(byKind('splat') + byKind('partial'), 'crash or kernel splat')
@@ -175,10 +168,10 @@ export function buildAnnotations(run: Run, options: AnnotationOptions = {}): Ann
     title: `${runTitle(run)}: ${more} more in the step summary`,
     message: `${more} more annotations (${parts.join(', ')}) are not shown here because GitHub keeps only ${perLevel} per level per step; every failure is in the step summary and results.json.`,
   };
-  return total >= 2 ? [...chosen, counts, overflow] : [overflow];
+  return total >= 2 ? [...kept.map(plain), counts, overflow] : [overflow];
 }
 
 /** The workflow command lines that create these annotations. */
 export function annotationCommands(annotations: readonly Annotation[]): string[] {
-  return annotations.map((a) => formatCommand(a.level, { title: a.title }, a.message));
+  return annotations.map(annotationCommand);
 }

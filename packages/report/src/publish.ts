@@ -1,10 +1,13 @@
 // Everything a report step produces from one Run, computed in one pure call so the action and
-// `bpf-ci report` show the same thing: the step summary, the annotation command lines, the export
-// files and the outputs.
+// `bpf-ci report` show the same thing: the step summary, the annotations, the export files and the
+// outputs.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import type { Run } from '@bpf-ci/model';
 import { totalCounts } from '@bpf-ci/model';
-import { annotationCommands, buildAnnotations, type Annotation } from './annotations.ts';
+import type { TitledAnnotation } from '@bpf-ci/protocol';
+import { buildAnnotations } from './annotations.ts';
 import { toCtrf } from './ctrf.ts';
 import { failedLeaves, jobTitle, reportConclusion, runnerName, testLabel } from './describe.ts';
 import { toJUnitXml } from './junit.ts';
@@ -18,9 +21,7 @@ export interface ReportOptions extends StepSummaryOptions {
 
 export interface Report {
   summary: string;
-  annotations: Annotation[];
-  /** The workflow command lines that create the annotations. */
-  commands: string[];
+  annotations: TitledAnnotation[];
   /** File name → content, written to the output directory. */
   files: { 'results.json': string; 'junit.xml': string; 'ctrf.json': string };
   outputs: { passed: number; failed: number; skipped: number; conclusion: string };
@@ -33,7 +34,6 @@ export function buildReport(run: Run, options: ReportOptions = {}): Report {
   return {
     summary: renderStepSummary(run, options),
     annotations,
-    commands: annotationCommands(annotations),
     files: {
       'results.json': toResultsJson(run),
       'junit.xml': toJUnitXml(run),
@@ -59,4 +59,11 @@ export async function echoFailureLogs(run: Run, logger: Logger): Promise<void> {
       });
     }
   }
+}
+
+/** summary.md next to results.json: the same Markdown the GitHub step summary shows. */
+export function writeSummary(run: Run, outputDir: string): string {
+  const path = join(outputDir, 'summary.md');
+  writeFileSync(path, renderStepSummary(run));
+  return path;
 }

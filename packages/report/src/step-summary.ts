@@ -3,6 +3,7 @@
 // kernel splats, failures, flaky, skipped) within a byte budget and what does not fit is counted in
 // an explicit "truncated: N more" note. Every <details> block is complete or absent, never cut.
 import type { BinaryResult, ConsoleEvent, Run, TestCase, TestStatus } from '@bpf-ci/model';
+import { shellQuote } from '@bpf-ci/domain';
 import { walkTests } from '@bpf-ci/model';
 import {
   allEvents,
@@ -22,13 +23,10 @@ import {
   runTitle,
   testLabel,
 } from './describe.ts';
-import { codeFence, escapeHtml, escapeMarkdown } from './markdown.ts';
-
-/** GitHub's per-step limit: 1 MiB, in bytes. */
-export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+import { STEP_SUMMARY_BUDGET, codeFence, escapeHtml, escapeMarkdown } from '@bpf-ci/protocol';
 
 export interface StepSummaryOptions {
-  /** Bytes this summary may take (default: 1 MiB less 8 KiB of headroom). */
+  /** Bytes this summary may take (default: STEP_SUMMARY_BUDGET). */
   budgetBytes?: number;
   /** Log lines shown per failure; longer logs keep their head and tail (default 200). */
   maxLogLines?: number;
@@ -61,10 +59,8 @@ const CONCLUSION_ICON = { success: '✅', failure: '❌', error: '💥' } as con
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-/** POSIX shell single quoting, so a pasted repro command runs the test whatever its name holds. */
-export function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_./=:@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
+// POSIX shell quoting, so a pasted repro command runs the test whatever its name holds.
+export { shellQuote } from '@bpf-ci/domain';
 
 function details(summaryHtml: string, body: string, open = false): string {
   // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
@@ -281,9 +277,7 @@ function denylistBlock(run: Run, maxLogLines: number): string {
 
 export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): string {
   const opts = { maxLogLines: 200, ...options };
-  const budget = new Budget(
-    (options.budgetBytes ?? STEP_SUMMARY_LIMIT - 8 * 1024) - 1024 /* truncation notes */,
-  );
+  const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_BUDGET) - 1024 /* truncation notes */);
   const conclusion = reportConclusion(run);
   const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
   // One binary: its section heading is the job's heading. Several: a job heading above them.

@@ -1,17 +1,15 @@
 // One annotation per new verification failure (naming file and program), and one per program that
-// crossed a fail threshold. GitHub shows at most 10 errors per step, so the list is capped and the
-// last one says how many more there are. Escaping for the workflow command is the logger's job.
+// crossed a fail threshold. GitHub's caps are applied by @bpf-ci/protocol's capAnnotations(); when
+// some are left out, the last one says how many more there are. Escaping for the workflow command
+// is the logger's job.
+import { ANNOTATIONS_PER_LEVEL_PER_STEP, capAnnotations, type TitledAnnotation } from '@bpf-ci/protocol';
 import type { Level } from './config.ts';
 import { formatPct, type VeristatDiff } from './diff.ts';
 import { programKey } from './run.ts';
 import { statLabel } from './stats.ts';
 import { logTail, type VerifierLog } from './verifier-log.ts';
 
-export interface VeristatAnnotation {
-  level: 'error' | 'warning' | 'notice';
-  title: string;
-  message: string;
-}
+export type VeristatAnnotation = TitledAnnotation;
 
 const SEVERITY: Partial<Record<Level, VeristatAnnotation['level']>> = { fail: 'error', warn: 'warning' };
 
@@ -56,15 +54,17 @@ export function buildAnnotations(
       });
     }
   }
-  const max = options.max ?? 10;
-  if (all.length <= max) return all;
-  const kept = all.slice(0, max - 1);
+  const max = options.max ?? ANNOTATIONS_PER_LEVEL_PER_STEP;
+  const first = capAnnotations(all, { perLevel: max, total: max });
+  if (first.dropped.length === 0) return first.kept;
+  // Keep one slot for the note saying how many more there are.
+  const { kept, dropped } = capAnnotations(all, { perLevel: max, total: max - 1 });
   return [
     ...kept,
     {
-      level: all.slice(max - 1).some((a) => a.level === 'error') ? 'error' : 'warning',
-      title: `veristat: ${all.length - kept.length} more findings`,
-      message: `${all.length - kept.length} more programs are listed in the step summary.`,
+      level: dropped.some((a) => a.level === 'error') ? 'error' : 'warning',
+      title: `veristat: ${dropped.length} more findings`,
+      message: `${dropped.length} more programs are listed in the step summary.`,
     },
   ];
 }

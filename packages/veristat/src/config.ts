@@ -1,7 +1,8 @@
 // What counts as a regression: per-metric thresholds and what each kind of finding does to the job.
 // YAML or JSON, validated with zod. The defaults follow kernel-patches/vmtest practice: a new
 // verification failure fails the job; state-count changes are reported (threshold 0 %).
-import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '@bpf-ci/domain';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { knownStatNames, statForHeader } from './stats.ts';
 
@@ -73,15 +74,25 @@ export const DEFAULT_THRESHOLDS: Record<string, MetricThreshold> = {
   duration: { minAbs: 100_000, minPct: 100 },
 };
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from '@bpf-ci/domain';
 
-/** Parses and validates a config file's text; `source` names the file in errors. */
-export function parseConfig(text: string, source = 'veristat config'): VeristatConfig {
+/**
+ * Parses and validates a config file's text; `source` names the file in errors. The YAML parser's
+ * warnings (e.g. an unknown tag) go to `onWarning`: the library's own default prints them raw to
+ * stderr with process.emitWarning, where the Actions runner would read them as workflow commands.
+ */
+export function parseConfig(
+  text: string,
+  source = 'veristat config',
+  onWarning: (message: string) => void = () => {},
+): VeristatConfig {
   let data: unknown;
   try {
-    data = parseYaml(text) ?? {};
+    const doc = parseDocument(text);
+    const [first] = doc.errors;
+    if (first) throw first;
+    for (const warning of doc.warnings) onWarning(`${source}: ${warning.message}`);
+    data = doc.toJS() ?? {};
   } catch (err) {
     throw new ConfigError(
       `${source}: not valid YAML/JSON: ${err instanceof Error ? err.message : String(err)}`,

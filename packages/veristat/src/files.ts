@@ -2,6 +2,7 @@
 // This is what the action, the `bpf-ci veristat-diff` command and the e2e test call.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '@bpf-ci/logger';
+import { STEP_SUMMARY_BUDGET } from '@bpf-ci/protocol';
 import { buildAnnotations, type VeristatAnnotation } from './annotations.ts';
 import { DEFAULT_CONFIG, parseConfig, type VeristatConfig } from './config.ts';
 import { diffRuns, noBaseline, type VeristatDiff } from './diff.ts';
@@ -38,7 +39,7 @@ export async function veristatDiffFiles(
   logger: Logger,
 ): Promise<VeristatDiffResult> {
   const config = input.config
-    ? parseConfig(await readFile(input.config, 'utf8'), input.config)
+    ? parseConfig(await readFile(input.config, 'utf8'), input.config, (m) => logger.warning(m))
     : DEFAULT_CONFIG;
   const next = await readRun(input.next, 'new');
   logger.info(`veristat: ${next.programs.length} programs in ${input.next}`);
@@ -82,7 +83,7 @@ export async function veristatDiffFiles(
     ...(input.title ? { title: input.title } : {}),
     ...(baselineNote ? { baselineNote } : {}),
   };
-  const markdown = fitMarkdown(diff, renderOptions, input.maxSummaryBytes ?? 1024 * 1024 - 64 * 1024);
+  const markdown = fitMarkdown(diff, renderOptions, input.maxSummaryBytes ?? STEP_SUMMARY_BUDGET);
   const listed = sections(diff);
   const counts = {
     newFailures: listed.newFailures.length,

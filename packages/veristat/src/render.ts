@@ -1,7 +1,7 @@
 // The step-summary Markdown of a veristat diff: new failures first (with the verifier log's tail),
 // then the largest regressions, the 1M-instruction limit, improvements, added/removed programs.
 // Every name is untrusted text and goes through the escaper.
-import { codeFence, escapeHtml, escapeMarkdown } from '@bpf-ci/report';
+import { codeFence, escapeHtml, escapeMarkdown } from '@bpf-ci/protocol';
 import type { Level } from './config.ts';
 import { formatDiffCell } from './compare-output.ts';
 import { levelRank, type MetricDiff, type ProgramDiff, type VeristatDiff } from './diff.ts';

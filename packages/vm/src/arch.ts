@@ -1,16 +1,13 @@
 // What differs between the architectures a kernel under test boots on: the QEMU binary, the
 // machine, the CPU, the serial console and the bus the virtio devices hang off.
-import { execFileSync } from 'node:child_process';
+import { ARCH_NAMES, type Arch } from '@bpf-ci/domain';
 
-export type Arch = 'x86_64' | 'aarch64' | 's390x';
-export const ARCHES: readonly Arch[] = ['x86_64', 'aarch64', 's390x'];
+export { ARCHES, hostArch, parseArch, type Arch } from '@bpf-ci/domain';
 
 export type Accelerator = 'kvm' | 'tcg';
 
 export interface ArchProfile {
   arch: Arch;
-  /** Debian's name for the architecture (package suffixes, multiarch). */
-  debianArch: string;
   qemuBinary: string;
   /** `-machine` value. */
   machine: string;
@@ -29,8 +26,7 @@ export interface ArchProfile {
 export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
   x86_64: {
     arch: 'x86_64',
-    debianArch: 'amd64',
-    qemuBinary: 'qemu-system-x86_64',
+    qemuBinary: ARCH_NAMES.x86_64.qemuBinary,
     machine: 'q35',
     cpu: { kvm: 'host', tcg: 'max' },
     console: 'ttyS0',
@@ -40,8 +36,7 @@ export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
   },
   aarch64: {
     arch: 'aarch64',
-    debianArch: 'arm64',
-    qemuBinary: 'qemu-system-aarch64',
+    qemuBinary: ARCH_NAMES.aarch64.qemuBinary,
     machine: 'virt,gic-version=3',
     // `max` with QEMU's cheap pointer-authentication algorithm: the architected one costs a lot
     // under TCG.
@@ -53,8 +48,7 @@ export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
   },
   s390x: {
     arch: 's390x',
-    debianArch: 's390x',
-    qemuBinary: 'qemu-system-s390x',
+    qemuBinary: ARCH_NAMES.s390x.qemuBinary,
     machine: 's390-ccw-virtio',
     cpu: { kvm: 'host', tcg: 'max' },
     // The SCLP line console; -serial is not a thing on s390x.
@@ -64,38 +58,3 @@ export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
     extraCmdline: [],
   },
 };
-
-export function parseArch(name: string): Arch {
-  const aliases: Record<string, Arch> = {
-    x86_64: 'x86_64',
-    amd64: 'x86_64',
-    x86: 'x86_64',
-    aarch64: 'aarch64',
-    arm64: 'aarch64',
-    s390x: 's390x',
-  };
-  const arch = aliases[name.trim().toLowerCase()];
-  if (!arch) throw new Error(`unknown arch '${name}': use one of ${ARCHES.join(', ')}`);
-  return arch;
-}
-
-/** The architecture of the machine we run on, in the kernel's naming. */
-export function hostArch(): Arch | undefined {
-  const map: Partial<Record<string, Arch>> = { x64: 'x86_64', arm64: 'aarch64', s390x: 's390x' };
-  return map[process.arch];
-}
-
-/** True when the QEMU for this arch is installed (the s390x profile only exists where it is). */
-export function qemuAvailable(profile: ArchProfile): boolean {
-  try {
-    execFileSync(profile.qemuBinary, ['--version'], { stdio: 'ignore', timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The profiles usable on this machine. */
-export function availableProfiles(): ArchProfile[] {
-  return ARCHES.map((a) => ARCH_PROFILES[a]).filter(qemuAvailable);
-}

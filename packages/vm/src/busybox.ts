@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
-import { cacheRoot, ensureDebianPackage } from '@bpf-ci/kernel';
-import { ARCH_PROFILES, hostArch, type Arch } from './arch.ts';
+import { cacheRoot, ensureDebianPackage } from '@bpf-ci/debian';
+import { ARCH_NAMES, hostArch, type Arch } from '@bpf-ci/domain';
 
 const HOST_BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'];
 
@@ -22,7 +22,7 @@ export async function busyboxFor(arch: Arch, logger: Logger): Promise<string> {
     if (!local) throw new Error('no busybox on this machine: apt-get install busybox-static');
     return local;
   }
-  const debArch = ARCH_PROFILES[arch].debianArch;
+  const debArch = ARCH_NAMES[arch].debian;
   const dir = join(cacheRoot(), 'busybox-static', debArch);
   const binary = join(dir, 'bin', 'busybox');
   if (existsSync(binary)) return binary;

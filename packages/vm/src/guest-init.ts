@@ -4,6 +4,7 @@
 // then runs every runner chrooted into /host, writing its output, exit code and JSON summary into
 // the output share at /out, and prints markers the host follows on the console. It ends with a
 // reboot, and a panic reboots too: QEMU (-no-reboot) turns either into an exit.
+import { shellQuote } from '@bpf-ci/domain';
 import type { RunPlan, RunnerPlan } from './plan.ts';
 import { runnerFiles } from './plan.ts';
 import { retryLines } from './retry-guest.ts';
@@ -28,10 +29,7 @@ const GUEST_TOOLS = '/tmp/.bpf-ci';
  */
 export const GUEST_OUTPUT_DIR = `${GUEST_TOOLS}/out`;
 
-/** Single-quote a word for a POSIX shell: safe for any text, including quotes and newlines. */
-export function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
+export { shellQuote } from '@bpf-ci/domain';
 
 export interface GuestInitOptions {
   plan: RunPlan;

@@ -1,16 +1,10 @@
 // The run plan: what the guest runs, in which order, with which arguments and time limits. The host
 // writes it as plan.json into the output folder (the record of what was asked) and compiles it into
 // the guest's init script (guest-init.ts).
+import { BPF_RUNNERS } from '@bpf-ci/domain';
 import { z } from 'zod';
 
-export const RunnerKind = z.enum([
-  'test_progs',
-  'test_progs-no_alu32',
-  'test_progs-cpuv4',
-  'test_maps',
-  'test_verifier',
-  'command',
-]);
+export const RunnerKind = z.enum([...BPF_RUNNERS, 'command']);
 export type RunnerKind = z.infer<typeof RunnerKind>;
 
 export const RunnerPlan = z.object({

@@ -1,14 +1,12 @@
 // What a caller asks for (runner names, list files, limits) turned into a run plan: the one path
 // the `bpf-ci vmtest` command, `bpf-ci run` and the vmtest-runner action share.
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
-import type { Run } from '@bpf-ci/model';
-import { renderStepSummary } from '@bpf-ci/report';
 import { mergeListEntries, readLayeredList } from './lists.ts';
 import { RetryPolicy, type RetryPolicyInput } from '@bpf-ci/flaky';
 import { RunnerKind, type RunPlan } from './plan.ts';
-import { buildRunnerPlan, isTestProgs } from './runners.ts';
+import { PARALLEL_SUFFIX, isTestProgs } from '@bpf-ci/domain';
+import { buildRunnerPlan } from './runners.ts';
 
 export interface VmTestRequest {
   arch: string;
@@ -32,13 +30,7 @@ export interface VmTestRequest {
   denylistPass?: { timeoutSec: number };
 }
 
-/** "test_progs, test_verifier\ntest_maps" → ["test_progs", "test_verifier", "test_maps"]. */
-export function splitList(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
+export { splitList } from '@bpf-ci/domain';
 
 /**
  * One runner line, as the matrix-generator writes it: a runner name (`test_progs`), a parallel
@@ -52,7 +44,8 @@ export interface RunnerSpec {
   command?: string[];
 }
 
-export const PARALLEL_NAME_SUFFIX = '-parallel';
+/** @deprecated the name of PARALLEL_SUFFIX in @bpf-ci/domain. */
+export const PARALLEL_NAME_SUFFIX = PARALLEL_SUFFIX;
 
 export function parseRunnerSpec(entry: string): RunnerSpec {
   const line = entry.trim();
@@ -71,7 +64,7 @@ export function parseRunnerSpec(entry: string): RunnerSpec {
   if (!parallel || !isTestProgs(parsed.data)) {
     throw new Error(`runner '${line}': only test_progs runners take an option, and only -j or -jN`);
   }
-  return { name: `${name}${PARALLEL_NAME_SUFFIX}`, kind: parsed.data, workers: Number(parallel[1] || '0') };
+  return { name: `${name}${PARALLEL_SUFFIX}`, kind: parsed.data, workers: Number(parallel[1] || '0') };
 }
 
 /** Runner lines separated by newlines or commas: "test_progs -j, test_verifier" → two lines. */
@@ -178,11 +171,4 @@ function listEntries(
   const merged = mergeListEntries([...fromFiles.entries, ...(direct ?? [])]);
   if (merged.length) logger.info(`${layers.runner} ${what}list: ${merged.length} entries`);
   return merged;
-}
-
-/** summary.md next to results.json: the same Markdown the GitHub step summary shows. */
-export function writeSummary(run: Run, outputDir: string): string {
-  const path = join(outputDir, 'summary.md');
-  writeFileSync(path, renderStepSummary(run));
-  return path;
 }

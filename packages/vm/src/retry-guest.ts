@@ -6,7 +6,7 @@
 // Arguments are read into "$@" and never parsed by a shell, whatever a test's name holds.
 import type { RetrySettings, RunnerPlan } from './plan.ts';
 import { attemptFiles } from './plan.ts';
-import { shellQuote } from './guest-init.ts';
+import { shellQuote } from '@bpf-ci/domain';
 
 const OUT = '/out';
 

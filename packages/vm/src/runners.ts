@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
-import { hostArch, type Arch } from './arch.ts';
+import { RUNNER_BINARY, hostArch, isTestProgs, type Arch } from '@bpf-ci/domain';
 import { elfMachine } from './busybox.ts';
 import type { RunnerKind, RunnerPlan } from './plan.ts';
 import { toNamesArgument } from './lists.ts';
@@ -82,18 +82,7 @@ export interface RunnerRequest {
   timeoutSec: number;
 }
 
-/** The binaries the selftest runners are, relative to the selftests directory. */
-export const RUNNER_BINARY: Partial<Record<RunnerKind, string>> = {
-  test_progs: 'test_progs',
-  'test_progs-no_alu32': 'test_progs-no_alu32',
-  'test_progs-cpuv4': 'test_progs-cpuv4',
-  test_maps: 'test_maps',
-  test_verifier: 'test_verifier',
-};
-
-export function isTestProgs(kind: RunnerKind): boolean {
-  return kind.startsWith('test_progs');
-}
+export { RUNNER_BINARY, isTestProgs } from '@bpf-ci/domain';
 
 export function buildRunnerPlan(request: RunnerRequest, selftestsDir: string, logger: Logger): RunnerPlan {
   const name = request.name ?? request.kind;

@@ -110,9 +110,11 @@ describe('bpf-ci parse', () => {
   });
 
   it('in GitHub Actions the untrusted text is framed by stop-commands', async () => {
-    const { stdout } = await bpfCi(['parse', sample('test_progs-serial-pass-sockopt-ppc64-2025.log')], {
-      GITHUB_ACTIONS: 'true',
-    });
+    const dir = mkdtempSync(join(tmpdir(), 'bpf-ci-parse-'));
+    const log = join(dir, 'test_progs.log');
+    writeFileSync(log, '#1      evil::error::x:FAIL\nSummary: 0/0 PASSED, 0 SKIPPED, 1 FAILED\n');
+    const { stdout } = await bpfCi(['parse', log], { GITHUB_ACTIONS: 'true' });
+    expect(stdout).toContain('evil::error::x');
     const lines = stdout.trimEnd().split('\n');
     const token = /^::stop-commands::([0-9a-f]{32})$/.exec(lines[0] ?? '')?.[1];
     expect(token).toBeDefined();

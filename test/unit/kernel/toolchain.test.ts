@@ -3,30 +3,30 @@ import { parseArch, parseToolchain, toolchainMake } from '../../../packages/kern
 
 describe('toolchains', () => {
   it('reads toolchain names and rejects others with the accepted forms', () => {
-    expect(parseToolchain('gcc')).toEqual({ kind: 'gcc' });
-    expect(parseToolchain('gcc-12')).toEqual({ kind: 'gcc', version: 12 });
-    expect(parseToolchain('llvm')).toEqual({ kind: 'llvm' });
-    expect(parseToolchain('LLVM-14')).toEqual({ kind: 'llvm', version: 14 });
+    expect(parseToolchain('gcc')).toEqual({ family: 'gcc' });
+    expect(parseToolchain('gcc-12')).toEqual({ family: 'gcc', version: 12 });
+    expect(parseToolchain('llvm')).toEqual({ family: 'llvm' });
+    expect(parseToolchain('LLVM-14')).toEqual({ family: 'llvm', version: 14 });
     expect(() => parseToolchain('icc')).toThrow(/use gcc, gcc-<major>/);
   });
 
   it('builds natively with gcc and names the versioned compiler', () => {
-    expect(toolchainMake({ kind: 'gcc' }, 'x86_64', 'x86_64')).toEqual({
+    expect(toolchainMake({ family: 'gcc' }, 'x86_64', 'x86_64')).toEqual({
       vars: { ARCH: 'x86' },
       compiler: 'gcc',
     });
-    expect(toolchainMake({ kind: 'gcc', version: 12 }, 'x86_64', 'x86_64')).toEqual({
+    expect(toolchainMake({ family: 'gcc', version: 12 }, 'x86_64', 'x86_64')).toEqual({
       vars: { ARCH: 'x86', CC: 'gcc-12', HOSTCC: 'gcc-12' },
       compiler: 'gcc-12',
     });
   });
 
   it('cross-builds with the Debian cross gcc prefix', () => {
-    expect(toolchainMake({ kind: 'gcc' }, 'aarch64', 'x86_64')).toEqual({
+    expect(toolchainMake({ family: 'gcc' }, 'aarch64', 'x86_64')).toEqual({
       vars: { ARCH: 'arm64', CROSS_COMPILE: 'aarch64-linux-gnu-' },
       compiler: 'aarch64-linux-gnu-gcc',
     });
-    expect(toolchainMake({ kind: 'gcc', version: 12 }, 's390x', 'x86_64').vars).toEqual({
+    expect(toolchainMake({ family: 'gcc', version: 12 }, 's390x', 'x86_64').vars).toEqual({
       ARCH: 's390',
       CROSS_COMPILE: 's390x-linux-gnu-',
       CC: 's390x-linux-gnu-gcc-12',
@@ -34,11 +34,11 @@ describe('toolchains', () => {
   });
 
   it('uses LLVM=1 or LLVM=-N, with no CROSS_COMPILE', () => {
-    expect(toolchainMake({ kind: 'llvm' }, 'aarch64', 'x86_64')).toEqual({
+    expect(toolchainMake({ family: 'llvm' }, 'aarch64', 'x86_64')).toEqual({
       vars: { ARCH: 'arm64', LLVM: '1' },
       compiler: 'clang',
     });
-    expect(toolchainMake({ kind: 'llvm', version: 14 }, 'x86_64', 'x86_64').vars).toEqual({
+    expect(toolchainMake({ family: 'llvm', version: 14 }, 'x86_64', 'x86_64').vars).toEqual({
       ARCH: 'x86',
       LLVM: '-14',
     });

@@ -1,8 +1,10 @@
-// What the Actions runner does with a step's stdout, after actions/runner ActionCommand.cs and
-// ActionCommandManager.cs (see formats.md §8.1): lines split on CR/LF, `::name props::data`
-// parsed at the start of a (left-trimmed) line, legacy `##[name props]data` anywhere in a line,
-// and nothing processed between ::stop-commands::TOKEN and ::TOKEN::. Tests feed our output
-// through it to see exactly which commands GitHub would run.
+// What the Actions runner does with a step's stdout and stderr, after actions/runner
+// (https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs and
+// src/Runner.Common/ActionCommand.cs): lines split on CR/LF, `::name props::data` parsed at the
+// start of a line left-trimmed by .NET's String.TrimStart() (Char.IsWhiteSpace: Unicode Zs, Zl, Zp,
+// U+0009-U+000D, U+0085, U+00A0), legacy `##[name props]data` anywhere in a line, and nothing
+// processed between ::stop-commands::TOKEN and ::TOKEN::. Tests feed our output through it to see
+// exactly which commands GitHub would run.
 const REGISTERED = new Set([
   'error',
   'warning',
@@ -37,8 +39,14 @@ const unescapeProperty = (s: string): string =>
     .replace(/%2C/g, ',')
     .replace(/%25/g, '%');
 
+/** .NET's Char.IsWhiteSpace, written from its documentation (not from the code under test). */
+export const DOTNET_SPACE = /[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085\u00a0]/u;
+const DOTNET_TRIM_START = /^[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085\u00a0]+/u;
+const DOTNET_TRIM =
+  /^[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085\u00a0]+|[\p{Zs}\p{Zl}\p{Zp}\t\n\v\f\r\u0085\u00a0]+$/gu;
+
 export function parseV2(line: string): ParsedCommand | undefined {
-  const message = line.trimStart();
+  const message = line.replace(DOTNET_TRIM_START, '');
   if (!message.startsWith('::')) return undefined;
   const end = message.indexOf('::', 2);
   if (end < 0) return undefined;
@@ -79,7 +87,8 @@ export function runnerCommands(stdout: string): ParsedCommand[] {
   let stopToken: string | undefined;
   for (const line of stdout.split(/\r\n|\r|\n/)) {
     if (stopToken !== undefined) {
-      if (line.trim().toLowerCase() === `::${stopToken}::`.toLowerCase()) stopToken = undefined;
+      if (line.replace(DOTNET_TRIM, '').toLowerCase() === `::${stopToken}::`.toLowerCase())
+        stopToken = undefined;
       continue;
     }
     const command = parseV2(line) ?? parseLegacy(line);

@@ -95,7 +95,7 @@ describe('retry coordinator (host side)', () => {
 
   it('the guest waits only after retriable runners, and never evaluates the argv file', () => {
     const init = guestInit({ plan: plan(2), nonce: 'n0nce', modules: [] });
-    expect(init).toContain('say retry-wait \'test_progs\' "$k"');
+    expect(init).toContain('say retry-wait test_progs "$k"');
     expect(init).toContain('while [ "$k" -le 3 ]; do');
     expect(init).toContain(
       'while IFS= read -r a; do set -- "$@" "$a"; done < "/out/test_progs.attempt-$k.$j.argv"',

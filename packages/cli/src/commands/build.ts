@@ -1,3 +1,5 @@
+import { jsonWithoutCommands } from '@bpf-ci/protocol';
+import { splitList } from '@bpf-ci/domain';
 import { parseArgs } from 'node:util';
 import { kernelJobFromRequest, runKernelJob } from '@bpf-ci/kernel';
 import { UsageError, type Command } from '../command.ts';
@@ -69,14 +71,9 @@ export const buildCommand: Command = {
       io.logger,
     );
     const result = await runKernelJob(job, io.logger);
-    io.stdout.write(`${JSON.stringify({ artifact: result.artifact, manifest: result.manifest }, null, 2)}\n`);
+    io.stdout.write(
+      `${jsonWithoutCommands(JSON.stringify({ artifact: result.artifact, manifest: result.manifest }, null, 2))}\n`,
+    );
     return 0;
   },
 };
-
-function splitList(text: string): string[] {
-  return text
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}

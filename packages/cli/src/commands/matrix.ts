@@ -1,3 +1,4 @@
+import { jsonWithoutCommands } from '@bpf-ci/protocol';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG_PATH, computeMatrix, describeMatrix } from '@bpf-ci/matrix';
 import { UsageError, type Command } from '../command.ts';
@@ -39,7 +40,7 @@ export const matrixCommand: Command = {
       );
       io.stdout.write(
         values.json
-          ? `${JSON.stringify({ 'build-matrix': matrix.build, 'test-matrix': matrix.test }, null, 2)}\n`
+          ? `${jsonWithoutCommands(JSON.stringify({ 'build-matrix': matrix.build, 'test-matrix': matrix.test }, null, 2))}\n`
           : describeMatrix(matrix),
       );
       return 0;

@@ -12,7 +12,8 @@ import {
   type ParsedLog,
   UnknownFormatError,
 } from '@bpf-ci/parsers';
-import { assertionText, countsLine, newStopToken, stopCommands, testLabel } from '@bpf-ci/report';
+import { jsonWithoutCommands } from '@bpf-ci/protocol';
+import { assertionText, countsLine, testLabel } from '@bpf-ci/report';
 import { UsageError, type Command } from '../command.ts';
 
 const EXIT_OK = 0;
@@ -192,12 +193,11 @@ export const parseCommand: Command = {
     }
     const merged = await mergeJsonSummaries(parsed);
     if (json) {
-      // JSON strings may carry guest text; `#\u0023[` keeps the legacy `##[cmd]` form out of the log.
-      io.stdout.write(`${JSON.stringify(toRun(merged), null, 2).replaceAll('##[', '#\\u0023[')}\n`);
+      // JSON strings may carry guest text: written so no `::` or `##[` reaches the log.
+      io.stdout.write(`${jsonWithoutCommands(JSON.stringify(toRun(merged), null, 2))}\n`);
     } else {
-      const text = renderText(merged);
-      // Test names and logs are untrusted: in GitHub Actions the runner must not read commands in them.
-      io.stdout.write(io.env['GITHUB_ACTIONS'] === 'true' ? stopCommands(text, newStopToken()) : text);
+      // Test names and logs are untrusted: inside GitHub Actions io.stdout frames them (main.ts).
+      io.stdout.write(renderText(merged));
     }
     if (unreadable) return EXIT_UNREADABLE;
     const results = merged.flatMap((p) => p.log.results);

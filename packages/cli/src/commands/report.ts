@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRun, type RunContext } from '@bpf-ci/model';
-import { buildReport, loadRun, newStopToken, stopCommands } from '@bpf-ci/report';
+import { annotationCommand } from '@bpf-ci/protocol';
+import { buildReport, loadRun } from '@bpf-ci/report';
 import { UsageError, type Command } from '../command.ts';
 
 const usage = `usage: bpf-ci report FILE... [--arch A] [--toolchain T] [--runner R] [--console FILE]
@@ -85,10 +86,10 @@ export const reportCommand: Command = {
     }
     const options = values.repro ? { maxAnnotations, repro: values.repro } : { maxAnnotations };
     const report = buildReport(run, options);
-    // Inside a GitHub Actions step, the summary's log lines must not be read as workflow commands.
-    const summary =
-      io.env['GITHUB_ACTIONS'] === 'true' ? stopCommands(report.summary, newStopToken()) : report.summary;
-    io.stdout.write(`${summary}\n${report.commands.join('\n')}\n`);
+    // Inside a GitHub Actions step, io.stdout frames the summary's log lines (see main.ts); the
+    // annotations are workflow commands on purpose.
+    io.stdout.write(`${report.summary}\n`);
+    io.commands(report.annotations.map(annotationCommand));
     return 0;
   },
 };

@@ -1,4 +1,5 @@
 // `bpf-ci veristat-diff BASE NEW`: the same comparison and report as the veristat-diff action.
+import { jsonWithoutCommands } from '@bpf-ci/protocol';
 import { parseArgs } from 'node:util';
 import { veristatDiffFiles } from '@bpf-ci/veristat';
 import { UsageError, type Command } from '../command.ts';
@@ -45,7 +46,7 @@ export const veristatDiff: Command = {
       },
       io.logger,
     );
-    if (parsed.values.json) io.stdout.write(`${JSON.stringify(result.diff, null, 2)}\n`);
+    if (parsed.values.json) io.stdout.write(`${jsonWithoutCommands(JSON.stringify(result.diff, null, 2))}\n`);
     else io.stdout.write(result.markdown);
     for (const a of result.annotations) {
       if (a.level === 'error') io.logger.error(`${a.title}\n${a.message}`);

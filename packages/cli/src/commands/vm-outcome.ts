@@ -1,4 +1,5 @@
-import { writeSummary, type VmTestOutcome } from '@bpf-ci/vm';
+import { writeSummary } from '@bpf-ci/report';
+import type { VmTestOutcome } from '@bpf-ci/vm';
 import { UsageError, type CommandIo } from '../command.ts';
 
 /**

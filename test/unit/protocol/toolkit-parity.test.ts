@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { ActionsLogger } from '@bpf-ci/gh';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOSTILE } from './gfm.ts';
+import { HOSTILE } from '../report/gfm.ts';
 
 function toolkitOutput(emit: () => void): string {
   let out = '';
@@ -25,7 +25,7 @@ function toolkitOutput(emit: () => void): string {
 
 describe('parity with @actions/core', () => {
   it('annotations, with hostile titles, files and messages, are printed exactly as the toolkit prints them', () => {
-    // The toolkit does not trim property values; the runner does (see workflow-commands.test.ts),
+    // The toolkit does not trim property values; the runner does (see protocol/workflow-commands.test.ts),
     // so compare on values without edge whitespace.
     const text = fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'binary' })).map((s) => s.trim());
     fc.assert(

@@ -1,7 +1,7 @@
-import { codeFence, escapeHtml, escapeMarkdown } from '@bpf-ci/report';
+import { codeFence, escapeHtml, escapeMarkdown } from '@bpf-ci/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALLOWED_TAGS, HOSTILE, elements, parseHtml, renderGfm, text } from './gfm.ts';
+import { ALLOWED_TAGS, HOSTILE, elements, parseHtml, renderGfm, text } from '../report/gfm.ts';
 
 // One cmark-gfm run renders many samples: each in a table cell, a list item and a code fence.
 function renderSamples(samples: string[]): {

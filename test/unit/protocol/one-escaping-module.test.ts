@@ -1,11 +1,11 @@
-// The security rule "no hand-built workflow command anywhere but workflow-commands.ts", checked
+// The security rule "no hand-built workflow command anywhere but packages/protocol/src/commands.ts", checked
 // over every source file of the repository (packages, actions, scripts, bench).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const ALLOWED = new Set(['packages/report/src/workflow-commands.ts']);
+const ALLOWED = new Set(['packages/protocol/src/commands.ts']);
 // A command name after `::`, or `::${...}` (a token or a computed name).
 const HAND_BUILT =
   /::(?:error|warning|notice|debug|group|endgroup|add-mask|stop-commands|set-output|set-env|add-path|save-state|echo|add-matcher|remove-matcher)\b|::\$\{/i;
@@ -19,7 +19,7 @@ function sources(dir: string): string[] {
 }
 
 describe('one escaping module', () => {
-  it('no source outside workflow-commands.ts writes a workflow command by hand', () => {
+  it('no source outside protocol/src/commands.ts writes a workflow command by hand', () => {
     const offenders: string[] = [];
     for (const top of ['packages', 'actions', 'scripts', 'bench']) {
       for (const file of sources(join(root, top))) {

@@ -1,8 +1,8 @@
-import { escapeData, escapeProperty, formatCommand, newStopToken, stopCommands } from '@bpf-ci/report';
+import { escapeData, escapeProperty, formatCommand, newStopToken, stopCommands } from '@bpf-ci/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOSTILE } from './gfm.ts';
-import { runnerCommands } from './runner-sim.ts';
+import { HOSTILE } from '../report/gfm.ts';
+import { runnerCommands } from '../report/runner-sim.ts';
 
 describe('workflow command escaping', () => {
   it('escapes data and properties as actions/toolkit does, % first', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAptDepends, parseAptVersion } from '../../../packages/kernel/src/apt.ts';
+import { parseAptDepends, parseAptVersion } from '@bpf-ci/debian';
 import { findBtf } from '../../../packages/kernel/src/vmlinux.ts';
 
 describe('apt output', () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureDir } from '../../../packages/kernel/src/atomic.ts';
+import { ensureDir } from '@bpf-ci/debian';
 
 describe('ensureDir', () => {
   it('leaves nothing behind when filling fails, and builds once when it succeeds', async () => {
