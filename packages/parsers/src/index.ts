@@ -7,7 +7,7 @@ import { resultFromJsonSummary } from './json-summary.ts';
 import { LogParser } from './log-parser.ts';
 import { binaryFamily, type ParsedLog, type ParseOptions, UnknownFormatError } from './types.ts';
 
-export { mergeJsonSummary, readJsonSummary } from './json-summary.ts';
+export { mergeJsonSummary, readJsonSummary, resultFromJsonSummary } from './json-summary.ts';
 export { extractAssertions, extractVerifierAssertions } from './assertions.ts';
 export { countTestProgs } from './test-progs.ts';
 export { countVerifier } from './test-verifier.ts';
@@ -45,12 +45,38 @@ function fromJson(text: string, opts: ParseOptions): ParsedLog {
 
 /** Parse a whole log (or a -J JSON summary) held in memory. */
 export function parseText(text: string, opts: ParseOptions = {}): ParsedLog {
-  if (looksLikeJson(text)) return fromJson(text, opts);
+  if (looksLikeJson(text)) return jsonOrLog(text, opts);
+  return parseLogText(text, opts);
+}
+
+function parseLogText(text: string, opts: ParseOptions): ParsedLog {
   const parser = new LogParser(opts);
   const counter = { lineNo: 0 };
   const rest = feedLines(parser, '', text, counter);
   if (rest !== '') parser.push(rest, ++counter.lineNo, true);
   return parser.end();
+}
+
+/**
+ * Text starting with `{`: a JSON summary when it parses as JSON. Otherwise it may be a log whose
+ * first line happens to start with `{` (a shell or a test printed one): its result lines win. Only
+ * when none are found is it read as a JSON summary cut mid-way (which says so).
+ */
+function jsonOrLog(text: string, opts: ParseOptions): ParsedLog {
+  try {
+    JSON.parse(text);
+    return fromJson(text, opts);
+  } catch {
+    // not a complete JSON document
+  }
+  try {
+    const log = parseLogText(text, opts);
+    if (log.results.some((r) => r.tests.length > 0 || r.summaryLine !== undefined) || log.events.length > 0)
+      return log;
+  } catch (err) {
+    if (!(err instanceof UnknownFormatError)) throw err;
+  }
+  return fromJson(text, opts);
 }
 
 /**
@@ -89,7 +115,7 @@ export async function parseFile(path: string, opts: ParseOptions = {}): Promise<
     feedLines(parser, '', buf.toString('utf8', 0, lastNl + 1), counter);
     carry = buf.subarray(lastNl + 1);
   }
-  if (json) return fromJson(Buffer.concat(json).toString('utf8'), withSource);
+  if (json) return jsonOrLog(Buffer.concat(json).toString('utf8'), withSource);
   if (carry && carry.length > 0) parser.push(carry.toString('utf8'), ++counter.lineNo, true);
   return parser.end();
 }

@@ -211,6 +211,8 @@ export class LogParser {
       return;
     }
     if (c !== 35 && t.includes('#') && endsLikeResult(t) && this.takesTestProgs()) {
+      // The rest of a cut result line whose name has a `#` ("btf/struct test #3 ...") comes first.
+      if (this.run instanceof TestProgsRun && this.run.takeRestOfCutResult(l)) return;
       const embedded = embeddedResult(t);
       if (embedded !== undefined) {
         // Another writer's output (strace, a shell) in front of a result line on the same line.

@@ -14,6 +14,8 @@ import {
   TM_OK,
   TM_PASS,
   TM_SKIP,
+  TP_RESULT,
+  TP_SUMMARY,
 } from './patterns.ts';
 import { RunParser, type RunEnd } from './run.ts';
 
@@ -100,6 +102,8 @@ export class MapsRun extends RunParser {
       });
       return true;
     }
+    // test_maps never prints these: test_progs output follows (one console log holding both runs).
+    if (t.charCodeAt(0) === 35 /* # */ ? TP_RESULT.test(t) : TP_SUMMARY.test(t)) return false;
     this.context.push(l.text);
     if (this.context.length > CONTEXT_LINES) this.context.shift();
     return true;

@@ -4,7 +4,8 @@
 import type { Logger } from '@bpf-ci/logger';
 import type { BinaryResult, ConsoleEvent, Run, RunContext } from '@bpf-ci/model';
 import { newBinaryResult, newRun } from '@bpf-ci/model';
-import { mergeJsonSummary, parseConsole, parseFile } from '@bpf-ci/parsers';
+import { mergeJsonSummary, parseConsole, parseFile, resultFromJsonSummary } from '@bpf-ci/parsers';
+import { existsSync } from 'node:fs';
 import { glob, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 
@@ -26,8 +27,13 @@ export async function expandGlobs(
   const out: string[] = [];
   for (const pattern of patterns.map((p) => p.trim()).filter((p) => p !== '')) {
     const matches: string[] = [];
-    for await (const match of glob(pattern, { cwd }))
-      matches.push(isAbsolute(match) ? match : resolve(cwd, match));
+    // A file that exists under exactly this name is that file, even when its name has glob
+    // characters (`test_progs[1].log` would otherwise look for `test_progs1.log`).
+    const literal = resolve(cwd, pattern);
+    if (existsSync(literal)) matches.push(literal);
+    else
+      for await (const match of glob(pattern, { cwd }))
+        matches.push(isAbsolute(match) ? match : resolve(cwd, match));
     if (matches.length === 0)
       logger.warning(`No file matches ${JSON.stringify(pattern)} (relative to ${cwd}).`);
     for (const m of matches.sort()) if (!out.includes(m)) out.push(m);
@@ -92,10 +98,10 @@ export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run
     );
     const base = index >= 0 ? run.binaries[index] : undefined;
     try {
-      const merged = mergeJsonSummary(
-        base ?? newBinaryResult(target.binary, target.variant ? { variant: target.variant } : {}),
-        await readFile(file, 'utf8'),
-      );
+      const text = await readFile(file, 'utf8');
+      // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
+      const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
+      if (!base && target.variant) merged.variant = target.variant;
       if (index >= 0) run.binaries[index] = merged;
       else run.binaries.push(merged);
       logger.info(

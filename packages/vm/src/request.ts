@@ -47,9 +47,12 @@ export interface RunnerSpec {
 /** @deprecated the name of PARALLEL_SUFFIX in @bpf-ci/domain. */
 export const PARALLEL_NAME_SUFFIX = PARALLEL_SUFFIX;
 
+/** `net: ./run_net.sh -v`: a named command. */
+const CUSTOM_RUNNER = /^([A-Za-z0-9_.-]+):\s*(\S.*)$/;
+
 export function parseRunnerSpec(entry: string): RunnerSpec {
   const line = entry.trim();
-  const custom = /^([A-Za-z0-9_.-]+):\s*(\S.*)$/.exec(line);
+  const custom = CUSTOM_RUNNER.exec(line);
   if (custom?.[1] && custom[2]) return { name: custom[1], kind: 'command', command: custom[2].split(/\s+/) };
   const [name = '', ...flags] = line.split(/\s+/);
   const parsed = RunnerKind.safeParse(name);
@@ -67,12 +70,25 @@ export function parseRunnerSpec(entry: string): RunnerSpec {
   return { name: `${name}${PARALLEL_SUFFIX}`, kind: parsed.data, workers: Number(parallel[1] || '0') };
 }
 
-/** Runner lines separated by newlines or commas: "test_progs -j, test_verifier" → two lines. */
+/**
+ * Runner lines separated by newlines or commas: "test_progs -j, test_verifier" → two lines. A
+ * custom command (`NAME: COMMAND`) runs to the end of its line, commas included: commas are the
+ * command's own (`net: ./run.sh -t a,b` is one runner).
+ */
 export function runnerLines(text: string): string[] {
-  return text
-    .split(/[\n,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const parts = line.split(',');
+    for (let i = 0; i < parts.length; i++) {
+      const part = (parts[i] ?? '').trim();
+      if (CUSTOM_RUNNER.test(part)) {
+        out.push(parts.slice(i).join(',').trim());
+        break;
+      }
+      if (part !== '') out.push(part);
+    }
+  }
+  return out;
 }
 
 export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {

@@ -1,30 +1,10 @@
 // `bpf-ci parse` as a user runs it: a child process on the real bin, checking what it prints.
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { sample } from '../parsers/helpers.ts';
-
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', '..', 'packages', 'cli', 'bin', 'bpf-ci.js');
-
-async function bpfCi(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
-      env: { ...process.env, GITHUB_ACTIONS: '', ...env },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (err) {
-    const e = err as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+import { bpfCi } from './helpers.ts';
 
 describe('bpf-ci parse', () => {
   it('prints the counts equal to the Summary, the failure and its first assertion', async () => {

@@ -1,8 +1,10 @@
 // Every real sample through the parsers. Expected numbers were read by hand from each log's own
 // closing line (quoted next to them) and, for the fragments, from counting its result lines.
 import { readdirSync } from 'node:fs';
-import type { BinaryResult } from '@bpf-ci/model';
-import { parseFile } from '@bpf-ci/parsers';
+import { walkTests, type BinaryResult } from '@bpf-ci/model';
+import { parseFile, parseText } from '@bpf-ci/parsers';
+import { buildReport } from '@bpf-ci/report';
+import { newRun } from '@bpf-ci/model';
 import { describe, expect, it } from 'vitest';
 import { only, sample, SAMPLES, sampleText, subNamed, testNamed } from './helpers.ts';
 
@@ -300,12 +302,38 @@ describe('test_progs details', () => {
     const r = only((await parseFile(sample('test_progs-debian6.1-tcg.log'))).results);
     const fw = testNamed(r, 'prog_tests_framework');
     expect(fw.status).toBe('pass');
-    expect(subNamed(fw, 'test_fail_subtest').status).toBe('fail');
+    // Its deliberate failure is no failure: 20 failed tests listed, as the Summary says.
+    expect(subNamed(fw, 'test_fail_subtest').status).toBe('done');
+    expect([...walkTests(r.tests)].filter((t) => !t.parent && t.test.status === 'fail')).toHaveLength(20);
+    expect([...walkTests(r.tests)].some((t) => t.parent?.name === fw.name && t.test.status === 'fail')).toBe(
+      false,
+    );
     expect(subNamed(fw, 'test_fail_subtest').reason).toContain('does not count it');
     expect(testNamed(r, 'xdp_synproxy').subtests[0]?.assertions[0]).toMatchObject({
       kind: 'sys',
       tag: 'sysctl -w net.netfilter.nf_conntrack_tcp_loose=0',
     });
+  });
+});
+
+describe('prog_tests_framework', () => {
+  it('its deliberate failure is neither listed nor annotated', async () => {
+    const r = only((await parseFile(sample('test_progs-debian6.1-tcg.log'))).results);
+    const report = buildReport(newRun({}, [r]), { maxAnnotations: 50 });
+    expect(report.summary).not.toContain('test_fail_subtest');
+    expect(JSON.stringify(report.annotations)).not.toContain('prog_tests_framework');
+  });
+
+  it('when the self-test itself fails, its failed subtest is a failure', () => {
+    const log = [
+      '#1/1     prog_tests_framework/test_good_subtest:OK',
+      '#1/2     prog_tests_framework/test_fail_subtest:FAIL',
+      '#1       prog_tests_framework:FAIL',
+      'Summary: 0/0 PASSED, 0 SKIPPED, 1 FAILED',
+    ].join('\n');
+    const fw = testNamed(only(parseText(log).results), 'prog_tests_framework');
+    expect(fw.status).toBe('fail');
+    expect(subNamed(fw, 'test_fail_subtest').status).toBe('fail');
   });
 });
 

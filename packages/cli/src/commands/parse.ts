@@ -174,7 +174,7 @@ export const parseCommand: Command = {
     '  --binary NAME  the binary that wrote the files (test_progs, test_progs-no_alu32, test_verifier,',
     '                 test_maps...): parse unrecognisable output as a partial run of NAME',
     '',
-    'exit status: 0 every run complete and passing, 1 a failure or an incomplete run,',
+    'exit status: 0 every run complete and passing, 1 a failure, an incomplete run or a kernel splat,',
     '             2 a file could not be read or is in no known format',
   ].join('\n'),
 
@@ -202,8 +202,9 @@ export const parseCommand: Command = {
     if (unreadable) return EXIT_UNREADABLE;
     const results = merged.flatMap((p) => p.log.results);
     const events = merged.flatMap((p) => p.log.events);
+    // Any kernel splat (KASAN, BUG, WARNING, lockup...) is a kernel bug, whatever the tests said.
     const bad =
-      results.some((r) => binaryConclusion(r) !== 'success') || events.some((e) => e.kind === 'panic');
+      results.some((r) => binaryConclusion(r) !== 'success' || r.events.length > 0) || events.length > 0;
     return bad ? EXIT_FAILURES : EXIT_OK;
   },
 };
