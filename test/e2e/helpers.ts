@@ -32,7 +32,7 @@ export function ownSummary(
   return undefined;
 }
 
-/** Wall time of a block, for the durations the lead asked for. */
+/** Wall time of a block, for the durations the e2e reports. */
 export async function timed<T>(label: string, body: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
   try {

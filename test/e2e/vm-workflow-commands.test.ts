@@ -1,11 +1,10 @@
 // A guest printing workflow commands (`::error::`, `::add-mask::`, `##[group]`, a forged
 // ::stop-commands::) through the bundled vmtest-runner action, exactly as a GitHub runner would
 // start it: the runner must see none of them as a command.
-import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runBundle } from '../helpers/action-harness.ts';
 import { runnerCommands } from '../unit/report/runner-sim.ts';
 import { defaultSetup, scratch, timed } from './helpers.ts';
 
@@ -17,22 +16,18 @@ describe('vmtest-runner action', () => {
   it('lets no workflow command from the guest reach the runner', async () => {
     const setup = await defaultSetup();
     const out = scratch('commands');
-    const githubOutput = join(out, 'github-output');
-    writeFileSync(githubOutput, '');
-    const { stdout } = await timed('workflow-command scenario (bundled action)', () =>
-      promisify(execFile)(process.execPath, [join(repo, 'dist', 'vmtest-runner', 'index.js')], {
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          'INPUT_KERNEL-IMAGE': setup.kernel.vmlinuz,
-          'INPUT_MODULES-DIR': setup.kernel.modulesDir,
-          'INPUT_SELFTESTS-DIR': hostileSelftests,
-          INPUT_RUNNERS: 'test_verifier',
-          'INPUT_OUTPUT-DIR': join(out, 'vm'),
-          GITHUB_OUTPUT: githubOutput,
-        },
-        maxBuffer: 64 * 2 ** 20,
+    // Through the shared harness: the bundle of the current sources, inputs not given take
+    // action.yml's defaults as on a runner.
+    const run = await timed('workflow-command scenario (bundled action)', () =>
+      runBundle('vmtest-runner', {
+        'kernel-image': setup.kernel.vmlinuz,
+        'modules-dir': setup.kernel.modulesDir,
+        'selftests-dir': hostileSelftests,
+        runners: 'test_verifier',
+        'output-dir': join(out, 'vm'),
       }),
     );
+    const { stdout } = run;
     // The guest really printed them (into its log and, framed, onto the step's stdout)...
     const log = readFileSync(join(out, 'vm', 'test_verifier.log'), 'utf8');
     expect(log).toContain('::add-mask::secret-from-guest');
@@ -46,6 +41,6 @@ describe('vmtest-runner action', () => {
     }
     expect(commands.some((c) => c.name === 'add-mask')).toBe(false);
     // The action still did its job: the fake test_verifier's Summary parsed and the outputs set.
-    expect(readFileSync(githubOutput, 'utf8')).toMatch(/conclusion<<.*\nsuccess\n/s);
+    expect(run.outputs['conclusion']).toBe('success');
   });
 });

@@ -1,22 +1,20 @@
 // matrix-generator: .github/bpf-ci.yml → build-matrix and test-matrix outputs for strategy.matrix.
-import { ActionsLogger, getInput, setOutputs } from '@bpf-ci/gh';
+import { runAction, setOutputs } from '@bpf-ci/gh';
 import { ConfigError, computeMatrix, describeMatrix, matrixOutputs, reportConfigError } from '@bpf-ci/matrix';
+import { Inputs } from './inputs.ts';
 
-const logger = new ActionsLogger();
-try {
-  const matrix = await computeMatrix(
-    {
-      config: getInput('config'),
-      repository: getInput('repository'),
-      event: getInput('event'),
-      cwd: process.cwd(),
-    },
-    logger,
-  );
-  logger.info(describeMatrix(matrix));
-  setOutputs(matrixOutputs(matrix));
-} catch (err) {
-  if (err instanceof ConfigError) reportConfigError(err, logger);
-  else logger.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = 1;
+export function run(): Promise<number> {
+  return runAction(Inputs, async (inputs, logger) => {
+    try {
+      const matrix = await computeMatrix({ ...inputs, cwd: process.cwd() }, logger);
+      logger.info(describeMatrix(matrix));
+      setOutputs(matrixOutputs(matrix));
+      return 0;
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      // One annotation per problem, at its line and column.
+      reportConfigError(err, logger);
+      return 1;
+    }
+  });
 }

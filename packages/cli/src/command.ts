@@ -21,5 +21,8 @@ export interface Command {
   run(args: string[], io: CommandIo): Promise<number>;
 }
 
-/** Bad command line: printed with the command's usage, exit code 64 (EX_USAGE). */
+/**
+ * Bad command line: printed with the command's usage, exit code 64 (EX_USAGE). util.parseArgs'
+ * own errors (strict: true) take the same path in main.ts, so commands call it without a try.
+ */
 export class UsageError extends Error {}

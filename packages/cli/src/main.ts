@@ -65,6 +65,16 @@ export async function main(argv: string[], given?: Partial<CommandIo>): Promise<
   }
 }
 
+/**
+ * A bad command line: our own UsageError, or util.parseArgs' rejection (an unknown option, a
+ * missing value, a stray positional), which every command lets through to here.
+ */
+function isUsageError(err: unknown): err is Error {
+  if (err instanceof UsageError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
 async function dispatch(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -83,7 +93,7 @@ async function dispatch(argv: string[], io: CommandIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       io.logger.error(`${err.message}\n\n${command.usage}`);
       return EX_USAGE;
     }

@@ -134,8 +134,3 @@ export function diffConfig(before: KernelConfig, after: KernelConfig): string[] 
   }
   return out;
 }
-
-/** Two configs are the same build when every option has the same value (comments ignored). */
-export function sameConfig(a: KernelConfig, b: KernelConfig): boolean {
-  return diffConfig(a, b).length === 0;
-}

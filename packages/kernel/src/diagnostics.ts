@@ -5,6 +5,7 @@
 //   clang: kernel/bpf/core.c:42:5: error: use of undeclared identifier 'x'
 // Linker, modpost and make lines are not diagnostics on a source line and are left alone.
 
+import { capAnnotations } from '@bpf-ci/protocol';
 import { isAbsolute, relative, resolve } from 'node:path';
 
 export type DiagnosticSeverity = 'error' | 'warning';
@@ -79,11 +80,13 @@ export function chooseAnnotations(diagnostics: readonly Diagnostic[], max: numbe
     seen.add(key);
     distinct.push(d);
   }
-  const ranked = [
-    ...distinct.filter((d) => d.severity === 'error'),
-    ...distinct.filter((d) => d.severity === 'warning'),
-  ];
-  return { shown: ranked.slice(0, Math.max(0, max)), omitted: Math.max(0, ranked.length - max) };
+  // Errors first; GitHub's caps applied by the one capping function.
+  const limit = Math.max(0, max);
+  const { kept, dropped } = capAnnotations(
+    distinct.map((d) => ({ d, level: d.severity, rank: d.severity === 'error' ? 0 : 1 })),
+    { total: limit, perLevel: limit },
+  );
+  return { shown: kept.map((c) => c.d), omitted: dropped.length };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ConfigFragment } from './config.ts';
 import { fetchLinuxSource } from './debian.ts';
 import type { KernelJob } from './pipeline.ts';
 import { DEFAULT_SELFTEST_TARGETS } from './selftests.ts';
-import { parseArch, parseToolchain, toolchainName } from '@bpf-ci/domain';
+import { UserError, parseArch, parseToolchain, toolchainName } from '@bpf-ci/domain';
 
 export interface KernelBuildRequest {
   arch: string;
@@ -39,18 +39,20 @@ export async function kernelJobFromRequest(request: KernelBuildRequest, logger: 
   const targets = request.selftestsTargets ?? DEFAULT_SELFTEST_TARGETS;
   for (const t of targets) {
     if (!SELFTEST_TARGET.test(t))
-      throw new Error(`selftests target "${t}" is not a make target name (letters, digits, _ . -)`);
+      throw new UserError(`selftests target "${t}" is not a make target name (letters, digits, _ . -)`);
   }
   const baseTarget = request.baseConfig || 'defconfig';
   if (!BASE_CONFIG.test(baseTarget)) {
-    throw new Error(`base config "${baseTarget}" is not a config make target (defconfig, tinyconfig, ...)`);
+    throw new UserError(
+      `base config "${baseTarget}" is not a config make target (defconfig, tinyconfig, ...)`,
+    );
   }
   const fragments: ConfigFragment[] = [];
   for (const path of request.configFragments ?? []) {
     try {
       fragments.push({ name: path, text: await readFile(at(path), 'utf8') });
     } catch (err) {
-      throw new Error(`config fragment ${path}: ${(err as Error).message}`, { cause: err });
+      throw new UserError(`config fragment ${path}: ${(err as Error).message}`, { cause: err });
     }
   }
   const sourceDir = request.sourceDir ? at(request.sourceDir) : await fetchLinuxSource(logger);

@@ -1,6 +1,7 @@
 // The I/O edge shared by `bpf-ci matrix` and the matrix-generator action: read the config (or fall
 // back to the defaults when the default file is absent), generate, log what was left out and why.
 import { resolve } from 'node:path';
+import { UserError } from '@bpf-ci/domain';
 import type { Logger } from '@bpf-ci/logger';
 import { generateMatrix, type Matrix, type MatrixContext } from './generate.ts';
 import type { ConfigError } from './load.ts';
@@ -24,7 +25,7 @@ export async function computeMatrix(request: MatrixRequest, logger: Logger): Pro
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     if (path !== DEFAULT_CONFIG_PATH)
-      throw new Error(
+      throw new UserError(
         `${path}: no such file (without a file, leave the config at ${DEFAULT_CONFIG_PATH} to get the defaults)`,
       );
     logger.info(`no ${path}: using the defaults (kernel-patches/bpf's matrix)`);

@@ -1,6 +1,6 @@
-// Structured assertions from a failed test's log: every test_progs check form (formats.md §1.4,
-// §1.5): ASSERT_*, CHECK, CHECK_FAIL / PRINT_FAIL, SYS (the shell command is the tag), test_loader
-// expectations, plus test_verifier's EXP/RES pairs (§2). Pure: log lines in, assertions out.
+// Structured assertions from a failed test's log: every test_progs check form (the macros of
+// tools/testing/selftests/bpf/test_progs.h): ASSERT_*, CHECK, CHECK_FAIL / PRINT_FAIL, SYS (the
+// shell command is the tag), test_loader expectations, plus test_verifier's EXP/RES pairs. Pure: log lines in, assertions out.
 import type { Assertion, AssertionKind } from '@bpf-ci/model';
 import { ASSERT_FAIL, ASSERT_PASS, TP_RESULT } from './patterns.ts';
 

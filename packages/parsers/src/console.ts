@@ -1,4 +1,4 @@
-// Kernel console splats (formats.md §6): detect the first line, collect the splat until its end
+// Kernel console splats (lib/bug.c, kernel/panic.c, mm/kasan/report.c, kernel/rcu/tree_stall.h): detect the first line, collect the splat until its end
 // marker, pull out the call trace. Works line by line so it can run inside any selftest log where
 // console output interleaves with test output.
 import type { ConsoleEvent, ConsoleEventKind } from '@bpf-ci/model';

@@ -1,4 +1,4 @@
-// test_progs -J / --json-summary (formats.md §1.10): its counters are the Summary numbers, its
+// test_progs -J / --json-summary (tools/testing/selftests/bpf/json_writer.c, written by test_progs.c): its counters are the Summary numbers, its
 // `results` list only the failed tests and their failed subtests, with the captured log. The file is
 // created at start-up and written at the end, so after a crash it is empty or cut mid-way.
 import type { BinaryResult, TestCase } from '@bpf-ci/model';

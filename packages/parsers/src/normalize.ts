@@ -1,7 +1,7 @@
 // Turns raw input lines into the logical lines the parsers match on. Real logs carry CRLF from
 // serial consoles, bare CRs where output interleaved, ANSI colours from CI wrappers, NBSP padding
 // and `> ` quoting from mail, GitHub's per-line timestamps and the kselftest `# ` prefix
-// (formats.md §0, §4, §7). Stateful only for the kselftest prefix, which applies inside a TAP section.
+// (kselftest's TAP output, tools/testing/selftests/kselftest.h, and CI log prefixes). Stateful only for the kselftest prefix, which applies inside a TAP section.
 
 /** One logical line: `text` is kept for logs, `match` (trimmed) is what patterns see. */
 export interface LogicalLine {

@@ -1,5 +1,5 @@
 // Every line shape the parsers recognise, in one place. Applied to a normalised line (see
-// normalize.ts: no CR, no ANSI, NBSP as space, outer whitespace trimmed). Sources: formats.md §1-§4.
+// normalize.ts: no CR, no ANSI, NBSP as space, outer whitespace trimmed). Sources: tools/testing/selftests/bpf/test_progs.c, test_progs.h, test_verifier.c, test_maps.c.
 
 /** test_progs result line, every format since v5.14: `#12 align:OK`, `#326/10  sockopt/x: y:OK`. */
 export const TP_RESULT =

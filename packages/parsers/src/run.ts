@@ -72,11 +72,6 @@ export abstract class RunParser {
   }
 }
 
-export function formatCounts(c: Counts, withSubtests: boolean): string {
-  const passed = withSubtests ? `${c.passed}/${c.passedSubtests ?? 0}` : `${c.passed}`;
-  return `${passed} passed, ${c.skipped} skipped, ${c.failed} failed`;
-}
-
 /** Compare printed and parsed counts; a readable difference, or undefined when they agree. */
 export function countsDifference(printed: Counts, parsed: Counts, summaryLine: string): string | undefined {
   const diffs: string[] = [];

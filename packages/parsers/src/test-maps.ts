@@ -1,4 +1,4 @@
-// test_maps (formats.md §3): `Fork N tasks to '...'` progress, `<func>:PASS` lines, `<func> SKIP (...)`,
+// test_maps (tools/testing/selftests/bpf/test_maps.c): `Fork N tasks to '...'` progress, `<func>:PASS` lines, `<func> SKIP (...)`,
 // CHECK failures `<func>(<line>):FAIL:<tag> <msg>`, assert() in a child, free-form `Failed ...`
 // messages, and the closing `test_maps: OK, N SKIPPED`. test_maps stops at its first failure and
 // then prints no closing line, so a failure also leaves the run incomplete.

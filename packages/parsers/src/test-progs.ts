@@ -1,6 +1,6 @@
 // test_progs, test_progs-no_alu32, test_progs-cpuv4 (one output format): serial and -j output,
 // every result-line format since v5.14, subtests, log blocks, `All error logs:` (deduplicated),
-// Summary cross-check, crashes, the watchdog, and truncated runs (formats.md §1).
+// Summary cross-check, crashes, the watchdog, and truncated runs (tools/testing/selftests/bpf/test_progs.c).
 import type { BinaryResult, Counts, TestCase, TestStatus } from '@bpf-ci/model';
 import { newTestCase } from '@bpf-ci/model';
 import { extractAssertions } from './assertions.ts';
@@ -51,7 +51,7 @@ const SPECIAL_FIRST = new Set(['A', 'B', 'C', 'F', 'K', 'L', 'S', 'W', '[', '+']
  */
 export const SELF_TEST = 'prog_tests_framework';
 
-/** test_progs' own counting rules (mainline calculate_summary_and_print_errors, formats.md §1.9). */
+/** test_progs' own counting rules (tools/testing/selftests/bpf/test_progs.c, calculate_summary_and_print_errors). */
 export function countTestProgs(tests: readonly TestCase[]): Counts {
   const counts: Counts = { passed: 0, passedSubtests: 0, skipped: 0, failed: 0 };
   for (const t of tests) {
@@ -70,7 +70,7 @@ export function countTestProgs(tests: readonly TestCase[]): Counts {
   return counts;
 }
 
-/** ≤ v5.15 counted failed subtests in FAILED too (formats.md §1.9): say so when that explains it. */
+/** ≤ v5.15 counted failed subtests in FAILED too (test_progs.c up to v5.15): say so when that explains it. */
 function oldCountingHint(printed: Counts, parsed: Counts, tests: readonly TestCase[]): string {
   const failedSubtests = tests.reduce((n, t) => n + t.subtests.filter((s) => s.status === 'fail').length, 0);
   const onlyFailed =
@@ -333,7 +333,7 @@ export class TestProgsRun extends RunParser {
         test.log = lines;
         test.assertions = extractAssertions(lines, lineNos);
       } else if (open.subtests.length === 0 && lines.length > 0) {
-        // Before the first subtest line comes the test's own log (printed first, §1.6).
+        // Before the first subtest line comes the test's own log (printed first).
         open.log.push(...lines);
         open.logNos.push(...lineNos);
       }
@@ -423,7 +423,7 @@ export class TestProgsRun extends RunParser {
     this.markIncomplete('crash');
     let target: TestCase | undefined;
     if (worker !== undefined) {
-      // §1.8: a crashed worker's test is never printed nor counted; the Summary can look clean.
+      // A crashed worker's test is never printed nor counted; the Summary can look clean.
       const running = this.workers.get(worker);
       if (running) {
         target = newTestCase(running.name, 'error', {

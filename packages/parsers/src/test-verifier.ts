@@ -1,4 +1,4 @@
-// test_verifier (formats.md §2): `#N/u` and `#N/p` lines, the verdict at the end of the line or on a
+// test_verifier (tools/testing/selftests/bpf/test_verifier.c): `#N/u` and `#N/p` lines, the verdict at the end of the line or on a
 // later one (libbpf may print in between), FAIL details and verifier logs, trailing spaces, Summary.
 // Each case number is a TestCase named by its description, with subtests `u` and `p` (one per run),
 // and the counts follow the tool: one per run.

@@ -1,4 +1,4 @@
-// `veristat -C base.csv comp.csv` output, as a table or with `-o csv` (formats.md §5.5).
+// `veristat -C base.csv comp.csv` output, as a table or with `-o csv` (veristat.c in tools/testing/selftests/bpf/, its `-C` mode).
 // A is the first file (base), B the second; DIFF is B - A as `%+ld (%+.2lf%%)`, or MATCH/MISMATCH.
 import { readCsv } from './csv.ts';
 import { parseInteger, programKey, VeristatFormatError, type ParseProblem, type Verdict } from './run.ts';

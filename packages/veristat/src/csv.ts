@@ -1,4 +1,4 @@
-// veristat's `-o csv`: printf'd, unquoted, one row per program, no trailer (formats.md §5.4).
+// veristat's `-o csv`: printf'd, unquoted, one row per program, no trailer (tools/testing/selftests/bpf/veristat.c).
 import { parse } from 'csv-parse/sync';
 import { VeristatFormatError, type ParseProblem, type RawRow } from './run.ts';
 

@@ -113,7 +113,7 @@ export function formatPct(pct: number): string {
   return `${sign}${(even / 100).toFixed(2)}%`;
 }
 
-/** veristat's percentage (formats.md §5.5), kept identical so our numbers match `-C` output. */
+/** veristat's percentage (tools/testing/selftests/bpf/veristat.c, `-C` mode), kept identical so our numbers match `-C` output. */
 export function percentChange(base: number, next: number): number {
   if (base === 0) return next === 0 ? 0 : next > 0 ? 100 : -100;
   return ((next - base) / base) * 100;

@@ -1,4 +1,4 @@
-// veristat's statistics (formats.md §5.2, veristat.c `stat_defs[]`): how each one is spelled as a CSV
+// veristat's statistics (tools/testing/selftests/bpf/veristat.c `stat_defs[]`): how each one is spelled as a CSV
 // header, as a table header (today's and the v6.1 spelling) and what kind of value it holds.
 
 export type StatKind = 'key' | 'verdict' | 'number' | 'text';

@@ -1,4 +1,4 @@
-// veristat's table output (formats.md §5.3): a header line, a `-` underline per column, rows, the
+// veristat's table output (tools/testing/selftests/bpf/veristat.c): a header line, a `-` underline per column, rows, the
 // underline again, maybe a `Done.` line. Columns come from the underline's dash runs, because
 // headers (`Duration (us)`) and, in theory, names contain spaces.
 
@@ -9,7 +9,7 @@ export interface RawTable {
   rows: { cells: string[]; line: number }[];
   /** False when the table stopped without its closing underline (cut output). */
   closed: boolean;
-  /** The `Done. Processed ...` line after the table, if any. Its counts are not trusted (§5.3). */
+  /** The `Done. Processed ...` line after the table, if any. Its counts are not trusted. */
   doneLine?: string;
 }
 

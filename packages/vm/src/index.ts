@@ -3,6 +3,7 @@ export * from './accel.ts';
 export * from './busybox.ts';
 export * from './console.ts';
 export * from './cpio.ts';
+export * from './elf.ts';
 export * from './guest-init.ts';
 export * from './initramfs.ts';
 export * from './lists.ts';

@@ -1,9 +1,11 @@
 // What a caller asks for (runner names, list files, limits) turned into a run plan: the one path
 // the `bpf-ci vmtest` command, `bpf-ci run` and the vmtest-runner action share.
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import { mergeListEntries, readLayeredList } from './lists.ts';
-import { RetryPolicy, type RetryPolicyInput } from '@bpf-ci/flaky';
+import { parseQuarantine, RetryPolicy, type RetryPolicyInput } from '@bpf-ci/flaky';
+import type { VmTestOptions } from './run-vm-tests.ts';
 import { RunnerKind, type RunPlan } from './plan.ts';
 import { PARALLEL_SUFFIX, isTestProgs } from '@bpf-ci/domain';
 import { buildRunnerPlan } from './runners.ts';
@@ -187,4 +189,10 @@ function listEntries(
   const merged = mergeListEntries([...fromFiles.entries, ...(direct ?? [])]);
   if (merged.length) logger.info(`${layers.runner} ${what}list: ${merged.length} entries`);
   return merged;
+}
+
+/** The caller's quarantine file, when it exists; a malformed one throws with line, column and the fix. */
+export function readQuarantineFile(path: string | undefined): VmTestOptions['quarantine'] {
+  if (!path || !existsSync(path)) return undefined;
+  return { file: parseQuarantine(readFileSync(path, 'utf8'), path), name: path };
 }

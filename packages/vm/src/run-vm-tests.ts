@@ -62,7 +62,7 @@ export interface VmTestOptions {
   /** Called with QEMU's process id once it started (for callers that supervise it). */
   onQemuStarted?: (pid: number) => void;
   /** A parsed quarantine file: failures it covers become warnings (see @bpf-ci/flaky). */
-  quarantine?: { file: QuarantineFile; name: string; today?: string };
+  quarantine?: { file: QuarantineFile; name: string; today?: string } | undefined;
   /**
    * How long QEMU may stay up after the guest said its plan is done (default 30 s). A kernel that
    * cannot power the machine off (no ACPI) halts instead; the runner then stops QEMU itself.

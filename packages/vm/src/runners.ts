@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import { RUNNER_BINARY, hostArch, isTestProgs, type Arch } from '@bpf-ci/domain';
-import { elfMachine } from './busybox.ts';
+import { elfMachine } from './elf.ts';
 import type { RunnerKind, RunnerPlan } from './plan.ts';
 import { toNamesArgument } from './lists.ts';
 

@@ -36,7 +36,7 @@ const ALLOWED: Record<string, string[]> = {
   parsers: ['@bpf-ci/model', '@bpf-ci/domain'],
   matrix: ['@bpf-ci/logger', '@bpf-ci/domain'],
   flaky: ['@bpf-ci/model', '@bpf-ci/parsers', '@bpf-ci/matrix'],
-  kernel: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian'],
+  kernel: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@bpf-ci/debian'],
   vm: [
     '@bpf-ci/logger',
     '@bpf-ci/domain',
@@ -47,7 +47,7 @@ const ALLOWED: Record<string, string[]> = {
   ],
   report: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@bpf-ci/model', '@bpf-ci/parsers'],
   veristat: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain'],
-  gh: ['@bpf-ci/logger', '@bpf-ci/protocol', '@actions/core', '@actions/artifact'],
+  gh: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@actions/core', '@actions/artifact'],
 };
 
 describe('package layers', () => {

@@ -1,34 +1,18 @@
-// The committed bundle dist/matrix-generator/index.js, run the way the runner runs it: inputs in
-// INPUT_* variables, outputs appended to $GITHUB_OUTPUT, workflow commands on stdout.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+// The matrix-generator bundle, run the way the runner runs it (test/helpers/action-harness.ts):
+// inputs in INPUT_* variables, outputs appended to $GITHUB_OUTPUT, workflow commands on stdout.
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-
-const bundle = join(import.meta.dirname, '..', '..', '..', 'dist', 'matrix-generator', 'index.js');
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundle, runBundle } from '../../helpers/action-harness.ts';
 
 async function runAction(workspace: string, inputs: Record<string, string>) {
-  const output = join(workspace, 'github-output');
-  await writeFile(output, '');
-  const env = { PATH: process.env['PATH'] ?? '', GITHUB_OUTPUT: output };
-  for (const [k, v] of Object.entries(inputs)) Object.assign(env, { [`INPUT_${k.toUpperCase()}`]: v });
-  try {
-    const { stdout } = await promisify(execFile)(process.execPath, [bundle], { cwd: workspace, env });
-    return { code: 0, stdout, outputs: parseOutputs(await readFile(output, 'utf8')) };
-  } catch (err) {
-    const e = err as { code: number; stdout: string };
-    return { code: e.code, stdout: e.stdout, outputs: parseOutputs(await readFile(output, 'utf8')) };
-  }
+  const { code, stdout, outputs } = await runBundle('matrix-generator', inputs, { cwd: workspace });
+  return { code, stdout, outputs };
 }
 
-/** name<<DELIMITER\nvalue\nDELIMITER, as @actions/core writes $GITHUB_OUTPUT. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
-  return outputs;
-}
+// Building the bundle (once per source state) takes longer than one test may.
+beforeAll(() => bundle('matrix-generator'), 300_000);
 
 describe('the matrix-generator action', () => {
   it('writes build-matrix and test-matrix for strategy.matrix', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   binaryConclusion,
@@ -86,5 +88,10 @@ describe('results.json', () => {
     const schema = resultsJsonSchema();
     expect(String(schema['$id'])).toContain(`v${SCHEMA_VERSION}`);
     expect(JSON.stringify(schema)).toContain('"schemaVersion"');
+  });
+
+  it('packages/model/results.schema.json is the schema of this model (npm run build:schema)', () => {
+    const file = join(import.meta.dirname, '..', '..', '..', 'packages', 'model', 'results.schema.json');
+    expect(readFileSync(file, 'utf8')).toBe(`${JSON.stringify(resultsJsonSchema(), null, 2)}\n`);
   });
 });

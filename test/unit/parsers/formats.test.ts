@@ -1,5 +1,5 @@
 // Output shapes no captured sample shows, written from the format strings in test_progs.c /
-// test_progs.h / test_loader.c as formats.md quotes them (section numbers below). Each case is the
+// test_progs.h / test_loader.c (tools/testing/selftests/bpf/). Each case is the
 // smallest log that has the shape.
 import { extractAssertions, parseText } from '@bpf-ci/parsers';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { only, testNamed } from './helpers.ts';
 const lines = (...l: string[]): string => `${l.join('\n')}\n`;
 
 describe('test_progs shapes from the format strings', () => {
-  it('§1.2/§1.3 v6.2+ `OK (SKIP: x/y)`: passed test, skipped subtests counted', () => {
+  it('v6.2+ `OK (SKIP: x/y)`: passed test, skipped subtests counted', () => {
     const r = only(
       parseText(
         lines(
@@ -26,7 +26,7 @@ describe('test_progs shapes from the format strings', () => {
     expect(r.countsMismatch).toBeUndefined();
   });
 
-  it('§1.3 ≤ v5.14: subtest lines without the `test/` prefix join their test by number', () => {
+  it('≤ v5.14: subtest lines without the `test/` prefix join their test by number', () => {
     const r = only(
       parseText(lines('#12/1 mov:OK', '#12/2 shift:FAIL', '#12 align:FAIL', '#13 atomics:OK')).results,
     );
@@ -35,7 +35,7 @@ describe('test_progs shapes from the format strings', () => {
     expect(r.tests.map((t) => t.name)).toEqual(['align', 'atomics']);
   });
 
-  it('§1.9 ~2019 Summary without SKIPPED; patch-branch `(N not built)` and `x/y FAILED`', () => {
+  it('~2019 Summary without SKIPPED; patch-branch `(N not built)` and `x/y FAILED`', () => {
     const old = only(parseText(lines('#1 a:OK', '#2 b:OK', 'Summary: 2/0 PASSED, 0 FAILED')).results);
     expect(old.printedCounts).toEqual({ passed: 2, passedSubtests: 0, skipped: 0, failed: 0 });
     const patch = only(
@@ -51,7 +51,7 @@ describe('test_progs shapes from the format strings', () => {
     expect(testNamed(patch, 'b').reason).toBe('not built');
   });
 
-  it('§1.8 a parallel worker crash: the Summary looks clean, the result is still incomplete', () => {
+  it('a parallel worker crash: the Summary looks clean, the result is still incomplete', () => {
     const r = only(
       parseText(
         lines(
@@ -81,7 +81,7 @@ describe('test_progs shapes from the format strings', () => {
     expect(r.countsMismatch).toContain('failed 1 (tool: 0)');
   });
 
-  it('§1.9 the watchdog: notify, kill, then the crash handler prints the test', () => {
+  it('the watchdog: notify, kill, then the crash handler prints the test', () => {
     const r = only(
       parseText(
         lines(
@@ -104,7 +104,7 @@ describe('test_progs shapes from the format strings', () => {
     expect(r.notes).toContain('test_progs watchdog: bpf_iter/task_vma was still running after 10 s');
   });
 
-  it('§1.1 flavours are named from the command or the flavour switch', () => {
+  it('flavours are named from the command or the flavour switch', () => {
     expect(only(parseText(lines('./test_progs-no_alu32 -t align', '#1 align:OK')).results).binary).toBe(
       'test_progs-no_alu32',
     );
@@ -117,7 +117,7 @@ describe('test_progs shapes from the format strings', () => {
     ).toBe('test_progs-cpuv4');
   });
 
-  it('§4 kselftest TIMEOUT marks the run incomplete', () => {
+  it('kselftest TIMEOUT marks the run incomplete', () => {
     const r = only(
       parseText(
         lines(
@@ -133,7 +133,7 @@ describe('test_progs shapes from the format strings', () => {
     expect(r.incompleteReasons).toEqual(['timeout', 'no-summary']);
   });
 
-  it('§1.9 ≤ v5.15 FAILED also counted failed subtests: the mismatch says that explains it', () => {
+  it('≤ v5.15 FAILED also counted failed subtests: the mismatch says that explains it', () => {
     const r = only(
       parseText(
         lines('#1/1 a/x:FAIL', '#1/2 a/y:FAIL', '#1 a:FAIL', 'Summary: 0/0 PASSED, 0 SKIPPED, 3 FAILED'),
@@ -185,7 +185,7 @@ describe('test_progs shapes from the format strings', () => {
     expect(only(r.tests).assertions[0]).toMatchObject({ actual: '1', expected: '2' });
   });
 
-  it('§1.2 `#N name: Failed to join cgroup` is a log line, not a result', () => {
+  it('`#N name: Failed to join cgroup` is a log line, not a result', () => {
     const r = only(
       parseText(
         lines("#5 cgroup_attach: Failed to join cgroup '/x' (errno=2)", '#5       cgroup_attach:FAIL'),
@@ -195,7 +195,7 @@ describe('test_progs shapes from the format strings', () => {
   });
 });
 
-describe('§1.4/§1.5 every assertion form', () => {
+describe('every assertion form', () => {
   it('ASSERT_* relations, strings, substrings, booleans, pointers, fds', () => {
     const got = extractAssertions([
       'run:FAIL:cnt unexpected cnt: actual 3 >= expected 2',

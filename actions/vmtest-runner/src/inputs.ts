@@ -1,0 +1,23 @@
+import { parseArch } from '@bpf-ci/domain';
+import { input } from '@bpf-ci/gh';
+import { runnerLines } from '@bpf-ci/vm';
+import { z } from 'zod';
+
+/** The inputs of action.yml; their defaults are in action.yml only. */
+export const Inputs = z.object({
+  arch: input.required().transform(parseArch),
+  'kernel-image': input.required(),
+  'modules-dir': input.optional(),
+  'kernel-config': input.optional(),
+  'selftests-dir': input.required(),
+  runners: input.required().transform(runnerLines),
+  allowlists: input.lines(),
+  denylists: input.lines(),
+  'timeout-minutes': input.integer(1),
+  'output-dir': input.required(),
+  retries: input.integer(0),
+  'max-failures': input.integer(0),
+  'fail-on-flaky': z.enum(['true', 'false']).transform((v) => v === 'true'),
+  'quarantine-file': input.optional(),
+  'denylist-pass-minutes': input.integer(0),
+});
