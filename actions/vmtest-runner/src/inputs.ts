@@ -15,4 +15,9 @@ export const Inputs = z.object({
   denylists: input.lines(),
   'timeout-minutes': input.integer(1),
   'output-dir': input.required(),
+  retries: input.integer(0),
+  'max-failures': input.integer(0),
+  'fail-on-flaky': z.enum(['true', 'false']).transform((v) => v === 'true'),
+  'quarantine-file': input.optional(),
+  'denylist-pass-minutes': input.integer(0),
 });

@@ -2,15 +2,18 @@
 // results.json and outputs (no step summary: result-parser renders the job's one summary from it).
 import { runAction, setOutputs } from '@bpf-ci/gh';
 import { writeSummary } from '@bpf-ci/report';
-import { buildPlan, runVmTests } from '@bpf-ci/vm';
+import { buildPlan, readQuarantineFile, runVmTests } from '@bpf-ci/vm';
 import { Inputs } from './inputs.ts';
 
 export function run(): Promise<number> {
   return runAction(Inputs, async (inputs, logger) => {
     const { arch, runners, allowlists, denylists } = inputs;
-    const selftestsDir = inputs['selftests-dir'];
-    const timeoutSec = inputs['timeout-minutes'] * 60;
-    const plan = buildPlan({ arch, selftestsDir, runners, allowlists, denylists, timeoutSec }, logger);
+    const [selftestsDir, timeoutSec] = [inputs['selftests-dir'], inputs['timeout-minutes'] * 60];
+    const [maxFailures, failOnFlaky] = [inputs['max-failures'], inputs['fail-on-flaky']];
+    const retry = { attempts: inputs.retries, maxFailures, failOnFlaky };
+    const pass = inputs['denylist-pass-minutes'] * 60;
+    const request = { arch, selftestsDir, runners, allowlists, denylists, timeoutSec, retry };
+    const plan = buildPlan({ ...request, ...(pass > 0 && { denylistPass: { timeoutSec: pass } }) }, logger);
     const modulesDir = inputs['modules-dir'];
     const kernelConfig = inputs['kernel-config'];
     const outcome = await runVmTests(
@@ -21,6 +24,7 @@ export function run(): Promise<number> {
         ...(kernelConfig && { kernelConfig }),
         plan,
         outputDir: inputs['output-dir'],
+        quarantine: readQuarantineFile(inputs['quarantine-file']),
       },
       logger,
     );

@@ -10,6 +10,7 @@ import { vmtestCommand } from './commands/vmtest.ts';
 import { runReportCommand } from './commands/run-report.ts';
 import { statsCommand } from './commands/stats.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { quarantineCommand } from './commands/quarantine.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
@@ -22,4 +23,5 @@ export const COMMANDS: Command[] = [
   runReportCommand,
   statsCommand,
   doctorCommand,
+  quarantineCommand,
 ];

@@ -7,6 +7,7 @@ export {
   DEFAULT_CONFIG_PATH,
   formatIssue,
   loadConfig,
+  locate as locateYamlNode,
   parseConfig,
   type ConfigIssue,
 } from './load.ts';

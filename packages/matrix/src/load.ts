@@ -103,7 +103,7 @@ interface Located {
   found: boolean;
 }
 
-function locate(doc: Document, path: Path): Located {
+export function locate(doc: Document, path: Path): Located {
   let node = doc.contents ?? undefined;
   let key: Node | undefined;
   for (const segment of path) {

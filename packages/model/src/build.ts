@@ -60,10 +60,18 @@ export type Conclusion = 'success' | 'failure' | 'error';
 export function binaryConclusion(result: BinaryResult): Conclusion {
   if (!result.complete) return 'error';
   if (result.events.some((e) => e.kind === 'panic')) return 'error';
-  const statuses = [...walkTests(result.tests)].map((t) => t.test.status);
+  const all = [...walkTests(result.tests)];
+  const statuses = all.map((t) => t.test.status);
   if (statuses.includes('error')) return 'error';
-  if (result.parsedCounts.failed > 0 || statuses.includes('fail') || statuses.includes('miss'))
-    return 'failure';
+  // A quarantined failure still ran and is reported, as a warning; it does not fail the job.
+  const gating = all
+    .filter((t) => !(t.test.status === 'fail' && t.test.quarantined))
+    .map((t) => t.test.status);
+  if (gating.includes('fail') || gating.includes('miss')) return 'failure';
+  // After retries or quarantine the tests' final verdicts decide: the Summary line, the counts and
+  // the exit code describe the first attempt, with every failure counted.
+  if (result.retry || all.some((t) => t.test.quarantined)) return 'success';
+  if (result.parsedCounts.failed > 0) return 'failure';
   if (result.printedCounts && result.printedCounts.failed > 0) return 'failure';
   if (result.exitCode !== undefined && result.exitCode !== null && result.exitCode !== 0) return 'failure';
   return 'success';

@@ -10,7 +10,8 @@ export const SCHEMA_VERSION = 1;
  * pass, fail, skip as the tool said; error when the infrastructure or the kernel broke the run
  * (crash, panic, timeout, QEMU died); miss when a test was expected but never reported (the run
  * stopped before it); done when it ran but gives no verdict (e.g. a veristat collection).
- * Flakiness is not a status: a test that failed and then passed is `pass` with `flaky: true`.
+ * Flakiness is not a status here (readers of results.json know these six): a test that failed and
+ * then passed is `pass` with `flaky: true`, which the report shows as a state of its own.
  */
 export const TestStatus = z.enum(['pass', 'fail', 'skip', 'error', 'miss', 'done']);
 export type TestStatus = z.infer<typeof TestStatus>;
@@ -53,8 +54,22 @@ export const Attempt = z.object({
   assertions: z.array(Assertion),
   /** Where this attempt came from, e.g. "test_progs (retry 1)". */
   source: z.string().optional(),
+  /** 1 for the first run, 2 for the first retry, ... */
+  attempt: z.number().int().positive().optional(),
 });
 export type Attempt = z.infer<typeof Attempt>;
+
+/** The quarantine entry that turned a test's failure into a warning (it still ran). */
+export const QuarantineMark = z.object({
+  /** The entry's selector as written ("test", "test/subtest", globs allowed). */
+  selector: z.string(),
+  reason: z.string(),
+  owner: z.string().optional(),
+  link: z.string().optional(),
+  /** YYYY-MM-DD: the entry stops quarantining after this day. */
+  expires: z.string().optional(),
+});
+export type QuarantineMark = z.infer<typeof QuarantineMark>;
 
 export const TestCase = z.object({
   /** Number as printed (#N or the subtest index). Changes between builds: never a key. */
@@ -79,6 +94,8 @@ export const TestCase = z.object({
   reason: z.string().optional(),
   /** 1-based line of the result line in the parsed input. */
   inputLine: z.number().int().optional(),
+  /** Set when a quarantine entry covers this failure: reported as a warning, not gating the job. */
+  quarantined: QuarantineMark.optional(),
 });
 export type TestCase = z.infer<typeof TestCase>;
 
@@ -151,6 +168,32 @@ export const UnmatchedEntry = z.object({
   source: z.string(),
 });
 export type UnmatchedEntry = z.infer<typeof UnmatchedEntry>;
+/** One retry attempt of a binary: what the guest re-ran and how it ended. */
+export const RetryAttempt = z.object({
+  /** 2 for the first retry, 3 for the second, ... (1 is the original run). */
+  attempt: z.number().int().min(2),
+  /** The selectors re-run ("test", "test/subtest", or a test_verifier number). */
+  selectors: z.array(z.string()),
+  /** The commands as run, one per invocation. */
+  commands: z.array(z.string()),
+  exitCode: z.number().int().nullable().optional(),
+  durationMs: z.number().optional(),
+  /** Log files of this attempt in the output folder. */
+  logs: z.array(z.string()),
+});
+export type RetryAttempt = z.infer<typeof RetryAttempt>;
+
+/** What the retry policy decided for a binary, and what its retries did. */
+export const RetryRecord = z.object({
+  /** Retries the policy allowed (attempts after the first). */
+  maxRetries: z.number().int().nonnegative(),
+  attempts: z.array(RetryAttempt),
+  /** Why nothing (more) was retried: the circuit breaker's or the time budget's reason. */
+  notRetried: z.string().optional(),
+  /** Subtests whose names test_progs cannot select exactly (`,` or `*`): retried through their parent. */
+  viaParent: z.array(z.object({ key: z.string(), parent: z.string(), why: z.string() })),
+});
+export type RetryRecord = z.infer<typeof RetryRecord>;
 
 export const BinaryResult = z.object({
   /** test_progs, test_progs-no_alu32, test_progs-cpuv4, test_maps, test_verifier, veristat, ... */
@@ -188,6 +231,11 @@ export const BinaryResult = z.object({
   unmatchedEntries: z.array(UnmatchedEntry).optional(),
   /** The runner's time limit in seconds (the runner is killed after it). */
   timeoutSec: z.number().optional(),
+  /**
+   * Present when the retry policy looked at this binary. With it, the verdict comes from each test's
+   * final attempt (the Summary line and exit code describe the first attempt only).
+   */
+  retry: RetryRecord.optional(),
 });
 export type BinaryResult = z.infer<typeof BinaryResult>;
 
@@ -203,6 +251,8 @@ export const RunContext = z.object({
   job: z.string().optional(),
   runId: z.string().optional(),
   runAttempt: z.number().int().optional(),
+  /** kvm or tcg: timing-sensitive tests flake under one and not the other. */
+  accelerator: z.string().optional(),
 });
 export type RunContext = z.infer<typeof RunContext>;
 
@@ -217,6 +267,35 @@ export const VmAccount = z.object({
   bootMs: z.number().optional(),
 });
 export type VmAccount = z.infer<typeof VmAccount>;
+/** What the quarantine file did in this run, for the report (entries that did nothing are news). */
+export const QuarantineReport = z.object({
+  /** The file, as given. */
+  file: z.string(),
+  /** Entries past their expiry: they quarantined nothing, by name. */
+  expired: z.array(z.object({ selector: z.string(), expires: z.string(), owner: z.string().optional() })),
+  /** Entries that matched no test of this run's variant. */
+  unmatched: z.array(z.string()),
+  /** Quarantined tests that crashed or splatted the kernel: never quarantined, reported as such. */
+  refused: z.array(z.object({ key: z.string(), selector: z.string(), why: z.string() })),
+});
+export type QuarantineReport = z.infer<typeof QuarantineReport>;
+
+/** The informational DENYLIST pass: denylisted tests run at the end; never part of the verdict. */
+export const DenylistPass = z.object({
+  binary: z.string(),
+  command: z.string().optional(),
+  /** Denylisted tests that passed: candidates to remove from the DENYLIST. */
+  passing: z.array(z.string()),
+  failing: z.array(z.string()),
+  skipped: z.array(z.string()),
+  /** Kernel splats while the pass ran. */
+  events: z.array(ConsoleEvent),
+  complete: z.boolean(),
+  /** Why the pass is partial or did not run (time budget, crash). */
+  detail: z.string().optional(),
+  durationMs: z.number().optional(),
+});
+export type DenylistPass = z.infer<typeof DenylistPass>;
 
 export const Run = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -228,5 +307,7 @@ export const Run = z.object({
   events: z.array(ConsoleEvent),
   /** Files the results came from. */
   sources: z.array(z.string()),
+  quarantine: QuarantineReport.optional(),
+  denylistPass: DenylistPass.optional(),
 });
 export type Run = z.infer<typeof Run>;

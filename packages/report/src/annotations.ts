@@ -20,6 +20,8 @@ import {
   jobTitle,
   partialExplanation,
   plural,
+  quarantinedEntries,
+  quarantineText,
   runName,
   runTitle,
   runnerName,
@@ -34,7 +36,7 @@ export interface AnnotationOptions {
 }
 
 /** Rank: lower is more important. */
-const RANK = { splat: 0, partial: 0, failure: 1, flaky: 2, other: 3 } as const;
+const RANK = { splat: 0, partial: 0, failure: 1, flaky: 2, quarantined: 2, other: 3 } as const;
 type Kind = keyof typeof RANK;
 
 interface Candidate {
@@ -112,6 +114,16 @@ function candidates(run: Run): Candidate[] {
         `Passed after ${test.attempts.length} failed attempt(s)${first ? `; first failure: ${assertionText(first)}` : ''}.`,
       );
     }
+    for (const { key, test, mark } of quarantinedEntries(result)) {
+      const first = test.assertions[0];
+      add(
+        'quarantined',
+        'warning',
+        runner,
+        `quarantined ${key}`,
+        `Failed, quarantined (not failing the job) ${quarantineText(mark)}${first ? `\n${assertionText(first)}` : ''}`,
+      );
+    }
     if (result.countsMismatch) add('other', 'warning', runner, 'counts differ', result.countsMismatch);
     for (const note of result.notes) add('other', 'notice', runner, 'note', note);
   }
@@ -166,6 +178,7 @@ export function buildAnnotations(run: Run, options: AnnotationOptions = {}): Ann
       : '',
     byKind('failure') > 0 ? plural(byKind('failure'), 'failure') : '',
     byKind('flaky') > 0 ? `${byKind('flaky')} flaky` : '',
+    byKind('quarantined') > 0 ? `${byKind('quarantined')} quarantined` : '',
     byKind('other') > 0 ? plural(byKind('other'), 'other finding') : '',
   ].filter((p) => p !== '');
   const overflow: Annotation = {

@@ -1,7 +1,7 @@
 // CTRF (Common Test Report Format, ctrf.io) JSON: one entry per test and per subtest.
 import type { Run, TestStatus } from '@bpf-ci/model';
 import { walkTests } from '@bpf-ci/model';
-import { assertionText, jobTitle, runnerName } from './describe.ts';
+import { assertionText, jobTitle, quarantineText, runnerName } from './describe.ts';
 
 export type CtrfStatus = 'passed' | 'failed' | 'skipped' | 'pending' | 'other';
 
@@ -15,6 +15,14 @@ export interface CtrfTest {
   rawStatus?: string;
   flaky?: boolean;
   retries?: number;
+  /** Earlier attempts, oldest first (CTRF retryAttempts). */
+  retryAttempts?: {
+    attempt: number;
+    status: CtrfStatus;
+    duration: number;
+    message?: string;
+    trace?: string;
+  }[];
 }
 
 export interface CtrfReport {
@@ -67,7 +75,22 @@ export function toCtrf(run: Run, times: { start: number; stop: number } = { star
       if (test.status !== 'pass' && test.status !== 'skip' && test.log.length > 0)
         entry.trace = test.log.join('\n');
       if (test.flaky) entry.flaky = true;
-      if (test.attempts.length > 0) entry.retries = test.attempts.length;
+      if (test.attempts.length > 0) {
+        entry.retries = test.attempts.length;
+        entry.retryAttempts = test.attempts.map((a, i) => {
+          const first = a.assertions[0];
+          return {
+            attempt: a.attempt ?? i + 1,
+            status: STATUS[a.status],
+            duration: a.durationMs ?? 0,
+            ...(first ? { message: assertionText(first) } : {}),
+            ...(a.log.length > 0 ? { trace: a.log.join('\n') } : {}),
+          };
+        });
+      }
+      if (test.quarantined) {
+        entry.message = `quarantined ${quarantineText(test.quarantined)}${entry.message ? `\n${entry.message}` : ''}`;
+      }
       tests.push(entry);
     }
   }

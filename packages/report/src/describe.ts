@@ -5,6 +5,7 @@ import type {
   ConsoleEvent,
   Counts,
   IncompleteReason,
+  QuarantineMark,
   Run,
   TestCase,
 } from '@bpf-ci/model';
@@ -97,8 +98,9 @@ export interface FailedLeaf {
 
 export function failedLeaves(result: BinaryResult): FailedLeaf[] {
   const out: FailedLeaf[] = [];
-  for (const test of result.tests) {
-    const failedSubs = test.subtests.filter(isFailed);
+  // Quarantined failures are warnings of their own (quarantinedEntries), not failures.
+  for (const test of result.tests.filter((t) => !t.quarantined)) {
+    const failedSubs = test.subtests.filter((s) => isFailed(s) && !s.quarantined);
     for (const sub of failedSubs) out.push({ result, test: sub, parent: test });
     // The parent's own failure only adds information when no subtest failed or it has its own asserts.
     if (isFailed(test) && (failedSubs.length === 0 || test.assertions.length > 0)) out.push({ result, test });
@@ -106,11 +108,36 @@ export function failedLeaves(result: BinaryResult): FailedLeaf[] {
   return out;
 }
 
-/** Tests and subtests that passed only after a failed attempt. */
+/** Tests and subtests that passed only after a failed attempt (a parent only when no subtest of it is flaky). */
 export function flakyEntries(result: BinaryResult): { key: string; test: TestCase }[] {
   return [...walkTests(result.tests)]
-    .filter((t) => t.test.flaky === true)
+    .filter((t) => t.test.flaky === true && (t.parent || !t.test.subtests.some((s) => s.flaky)))
     .map(({ key, test }) => ({ key, test }));
+}
+
+/** Failures a quarantine entry covers: warnings, not failures (a parent only when no subtest of it is listed). */
+export function quarantinedEntries(
+  result: BinaryResult,
+): { key: string; test: TestCase; mark: QuarantineMark }[] {
+  const out: { key: string; test: TestCase; mark: QuarantineMark }[] = [];
+  for (const { key, test, parent } of walkTests(result.tests)) {
+    if (!test.quarantined || test.status !== 'fail') continue;
+    if (!parent && test.subtests.some((s) => s.quarantined && s.status === 'fail')) continue;
+    out.push({ key, test, mark: test.quarantined });
+  }
+  return out;
+}
+
+/** "until 2026-12-31, owner x, https://...: reason" */
+export function quarantineText(mark: QuarantineMark): string {
+  const parts = [
+    mark.expires ? `until ${mark.expires}` : '',
+    mark.owner ? `owner ${mark.owner}` : '',
+    mark.link ?? '',
+  ]
+    .filter((p) => p !== '')
+    .join(', ');
+  return `${parts}: ${mark.reason}`;
 }
 
 /** Every console event of the run: the run's own and each binary's, in that order. */

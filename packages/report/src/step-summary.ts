@@ -18,6 +18,8 @@ import {
   isFailed,
   jobTitle,
   partialExplanation,
+  quarantinedEntries,
+  quarantineText,
   runnerName,
   runTitle,
   testLabel,
@@ -97,7 +99,9 @@ function statusTable(result: BinaryResult): string {
     const row = rows.get(status);
     if (row) lines.push(`| ${STATUS_ICON[status]} ${STATUS_WORD[status]} | ${row.tests} | ${row.subtests} |`);
   }
-  if (flaky > 0) lines.push(`| 🔁 Flaky (passed on retry) | ${flaky} | |`);
+  // Counted like the Flaky section: a parent whose subtests are flaky is not counted again.
+  const flakyCount = Math.min(flaky, flakyEntries(result).length);
+  if (flakyCount > 0) lines.push(`| 🔁 Flaky (passed on retry) | ${flakyCount} | |`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -193,6 +197,7 @@ interface Section {
   splats: string[];
   failures: string[];
   flaky: string[];
+  quarantined: string[];
   skipped: string[];
   omittedSplats: number;
   omittedFailures: number;
@@ -224,6 +229,58 @@ function sectionHead(run: Run, result: BinaryResult, level: string): string {
   return lines.join('\n');
 }
 
+/** What the retry policy did for a binary: retried what, or why nothing was retried. */
+function retrySummary(result: BinaryResult): string {
+  const r = result.retry;
+  if (!r) return '';
+  const lines: string[] = [];
+  for (const a of r.attempts) {
+    lines.push(`- Attempt ${a.attempt}: re-ran ${a.selectors.map((x) => escapeMarkdown(x)).join(', ')}`);
+  }
+  for (const v of r.viaParent) {
+    lines.push(
+      `- ${escapeMarkdown(v.key)} was retried through its parent test ${escapeMarkdown(v.parent)}: ${escapeMarkdown(v.why)}`,
+    );
+  }
+  if (r.notRetried && r.notRetried !== 'nothing failed') lines.push(`- ⛔ ${escapeMarkdown(r.notRetried)}`);
+  return lines.length > 0 ? `**Retries** (up to ${r.maxRetries}):\n\n${lines.join('\n')}\n` : '';
+}
+
+function quarantineBlock(run: Run): string {
+  const q = run.quarantine;
+  if (!q) return '';
+  const lines: string[] = [];
+  for (const e of q.expired)
+    lines.push(
+      `- ⌛ **${escapeMarkdown(e.selector)}** expired on ${escapeMarkdown(e.expires)}${e.owner ? ` (owner ${escapeMarkdown(e.owner)})` : ''}: no longer quarantined; fix the test or renew the entry`,
+    );
+  for (const u of q.unmatched)
+    lines.push(`- ❔ **${escapeMarkdown(u)}** matches no test of this job: remove it or fix the selector`);
+  for (const r of q.refused)
+    lines.push(
+      `- 🔥 **${escapeMarkdown(r.key)}** is quarantined by ${escapeMarkdown(r.selector)} but was not: ${escapeMarkdown(r.why)}`,
+    );
+  if (lines.length === 0) return '';
+  return `#### 🔕 Quarantine file ${escapeMarkdown(q.file)}\n\n${lines.join('\n')}\n`;
+}
+
+function denylistBlock(run: Run, maxLogLines: number): string {
+  const d = run.denylistPass;
+  if (!d) return '';
+  const list = (items: readonly string[]): string => items.map((i) => escapeMarkdown(i)).join(', ');
+  const lines = [
+    `#### 🧹 DENYLIST pruning (informational, never changes the verdict): ${escapeMarkdown(d.binary)}\n`,
+    d.passing.length > 0
+      ? `- ✅ Now passing: candidates to remove from the DENYLIST (${d.passing.length}): ${list(d.passing)}`
+      : '- ✅ Now passing: none',
+    `- ❌ Still failing (${d.failing.length})${d.failing.length > 0 ? `: ${list(d.failing)}` : ''}`,
+  ];
+  if (d.skipped.length > 0) lines.push(`- ⏭️ Skipped (${d.skipped.length}): ${list(d.skipped)}`);
+  if (!d.complete || d.detail) lines.push(`- ⚠️ ${escapeMarkdown(d.detail ?? 'the pass did not complete')}`);
+  const splats = d.events.map((e) => splatBlock(e, false, maxLogLines)).join('\n');
+  return `${lines.join('\n')}\n${splats ? `\n${splats}` : ''}`;
+}
+
 export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): string {
   const opts = { maxLogLines: 200, ...options };
   const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_BUDGET) - 1024 /* truncation notes */);
@@ -246,6 +303,7 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
     splats: [],
     failures: [],
     flaky: [],
+    quarantined: [],
     skipped: [],
     omittedSplats: 0,
     omittedFailures: 0,
@@ -265,7 +323,10 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
     else omittedRunSplats++;
   });
   for (const s of sections) {
-    for (const test of s.result.tests.filter((t) => isFailed(t) || t.subtests.some(isFailed))) {
+    const failing = s.result.tests.filter(
+      (t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)),
+    );
+    for (const test of failing) {
       const full = failureBlock(test, s.result, opts, true);
       if (budget.take(full)) s.failures.push(full);
       else {
@@ -278,8 +339,19 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
   for (const s of sections) {
     for (const { key, test } of flakyEntries(s.result)) {
       const first = test.attempts.flatMap((a) => a.assertions)[0];
-      const line = `- 🔁 ${escapeMarkdown(key)}${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}\n`;
+      const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
+      const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
+      const line =
+        `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}` +
+        `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
       if (budget.take(line)) s.flaky.push(line);
+    }
+    for (const { key, test, mark } of quarantinedEntries(s.result)) {
+      const first = test.assertions[0];
+      const line =
+        `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(quarantineText(mark))}` +
+        `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
+      if (budget.take(line)) s.quarantined.push(line);
     }
     for (const { key, test } of walkTests(s.result.tests)) {
       if (test.status !== 'skip') continue;
@@ -319,7 +391,15 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
         truncated(s.omittedFailures, 'failed tests'),
       );
     }
-    if (s.flaky.length > 0) out.push(`#### 🔁 Flaky (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
+    if (s.flaky.length > 0)
+      out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
+    const retryLine = retrySummary(s.result);
+    if (retryLine) out.push(retryLine);
+    if (s.quarantined.length > 0)
+      out.push(
+        `#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`,
+        `${s.quarantined.join('')}\n`,
+      );
     const skippedTotal = s.skipped.length + s.omittedSkipped;
     if (skippedTotal > 0) {
       out.push(
@@ -330,6 +410,9 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
       );
     }
     omittedTotal += s.omittedSplats + s.omittedFailures + s.omittedSkipped;
+  }
+  for (const block of [quarantineBlock(run), denylistBlock(run, opts.maxLogLines)]) {
+    if (block && budget.take(block)) out.push(block);
   }
   if (omittedTotal > 0) out.push(truncated(omittedTotal, 'items in total'));
   return `${out.filter((p) => p !== '').join('\n')}\n`;

@@ -9,7 +9,10 @@ export type MarkerEvent =
   | { kind: 'fatal'; message: string }
   | { kind: 'total'; runner: string; count: number }
   | { kind: 'begin'; runner: string }
-  | { kind: 'end'; runner: string; exitCode: number; seconds: number };
+  | { kind: 'end'; runner: string; exitCode: number; seconds: number }
+  /** Retries (retry-guest.ts): the guest waits for attempt K's plan, runs it, ends it, or gave up waiting. */
+  | { kind: 'retry-wait' | 'retry-begin' | 'retry-timeout'; runner: string; attempt: number }
+  | { kind: 'retry-end'; runner: string; attempt: number; exitCode: number; seconds: number };
 
 export interface RunnerProgress {
   runner: string;
@@ -69,6 +72,26 @@ export function parseMarker(line: string, nonce: string): MarkerEvent | undefine
       const seconds = Number(rest[2]);
       return rest[0] && Number.isInteger(exitCode)
         ? { kind: 'end', runner: rest[0], exitCode, seconds: Number.isFinite(seconds) ? seconds : 0 }
+        : undefined;
+    }
+    case 'retry-wait':
+    case 'retry-begin':
+    case 'retry-timeout': {
+      const attempt = Number(rest[1]);
+      return rest[0] && Number.isInteger(attempt) ? { kind: verb, runner: rest[0], attempt } : undefined;
+    }
+    case 'retry-end': {
+      const attempt = Number(rest[1]);
+      const exitCode = Number(rest[2]);
+      const seconds = Number(rest[3]);
+      return rest[0] && Number.isInteger(attempt) && Number.isInteger(exitCode)
+        ? {
+            kind: 'retry-end',
+            runner: rest[0],
+            attempt,
+            exitCode,
+            seconds: Number.isFinite(seconds) ? seconds : 0,
+          }
         : undefined;
     }
     default:
@@ -193,6 +216,14 @@ export class ConsoleWatcher {
         }
         break;
       }
+      case 'retry-end': {
+        // Kernel splats during a retry belong to its runner: its console range grows.
+        const r = this.runners.findLast((x) => x.runner === m.runner);
+        if (r) r.endLine = this.lineCount;
+        break;
+      }
+      default:
+        break;
     }
   }
 }

@@ -9,6 +9,7 @@ import { shellQuote } from '@bpf-ci/domain';
 import type { GuestRootEntry } from './guest-view.ts';
 import type { RunPlan, RunnerPlan } from './plan.ts';
 import { runnerFiles } from './plan.ts';
+import { retryLines } from './retry-guest.ts';
 
 /**
  * How the guest ends. QEMU runs with -no-reboot, so a reboot exits it on every arch; `poweroff -f`
@@ -114,21 +115,38 @@ export function guestInit(options: GuestInitOptions): string {
     );
   }
   lines.push('ip link set lo up', 'set -o pipefail', `cd ${OUT}`, 'say ready', '');
-  for (const runner of plan.runners) lines.push(...runnerLines(runner, plan.cwd));
+  for (const runner of plan.runners) {
+    lines.push(...runnerLines(runner, plan.cwd));
+    if (plan.retry && plan.retry.attempts > 0 && retriable(runner)) {
+      lines.push(...retryLines(runner, plan.retry, sharedPrefix(plan.cwd)));
+    }
+  }
+  if (plan.denylistPass) lines.push(...runnerLines(plan.denylistPass.runner, plan.cwd));
   lines.push('dmesg > /out/dmesg.txt', 'say done', 'sync', STOP_GUEST, 'sleep 5', '');
   return lines.join('\n');
 }
 
-function inShared(cwd: string, argv: readonly string[]): string {
+/** Runners the host can retry test by test (the retry policy decides whether it does). */
+export function retriable(runner: RunnerPlan): boolean {
+  return (
+    runner.guestShell === undefined &&
+    (runner.kind.startsWith('test_progs') || runner.kind === 'test_verifier')
+  );
+}
+
+/** The quoted command that runs the arguments after it in the shared root's selftests directory. */
+function sharedPrefix(cwd: string): string {
   // chroot into the shared root, cd to the selftests and exec: the copied busybox does the cd so
   // this works whatever the shared root's arch. stdout into a pipe is block-buffered; stdbuf (when
   // the root has it) makes the runner's lines reach the console, the progress line and the silence
   // watchdog as they are printed, not 4 KiB at a time.
   const script =
     'cd "$1" && shift && if command -v stdbuf >/dev/null 2>&1; then exec stdbuf -oL -eL "$@"; else exec "$@"; fi';
-  return ['chroot', HOST, `${GUEST_TOOLS}/busybox`, 'sh', '-c', script, 'sh', cwd, ...argv]
-    .map(shellQuote)
-    .join(' ');
+  return ['chroot', HOST, `${GUEST_TOOLS}/busybox`, 'sh', '-c', script, 'sh', cwd].map(shellQuote).join(' ');
+}
+
+function inShared(cwd: string, argv: readonly string[]): string {
+  return [sharedPrefix(cwd), ...argv.map(shellQuote)].join(' ');
 }
 
 function runnerLines(runner: RunnerPlan, cwd: string): string[] {

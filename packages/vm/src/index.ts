@@ -17,3 +17,4 @@ export * from './run-vm-tests.ts';
 export * from './request.ts';
 export * from './defaults.ts';
 export * from './accounting.ts';
+export * from './retry.ts';

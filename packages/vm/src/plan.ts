@@ -28,18 +28,62 @@ export const RunnerPlan = z.object({
   selection: z
     .array(z.object({ list: z.enum(['allow', 'deny']), entry: z.string(), source: z.string() }))
     .optional(),
+  /**
+   * A shell snippet the guest's busybox runs before each retry of this runner (outside the chroot,
+   * like guestShell): for tests that change the guest between attempts.
+   */
+  beforeRetry: z.string().optional(),
 });
 export type RunnerPlan = z.infer<typeof RunnerPlan>;
+
+/**
+ * Retrying failed tests in the booted VM. After each test_progs or test_verifier runner the guest
+ * waits (at most waitSec) for the host's decision: the host parses the runner's log, applies the
+ * retry policy (@bpf-ci/flaky) and writes NAME.attempt-K.plan into the output folder.
+ */
+export const RetrySettings = z.object({
+  /** Retries after the first attempt. */
+  attempts: z.number().int().min(0).max(5),
+  maxFailures: z.number().int().min(0),
+  minBudgetSec: z.number().int().min(0),
+  failOnFlaky: z.boolean(),
+  /** How long the guest waits for the host's retry plan before going on without it. */
+  waitSec: z.number().int().positive(),
+});
+export type RetrySettings = z.infer<typeof RetrySettings>;
 
 export const RunPlan = z.object({
   schemaVersion: z.literal(1),
   /** Working directory of every runner: the selftests directory (host path, shared read-only). */
   cwd: z.string().startsWith('/'),
   runners: z.array(RunnerPlan).min(1),
+  retry: RetrySettings.optional(),
+  /**
+   * The informational DENYLIST pass, run after every runner: the denylisted tests, whose results
+   * never change the job's verdict.
+   */
+  denylistPass: z.object({ runner: RunnerPlan, entries: z.array(z.string()).min(1) }).optional(),
 });
 export type RunPlan = z.infer<typeof RunPlan>;
 
 /** The files a runner leaves in the output folder. */
 export function runnerFiles(name: string): { log: string; exit: string; json: string; list: string } {
   return { log: `${name}.log`, exit: `${name}.exit`, json: `${name}.json`, list: `${name}.list` };
+}
+
+/**
+ * The files of retry attempt K (2, 3, ...) of a runner: the host's plan and argv files, the guest's
+ * logs. The guest script passes shell variables ("$k", "$j") for the numbers.
+ */
+export function attemptFiles(
+  name: string,
+  attempt: number | string,
+): { plan: string; exit: string; argv: (j: number | string) => string; log: (j: number | string) => string } {
+  const stem = `${name}.attempt-${attempt}`;
+  return {
+    plan: `${stem}.plan`,
+    exit: `${stem}.exit`,
+    argv: (j) => `${stem}.${j}.argv`,
+    log: (j) => `${stem}.${j}.log`,
+  };
 }

@@ -1,8 +1,12 @@
 // What a caller asks for (runner names, list files, limits) turned into a run plan: the one path
 // the `bpf-ci vmtest` command, `bpf-ci run` and the vmtest-runner action share.
+import { existsSync } from 'node:fs';
+import { INPUT_LIMITS, readInputFileSync } from '@bpf-ci/input-file';
 import { resolve } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import { mergeListEntries, readLayeredList } from './lists.ts';
+import { parseQuarantine, RetryPolicy, type RetryPolicyInput } from '@bpf-ci/flaky';
+import type { VmTestOptions } from './run-vm-tests.ts';
 import { RunnerKind, type RunPlan } from './plan.ts';
 import { PARALLEL_SUFFIX, isTestProgs } from '@bpf-ci/domain';
 import { buildRunnerPlan } from './runners.ts';
@@ -23,6 +27,10 @@ export interface VmTestRequest {
   timeoutSec: number;
   workers?: number;
   watchdogSec?: number;
+  /** Retry failed tests in the booted VM (see @bpf-ci/flaky's RetryPolicy); absent: no retries. */
+  retry?: RetryPolicyInput & { waitSec?: number };
+  /** Run the first test_progs runner's denylisted tests at the end, informational, within this budget. */
+  denylistPass?: { timeoutSec: number };
 }
 
 export { splitList } from '@bpf-ci/domain';
@@ -125,7 +133,52 @@ export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
     );
     return selection.length > 0 ? { ...plan, selection } : plan;
   });
-  return { schemaVersion: 1, cwd, runners };
+  const plan: RunPlan = { schemaVersion: 1, cwd, runners };
+  if (request.retry) {
+    const { waitSec, ...policy } = request.retry;
+    plan.retry = { ...RetryPolicy.parse(policy), waitSec: waitSec ?? 120 };
+  }
+  if (request.denylistPass) {
+    const pass = denylistPassRunner(plan, request.denylistPass.timeoutSec, request, logger);
+    if (pass) plan.denylistPass = pass;
+  }
+  return plan;
+}
+
+/** The DENYLIST pass: the first test_progs runner's binary, selecting exactly its denylisted tests. */
+function denylistPassRunner(
+  plan: RunPlan,
+  timeoutSec: number,
+  request: VmTestRequest,
+  logger: Logger,
+): RunPlan['denylistPass'] {
+  const runner = plan.runners.find((r) => isTestProgs(r.kind) && r.guestShell === undefined);
+  if (!runner) {
+    logger.warning('DENYLIST pass asked for, but no test_progs runner is planned: skipped');
+    return undefined;
+  }
+  const entries = listEntries(
+    request.denylists,
+    request.deny,
+    {
+      arch: request.arch,
+      runner: runner.kind,
+      ...(request.deployment ? { deployment: request.deployment } : {}),
+    },
+    'deny',
+    logger,
+  );
+  const denied = entries.map((e) => e.entry);
+  if (denied.length === 0) {
+    logger.info('DENYLIST pass: the denylist is empty, nothing to run');
+    return undefined;
+  }
+  const pass = buildRunnerPlan(
+    { kind: runner.kind, name: `${runner.name}-denylist`, allow: denied, timeoutSec },
+    plan.cwd,
+    logger,
+  );
+  return { runner: pass, entries: denied };
 }
 
 /** A list's merged entries, each with the file it came from ("command line" for direct ones). */
@@ -143,4 +196,11 @@ function listEntries(
   const merged = mergeListEntries([...fromFiles.entries, ...(direct ?? [])]);
   if (merged.length) logger.info(`${layers.runner} ${list}list: ${merged.length} entries`);
   return merged.map((entry) => ({ list, entry, source: fromFiles.origins.get(entry) ?? 'command line' }));
+}
+
+/** The caller's quarantine file, when it exists; a malformed one throws with line, column and the fix. */
+export function readQuarantineFile(path: string | undefined): VmTestOptions['quarantine'] {
+  if (!path || !existsSync(path)) return undefined;
+  const text = readInputFileSync(path, { maxBytes: INPUT_LIMITS.config, what: 'quarantine file' });
+  return { file: parseQuarantine(text, path), name: path };
 }

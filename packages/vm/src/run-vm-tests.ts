@@ -16,11 +16,11 @@ import {
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { applyQuarantine, jobConclusion, type QuarantineFile } from '@bpf-ci/flaky';
 import type { Logger } from '@bpf-ci/logger';
 import {
   binaryConclusion,
   parseRun,
-  runConclusion,
   totalCounts,
   type Conclusion,
   type Run,
@@ -44,6 +44,8 @@ import { RunPlan, runnerFiles } from './plan.ts';
 import { qemuArgs, standardShares } from './qemu.ts';
 import { collectRun, type VmFault } from './results.ts';
 import { writeOutputFile } from '@bpf-ci/input-file';
+import { collectDenylistPass, faultInDenylistPass } from './denylist-pass.ts';
+import { RetryCoordinator } from './retry.ts';
 
 export interface VmTestOptions {
   arch: Arch;
@@ -68,6 +70,8 @@ export interface VmTestOptions {
   kernelConfig?: string;
   /** Called with QEMU's process id once it started (for callers that supervise it). */
   onQemuStarted?: (pid: number) => void;
+  /** A parsed quarantine file: failures it covers become warnings (see @bpf-ci/flaky). */
+  quarantine?: { file: QuarantineFile; name: string; today?: string } | undefined;
   /**
    * How long QEMU may stay up after the guest said its plan is done (default 30 s). A kernel that
    * cannot power the machine off (no ACPI) halts instead; the runner then stops QEMU itself.
@@ -112,8 +116,13 @@ export function resolveModulesDir(dir: string): { dir: string; release: string }
 /** Files of a previous run in the same folder would read as this run's: remove them first. */
 function clearOutputs(outputDir: string, plan: RunPlan): void {
   const names = ['results.json', 'console.log', 'dmesg.txt', 'qemu-stderr.log', 'summary.md'];
-  for (const r of plan.runners) names.push(...Object.values(runnerFiles(r.name)));
-  for (const n of names) rmSync(join(outputDir, n), { force: true });
+  const runners = [...plan.runners, ...(plan.denylistPass ? [plan.denylistPass.runner] : [])];
+  for (const r of runners) names.push(...Object.values(runnerFiles(r.name)));
+  // An old retry plan would be run by the new guest.
+  const attempts = readdirSync(outputDir).filter((f) =>
+    runners.some((r) => f.startsWith(`${r.name}.attempt-`)),
+  );
+  for (const n of [...names, ...attempts]) rmSync(join(outputDir, n), { force: true });
 }
 
 /** Everything needed to start the guest: the exact QEMU command, ready to run. */
@@ -261,7 +270,12 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   const { options, plan, outputDir, nonce } = input;
   const profile = ARCH_PROFILES[options.arch];
   const silenceMs = (options.silenceTimeoutSec ?? 300) * 1000;
-  const totalMs = (options.timeoutSec ?? plan.runners.reduce((s, r) => s + r.timeoutSec + 60, 300)) * 1000;
+  const waits = (plan.retry?.waitSec ?? 0) * (plan.retry?.attempts ?? 0) * plan.runners.length;
+  const passSec = plan.denylistPass ? plan.denylistPass.runner.timeoutSec + 60 : 0;
+  const totalMs =
+    (options.timeoutSec ?? plan.runners.reduce((s, r) => s + r.timeoutSec + 60, 300 + waits + passSec)) *
+    1000;
+  const retries = new RetryCoordinator(plan, outputDir, logger);
   const progressMs = (options.progressIntervalSec ?? 15) * 1000;
   // The console is recorded outside the guest's writable share and copied in at the end: the guest
   // can replace any name in its share (with a FIFO, a symlink, a forged log) while it runs.
@@ -325,7 +339,11 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
     consoleFile.write(text);
     echo.add(text);
-    for (const m of watcher.feed(text, Date.now())) onMarker(m);
+    retries.feedConsole(text);
+    for (const m of watcher.feed(text, Date.now())) {
+      onMarker(m);
+      retries.onMarker(m, watcher.runners);
+    }
   });
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-65_536);
@@ -381,27 +399,40 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   const consoleText = await readFile(consoleRecord, 'utf8');
   writeOutputFile(consoleLog, consoleText);
   const events = parseConsole(consoleText);
-  const fault =
+  const vmFault =
     killedBy ??
     (stoppedAfterDone ? undefined : classifyExit({ code, signal, stderr, watcher, events, consoleText }));
+  // A fault in the informational DENYLIST pass (it runs tests known to hang or panic) is reported
+  // there and never makes the job an error.
+  const passFault = vmFault && faultInDenylistPass(plan, watcher.runners) ? vmFault : undefined;
+  const fault = passFault ? undefined : vmFault;
   if (fault && !killedBy) logger.error(fault.detail);
+  if (passFault)
+    logger.warning(`DENYLIST pass: ${passFault.detail} (informational: the verdict is unchanged)`);
   if (!existsSync(join(outputDir, 'dmesg.txt'))) {
     // The guest writes dmesg at the end; when it never got there the console holds the kernel log.
     writeOutputFile(join(outputDir, 'dmesg.txt'), consoleText);
   }
 
-  const run = await collectRun({
+  let run = await collectRun({
     plan,
     outputDir,
     progress: watcher.runners,
     events,
     context: {
       arch: options.arch,
+      accelerator: input.accelerator.accel,
       ...(input.kernelRelease ? { kernelRelease: input.kernelRelease } : {}),
       ...options.context,
     },
     ...(fault ? { fault } : {}),
   });
+  run = await retries.finish(run);
+  run = await collectDenylistPass(run, plan, outputDir, watcher.runners, passFault);
+  if (options.quarantine) {
+    const { file, name, today } = options.quarantine;
+    run = applyQuarantine(run, file, today ?? new Date().toISOString().slice(0, 10), name).run;
+  }
   run.vm = {
     accelerator: input.accelerator.accel,
     ...(fault ? { fault } : {}),
@@ -431,7 +462,7 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   // Validated through the model's schema: the one record of this job that every reader trusts.
   writeOutputFile(resultsJson, `${JSON.stringify(parseRun(run, resultsJson), null, 2)}\n`);
   for (const b of run.binaries) logger.info(resultRow(b));
-  const conclusion = runConclusion(run);
+  const conclusion = jobConclusion(run, { failOnFlaky: plan.retry?.failOnFlaky ?? false });
   logger.info(`Results: ${resultsJson} (raw logs, console.log and dmesg.txt in ${outputDir})`);
   return {
     run,

@@ -36,6 +36,7 @@ const ALLOWED: Record<string, string[]> = {
   model: [],
   parsers: ['@bpf-ci/model', '@bpf-ci/domain', '@bpf-ci/input-file'],
   matrix: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/input-file'],
+  flaky: ['@bpf-ci/model', '@bpf-ci/parsers', '@bpf-ci/matrix'],
   kernel: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@bpf-ci/debian', '@bpf-ci/input-file'],
   vm: [
     '@bpf-ci/logger',
@@ -44,6 +45,7 @@ const ALLOWED: Record<string, string[]> = {
     '@bpf-ci/model',
     '@bpf-ci/parsers',
     '@bpf-ci/input-file',
+    '@bpf-ci/flaky',
   ],
   report: [
     '@bpf-ci/logger',

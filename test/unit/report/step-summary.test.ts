@@ -183,7 +183,9 @@ describe('step summary', () => {
     });
     result.tests.push(flaky);
     const r = checkSummary(renderStepSummary(runWith(result)));
-    expect(r.text).toContain('🔁 tc_redirect: tc:FAIL:ping unexpected ping: actual 1 != expected 0');
+    expect(r.text).toContain(
+      '🔁 tc_redirect (fail → pass): tc:FAIL:ping unexpected ping: actual 1 != expected 0',
+    );
     expect(statusRows(r)).toContainEqual(['🔁 Flaky (passed on retry)', '1', '']);
   });
 

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { parseQuarantine } from '@bpf-ci/flaky';
 import {
   buildPlan,
   parseArch,
@@ -36,8 +38,23 @@ options:
   --memory MIB           guest memory (default 2048)
   --cpus N               guest CPUs (default 2)
   --silence-timeout S    kill the VM after S seconds without console output (default 300)
+  --retries N            re-run failed test_progs/test_verifier tests up to N more times in the
+                         booted VM (default 1; 0: never); failed then passed is reported flaky
+  --max-failures K       no retry when more than K tests failed (default 10)
+  --fail-on-flaky        a flaky test fails the run too
+  --quarantine FILE      quarantine file: failures it covers are warnings (see bpf-ci quarantine)
+  --denylist-pass-minutes N
+                         run the denylisted tests at the end, within N minutes, and report which
+                         now pass (informational, never changes the verdict)
   --output DIR           output folder (default out/vmtest)
 ${NO_INSTALL_USAGE}`;
+
+function wholeNumber(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`${option} ${text}: give a whole number (0 or more)`);
+  return n;
+}
 
 export const vmtestCommand: Command = {
   name: 'vmtest',
@@ -64,6 +81,11 @@ export const vmtestCommand: Command = {
         memory: { type: 'string', default: '2048' },
         cpus: { type: 'string', default: '2' },
         'silence-timeout': { type: 'string', default: '300' },
+        retries: { type: 'string', default: '1' },
+        'max-failures': { type: 'string', default: '10' },
+        'fail-on-flaky': { type: 'boolean', default: false },
+        quarantine: { type: 'string' },
+        'denylist-pass-minutes': { type: 'string' },
         output: { type: 'string', default: 'out/vmtest' },
         'no-install': { type: 'boolean', default: false },
       },
@@ -88,9 +110,27 @@ export const vmtestCommand: Command = {
         ...(values.deployment ? { deployment: values.deployment } : {}),
         timeoutSec: positive(values['timeout-minutes'], '--timeout-minutes') * 60,
         ...(values.workers ? { workers: positive(values.workers, '--workers') } : {}),
+        retry: {
+          attempts: wholeNumber(values.retries, '--retries'),
+          maxFailures: wholeNumber(values['max-failures'], '--max-failures'),
+          failOnFlaky: values['fail-on-flaky'],
+        },
+        ...(values['denylist-pass-minutes']
+          ? {
+              denylistPass: {
+                timeoutSec: positive(values['denylist-pass-minutes'], '--denylist-pass-minutes') * 60,
+              },
+            }
+          : {}),
       },
       io.logger,
     );
+    const quarantine = values.quarantine
+      ? {
+          file: parseQuarantine(await readFile(values.quarantine, 'utf8'), values.quarantine),
+          name: values.quarantine,
+        }
+      : undefined;
     const outcome = await runVmTests(
       {
         arch,
@@ -103,6 +143,7 @@ export const vmtestCommand: Command = {
         memoryMiB: positive(values.memory, '--memory'),
         cpus: positive(values.cpus, '--cpus'),
         silenceTimeoutSec: positive(values['silence-timeout'], '--silence-timeout'),
+        ...(quarantine ? { quarantine } : {}),
       },
       io.logger,
     );
