@@ -28370,85 +28370,33 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1234:
+/***/ 6959:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3592);
-/* harmony import */ var _bpf_ci_report__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3310);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-// result-parser action: read inputs, load and report with @bpf-ci/report, write files and outputs.
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1145);
+// The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
-
-
-
-const logger = new _bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .ActionsLogger */ .G4();
-async function main() {
-    const context = {};
-    for (const [key, input] of [
-        ['arch', (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4)('arch')],
-        ['toolchain', (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4)('toolchain')],
-        ['runner', (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4)('runner')],
-    ]) {
-        if (input !== '')
-            context[key] = input;
-    }
-    const maxAnnotations = Number((0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4)('max-annotations') || '30');
-    if (!Number.isInteger(maxAnnotations) || maxAnnotations < 1) {
-        throw new Error(`max-annotations must be a positive integer, got ${JSON.stringify((0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4)('max-annotations'))}`);
-    }
-    const outputDir = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.resolve)((0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4)('output-dir') || 'bpf-ci-results');
-    const run = await (0,_bpf_ci_report__WEBPACK_IMPORTED_MODULE_1__/* .loadRun */ .Sj)({
-        logs: (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .getMultilineInput */ .q3)('logs'),
-        jsonSummaries: (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .getMultilineInput */ .q3)('json-summaries'),
-        consoleLogs: (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .getMultilineInput */ .q3)('console-logs'),
-        context,
-    }, logger);
-    // Keep 4 KiB of the step's 1 MiB for whatever a later tool of this step appends.
-    const report = (0,_bpf_ci_report__WEBPACK_IMPORTED_MODULE_1__/* .buildReport */ .FK)(run, {
-        maxAnnotations,
-        budgetBytes: Math.max(0, (await (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .remainingSummaryBytes */ .w1)()) - 4096),
-    });
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(outputDir, { recursive: true });
-    for (const [name, content] of Object.entries(report.files))
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(outputDir, name), content);
-    await (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .appendStepSummary */ .Jc)(report.summary);
-    await (0,_bpf_ci_report__WEBPACK_IMPORTED_MODULE_1__/* .echoFailureLogs */ .tY)(run, logger);
-    logger.commands(report.commands);
-    (0,_bpf_ci_gh__WEBPACK_IMPORTED_MODULE_0__/* .setOutputs */ .n0)({ ...report.outputs, 'results-json': (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(outputDir, 'results.json') });
-}
-try {
-    await main();
-}
-catch (err) {
-    logger.error(err instanceof Error ? err.message : String(err), { title: 'result-parser failed' });
-    process.exitCode = 1;
-}
+process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3592:
+/***/ 1145:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  G4: () => (/* reexport */ ActionsLogger),
-  Jc: () => (/* reexport */ appendStepSummary),
-  V4: () => (/* reexport */ getInput),
-  q3: () => (/* reexport */ getMultilineInput),
-  w1: () => (/* reexport */ remainingSummaryBytes),
-  n0: () => (/* reexport */ setOutputs)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: getBooleanInput
-
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -31394,220 +31342,180 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./packages/report/src/index.ts + 54 modules
-var src = __nccwpck_require__(3310);
-;// CONCATENATED MODULE: ./packages/gh/src/logger.ts
-
-function commandProperties(p) {
-    if (!p)
-        return {};
-    return {
-        title: p.title,
-        file: p.file,
-        line: p.line,
-        endLine: p.endLine,
-        col: p.col,
-        endColumn: p.endColumn,
-    };
-}
-// A line the runner could read as a command: `::` after leading blanks, or legacy `##[` anywhere.
-const LOOKS_LIKE_COMMAND = /^\s*::|##\[/m;
-class ActionsLogger {
-    write;
-    /** `write` receives whole lines (each ends with "\n"); default: the step's stdout. */
-    constructor(write = (text) => void process.stdout.write(text)) {
-        this.write = write;
-    }
-    info(message) {
-        // Our own messages can still quote a path or a name; never let one become a command.
-        if (LOOKS_LIKE_COMMAND.test(message))
-            this.untrusted(message);
-        else
-            this.write(message.endsWith('\n') ? message : `${message}\n`);
-    }
-    debug(message) {
-        this.command('debug', {}, message);
-    }
-    warning(message, properties) {
-        this.command('warning', commandProperties(properties), message);
-    }
-    error(message, properties) {
-        this.command('error', commandProperties(properties), message);
-    }
-    notice(message, properties) {
-        this.command('notice', commandProperties(properties), message);
-    }
-    async group(title, body) {
-        this.command('group', {}, title);
-        try {
-            return await body();
-        }
-        finally {
-            this.command('endgroup', {}, '');
-        }
-    }
-    untrusted(text) {
-        this.write((0,src/* stopCommands */.FN)(text, (0,src/* newStopToken */.gA)()));
-    }
-    /** Pre-formatted command lines (e.g. annotationCommands() from @bpf-ci/report). */
-    commands(lines) {
-        if (lines.length > 0)
-            this.write(`${lines.join('\n')}\n`);
-    }
-    command(name, properties, message) {
-        this.write(`${(0,src/* formatCommand */.fE)(name, properties, message)}\n`);
-    }
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./packages/gh/src/summary.ts
-// The step summary file: appended to, never overwritten, since other steps' tools may have written
-// to the same step's file; and sized in bytes, since GitHub drops a step's summary past 1 MiB.
-
-
-function summaryPath(env) {
-    const path = env['GITHUB_STEP_SUMMARY'];
-    if (!path)
-        throw new Error('GITHUB_STEP_SUMMARY is not set: the step summary can only be written inside a GitHub Actions step.');
-    return path;
-}
-/** Bytes this step may still add to its summary (GitHub's 1 MiB less what is already there). */
-async function remainingSummaryBytes(env = process.env) {
-    const used = await (0,promises_.stat)(summaryPath(env)).then((s) => s.size, () => 0);
-    return Math.max(0, src/* STEP_SUMMARY_LIMIT */.CG - used);
-}
-/** Append Markdown to this step's summary. */
-async function appendStepSummary(markdown, env = process.env) {
-    await (0,promises_.appendFile)(summaryPath(env), markdown, 'utf8');
-}
-
-;// CONCATENATED MODULE: ./packages/gh/src/outputs.ts
-// Step outputs through @actions/core (GITHUB_OUTPUT with a random heredoc delimiter).
-
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs))
-        setOutput(name, String(value));
-}
-
-;// CONCATENATED MODULE: ./packages/gh/src/index.ts
-// The only package that imports @actions/*. Actions read inputs with literal names through these
-// re-exports, log through ActionsLogger and write the step summary and outputs here.
-
-
-
-
-
-
-/***/ }),
-
-/***/ 3310:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  CG: () => (/* reexport */ STEP_SUMMARY_LIMIT),
-  FK: () => (/* reexport */ buildReport),
-  tY: () => (/* reexport */ echoFailureLogs),
-  fE: () => (/* reexport */ formatCommand),
-  Sj: () => (/* reexport */ loadRun),
-  gA: () => (/* reexport */ newStopToken),
-  FN: () => (/* reexport */ stopCommands)
-});
-
-// UNUSED EXPORTS: allEvents, annotationCommands, assertionHeadline, assertionText, binaryCounts, buildAnnotations, codeFence, countsLine, escapeData, escapeHtml, escapeMarkdown, escapeProperty, expandGlobs, failedLeaves, failureContext, flakyEntries, isFailed, jobTitle, jsonSummaryTarget, partialExplanation, plural, renderStepSummary, reportConclusion, runName, runTitle, runnerName, shellQuote, testLabel, toCtrf, toJUnitXml, toResultsJson, xmlSafe
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./packages/report/src/workflow-commands.ts
-// The ONE place in the repository that builds GitHub workflow command lines (`::name k=v::data`).
-// Every other module calls formatCommand()/stopCommands() so that escaping is written, reviewed and
-// tested once. Escaping follows actions/toolkit command.ts and the runner's unescaping
-// (ActionCommand.cs): '%' first, then CR and LF; property values also ':' and ','.
-
-const COMMAND_NAME = /^[a-z][a-z-]*$/;
-/** Escape a command's message (data) part. */
-function escapeData(text) {
-    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-/** Escape a property value: data escaping plus ':' and ',' which separate properties. */
-function escapeProperty(text) {
-    return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-/** One workflow command line, without the trailing newline. */
-function formatCommand(name, properties, message) {
-    if (!COMMAND_NAME.test(name))
-        throw new Error(`not a workflow command name: ${JSON.stringify(name)}`);
-    // The runner trims the property list, so a value's edge whitespace could not survive the trip;
-    // trim it here so what we send is what GitHub shows.
-    const props = Object.entries(properties)
-        .map(([key, value]) => [key, value === undefined ? '' : String(value).trim()])
-        .filter((entry) => entry[1] !== '')
-        .map(([key, value]) => {
-        if (!COMMAND_NAME.test(key.toLowerCase()))
-            throw new Error(`not a property name: ${JSON.stringify(key)}`);
-        return `${key}=${escapeProperty(value)}`;
-    });
-    return `::${name}${props.length > 0 ? ` ${props.join(',')}` : ''}::${escapeData(message)}`;
-}
-/** A token nobody can guess, for ::stop-commands:: (128 random bits, hex). */
-function newStopToken() {
-    return (0,external_node_crypto_.randomBytes)(16).toString('hex');
-}
+;// CONCATENATED MODULE: ./packages/domain/src/errors.ts
 /**
- * Text we do not control, framed so the runner interprets none of it as a command: the runner stops
- * processing commands (both `::cmd::` and legacy `##[cmd]`) until a line equal to `::TOKEN::`.
- * Returns the full block, ending with a newline.
+ * A mistake the user can fix (a bad input, a bad config value, a missing file): shown as one clear
+ * error without a stack. Any other error is a bug in bpf-ci and is reported with its stack.
  */
-function stopCommands(text, token) {
-    if (!/^[A-Za-z0-9_-]{16,}$/.test(token))
-        throw new Error('stop-commands token must be 16+ random characters');
-    if (text.includes(token))
-        throw new Error('untrusted text contains the stop-commands token; use a new token');
-    const body = text.endsWith('\n') ? text : `${text}\n`;
-    return `${formatCommand('stop-commands', {}, token)}\n${body}::${token}::\n`;
+class errors_UserError extends Error {
+    name = 'UserError';
+}
+function formatIssue(issue) {
+    return [
+        `${issue.file}:${issue.line}:${issue.column}: ${issue.message}`,
+        ...(issue.expected ? [`  expected: ${issue.expected}`] : []),
+        ...(issue.fix ? [`  fix: ${issue.fix}`] : []),
+    ].join('\n');
+}
+/** A config file that cannot be used: its issues with places, or one message. */
+class ConfigError extends errors_UserError {
+    name = 'ConfigError';
+    issues;
+    constructor(problem) {
+        super(typeof problem === 'string' ? problem : problem.map(formatIssue).join('\n'));
+        this.issues = typeof problem === 'string' ? [] : problem;
+    }
 }
 
-;// CONCATENATED MODULE: ./packages/report/src/markdown.ts
-// Escaping for GitHub-flavoured Markdown and HTML. Everything a test or the kernel printed is
-// untrusted: it must render as the text it is, never as markup, links, HTML or table cells.
-const HTML_ESCAPES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;',
+;// CONCATENATED MODULE: ./packages/domain/src/arch.ts
+// The architectures a kernel is built for and boots on, and the names each tool gives them.
+
+const ARCHES = (/* unused pure expression or super */ null && (['x86_64', 'aarch64', 's390x']));
+const ARCH_NAMES = {
+    x86_64: {
+        debian: 'amd64',
+        karch: 'x86',
+        crossPrefix: 'x86_64-linux-gnu-',
+        imageTarget: 'bzImage',
+        imagePath: 'arch/x86/boot/bzImage',
+        imageName: 'bzImage',
+        qemuBinary: 'qemu-system-x86_64',
+        nodeArch: 'x64',
+    },
+    aarch64: {
+        debian: 'arm64',
+        karch: 'arm64',
+        crossPrefix: 'aarch64-linux-gnu-',
+        imageTarget: 'Image',
+        imagePath: 'arch/arm64/boot/Image',
+        imageName: 'Image',
+        qemuBinary: 'qemu-system-aarch64',
+        nodeArch: 'arm64',
+    },
+    s390x: {
+        debian: 's390x',
+        karch: 's390',
+        crossPrefix: 's390x-linux-gnu-',
+        imageTarget: 'bzImage',
+        imagePath: 'arch/s390/boot/bzImage',
+        imageName: 'bzImage',
+        qemuBinary: 'qemu-system-s390x',
+        nodeArch: 's390x',
+    },
 };
-/** For text inside raw HTML (e.g. `<summary>`), where Markdown is not interpreted. */
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+/** Other spellings accepted for an arch (Debian's and the kernel's names). */
+const ARCH_ALIASES = {
+    amd64: 'x86_64',
+    x86: 'x86_64',
+    arm64: 'aarch64',
+    s390: 's390x',
+};
+function isArch(text) {
+    return ARCHES.includes(text);
 }
-// ASCII punctuation that means something to CommonMark, GFM (tables '|', strikethrough '~',
-// autolinks) or GitHub (math '$', emoji ':'). CommonMark lets any ASCII punctuation be
-// backslash-escaped, so escaping too much is harmless. One pass, so an entity produced for '<' is
-// never escaped again.
-const MARKDOWN_SPECIAL = /[&<>"'\\`*_{}[\]()#+\-.!|~=$:@]|\r\n|\r|\n/g;
+/** "x86_64", "amd64", "ARM64", " s390 " → the arch; anything else is a UserError. */
+function parseArch(text) {
+    const name = text.trim().toLowerCase();
+    const arch = isArch(name) ? name : ARCH_ALIASES[name];
+    if (!arch)
+        throw new UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
+    return arch;
+}
+/** The arch of the machine we run on (from process.arch), or undefined for any other. */
+function hostArch(nodeArch = process.arch) {
+    return ARCHES.find((a) => ARCH_NAMES[a].nodeArch === nodeArch);
+}
+
+;// CONCATENATED MODULE: ./packages/domain/src/lists.ts
+/** "test_progs, test_verifier\ntest_maps" → ["test_progs", "test_verifier", "test_maps"]. */
+function splitList(text) {
+    return text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
 /**
- * For inline Markdown contexts (headings, list items, table cells): HTML characters as entities,
- * Markdown punctuation backslash-escaped, line breaks turned into spaces (a line break would end a
- * table row or a list item).
+ * POSIX shell single quoting, safe for any text (quotes, newlines, `$(...)`). A word made only of
+ * characters no shell treats specially is left bare, so a command meant for pasting stays readable;
+ * `=` is not among them (a bare first word `A=b` would be an assignment), nor is the empty word.
  */
-function escapeMarkdown(text) {
-    return text.replace(MARKDOWN_SPECIAL, (c) => HTML_ESCAPES[c] ?? (c.length === 1 && c !== '\n' && c !== '\r' ? `\\${c}` : ' '));
+function shellQuote(word) {
+    return /^[A-Za-z0-9_./:@+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./packages/domain/src/runners.ts
+// The BPF selftest runners: the binaries of tools/testing/selftests/bpf that bpf-ci knows how to
+// build, run in the guest and parse. Other runners are declared as commands in the config.
+const BPF_RUNNERS = [
+    'test_progs',
+    'test_progs-no_alu32',
+    'test_progs-cpuv4',
+    'test_maps',
+    'test_verifier',
+];
+/** Runners that take `-j` (test_progs' parallel mode): the only ones with a parallel variant. */
+const PARALLEL_RUNNERS = (/* unused pure expression or super */ null && (['test_progs', 'test_progs-no_alu32', 'test_progs-cpuv4']));
+/** Suffix of a parallel variant's name: `test_progs-parallel`. */
+const PARALLEL_SUFFIX = '-parallel';
+/** test_progs-cpuv4 runs BPF programs compiled with -mcpu=v4, which LLVM supports from 18 on. */
+const CPUV4_RUNNER = 'test_progs-cpuv4';
+const CPUV4_MIN_LLVM = 18;
+/** The binary each runner is, relative to the selftests directory (each runner is its binary). */
+const RUNNER_BINARY = Object.fromEntries(BPF_RUNNERS.map((r) => [r, r]));
+function isBpfRunner(name) {
+    return BPF_RUNNERS.includes(name);
+}
+/** test_progs and its flavours (same output format, same options). */
+function isTestProgs(name) {
+    return name.startsWith('test_progs');
+}
+
+;// CONCATENATED MODULE: ./packages/domain/src/toolchain.ts
+// Which compiler builds a kernel: gcc or LLVM, optionally with a major version.
+
+const TOOLCHAIN_FAMILIES = (/* unused pure expression or super */ null && (['gcc', 'llvm']));
+/** The spelling a config, an artifact name and a job name use: `gcc-15`, `llvm-22`. */
+const TOOLCHAIN_PATTERN = /^(gcc|llvm)-([1-9][0-9]*)$/;
+/** Reads "gcc", "gcc-12", "llvm", "llvm-14" (also "clang"/"clang-14" as LLVM, any case). */
+function parseToolchain(text) {
+    const m = /^(gcc|llvm|clang)(?:-(\d+))?$/.exec(text.trim().toLowerCase());
+    if (!m?.[1]) {
+        throw new UserError(`unknown toolchain "${text}": use gcc, gcc-<major> (gcc-12), llvm or llvm-<major> (llvm-14)`);
+    }
+    const family = m[1] === 'gcc' ? 'gcc' : 'llvm';
+    return m[2] === undefined ? { family } : { family, version: Number(m[2]) };
+}
+/** A toolchain in the config's exact spelling (`gcc-15`), or undefined when written otherwise. */
+function parsePinnedToolchain(name) {
+    const m = TOOLCHAIN_PATTERN.exec(name);
+    if (!m)
+        return undefined;
+    return { family: m[1], version: Number(m[2]) };
+}
+function toolchainName(t) {
+    return t.version === undefined ? t.family : `${t.family}-${t.version}`;
 }
 /**
- * A fenced code block that no line of `content` can close: the fence is one backtick longer than
- * the longest backtick run anywhere in the content (at least three).
+ * A fix for a toolchain written the way other tools spell it (`clang-18`, `gcc15`, `LLVM-17`, plain
+ * `llvm`), or undefined when there is nothing obvious to suggest.
  */
-function codeFence(content, info = 'text') {
-    let longest = 0;
-    for (const run of content.match(/`+/g) ?? [])
-        longest = Math.max(longest, run.length);
-    const fence = '`'.repeat(Math.max(3, longest + 1));
-    const body = content.endsWith('\n') ? content : `${content}\n`;
-    return `${fence}${info}\n${body}${fence}\n`;
+function suggestToolchain(written, defaultVersions) {
+    const m = /^(gcc|llvm|clang)[-_ ]?([0-9]*)$/i.exec(written.trim());
+    if (!m)
+        return undefined;
+    const family = m[1].toLowerCase() === 'gcc' ? 'gcc' : 'llvm';
+    const version = m[2] ? Number(m[2]) : defaultVersions[family];
+    return `${family}-${version}`;
 }
+
+;// CONCATENATED MODULE: ./packages/domain/src/index.ts
+// bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
+// the user-error types, and small helpers every entry point reads its lists with.
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
@@ -38959,7 +38867,7 @@ function toJSONSchema(input, params) {
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
-const error = () => {
+const en_error = () => {
     const Sizable = {
         string: { unit: "characters", verb: "to have" },
         file: { unit: "bytes", verb: "to have" },
@@ -39080,7 +38988,7 @@ const error = () => {
 };
 /* harmony default export */ function en() {
     return {
-        localeError: error(),
+        localeError: en_error(),
     };
 }
 
@@ -41144,6 +41052,410 @@ function preprocess(fn, schema) {
     });
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./packages/protocol/src/commands.ts
+// The ONE place in the repository that builds GitHub workflow command lines (`::name k=v::data`).
+// Every other module calls formatCommand()/stopCommands() so that escaping is written, reviewed and
+// tested once. Escaping follows actions/toolkit command.ts and the runner's unescaping
+// (https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs):
+// '%' first, then CR and LF; property values also ':' and ','.
+
+const COMMAND_NAME = /^[a-z][a-z-]*$/;
+/** Escape a command's message (data) part. */
+function commands_escapeData(text) {
+    return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+/** Escape a property value: data escaping plus ':' and ',' which separate properties. */
+function commands_escapeProperty(text) {
+    return commands_escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+/** One workflow command line, without the trailing newline. */
+function formatCommand(name, properties, message) {
+    if (!COMMAND_NAME.test(name))
+        throw new Error(`not a workflow command name: ${JSON.stringify(name)}`);
+    // The runner trims the property list, so a value's edge whitespace could not survive the trip;
+    // trim it here so what we send is what GitHub shows.
+    const props = Object.entries(properties)
+        .map(([key, value]) => [key, value === undefined ? '' : String(value).trim()])
+        .filter((entry) => entry[1] !== '')
+        .map(([key, value]) => {
+        if (!COMMAND_NAME.test(key.toLowerCase()))
+            throw new Error(`not a property name: ${JSON.stringify(key)}`);
+        return `${key}=${commands_escapeProperty(value)}`;
+    });
+    return `::${name}${props.length > 0 ? ` ${props.join(',')}` : ''}::${commands_escapeData(message)}`;
+}
+/** A token nobody can guess, for ::stop-commands:: (128 random bits, hex). */
+function commands_newStopToken() {
+    return (0,external_node_crypto_.randomBytes)(16).toString('hex');
+}
+/**
+ * Text we do not control, framed so the runner interprets none of it as a command: the runner stops
+ * processing commands (both `::cmd::` and legacy `##[cmd]`) until a line equal to `::TOKEN::`.
+ * Returns the full block, ending with a newline.
+ */
+function commands_stopCommands(text, token) {
+    if (!/^[A-Za-z0-9_-]{16,}$/.test(token))
+        throw new Error('stop-commands token must be 16+ random characters');
+    if (text.includes(token))
+        throw new Error('untrusted text contains the stop-commands token; use a new token');
+    const body = text.endsWith('\n') ? text : `${text}\n`;
+    return `${formatCommand('stop-commands', {}, token)}\n${body}::${token}::\n`;
+}
+/**
+ * True when `text` could hold a workflow command anywhere: `::` or the legacy `##[`. The runner
+ * trims each line with .NET's String.TrimStart() before looking for `::`, and .NET's white space
+ * (Char.IsWhiteSpace) is wider than JavaScript's `\s` (it has U+0085 NEL), and it splits lines on
+ * more than LF. So rather than reproduce the trim, any text holding either marker ANYWHERE takes
+ * the untrusted path (stopCommands).
+ */
+function commands_mayHoldCommand(text) {
+    return text.includes('::') || text.includes('##[');
+}
+/**
+ * JSON text with the same value but no `::` and no `##[` (written `:\u003a` and `#\u0023[` inside
+ * its strings, the only place either can occur), so printing it inside an Actions step can neither
+ * run a command nor need framing: the output stays valid JSON for whatever reads it.
+ */
+function jsonWithoutCommands(json) {
+    return json.replaceAll('##[', '#\\u0023[').replaceAll('::', ':\\u003a');
+}
+/**
+ * Every character .NET's Char.IsWhiteSpace() accepts (Unicode categories Zs, Zl, Zp, plus U+0009-
+ * U+000D, U+0085 and U+00A0): what String.TrimStart() removes before the runner looks for `::`.
+ * https://learn.microsoft.com/dotnet/api/system.char.iswhitespace
+ */
+const DOTNET_WHITESPACE = [
+    ...'\t\n\v\f\r \u0085\u00a0\u1680',
+    ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)),
+    '\u2028',
+    '\u2029',
+    '\u202f',
+    '\u205f',
+    '\u3000',
+];
+const DOTNET_TRIM_START = new RegExp(`^[${DOTNET_WHITESPACE.join('')}]+`);
+/**
+ * What the runner does with one line of a step's output: .NET TrimStart(), then a `::name` command
+ * or a legacy `##[name]` command. Returns the command name, or undefined for plain text. The runner
+ * splits output into lines on LF (a CR before it is dropped); callers split likewise.
+ */
+function runnerCommandName(line) {
+    const trimmed = line.replace(DOTNET_TRIM_START, '');
+    const modern = /^::([^\s:]+)/u.exec(trimmed);
+    if (modern)
+        return modern[1];
+    const legacy = /##\[([^\]]+)\]/.exec(trimmed);
+    return legacy ? legacy[1] : undefined;
+}
+
+;// CONCATENATED MODULE: ./packages/protocol/src/annotations.ts
+
+/** GitHub shows this many annotations of each level per step. */
+const ANNOTATIONS_PER_LEVEL_PER_STEP = 10;
+/** GitHub shows this many annotations per job, shared by its steps. */
+const ANNOTATIONS_PER_JOB = 50;
+/**
+ * The annotations to emit, in rank order (lower `rank` first, then given order), within the
+ * per-level and total caps. The one place GitHub's caps are applied.
+ */
+function capAnnotations(candidates, options) {
+    const perLevel = options.perLevel ?? ANNOTATIONS_PER_LEVEL_PER_STEP;
+    const used = { error: 0, warning: 0, notice: 0, ...options.used };
+    const ranked = candidates
+        .map((c, index) => ({ c, index }))
+        .sort((a, b) => (a.c.rank ?? 0) - (b.c.rank ?? 0) || a.index - b.index)
+        .map(({ c }) => c);
+    const kept = [];
+    const dropped = [];
+    for (const c of ranked) {
+        if (kept.length >= options.total || used[c.level] >= perLevel) {
+            dropped.push(c);
+            continue;
+        }
+        used[c.level]++;
+        kept.push(c);
+    }
+    return { kept, dropped };
+}
+/** The workflow command line that creates one annotation. */
+function annotations_annotationCommand(a) {
+    return formatCommand(a.level, { title: a.title, file: a.file, line: a.line, endLine: a.endLine, col: a.col, endColumn: a.endColumn }, a.message);
+}
+
+;// CONCATENATED MODULE: ./packages/protocol/src/step-summary.ts
+// The step summary ($GITHUB_STEP_SUMMARY): GitHub drops a step's whole summary past 1 MiB (bytes).
+// https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#step-isolation-and-limits
+/** GitHub's per-step limit: 1 MiB, in bytes. */
+const STEP_SUMMARY_LIMIT = 1024 * 1024;
+/**
+ * The bytes one renderer may use by default: the limit less 8 KiB of headroom for what other
+ * tools of the same step append.
+ */
+const STEP_SUMMARY_BUDGET = STEP_SUMMARY_LIMIT - 8 * 1024;
+
+;// CONCATENATED MODULE: ./packages/protocol/src/markdown.ts
+// Escaping for GitHub-flavoured Markdown and HTML. Everything a test or the kernel printed is
+// untrusted: it must render as the text it is, never as markup, links, HTML or table cells.
+const HTML_ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+/** For text inside raw HTML (e.g. `<summary>`), where Markdown is not interpreted. */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+// ASCII punctuation that means something to CommonMark, GFM (tables '|', strikethrough '~',
+// autolinks) or GitHub (math '$', emoji ':'). CommonMark lets any ASCII punctuation be
+// backslash-escaped, so escaping too much is harmless. One pass, so an entity produced for '<' is
+// never escaped again.
+const MARKDOWN_SPECIAL = /[&<>"'\\`*_{}[\]()#+\-.!|~=$:@]|\r\n|\r|\n/g;
+/**
+ * For inline Markdown contexts (headings, list items, table cells): HTML characters as entities,
+ * Markdown punctuation backslash-escaped, line breaks turned into spaces (a line break would end a
+ * table row or a list item).
+ */
+function escapeMarkdown(text) {
+    return text.replace(MARKDOWN_SPECIAL, (c) => HTML_ESCAPES[c] ?? (c.length === 1 && c !== '\n' && c !== '\r' ? `\\${c}` : ' '));
+}
+/**
+ * A fenced code block that no line of `content` can close: the fence is one backtick longer than
+ * the longest backtick run anywhere in the content (at least three).
+ */
+function codeFence(content, info = 'text') {
+    let longest = 0;
+    for (const run of content.match(/`+/g) ?? [])
+        longest = Math.max(longest, run.length);
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    const body = content.endsWith('\n') ? content : `${content}\n`;
+    return `${fence}${info}\n${body}${fence}\n`;
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./packages/protocol/src/guard.ts
+// Output of a process that runs inside a GitHub Actions step but was not written for one (the
+// `bpf-ci` command line): the runner reads every line of the step's stdout AND stderr for workflow
+// commands, so each batch of lines that could hold one is framed in ::stop-commands:: with a fresh
+// token. Lines are passed on whole: a partial line waits for its end (or flush()).
+
+
+class CommandGuard {
+    pending = '';
+    sink;
+    constructor(sink) {
+        this.sink = sink;
+    }
+    write(text) {
+        const all = this.pending + text;
+        const end = all.lastIndexOf('\n');
+        if (end < 0) {
+            this.pending = all;
+            return;
+        }
+        this.pending = all.slice(end + 1);
+        this.emit(all.slice(0, end + 1));
+    }
+    /** Passes on a partial last line as a line of its own (so what follows starts a new line). */
+    flush() {
+        const rest = this.pending;
+        this.pending = '';
+        if (rest !== '')
+            this.emit(`${rest}\n`);
+    }
+    /** A workflow command this program means to send, formatted by formatCommand(). */
+    command(line) {
+        this.flush();
+        this.sink(`${line}\n`);
+    }
+    emit(lines) {
+        this.sink(mayHoldCommand(lines) ? stopCommands(lines, newStopToken()) : lines);
+    }
+}
+/** A stream that writes through a CommandGuard into `target`; end() flushes a partial line. */
+function guardedStream(target) {
+    const guard = new CommandGuard((text) => void target.write(text));
+    const stream = new Writable({
+        decodeStrings: false,
+        write(chunk, _encoding, callback) {
+            guard.write(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+            callback();
+        },
+        final(callback) {
+            guard.flush();
+            callback();
+        },
+    });
+    return Object.assign(stream, { guard });
+}
+
+;// CONCATENATED MODULE: ./packages/protocol/src/index.ts
+// The GitHub Actions runner protocol, with no dependency on @actions/*: workflow commands and their
+// escaping, stop-commands framing, annotations and GitHub's caps, the step summary's budget and the
+// Markdown escaping its content needs.
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./packages/gh/src/logger.ts
+
+class ActionsLogger {
+    write;
+    /** `write` receives whole lines (each ends with "\n"); default: the step's stdout. */
+    constructor(write = (text) => void process.stdout.write(text)) {
+        this.write = write;
+    }
+    info(message) {
+        // Our own messages can still quote a path or a name; never let one become a command.
+        if (commands_mayHoldCommand(message))
+            this.untrusted(message);
+        else
+            this.write(message.endsWith('\n') ? message : `${message}\n`);
+    }
+    debug(message) {
+        this.command('debug', {}, message);
+    }
+    warning(message, properties) {
+        this.annotate('warning', message, properties);
+    }
+    error(message, properties) {
+        this.annotate('error', message, properties);
+    }
+    notice(message, properties) {
+        this.annotate('notice', message, properties);
+    }
+    annotate(level, message, properties) {
+        const annotation = { ...properties, level, message };
+        this.write(`${annotations_annotationCommand(annotation)}\n`);
+    }
+    async group(title, body) {
+        this.command('group', {}, title);
+        try {
+            return await body();
+        }
+        finally {
+            this.command('endgroup', {}, '');
+        }
+    }
+    untrusted(text) {
+        this.write(commands_stopCommands(text, commands_newStopToken()));
+    }
+    command(name, properties, message) {
+        this.write(`${formatCommand(name, properties, message)}\n`);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/gh/src/run-action.ts
+// The one skeleton every action runs on: read the inputs once through a zod schema, run, and end
+// in one of two ways. A user error (bad input, bad config, missing file: any UserError) is one
+// clear ::error and exit 1; anything else is a bug in bpf-ci, reported the same way plus its stack
+// at debug level (shown when the run is re-run with debug logging).
+
+
+
+
+/**
+ * Input value types. Every input arrives as a string: the runner passes the workflow's value, or
+ * the default from action.yml when the workflow gives none, so defaults live in action.yml only.
+ */
+const input = {
+    /** Any text, possibly empty. */
+    text: () => schemas_string(),
+    /** Text that must not be empty (action.yml: required: true). */
+    required: () => schemas_string().min(1, 'is required'),
+    /** Text, or undefined when empty. */
+    optional: () => schemas_string().transform((s) => (s === '' ? undefined : s)),
+    /** One entry per line, blank lines dropped. */
+    lines: () => schemas_string().transform((s) => s
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '')),
+    /** A whole number of at least `min`. */
+    integer: (min) => schemas_string()
+        .regex(/^\d+$/, 'must be a whole number')
+        .transform(Number)
+        .pipe(schemas_number().int().min(min, `must be at least ${min}`)),
+};
+/** Reads every input the schema names (as @actions/core does: INPUT_<NAME>, trimmed) and parses it. */
+function readInputs(schema) {
+    const raw = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, getInput(name)]));
+    const parsed = schema.safeParse(raw);
+    if (parsed.success)
+        return parsed.data;
+    throw new errors_UserError(parsed.error.issues
+        .map((issue) => {
+        const name = String(issue.path[0] ?? '');
+        return `input '${name}': ${issue.message} (got ${JSON.stringify(raw[name] ?? '')})`;
+    })
+        .join('\n'));
+}
+/**
+ * Runs an action's body with its parsed inputs and returns the exit code for index.ts to set. The
+ * body returns 1 (or throws) to fail the step.
+ */
+async function runAction(schema, body, logger = new ActionsLogger()) {
+    try {
+        return (await body(readInputs(schema), logger)) ?? 0;
+    }
+    catch (err) {
+        if (err instanceof errors_UserError) {
+            logger.error(err.message);
+        }
+        else {
+            const message = err instanceof Error ? err.message : String(err);
+            logger.error(`${message}\n(this is a bug in bpf-ci; re-run with debug logging to see where)`);
+            if (err instanceof Error && err.stack)
+                logger.debug(err.stack);
+        }
+        return 1;
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/gh/src/summary.ts
+// The step summary file: appended to, never overwritten, since other steps' tools may have written
+// to the same step's file; and sized in bytes, since GitHub drops a step's summary past 1 MiB.
+
+
+function summaryPath(env) {
+    const path = env['GITHUB_STEP_SUMMARY'];
+    if (!path)
+        throw new Error('GITHUB_STEP_SUMMARY is not set: the step summary can only be written inside a GitHub Actions step.');
+    return path;
+}
+/** Bytes this step may still add to its summary (GitHub's 1 MiB less what is already there). */
+async function remainingSummaryBytes(env = process.env) {
+    const used = await (0,promises_namespaceObject.stat)(summaryPath(env)).then((s) => s.size, () => 0);
+    return Math.max(0, STEP_SUMMARY_LIMIT - used);
+}
+/** Append Markdown to this step's summary. */
+async function appendStepSummary(markdown, env = process.env) {
+    await (0,promises_namespaceObject.appendFile)(summaryPath(env), markdown, 'utf8');
+}
+
+;// CONCATENATED MODULE: ./packages/gh/src/outputs.ts
+// Step outputs through @actions/core (GITHUB_OUTPUT with a random heredoc delimiter).
+
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, String(value));
+}
+
+;// CONCATENATED MODULE: ./packages/gh/src/index.ts
+// The only package that imports @actions/*. Actions run on runAction (inputs through a zod
+// schema), log through ActionsLogger and write the step summary and outputs here.
+
+// Kept for actions written before runAction; new actions declare an input schema instead.
+
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/model/src/model.ts
 // The one model of a BPF CI run. Every parser produces it, every renderer and store reads it.
 // Defined once as a zod schema: the TypeScript types, the runtime validation of results.json and
@@ -41155,7 +41467,8 @@ const model_SCHEMA_VERSION = 1;
  * pass, fail, skip as the tool said; error when the infrastructure or the kernel broke the run
  * (crash, panic, timeout, QEMU died); miss when a test was expected but never reported (the run
  * stopped before it); done when it ran but gives no verdict (e.g. a veristat collection).
- * Flakiness is not a status: a test that failed and then passed is `pass` with `flaky: true`.
+ * Flakiness is not a status here (readers of results.json know these six): a test that failed and
+ * then passed is `pass` with `flaky: true`, which the report shows as a state of its own.
  */
 const TestStatus = schemas_enum(['pass', 'fail', 'skip', 'error', 'miss', 'done']);
 const AssertionKind = schemas_enum([
@@ -41192,6 +41505,18 @@ const Attempt = object({
     assertions: array(Assertion),
     /** Where this attempt came from, e.g. "test_progs (retry 1)". */
     source: schemas_string().optional(),
+    /** 1 for the first run, 2 for the first retry, ... */
+    attempt: schemas_number().int().positive().optional(),
+});
+/** The quarantine entry that turned a test's failure into a warning (it still ran). */
+const QuarantineMark = object({
+    /** The entry's selector as written ("test", "test/subtest", globs allowed). */
+    selector: schemas_string(),
+    reason: schemas_string(),
+    owner: schemas_string().optional(),
+    link: schemas_string().optional(),
+    /** YYYY-MM-DD: the entry stops quarantining after this day. */
+    expires: schemas_string().optional(),
 });
 const TestCase = object({
     /** Number as printed (#N or the subtest index). Changes between builds: never a key. */
@@ -41216,6 +41541,8 @@ const TestCase = object({
     reason: schemas_string().optional(),
     /** 1-based line of the result line in the parsed input. */
     inputLine: schemas_number().int().optional(),
+    /** Set when a quarantine entry covers this failure: reported as a warning, not gating the job. */
+    quarantined: QuarantineMark.optional(),
 });
 /**
  * Counts in the shape BPF CI users know from test_progs' Summary line:
@@ -41271,6 +41598,35 @@ const IncompleteReason = schemas_enum([
     'vm-failure', // QEMU failed or the guest never came up
     'not-run',
 ]);
+const UnmatchedEntry = object({
+    list: schemas_enum(['allow', 'deny']),
+    entry: schemas_string(),
+    /** The list file it came from, or "command line". */
+    source: schemas_string(),
+});
+/** One retry attempt of a binary: what the guest re-ran and how it ended. */
+const RetryAttempt = object({
+    /** 2 for the first retry, 3 for the second, ... (1 is the original run). */
+    attempt: schemas_number().int().min(2),
+    /** The selectors re-run ("test", "test/subtest", or a test_verifier number). */
+    selectors: array(schemas_string()),
+    /** The commands as run, one per invocation. */
+    commands: array(schemas_string()),
+    exitCode: schemas_number().int().nullable().optional(),
+    durationMs: schemas_number().optional(),
+    /** Log files of this attempt in the output folder. */
+    logs: array(schemas_string()),
+});
+/** What the retry policy decided for a binary, and what its retries did. */
+const RetryRecord = object({
+    /** Retries the policy allowed (attempts after the first). */
+    maxRetries: schemas_number().int().nonnegative(),
+    attempts: array(RetryAttempt),
+    /** Why nothing (more) was retried: the circuit breaker's or the time budget's reason. */
+    notRetried: schemas_string().optional(),
+    /** Subtests whose names test_progs cannot select exactly (`,` or `*`): retried through their parent. */
+    viaParent: array(object({ key: schemas_string(), parent: schemas_string(), why: schemas_string() })),
+});
 const BinaryResult = object({
     /** test_progs, test_progs-no_alu32, test_progs-cpuv4, test_maps, test_verifier, veristat, ... */
     binary: schemas_string(),
@@ -41298,6 +41654,20 @@ const BinaryResult = object({
     events: array(ConsoleEvent),
     /** Things the parser noticed that a reader should know (bpf_testmod missing, ...). */
     notes: array(schemas_string()),
+    /**
+     * The top-level tests the runner was to run, recorded before it started (`test_progs -l` with the
+     * same allow/deny filters). Every one of them has a verdict in `tests`: `miss` when it never reported.
+     */
+    selectedTests: array(schemas_string()).optional(),
+    /** Allow/deny entries that selected nothing: a typo or a renamed test that tests nothing. */
+    unmatchedEntries: array(UnmatchedEntry).optional(),
+    /** The runner's time limit in seconds (the runner is killed after it). */
+    timeoutSec: schemas_number().optional(),
+    /**
+     * Present when the retry policy looked at this binary. With it, the verdict comes from each test's
+     * final attempt (the Summary line and exit code describe the first attempt only).
+     */
+    retry: RetryRecord.optional(),
 });
 const RunContext = object({
     arch: schemas_string().optional(),
@@ -41311,15 +41681,57 @@ const RunContext = object({
     job: schemas_string().optional(),
     runId: schemas_string().optional(),
     runAttempt: schemas_number().int().optional(),
+    /** kvm or tcg: timing-sensitive tests flake under one and not the other. */
+    accelerator: schemas_string().optional(),
+});
+/** What the VM runner saw of the machine: written only by the producer that booted it. */
+const VmAccount = object({
+    accelerator: schemas_string().optional(),
+    /** How the VM ended when it did not finish the plan: the runner's own words. */
+    fault: object({ reason: IncompleteReason, detail: schemas_string() }).optional(),
+    /** The command line each runner ran, in plan order. */
+    plan: array(object({ runner: schemas_string(), command: schemas_string(), timeoutSec: schemas_number() })).optional(),
+    durationMs: schemas_number().optional(),
+    bootMs: schemas_number().optional(),
+});
+/** What the quarantine file did in this run, for the report (entries that did nothing are news). */
+const QuarantineReport = object({
+    /** The file, as given. */
+    file: schemas_string(),
+    /** Entries past their expiry: they quarantined nothing, by name. */
+    expired: array(object({ selector: schemas_string(), expires: schemas_string(), owner: schemas_string().optional() })),
+    /** Entries that matched no test of this run's variant. */
+    unmatched: array(schemas_string()),
+    /** Quarantined tests that crashed or splatted the kernel: never quarantined, reported as such. */
+    refused: array(object({ key: schemas_string(), selector: schemas_string(), why: schemas_string() })),
+});
+/** The informational DENYLIST pass: denylisted tests run at the end; never part of the verdict. */
+const DenylistPass = object({
+    binary: schemas_string(),
+    command: schemas_string().optional(),
+    /** Denylisted tests that passed: candidates to remove from the DENYLIST. */
+    passing: array(schemas_string()),
+    failing: array(schemas_string()),
+    skipped: array(schemas_string()),
+    /** Kernel splats while the pass ran. */
+    events: array(ConsoleEvent),
+    complete: schemas_boolean(),
+    /** Why the pass is partial or did not run (time budget, crash). */
+    detail: schemas_string().optional(),
+    durationMs: schemas_number().optional(),
 });
 const model_Run = object({
     schemaVersion: literal(model_SCHEMA_VERSION),
     context: RunContext,
+    /** Present when the run was booted by bpf-ci's VM runner. */
+    vm: VmAccount.optional(),
     binaries: array(BinaryResult),
     /** Console events not attributed to one binary (boot, shutdown). */
     events: array(ConsoleEvent),
     /** Files the results came from. */
     sources: array(schemas_string()),
+    quarantine: QuarantineReport.optional(),
+    denylistPass: DenylistPass.optional(),
 });
 
 ;// CONCATENATED MODULE: ./packages/model/src/kcidb.ts
@@ -41392,10 +41804,21 @@ function binaryConclusion(result) {
         return 'error';
     if (result.events.some((e) => e.kind === 'panic'))
         return 'error';
-    const statuses = [...walkTests(result.tests)].map((t) => t.test.status);
+    const all = [...walkTests(result.tests)];
+    const statuses = all.map((t) => t.test.status);
     if (statuses.includes('error'))
         return 'error';
-    if (result.parsedCounts.failed > 0 || statuses.includes('fail') || statuses.includes('miss'))
+    // A quarantined failure still ran and is reported, as a warning; it does not fail the job.
+    const gating = all
+        .filter((t) => !(t.test.status === 'fail' && t.test.quarantined))
+        .map((t) => t.test.status);
+    if (gating.includes('fail') || gating.includes('miss'))
+        return 'failure';
+    // After retries or quarantine the tests' final verdicts decide: the Summary line, the counts and
+    // the exit code describe the first attempt, with every failure counted.
+    if (result.retry || all.some((t) => t.test.quarantined))
+        return 'success';
+    if (result.parsedCounts.failed > 0)
         return 'failure';
     if (result.printedCounts && result.printedCounts.failed > 0)
         return 'failure';
@@ -41538,8 +41961,9 @@ function isFailed(test) {
 }
 function failedLeaves(result) {
     const out = [];
-    for (const test of result.tests) {
-        const failedSubs = test.subtests.filter(isFailed);
+    // Quarantined failures are warnings of their own (quarantinedEntries), not failures.
+    for (const test of result.tests.filter((t) => !t.quarantined)) {
+        const failedSubs = test.subtests.filter((s) => isFailed(s) && !s.quarantined);
         for (const sub of failedSubs)
             out.push({ result, test: sub, parent: test });
         // The parent's own failure only adds information when no subtest failed or it has its own asserts.
@@ -41548,11 +41972,34 @@ function failedLeaves(result) {
     }
     return out;
 }
-/** Tests and subtests that passed only after a failed attempt. */
+/** Tests and subtests that passed only after a failed attempt (a parent only when no subtest of it is flaky). */
 function flakyEntries(result) {
     return [...walkTests(result.tests)]
-        .filter((t) => t.test.flaky === true)
+        .filter((t) => t.test.flaky === true && (t.parent || !t.test.subtests.some((s) => s.flaky)))
         .map(({ key, test }) => ({ key, test }));
+}
+/** Failures a quarantine entry covers: warnings, not failures (a parent only when no subtest of it is listed). */
+function quarantinedEntries(result) {
+    const out = [];
+    for (const { key, test, parent } of walkTests(result.tests)) {
+        if (!test.quarantined || test.status !== 'fail')
+            continue;
+        if (!parent && test.subtests.some((s) => s.quarantined && s.status === 'fail'))
+            continue;
+        out.push({ key, test, mark: test.quarantined });
+    }
+    return out;
+}
+/** "until 2026-12-31, owner x, https://...: reason" */
+function quarantineText(mark) {
+    const parts = [
+        mark.expires ? `until ${mark.expires}` : '',
+        mark.owner ? `owner ${mark.owner}` : '',
+        mark.link ?? '',
+    ]
+        .filter((p) => p !== '')
+        .join(', ');
+    return `${parts}: ${mark.reason}`;
 }
 /** Every console event of the run: the run's own and each binary's, in that order. */
 function allEvents(run) {
@@ -41596,12 +42043,137 @@ function reportConclusion(run) {
     return run.binaries.length === 0 ? 'error' : runConclusion(run);
 }
 
+;// CONCATENATED MODULE: ./packages/report/src/annotations.ts
+
+
+/** Rank: lower is more important. */
+const RANK = { splat: 0, partial: 0, failure: 1, flaky: 2, quarantined: 2, other: 3 };
+const TITLE_MAX = 255;
+const MESSAGE_MAX = 2000;
+function clip(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+function candidates(run) {
+    const out = [];
+    const add = (kind, level, runner, label, message) => {
+        const dedupeKey = `${kind}\0${label.replace(/^#[\d/]+ /, '')}\0${message}`;
+        const same = out.find((c) => c.dedupeKey === dedupeKey);
+        if (same) {
+            if (!same.runners.includes(runner))
+                same.runners.push(runner);
+            return;
+        }
+        out.push({ kind, rank: RANK[kind], level, title: '', message, dedupeKey, runners: [runner], label });
+    };
+    for (const { event, result } of allEvents(run)) {
+        const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
+        const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
+        add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
+    }
+    if (run.binaries.length === 0) {
+        add('partial', 'error', runName(run), 'no results', 'No selftest results were found: no log matched the inputs, or every log was empty.');
+    }
+    if (run.vm?.fault)
+        add('partial', 'error', runName(run), 'VM', `The VM did not finish: ${run.vm.fault.detail}.`);
+    for (const result of run.binaries) {
+        const runner = runnerName(run, result);
+        if (!result.complete)
+            add('partial', 'error', runner, 'partial results', `Partial results: ${partialExplanation(result)}.`);
+        const missed = result.tests.filter((t) => t.status === 'miss');
+        if (missed.length > 0)
+            add('partial', 'error', runner, 'tests never reported', missedText(missed));
+        for (const u of result.unmatchedEntries ?? [])
+            add('other', 'warning', runner, `${u.list}list entry matched nothing`, unmatchedText(u));
+        for (const { test, parent } of failedLeaves(result)) {
+            if (test.status === 'miss')
+                continue;
+            const first = test.assertions[0];
+            const context = failureContext(test).filter((l) => !first || !l.includes(assertionText(first)));
+            const head = first
+                ? assertionText(first)
+                : (test.reason ?? `${test.status === 'fail' ? 'failed' : test.status}`);
+            const message = [head, ...context.slice(-3)].join('\n');
+            add('failure', 'error', runner, testLabel(test, parent), message);
+        }
+        for (const { key, test } of flakyEntries(result)) {
+            const first = test.attempts.flatMap((a) => a.assertions)[0];
+            add('flaky', 'warning', runner, `flaky ${key}`, `Passed after ${test.attempts.length} failed attempt(s)${first ? `; first failure: ${assertionText(first)}` : ''}.`);
+        }
+        for (const { key, test, mark } of quarantinedEntries(result)) {
+            const first = test.assertions[0];
+            add('quarantined', 'warning', runner, `quarantined ${key}`, `Failed, quarantined (not failing the job) ${quarantineText(mark)}${first ? `\n${assertionText(first)}` : ''}`);
+        }
+        if (result.countsMismatch)
+            add('other', 'warning', runner, 'counts differ', result.countsMismatch);
+        for (const note of result.notes)
+            add('other', 'notice', runner, 'note', note);
+    }
+    for (const c of out) {
+        c.title = clip(`${jobTitle(run, c.runners.join(', '))}: ${c.label}`, TITLE_MAX);
+        c.message = clip(c.message, MESSAGE_MAX);
+    }
+    return out;
+}
+/** "3 selected tests never reported: a (why), b (why), ..." */
+function missedText(missed) {
+    const shown = missed.slice(0, 10).map((t) => `${t.name} (${t.reason ?? 'no reason known'})`);
+    const more = missed.length > shown.length ? `; and ${missed.length - shown.length} more` : '';
+    return `${missed.length} selected test(s) never reported: ${shown.join('; ')}${more}`;
+}
+function unmatchedText(u) {
+    return `The ${u.list}list entry '${u.entry}' (${u.source}) matched no test: it tests nothing (a typo or a renamed test?).`;
+}
+function countsNotice(run) {
+    const lines = run.binaries.map((r) => `${runnerName(run, r)}: ${countsLine(binaryCounts(r))}${r.complete ? '' : ' (partial)'}`);
+    return {
+        level: 'notice',
+        title: runTitle(run),
+        message: lines.length > 0 ? lines.join('\n') : 'No selftest results were found.',
+    };
+}
+/** Pick the annotations to emit, most important first, within the per-level and total caps. */
+function buildAnnotations(run, options = {}) {
+    const perLevel = options.maxPerLevel ?? ANNOTATIONS_PER_LEVEL_PER_STEP;
+    const total = Math.max(1, options.maxTotal ?? 30);
+    const all = candidates(run);
+    // `notices` slots are kept for the notices added below (counts, and "N more" when needed).
+    const select = (notices) => capAnnotations(all, { perLevel, total: Math.max(0, total - notices), used: { notice: notices } });
+    const plain = (c) => ({ level: c.level, title: c.title, message: c.message });
+    const first = select(1);
+    const counts = countsNotice(run);
+    if (first.dropped.length === 0)
+        return [...first.kept.map(plain), counts];
+    // Some were left out: keep room for the notice that says so.
+    const { kept, dropped } = select(Math.min(2, total));
+    const more = dropped.length;
+    const byKind = (kind) => dropped.filter((c) => c.kind === kind).length;
+    const parts = [
+        byKind('splat') + byKind('partial') > 0
+            ? plural(byKind('splat') + byKind('partial'), 'crash or kernel splat')
+            : '',
+        byKind('failure') > 0 ? plural(byKind('failure'), 'failure') : '',
+        byKind('flaky') > 0 ? `${byKind('flaky')} flaky` : '',
+        byKind('quarantined') > 0 ? `${byKind('quarantined')} quarantined` : '',
+        byKind('other') > 0 ? plural(byKind('other'), 'other finding') : '',
+    ].filter((p) => p !== '');
+    const overflow = {
+        level: 'notice',
+        title: `${runTitle(run)}: ${more} more in the step summary`,
+        message: `${more} more annotations (${parts.join(', ')}) are not shown here because GitHub keeps only ${perLevel} per level per step; every failure is in the step summary and results.json.`,
+    };
+    return total >= 2 ? [...kept.map(plain), counts, overflow] : [overflow];
+}
+/** The workflow command lines that create these annotations. */
+function annotationCommands(annotations) {
+    return annotations.map(annotationCommand);
+}
+
 ;// CONCATENATED MODULE: ./packages/report/src/step-summary.ts
 
 
 
-/** GitHub's per-step limit: 1 MiB, in bytes. */
-const STEP_SUMMARY_LIMIT = 1024 * 1024;
+
+
 const STATUS_ICON = {
     pass: '✅',
     fail: '❌',
@@ -41620,10 +42192,8 @@ const STATUS_WORD = {
 };
 const CONCLUSION_ICON = { success: '✅', failure: '❌', error: '💥' };
 const bytes = (s) => Buffer.byteLength(s, 'utf8');
-/** POSIX shell single quoting, so a pasted repro command runs the test whatever its name holds. */
-function shellQuote(text) {
-    return /^[A-Za-z0-9_./=:@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
+// POSIX shell quoting, so a pasted repro command runs the test whatever its name holds.
+
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
@@ -41664,8 +42234,10 @@ function statusTable(result) {
         if (row)
             lines.push(`| ${STATUS_ICON[status]} ${STATUS_WORD[status]} | ${row.tests} | ${row.subtests} |`);
     }
-    if (flaky > 0)
-        lines.push(`| 🔁 Flaky (passed on retry) | ${flaky} | |`);
+    // Counted like the Flaky section: a parent whose subtests are flaky is not counted again.
+    const flakyCount = Math.min(flaky, flakyEntries(result).length);
+    if (flakyCount > 0)
+        lines.push(`| 🔁 Flaky (passed on retry) | ${flakyCount} | |`);
     return `${lines.join('\n')}\n`;
 }
 function splatBlock(event, open, maxLines) {
@@ -41747,6 +42319,12 @@ function sectionHead(run, result, level) {
     }
     if (result.countsMismatch)
         lines.push(`> **Counts differ:** ${escapeMarkdown(result.countsMismatch)}\n`);
+    // Next to the tool's own counts, never folded into them.
+    const missed = result.tests.filter((t) => t.status === 'miss');
+    if (missed.length > 0)
+        lines.push(`> **❔ Never reported:** ${escapeMarkdown(missedText(missed))}\n`);
+    for (const u of result.unmatchedEntries ?? [])
+        lines.push(`> **⚠️ Selects nothing:** ${escapeMarkdown(unmatchedText(u))}\n`);
     lines.push(statusTable(result));
     for (const note of result.notes)
         lines.push(`- ℹ️ ${escapeMarkdown(note)}`);
@@ -41754,11 +42332,62 @@ function sectionHead(run, result, level) {
         lines.push('');
     return lines.join('\n');
 }
-function renderStepSummary(run, options = {}) {
+/** What the retry policy did for a binary: retried what, or why nothing was retried. */
+function retrySummary(result) {
+    const r = result.retry;
+    if (!r)
+        return '';
+    const lines = [];
+    for (const a of r.attempts) {
+        lines.push(`- Attempt ${a.attempt}: re-ran ${a.selectors.map((x) => escapeMarkdown(x)).join(', ')}`);
+    }
+    for (const v of r.viaParent) {
+        lines.push(`- ${escapeMarkdown(v.key)} was retried through its parent test ${escapeMarkdown(v.parent)}: ${escapeMarkdown(v.why)}`);
+    }
+    if (r.notRetried && r.notRetried !== 'nothing failed')
+        lines.push(`- ⛔ ${escapeMarkdown(r.notRetried)}`);
+    return lines.length > 0 ? `**Retries** (up to ${r.maxRetries}):\n\n${lines.join('\n')}\n` : '';
+}
+function quarantineBlock(run) {
+    const q = run.quarantine;
+    if (!q)
+        return '';
+    const lines = [];
+    for (const e of q.expired)
+        lines.push(`- ⌛ **${escapeMarkdown(e.selector)}** expired on ${escapeMarkdown(e.expires)}${e.owner ? ` (owner ${escapeMarkdown(e.owner)})` : ''}: no longer quarantined; fix the test or renew the entry`);
+    for (const u of q.unmatched)
+        lines.push(`- ❔ **${escapeMarkdown(u)}** matches no test of this job: remove it or fix the selector`);
+    for (const r of q.refused)
+        lines.push(`- 🔥 **${escapeMarkdown(r.key)}** is quarantined by ${escapeMarkdown(r.selector)} but was not: ${escapeMarkdown(r.why)}`);
+    if (lines.length === 0)
+        return '';
+    return `#### 🔕 Quarantine file ${escapeMarkdown(q.file)}\n\n${lines.join('\n')}\n`;
+}
+function denylistBlock(run, maxLogLines) {
+    const d = run.denylistPass;
+    if (!d)
+        return '';
+    const list = (items) => items.map((i) => escapeMarkdown(i)).join(', ');
+    const lines = [
+        `#### 🧹 DENYLIST pruning (informational, never changes the verdict): ${escapeMarkdown(d.binary)}\n`,
+        d.passing.length > 0
+            ? `- ✅ Now passing: candidates to remove from the DENYLIST (${d.passing.length}): ${list(d.passing)}`
+            : '- ✅ Now passing: none',
+        `- ❌ Still failing (${d.failing.length})${d.failing.length > 0 ? `: ${list(d.failing)}` : ''}`,
+    ];
+    if (d.skipped.length > 0)
+        lines.push(`- ⏭️ Skipped (${d.skipped.length}): ${list(d.skipped)}`);
+    if (!d.complete || d.detail)
+        lines.push(`- ⚠️ ${escapeMarkdown(d.detail ?? 'the pass did not complete')}`);
+    const splats = d.events.map((e) => splatBlock(e, false, maxLogLines)).join('\n');
+    return `${lines.join('\n')}\n${splats ? `\n${splats}` : ''}`;
+}
+function step_summary_renderStepSummary(run, options = {}) {
     const opts = { maxLogLines: 200, ...options };
-    const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_LIMIT - 8 * 1024) - 1024 /* truncation notes */);
+    const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_BUDGET) - 1024 /* truncation notes */);
     const conclusion = reportConclusion(run);
     const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
+    const vmFault = run.vm?.fault ? [`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`] : [];
     // One binary: its section heading is the job's heading. Several: a job heading above them.
     const single = run.binaries.length === 1;
     const top = single
@@ -41766,6 +42395,7 @@ function renderStepSummary(run, options = {}) {
             ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
             : []
         : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
+    top.push(...vmFault);
     if (run.binaries.length === 0)
         top.push('_No selftest results were found: no log matched, or every log was empty._\n');
     const sections = run.binaries.map((result) => ({
@@ -41774,6 +42404,7 @@ function renderStepSummary(run, options = {}) {
         splats: [],
         failures: [],
         flaky: [],
+        quarantined: [],
         skipped: [],
         omittedSplats: 0,
         omittedFailures: 0,
@@ -41796,7 +42427,8 @@ function renderStepSummary(run, options = {}) {
             omittedRunSplats++;
     });
     for (const s of sections) {
-        for (const test of s.result.tests.filter((t) => isFailed(t) || t.subtests.some(isFailed))) {
+        const failing = s.result.tests.filter((t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)));
+        for (const test of failing) {
             const full = failureBlock(test, s.result, opts, true);
             if (budget.take(full))
                 s.failures.push(full);
@@ -41812,9 +42444,19 @@ function renderStepSummary(run, options = {}) {
     for (const s of sections) {
         for (const { key, test } of flakyEntries(s.result)) {
             const first = test.attempts.flatMap((a) => a.assertions)[0];
-            const line = `- 🔁 ${escapeMarkdown(key)}${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}\n`;
+            const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
+            const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
+            const line = `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}` +
+                `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
             if (budget.take(line))
                 s.flaky.push(line);
+        }
+        for (const { key, test, mark } of quarantinedEntries(s.result)) {
+            const first = test.assertions[0];
+            const line = `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(quarantineText(mark))}` +
+                `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
+            if (budget.take(line))
+                s.quarantined.push(line);
         }
         for (const { key, test } of walkTests(s.result.tests)) {
             if (test.status !== 'skip')
@@ -41844,129 +42486,25 @@ function renderStepSummary(run, options = {}) {
             out.push(`#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`, ...s.failures, truncated(s.omittedFailures, 'failed tests'));
         }
         if (s.flaky.length > 0)
-            out.push(`#### 🔁 Flaky (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
+            out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
+        const retryLine = retrySummary(s.result);
+        if (retryLine)
+            out.push(retryLine);
+        if (s.quarantined.length > 0)
+            out.push(`#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`, `${s.quarantined.join('')}\n`);
         const skippedTotal = s.skipped.length + s.omittedSkipped;
         if (skippedTotal > 0) {
             out.push(details(`⏭️ Skipped (${skippedTotal})`, `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`));
         }
         omittedTotal += s.omittedSplats + s.omittedFailures + s.omittedSkipped;
     }
+    for (const block of [quarantineBlock(run), denylistBlock(run, opts.maxLogLines)]) {
+        if (block && budget.take(block))
+            out.push(block);
+    }
     if (omittedTotal > 0)
         out.push(truncated(omittedTotal, 'items in total'));
     return `${out.filter((p) => p !== '').join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./packages/report/src/annotations.ts
-
-
-/** Rank: lower is more important. */
-const RANK = { splat: 0, partial: 0, failure: 1, flaky: 2, other: 3 };
-const TITLE_MAX = 255;
-const MESSAGE_MAX = 2000;
-function clip(text, max) {
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-function candidates(run) {
-    const out = [];
-    const add = (kind, level, runner, label, message) => {
-        const dedupeKey = `${kind}\0${label.replace(/^#[\d/]+ /, '')}\0${message}`;
-        const same = out.find((c) => c.dedupeKey === dedupeKey);
-        if (same) {
-            if (!same.runners.includes(runner))
-                same.runners.push(runner);
-            return;
-        }
-        out.push({ kind, level, title: '', message, dedupeKey, runners: [runner], label });
-    };
-    for (const { event, result } of allEvents(run)) {
-        const runner = result ? runnerName(run, result) : (event.binary ?? runName(run));
-        const label = `kernel ${event.kind}${event.test ? ` while running ${event.test}` : ''}`;
-        add('splat', 'error', runner, label, [event.title, ...event.callTrace.slice(0, 8)].join('\n'));
-    }
-    if (run.binaries.length === 0) {
-        add('partial', 'error', runName(run), 'no results', 'No selftest results were found: no log matched the inputs, or every log was empty.');
-    }
-    for (const result of run.binaries) {
-        const runner = runnerName(run, result);
-        if (!result.complete)
-            add('partial', 'error', runner, 'partial results', `Partial results: ${partialExplanation(result)}.`);
-        for (const { test, parent } of failedLeaves(result)) {
-            const first = test.assertions[0];
-            const context = failureContext(test).filter((l) => !first || !l.includes(assertionText(first)));
-            const head = first
-                ? assertionText(first)
-                : (test.reason ?? `${test.status === 'fail' ? 'failed' : test.status}`);
-            const message = [head, ...context.slice(-3)].join('\n');
-            add('failure', 'error', runner, testLabel(test, parent), message);
-        }
-        for (const { key, test } of flakyEntries(result)) {
-            const first = test.attempts.flatMap((a) => a.assertions)[0];
-            add('flaky', 'warning', runner, `flaky ${key}`, `Passed after ${test.attempts.length} failed attempt(s)${first ? `; first failure: ${assertionText(first)}` : ''}.`);
-        }
-        if (result.countsMismatch)
-            add('other', 'warning', runner, 'counts differ', result.countsMismatch);
-        for (const note of result.notes)
-            add('other', 'notice', runner, 'note', note);
-    }
-    for (const c of out) {
-        c.title = clip(`${jobTitle(run, c.runners.join(', '))}: ${c.label}`, TITLE_MAX);
-        c.message = clip(c.message, MESSAGE_MAX);
-    }
-    return out.sort((a, b) => RANK[a.kind] - RANK[b.kind]);
-}
-function countsNotice(run) {
-    const lines = run.binaries.map((r) => `${runnerName(run, r)}: ${countsLine(binaryCounts(r))}${r.complete ? '' : ' (partial)'}`);
-    return {
-        level: 'notice',
-        title: runTitle(run),
-        message: lines.length > 0 ? lines.join('\n') : 'No selftest results were found.',
-    };
-}
-/** Pick the annotations to emit, most important first, within the per-level and total caps. */
-function buildAnnotations(run, options = {}) {
-    const perLevel = options.maxPerLevel ?? 10;
-    const total = Math.max(1, options.maxTotal ?? 30);
-    const all = candidates(run);
-    const select = (reserveNotices) => {
-        const used = { error: 0, warning: 0, notice: reserveNotices };
-        const chosen = [];
-        for (const c of all) {
-            if (chosen.length + reserveNotices >= total)
-                break;
-            if (used[c.level] >= perLevel)
-                continue;
-            used[c.level]++;
-            chosen.push({ level: c.level, title: c.title, message: c.message });
-        }
-        return chosen;
-    };
-    let chosen = select(1);
-    const counts = countsNotice(run);
-    if (chosen.length === all.length)
-        return [...chosen, counts];
-    // Some were left out: keep room for the notice that says so.
-    chosen = select(Math.min(2, total));
-    const more = all.length - chosen.length;
-    const left = all.filter((c) => !chosen.some((k) => k.title === c.title && k.message === c.message));
-    const byKind = (kind) => left.filter((c) => c.kind === kind).length;
-    const parts = [
-        byKind('splat') + byKind('partial') > 0
-            ? plural(byKind('splat') + byKind('partial'), 'crash or kernel splat')
-            : '',
-        byKind('failure') > 0 ? plural(byKind('failure'), 'failure') : '',
-        byKind('flaky') > 0 ? `${byKind('flaky')} flaky` : '',
-        byKind('other') > 0 ? plural(byKind('other'), 'other finding') : '',
-    ].filter((p) => p !== '');
-    const overflow = {
-        level: 'notice',
-        title: `${runTitle(run)}: ${more} more in the step summary`,
-        message: `${more} more annotations (${parts.join(', ')}) are not shown here because GitHub keeps only ${perLevel} per level per step; every failure is in the step summary and results.json.`,
-    };
-    return total >= 2 ? [...chosen, counts, overflow] : [overflow];
-}
-/** The workflow command lines that create these annotations. */
-function annotationCommands(annotations) {
-    return annotations.map((a) => formatCommand(a.level, { title: a.title }, a.message));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Expression.js
@@ -44282,26 +44820,78 @@ function xmlSafe(text) {
     return text.replace(NOT_XML, (c) => `\\x${(c.codePointAt(0) ?? 0).toString(16).padStart(2, '0')}`);
 }
 const seconds = (ms) => ms === undefined ? undefined : (ms / 1000).toFixed(3);
+/** A failure-like element: the message, the type and the log, as Surefire's reruns carry them. */
+function outcome(status, assertions, reason, log) {
+    const first = assertions[0];
+    return {
+        message: xmlSafe(first ? (assertionText(first).split('\n')[0] ?? '') : (reason ?? status)),
+        text: xmlSafe(log.join('\n')),
+    };
+}
+/** Earlier attempts as Maven Surefire writes reruns: flakyFailure/flakyError when the test passed in the end, rerunFailure/rerunError when it did not. */
+function rerunElements(test) {
+    const out = {};
+    const finalFailed = test.status !== 'pass';
+    // Surefire: <failure> is the first run, <rerunFailure> each rerun; when it passed in the end, every failed run is a <flakyFailure>.
+    const runs = finalFailed
+        ? [...test.attempts.slice(1), { status: test.status, log: test.log, assertions: test.assertions }]
+        : test.attempts;
+    for (const a of runs) {
+        const kind = a.status === 'fail' ? 'Failure' : a.status === 'error' || a.status === 'miss' ? 'Error' : undefined;
+        if (!kind)
+            continue;
+        const { message, text } = outcome(a.status, a.assertions, undefined, a.log);
+        const tag = `${finalFailed ? 'rerun' : 'flaky'}${kind}`;
+        (out[tag] ??= []).push({ '@_message': message, '@_type': a.status, stackTrace: text });
+    }
+    return out;
+}
 function testcase(result, key, test, parent) {
     const node = {
         '@_classname': xmlSafe(parent ? `${result.binary}.${parent.name}` : result.binary),
         '@_name': xmlSafe(key),
+        // Surefire's schema requires a time: 0 when the tool printed none.
+        '@_time': seconds(test.durationMs) ?? '0.000',
     };
-    const time = seconds(test.durationMs);
-    if (time !== undefined)
-        node['@_time'] = time;
-    const first = test.assertions[0];
-    const message = xmlSafe(first ? (assertionText(first).split('\n')[0] ?? '') : (test.reason ?? test.status));
-    const text = xmlSafe(test.log.join('\n'));
-    if (test.status === 'fail')
+    // With retries, the first attempt is the <failure> and later ones are reruns, in Surefire's element order.
+    const firstRun = test.status !== 'pass' && test.attempts[0] ? test.attempts[0] : test;
+    const { message: plain, text } = outcome(test.status, firstRun.assertions, test.reason, firstRun.log);
+    const message = test.quarantined
+        ? xmlSafe(`[quarantined until ${test.quarantined.expires ?? '?'}: ${test.quarantined.reason}] `) + plain
+        : plain;
+    const reruns = rerunElements(test);
+    if (test.status === 'fail') {
         node['failure'] = { '@_message': message, '@_type': 'fail', '#text': text };
-    else if (test.status === 'error' || test.status === 'miss')
+        Object.assign(node, junit_pick(reruns, ['rerunFailure', 'rerunError']));
+    }
+    else if (test.status === 'error' || test.status === 'miss') {
         node['error'] = { '@_message': message, '@_type': test.status, '#text': text };
-    else if (test.status === 'skip')
+        Object.assign(node, junit_pick(reruns, ['rerunFailure', 'rerunError']));
+    }
+    else if (test.status === 'skip') {
         node['skipped'] = test.reason ? { '@_message': xmlSafe(test.reason) } : '';
-    if (test.flaky)
-        node['properties'] = { property: { '@_name': 'flaky', '@_value': 'true' } };
-    return node;
+    }
+    if (test.status === 'pass')
+        Object.assign(node, junit_pick(reruns, ['flakyFailure', 'flakyError']));
+    return orderLikeSurefire(node);
+}
+function junit_pick(from, keys) {
+    return Object.fromEntries(keys.filter((k) => k in from).map((k) => [k, from[k]]));
+}
+/** The Surefire report schema is a sequence: its children must come in this order. */
+const SUREFIRE_ORDER = [
+    'failure',
+    'rerunFailure',
+    'flakyFailure',
+    'skipped',
+    'error',
+    'rerunError',
+    'flakyError',
+];
+function orderLikeSurefire(node) {
+    const attributes = Object.entries(node).filter(([k]) => k.startsWith('@_'));
+    const children = SUREFIRE_ORDER.filter((k) => k in node).map((k) => [k, node[k]]);
+    return Object.fromEntries([...attributes, ...children]);
 }
 function toJUnitXml(run) {
     let tests = 0;
@@ -44318,10 +44908,16 @@ function toJUnitXml(run) {
             '@_errors': count('error') + (result.complete ? 0 : 1),
             '@_skipped': count('skipped'),
             ...(result.durationMs !== undefined ? { '@_time': seconds(result.durationMs) } : {}),
+            // Surefire's testsuite holds properties and testcases only: a partial run is said in a property.
             ...(result.complete
                 ? {}
                 : {
-                    'system-err': xmlSafe(`partial results: ${result.incompleteReasons.join(', ')}${result.incompleteDetail ? `: ${result.incompleteDetail}` : ''}`),
+                    properties: {
+                        property: {
+                            '@_name': 'partial',
+                            '@_value': xmlSafe(`partial results: ${result.incompleteReasons.join(', ')}${result.incompleteDetail ? `: ${result.incompleteDetail}` : ''}`),
+                        },
+                    },
                 }),
             testcase: cases,
         };
@@ -44383,8 +44979,22 @@ function toCtrf(run, times = { start: 0, stop: 0 }) {
                 entry.trace = test.log.join('\n');
             if (test.flaky)
                 entry.flaky = true;
-            if (test.attempts.length > 0)
+            if (test.attempts.length > 0) {
                 entry.retries = test.attempts.length;
+                entry.retryAttempts = test.attempts.map((a, i) => {
+                    const first = a.assertions[0];
+                    return {
+                        attempt: a.attempt ?? i + 1,
+                        status: STATUS[a.status],
+                        duration: a.durationMs ?? 0,
+                        ...(first ? { message: assertionText(first) } : {}),
+                        ...(a.log.length > 0 ? { trace: a.log.join('\n') } : {}),
+                    };
+                });
+            }
+            if (test.quarantined) {
+                entry.message = `quarantined ${quarantineText(test.quarantined)}${entry.message ? `\n${entry.message}` : ''}`;
+            }
             tests.push(entry);
         }
     }
@@ -44426,7 +45036,177 @@ function toResultsJson(run) {
     return `${JSON.stringify(parseRun(run), null, 2)}\n`;
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./packages/input-file/src/index.ts
+// Reading files bpf-ci did not write itself: what the guest left in the output folder (it runs the
+// pull request's kernel as root and can put anything there), logs, CSVs, configs and lists from a
+// checkout. Only regular files, never through a symlink, never more than a stated size: a FIFO
+// would block for ever, /dev/zero would fill the memory, and a symlink could point at any file of
+// the host. Opened with O_NOFOLLOW | O_NONBLOCK and checked with fstat on the open descriptor, so
+// nothing can swap the file between the check and the read.
+
+
+
+const MiB = 2 ** 20;
+/** Limits by kind of input: generous for real outputs, far below what would exhaust a runner. */
+const INPUT_LIMITS = {
+    /** A selftest log or console log (a full test_progs run with failure logs is tens of MiB). */
+    log: 512 * MiB,
+    /** A -J JSON summary, a veristat CSV. */
+    data: 64 * MiB,
+    /** A config or a list file. */
+    config: 1 * MiB,
+    /** A one-line file such as NAME.exit. */
+    small: 64 * 1024,
+};
+/** A file refused before reading: not a regular file, a symlink, or too large. */
+class InputFileError extends Error {
+    path;
+    constructor(path, problem) {
+        super(`${path}: ${problem}`);
+        this.name = 'InputFileError';
+        this.path = path;
+    }
+}
+const FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
+function kindOf(st) {
+    if (st.isDirectory())
+        return 'a directory';
+    if (st.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (st.isCharacterDevice())
+        return 'a character device';
+    if (st.isBlockDevice())
+        return 'a block device';
+    if (st.isSocket())
+        return 'a socket';
+    return 'not a regular file';
+}
+function formatBytes(n) {
+    return n >= MiB ? `${(n / MiB).toFixed(1)} MiB` : `${n} bytes`;
+}
+/** The error for a refused file, or undefined when `st` is a regular file within the limit. */
+function refusal(path, st, options) {
+    const what = options.what ?? 'input file';
+    const max = options.maxBytes ?? INPUT_LIMITS.log;
+    if (!st.isFile())
+        return new InputFileError(path, `is ${kindOf(st)}, not a regular file: not read as a ${what}`);
+    if (st.size > max)
+        return new InputFileError(path, `${formatBytes(st.size)}, over the ${formatBytes(max)} limit for a ${what}: not read`);
+    return undefined;
+}
+function openError(path, err) {
+    // O_NOFOLLOW on a symlink: ELOOP. Say where it points, which is usually the whole story.
+    if (err.code === 'ELOOP') {
+        let target = 'somewhere';
+        try {
+            target = (0,external_node_fs_namespaceObject.realpathSync)(path);
+        }
+        catch {
+            target = 'a missing file';
+        }
+        return new InputFileError(path, `is a symbolic link (to ${target}): not followed`);
+    }
+    return err;
+}
+/** Open for reading after the checks; the caller closes the handle. ENOENT and the like pass through. */
+async function openInputFile(path, options = {}) {
+    let handle;
+    try {
+        handle = await (0,promises_namespaceObject.open)(path, FLAGS);
+    }
+    catch (err) {
+        throw openError(path, err);
+    }
+    const problem = refusal(path, await handle.stat(), options);
+    if (problem) {
+        await handle.close();
+        throw problem;
+    }
+    return handle;
+}
+async function readInputFile(path, options = {}) {
+    const handle = await openInputFile(path, options);
+    try {
+        return await handle.readFile('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+function readInputFileSync(path, options = {}) {
+    let fd;
+    try {
+        fd = openSync(path, FLAGS);
+    }
+    catch (err) {
+        throw openError(path, err);
+    }
+    try {
+        const st = fstatSync(fd);
+        const problem = refusal(path, st, options);
+        if (problem)
+            throw problem;
+        const buffer = Buffer.alloc(st.size);
+        let read = 0;
+        while (read < st.size) {
+            const n = readSync(fd, buffer, read, st.size - read, read);
+            if (n === 0)
+                break;
+            read += n;
+        }
+        return buffer.toString('utf8', 0, read);
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+/**
+ * `path` (relative to `root`) as a real path inside `root`, symlinks resolved. Absolute paths and
+ * paths that leave `root`, by `..` or through a symlink, are refused.
+ */
+function confinedPath(path, root, what = 'file') {
+    if (isAbsolute(path))
+        throw new InputFileError(path, `the ${what} path must be relative to ${root}`);
+    const realRoot = realpathSync(root);
+    let real;
+    try {
+        real = realpathSync(resolve(realRoot, path));
+    }
+    catch (err) {
+        if (err.code === 'ENOENT') {
+            // Not there (lists are optional): still refuse a path that would leave the root.
+            real = resolve(realRoot, path);
+            if (!inside(realRoot, real))
+                throw new InputFileError(path, `the ${what} path leaves ${root}`);
+        }
+        throw err;
+    }
+    if (!inside(realRoot, real))
+        throw new InputFileError(path, `the ${what} path leaves ${root} (it resolves to ${real})`);
+    return real;
+}
+function inside(root, path) {
+    const rel = relative(root, path);
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+/**
+ * Write a file into a folder someone else can write too (the guest's output share): whatever is
+ * at the name (a symlink to a host file, a FIFO, a directory) is removed first, rm never following
+ * a symlink, and the file is created with O_EXCL, so the write never lands outside the folder.
+ */
+function src_writeOutputFile(path, content) {
+    rmSync(path, { force: true, recursive: true });
+    writeFileSync(path, content, { flag: 'wx' });
+}
+
 ;// CONCATENATED MODULE: ./packages/report/src/publish.ts
+// Everything a report step produces from one Run, computed in one pure call so the action and
+// `bpf-ci report` show the same thing: the step summary, the annotations, the export files and the
+// outputs.
+
+
 
 
 
@@ -44439,9 +45219,8 @@ function buildReport(run, options = {}) {
     const annotations = buildAnnotations(run, annotationOptions);
     const counts = totalCounts(run.binaries);
     return {
-        summary: renderStepSummary(run, options),
+        summary: step_summary_renderStepSummary(run, options),
         annotations,
-        commands: annotationCommands(annotations),
         files: {
             'results.json': toResultsJson(run),
             'junit.xml': toJUnitXml(run),
@@ -44468,12 +45247,17 @@ async function echoFailureLogs(run, logger) {
         }
     }
 }
+/** summary.md next to results.json: the same Markdown the GitHub step summary shows. */
+function writeSummary(run, outputDir) {
+    const path = join(outputDir, 'summary.md');
+    // The output folder is the guest's share: never write through what it left at this name.
+    writeOutputFile(path, renderStepSummary(run));
+    return path;
+}
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./packages/parsers/src/patterns.ts
 // Every line shape the parsers recognise, in one place. Applied to a normalised line (see
-// normalize.ts: no CR, no ANSI, NBSP as space, outer whitespace trimmed). Sources: formats.md §1-§4.
+// normalize.ts: no CR, no ANSI, NBSP as space, outer whitespace trimmed). Sources: tools/testing/selftests/bpf/test_progs.c, test_progs.h, test_verifier.c, test_maps.c.
 /** test_progs result line, every format since v5.14: `#12 align:OK`, `#326/10  sockopt/x: y:OK`. */
 const TP_RESULT = /^#(\d+)(?:\/(\d+))?[ \t]+(\S.*?):(OK|FAIL|SKIP)(?: \((?:SKIP: (\d+)\/(\d+)|not built)\))?$/;
 /** test_progs Summary, every format (~2019 without SKIPPED, patch-branch `(N not built)`, `x/y FAILED`). */
@@ -44785,10 +45569,6 @@ class RunParser {
             : text;
     }
 }
-function formatCounts(c, withSubtests) {
-    const passed = withSubtests ? `${c.passed}/${c.passedSubtests ?? 0}` : `${c.passed}`;
-    return `${passed} passed, ${c.skipped} skipped, ${c.failed} failed`;
-}
 /** Compare printed and parsed counts; a readable difference, or undefined when they agree. */
 function countsDifference(printed, parsed, summaryLine) {
     const diffs = [];
@@ -44878,6 +45658,9 @@ class LogBuffer {
 const test_progs_STATUS = { OK: 'pass', FAIL: 'fail', SKIP: 'skip' };
 const TEST_FUNC = /^(?:serial_)?test_(\w+)$/;
 const NOTE_LINES = 20;
+/** What can start a result line cut short: `#`, `#171`, `#171/2`, `#171/28   sockopt/set`. */
+const CUT_RESULT_HEAD = /^#\d*(?:\/\d*)?(?:[ \t].*)?$/;
+const MAX_CUT_RESULTS = 8;
 const NO_LOG = { lines: [], lineNos: [] };
 /** First characters of the lines special() knows. */
 const SPECIAL_FIRST = new Set(['A', 'B', 'C', 'F', 'K', 'L', 'S', 'W', '[', '+']);
@@ -44887,7 +45670,7 @@ const SPECIAL_FIRST = new Set(['A', 'B', 'C', 'F', 'K', 'L', 'S', 'W', '[', '+']
  * but never counted, and its FAIL subtest is deliberate.
  */
 const SELF_TEST = 'prog_tests_framework';
-/** test_progs' own counting rules (mainline calculate_summary_and_print_errors, formats.md §1.9). */
+/** test_progs' own counting rules (tools/testing/selftests/bpf/test_progs.c, calculate_summary_and_print_errors). */
 function countTestProgs(tests) {
     const counts = { passed: 0, passedSubtests: 0, skipped: 0, failed: 0 };
     for (const t of tests) {
@@ -44911,7 +45694,7 @@ function countTestProgs(tests) {
     }
     return counts;
 }
-/** ≤ v5.15 counted failed subtests in FAILED too (formats.md §1.9): say so when that explains it. */
+/** ≤ v5.15 counted failed subtests in FAILED too (test_progs.c up to v5.15): say so when that explains it. */
 function oldCountingHint(printed, parsed, tests) {
     const failedSubtests = tests.reduce((n, t) => n + t.subtests.filter((s) => s.status === 'fail').length, 0);
     const onlyFailed = printed.passed === parsed.passed &&
@@ -44952,6 +45735,9 @@ class TestProgsRun extends RunParser {
     watchdogKill;
     workers = new Map();
     unfinishedName;
+    /** Starts of result lines another writer's output cut off, waiting for their rest (newest last). */
+    cutResults = [];
+    reportedNumbers = new Set();
     feed(l) {
         const t = l.match;
         if (this.stack) {
@@ -44972,11 +45758,15 @@ class TestProgsRun extends RunParser {
             if (m) {
                 if (this.ended || this.restarted(m))
                     return false;
+                this.cutResults.length = 0;
                 this.onResult(m, l);
                 return true;
             }
         }
-        else if (c === 83 /* S */ && t.startsWith('Summary: ')) {
+        else if (this.takeRestOfCutResult(l)) {
+            return true;
+        }
+        if (c === 83 /* S */ && t.startsWith('Summary: ')) {
             const m = TP_SUMMARY.exec(t);
             if (m) {
                 if (this.ended)
@@ -44989,11 +45779,79 @@ class TestProgsRun extends RunParser {
             return true;
         if (this.ended)
             return false;
+        if (t.includes('#'))
+            this.noteCutResult(l);
         this.pending.push(l.text, l.lineNo);
         this.lastWasTopResult = false;
         if (!this.seen && (ASSERT_PASS.test(t) || ASSERT_FAIL.test(t)))
             this.seen = true;
         return true;
+    }
+    /**
+     * In -j runs the main process prints result lines while helper programs of other workers (dd,
+     * losetup, shell scripts) write to the same console: a result line can be cut anywhere, its start
+     * ending one line (`... #171/28`) and its rest, padding included, starting a later one
+     * (`   sockopt/setsockopt: ...:OK`). A line ending in what can start a result line is kept as a
+     * candidate until the next real result line.
+     */
+    noteCutResult(l) {
+        const text = l.text.trimStart();
+        // Every `#` that can start one, the leftmost (longest) last so that it is tried first: a
+        // name may hold a `#` of its own ("btf/struct test #3 ...").
+        for (let i = text.lastIndexOf('#'); i >= 0; i = i > 0 ? text.lastIndexOf('#', i - 1) : -1) {
+            const head = text.slice(i);
+            if (!CUT_RESULT_HEAD.test(head) || TP_RESULT.test(head.trim()))
+                continue;
+            this.cutResults.push({ head, lineNo: l.lineNo });
+            if (this.cutResults.length > MAX_CUT_RESULTS)
+                this.cutResults.shift();
+        }
+    }
+    /** Whether `l` completes a result line cut earlier (then it was taken as that result). */
+    takeRestOfCutResult(l) {
+        return this.cutResults.length > 0 && !this.ended && this.completesCutResult(l);
+    }
+    /** The rest of a cut result line: joined, it is one result, if its name belongs to its number. */
+    completesCutResult(l) {
+        for (let k = this.cutResults.length - 1; k >= 0; k--) {
+            const cut = this.cutResults[k];
+            if (!cut)
+                continue;
+            const joined = (cut.head + l.text).trim();
+            const m = TP_RESULT.exec(joined);
+            if (!m || !this.belongsToNumber(m))
+                continue;
+            this.cutResults.length = 0;
+            this.onResult(m, { text: joined, match: joined, lineNo: cut.lineNo });
+            return true;
+        }
+        return false;
+    }
+    /**
+     * A result the output so far allows at this number: a test not reported yet (or, under `All
+     * error logs:`, reprinted with its own number), a subtest of the test open at that number.
+     */
+    belongsToNumber(m) {
+        const num = Number(m[1]);
+        const name = m[3] ?? '';
+        const slash = name.indexOf('/');
+        const isSub = m[2] !== undefined;
+        if (num === 0 || (isSub ? slash <= 0 : slash >= 0))
+            return false;
+        const top = isSub ? name.slice(0, slash) : name;
+        const open = this.open.get(num);
+        if (open?.name !== undefined && open.name !== top)
+            return false;
+        if (isSub && (open?.subtests.at(-1)?.number ?? 0) >= Number(m[2]))
+            return false;
+        const reported = this.byName.get(top);
+        if (reported)
+            return this.errorSection && reported.number === num;
+        if (this.errorSection)
+            return false;
+        if (open?.name !== undefined)
+            return true;
+        return !this.reportedNumbers.has(num) && ![...this.open.values()].some((o) => o.name === top);
     }
     /**
      * A test reported a second time outside `All error logs:` means a new run began without a
@@ -45116,7 +45974,7 @@ class TestProgsRun extends RunParser {
                 test.assertions = extractAssertions(lines, lineNos);
             }
             else if (open.subtests.length === 0 && lines.length > 0) {
-                // Before the first subtest line comes the test's own log (printed first, §1.6).
+                // Before the first subtest line comes the test's own log (printed first).
                 open.log.push(...lines);
                 open.logNos.push(...lineNos);
             }
@@ -45147,11 +46005,17 @@ class TestProgsRun extends RunParser {
             test.assertions = extractAssertions(log, nos);
         }
         if (name === SELF_TEST && status !== 'fail') {
-            for (const s of test.subtests)
+            // Its FAIL subtest fails on purpose: it ran but gives no verdict (`done`), so it is never
+            // listed nor annotated as a failure. When the self-test itself fails, its subtests are as printed.
+            for (const s of test.subtests) {
                 s.reason =
                     'a dummy subtest of the framework self-test: test_progs resets its counters and does not count it';
+                if (s.status === 'fail')
+                    s.status = 'done';
+            }
         }
         this.hooks.testReported(name);
+        this.reportedNumbers.add(num);
         this.addTest(test);
         this.lastTop = test;
         this.lastWasTopResult = true;
@@ -45191,6 +46055,7 @@ class TestProgsRun extends RunParser {
             printed.notBuilt = Number(m[4]);
         this.result.printedCounts = printed;
         this.result.summaryLine = line;
+        this.cutResults.length = 0;
         this.ended = true;
         this.pending.clear();
         for (const open of [...this.open.values()])
@@ -45203,7 +46068,7 @@ class TestProgsRun extends RunParser {
         this.markIncomplete('crash');
         let target;
         if (worker !== undefined) {
-            // §1.8: a crashed worker's test is never printed nor counted; the Summary can look clean.
+            // A crashed worker's test is never printed nor counted; the Summary can look clean.
             const running = this.workers.get(worker);
             if (running) {
                 target = newTestCase(running.name, 'error', {
@@ -45682,7 +46547,7 @@ function timestampOf(prefix) {
 // Turns raw input lines into the logical lines the parsers match on. Real logs carry CRLF from
 // serial consoles, bare CRs where output interleaved, ANSI colours from CI wrappers, NBSP padding
 // and `> ` quoting from mail, GitHub's per-line timestamps and the kselftest `# ` prefix
-// (formats.md §0, §4, §7). Stateful only for the kselftest prefix, which applies inside a TAP section.
+// (kselftest's TAP output, tools/testing/selftests/kselftest.h, and CI log prefixes). Stateful only for the kselftest prefix, which applies inside a TAP section.
 // Built from strings so no control character appears in a regex literal.
 const ESC = String.fromCharCode(27);
 const ANSI = new RegExp(`${ESC}(?:\\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])`, 'g');
@@ -45864,6 +46729,9 @@ class MapsRun extends RunParser {
             });
             return true;
         }
+        // test_maps never prints these: test_progs output follows (one console log holding both runs).
+        if (t.charCodeAt(0) === 35 /* # */ ? TP_RESULT.test(t) : TP_SUMMARY.test(t))
+            return false;
         this.context.push(l.text);
         if (this.context.length > CONTEXT_LINES)
             this.context.shift();
@@ -46301,6 +47169,9 @@ class LogParser {
             return;
         }
         if (c !== 35 && t.includes('#') && endsLikeResult(t) && this.takesTestProgs()) {
+            // The rest of a cut result line whose name has a `#` ("btf/struct test #3 ...") comes first.
+            if (this.run instanceof TestProgsRun && this.run.takeRestOfCutResult(l))
+                return;
             const embedded = embeddedResult(t);
             if (embedded !== undefined) {
                 // Another writer's output (strace, a shell) in front of a result line on the same line.
@@ -46525,6 +47396,7 @@ function embeddedResult(t) {
 
 
 
+
 /** Feed the complete lines of `text` (continuing `carry`) to the parser; returns the unfinished rest. */
 function feedLines(parser, carry, text, counter) {
     let nl = text.indexOf('\n');
@@ -46551,7 +47423,10 @@ function fromJson(text, opts) {
 /** Parse a whole log (or a -J JSON summary) held in memory. */
 function parseText(text, opts = {}) {
     if (looksLikeJson(text))
-        return fromJson(text, opts);
+        return jsonOrLog(text, opts);
+    return parseLogText(text, opts);
+}
+function parseLogText(text, opts) {
     const parser = new LogParser(opts);
     const counter = { lineNo: 0 };
     const rest = feedLines(parser, '', text, counter);
@@ -46560,9 +47435,34 @@ function parseText(text, opts = {}) {
     return parser.end();
 }
 /**
+ * Text starting with `{`: a JSON summary when it parses as JSON. Otherwise it may be a log whose
+ * first line happens to start with `{` (a shell or a test printed one): its result lines win. Only
+ * when none are found is it read as a JSON summary cut mid-way (which says so).
+ */
+function jsonOrLog(text, opts) {
+    try {
+        JSON.parse(text);
+        return fromJson(text, opts);
+    }
+    catch {
+        // not a complete JSON document
+    }
+    try {
+        const log = parseLogText(text, opts);
+        if (log.results.some((r) => r.tests.length > 0 || r.summaryLine !== undefined) || log.events.length > 0)
+            return log;
+    }
+    catch (err) {
+        if (!(err instanceof UnknownFormatError))
+            throw err;
+    }
+    return fromJson(text, opts);
+}
+/**
  * Parse a file, streaming: lines are parsed as they are read. Invalid UTF-8 becomes U+FFFD; a last
  * line without newline marks the output as cut. Throws UnknownFormatError (naming the file) when
- * nothing in it is a known format, and the usual fs errors when it cannot be read.
+ * nothing in it is a known format, InputFileError when it is not a regular file or too large, and
+ * the usual fs errors when it cannot be read.
  */
 async function parseFile(path, opts = {}) {
     const withSource = { ...opts, source: opts.source ?? path };
@@ -46573,7 +47473,9 @@ async function parseFile(path, opts = {}) {
     let carry;
     let json;
     let started = false;
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+    // A regular file within the size limit only: the guest could leave a FIFO or a symlink to /dev/zero.
+    const handle = await openInputFile(path, { what: 'selftest log' });
+    for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20 })) {
         const bytes = chunk;
         if (!started) {
             const head = bytes.toString('utf8', 0, Math.min(bytes.length, 256));
@@ -46597,7 +47499,7 @@ async function parseFile(path, opts = {}) {
         carry = buf.subarray(lastNl + 1);
     }
     if (json)
-        return fromJson(Buffer.concat(json).toString('utf8'), withSource);
+        return jsonOrLog(Buffer.concat(json).toString('utf8'), withSource);
     if (carry && carry.length > 0)
         parser.push(carry.toString('utf8'), ++counter.lineNo, true);
     return parser.end();
@@ -46619,11 +47521,9 @@ function parseConsole(text) {
     return [...parsed.events, ...parsed.results.flatMap((r) => r.events)].sort((a, b) => (a.inputLine ?? 0) - (b.inputLine ?? 0));
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./packages/report/src/load.ts
+
+
 
 
 
@@ -46633,8 +47533,14 @@ async function expandGlobs(patterns, cwd, logger) {
     const out = [];
     for (const pattern of patterns.map((p) => p.trim()).filter((p) => p !== '')) {
         const matches = [];
-        for await (const match of (0,promises_.glob)(pattern, { cwd }))
-            matches.push((0,external_node_path_.isAbsolute)(match) ? match : (0,external_node_path_.resolve)(cwd, match));
+        // A file that exists under exactly this name is that file, even when its name has glob
+        // characters (`test_progs[1].log` would otherwise look for `test_progs1.log`).
+        const literal = (0,external_node_path_namespaceObject.resolve)(cwd, pattern);
+        if ((0,external_node_fs_namespaceObject.existsSync)(literal))
+            matches.push(literal);
+        else
+            for await (const match of (0,promises_namespaceObject.glob)(pattern, { cwd }))
+                matches.push((0,external_node_path_namespaceObject.isAbsolute)(match) ? match : (0,external_node_path_namespaceObject.resolve)(cwd, match));
         if (matches.length === 0)
             logger.warning(`No file matches ${JSON.stringify(pattern)} (relative to ${cwd}).`);
         for (const m of matches.sort())
@@ -46649,26 +47555,66 @@ const normalise = (name) => name.toLowerCase().replace(/_/g, '-');
  * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ...
  */
 function jsonSummaryTarget(file) {
-    const stem = (0,external_node_path_.basename)(file).replace(/\.json$/i, '');
+    const stem = (0,external_node_path_namespaceObject.basename)(file).replace(/\.json$/i, '');
     const parallel = /[_-]parallel$/i.test(stem);
     const binary = stem.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
     return parallel ? { binary, variant: 'parallel' } : { binary };
 }
 function unreadable(file, err) {
     const message = err instanceof Error ? err.message : String(err);
-    return newBinaryResult((0,external_node_path_.basename)(file), {
+    return newBinaryResult((0,external_node_path_namespaceObject.basename)(file), {
         complete: false,
         incompleteReasons: ['not-run'],
         incompleteDetail: `${file} could not be parsed: ${message}`,
-        notes: [`${(0,external_node_path_.basename)(file)}: ${message}`],
+        notes: [`${(0,external_node_path_namespaceObject.basename)(file)}: ${message}`],
     });
 }
 function sameEvent(a, b) {
     return a.title === b.title && a.inputLine === b.inputLine && a.test === b.test;
 }
+/** Add a validated results.json to `run`: its results, events, sources, context and VM account. */
+function addSavedRun(run, saved) {
+    run.binaries.push(...saved.binaries);
+    run.events.push(...saved.events);
+    run.sources.push(...saved.sources);
+    run.context = { ...saved.context, ...run.context };
+    if (saved.vm)
+        run.vm ??= saved.vm;
+}
 async function loadRun(request, logger) {
     const cwd = request.cwd ?? process.cwd();
     const run = newRun(request.context ?? {});
+    for (const file of await expandGlobs(request.results ?? [], cwd, logger)) {
+        let text;
+        try {
+            text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
+        }
+        catch (err) {
+            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+                title: 'Unreadable results.json',
+            });
+            run.binaries.push(unreadable(file, err));
+            continue;
+        }
+        let value;
+        try {
+            value = JSON.parse(text);
+        }
+        catch (err) {
+            run.binaries.push(unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)));
+            continue;
+        }
+        try {
+            addSavedRun(run, parseRun(value, file));
+            logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
+        }
+        catch (err) {
+            if (!(err instanceof ResultsFormatError))
+                throw err;
+            logger.error(err.message, { title: 'Invalid results.json' });
+            run.binaries.push(unreadable(file, err));
+        }
+    }
     for (const file of await expandGlobs(request.logs, cwd, logger)) {
         run.sources.push(file);
         try {
@@ -46694,7 +47640,11 @@ async function loadRun(request, logger) {
         const index = run.binaries.findIndex((r) => normalise(r.binary) === normalise(target.binary) && (r.variant ?? undefined) === target.variant);
         const base = index >= 0 ? run.binaries[index] : undefined;
         try {
-            const merged = mergeJsonSummary(base ?? newBinaryResult(target.binary, target.variant ? { variant: target.variant } : {}), await (0,promises_.readFile)(file, 'utf8'));
+            const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
+            // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
+            const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
+            if (!base && target.variant)
+                merged.variant = target.variant;
             if (index >= 0)
                 run.binaries[index] = merged;
             else
@@ -46713,7 +47663,17 @@ async function loadRun(request, logger) {
     }
     for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger)) {
         run.sources.push(file);
-        const events = parseConsole(await (0,promises_.readFile)(file, 'utf8'));
+        let events;
+        try {
+            events = parseConsole(await readInputFile(file, { what: 'console log' }));
+        }
+        catch (err) {
+            // The tests' own results stand; only this log's kernel events are missing, and that is said.
+            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+                title: 'Unreadable console log',
+            });
+            continue;
+        }
         logger.info(`${file}: ${events.length} kernel event(s)`);
         for (const event of events) {
             const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
@@ -46732,8 +47692,53 @@ async function loadRun(request, logger) {
 
 
 
+// The runner protocol and Markdown escaping moved to @bpf-ci/protocol; re-exported here so code
+// that imported them from this package keeps working. New code imports @bpf-ci/protocol.
 
 
+;// CONCATENATED MODULE: ./actions/result-parser/src/inputs.ts
+
+
+/** The inputs of action.yml; their defaults are in action.yml only. */
+const Inputs = object({
+    results: input.lines(),
+    logs: input.lines(),
+    'json-summaries': input.lines(),
+    'console-logs': input.lines(),
+    arch: input.optional(),
+    toolchain: input.optional(),
+    runner: input.optional(),
+    'max-annotations': input.integer(1),
+    'output-dir': input.required(),
+});
+
+;// CONCATENATED MODULE: ./actions/result-parser/src/main.ts
+// result-parser action: load the logs, report with @bpf-ci/report, write files, summary and outputs.
+
+
+
+
+
+function run() {
+    return runAction(Inputs, async (inputs, logger) => {
+        const { arch, toolchain, runner } = inputs;
+        const context = { ...(arch && { arch }), ...(toolchain && { toolchain }), ...(runner && { runner }) };
+        const outputDir = (0,external_node_path_namespaceObject.resolve)(inputs['output-dir']);
+        const logs = { results: inputs.results, logs: inputs.logs, jsonSummaries: inputs['json-summaries'] };
+        const run = await loadRun({ ...logs, consoleLogs: inputs['console-logs'], context }, logger);
+        // Keep 4 KiB of the step's 1 MiB for whatever a later tool of this step appends.
+        const budgetBytes = Math.max(0, (await remainingSummaryBytes()) - 4096);
+        const report = buildReport(run, { maxAnnotations: inputs['max-annotations'], budgetBytes });
+        await (0,promises_namespaceObject.mkdir)(outputDir, { recursive: true });
+        for (const [name, text] of Object.entries(report.files))
+            await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(outputDir, name), text);
+        await appendStepSummary(report.summary);
+        await echoFailureLogs(run, logger);
+        for (const { level, message, ...where } of report.annotations)
+            logger.annotate(level, message, where);
+        setOutputs({ ...report.outputs, 'results-json': (0,external_node_path_namespaceObject.join)(outputDir, 'results.json') });
+    });
+}
 
 
 /***/ }),
@@ -46829,13 +47834,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-
-/***/ }),
-
 /***/ 7067:
 /***/ ((module) => {
 
@@ -46854,13 +47852,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -47053,18 +48044,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -47087,6 +48066,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(1234);
+/******/ var __webpack_exports__ = __nccwpck_require__(6959);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -28,8 +28,7 @@ export function run(): Promise<number> {
       },
       logger,
     );
-    // summary.md for the artifact only: the job's one step summary is result-parser's, read from
-    // this results.json.
+    // summary.md for the artifact only: the job's one step summary is result-parser's.
     const summary = writeSummary(outcome.run, outcome.outputDir);
     setOutputs({ conclusion: outcome.conclusion, 'results-json': outcome.resultsJson });
     if (outcome.conclusion === 'success') return 0;
