@@ -49170,7 +49170,9 @@ async function bootAndWatch(input, logger) {
     const consoleLog = (0,external_node_path_namespaceObject.join)(outputDir, 'console.log');
     const consoleRecord = (0,external_node_path_namespaceObject.join)(input.privateDir, 'console.log');
     const consoleFile = (0,external_node_fs_namespaceObject.createWriteStream)(consoleRecord);
-    const watcher = new ConsoleWatcher(nonce, Date.now(), plan.runners.map((r) => r.name));
+    const watcher = new ConsoleWatcher(nonce, Date.now(), 
+    // Markers naming any other runner are forged: the planned runners and the DENYLIST pass only.
+    [...plan.runners, ...(plan.denylistPass ? [plan.denylistPass.runner] : [])].map((r) => r.name));
     const echo = new UntrustedBatcher(logger);
     const started = Date.now();
     const timings = { totalMs: 0 };

@@ -285,7 +285,8 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   const watcher = new ConsoleWatcher(
     nonce,
     Date.now(),
-    plan.runners.map((r) => r.name),
+    // Markers naming any other runner are forged: the planned runners and the DENYLIST pass only.
+    [...plan.runners, ...(plan.denylistPass ? [plan.denylistPass.runner] : [])].map((r) => r.name),
   );
   const echo = new UntrustedBatcher(logger);
   const started = Date.now();
