@@ -42455,6 +42455,11 @@ function splatBlock(event, open, maxLines) {
     const summary = `🔥 ${escapeHtml(event.title)}${escapeHtml(where + binary)}`;
     return details(summary, codeFence(clipLog(event.lines, maxLines)), open);
 }
+/**
+ * A repro command that works in the folder where a job's build artifact was unpacked (its kernel
+ * image, config and selftests): boots that kernel and runs just the failed test.
+ */
+const REPRO_VMTEST_TEMPLATE = 'bpf-ci vmtest --kernel bzImage --kernel-config config --selftests selftests --runners {binary} --allow {test}';
 function reproLine(template, binary, key) {
     if (!template)
         return '';

@@ -33,7 +33,7 @@ export interface StepSummaryOptions {
   maxLogLines?: number;
   /**
    * A local reproduction command shown under each failure. `{binary}` and `{test}` are replaced by
-   * the binary and the shell-quoted "test/subtest" key, e.g. "bpf-ci run --arch x86_64 -- {binary} -a {test}".
+   * the binary and the shell-quoted "test/subtest" key, e.g. REPRO_VMTEST_TEMPLATE.
    */
   repro?: string;
   /** Where the complete results are, named in truncation notes (default "results.json"). */
@@ -111,6 +111,13 @@ function splatBlock(event: ConsoleEvent, open: boolean, maxLines: number): strin
   const summary = `🔥 ${escapeHtml(event.title)}${escapeHtml(where + binary)}`;
   return details(summary, codeFence(clipLog(event.lines, maxLines)), open);
 }
+
+/**
+ * A repro command that works in the folder where a job's build artifact was unpacked (its kernel
+ * image, config and selftests): boots that kernel and runs just the failed test.
+ */
+export const REPRO_VMTEST_TEMPLATE =
+  'bpf-ci vmtest --kernel bzImage --kernel-config config --selftests selftests --runners {binary} --allow {test}';
 
 function reproLine(template: string | undefined, binary: string, key: string): string {
   if (!template) return '';

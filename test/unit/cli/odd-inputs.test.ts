@@ -69,6 +69,14 @@ describe('the CLI', () => {
     expect(stdout).not.toContain('other');
   });
 
+  it('bpf-ci report exits non-zero when no file gave a result', async () => {
+    const cwd = folder({});
+    const { stdout, stderr, code } = await bpfCi(['report', join(cwd, 'test_progs[1].log')]);
+    expect(stderr).toContain('No file matches');
+    expect(stdout).toContain('No selftest results were found');
+    expect(code).toBe(1);
+  });
+
   it('bpf-ci parse exits non-zero on a console log with a KASAN BUG', async () => {
     const { stdout, code } = await bpfCi(['parse', sample('kernel-kasan-slab-oob-syzbot-bpf-next-2025.log')]);
     expect(stdout).toContain('kernel kasan');

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunContext } from '@bpf-ci/model';
 import { annotationCommand } from '@bpf-ci/protocol';
-import { buildReport, loadRun } from '@bpf-ci/report';
+import { buildReport, loadRun, REPRO_VMTEST_TEMPLATE } from '@bpf-ci/report';
 import { UsageError, type Command } from '../command.ts';
 
 const usage = `usage: bpf-ci report FILE... [--arch A] [--toolchain T] [--runner R] [--console FILE]
@@ -18,7 +18,8 @@ annotation commands it would emit.
   --console FILE       a kernel console log to scan for splats (repeatable)
   --max-annotations N  annotations the step may emit (default 30)
   --repro TEMPLATE     a local repro command under each failure; {binary} and {test} are replaced,
-                       e.g. "bpf-ci run --arch x86_64 -- ./{binary} -a {test}"`;
+                       e.g. in a job's unpacked build artifact:
+                       "${REPRO_VMTEST_TEMPLATE}"`;
 
 export const reportCommand: Command = {
   name: 'report',
@@ -86,6 +87,7 @@ export const reportCommand: Command = {
     // annotations are workflow commands on purpose.
     io.stdout.write(`${report.summary}\n`);
     io.commands(report.annotations.map(annotationCommand));
-    return 0;
+    // Nothing to report is an error (a mistyped name, a log that is not there), never a quiet 0.
+    return run.binaries.length === 0 && run.events.length === 0 ? 1 : 0;
   },
 };

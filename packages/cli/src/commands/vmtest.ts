@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { parseQuarantine } from '@bpf-ci/flaky';
 import {
   buildPlan,
@@ -15,7 +15,8 @@ import { finishVmCommand, positive } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci vmtest --kernel IMAGE --selftests DIR [options]
 
-Boot IMAGE in QEMU and run BPF selftests from DIR inside it (the host's root is shared read-only).
+Boot IMAGE in QEMU and run BPF selftests from DIR inside it (the guest sees the host's system folders
+and DIR read-only, never the host's home, /tmp or /proc).
 Writes results.json, summary.md, each runner's log, console.log and dmesg.txt to the output folder.
 
 options:
@@ -56,6 +57,34 @@ function wholeNumber(text: string, option: string): number {
   return n;
 }
 
+/** vmtest's options, exported so tests can check every command line a summary prints. */
+export const VMTEST_OPTIONS = {
+  kernel: { type: 'string' },
+  modules: { type: 'string' },
+  'kernel-config': { type: 'string' },
+  selftests: { type: 'string' },
+  arch: { type: 'string', default: 'x86_64' },
+  runners: { type: 'string', default: 'test_progs' },
+  allowlist: { type: 'string', multiple: true },
+  denylist: { type: 'string', multiple: true },
+  allow: { type: 'string' },
+  deny: { type: 'string' },
+  deployment: { type: 'string' },
+  'timeout-minutes': { type: 'string', default: '30' },
+  workers: { type: 'string' },
+  accel: { type: 'string', default: 'auto' },
+  memory: { type: 'string', default: '2048' },
+  cpus: { type: 'string', default: '2' },
+  'silence-timeout': { type: 'string', default: '300' },
+  retries: { type: 'string', default: '1' },
+  'max-failures': { type: 'string', default: '10' },
+  'fail-on-flaky': { type: 'boolean', default: false },
+  quarantine: { type: 'string' },
+  'denylist-pass-minutes': { type: 'string' },
+  output: { type: 'string', default: 'out/vmtest' },
+  'no-install': { type: 'boolean', default: false },
+} satisfies ParseArgsOptionsConfig;
+
 export const vmtestCommand: Command = {
   name: 'vmtest',
   summary: 'boot a kernel in QEMU and run BPF selftests in it',
@@ -63,32 +92,7 @@ export const vmtestCommand: Command = {
   async run(args, io) {
     const { values } = parseArgs({
       args,
-      options: {
-        kernel: { type: 'string' },
-        modules: { type: 'string' },
-        'kernel-config': { type: 'string' },
-        selftests: { type: 'string' },
-        arch: { type: 'string', default: 'x86_64' },
-        runners: { type: 'string', default: 'test_progs' },
-        allowlist: { type: 'string', multiple: true },
-        denylist: { type: 'string', multiple: true },
-        allow: { type: 'string' },
-        deny: { type: 'string' },
-        deployment: { type: 'string' },
-        'timeout-minutes': { type: 'string', default: '30' },
-        workers: { type: 'string' },
-        accel: { type: 'string', default: 'auto' },
-        memory: { type: 'string', default: '2048' },
-        cpus: { type: 'string', default: '2' },
-        'silence-timeout': { type: 'string', default: '300' },
-        retries: { type: 'string', default: '1' },
-        'max-failures': { type: 'string', default: '10' },
-        'fail-on-flaky': { type: 'boolean', default: false },
-        quarantine: { type: 'string' },
-        'denylist-pass-minutes': { type: 'string' },
-        output: { type: 'string', default: 'out/vmtest' },
-        'no-install': { type: 'boolean', default: false },
-      },
+      options: VMTEST_OPTIONS,
       strict: true,
     });
     if (!values.kernel) throw new UsageError('--kernel IMAGE is required');
@@ -127,7 +131,13 @@ export const vmtestCommand: Command = {
     );
     const quarantine = values.quarantine
       ? {
-          file: parseQuarantine(await readFile(values.quarantine, 'utf8'), values.quarantine),
+          file: parseQuarantine(
+            await readInputFile(values.quarantine, {
+              maxBytes: INPUT_LIMITS.config,
+              what: 'quarantine file',
+            }),
+            values.quarantine,
+          ),
           name: values.quarantine,
         }
       : undefined;
