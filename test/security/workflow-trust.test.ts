@@ -56,6 +56,21 @@ describe('kernel-ci.yml trust rules', () => {
       expect(s.with?.path, `${s.name} checks out into the config's place`).toBeDefined();
   });
 
+  it("the test jobs read the quarantine file of a pull request's base commit", () => {
+    const test = steps('test');
+    const runner = test.find((s) => s.uses?.endsWith('/actions/vmtest-runner'));
+    const file = runner?.with?.['quarantine-file'];
+    expect(file).toBe('.bpf-ci-base/${{ inputs.quarantine }}');
+    const checkout = test.find(
+      (s) => s.uses?.startsWith('actions/checkout@') && s.with?.path === '.bpf-ci-base',
+    );
+    expect(checkout?.with).toMatchObject({
+      ref: '${{ github.event.pull_request.base.sha || github.sha }}',
+      'sparse-checkout': '${{ inputs.quarantine }}',
+      'persist-credentials': false,
+    });
+  });
+
   it('pull requests restore the kernel build cache; only pushes save, under a key without the run id', () => {
     const build = steps('build');
     expect(build.filter((s) => /^actions\/cache@/.test(s.uses ?? ''))).toEqual([]);
