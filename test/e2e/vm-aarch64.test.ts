@@ -1,5 +1,6 @@
-// aarch64 on an x86_64 host: Debian's arm64 kernel boots under TCG with the host root shared over
-// 9p, and a command in the guest (arm64 busybox from Debian's busybox-static:arm64) reads it.
+// aarch64 on an x86_64 host: Debian's arm64 kernel boots under TCG with the host's system folders
+// shared read-only over 9p, and a command in the guest (arm64 busybox from Debian's
+// busybox-static:arm64) reads them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,10 +10,12 @@ import { runVmTests } from '@bpf-ci/vm';
 import { scratch, timed } from './helpers.ts';
 
 describe('aarch64 guest', () => {
-  it('boots the Debian arm64 kernel under TCG and runs a command in the shared root', async () => {
+  it('boots the Debian arm64 kernel under TCG and runs a command that reads the shared system folders', async () => {
     const logger = new MemoryLogger();
     const kernel = await fetchDebianKernel({ arch: 'aarch64' }, logger);
     const out = scratch('aarch64');
+    // The runners' folder (here an empty one): never the host's / (the runner refuses to share it).
+    const cwd = scratch('aarch64-cwd');
     const outcome = await timed('aarch64 boot + command', () =>
       runVmTests(
         {
@@ -22,7 +25,7 @@ describe('aarch64 guest', () => {
           outputDir: out,
           plan: {
             schemaVersion: 1,
-            cwd: '/',
+            cwd,
             runners: [
               {
                 name: 'shared-root',
