@@ -1,7 +1,7 @@
 import { jsonWithoutCommands } from '@bpf-ci/protocol';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG_PATH, computeMatrix, describeMatrix } from '@bpf-ci/matrix';
-import { UsageError, type Command } from '../command.ts';
+import type { Command } from '../command.ts';
 
 const usage = `usage: bpf-ci matrix [--config FILE] [--repository OWNER/NAME] [--event EVENT] [--json]
 
@@ -17,22 +17,18 @@ export const matrixCommand: Command = {
   summary: 'validate .github/bpf-ci.yml and print the build and test matrix',
   usage,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          config: { type: 'string', default: DEFAULT_CONFIG_PATH },
-          repository: { type: 'string' },
-          event: { type: 'string' },
-          json: { type: 'boolean', default: false },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
+    const { values } = parseArgs({
+      args,
+      options: {
+        config: { type: 'string', default: DEFAULT_CONFIG_PATH },
+        repository: { type: 'string' },
+        event: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
     try {
       const matrix = await computeMatrix(
         { config: values.config, cwd: io.cwd, repository: values.repository, event: values.event },

@@ -28,17 +28,13 @@ export const quarantineCommand: Command = {
   summary: 'check a quarantine file (tests that still run but do not fail the job) and list what it does',
   usage,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: { results: { type: 'string' }, today: { type: 'string' } },
-      });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
+    const parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { results: { type: 'string' }, today: { type: 'string' } },
+    });
     const [verb, file, ...extra] = parsed.positionals;
     if (verb !== 'check' || file === undefined || extra.length > 0) {
       throw new UsageError('expected: quarantine check FILE');

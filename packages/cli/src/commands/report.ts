@@ -26,24 +26,20 @@ export const reportCommand: Command = {
   summary: 'print the step summary and annotations the result-parser action would show',
   usage,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          arch: { type: 'string' },
-          toolchain: { type: 'string' },
-          runner: { type: 'string' },
-          console: { type: 'string', multiple: true, default: [] },
-          'max-annotations': { type: 'string', default: '30' },
-          repro: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
+    const parsed = parseArgs({
+      args,
+      options: {
+        arch: { type: 'string' },
+        toolchain: { type: 'string' },
+        runner: { type: 'string' },
+        console: { type: 'string', multiple: true, default: [] },
+        'max-annotations': { type: 'string', default: '30' },
+        repro: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('name at least one log, JSON summary or results.json');
     const maxAnnotations = Number(values['max-annotations']);

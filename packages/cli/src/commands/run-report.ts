@@ -46,31 +46,27 @@ export const runReportCommand: Command = {
   summary: "one report for a whole run's results.json files: run summary, author report, Patchwork checks",
   usage,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          matrix: { type: 'string' },
-          veristat: { type: 'string', multiple: true, default: [] },
-          quarantine: { type: 'string' },
-          'known-flaky': { type: 'string' },
-          'failing-on-base': { type: 'string' },
-          'run-url': { type: 'string' },
-          repro: { type: 'string' },
-          output: { type: 'string', default: 'out/run-report' },
-          text: { type: 'boolean', default: false },
-          'mail-to': { type: 'string', multiple: true, default: [] },
-          'mail-from': { type: 'string' },
-          'series-subject': { type: 'string' },
-          'in-reply-to': { type: 'string' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
+    const parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        matrix: { type: 'string' },
+        veristat: { type: 'string', multiple: true, default: [] },
+        quarantine: { type: 'string' },
+        'known-flaky': { type: 'string' },
+        'failing-on-base': { type: 'string' },
+        'run-url': { type: 'string' },
+        repro: { type: 'string' },
+        output: { type: 'string', default: 'out/run-report' },
+        text: { type: 'boolean', default: false },
+        'mail-to': { type: 'string', multiple: true, default: [] },
+        'mail-from': { type: 'string' },
+        'series-subject': { type: 'string' },
+        'in-reply-to': { type: 'string' },
+      },
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('name at least one results.json or folder');
     const mailAsked = values['mail-to'].length > 0 || values['mail-from'] !== undefined;

@@ -19,20 +19,16 @@ export const veristatDiff: Command = {
     'Exit code 1 when a configured fail threshold is crossed (by default: a new verification failure).',
   ].join('\n'),
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          config: { type: 'string' },
-          'verifier-log': { type: 'string', multiple: true },
-          json: { type: 'boolean', default: false },
-        },
-      });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
+    const parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        'verifier-log': { type: 'string', multiple: true },
+        json: { type: 'boolean', default: false },
+      },
+    });
     const [base, next, ...extra] = parsed.positionals;
     if (base === undefined || next === undefined || extra.length > 0) {
       throw new UsageError('expected exactly two files: BASE NEW');
