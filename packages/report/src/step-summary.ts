@@ -60,9 +60,6 @@ const CONCLUSION_ICON = { success: '✅', failure: '❌', error: '💥' } as con
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-// POSIX shell quoting, so a pasted repro command runs the test whatever its name holds.
-export { shellQuote } from '@bpf-ci/domain';
-
 function details(summaryHtml: string, body: string, open = false): string {
   // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
   const text = body.endsWith('\n') ? body : `${body}\n`;
