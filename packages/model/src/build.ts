@@ -31,6 +31,11 @@ export function newBinaryResult(binary: string, init: Partial<BinaryResult> = {}
   };
 }
 
+/** A test counts as failed when it failed, broke (error) or never reported (miss). */
+export function isFailed(test: TestCase): boolean {
+  return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
+}
+
 /**
  * Marks `result` partial for `reason` (each reason listed once) and, when given, adds `detail` to
  * what it already says. Every producer (parsers, the VM runner, the loaders) marks a result this way.

@@ -5,7 +5,7 @@
 import type { BinaryResult, ConsoleEvent, Run, TestCase, TestStatus } from '@bpf-ci/model';
 import { shellQuote } from '@bpf-ci/domain';
 import { missedText, unmatchedText } from './annotations.ts';
-import { walkTests } from '@bpf-ci/model';
+import { isFailed, walkTests } from '@bpf-ci/model';
 import {
   allEvents,
   reportConclusion,
@@ -15,7 +15,6 @@ import {
   countsLine,
   failedLeaves,
   flakyEntries,
-  isFailed,
   jobTitle,
   partialExplanation,
   quarantinedEntries,
