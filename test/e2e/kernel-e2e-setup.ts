@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot, fetchLinuxSource, type KernelBuildOptions } from '@bpf-ci/kernel';
+import { cacheRoot } from '@bpf-ci/debian';
+import { fetchLinuxSource, type KernelBuildOptions } from '@bpf-ci/kernel';
 import { MemoryLogger } from '@bpf-ci/logger';
 
 export const E2E_DIR = join(cacheRoot(), 'kernel-e2e');

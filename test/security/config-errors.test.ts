@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelJobFromRequest } from '@bpf-ci/kernel';
 import { MemoryLogger } from '@bpf-ci/logger';
-import { ConfigError, parseConfig } from '@bpf-ci/matrix';
+import { ConfigError } from '@bpf-ci/domain';
+import { parseConfig } from '@bpf-ci/matrix';
 import { runAction } from './run-action.ts';
 
 function workspace(files: Record<string, string>): string {

@@ -3,7 +3,7 @@
 // a pull request's selftests running as root could. Used by test/e2e/vm-faults.test.ts in a boot
 // it already makes. The snippet names what it looks for, never the secret values: those may only
 // show up in the output if the guest really read them.
-import { shellQuote } from '@bpf-ci/vm';
+import { shellQuote } from '@bpf-ci/domain';
 
 export interface PlantedSecrets {
   /** Absolute host path of the planted file. */

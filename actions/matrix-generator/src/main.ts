@@ -1,6 +1,7 @@
 // matrix-generator: .github/bpf-ci.yml → build-matrix and test-matrix outputs for strategy.matrix.
 import { runAction, setOutputs } from '@bpf-ci/gh';
-import { ConfigError, computeMatrix, describeMatrix, matrixOutputs, reportConfigError } from '@bpf-ci/matrix';
+import { ConfigError } from '@bpf-ci/domain';
+import { computeMatrix, describeMatrix, matrixOutputs, reportConfigError } from '@bpf-ci/matrix';
 import { Inputs } from './inputs.ts';
 
 export function run(): Promise<number> {

@@ -1,6 +1,6 @@
 // The retry policy: which failures are worth a second run, how they are selected on the command
 // line, and the circuit breaker that refuses to retry a broken kernel or a broken run.
-import type { BinaryResult, TestCase } from '@bpf-ci/model';
+import { isFailed, type BinaryResult } from '@bpf-ci/model';
 import { z } from 'zod';
 import { notExactlySelectable } from './selector.ts';
 
@@ -50,17 +50,13 @@ function isTestProgsBinary(binary: string): boolean {
   return binary.startsWith('test_progs');
 }
 
-function failedOrBroken(t: TestCase): boolean {
-  return t.status === 'fail' || t.status === 'error' || t.status === 'miss';
-}
-
 /** The failed leaves: failed subtests, or the failed test itself when none of its subtests failed. */
 export function failedKeys(result: BinaryResult): string[] {
   const out: string[] = [];
   for (const t of result.tests) {
-    const subs = t.subtests.filter(failedOrBroken);
+    const subs = t.subtests.filter(isFailed);
     if (subs.length > 0) out.push(...subs.map((s) => `${t.name}/${s.name}`));
-    else if (failedOrBroken(t)) out.push(t.name);
+    else if (isFailed(t)) out.push(t.name);
   }
   return out;
 }

@@ -11,8 +11,6 @@ import {
   type CommandProperties,
 } from '@bpf-ci/protocol';
 
-export type { AnnotationLevel } from '@bpf-ci/logger';
-
 export class ActionsLogger implements Logger {
   private readonly write: (text: string) => void;
 

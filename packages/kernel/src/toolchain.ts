@@ -3,17 +3,6 @@
 // Debian's cross toolchains (gcc-aarch64-linux-gnu, gcc-s390x-linux-gnu). Pure.
 import { ARCH_NAMES, type Arch, type Toolchain } from '@bpf-ci/domain';
 
-// The vocabulary (arches, toolchains) lives in @bpf-ci/domain; re-exported for older imports.
-export {
-  ARCHES as KERNEL_ARCHES,
-  hostArch,
-  parseArch,
-  parseToolchain,
-  toolchainName,
-  type Arch as KernelArch,
-  type Toolchain,
-} from '@bpf-ci/domain';
-
 /**
  * make variables for building `arch` with `toolchain` on `host`, and the compiler command whose
  * `--version` names the toolchain.

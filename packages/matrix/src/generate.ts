@@ -1,18 +1,18 @@
 // Config + where the workflow runs → the build matrix and the test matrix for `strategy.matrix`.
 // Pure: no I/O, same answer for the same input.
-import { UserError } from '@bpf-ci/domain';
-import type { Config } from './schema.ts';
-import { matches } from './schema.ts';
-import { DEFAULTS } from './defaults.ts';
 import {
   CPUV4_MIN_LLVM,
   CPUV4_RUNNER,
-  KERNEL_IMAGE,
   PARALLEL_SUFFIX,
-  parseToolchain,
+  UserError,
+  parsePinnedToolchain,
   type Arch,
   type ToolchainFamily,
-} from './toolchain.ts';
+} from '@bpf-ci/domain';
+import type { Config } from './schema.ts';
+import { matches } from './schema.ts';
+import { DEFAULTS } from './defaults.ts';
+import { KERNEL_IMAGE } from './toolchain.ts';
 
 /** Where the matrix is for: the repository the workflow runs in and the event that started it. */
 export interface MatrixContext {
@@ -131,9 +131,9 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
   const buildEntries: BuildEntry[] = [];
   const testEntries: TestEntry[] = [];
   for (const { arch, toolchain } of builds) {
-    const tc = parseToolchain(toolchain)!;
+    const tc = parsePinnedToolchain(toolchain)!;
     const selftestsLlvm =
-      tc.family === 'llvm' ? tc.version : parseToolchain(config['selftests-llvm'])!.version;
+      tc.family === 'llvm' ? tc.version : parsePinnedToolchain(config['selftests-llvm'])!.version;
     const label = `${arch}-${toolchain}`;
     const runners = testsOf(config, arch, toolchain).filter((runner) => {
       if (runner !== CPUV4_RUNNER || selftestsLlvm >= CPUV4_MIN_LLVM) return true;

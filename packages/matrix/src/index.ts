@@ -1,16 +1,6 @@
-export { ARCHES, BPF_RUNNERS, PARALLEL_RUNNERS, parseToolchain, type Arch } from './toolchain.ts';
-export type { Toolchain } from '@bpf-ci/domain';
 export { ConfigSchema, workspacePathProblem, type Config, type ConfigInput } from './schema.ts';
 export { DEFAULTS } from './defaults.ts';
-export {
-  ConfigError,
-  DEFAULT_CONFIG_PATH,
-  formatIssue,
-  loadConfig,
-  locate as locateYamlNode,
-  parseConfig,
-  type ConfigIssue,
-} from './load.ts';
+export { DEFAULT_CONFIG_PATH, loadConfig, locate as locateYamlNode, parseConfig } from './load.ts';
 export {
   EmptyPullRequestTests,
   JOB_OVERHEAD_MINUTES,

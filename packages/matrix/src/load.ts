@@ -1,6 +1,6 @@
 // Read .github/bpf-ci.yml: YAML → schema → Config, or a ConfigError whose every issue names the
 // file, the line and column of the offending key or value, what was expected and the fix.
-import { ConfigError, type ConfigIssue } from '@bpf-ci/domain';
+import { ARCHES, ConfigError, type ConfigIssue } from '@bpf-ci/domain';
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import {
   LineCounter,
@@ -17,11 +17,8 @@ import {
 import type { z } from 'zod';
 import { ConfigSchema, type Config, type IssueHelp } from './schema.ts';
 import { closest } from './suggest.ts';
-import { ARCHES } from './toolchain.ts';
 
 export const DEFAULT_CONFIG_PATH = '.github/bpf-ci.yml';
-
-export { ConfigError, formatIssue, type ConfigIssue } from '@bpf-ci/domain';
 
 /** Read and validate a config file. A missing file is an error (the defaults need no file). */
 export async function loadConfig(path: string, displayName = path): Promise<Config> {

@@ -1,10 +1,9 @@
 // The I/O edge shared by `bpf-ci matrix` and the matrix-generator action: read the config (or fall
 // back to the defaults when the default file is absent), generate, log what was left out and why.
 import { resolve } from 'node:path';
-import { UserError } from '@bpf-ci/domain';
+import { UserError, type ConfigError } from '@bpf-ci/domain';
 import type { Logger } from '@bpf-ci/logger';
 import { generateMatrix, type Matrix, type MatrixContext } from './generate.ts';
-import type { ConfigError } from './load.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig, parseConfig } from './load.ts';
 
 export interface MatrixRequest extends MatrixContext {

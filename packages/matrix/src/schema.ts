@@ -9,14 +9,14 @@ import {
   BPF_RUNNERS,
   PARALLEL_RUNNERS,
   TOOLCHAIN_PATTERN,
-  parseToolchain,
+  parsePinnedToolchain,
   suggestToolchain,
   type Arch,
-} from './toolchain.ts';
+} from '@bpf-ci/domain';
 
 const DEFAULT_VERSIONS = {
-  gcc: parseToolchain(DEFAULTS.toolchains[0])!.version,
-  llvm: parseToolchain(DEFAULTS.toolchains[1])!.version,
+  gcc: parsePinnedToolchain(DEFAULTS.toolchains[0])!.version,
+  llvm: parsePinnedToolchain(DEFAULTS.toolchains[1])!.version,
 };
 
 /** Fix and expectation for a custom issue; the loader shows them next to the line and column. */

@@ -1,5 +1,13 @@
 // Small constructors and derived views over the model, shared by every producer and consumer.
-import type { BinaryResult, Counts, Run, RunContext, TestCase, TestStatus } from './model.ts';
+import type {
+  BinaryResult,
+  Counts,
+  IncompleteReason,
+  Run,
+  RunContext,
+  TestCase,
+  TestStatus,
+} from './model.ts';
 import { SCHEMA_VERSION } from './model.ts';
 
 export function emptyCounts(): Counts {
@@ -21,6 +29,26 @@ export function newBinaryResult(binary: string, init: Partial<BinaryResult> = {}
     notes: [],
     ...init,
   };
+}
+
+/** A test counts as failed when it failed, broke (error) or never reported (miss). */
+export function isFailed(test: TestCase): boolean {
+  return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
+}
+
+/**
+ * Marks `result` partial for `reason` (each reason listed once) and, when given, adds `detail` to
+ * what it already says. Every producer (parsers, the VM runner, the loaders) marks a result this way.
+ */
+export function markIncomplete(result: BinaryResult, reason: IncompleteReason, detail?: string): void {
+  result.complete = false;
+  if (!result.incompleteReasons.includes(reason)) result.incompleteReasons.push(reason);
+  if (detail !== undefined) addIncompleteDetail(result, detail);
+}
+
+/** Appends `detail` to the result's incompleteDetail: the problems read in the order they were found. */
+export function addIncompleteDetail(result: BinaryResult, detail: string): void {
+  result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
 }
 
 export function newRun(context: RunContext = {}, binaries: BinaryResult[] = []): Run {

@@ -2,7 +2,7 @@
 // `results` list only the failed tests and their failed subtests, with the captured log. The file is
 // created at start-up and written at the end, so after a crash it is empty or cut mid-way.
 import type { BinaryResult, TestCase } from '@bpf-ci/model';
-import { newBinaryResult, newTestCase } from '@bpf-ci/model';
+import { markIncomplete, newBinaryResult, newTestCase } from '@bpf-ci/model';
 import { z } from 'zod';
 import { extractAssertions } from './assertions.ts';
 import { countsDifference } from './run.ts';
@@ -141,9 +141,7 @@ export function resultFromJsonSummary(jsonText: string, binary = 'test_progs'): 
   const result = newBinaryResult(binary);
   const read = readJsonSummary(jsonText);
   if (!read.ok) {
-    result.complete = false;
-    result.incompleteReasons.push(jsonText.trim() === '' ? 'no-summary' : 'truncated');
-    result.incompleteDetail = read.problem;
+    markIncomplete(result, jsonText.trim() === '' ? 'no-summary' : 'truncated', read.problem);
     return result;
   }
   const s = read.summary;

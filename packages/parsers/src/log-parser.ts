@@ -5,7 +5,7 @@
 // feeds each run's lines to its binary's parser. Memory: one pending test log, the failures kept
 // and one entry per test; passing tests' logs are dropped as soon as their result line comes.
 import type { BinaryResult, ConsoleEvent } from '@bpf-ci/model';
-import { newBinaryResult } from '@bpf-ci/model';
+import { markIncomplete, newBinaryResult } from '@bpf-ci/model';
 import { consolePrefix, isSplatStart, SplatCollector } from './console.ts';
 import { type LogicalLine, LineNormalizer } from './normalize.ts';
 import {
@@ -300,10 +300,11 @@ export class LogParser {
       else if (m[1] === 'ok') result.exitCode ??= 0;
       else result.notes.push(`the kselftest runner reported "${m[0]}"`);
       if (m[6] !== undefined) {
-        result.complete = false;
-        if (!result.incompleteReasons.includes('timeout')) result.incompleteReasons.push('timeout');
-        const detail = `the kselftest runner killed ${binary} after its ${m[6]} s timeout`;
-        result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
+        markIncomplete(
+          result,
+          'timeout',
+          `the kselftest runner killed ${binary} after its ${m[6]} s timeout`,
+        );
       }
     }
     if (target) this.closeRun();

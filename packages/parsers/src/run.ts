@@ -1,7 +1,7 @@
 // What every per-binary parser shares: the result being built, a bounded log buffer, and the hook
 // that tells the orchestrator a test reported (so console events can be attributed to it).
-import type { BinaryResult, Counts } from '@bpf-ci/model';
-import { newBinaryResult } from '@bpf-ci/model';
+import type { BinaryResult, Counts, IncompleteReason } from '@bpf-ci/model';
+import { addIncompleteDetail, markIncomplete, newBinaryResult } from '@bpf-ci/model';
 import type { LogicalLine } from './normalize.ts';
 
 export interface RunHooks {
@@ -60,15 +60,12 @@ export abstract class RunParser {
   /** The test most likely running now, for console events nobody reported after. */
   abstract runningTest(): string | undefined;
 
-  protected markIncomplete(reason: BinaryResult['incompleteReasons'][number]): void {
-    this.result.complete = false;
-    if (!this.result.incompleteReasons.includes(reason)) this.result.incompleteReasons.push(reason);
+  protected markIncomplete(reason: IncompleteReason): void {
+    markIncomplete(this.result, reason);
   }
 
   protected addDetail(text: string): void {
-    this.result.incompleteDetail = this.result.incompleteDetail
-      ? `${this.result.incompleteDetail}; ${text}`
-      : text;
+    addIncompleteDetail(this.result, text);
   }
 }
 

@@ -9,7 +9,7 @@ import type {
   Run,
   TestCase,
 } from '@bpf-ci/model';
-import { runConclusion, walkTests, type Conclusion } from '@bpf-ci/model';
+import { isFailed, runConclusion, walkTests, type Conclusion } from '@bpf-ci/model';
 
 /** "test_progs on x86_64 with gcc" (parts that are unknown are left out). */
 export function jobTitle(run: Run, runner: string): string {
@@ -83,10 +83,6 @@ export function partialExplanation(result: BinaryResult): string {
   if (result.incompleteDetail) return result.incompleteDetail;
   const reasons = result.incompleteReasons.map((r) => REASONS[r]);
   return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
-}
-
-export function isFailed(test: TestCase): boolean {
-  return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
 }
 
 /** A failed test that annotations and logs point at: a failed subtest, or a failed test without one. */

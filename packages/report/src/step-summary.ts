@@ -5,7 +5,7 @@
 import type { BinaryResult, ConsoleEvent, Run, TestCase, TestStatus } from '@bpf-ci/model';
 import { shellQuote } from '@bpf-ci/domain';
 import { missedText, unmatchedText } from './annotations.ts';
-import { walkTests } from '@bpf-ci/model';
+import { isFailed, walkTests } from '@bpf-ci/model';
 import {
   allEvents,
   reportConclusion,
@@ -15,7 +15,6 @@ import {
   countsLine,
   failedLeaves,
   flakyEntries,
-  isFailed,
   jobTitle,
   partialExplanation,
   quarantinedEntries,
@@ -59,9 +58,6 @@ const STATUS_WORD: Record<TestStatus, string> = {
 const CONCLUSION_ICON = { success: '✅', failure: '❌', error: '💥' } as const;
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
-
-// POSIX shell quoting, so a pasted repro command runs the test whatever its name holds.
-export { shellQuote } from '@bpf-ci/domain';
 
 function details(summaryHtml: string, body: string, open = false): string {
   // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.

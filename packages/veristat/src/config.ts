@@ -74,8 +74,6 @@ export const DEFAULT_THRESHOLDS: Record<string, MetricThreshold> = {
   duration: { minAbs: 100_000, minPct: 100 },
 };
 
-export { ConfigError } from '@bpf-ci/domain';
-
 /**
  * Parses and validates a config file's text; `source` names the file in errors. The YAML parser's
  * warnings (e.g. an unknown tag) go to `onWarning`: the library's own default prints them raw to

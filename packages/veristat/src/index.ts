@@ -8,7 +8,6 @@ export {
   type NumericDiff,
 } from './compare-output.ts';
 export {
-  ConfigError,
   DEFAULT_CONFIG,
   DEFAULT_THRESHOLDS,
   Level,

@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import type { Logger } from '@bpf-ci/logger';
-import { hostArch, type Accelerator, type ArchProfile } from './arch.ts';
+import { hostArch } from '@bpf-ci/domain';
+import type { Accelerator, ArchProfile } from './arch.ts';
 
 export interface AcceleratorChoice {
   accel: Accelerator;

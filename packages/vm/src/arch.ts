@@ -2,8 +2,6 @@
 // machine, the CPU, the serial console and the bus the virtio devices hang off.
 import { ARCH_NAMES, type Arch } from '@bpf-ci/domain';
 
-export { ARCHES, hostArch, parseArch, type Arch } from '@bpf-ci/domain';
-
 export type Accelerator = 'kvm' | 'tcg';
 
 export interface ArchProfile {

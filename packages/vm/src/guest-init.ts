@@ -38,8 +38,6 @@ const GUEST_TOOLS = '/tmp/.bpf-ci';
  */
 export const GUEST_OUTPUT_DIR = `${GUEST_TOOLS}/out`;
 
-export { shellQuote } from '@bpf-ci/domain';
-
 export interface GuestInitOptions {
   plan: RunPlan;
   /** Random per run: markers carry it so test output cannot fake them. */

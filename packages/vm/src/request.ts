@@ -33,8 +33,6 @@ export interface VmTestRequest {
   denylistPass?: { timeoutSec: number };
 }
 
-export { splitList } from '@bpf-ci/domain';
-
 /**
  * One runner line, as the matrix-generator writes it: a runner name (`test_progs`), a parallel
  * variant (`test_progs -j`, `test_progs -j4`), or a custom command (`net: ./run_net.sh -v`). The

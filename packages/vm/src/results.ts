@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  markIncomplete,
   newBinaryResult,
   newRun,
   type BinaryResult,
@@ -111,12 +112,6 @@ export function runningTest(result: BinaryResult, listed: readonly string[]): st
   const next = listed.find((name) => !reported.has(name));
   if (next) return next;
   return last ? `the test after ${last.name}` : undefined;
-}
-
-function markIncomplete(result: BinaryResult, reason: IncompleteReason, detail: string): void {
-  result.complete = false;
-  if (!result.incompleteReasons.includes(reason)) result.incompleteReasons.push(reason);
-  result.incompleteDetail = result.incompleteDetail ? `${detail}; ${result.incompleteDetail}` : detail;
 }
 
 export async function collectRun(input: CollectInput): Promise<Run> {

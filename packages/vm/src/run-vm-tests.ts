@@ -33,7 +33,8 @@ import {
   type AcceleratorChoice,
   type AcceleratorRequest,
 } from './accel.ts';
-import { ARCH_PROFILES, type Arch } from './arch.ts';
+import type { Arch } from '@bpf-ci/domain';
+import { ARCH_PROFILES } from './arch.ts';
 import { busyboxFor } from './busybox.ts';
 import { ConsoleWatcher, formatDuration, progressLine, type MarkerEvent } from './console.ts';
 import { guestInit, probeInit } from './guest-init.ts';

@@ -58,8 +58,6 @@ export interface RunnerRequest {
   timeoutSec: number;
 }
 
-export { RUNNER_BINARY, isTestProgs } from '@bpf-ci/domain';
-
 export function buildRunnerPlan(request: RunnerRequest, selftestsDir: string, logger: Logger): RunnerPlan {
   const name = request.name ?? request.kind;
   const base = { name, kind: request.kind, timeoutSec: request.timeoutSec };

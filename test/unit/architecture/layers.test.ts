@@ -56,7 +56,7 @@ const ALLOWED: Record<string, string[]> = {
     '@bpf-ci/input-file',
   ],
   veristat: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@bpf-ci/input-file'],
-  gh: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@actions/core', '@actions/artifact'],
+  gh: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@actions/core'],
   'run-report': [
     '@bpf-ci/logger',
     '@bpf-ci/protocol',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArch, parseToolchain, toolchainMake } from '../../../packages/kernel/src/toolchain.ts';
+import { parseArch, parseToolchain } from '@bpf-ci/domain';
+import { toolchainMake } from '../../../packages/kernel/src/toolchain.ts';
 
 describe('toolchains', () => {
   it('reads toolchain names and rejects others with the accepted forms', () => {

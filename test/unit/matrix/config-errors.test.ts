@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig, type ConfigIssue } from '@bpf-ci/matrix';
+import { ConfigError, type ConfigIssue } from '@bpf-ci/domain';
+import { loadConfig, parseConfig } from '@bpf-ci/matrix';
 
 /** The issues a config text gets, with the exact position of each. */
 function issuesOf(text: string): ConfigIssue[] {

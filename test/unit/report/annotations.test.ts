@@ -1,5 +1,6 @@
 import { newTestCase } from '@bpf-ci/model';
-import { annotationCommands, buildAnnotations, type Annotation } from '@bpf-ci/report';
+import type { Annotation } from '@bpf-ci/protocol';
+import { annotationCommands, buildAnnotations } from '@bpf-ci/report';
 import { describe, expect, it } from 'vitest';
 import { HOSTILE } from './gfm.ts';
 import { assertion, failedTest, runWith, testProgsResult } from './runs.ts';

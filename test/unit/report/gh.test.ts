@@ -1,6 +1,4 @@
 import { ActionsLogger, appendStepSummary, remainingSummaryBytes } from '@bpf-ci/gh';
-import { artifactName, uploadArtifact, type ArtifactUploader } from '@bpf-ci/gh/artifact';
-import { MemoryLogger } from '@bpf-ci/logger';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,31 +64,5 @@ describe('step summary file', () => {
       1024 * 1024 - Buffer.byteLength('# written by an earlier tool\n## ours ✅\n'),
     );
     await expect(appendStepSummary('x', {})).rejects.toThrow(/GITHUB_STEP_SUMMARY is not set/);
-  });
-});
-
-describe('artifact upload helper', () => {
-  it('names artifacts validly and passes the files to the artifact client', async () => {
-    expect(artifactName('test_progs', 'x86_64', 'gcc')).toBe('test_progs-x86_64-gcc');
-    expect(artifactName('a/b:c', 'd|e*?')).toBe('a_b_c-d_e__');
-    const calls: unknown[][] = [];
-    const client: ArtifactUploader = {
-      uploadArtifact: (...args) => {
-        calls.push(args);
-        return Promise.resolve({ id: 42, size: 1234 });
-      },
-    };
-    const logger = new MemoryLogger();
-    const result = await uploadArtifact(
-      { name: 'results x86_64/gcc', files: ['/o/results.json'], rootDirectory: '/o', retentionDays: 7 },
-      logger,
-      client,
-    );
-    expect(result).toEqual({ id: 42, size: 1234 });
-    expect(calls).toEqual([['results x86_64_gcc', ['/o/results.json'], '/o', { retentionDays: 7 }]]);
-    expect(logger.messages('info').at(-1)).toBe('Uploaded artifact results x86_64_gcc: id 42, 1234 bytes');
-    await expect(
-      uploadArtifact({ name: 'x', files: [], rootDirectory: '/o' }, logger, client),
-    ).rejects.toThrow(/no files/);
   });
 });

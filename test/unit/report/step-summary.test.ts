@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { newTestCase } from '@bpf-ci/model';
-import { renderStepSummary, shellQuote } from '@bpf-ci/report';
+import { shellQuote } from '@bpf-ci/domain';
+import { renderStepSummary } from '@bpf-ci/report';
 import { describe, expect, it } from 'vitest';
 import { elements, text, HOSTILE } from './gfm.ts';
 import { assertion, failedTest, runWith, testProgsResult } from './runs.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, parseConfig, thresholdFor } from '@bpf-ci/veristat';
+import { ConfigError } from '@bpf-ci/domain';
+import { DEFAULT_CONFIG, parseConfig, thresholdFor } from '@bpf-ci/veristat';
 
 describe('veristat-diff config', () => {
   it('defaults follow kernel-patches: new failures fail, states changes warn at 0 %, duration has a noise floor', () => {

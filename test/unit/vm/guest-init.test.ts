@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { guestInit, shellQuote, type RunPlan } from '@bpf-ci/vm';
+import { shellQuote } from '@bpf-ci/domain';
+import { guestInit, type RunPlan } from '@bpf-ci/vm';
 
 const plan: RunPlan = {
   schemaVersion: 1,

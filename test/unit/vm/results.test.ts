@@ -70,7 +70,7 @@ describe('collecting a run the VM did not finish', () => {
     expect(progs?.complete).toBe(false);
     expect(progs?.incompleteReasons).toContain('kernel-panic');
     expect(progs?.incompleteDetail).toMatch(
-      /^kernel panic: Kernel panic - not syncing: Fatal exception while btf \(after subtest func_type \(Incorrect func_info_cnt\)\) was running/,
+      /; kernel panic: Kernel panic - not syncing: Fatal exception while btf \(after subtest func_type \(Incorrect func_info_cnt\)\) was running/,
     );
     expect(progs?.tests.filter((t) => t.status === 'pass').map((t) => t.name)).toContain('bpf_tcp_ca');
     expect(progs?.events).toEqual([{ ...panic, binary: 'test_progs' }]);

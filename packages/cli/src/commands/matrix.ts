@@ -1,6 +1,7 @@
 import { jsonWithoutCommands } from '@bpf-ci/protocol';
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_CONFIG_PATH, computeMatrix, describeMatrix } from '@bpf-ci/matrix';
+import { ConfigError } from '@bpf-ci/domain';
+import { DEFAULT_CONFIG_PATH, computeMatrix, describeMatrix } from '@bpf-ci/matrix';
 import type { Command } from '../command.ts';
 
 const usage = `usage: bpf-ci matrix [--config FILE] [--repository OWNER/NAME] [--event EVENT] [--json]

@@ -6,8 +6,8 @@ import {
   DEFAULT_TEST_PROGS_ALLOWLIST,
   runVmTests,
   runnerLines,
-  splitList,
 } from '@bpf-ci/vm';
+import { splitList } from '@bpf-ci/domain';
 import type { Command } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 import { finishVmCommand, positive } from './vm-outcome.ts';

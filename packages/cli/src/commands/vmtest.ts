@@ -1,14 +1,8 @@
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { parseQuarantine } from '@bpf-ci/flaky';
-import {
-  buildPlan,
-  parseArch,
-  runVmTests,
-  runnerLines,
-  splitList,
-  type AcceleratorRequest,
-} from '@bpf-ci/vm';
+import { buildPlan, runVmTests, runnerLines, type AcceleratorRequest } from '@bpf-ci/vm';
+import { parseArch, splitList } from '@bpf-ci/domain';
 import { UsageError, type Command } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 import { finishVmCommand, positive } from './vm-outcome.ts';
