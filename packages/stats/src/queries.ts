@@ -1,7 +1,8 @@
 // The questions maintainers ask of the history. Each is SQL that runs unchanged on SQLite and
 // PostgreSQL plus, where a sequence has to be walked, the same TypeScript over the rows, so both
 // stores give the same answers.
-import type { Database, SqlValue } from './db.ts';
+import type { Database, Row, SqlValue } from './db.ts';
+import { ANY, decodePairs, kthSmallest, nearestRank } from './rollups.ts';
 import { INFRA_KINDS, type FailureKind } from './records.ts';
 import { decodeIds } from './store.ts';
 
@@ -37,6 +38,12 @@ function sinceDay(f: Filters): number | undefined {
   return f.since === undefined ? undefined : Math.floor(f.since / 86400) * 86400;
 }
 
+function withoutSince(f: Filters): Filters {
+  const out = { ...f };
+  delete out.since;
+  return out;
+}
+
 /** WHERE clauses over job_counts c and variants v. */
 function whereCounts(f: Filters, extra: string[] = []): { sql: string; params: SqlValue[] } {
   const variantOnly: Filters = {};
@@ -57,6 +64,34 @@ function whereCounts(f: Filters, extra: string[] = []): { sql: string; params: S
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 const FROM_COUNTS = 'FROM job_counts c JOIN variants v ON v.variant_id = c.variant_id';
+
+/**
+ * WHERE clauses over a rollup `t` with base_ref and day, and arch, toolchain and runner in `t` or
+ * in the variants row joined as `variant`.
+ */
+function whereRollup(
+  f: Filters,
+  t: string,
+  extra: string[] = [],
+  variant = t,
+): { sql: string; params: SqlValue[] } {
+  const clauses = [...extra];
+  const params: SqlValue[] = [];
+  for (const k of ['arch', 'toolchain', 'runner'] as const) {
+    if (f[k] === undefined) continue;
+    clauses.push(`${variant}.${k} = ?`);
+    params.push(f[k]);
+  }
+  if (f.branch !== undefined) {
+    clauses.push(`${t}.base_ref = ?`);
+    params.push(f.branch);
+  }
+  if (f.since !== undefined) {
+    clauses.push(`${t}.day >= ?`);
+    params.push(sinceDay(f)!);
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
 
 export const FROM_JOBS =
   'FROM jobs j JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id';
@@ -82,36 +117,59 @@ export interface DurationRow {
 /**
  * p50 and p90 of finished (success or failure) build and test job durations per week × kind × arch
  * × toolchain × runner. One percentile definition, nearest rank: the p-th percentile of n sorted
- * values is the value at rank ceil(p·n/100), found in SQL as the smallest value whose rank r has
- * 100·r ≥ p·n.
+ * values is the value at rank ceil(p·n/100). Read from the per-day duration lists ingest keeps:
+ * a group's lists (its days and branches the filters keep) are joined and ranked here.
  */
 export async function durations(db: Database, f: Filters): Promise<DurationRow[]> {
-  const w = where(f, [
-    'j.duration_s IS NOT NULL',
-    "j.kind IN ('build', 'test')",
-    "j.conclusion IN ('success', 'failure')",
-  ]);
+  const w = whereRollup(withoutSince(f), 'd', [], 'v'); // --since is applied to the pairs below
   const rows = await db.all(
-    `WITH d AS (
-       SELECT j.week, j.kind, v.arch, v.toolchain, v.runner, j.duration_s AS s,
-         ROW_NUMBER() OVER (PARTITION BY j.week, j.kind, v.arch, v.toolchain, v.runner ORDER BY j.duration_s) AS rn,
-         COUNT(*) OVER (PARTITION BY j.week, j.kind, v.arch, v.toolchain, v.runner) AS n
-       ${FROM_JOBS} ${w.sql})
-     SELECT week, kind, arch, toolchain, runner, MAX(n) AS jobs,
-       MIN(CASE WHEN rn * 100 >= n * 50 THEN s END) AS p50, MIN(CASE WHEN rn * 100 >= n * 90 THEN s END) AS p90
-     FROM d GROUP BY week, kind, arch, toolchain, runner ORDER BY week, kind, arch, toolchain, runner`,
+    `SELECT d.week, d.kind, v.arch, v.toolchain, v.runner, d.size, d.durations
+     FROM duration_lists d JOIN variants v ON v.variant_id = d.variant_id ${w.sql}`,
     w.params,
   );
-  return rows.map((r) => ({
-    week: new Date(num(r['week']) * 1000).toISOString().slice(0, 10),
-    kind: r['kind'] as 'build' | 'test',
-    arch: String(r['arch']),
-    toolchain: String(r['toolchain']),
-    runner: String(r['runner']),
-    jobs: num(r['jobs']),
-    p50Seconds: num(r['p50']),
-    p90Seconds: num(r['p90']),
-  }));
+  // (day, duration) pairs; --since keeps the runs created on or after its day.
+  const fromDay = f.since === undefined ? -Infinity : sinceDay(f)! / 86400;
+  const groups = new Map<string, { first: Row; size: number; lists: Int32Array[] }>();
+  for (const r of rows) {
+    const key = [r['week'], r['kind'], r['arch'], r['toolchain'], r['runner']].map(String).join('\0');
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { first: r, size: 0, lists: [] }));
+    g.size += num(r['size']);
+    g.lists.push(decodePairs(r['durations'] as Uint8Array));
+  }
+  const out: DurationRow[] = [];
+  for (const { first, size, lists } of groups.values()) {
+    const values = new Int32Array(size);
+    let n = 0;
+    for (const pairs of lists)
+      for (let i = 0; i < pairs.length; i += 2) if (pairs[i]! >= fromDay) values[n++] = pairs[i + 1]!;
+    if (n === 0) continue;
+    const kept = values.subarray(0, n);
+    // p50 first: selecting it leaves every larger value above its rank, where p90 is then found.
+    const k50 = nearestRank(n, 50);
+    const p50 = kthSmallest(kept, k50);
+    const p90 = kthSmallest(kept, nearestRank(n, 90), k50 - 1);
+    out.push({
+      week: new Date(num(first['week']) * 1000).toISOString().slice(0, 10),
+      kind: first['kind'] as 'build' | 'test',
+      arch: String(first['arch']),
+      toolchain: String(first['toolchain']),
+      runner: String(first['runner']),
+      jobs: n,
+      p50Seconds: p50,
+      p90Seconds: p90,
+    });
+  }
+  // Sorted here (code-point order) so both stores list the groups alike.
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort(
+    (a, b) =>
+      cmp(a.week, b.week) ||
+      cmp(a.kind, b.kind) ||
+      cmp(a.arch, b.arch) ||
+      cmp(a.toolchain, b.toolchain) ||
+      cmp(a.runner, b.runner),
+  );
 }
 
 // ---------------------------------------------------------------- rates
@@ -181,15 +239,20 @@ export async function rates(db: Database, f: Filters): Promise<RatesAnswer> {
     }),
     { total: 0, success: 0, failure: 0, cancelled: 0 },
   );
-  // Without arch, toolchain or runner, every run of the branch and days counts: no job scan.
+  // Without arch, toolchain or runner, every run of the branch and days counts (from the runs);
+  // with one, the runs that have a job of that variant (from the rollup, ANY for a filter not given).
   const variantFilter = f.arch !== undefined || f.toolchain !== undefined || f.runner !== undefined;
-  const rw = variantFilter ? where(f, ["j.kind <> 'other'"]) : { sql: '', params: [] as SqlValue[] };
+  const vw = whereRollup(
+    { ...f, arch: f.arch ?? ANY, toolchain: f.toolchain ?? ANY, runner: f.runner ?? ANY },
+    'c',
+    ["c.status = 'completed'"],
+  );
   const runRows = await db.all(
     variantFilter
-      ? `SELECT ${CONCLUSION_SUMS('r.conclusion')} FROM runs r WHERE r.status = 'completed' AND r.run_id IN (SELECT j.run_id ${FROM_JOBS} ${rw.sql})`
+      ? `SELECT ${COUNT_SUMS} FROM variant_runs c ${vw.sql}`
       : `SELECT ${CONCLUSION_SUMS('r.conclusion')} FROM runs r WHERE r.status = 'completed'${f.branch !== undefined ? ' AND r.base_ref = ?' : ''}${f.since !== undefined ? ' AND r.created_at >= ?' : ''}`,
     variantFilter
-      ? rw.params
+      ? vw.params
       : [...(f.branch !== undefined ? [f.branch] : []), ...(f.since !== undefined ? [sinceDay(f)!] : [])],
   );
   return { jobs, jobsTotal: rateCounts(sum), runs: rateCounts(counts(runRows[0] ?? { total: 0 })) };
@@ -211,22 +274,22 @@ export interface TopFailureRow {
   pctOfRuns: number;
 }
 
+/** Read from the rollups ingest keeps: runs with a failure per test, runs with results per variant. */
 export async function topFailures(db: Database, f: Filters, limit = 20): Promise<TopFailureRow[]> {
-  const w = where(f, ["o.status IN ('fail', 'error')"]);
+  const byRunner = { ...f, runner: f.runner ?? ANY };
+  const w = whereRollup(byRunner, 'c');
   const rows = await db.all(
-    `SELECT t.number, t.binary_name, t.name, v.arch, v.toolchain, COUNT(DISTINCT j.run_id) AS hits
-     FROM outcomes o JOIN tests t ON t.test_id = o.test_id JOIN jobs j ON j.job_id = o.job_id
-       JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id
-     ${w.sql}
-     GROUP BY t.test_id, t.number, t.binary_name, t.name, v.arch, v.toolchain
-     ORDER BY hits DESC, t.name, t.binary_name, v.arch, v.toolchain LIMIT ${Math.max(1, Math.floor(limit))}`,
+    `SELECT t.number, t.binary_name, t.name, h.arch, h.toolchain, h.hits
+     FROM (SELECT c.test_id, c.arch, c.toolchain, SUM(c.n) AS hits FROM failure_runs c ${w.sql}
+           GROUP BY c.test_id, c.arch, c.toolchain HAVING SUM(c.n) > 0) h
+       JOIN tests t ON t.test_id = h.test_id
+     ORDER BY h.hits DESC, t.name, t.binary_name, h.arch, h.toolchain LIMIT ${Math.max(1, Math.floor(limit))}`,
     w.params,
   );
-  const dw = where(f, ['j.has_results = 1']);
   const denominators = new Map<string, number>();
   for (const r of await db.all(
-    `SELECT v.arch, v.toolchain, COUNT(DISTINCT j.run_id) AS runs ${FROM_JOBS} ${dw.sql} GROUP BY v.arch, v.toolchain`,
-    dw.params,
+    `SELECT c.arch, c.toolchain, SUM(c.n) AS runs FROM result_runs c ${w.sql} GROUP BY c.arch, c.toolchain`,
+    w.params,
   )) {
     denominators.set(`${String(r['arch'])}\0${String(r['toolchain'])}`, num(r['runs']));
   }
