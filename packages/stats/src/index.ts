@@ -4,6 +4,7 @@ export * from './records.ts';
 export * from './results.ts';
 export * from './store.ts';
 export * from './rollups.ts';
+export * from './rows.ts';
 export * from './github.ts';
 export * from './collector.ts';
 export * from './queries.ts';

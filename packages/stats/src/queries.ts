@@ -4,7 +4,9 @@
 import type { Database, Row, SqlValue } from './db.ts';
 import { ANY, decodePairs, kthSmallest, nearestRank } from './rollups.ts';
 import { INFRA_KINDS, type FailureKind } from './records.ts';
-import { decodeIds } from './store.ts';
+import { inSet, readJobs, readOutcomes, statusInJob, testNames } from './rows.ts';
+import type { StoredJob, StoredOutcome } from './rows.ts';
+import { loadSets } from './store.ts';
 
 export interface Filters {
   arch?: string;
@@ -92,9 +94,6 @@ function whereRollup(
   }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
-
-export const FROM_JOBS =
-  'FROM jobs j JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id';
 
 const num = (v: unknown): number => Number(v);
 /** Percent with one decimal, computed from integers the same way on every store. */
@@ -293,20 +292,24 @@ export async function topFailures(db: Database, f: Filters, limit = 20): Promise
   )) {
     denominators.set(`${String(r['arch'])}\0${String(r['toolchain'])}`, num(r['runs']));
   }
-  return rows.map((r) => {
-    const runs = denominators.get(`${String(r['arch'])}\0${String(r['toolchain'])}`) ?? 0;
-    const hits = num(r['hits']);
-    return {
-      number: r['number'] ? `#${String(r['number'])}` : '',
-      binary: String(r['binary_name']),
-      test: String(r['name']),
-      arch: String(r['arch']),
-      toolchain: String(r['toolchain']),
-      hits,
-      runs,
-      pctOfRuns: percent(hits, runs),
-    };
-  });
+  return rows.map((r) =>
+    topFailureRow(r, denominators.get(`${String(r['arch'])}\0${String(r['toolchain'])}`) ?? 0),
+  );
+}
+
+/** A row of (number, binary_name, name, arch, toolchain, hits) and its runs with results. */
+export function topFailureRow(r: Row, runs: number): TopFailureRow {
+  const hits = num(r['hits']);
+  return {
+    number: r['number'] ? `#${String(r['number'])}` : '',
+    binary: String(r['binary_name']),
+    test: String(r['name']),
+    arch: String(r['arch']),
+    toolchain: String(r['toolchain']),
+    hits,
+    runs,
+    pctOfRuns: percent(hits, runs),
+  };
 }
 
 // ---------------------------------------------------------------- infra
@@ -368,16 +371,7 @@ export async function infra(db: Database, f: Filters): Promise<InfraRow[]> {
 
 export type Cell = 'pass' | 'fail' | 'flake' | 'skip';
 
-interface Observation {
-  jobId: number;
-  variantId: number;
-  runId: number;
-  attempt: number;
-  createdAt: number;
-  headSha: string;
-  url: string;
-  cell: Cell;
-}
+type Observation = StoredJob & { cell: Cell };
 
 export interface VariantKey {
   arch: string;
@@ -399,27 +393,6 @@ async function variantsById(db: Database): Promise<Map<number, VariantKey>> {
   return out;
 }
 
-function has(set: Uint32Array | undefined, id: number): boolean {
-  if (!set) return false;
-  let lo = 0;
-  let hi = set.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = set[mid]!;
-    if (v === id) return true;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
-
-export async function loadSets(db: Database): Promise<Map<number, Uint32Array>> {
-  const out = new Map<number, Uint32Array>();
-  for (const r of await db.all<{ set_id: number; ids: Uint8Array }>('SELECT set_id, ids FROM test_sets'))
-    out.set(num(r.set_id), decodeIds(r.ids));
-  return out;
-}
-
 /** Test ids for a name: "test", "test/subtest", or "binary:test". */
 export async function findTests(db: Database, name: string): Promise<number[]> {
   const colon = name.indexOf(':');
@@ -435,14 +408,13 @@ export async function findTests(db: Database, name: string): Promise<number[]> {
   return rows.map((r) => num(r['test_id']));
 }
 
-function cellOf(outcome: { status: string; flaky: number } | undefined, skipped: boolean): Cell {
-  if (outcome) {
-    if (outcome.status === 'pass') return outcome.flaky ? 'flake' : 'pass';
-    if (outcome.status === 'skip') return 'skip';
-    if (outcome.status === 'done') return 'pass';
-    return 'fail'; // fail, error, miss
-  }
-  return skipped ? 'skip' : 'pass';
+/** A test's cell in a job (see statusInJob): a pass that needed a retry is a flake. */
+function cellOf(outcome: StoredOutcome | undefined, skipped: boolean): Cell {
+  const status = statusInJob(outcome, skipped);
+  if (status === 'pass') return outcome?.flaky ? 'flake' : 'pass';
+  if (status === 'skip') return 'skip';
+  if (status === 'done') return 'pass';
+  return 'fail'; // fail, error, miss
 }
 
 /** Every base-branch observation of a test, per variant, oldest first. */
@@ -452,45 +424,27 @@ async function baseObservations(
   testIds: number[],
 ): Promise<Map<number, Observation[]>> {
   const sets = await loadSets(db);
-  const containing = [...sets].filter(([, ids]) => testIds.some((t) => has(ids, t))).map(([id]) => id);
+  const containing = [...sets].filter(([, ids]) => testIds.some((t) => inSet(ids, t))).map(([id]) => id);
   const out = new Map<number, Observation[]>();
   if (containing.length === 0) return out;
   const w = where(f, ['r.on_base = 1', 'j.has_results = 1', `j.seen_set IN (${containing.join(', ')})`]);
-  const jobs = await db.all(
-    `SELECT j.job_id, j.variant_id, j.run_id, j.run_attempt, j.skip_set, r.created_at, r.head_sha, r.html_url
-     ${FROM_JOBS} ${w.sql} ORDER BY j.variant_id, r.created_at, j.run_id, j.run_attempt`,
-    w.params,
-  );
-  const outcomes = new Map<number, { status: string; flaky: number }>();
-  for (const r of await db.all(
-    `SELECT job_id, status, flaky FROM outcomes WHERE test_id IN (${testIds.join(', ')})`,
-  )) {
-    const prev = outcomes.get(num(r['job_id']));
+  const jobs = await readJobs(db, w, 'j.variant_id, r.created_at, j.run_id, j.run_attempt');
+  const outcomes = new Map<number, StoredOutcome>();
+  for (const o of await readOutcomes(db, `test_id IN (${testIds.join(', ')})`)) {
+    const prev = outcomes.get(o.jobId);
     // With the name in two binaries of one job, a failure wins.
-    if (!prev || prev.status === 'pass')
-      outcomes.set(num(r['job_id']), { status: String(r['status']), flaky: num(r['flaky']) });
+    if (!prev || prev.status === 'pass') outcomes.set(o.jobId, o);
   }
-  for (const r of jobs) {
-    const jobId = num(r['job_id']);
-    const skipSet = sets.get(num(r['skip_set']));
+  for (const job of jobs) {
+    const skipSet = sets.get(job.skipSet ?? -1);
     const cell = cellOf(
-      outcomes.get(jobId),
-      testIds.some((t) => has(skipSet, t)),
+      outcomes.get(job.jobId),
+      testIds.some((t) => inSet(skipSet, t)),
     );
     if (cell === 'skip') continue;
-    const variantId = num(r['variant_id']);
-    let list = out.get(variantId);
-    if (!list) out.set(variantId, (list = []));
-    list.push({
-      jobId,
-      variantId,
-      runId: num(r['run_id']),
-      attempt: num(r['run_attempt']),
-      createdAt: num(r['created_at']),
-      headSha: String(r['head_sha']),
-      url: String(r['html_url']),
-      cell,
-    });
+    let list = out.get(job.variantId);
+    if (!list) out.set(job.variantId, (list = []));
+    list.push({ ...job, cell });
   }
   return out;
 }
@@ -507,7 +461,7 @@ const ref = (o: Observation): RunRef => ({
   attempt: o.attempt,
   commit: o.headSha,
   createdAt: new Date(o.createdAt * 1000).toISOString(),
-  url: o.url,
+  url: o.runUrl,
 });
 
 export interface FirstBadRow extends VariantKey {
@@ -626,7 +580,7 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
   const minSample = options.minSample ?? 10;
   const variants = await variantsById(db);
   const sets = await loadSets(db);
-  const tests = new Map<number, { binary: string; name: string }>();
+  const tests = new Set<number>();
   const rows: FlakyRow[] = [];
   for (const [variantId, variant] of variants) {
     if (
@@ -636,34 +590,28 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
     )
       continue;
     const w = where(f, ['j.variant_id = ?', 'j.has_results = 1']);
+    const byVariant = {
+      sql: w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`),
+      params: w.params,
+    };
     const jobs = (
-      await db.all(
-        `SELECT j.job_id, j.run_id, j.run_attempt, j.seen_set, j.skip_set ${FROM_JOBS} ${w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`)}
-         ORDER BY j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`,
-        w.params,
-      )
+      await readJobs(db, byVariant, `j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`)
     ).reverse();
     if (jobs.length === 0) continue;
-    const jobIds = jobs.map((j) => num(j['job_id']));
-    const byJob = new Map<number, Map<number, { status: string; flaky: number }>>();
+    const byJob = new Map<number, Map<number, StoredOutcome>>();
     const candidates = new Set<number>();
-    for (const o of await db.all(
-      `SELECT job_id, test_id, status, flaky FROM outcomes WHERE job_id IN (${jobIds.join(', ')})`,
-    )) {
-      const jobId = num(o['job_id']);
-      const testId = num(o['test_id']);
-      let m = byJob.get(jobId);
-      if (!m) byJob.set(jobId, (m = new Map<number, { status: string; flaky: number }>()));
-      m.set(testId, { status: String(o['status']), flaky: num(o['flaky']) });
-      if (o['status'] !== 'pass' || num(o['flaky'])) candidates.add(testId);
+    for (const o of await readOutcomes(db, `job_id IN (${jobs.map((j) => j.jobId).join(', ')})`)) {
+      let m = byJob.get(o.jobId);
+      if (!m) byJob.set(o.jobId, (m = new Map<number, StoredOutcome>()));
+      m.set(o.testId, o);
+      if (o.status !== 'pass' || o.flaky) candidates.add(o.testId);
     }
     for (const testId of candidates) {
       const seq: { cell: Cell; runId: number }[] = [];
       for (const j of jobs) {
-        const jobId = num(j['job_id']);
-        if (!has(sets.get(num(j['seen_set'])), testId)) continue;
-        const cell = cellOf(byJob.get(jobId)?.get(testId), has(sets.get(num(j['skip_set'])), testId));
-        if (cell !== 'skip') seq.push({ cell, runId: num(j['run_id']) });
+        if (!inSet(sets.get(j.seenSet ?? -1), testId)) continue;
+        const cell = cellOf(byJob.get(j.jobId)?.get(testId), inSet(sets.get(j.skipSet ?? -1), testId));
+        if (cell !== 'skip') seq.push({ cell, runId: j.runId });
       }
       if (seq.length < minSample) continue;
       let flips = 0;
@@ -682,7 +630,7 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
       const fails = seq.filter((s) => s.cell === 'fail').length;
       const flakes = seq.filter((s) => s.cell === 'flake').length;
       if (flips === 0 && flakes === 0) continue;
-      tests.set(testId, tests.get(testId) ?? { binary: '', name: '' });
+      tests.add(testId);
       rows.push({
         ...variant,
         binary: '',
@@ -697,15 +645,9 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
       });
     }
   }
-  if (tests.size > 0) {
-    for (const r of await db.all(
-      `SELECT test_id, binary_name, name FROM tests WHERE test_id IN (${[...tests.keys()].join(', ')})`,
-    )) {
-      tests.set(num(r['test_id']), { binary: String(r['binary_name']), name: String(r['name']) });
-    }
-  }
+  const names = await testNames(db, tests);
   for (const row of rows) {
-    const t = tests.get(Number(row.test))!;
+    const t = names.get(Number(row.test))!;
     row.binary = t.binary;
     row.test = t.name;
   }

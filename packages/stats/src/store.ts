@@ -23,6 +23,14 @@ export function decodeIds(bytes: Uint8Array): Uint32Array {
   return new Uint32Array(copy.buffer, 0, copy.byteLength / 4);
 }
 
+/** Decoded test sets by id (there are few: they change only when tests are added or removed). */
+export async function loadSets(db: Database): Promise<Map<number, Uint32Array>> {
+  const out = new Map<number, Uint32Array>();
+  for (const r of await db.all<{ set_id: number; ids: Uint8Array }>('SELECT set_id, ids FROM test_sets'))
+    out.set(Number(r.set_id), decodeIds(r.ids));
+  return out;
+}
+
 export class Store {
   private readonly variantIds = new Map<string, number>();
   private readonly testIds = new Map<string, number>();
@@ -318,15 +326,9 @@ export class Store {
     });
   }
 
-  /** Decoded test sets by id (there are few: they change only when tests are added or removed). */
-  async testSets(): Promise<Map<number, Uint32Array>> {
-    const out = new Map<number, Uint32Array>();
-    for (const r of await this.db.all<{ set_id: number; ids: Uint8Array }>(
-      'SELECT set_id, ids FROM test_sets',
-    )) {
-      out.set(Number(r.set_id), decodeIds(r.ids));
-    }
-    return out;
+  /** Decoded test sets by id. */
+  testSets(): Promise<Map<number, Uint32Array>> {
+    return loadSets(this.db);
   }
 }
 
