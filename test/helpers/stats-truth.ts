@@ -3,6 +3,16 @@
 import type { Filters, GenJob, GenRun, History, TestOutcome, TestRef } from '@bpf-ci/stats';
 import { weekStart } from '@bpf-ci/stats';
 
+/** A small matrix with every kind of history the questions tell apart (broken and flaky tests). */
+export const SMALL_MATRIX = {
+  arches: ['x86_64', 'aarch64'],
+  toolchains: ['gcc', 'llvm-18'],
+  runners: ['test_progs', 'test_maps'],
+  testsPerRunner: 8,
+  broken: 3,
+  flaky: 3,
+};
+
 export const visible = (run: GenRun, job: GenJob): boolean =>
   (run.artifacts === 'bundle' || run.artifacts === 'per-job') && job.results !== undefined;
 const accelerator = (run: GenRun, job: GenJob): string =>

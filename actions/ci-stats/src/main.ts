@@ -8,7 +8,7 @@ import { Inputs } from './inputs.ts';
 export function run(): Promise<number> {
   return runAction(Inputs, async ({ token, repository, workflow, database, since, questions }, logger) => {
     const url = /^postgres(ql)?:\/\//.test(database) ? database : resolve(database);
-    const store = await Store.open(await openDatabase(url));
+    const store = await Store.open(await openDatabase(url), { logger });
     try {
       const env = { ...process.env, GITHUB_TOKEN: token };
       const stats = await sync({

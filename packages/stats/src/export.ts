@@ -1,7 +1,10 @@
 // Per-test records for existing kernel CI dashboards: netdev's contest JSON (NIPA) and KCIDB.
 import { toKcidbStatus, type TestStatus } from '@bpf-ci/model';
 import type { Database } from './db.ts';
-import { FROM_JOBS, loadSets, where, type Filters } from './queries.ts';
+import { where, type Filters } from './queries.ts';
+import { inSet, readJobs, readOutcomes, statusInJob, testNames } from './rows.ts';
+import type { StoredJob, StoredOutcome } from './rows.ts';
+import { loadSets } from './store.ts';
 
 /** One NIPA contest result (netdev's results JSON: test, group, result, retry, time, crashes, link). */
 export interface NipaResult {
@@ -35,86 +38,34 @@ interface JobOutcome {
   reason: string | null;
 }
 
-interface ExportJob {
-  jobId: number;
-  runId: number;
-  attempt: number;
-  name: string;
-  arch: string;
-  toolchain: string;
-  runner: string;
-  accelerator: string;
-  baseRef: string;
-  headSha: string;
-  runUrl: string;
-  startedAt: number | null;
-  completedAt: number | null;
-  outcomes: JobOutcome[];
-}
+type ExportJob = StoredJob & { outcomes: JobOutcome[] };
 
 /** Every stored test outcome of the jobs that match, job by job (passes rebuilt from the sets). */
 export async function* exportJobs(db: Database, f: Filters): AsyncGenerator<ExportJob> {
-  const tests = new Map<number, { binary: string; name: string }>();
-  for (const r of await db.all('SELECT test_id, binary_name, name FROM tests'))
-    tests.set(Number(r['test_id']), { binary: String(r['binary_name']), name: String(r['name']) });
+  const tests = await testNames(db);
   const sets = await loadSets(db);
   const w = where(f, ['j.has_results = 1']);
-  const jobs = await db.all(
-    `SELECT j.job_id, j.run_id, j.run_attempt, j.name, j.seen_set, j.skip_set, j.started_at, j.completed_at,
-       v.arch, v.toolchain, v.runner, v.accelerator, r.base_ref, r.head_sha, r.html_url
-     ${FROM_JOBS} ${w.sql} ORDER BY j.run_created, j.run_id, j.run_attempt, j.job_id`,
-    w.params,
-  );
-  for (const j of jobs) {
-    const jobId = Number(j['job_id']);
-    const exceptions = new Map<number, Omit<JobOutcome, 'binary' | 'name'>>();
-    for (const o of await db.all(
-      'SELECT test_id, status, flaky, attempts, duration_ms, reason FROM outcomes WHERE job_id = ?',
-      [jobId],
-    )) {
-      exceptions.set(Number(o['test_id']), {
-        status: o['status'] as TestStatus,
-        flaky: Number(o['flaky']) === 1,
-        attempts: Number(o['attempts']),
-        durationMs: o['duration_ms'] === null ? null : Number(o['duration_ms']),
-        reason: o['reason'] === null ? null : String(o['reason']),
+  const jobs = await readJobs(db, w, 'j.run_created, j.run_id, j.run_attempt, j.job_id');
+  for (const job of jobs) {
+    const exceptions = new Map<number, StoredOutcome>();
+    for (const o of await readOutcomes(db, 'job_id = ?', [job.jobId])) exceptions.set(o.testId, o);
+    const skipped = sets.get(job.skipSet ?? -1);
+    const outcomes: JobOutcome[] = [];
+    for (const id of sets.get(job.seenSet ?? -1) ?? []) {
+      const { binary, name } = tests.get(id)!;
+      const e = exceptions.get(id);
+      outcomes.push({
+        binary,
+        name,
+        status: statusInJob(e, inSet(skipped, id)),
+        flaky: e?.flaky ?? false,
+        attempts: e?.attempts ?? 1,
+        durationMs: e?.durationMs ?? null,
+        reason: e?.reason ?? null,
       });
     }
-    const skipped = new Set(sets.get(Number(j['skip_set'])) ?? []);
-    const outcomes: JobOutcome[] = [];
-    for (const id of sets.get(Number(j['seen_set'])) ?? []) {
-      const t = tests.get(id)!;
-      const e = exceptions.get(id);
-      outcomes.push(
-        e
-          ? { ...t, ...e }
-          : {
-              ...t,
-              status: skipped.has(id) ? 'skip' : 'pass',
-              flaky: false,
-              attempts: 1,
-              durationMs: null,
-              reason: null,
-            },
-      );
-    }
     outcomes.sort((a, b) => a.binary.localeCompare(b.binary) || a.name.localeCompare(b.name));
-    yield {
-      jobId,
-      runId: Number(j['run_id']),
-      attempt: Number(j['run_attempt']),
-      name: String(j['name']),
-      arch: String(j['arch']),
-      toolchain: String(j['toolchain']),
-      runner: String(j['runner']),
-      accelerator: String(j['accelerator']),
-      baseRef: String(j['base_ref']),
-      headSha: String(j['head_sha']),
-      runUrl: String(j['html_url']),
-      startedAt: j['started_at'] === null ? null : Number(j['started_at']),
-      completedAt: j['completed_at'] === null ? null : Number(j['completed_at']),
-      outcomes,
-    };
+    yield { ...job, outcomes };
   }
 }
 

@@ -3,6 +3,8 @@ export * from './schema.ts';
 export * from './records.ts';
 export * from './results.ts';
 export * from './store.ts';
+export * from './rollups.ts';
+export * from './rows.ts';
 export * from './github.ts';
 export * from './collector.ts';
 export * from './queries.ts';

@@ -1,9 +1,12 @@
 // The questions maintainers ask of the history. Each is SQL that runs unchanged on SQLite and
 // PostgreSQL plus, where a sequence has to be walked, the same TypeScript over the rows, so both
 // stores give the same answers.
-import type { Database, SqlValue } from './db.ts';
+import type { Database, Row, SqlValue } from './db.ts';
+import { ANY, decodePairs, kthSmallest, nearestRank } from './rollups.ts';
 import { INFRA_KINDS, type FailureKind } from './records.ts';
-import { decodeIds } from './store.ts';
+import { inSet, readJobs, readOutcomes, statusInJob, testNames } from './rows.ts';
+import type { StoredJob, StoredOutcome } from './rows.ts';
+import { loadSets } from './store.ts';
 
 export interface Filters {
   arch?: string;
@@ -37,6 +40,12 @@ function sinceDay(f: Filters): number | undefined {
   return f.since === undefined ? undefined : Math.floor(f.since / 86400) * 86400;
 }
 
+function withoutSince(f: Filters): Filters {
+  const out = { ...f };
+  delete out.since;
+  return out;
+}
+
 /** WHERE clauses over job_counts c and variants v. */
 function whereCounts(f: Filters, extra: string[] = []): { sql: string; params: SqlValue[] } {
   const variantOnly: Filters = {};
@@ -58,8 +67,33 @@ function whereCounts(f: Filters, extra: string[] = []): { sql: string; params: S
 }
 const FROM_COUNTS = 'FROM job_counts c JOIN variants v ON v.variant_id = c.variant_id';
 
-export const FROM_JOBS =
-  'FROM jobs j JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id';
+/**
+ * WHERE clauses over a rollup `t` with base_ref and day, and arch, toolchain and runner in `t` or
+ * in the variants row joined as `variant`.
+ */
+function whereRollup(
+  f: Filters,
+  t: string,
+  extra: string[] = [],
+  variant = t,
+): { sql: string; params: SqlValue[] } {
+  const clauses = [...extra];
+  const params: SqlValue[] = [];
+  for (const k of ['arch', 'toolchain', 'runner'] as const) {
+    if (f[k] === undefined) continue;
+    clauses.push(`${variant}.${k} = ?`);
+    params.push(f[k]);
+  }
+  if (f.branch !== undefined) {
+    clauses.push(`${t}.base_ref = ?`);
+    params.push(f.branch);
+  }
+  if (f.since !== undefined) {
+    clauses.push(`${t}.day >= ?`);
+    params.push(sinceDay(f)!);
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
 
 const num = (v: unknown): number => Number(v);
 /** Percent with one decimal, computed from integers the same way on every store. */
@@ -82,36 +116,59 @@ export interface DurationRow {
 /**
  * p50 and p90 of finished (success or failure) build and test job durations per week × kind × arch
  * × toolchain × runner. One percentile definition, nearest rank: the p-th percentile of n sorted
- * values is the value at rank ceil(p·n/100), found in SQL as the smallest value whose rank r has
- * 100·r ≥ p·n.
+ * values is the value at rank ceil(p·n/100). Read from the per-day duration lists ingest keeps:
+ * a group's lists (its days and branches the filters keep) are joined and ranked here.
  */
 export async function durations(db: Database, f: Filters): Promise<DurationRow[]> {
-  const w = where(f, [
-    'j.duration_s IS NOT NULL',
-    "j.kind IN ('build', 'test')",
-    "j.conclusion IN ('success', 'failure')",
-  ]);
+  const w = whereRollup(withoutSince(f), 'd', [], 'v'); // --since is applied to the pairs below
   const rows = await db.all(
-    `WITH d AS (
-       SELECT j.week, j.kind, v.arch, v.toolchain, v.runner, j.duration_s AS s,
-         ROW_NUMBER() OVER (PARTITION BY j.week, j.kind, v.arch, v.toolchain, v.runner ORDER BY j.duration_s) AS rn,
-         COUNT(*) OVER (PARTITION BY j.week, j.kind, v.arch, v.toolchain, v.runner) AS n
-       ${FROM_JOBS} ${w.sql})
-     SELECT week, kind, arch, toolchain, runner, MAX(n) AS jobs,
-       MIN(CASE WHEN rn * 100 >= n * 50 THEN s END) AS p50, MIN(CASE WHEN rn * 100 >= n * 90 THEN s END) AS p90
-     FROM d GROUP BY week, kind, arch, toolchain, runner ORDER BY week, kind, arch, toolchain, runner`,
+    `SELECT d.week, d.kind, v.arch, v.toolchain, v.runner, d.size, d.durations
+     FROM duration_lists d JOIN variants v ON v.variant_id = d.variant_id ${w.sql}`,
     w.params,
   );
-  return rows.map((r) => ({
-    week: new Date(num(r['week']) * 1000).toISOString().slice(0, 10),
-    kind: r['kind'] as 'build' | 'test',
-    arch: String(r['arch']),
-    toolchain: String(r['toolchain']),
-    runner: String(r['runner']),
-    jobs: num(r['jobs']),
-    p50Seconds: num(r['p50']),
-    p90Seconds: num(r['p90']),
-  }));
+  // (day, duration) pairs; --since keeps the runs created on or after its day.
+  const fromDay = f.since === undefined ? -Infinity : sinceDay(f)! / 86400;
+  const groups = new Map<string, { first: Row; size: number; lists: Int32Array[] }>();
+  for (const r of rows) {
+    const key = [r['week'], r['kind'], r['arch'], r['toolchain'], r['runner']].map(String).join('\0');
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { first: r, size: 0, lists: [] }));
+    g.size += num(r['size']);
+    g.lists.push(decodePairs(r['durations'] as Uint8Array));
+  }
+  const out: DurationRow[] = [];
+  for (const { first, size, lists } of groups.values()) {
+    const values = new Int32Array(size);
+    let n = 0;
+    for (const pairs of lists)
+      for (let i = 0; i < pairs.length; i += 2) if (pairs[i]! >= fromDay) values[n++] = pairs[i + 1]!;
+    if (n === 0) continue;
+    const kept = values.subarray(0, n);
+    // p50 first: selecting it leaves every larger value above its rank, where p90 is then found.
+    const k50 = nearestRank(n, 50);
+    const p50 = kthSmallest(kept, k50);
+    const p90 = kthSmallest(kept, nearestRank(n, 90), k50 - 1);
+    out.push({
+      week: new Date(num(first['week']) * 1000).toISOString().slice(0, 10),
+      kind: first['kind'] as 'build' | 'test',
+      arch: String(first['arch']),
+      toolchain: String(first['toolchain']),
+      runner: String(first['runner']),
+      jobs: n,
+      p50Seconds: p50,
+      p90Seconds: p90,
+    });
+  }
+  // Sorted here (code-point order) so both stores list the groups alike.
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort(
+    (a, b) =>
+      cmp(a.week, b.week) ||
+      cmp(a.kind, b.kind) ||
+      cmp(a.arch, b.arch) ||
+      cmp(a.toolchain, b.toolchain) ||
+      cmp(a.runner, b.runner),
+  );
 }
 
 // ---------------------------------------------------------------- rates
@@ -181,15 +238,20 @@ export async function rates(db: Database, f: Filters): Promise<RatesAnswer> {
     }),
     { total: 0, success: 0, failure: 0, cancelled: 0 },
   );
-  // Without arch, toolchain or runner, every run of the branch and days counts: no job scan.
+  // Without arch, toolchain or runner, every run of the branch and days counts (from the runs);
+  // with one, the runs that have a job of that variant (from the rollup, ANY for a filter not given).
   const variantFilter = f.arch !== undefined || f.toolchain !== undefined || f.runner !== undefined;
-  const rw = variantFilter ? where(f, ["j.kind <> 'other'"]) : { sql: '', params: [] as SqlValue[] };
+  const vw = whereRollup(
+    { ...f, arch: f.arch ?? ANY, toolchain: f.toolchain ?? ANY, runner: f.runner ?? ANY },
+    'c',
+    ["c.status = 'completed'"],
+  );
   const runRows = await db.all(
     variantFilter
-      ? `SELECT ${CONCLUSION_SUMS('r.conclusion')} FROM runs r WHERE r.status = 'completed' AND r.run_id IN (SELECT j.run_id ${FROM_JOBS} ${rw.sql})`
+      ? `SELECT ${COUNT_SUMS} FROM variant_runs c ${vw.sql}`
       : `SELECT ${CONCLUSION_SUMS('r.conclusion')} FROM runs r WHERE r.status = 'completed'${f.branch !== undefined ? ' AND r.base_ref = ?' : ''}${f.since !== undefined ? ' AND r.created_at >= ?' : ''}`,
     variantFilter
-      ? rw.params
+      ? vw.params
       : [...(f.branch !== undefined ? [f.branch] : []), ...(f.since !== undefined ? [sinceDay(f)!] : [])],
   );
   return { jobs, jobsTotal: rateCounts(sum), runs: rateCounts(counts(runRows[0] ?? { total: 0 })) };
@@ -211,39 +273,43 @@ export interface TopFailureRow {
   pctOfRuns: number;
 }
 
+/** Read from the rollups ingest keeps: runs with a failure per test, runs with results per variant. */
 export async function topFailures(db: Database, f: Filters, limit = 20): Promise<TopFailureRow[]> {
-  const w = where(f, ["o.status IN ('fail', 'error')"]);
+  const byRunner = { ...f, runner: f.runner ?? ANY };
+  const w = whereRollup(byRunner, 'c');
   const rows = await db.all(
-    `SELECT t.number, t.binary_name, t.name, v.arch, v.toolchain, COUNT(DISTINCT j.run_id) AS hits
-     FROM outcomes o JOIN tests t ON t.test_id = o.test_id JOIN jobs j ON j.job_id = o.job_id
-       JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id
-     ${w.sql}
-     GROUP BY t.test_id, t.number, t.binary_name, t.name, v.arch, v.toolchain
-     ORDER BY hits DESC, t.name, t.binary_name, v.arch, v.toolchain LIMIT ${Math.max(1, Math.floor(limit))}`,
+    `SELECT t.number, t.binary_name, t.name, h.arch, h.toolchain, h.hits
+     FROM (SELECT c.test_id, c.arch, c.toolchain, SUM(c.n) AS hits FROM failure_runs c ${w.sql}
+           GROUP BY c.test_id, c.arch, c.toolchain HAVING SUM(c.n) > 0) h
+       JOIN tests t ON t.test_id = h.test_id
+     ORDER BY h.hits DESC, t.name, t.binary_name, h.arch, h.toolchain LIMIT ${Math.max(1, Math.floor(limit))}`,
     w.params,
   );
-  const dw = where(f, ['j.has_results = 1']);
   const denominators = new Map<string, number>();
   for (const r of await db.all(
-    `SELECT v.arch, v.toolchain, COUNT(DISTINCT j.run_id) AS runs ${FROM_JOBS} ${dw.sql} GROUP BY v.arch, v.toolchain`,
-    dw.params,
+    `SELECT c.arch, c.toolchain, SUM(c.n) AS runs FROM result_runs c ${w.sql} GROUP BY c.arch, c.toolchain`,
+    w.params,
   )) {
     denominators.set(`${String(r['arch'])}\0${String(r['toolchain'])}`, num(r['runs']));
   }
-  return rows.map((r) => {
-    const runs = denominators.get(`${String(r['arch'])}\0${String(r['toolchain'])}`) ?? 0;
-    const hits = num(r['hits']);
-    return {
-      number: r['number'] ? `#${String(r['number'])}` : '',
-      binary: String(r['binary_name']),
-      test: String(r['name']),
-      arch: String(r['arch']),
-      toolchain: String(r['toolchain']),
-      hits,
-      runs,
-      pctOfRuns: percent(hits, runs),
-    };
-  });
+  return rows.map((r) =>
+    topFailureRow(r, denominators.get(`${String(r['arch'])}\0${String(r['toolchain'])}`) ?? 0),
+  );
+}
+
+/** A row of (number, binary_name, name, arch, toolchain, hits) and its runs with results. */
+export function topFailureRow(r: Row, runs: number): TopFailureRow {
+  const hits = num(r['hits']);
+  return {
+    number: r['number'] ? `#${String(r['number'])}` : '',
+    binary: String(r['binary_name']),
+    test: String(r['name']),
+    arch: String(r['arch']),
+    toolchain: String(r['toolchain']),
+    hits,
+    runs,
+    pctOfRuns: percent(hits, runs),
+  };
 }
 
 // ---------------------------------------------------------------- infra
@@ -305,16 +371,7 @@ export async function infra(db: Database, f: Filters): Promise<InfraRow[]> {
 
 export type Cell = 'pass' | 'fail' | 'flake' | 'skip';
 
-interface Observation {
-  jobId: number;
-  variantId: number;
-  runId: number;
-  attempt: number;
-  createdAt: number;
-  headSha: string;
-  url: string;
-  cell: Cell;
-}
+type Observation = StoredJob & { cell: Cell };
 
 export interface VariantKey {
   arch: string;
@@ -336,27 +393,6 @@ async function variantsById(db: Database): Promise<Map<number, VariantKey>> {
   return out;
 }
 
-function has(set: Uint32Array | undefined, id: number): boolean {
-  if (!set) return false;
-  let lo = 0;
-  let hi = set.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = set[mid]!;
-    if (v === id) return true;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
-
-export async function loadSets(db: Database): Promise<Map<number, Uint32Array>> {
-  const out = new Map<number, Uint32Array>();
-  for (const r of await db.all<{ set_id: number; ids: Uint8Array }>('SELECT set_id, ids FROM test_sets'))
-    out.set(num(r.set_id), decodeIds(r.ids));
-  return out;
-}
-
 /** Test ids for a name: "test", "test/subtest", or "binary:test". */
 export async function findTests(db: Database, name: string): Promise<number[]> {
   const colon = name.indexOf(':');
@@ -372,14 +408,13 @@ export async function findTests(db: Database, name: string): Promise<number[]> {
   return rows.map((r) => num(r['test_id']));
 }
 
-function cellOf(outcome: { status: string; flaky: number } | undefined, skipped: boolean): Cell {
-  if (outcome) {
-    if (outcome.status === 'pass') return outcome.flaky ? 'flake' : 'pass';
-    if (outcome.status === 'skip') return 'skip';
-    if (outcome.status === 'done') return 'pass';
-    return 'fail'; // fail, error, miss
-  }
-  return skipped ? 'skip' : 'pass';
+/** A test's cell in a job (see statusInJob): a pass that needed a retry is a flake. */
+function cellOf(outcome: StoredOutcome | undefined, skipped: boolean): Cell {
+  const status = statusInJob(outcome, skipped);
+  if (status === 'pass') return outcome?.flaky ? 'flake' : 'pass';
+  if (status === 'skip') return 'skip';
+  if (status === 'done') return 'pass';
+  return 'fail'; // fail, error, miss
 }
 
 /** Every base-branch observation of a test, per variant, oldest first. */
@@ -389,45 +424,27 @@ async function baseObservations(
   testIds: number[],
 ): Promise<Map<number, Observation[]>> {
   const sets = await loadSets(db);
-  const containing = [...sets].filter(([, ids]) => testIds.some((t) => has(ids, t))).map(([id]) => id);
+  const containing = [...sets].filter(([, ids]) => testIds.some((t) => inSet(ids, t))).map(([id]) => id);
   const out = new Map<number, Observation[]>();
   if (containing.length === 0) return out;
   const w = where(f, ['r.on_base = 1', 'j.has_results = 1', `j.seen_set IN (${containing.join(', ')})`]);
-  const jobs = await db.all(
-    `SELECT j.job_id, j.variant_id, j.run_id, j.run_attempt, j.skip_set, r.created_at, r.head_sha, r.html_url
-     ${FROM_JOBS} ${w.sql} ORDER BY j.variant_id, r.created_at, j.run_id, j.run_attempt`,
-    w.params,
-  );
-  const outcomes = new Map<number, { status: string; flaky: number }>();
-  for (const r of await db.all(
-    `SELECT job_id, status, flaky FROM outcomes WHERE test_id IN (${testIds.join(', ')})`,
-  )) {
-    const prev = outcomes.get(num(r['job_id']));
+  const jobs = await readJobs(db, w, 'j.variant_id, r.created_at, j.run_id, j.run_attempt');
+  const outcomes = new Map<number, StoredOutcome>();
+  for (const o of await readOutcomes(db, `test_id IN (${testIds.join(', ')})`)) {
+    const prev = outcomes.get(o.jobId);
     // With the name in two binaries of one job, a failure wins.
-    if (!prev || prev.status === 'pass')
-      outcomes.set(num(r['job_id']), { status: String(r['status']), flaky: num(r['flaky']) });
+    if (!prev || prev.status === 'pass') outcomes.set(o.jobId, o);
   }
-  for (const r of jobs) {
-    const jobId = num(r['job_id']);
-    const skipSet = sets.get(num(r['skip_set']));
+  for (const job of jobs) {
+    const skipSet = sets.get(job.skipSet ?? -1);
     const cell = cellOf(
-      outcomes.get(jobId),
-      testIds.some((t) => has(skipSet, t)),
+      outcomes.get(job.jobId),
+      testIds.some((t) => inSet(skipSet, t)),
     );
     if (cell === 'skip') continue;
-    const variantId = num(r['variant_id']);
-    let list = out.get(variantId);
-    if (!list) out.set(variantId, (list = []));
-    list.push({
-      jobId,
-      variantId,
-      runId: num(r['run_id']),
-      attempt: num(r['run_attempt']),
-      createdAt: num(r['created_at']),
-      headSha: String(r['head_sha']),
-      url: String(r['html_url']),
-      cell,
-    });
+    let list = out.get(job.variantId);
+    if (!list) out.set(job.variantId, (list = []));
+    list.push({ ...job, cell });
   }
   return out;
 }
@@ -444,7 +461,7 @@ const ref = (o: Observation): RunRef => ({
   attempt: o.attempt,
   commit: o.headSha,
   createdAt: new Date(o.createdAt * 1000).toISOString(),
-  url: o.url,
+  url: o.runUrl,
 });
 
 export interface FirstBadRow extends VariantKey {
@@ -563,7 +580,7 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
   const minSample = options.minSample ?? 10;
   const variants = await variantsById(db);
   const sets = await loadSets(db);
-  const tests = new Map<number, { binary: string; name: string }>();
+  const tests = new Set<number>();
   const rows: FlakyRow[] = [];
   for (const [variantId, variant] of variants) {
     if (
@@ -573,34 +590,28 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
     )
       continue;
     const w = where(f, ['j.variant_id = ?', 'j.has_results = 1']);
+    const byVariant = {
+      sql: w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`),
+      params: w.params,
+    };
     const jobs = (
-      await db.all(
-        `SELECT j.job_id, j.run_id, j.run_attempt, j.seen_set, j.skip_set ${FROM_JOBS} ${w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`)}
-         ORDER BY j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`,
-        w.params,
-      )
+      await readJobs(db, byVariant, `j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`)
     ).reverse();
     if (jobs.length === 0) continue;
-    const jobIds = jobs.map((j) => num(j['job_id']));
-    const byJob = new Map<number, Map<number, { status: string; flaky: number }>>();
+    const byJob = new Map<number, Map<number, StoredOutcome>>();
     const candidates = new Set<number>();
-    for (const o of await db.all(
-      `SELECT job_id, test_id, status, flaky FROM outcomes WHERE job_id IN (${jobIds.join(', ')})`,
-    )) {
-      const jobId = num(o['job_id']);
-      const testId = num(o['test_id']);
-      let m = byJob.get(jobId);
-      if (!m) byJob.set(jobId, (m = new Map<number, { status: string; flaky: number }>()));
-      m.set(testId, { status: String(o['status']), flaky: num(o['flaky']) });
-      if (o['status'] !== 'pass' || num(o['flaky'])) candidates.add(testId);
+    for (const o of await readOutcomes(db, `job_id IN (${jobs.map((j) => j.jobId).join(', ')})`)) {
+      let m = byJob.get(o.jobId);
+      if (!m) byJob.set(o.jobId, (m = new Map<number, StoredOutcome>()));
+      m.set(o.testId, o);
+      if (o.status !== 'pass' || o.flaky) candidates.add(o.testId);
     }
     for (const testId of candidates) {
       const seq: { cell: Cell; runId: number }[] = [];
       for (const j of jobs) {
-        const jobId = num(j['job_id']);
-        if (!has(sets.get(num(j['seen_set'])), testId)) continue;
-        const cell = cellOf(byJob.get(jobId)?.get(testId), has(sets.get(num(j['skip_set'])), testId));
-        if (cell !== 'skip') seq.push({ cell, runId: num(j['run_id']) });
+        if (!inSet(sets.get(j.seenSet ?? -1), testId)) continue;
+        const cell = cellOf(byJob.get(j.jobId)?.get(testId), inSet(sets.get(j.skipSet ?? -1), testId));
+        if (cell !== 'skip') seq.push({ cell, runId: j.runId });
       }
       if (seq.length < minSample) continue;
       let flips = 0;
@@ -619,7 +630,7 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
       const fails = seq.filter((s) => s.cell === 'fail').length;
       const flakes = seq.filter((s) => s.cell === 'flake').length;
       if (flips === 0 && flakes === 0) continue;
-      tests.set(testId, tests.get(testId) ?? { binary: '', name: '' });
+      tests.add(testId);
       rows.push({
         ...variant,
         binary: '',
@@ -634,15 +645,9 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
       });
     }
   }
-  if (tests.size > 0) {
-    for (const r of await db.all(
-      `SELECT test_id, binary_name, name FROM tests WHERE test_id IN (${[...tests.keys()].join(', ')})`,
-    )) {
-      tests.set(num(r['test_id']), { binary: String(r['binary_name']), name: String(r['name']) });
-    }
-  }
+  const names = await testNames(db, tests);
   for (const row of rows) {
-    const t = tests.get(Number(row.test))!;
+    const t = names.get(Number(row.test))!;
     row.binary = t.binary;
     row.test = t.name;
   }

@@ -1,10 +1,22 @@
 // The store's schema as versioned migrations, the same SQL on SQLite and PostgreSQL. A migration
 // only ever adds; a database records the versions it has applied in schema_migrations.
+import type { Logger } from '@bpf-ci/logger';
 import type { Database } from './db.ts';
+import { ROLLUP_TABLES_SQL, rebuildRollups } from './rollups.ts';
+
+/**
+ * One version: its SQL and, when it adds derived tables to a store that already holds runs, how to
+ * fill them from the stored rows (in the same transaction as the SQL).
+ */
+interface Migration {
+  sql: (blob: string) => string;
+  fill?: (db: Database, logger?: Logger) => Promise<void>;
+}
 
 /** Each entry is one version; never edit an applied one, append a new one. */
-const MIGRATIONS: ((blob: string) => string)[] = [
-  (blob) => `
+const MIGRATIONS: Migration[] = [
+  {
+    sql: (blob) => `
 CREATE TABLE sync_state (repo TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (repo, key));
 CREATE TABLE http_cache (url TEXT PRIMARY KEY, etag TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE variants (
@@ -38,9 +50,11 @@ CREATE TABLE artifacts (artifact_id BIGINT PRIMARY KEY, run_id BIGINT NOT NULL, 
   state TEXT NOT NULL, detail TEXT);
 CREATE INDEX artifacts_run ON artifacts (run_id);
 `,
+  },
   // Job counts per day × variant × kind × base branch × conclusion × failure kind, kept by ingest:
   // rates and infra read these few thousand rows instead of every job. '' stands for none.
-  () => `
+  {
+    sql: () => `
 CREATE TABLE job_counts (
   day BIGINT NOT NULL, variant_id INTEGER NOT NULL, kind TEXT NOT NULL, base_ref TEXT NOT NULL,
   status TEXT NOT NULL, conclusion TEXT NOT NULL, failure_kind TEXT NOT NULL, n INTEGER NOT NULL,
@@ -51,12 +65,16 @@ INSERT INTO job_counts (day, variant_id, kind, base_ref, status, conclusion, fai
   FROM jobs j JOIN runs r ON r.run_id = j.run_id
   GROUP BY (j.run_created / 86400) * 86400, j.variant_id, j.kind, r.base_ref, j.status, COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, '');
 `,
+  },
+  // Rollups for durations, top-failures and rates' runs under a variant filter (see rollups.ts),
+  // built once from the stored runs of an existing store.
+  { sql: ROLLUP_TABLES_SQL, fill: rebuildRollups },
 ];
 
 export const SCHEMA_VERSION_LATEST = MIGRATIONS.length;
 
 /** Bring the database to the latest schema version; returns the versions applied now. */
-export async function migrate(db: Database): Promise<number[]> {
+export async function migrate(db: Database, logger?: Logger): Promise<number[]> {
   await db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
   );
@@ -76,7 +94,9 @@ export async function migrate(db: Database): Promise<number[]> {
   for (let v = 1; v <= MIGRATIONS.length; v++) {
     if (applied.has(v)) continue;
     await db.transaction(async () => {
-      await db.exec(MIGRATIONS[v - 1]!(blob));
+      const migration = MIGRATIONS[v - 1]!;
+      await db.exec(migration.sql(blob));
+      await migration.fill?.(db, logger);
       await db.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [
         v,
         Math.floor(Date.now() / 1000),

@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { Database, SqlValue } from './db.ts';
 import { migrate } from './schema.ts';
+import { applyRollups } from './rollups.ts';
+import type { Logger } from '@bpf-ci/logger';
 import type { RunRecord, TestRef, Variant } from './records.ts';
 
 const WEEK = 7 * 86400;
@@ -21,6 +23,14 @@ export function decodeIds(bytes: Uint8Array): Uint32Array {
   return new Uint32Array(copy.buffer, 0, copy.byteLength / 4);
 }
 
+/** Decoded test sets by id (there are few: they change only when tests are added or removed). */
+export async function loadSets(db: Database): Promise<Map<number, Uint32Array>> {
+  const out = new Map<number, Uint32Array>();
+  for (const r of await db.all<{ set_id: number; ids: Uint8Array }>('SELECT set_id, ids FROM test_sets'))
+    out.set(Number(r.set_id), decodeIds(r.ids));
+  return out;
+}
+
 export class Store {
   private readonly variantIds = new Map<string, number>();
   private readonly testIds = new Map<string, number>();
@@ -35,8 +45,9 @@ export class Store {
     this.db = db;
   }
 
-  static async open(db: Database): Promise<Store> {
-    await migrate(db);
+  /** Open a store, bringing its schema up to date (`logger` hears the progress of a long migration). */
+  static async open(db: Database, options: { logger?: Logger } = {}): Promise<Store> {
+    await migrate(db, options.logger);
     const store = new Store(db);
     for (const r of await db.all<Record<string, SqlValue>>(
       'SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants',
@@ -113,24 +124,8 @@ export class Store {
     const newSets: SqlValue[][] = [];
     try {
       await db.transaction(async () => {
-        // Take the run's old jobs out of the daily counts before they go.
-        const old = await db.all(COUNT_GROUPS, [record.runId]);
-        for (const g of old) {
-          await db.run(
-            `UPDATE job_counts SET n = n - ? WHERE day = ? AND variant_id = ? AND kind = ? AND base_ref = ?
-               AND status = ? AND conclusion = ? AND failure_kind = ?`,
-            [
-              g['n']!,
-              g['day']!,
-              g['variant_id']!,
-              g['kind']!,
-              g['base_ref']!,
-              g['status']!,
-              g['conclusion']!,
-              g['failure_kind']!,
-            ],
-          );
-        }
+        // Take the run's old rows out of the rollups before they go (nothing to take for a new run).
+        if (await this.knownRun(record.runId)) await applyRollups(db, { runId: record.runId }, -1);
         await db.run('DELETE FROM outcomes WHERE job_id IN (SELECT job_id FROM jobs WHERE run_id = ?)', [
           record.runId,
         ]);
@@ -264,24 +259,7 @@ export class Store {
           ['job_id', 'test_id', 'status', 'flaky', 'attempts', 'duration_ms', 'reason'],
           outcomeRows,
         );
-        for (const g of await db.all(COUNT_GROUPS, [record.runId])) {
-          await db.run(
-            `INSERT INTO job_counts (day, variant_id, kind, base_ref, status, conclusion, failure_kind, n)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (day, variant_id, kind, base_ref, status, conclusion, failure_kind)
-             DO UPDATE SET n = job_counts.n + excluded.n`,
-            [
-              g['day']!,
-              g['variant_id']!,
-              g['kind']!,
-              g['base_ref']!,
-              g['status']!,
-              g['conclusion']!,
-              g['failure_kind']!,
-              g['n']!,
-            ],
-          );
-        }
+        await applyRollups(db, { runId: record.runId }, 1);
         await db.insertMany(
           'artifacts',
           ['artifact_id', 'run_id', 'name', 'state', 'detail'],
@@ -348,23 +326,11 @@ export class Store {
     });
   }
 
-  /** Decoded test sets by id (there are few: they change only when tests are added or removed). */
-  async testSets(): Promise<Map<number, Uint32Array>> {
-    const out = new Map<number, Uint32Array>();
-    for (const r of await this.db.all<{ set_id: number; ids: Uint8Array }>(
-      'SELECT set_id, ids FROM test_sets',
-    )) {
-      out.set(Number(r.set_id), decodeIds(r.ids));
-    }
-    return out;
+  /** Decoded test sets by id. */
+  testSets(): Promise<Map<number, Uint32Array>> {
+    return loadSets(this.db);
   }
 }
-
-/** A run's jobs grouped as job_counts keeps them. */
-const COUNT_GROUPS = `SELECT (j.run_created / 86400) * 86400 AS day, j.variant_id, j.kind, r.base_ref, j.status,
-    COALESCE(j.conclusion, '') AS conclusion, COALESCE(j.failure_kind, '') AS failure_kind, COUNT(*) AS n
-  FROM jobs j JOIN runs r ON r.run_id = j.run_id WHERE j.run_id = ?
-  GROUP BY (j.run_created / 86400) * 86400, j.variant_id, j.kind, r.base_ref, j.status, COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, '')`;
 
 function variantKey(v: Variant): string {
   return [v.arch, v.toolchain, v.runner, v.accelerator, v.labels].join('\0');

@@ -34,12 +34,7 @@ const history: History = generateHistory({
   start: START,
   interval: INTERVAL,
   now: NOW,
-  arches: ['x86_64', 'aarch64'],
-  toolchains: ['gcc', 'llvm-18'],
-  runners: ['test_progs', 'test_maps'],
-  testsPerRunner: 8,
-  broken: 3,
-  flaky: 3,
+  ...truth.SMALL_MATRIX,
 });
 
 let server: FakeGitHub;

@@ -99,6 +99,7 @@ async function withStore<T>(db: unknown, io: CommandIo, body: (store: Store) => 
   const location = typeof db === 'string' ? db : (io.env['BPF_CI_STATS_DB'] ?? DEFAULT_DB);
   const store = await Store.open(
     await openDatabase(/^postgres(ql)?:\/\//.test(location) ? location : resolve(io.cwd, location)),
+    { logger: io.logger },
   );
   try {
     return await body(store);
