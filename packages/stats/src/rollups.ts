@@ -93,7 +93,7 @@ const COUNTERS: { table: string; key: string[]; select: (where: string) => strin
   },
 ];
 
-/** The tables this migration step adds (job_counts came earlier). */
+/** The tables this migration step adds (job_counts came earlier), and the indexes the questions use. */
 export const ROLLUP_TABLES_SQL = (blob: string): string => `
 CREATE TABLE job_counts_weekly (
   week BIGINT NOT NULL, variant_id INTEGER NOT NULL, kind TEXT NOT NULL, base_ref TEXT NOT NULL,
@@ -113,6 +113,7 @@ CREATE TABLE duration_lists (
   week BIGINT NOT NULL, kind TEXT NOT NULL, variant_id INTEGER NOT NULL, base_ref TEXT NOT NULL,
   size INTEGER NOT NULL, durations ${blob} NOT NULL, PRIMARY KEY (week, kind, variant_id, base_ref));
 CREATE INDEX runs_status_created ON runs (status, created_at, base_ref, conclusion);
+CREATE INDEX runs_on_base ON runs (on_base, run_id);
 `;
 
 /** Add (+1) or take out (-1) the contribution of the selected stored runs to every rollup. */

@@ -82,7 +82,7 @@ async function rollups(db: Database): Promise<Record<string, unknown>> {
 /** Turn a store into one written before the rollups: schema version 2. */
 async function makeVersion2(db: Database): Promise<void> {
   await db.exec(
-    'DROP TABLE job_counts_weekly; DROP TABLE variant_runs; DROP TABLE result_runs; DROP TABLE failure_runs; DROP TABLE duration_lists; DROP INDEX runs_status_created',
+    'DROP TABLE job_counts_weekly; DROP TABLE variant_runs; DROP TABLE result_runs; DROP TABLE failure_runs; DROP TABLE duration_lists; DROP INDEX runs_status_created; DROP INDEX runs_on_base',
   );
   await db.run('DELETE FROM schema_migrations WHERE version = 3');
 }
