@@ -269,7 +269,7 @@ export default async function bench(): Promise<BenchRow[]> {
 
     // (4) A store written before the rollups (schema version 2) gets them once, on open.
     await db.exec(
-      'DROP TABLE variant_runs; DROP TABLE result_runs; DROP TABLE failure_runs; DROP TABLE duration_lists; DROP INDEX runs_status_created',
+      'DROP TABLE job_counts_weekly; DROP TABLE variant_runs; DROP TABLE result_runs; DROP TABLE failure_runs; DROP TABLE duration_lists; DROP INDEX runs_status_created; DROP INDEX runs_on_base',
     );
     await db.run('DELETE FROM schema_migrations WHERE version = 3');
     t0 = performance.now();

@@ -6,7 +6,7 @@ import { ANY, decodePairs, kthSmallest, nearestRank } from './rollups.ts';
 import { INFRA_KINDS, type FailureKind } from './records.ts';
 import { inSet, readJobs, readOutcomes, statusInJob, testNames } from './rows.ts';
 import type { StoredJob, StoredOutcome } from './rows.ts';
-import { loadSets } from './store.ts';
+import { loadSets, weekStart } from './store.ts';
 
 export interface Filters {
   arch?: string;
@@ -65,7 +65,22 @@ function whereCounts(f: Filters, extra: string[] = []): { sql: string; params: S
   }
   return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
-const FROM_COUNTS = 'FROM job_counts c JOIN variants v ON v.variant_id = c.variant_id';
+/**
+ * The job counts as c joined to variants v: whole weeks from the weekly counts, and from the daily
+ * counts the days of --since before its first whole week.
+ */
+function fromCounts(f: Filters): { sql: string; params: SqlValue[] } {
+  const COLUMNS = 'variant_id, kind, base_ref, status, conclusion, failure_kind, n';
+  const join = 'JOIN variants v ON v.variant_id = c.variant_id';
+  if (f.since === undefined) return { sql: `FROM job_counts_weekly c ${join}`, params: [] };
+  const from = sinceDay(f)!;
+  const firstWholeWeek = weekStart(from) === from ? from : weekStart(from) + 7 * 86400;
+  return {
+    sql: `FROM (SELECT ${COLUMNS} FROM job_counts_weekly WHERE week >= ?
+            UNION ALL SELECT ${COLUMNS} FROM job_counts WHERE day >= ? AND day < ?) c ${join}`,
+    params: [firstWholeWeek, from, firstWholeWeek],
+  };
+}
 
 /**
  * WHERE clauses over a rollup `t` with base_ref and day, and arch, toolchain and runner in `t` or
@@ -212,11 +227,12 @@ const CONCLUSION_SUMS = (col: string): string =>
    SUM(CASE WHEN ${col} = 'cancelled' THEN 1 ELSE 0 END) AS cancelled`;
 
 export async function rates(db: Database, f: Filters): Promise<RatesAnswer> {
-  const w = whereCounts(f, ["c.status = 'completed'", "c.kind <> 'other'"]);
+  const from = fromCounts(f);
+  const w = whereCounts(withoutSince(f), ["c.status = 'completed'", "c.kind <> 'other'"]);
   const jobRows = await db.all(
-    `SELECT v.arch, v.toolchain, ${COUNT_SUMS} ${FROM_COUNTS} ${w.sql}
+    `SELECT v.arch, v.toolchain, ${COUNT_SUMS} ${from.sql} ${w.sql}
      GROUP BY v.arch, v.toolchain HAVING SUM(c.n) > 0 ORDER BY v.arch, v.toolchain`,
-    w.params,
+    [...from.params, ...w.params],
   );
   const counts = (r: Record<string, SqlValue>) => ({
     total: num(r['total']),
@@ -336,11 +352,12 @@ export interface InfraRow {
 }
 
 export async function infra(db: Database, f: Filters): Promise<InfraRow[]> {
-  const w = whereCounts(f, ["c.status = 'completed'", "c.kind <> 'other'"]);
+  const from = fromCounts(f);
+  const w = whereCounts(withoutSince(f), ["c.status = 'completed'", "c.kind <> 'other'"]);
   const rows = await db.all(
-    `SELECT v.arch, v.toolchain, c.failure_kind, SUM(c.n) AS n ${FROM_COUNTS} ${w.sql}
+    `SELECT v.arch, v.toolchain, c.failure_kind, SUM(c.n) AS n ${from.sql} ${w.sql}
      GROUP BY v.arch, v.toolchain, c.failure_kind HAVING SUM(c.n) > 0 ORDER BY v.arch, v.toolchain`,
-    w.params,
+    [...from.params, ...w.params],
   );
   const out = new Map<string, InfraRow>();
   for (const r of rows) {

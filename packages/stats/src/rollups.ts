@@ -10,6 +10,8 @@ import type { Database, SqlValue } from './db.ts';
 export const ANY = '*';
 
 const day = (col: string): string => `(${col} / 86400) * 86400`;
+/** weekStart in SQL: weeks start on Monday 00:00 UTC (1970-01-05, 4 days after the epoch). */
+const weekOf = (col: string): string => `((${col} - 345600) / 604800) * 604800 + 345600`;
 
 /** Which stored runs to (un)count: one run at ingest, a span of creation times when rebuilding. */
 export type RunSelection = { runId: number } | { createdFrom: number; createdBefore: number };
@@ -42,6 +44,15 @@ const COUNTERS: { table: string; key: string[]; select: (where: string) => strin
     table: 'job_counts',
     key: ['day', 'variant_id', 'kind', 'base_ref', 'status', 'conclusion', 'failure_kind'],
     select: (where) => `SELECT ${day('j.run_created')}, j.variant_id, j.kind, r.base_ref, j.status,
+        COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, ''), ? * COUNT(*)
+      FROM jobs j JOIN runs r ON r.run_id = j.run_id WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+  },
+  {
+    // The same per week (Monday 00:00 UTC, of the run's creation): what rates and infra read for
+    // whole weeks, with the daily counts only for the days before the first whole week of --since.
+    table: 'job_counts_weekly',
+    key: ['week', 'variant_id', 'kind', 'base_ref', 'status', 'conclusion', 'failure_kind'],
+    select: (where) => `SELECT ${weekOf('j.run_created')}, j.variant_id, j.kind, r.base_ref, j.status,
         COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, ''), ? * COUNT(*)
       FROM jobs j JOIN runs r ON r.run_id = j.run_id WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7`,
   },
@@ -82,8 +93,12 @@ const COUNTERS: { table: string; key: string[]; select: (where: string) => strin
   },
 ];
 
-/** The tables this migration step adds (job_counts came earlier). */
+/** The tables this migration step adds (job_counts came earlier), and the indexes the questions use. */
 export const ROLLUP_TABLES_SQL = (blob: string): string => `
+CREATE TABLE job_counts_weekly (
+  week BIGINT NOT NULL, variant_id INTEGER NOT NULL, kind TEXT NOT NULL, base_ref TEXT NOT NULL,
+  status TEXT NOT NULL, conclusion TEXT NOT NULL, failure_kind TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (week, variant_id, kind, base_ref, status, conclusion, failure_kind));
 CREATE TABLE variant_runs (
   arch TEXT NOT NULL, toolchain TEXT NOT NULL, runner TEXT NOT NULL, base_ref TEXT NOT NULL, day BIGINT NOT NULL,
   status TEXT NOT NULL, conclusion TEXT NOT NULL, n INTEGER NOT NULL,
@@ -98,19 +113,29 @@ CREATE TABLE duration_lists (
   week BIGINT NOT NULL, kind TEXT NOT NULL, variant_id INTEGER NOT NULL, base_ref TEXT NOT NULL,
   size INTEGER NOT NULL, durations ${blob} NOT NULL, PRIMARY KEY (week, kind, variant_id, base_ref));
 CREATE INDEX runs_status_created ON runs (status, created_at, base_ref, conclusion);
+CREATE INDEX runs_on_base ON runs (on_base, run_id);
 `;
 
 /** Add (+1) or take out (-1) the contribution of the selected stored runs to every rollup. */
 export async function applyRollups(db: Database, runs: RunSelection, sign: 1 | -1): Promise<void> {
   const w = selection(runs);
-  for (const c of COUNTERS) {
+  await applyCounters(db, w, sign, COUNTERS);
+  await applyDurations(db, w, sign);
+}
+
+async function applyCounters(
+  db: Database,
+  w: { sql: string; params: SqlValue[] },
+  sign: 1 | -1,
+  counters: typeof COUNTERS,
+): Promise<void> {
+  for (const c of counters) {
     await db.run(
       `INSERT INTO ${c.table} (${c.key.join(', ')}, n) ${c.select(w.sql)}
        ON CONFLICT (${c.key.join(', ')}) DO UPDATE SET n = ${c.table}.n + excluded.n`,
       [sign, ...w.params],
     );
   }
-  await applyDurations(db, w, sign);
 }
 
 // ---------------------------------------------------------------- duration lists
@@ -245,11 +270,13 @@ export async function rebuildRollups(db: Database, logger?: Logger): Promise<voi
   for (let from = Math.floor(Number(first) / 86400) * 86400; from <= Number(last); from += WEEK) {
     const range = { createdFrom: from, createdBefore: from + WEEK };
     const sel = selection(range);
-    for (const c of COUNTERS.filter((c) => c.table !== 'job_counts'))
-      await db.run(`INSERT INTO ${c.table} (${c.key.join(', ')}, n) ${c.select(sel.sql)}`, [
-        1,
-        ...sel.params,
-      ]);
+    // job_counts came with schema version 2, filled then.
+    await applyCounters(
+      db,
+      sel,
+      1,
+      COUNTERS.filter((c) => c.table !== 'job_counts'),
+    );
     await applyDurations(db, sel, 1);
     const counted = await db.all<{ n: number }>(
       'SELECT COUNT(*) AS n FROM runs WHERE created_at >= ? AND created_at < ?',

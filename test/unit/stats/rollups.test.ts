@@ -52,6 +52,8 @@ function earlierLook(record: RunRecord): RunRecord {
 const ROLLUPS: Record<string, string> = {
   job_counts:
     'SELECT day, variant_id, kind, base_ref, status, conclusion, failure_kind, n FROM job_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7',
+  job_counts_weekly:
+    'SELECT week, variant_id, kind, base_ref, status, conclusion, failure_kind, n FROM job_counts_weekly WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7',
   variant_runs:
     'SELECT arch, toolchain, runner, base_ref, day, status, conclusion, n FROM variant_runs WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7',
   result_runs:
@@ -80,7 +82,7 @@ async function rollups(db: Database): Promise<Record<string, unknown>> {
 /** Turn a store into one written before the rollups: schema version 2. */
 async function makeVersion2(db: Database): Promise<void> {
   await db.exec(
-    'DROP TABLE variant_runs; DROP TABLE result_runs; DROP TABLE failure_runs; DROP TABLE duration_lists; DROP INDEX runs_status_created',
+    'DROP TABLE job_counts_weekly; DROP TABLE variant_runs; DROP TABLE result_runs; DROP TABLE failure_runs; DROP TABLE duration_lists; DROP INDEX runs_status_created; DROP INDEX runs_on_base',
   );
   await db.run('DELETE FROM schema_migrations WHERE version = 3');
 }
