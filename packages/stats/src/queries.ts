@@ -336,7 +336,8 @@ async function variantsById(db: Database): Promise<Map<number, VariantKey>> {
   return out;
 }
 
-function has(set: Uint32Array | undefined, id: number): boolean {
+/** Whether a sorted id set (a test set) holds the id. */
+export function has(set: Uint32Array | undefined, id: number): boolean {
   if (!set) return false;
   let lo = 0;
   let hi = set.length - 1;
@@ -372,7 +373,8 @@ export async function findTests(db: Database, name: string): Promise<number[]> {
   return rows.map((r) => num(r['test_id']));
 }
 
-function cellOf(outcome: { status: string; flaky: number } | undefined, skipped: boolean): Cell {
+/** A job's cell for a test: its outcome, else skipped or (seen and not failing) passed. */
+export function cellOf(outcome: { status: string; flaky: number } | undefined, skipped: boolean): Cell {
   if (outcome) {
     if (outcome.status === 'pass') return outcome.flaky ? 'flake' : 'pass';
     if (outcome.status === 'skip') return 'skip';
