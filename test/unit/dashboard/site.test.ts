@@ -2,7 +2,7 @@
 // from file:// with no request leaving its folder and no console error, every chart draws its
 // series, the filters and sort change the table, a test page shows the generated history's cells,
 // and every number equals `bpf-ci stats query ... --json` on the same database.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -444,6 +444,23 @@ describe('the dashboard in Chromium', () => {
     await v.page.close();
   });
 
+  it('bad command lines: no --out is a usage error; a malformed quarantine file names its line and builds nothing', async () => {
+    expect((await bpfCi(['dashboard', '--db', join(dir, 'stats.sqlite')])).code).toBe(64);
+    writeFileSync(join(dir, 'bad.yml'), 'quarantine:\n  - test: x\n');
+    const bad = await bpfCi([
+      'dashboard',
+      '--db',
+      join(dir, 'stats.sqlite'),
+      '--out',
+      join(dir, 'bad-site'),
+      '--quarantine',
+      join(dir, 'bad.yml'),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.logger.messages('error').join('\n')).toMatch(/bad\.yml:2:\d+: .*\n {2}fix: /);
+    expect(existsSync(join(dir, 'bad-site'))).toBe(false);
+  });
+
   it('the overview of a one-year history loads in under 2 s', async () => {
     const yearDir = join(dir, 'year');
     const yearStart = Date.parse('2025-11-24T00:00:00Z') / 1000;
@@ -469,6 +486,10 @@ describe('the dashboard in Chromium', () => {
     expect(drawn).toHaveLength(6);
     const weeks = await inPage<number>(v.page, 'window.BPF_CI_DASHBOARD.charts[0].x.length');
     expect(weeks).toBeGreaterThanOrEqual(52);
+    writeFileSync(
+      join(SCREENSHOTS, 'overview-one-year-load.txt'),
+      `${Math.round(ms)} ms from navigation to drawn\n`,
+    );
     expect(ms).toBeLessThan(2000);
     await shoot(v, 'overview-one-year');
     await v.page.close();
