@@ -478,9 +478,10 @@ describe('the dashboard in Chromium', () => {
       }),
     );
     expect((await bpfCi(['dashboard', '--db', join(dir, 'year.sqlite'), '--out', yearDir])).code).toBe(0);
-    const t0 = performance.now();
     const v = await visit(yearDir, 'index.html');
-    const ms = performance.now() - t0;
+    // From navigation start to every chart drawn, as the page itself measured it.
+    const ms = Number(await v.page.getAttribute('body', 'data-ready-ms'));
+    expect(ms).toBeGreaterThan(0);
     expectOffline(v, yearDir);
     const drawn = await charts(v.page);
     expect(drawn).toHaveLength(6);
@@ -488,7 +489,7 @@ describe('the dashboard in Chromium', () => {
     expect(weeks).toBeGreaterThanOrEqual(52);
     writeFileSync(
       join(SCREENSHOTS, 'overview-one-year-load.txt'),
-      `${Math.round(ms)} ms from navigation to drawn\n`,
+      `${ms} ms from navigation start to every chart drawn\n`,
     );
     expect(ms).toBeLessThan(2000);
     await shoot(v, 'overview-one-year');
