@@ -426,7 +426,7 @@ export async function findTests(db: Database, name: string): Promise<number[]> {
 }
 
 /** A test's cell in a job (see statusInJob): a pass that needed a retry is a flake. */
-function cellOf(outcome: StoredOutcome | undefined, skipped: boolean): Cell {
+export function cellOf(outcome: StoredOutcome | undefined, skipped: boolean): Cell {
   const status = statusInJob(outcome, skipped);
   if (status === 'pass') return outcome?.flaky ? 'flake' : 'pass';
   if (status === 'skip') return 'skip';

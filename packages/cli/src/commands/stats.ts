@@ -25,6 +25,7 @@ import {
   type Filters,
 } from '@bpf-ci/stats';
 import { UsageError, type Command, type CommandIo } from '../command.ts';
+import { STATS_DASHBOARD_USAGE, statsDashboard } from './stats-dashboard.ts';
 
 const DEFAULT_DB = 'bpf-ci-stats.sqlite';
 const QUESTIONS = ['first-bad', 'durations', 'rates', 'top-failures', 'flaky', 'infra', 'on-base'] as const;
@@ -32,6 +33,7 @@ const QUESTIONS = ['first-bad', 'durations', 'rates', 'top-failures', 'flaky', '
 const usage = `usage: bpf-ci stats sync --repository OWNER/NAME [--workflow FILE] [--since DATE] [--lookback-days N] [--db DB]
        bpf-ci stats query QUESTION [filters] [--json] [--db DB]
        bpf-ci stats export --format nipa|kcidb [filters] [--output FILE] [--db DB]
+       ${STATS_DASHBOARD_USAGE}
 
 BPF CI's history from GitHub's REST API in a database, and the questions maintainers ask of it.
   --db DB              a SQLite file (default ${DEFAULT_DB}, or $BPF_CI_STATS_DB) or a postgres:// URL
@@ -238,8 +240,11 @@ export const statsCommand: Command = {
     if (sub === 'sync') return syncCommand(rest, io);
     if (sub === 'query') return queryCommand(rest, io);
     if (sub === 'export') return exportCommand(rest, io);
+    if (sub === 'dashboard') return statsDashboard(rest, io, DEFAULT_DB);
     // An option before the subcommand gets util.parseArgs' own message, as every command's does.
     if (sub?.startsWith('-')) parse([sub], {});
-    throw new UsageError(`stats needs sync, query or export${sub ? ` (got ${JSON.stringify(sub)})` : ''}`);
+    throw new UsageError(
+      `stats needs sync, query, export or dashboard${sub ? ` (got ${JSON.stringify(sub)})` : ''}`,
+    );
   },
 };

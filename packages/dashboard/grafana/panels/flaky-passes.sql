@@ -1,0 +1,9 @@
+-- Tests that passed only on a retry inside the job (flaky), most often first.
+SELECT t.name AS test, t.binary_name AS binary, v.arch, v.toolchain, COUNT(*) AS flaky_passes
+FROM outcomes o JOIN tests t ON t.test_id = o.test_id JOIN jobs j ON j.job_id = o.job_id
+  JOIN variants v ON v.variant_id = j.variant_id
+WHERE o.status = 'pass' AND o.flaky = 1
+  AND j.run_created >= $__unixEpochFrom() - 86399 AND j.run_created <= $__unixEpochTo()
+GROUP BY t.test_id, t.name, t.binary_name, v.arch, v.toolchain
+ORDER BY flaky_passes DESC, t.name, t.binary_name, v.arch, v.toolchain
+LIMIT 50

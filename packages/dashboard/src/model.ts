@@ -1,0 +1,94 @@
+// The pre-aggregated data a dashboard page loads: everything a chart or table shows, computed once
+// when the site is built so the browser never sees the database.
+import type { Cell, FirstBadRow, FlakyRow, InfraRow, RateCounts, TopFailureRow } from '@bpf-ci/stats';
+
+/** Columns for a uPlot chart: x (epoch seconds of each week) and one array per series. */
+export interface Chart {
+  id: string;
+  title: string;
+  /** What the y axis counts, e.g. "% of jobs" or "minutes". */
+  unit: string;
+  x: number[];
+  series: { label: string; values: (number | null)[] }[];
+}
+
+export interface Coverage {
+  runs: number;
+  jobs: number;
+  jobsWithResults: number;
+  /** Runs per source of their test outcomes (bundle, per-job, missing, expired, invalid, ...). */
+  runResults: Record<string, number>;
+  /** Runs whose results artifacts were missing, expired, invalid or of a newer schema. */
+  runsWithoutResults: number;
+  firstRun: string | null;
+  lastRun: string | null;
+  /** The newest update any stored run has: what "data as of" means. */
+  dataAsOf: string | null;
+}
+
+export type StripCell = Cell | 'none';
+
+export interface StripRun {
+  cell: StripCell;
+  runId: number;
+  attempt: number;
+  jobUrl: string;
+  createdAt: string;
+}
+
+export interface TestVariantHistory {
+  arch: string;
+  toolchain: string;
+  runner: string;
+  accelerator: string;
+  /** Oldest first. */
+  runs: StripRun[];
+  flipRate: number | null;
+  firstBad: FirstBadRow['firstBad'] | null;
+  lastGood: FirstBadRow['lastGood'];
+}
+
+export interface TestPage {
+  /** The page's file name under tests/ (a hash: test names are untrusted). */
+  file: string;
+  binary: string;
+  test: string;
+  variants: TestVariantHistory[];
+  lastFailure: { reason: string | null; jobUrl: string; createdAt: string } | null;
+}
+
+export interface QuarantineStatus {
+  quarantined: boolean;
+  expired: boolean;
+  reason?: string;
+  link?: string;
+}
+
+export type FlakyEntry = FlakyRow & { page: string; quarantine: QuarantineStatus | null };
+
+export interface FailureEntry extends TopFailureRow {
+  page: string;
+}
+
+/** Top failures per window (days; 0 is all history) × runner ('' is every runner). */
+export interface FailureTable {
+  window: number;
+  runner: string;
+  rows: FailureEntry[];
+}
+
+export interface DashboardData {
+  generatedAt: string;
+  coverage: Coverage;
+  rates: { jobs: RateCounts; runs: RateCounts };
+  rateCharts: Chart[];
+  durationCharts: Chart[];
+  failures: FailureTable[];
+  windows: number[];
+  runners: string[];
+  flaky: FlakyEntry[];
+  quarantineFile: boolean;
+  infra: InfraRow[];
+  infraChart: Chart;
+  tests: TestPage[];
+}
