@@ -67,6 +67,7 @@ const ALLOWED: Record<string, string[]> = {
     '@bpf-ci/veristat',
   ],
   host: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian', '@bpf-ci/vm'],
+  coverage: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/model'],
 };
 
 describe('package layers', () => {
