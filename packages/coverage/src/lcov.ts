@@ -158,10 +158,12 @@ export function sourceRelative(path: string, sourceDir: string | undefined): str
   return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 
-/** Whether a source-relative path is a file directly in one of `directories` (as GCOV_PROFILE is). */
+/**
+ * Whether a source-relative path is in one of `directories` or below, as `lcov --extract 'DIR/*'`
+ * selects (the profiled objects are those of the directory itself; below it are its headers).
+ */
 export function inDirectories(path: string, directories: readonly string[]): boolean {
-  const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-  return directories.some((d) => d.replace(/\/+$/, '') === dir);
+  return directories.some((d) => path.startsWith(`${d.replace(/\/+$/, '')}/`));
 }
 
 export interface FileCoverage extends CoverageTotals {

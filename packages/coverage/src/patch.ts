@@ -128,7 +128,9 @@ export function uncoveredRanges(p: PatchCoverage): UncoveredRange[] {
  * Warning annotations for uncovered added lines, ranked (rank = position) for capAnnotations.
  * The file path goes into a workflow-command property, which the protocol package escapes.
  */
-export function uncoveredAnnotations(p: PatchCoverage): (Annotation & { title: string; rank: number })[] {
+export function uncoveredAnnotations(
+  p: PatchCoverage,
+): (Annotation & { title: string; file: string; line: number; rank: number })[] {
   return uncoveredRanges(p).map((r, rank) => ({
     level: 'warning',
     title: 'Added lines no test executed',

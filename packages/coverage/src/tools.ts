@@ -57,6 +57,11 @@ export interface CaptureOptions {
   sourceDir: string;
   /** The tracefile to write (coverage.lcov). */
   output: string;
+  /**
+   * Keep the records of these source-relative directories (and below) only: the notes also
+   * describe the headers the profiled files include, whose inline code is not what is measured.
+   */
+  directories: readonly string[];
   /** Test name recorded in the tracefile (TN:), e.g. the job's name. */
   testName?: string;
 }
@@ -105,7 +110,18 @@ export async function captureTracefile(options: CaptureOptions, logger: Logger):
       raw,
       work,
     ]);
-    const text = relativizeTracefile(await readFile(raw, 'utf8'), options.sourceDir);
+    const kept = join(work, 'kept.info');
+    const source = resolve(options.sourceDir);
+    await run('lcov', [
+      ...BRANCHES,
+      '--quiet',
+      '--extract',
+      raw,
+      ...options.directories.map((d) => `${source}/${d.replace(/\/+$/, '')}/*`),
+      '--output-file',
+      kept,
+    ]);
+    const text = relativizeTracefile(await readFile(kept, 'utf8'), source);
     await writeFile(options.output, text);
     logger.info(`Coverage: ${gcdas.length - unmatched} .gcda files captured into ${options.output}`);
     return gcdas.length - unmatched;
@@ -141,6 +157,9 @@ export async function writeHtmlReport(
       ...BRANCHES,
       '--quiet',
       '--legend',
+      // Pages named like the source: kernel/bpf/verifier.c.gcov.html.
+      '--prefix',
+      resolve(sourceDir),
       '--title',
       'bpf-ci kernel coverage',
       '--output-directory',
@@ -150,4 +169,32 @@ export async function writeHtmlReport(
     sourceDir,
   );
   logger.info(`Coverage HTML report: ${join(outDir, 'index.html')}`);
+}
+
+/**
+ * `git diff base head` of the profiled directories in the source checkout: the hunks whose added
+ * lines patch coverage looks up (the tracefile must come from a kernel built at `head`).
+ */
+export async function gitDiff(
+  sourceDir: string,
+  base: string,
+  head: string,
+  directories: readonly string[],
+): Promise<string> {
+  for (const rev of [base, head]) {
+    // A revision starting with - would be read as an option.
+    if (rev.startsWith('-')) throw new Error(`revision ${JSON.stringify(rev)} starts with -`);
+  }
+  return run('git', [
+    '-C',
+    sourceDir,
+    'diff',
+    '--no-color',
+    '--no-ext-diff',
+    '-U0',
+    base,
+    head,
+    '--',
+    ...directories,
+  ]);
 }

@@ -90,11 +90,12 @@ describe('LCOV tracefiles', () => {
     expect(() => parseLcov('DA:1,1\n')).toThrow(/line 1: DA record outside/);
   });
 
-  it('makes paths under the source tree relative and matches files of a directory, not of its subdirectories', () => {
+  it('makes paths under the source tree relative and matches files of a directory and below', () => {
     expect(relativizeTracefile(TRACEFILE, '/src/linux')).toContain('SF:kernel/bpf/verifier.c\n');
     expect(relativizeTracefile('SF:/elsewhere/x.c\n', '/src/linux')).toBe('SF:/elsewhere/x.c\n');
     expect(inDirectories('kernel/bpf/verifier.c', ['kernel/bpf'])).toBe(true);
-    expect(inDirectories('kernel/bpf/preload/iterators.c', ['kernel/bpf'])).toBe(false);
+    expect(inDirectories('kernel/bpf/preload/iterators.c', ['kernel/bpf'])).toBe(true);
+    expect(inDirectories('include/linux/bpf.h', ['kernel/bpf'])).toBe(false);
     expect(inDirectories('kernel/bpfx/a.c', ['kernel/bpf/'])).toBe(false);
   });
 });
