@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CoverageReport } from '@bpf-ci/model';
+import { CoverageReport, newRun, parseRun } from '@bpf-ci/model';
 import { bpfCi } from './helpers.ts';
 
 const BASE = ['int a(void)', '{', '\treturn 0;', '}', 'int b(void)', '{', '\treturn 1;', '}', ''];
@@ -105,6 +105,16 @@ describe('bpf-ci coverage', () => {
       uncovered: [{ file: 'kernel/bpf/x.c', line: 8, function: 'b' }],
     });
     expect(existsSync(join(html, 'kernel/bpf/x.c.gcov.html'))).toBe(true);
+  });
+
+  it('adds the report to a results.json, which stays valid', async () => {
+    const results = join(dir, 'results.json');
+    writeFileSync(results, JSON.stringify(newRun({ arch: 'x86_64' }, [])));
+    const r = await bpfCi(['coverage', '--lcov', lcov, '--source', src, '--results', results]);
+    expect(r.code).toBe(0);
+    const run = parseRun(JSON.parse(readFileSync(results, 'utf8')));
+    expect(run.coverage?.lines).toEqual({ found: 6, hit: 3 });
+    expect(run.coverage?.files.map((f) => f.path)).toEqual(['kernel/bpf/x.c']);
   });
 
   it('refuses a directory that is not a plain source-relative path, and --base without --head', async () => {

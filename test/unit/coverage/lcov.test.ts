@@ -1,9 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileTable, inDirectories, parseLcov, percent, relativizeTracefile, totals } from '@bpf-ci/coverage';
+import {
+  fileTable,
+  inDirectories,
+  mergeTracefiles,
+  parseLcov,
+  percent,
+  relativizeTracefile,
+  totals,
+} from '@bpf-ci/coverage';
 
 // Two records of the same file (as two tests' captures leave them) and one other file; LF/LH
 // deliberately stale, as they are after a hand merge.
@@ -75,6 +83,17 @@ describe('LCOV tracefiles', () => {
     expect(out).toContain(`(${t.lines.hit} of ${t.lines.found} lines)`);
     expect(out).toContain(`(${t.functions.hit} of ${t.functions.found} functions)`);
     expect(out).toContain(`(${t.branches.hit} of ${t.branches.found} branches)`);
+  });
+
+  it("merges two jobs' tracefiles with lcov -a into the sums of their counters", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpf-ci-lcov-merge-'));
+    const [first, second] = TRACEFILE.split('TN:test_progs\n');
+    writeFileSync(join(dir, 'a.lcov'), first!);
+    writeFileSync(join(dir, 'b.lcov'), second!);
+    await mergeTracefiles([join(dir, 'a.lcov'), join(dir, 'b.lcov')], join(dir, 'merged.lcov'));
+    const merged = parseLcov(readFileSync(join(dir, 'merged.lcov'), 'utf8'));
+    expect(totals(merged.values())).toEqual(totals(parseLcov(TRACEFILE).values()));
+    expect(merged.get('/src/linux/kernel/bpf/verifier.c')?.lines.get(40)).toBe(2);
   });
 
   it('sorts the per-file table by uncovered lines', () => {

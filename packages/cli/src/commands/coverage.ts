@@ -16,6 +16,7 @@ import {
   writeHtmlReport,
 } from '@bpf-ci/coverage';
 import { DEFAULT_COVERAGE_DIRECTORIES, parseCoverageDirectory } from '@bpf-ci/domain';
+import { parseRun } from '@bpf-ci/model';
 import { ANNOTATIONS_PER_LEVEL_PER_STEP, capAnnotations } from '@bpf-ci/protocol';
 import { UsageError, type Command } from '../command.ts';
 
@@ -34,6 +35,7 @@ with the most uncovered lines.
   --threshold PCT     exit 1 when less than PCT % of the added executable lines ran
   --html DIR          also write genhtml's HTML report into DIR
   --json FILE         also write the report as results.json's "coverage" field
+  --results FILE      add the report to this results.json (its "coverage" field)
 
 Exit code 1 when --threshold is not met, else 0.`;
 
@@ -54,6 +56,7 @@ export const coverageCommand: Command = {
         threshold: { type: 'string' },
         html: { type: 'string' },
         json: { type: 'string' },
+        results: { type: 'string' },
       },
     });
     if (!values.lcov) throw new UsageError('--lcov FILE is required');
@@ -95,6 +98,11 @@ export const coverageCommand: Command = {
       if (dropped.length) io.logger.info(`${dropped.length} more uncovered ranges: see the table`);
     }
     if (values.json) await writeFile(resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
+    if (values.results) {
+      const path = resolve(io.cwd, values.results);
+      const run = parseRun(JSON.parse(await readFile(path, 'utf8')), values.results);
+      await writeFile(path, `${JSON.stringify({ ...run, coverage: report }, null, 2)}\n`);
+    }
     if (values.html)
       await writeHtmlReport(resolve(io.cwd, values.lcov), resolve(io.cwd, values.html), sourceDir, io.logger);
     const p = patch ? patchPercent(patch) : undefined;
