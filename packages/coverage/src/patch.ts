@@ -17,7 +17,7 @@ export interface PatchLine {
 export interface PatchCoverage {
   covered: PatchLine[];
   uncovered: PatchLine[];
-  /** Added lines with no code of their own (comments, declarations, braces), by file. */
+  /** Added lines with no code of their own (comments, declarations, braces, headers). */
   notExecutable: number;
   /** Changed files under the profiled directories that this kernel did not build with GCOV. */
   notBuilt: string[];
