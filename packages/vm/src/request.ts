@@ -33,7 +33,7 @@ export interface VmTestRequest {
   /** Run the first test_progs runner's denylisted tests at the end, informational, within this budget. */
   denylistPass?: { timeoutSec: number };
   /** Copy the GCOV counters out of the guest after the runners (or after each, resetting them). */
-  coverage?: { perRunner?: boolean };
+  coverage?: { perRunner?: boolean } | undefined;
 }
 
 export { splitList } from '@bpf-ci/domain';
