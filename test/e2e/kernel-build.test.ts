@@ -1,7 +1,8 @@
 // A real kernel built from Debian's linux-source-6.1 with gcc and a small QEMU-ready config
 // (tinyconfig + packages/kernel/configs/qemu-minimal.config: virtio, 9p, serial console, BPF, BTF,
-// tracing, all built in), booted by the vmtest-runner, which runs test_verifier and a test_progs
-// allowlist in it. Then: an unchanged config builds incrementally, a compile error becomes an
+// tracing, all built in) and GCOV of kernel/bpf, booted by the vmtest-runner, which runs
+// test_verifier and a test_progs allowlist in it and copies the GCOV counters out; the host turns
+// them into an LCOV tracefile, a report, patch coverage of a synthetic change and HTML. Then: an unchanged config builds incrementally, a compile error becomes an
 // annotation on the file and line, the artifact carries what the runner needs, and config assembly
 // reports dropped options and rebuilds from scratch when a fragment changes.
 //
@@ -22,9 +23,25 @@ import {
   type KernelBuild,
 } from '@bpf-ci/kernel';
 import { totalCounts } from '@bpf-ci/model';
-import { buildPlan, runVmTests, type RunPlan } from '@bpf-ci/vm';
+import { buildPlan, gcovOutputDir, runVmTests, withGcovCapture, type RunPlan } from '@bpf-ci/vm';
+import {
+  captureTracefile,
+  coverageReport,
+  lcovSummary,
+  parseLcov,
+  parseUnifiedDiff,
+  renderCoverageMarkdown,
+  uncoveredAnnotations,
+  writeHtmlReport,
+} from '@bpf-ci/coverage';
 import { ownSummary, scratch, timed } from './helpers.ts';
-import { E2E_DIR, E2E_TREE, ensureTree, qemuKernelOptions } from './kernel-e2e-setup.ts';
+import {
+  E2E_COVERAGE_DIRECTORIES,
+  E2E_DIR,
+  E2E_TREE,
+  ensureTree,
+  qemuKernelOptions,
+} from './kernel-e2e-setup.ts';
 
 /**
  * test_progs tests that pass on the small kernel under TCG in seconds: kprobes and uprobes, fentry
@@ -53,6 +70,12 @@ const BUILT_KERNEL_TESTS = [
   'xdp_adjust_tail',
 ];
 
+/** In do_check(): runs for every instruction of every program test_verifier loads. */
+const COVERED_ADDED_LINE = 'insn = &insns[env->insn_idx];';
+/** In check_struct_ops_btf_id(): no test of this run loads a struct_ops program. */
+const UNREACHED_ADDED_LINE = 'st_ops = bpf_struct_ops_find(btf_id);';
+const UNREACHED_FUNCTION = 'static int check_struct_ops_btf_id(struct bpf_verifier_env *env)';
+
 // The full build takes about 10 minutes on 2 idle cores (bench/RESULTS.md), then seconds while
 // its folder is kept in the cache. BPF_CI_E2E_KERNEL_BUILD=0 leaves it out of a local run.
 const fullKernelBuild = process.env['BPF_CI_E2E_KERNEL_BUILD'] !== '0';
@@ -60,6 +83,8 @@ const fullKernelBuild = process.env['BPF_CI_E2E_KERNEL_BUILD'] !== '0';
 describe.runIf(fullKernelBuild)('kernel build from source', () => {
   let first: KernelBuild;
   const firstLog = new MemoryLogger();
+  /** The booted run's output folder (the GCOV counters the guest copied are in it). */
+  let bootOut: string | undefined;
 
   beforeAll(async () => {
     await ensureTree();
@@ -83,6 +108,19 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
       expect(config.get(option), option).toBe('y');
     }
     expect(execFileSync('readelf', ['-S', first.vmlinux], { encoding: 'utf8' })).toContain('.BTF');
+    // GCOV of kernel/bpf only: the build said how it profiles the directory, and only that
+    // directory's objects carry GCOV notes, compiled with atomic counter updates.
+    expect(config.get('CONFIG_GCOV_KERNEL')).toBe('y');
+    expect(firstLog.messages('info')).toContain(
+      'GCOV: GCOV_PROFILE := y added for kernel/bpf by the build (make --eval; the source tree is not modified), CFLAGS_GCOV=-fprofile-arcs -ftest-coverage -fno-tree-loop-im -fprofile-update=atomic, CONFIG_GCOV_KERNEL=y, debugfs on',
+    );
+    const notes = execFileSync('find', [first.buildDir, '-name', '*.gcno', '-printf', '%h\\n'], {
+      encoding: 'utf8',
+    });
+    expect(new Set(notes.trim().split('\n'))).toEqual(new Set([join(first.buildDir, 'kernel/bpf')]));
+    expect(readFileSync(join(first.buildDir, 'kernel/bpf/.verifier.o.cmd'), 'utf8')).toContain(
+      '-fprofile-update=atomic',
+    );
     // Progress was visible while it built.
     expect(firstLog.messages('info').some((m) => /^\[kernel \d+s\] \d+ steps done/.test(m))).toBe(true);
     process.stderr.write(`kernel e2e: ${first.reason}; ${first.seconds.toFixed(0)} s\n`);
@@ -102,7 +140,7 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
     );
     const plan: RunPlan = {
       ...requested,
-      runners: [
+      runners: withGcovCapture([
         {
           name: 'kernel',
           kind: 'command',
@@ -112,9 +150,10 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
           timeoutSec: 60,
         },
         ...requested.runners,
-      ],
+      ]),
     };
     const out = scratch('built-kernel');
+    bootOut = out;
     const logger = new MemoryLogger();
     const outcome = await timed('built kernel: boot, test_verifier, test_progs allowlist', () =>
       runVmTests(
@@ -149,6 +188,115 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
     expect(progs?.printedCounts).toEqual(ownSummary(join(out, 'test_progs.log')));
     expect(totalCounts(outcome.run.binaries).failed).toBe(0);
     expect(outcome.conclusion).toBe('success');
+    expect(readFileSync(join(out, 'gcov-all.log'), 'utf8')).toMatch(
+      /^gcov: [1-9]\d* \.gcda files copied to gcov\/all$/m,
+    );
+  });
+
+  it('turns the GCOV counters the guest copied into kernel/bpf coverage: totals as lcov counts them, a per-file table, HTML', async () => {
+    expect(bootOut, 'the boot test ran').toBeDefined();
+    const out = bootOut!;
+    const tracefile = join(out, 'coverage.lcov');
+    const logger = new MemoryLogger();
+    const captured = await timed('coverage: geninfo on the copied counters', () =>
+      captureTracefile(
+        {
+          gcdaDir: join(out, gcovOutputDir()),
+          buildDir: first.buildDir,
+          sourceDir: E2E_TREE,
+          output: tracefile,
+          directories: E2E_COVERAGE_DIRECTORIES,
+          testName: 'kernel-e2e',
+        },
+        logger,
+      ),
+    );
+    // One .gcda per profiled object the kernel linked in.
+    const objects = readdirSync(join(first.buildDir, 'kernel/bpf')).filter((f) => f.endsWith('.gcno'));
+    expect(captured).toBe(objects.length);
+    const files = parseLcov(readFileSync(tracefile, 'utf8'));
+    const verifier = files.get('kernel/bpf/verifier.c');
+    expect(verifier, 'kernel/bpf/verifier.c in the tracefile').toBeDefined();
+    expect([...verifier!.lines.values()].filter((hits) => hits > 0).length).toBeGreaterThan(0);
+    expect(verifier!.functions.get('do_check')?.hits).toBeGreaterThan(0);
+
+    const { report } = coverageReport({ files, directories: E2E_COVERAGE_DIRECTORIES });
+    // The totals are what lcov itself says about the same file.
+    const summary = await lcovSummary(tracefile);
+    const lcovCount = (what: string): { hit: number; found: number } => {
+      const m = new RegExp(`\\((\\d+) of (\\d+) ${what}\\)`).exec(summary);
+      if (!m) throw new Error(`no ${what} in lcov --summary: ${summary}`);
+      return { hit: Number(m[1]), found: Number(m[2]) };
+    };
+    expect(report.lines).toEqual(lcovCount('lines'));
+    expect(report.functions).toEqual(lcovCount('functions'));
+    expect(report.branches).toEqual(lcovCount('branches'));
+    expect(report.files.map((f) => f.path)).toContain('kernel/bpf/verifier.c');
+    const uncovered = report.files.map((f) => f.lines.found - f.lines.hit);
+    expect(uncovered).toEqual([...uncovered].sort((a, b) => b - a));
+    const markdown = renderCoverageMarkdown(report, undefined);
+    expect(markdown).toContain(`| Lines | `);
+    expect(markdown).toContain(`(${report.lines.hit} of ${report.lines.found}) |`);
+    process.stderr.write(
+      `kernel e2e coverage: lines ${report.lines.hit}/${report.lines.found}, functions ${report.functions.hit}/${report.functions.found}, branches ${report.branches.hit}/${report.branches.found}\n`,
+    );
+
+    const html = join(out, 'coverage-html');
+    await writeHtmlReport(tracefile, html, E2E_TREE, logger);
+    expect(readFileSync(join(html, 'index.html'), 'utf8')).toContain('kernel/bpf');
+    expect(existsSync(join(html, 'kernel/bpf/verifier.c.gcov.html'))).toBe(true);
+  });
+
+  it('patch coverage of a synthetic change to verifier.c: the added line test_verifier runs is covered, the unreached one is not', () => {
+    expect(bootOut, 'the boot test ran').toBeDefined();
+    const files = parseLcov(readFileSync(join(bootOut!, 'coverage.lcov'), 'utf8'));
+    const source = readFileSync(join(E2E_TREE, 'kernel/bpf/verifier.c'), 'utf8');
+    const lines = source.split('\n');
+    const lineOf = (text: string, after = 0): number => {
+      const i = lines.findIndex((l, n) => n >= after && l.includes(text));
+      expect(i, text).toBeGreaterThan(0);
+      return i + 1;
+    };
+    // The change "added" two lines of today's file: its base is the file without them, its head
+    // the file the kernel was built from. One is do_check()'s fetch of each instruction, the other
+    // an error path no test reaches.
+    const ranLine = lineOf(COVERED_ADDED_LINE, lineOf('static int do_check(struct bpf_verifier_env *env)'));
+    const unreachedLine = lineOf(UNREACHED_ADDED_LINE, lineOf(UNREACHED_FUNCTION));
+    const repo = scratch('patch');
+    const git = (...args: string[]): string =>
+      execFileSync(
+        'git',
+        ['-C', repo, '-c', 'user.name=bpf-ci', '-c', 'user.email=ci@bpf-ci.invalid', ...args],
+        {
+          encoding: 'utf8',
+        },
+      );
+    git('init', '-q');
+    execFileSync('mkdir', ['-p', join(repo, 'kernel/bpf')]);
+    const base = lines.filter((_, i) => i + 1 !== ranLine && i + 1 !== unreachedLine).join('\n');
+    writeFileSync(join(repo, 'kernel/bpf/verifier.c'), base);
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    writeFileSync(join(repo, 'kernel/bpf/verifier.c'), source);
+    git('commit', '-qam', 'head');
+    const added = parseUnifiedDiff(git('diff', 'HEAD~1', 'HEAD'));
+    expect([...added]).toEqual([['kernel/bpf/verifier.c', [ranLine, unreachedLine].sort((a, b) => a - b)]]);
+
+    const { report, patch } = coverageReport({
+      files,
+      directories: E2E_COVERAGE_DIRECTORIES,
+      diff: { base: 'HEAD~1', head: 'HEAD', added },
+    });
+    expect(patch!.covered.map((l) => [l.line, l.function])).toEqual([[ranLine, 'do_check']]);
+    expect(patch!.uncovered.map((l) => [l.line, l.function])).toEqual([
+      [unreachedLine, 'check_struct_ops_btf_id'],
+    ]);
+    expect(report.patch?.covered).toBe(1);
+    const [warning] = uncoveredAnnotations(patch!);
+    expect(warning).toMatchObject({ level: 'warning', file: 'kernel/bpf/verifier.c', line: unreachedLine });
+    const markdown = renderCoverageMarkdown(report, patch);
+    expect(markdown).toContain(`kernel/bpf/verifier\\.c:${unreachedLine} |`);
+    expect(markdown).toContain(`Covered: kernel/bpf/verifier\\.c:${ranLine}`);
   });
 
   it('builds incrementally when the config and toolchain are unchanged', async () => {

@@ -9,10 +9,12 @@ import { MemoryLogger } from '@bpf-ci/logger';
 
 export const E2E_DIR = join(cacheRoot(), 'kernel-e2e');
 export const E2E_TREE = join(E2E_DIR, 'linux');
-export const E2E_BUILD_DIR = join(E2E_DIR, 'build-x86_64-gcc');
+// With GCOV of kernel/bpf: the one small kernel serves the kernel-build and the coverage tests.
+export const E2E_BUILD_DIR = join(E2E_DIR, 'build-x86_64-gcc-gcov');
+export const E2E_COVERAGE_DIRECTORIES = ['kernel/bpf'];
 const QEMU_FRAGMENT = join(import.meta.dirname, '../../packages/kernel/configs/qemu-minimal.config');
 
-/** tinyconfig + qemu-minimal.config, gcc, x86_64: the small QEMU-ready kernel. */
+/** tinyconfig + qemu-minimal.config, gcc, x86_64, GCOV of kernel/bpf: the small QEMU-ready kernel. */
 export function qemuKernelOptions(buildDir = E2E_BUILD_DIR): KernelBuildOptions & {
   fragments: { name: string; text: string }[];
 } {
@@ -24,6 +26,7 @@ export function qemuKernelOptions(buildDir = E2E_BUILD_DIR): KernelBuildOptions 
     baseTarget: 'tinyconfig',
     selftestsConfig: false,
     fragments: [{ name: 'qemu-minimal.config', text: readFileSync(QEMU_FRAGMENT, 'utf8') }],
+    coverage: { directories: E2E_COVERAGE_DIRECTORIES },
   };
 }
 

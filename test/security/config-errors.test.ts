@@ -64,16 +64,19 @@ describe('list and fragment paths', () => {
     ]);
   });
 
+  /** A kernel-build request on a checkout at `dir` (nothing is built). */
+  const kernelRequest = (dir: string) => ({
+    arch: 'x86_64',
+    toolchain: 'gcc',
+    sourceDir: dir,
+    outputDir: join(dir, 'out'),
+    cwd: dir,
+  });
+
   it('kernel-build: a fragment that is a symlink out of the checkout is refused', async () => {
     const dir = workspace({ 'ci/config': 'CONFIG_BPF=y\n' });
     symlinkSync('/etc/passwd', join(dir, 'ci', 'evil.config'));
-    const request = {
-      arch: 'x86_64',
-      toolchain: 'gcc',
-      sourceDir: dir,
-      outputDir: join(dir, 'out'),
-      cwd: dir,
-    };
+    const request = kernelRequest(dir);
     await expect(
       kernelJobFromRequest({ ...request, configFragments: ['ci/evil.config'] }, new MemoryLogger()),
     ).rejects.toThrow(/config fragment ci\/evil.config: .*leaves .* \(it resolves to \/etc\/passwd\)/);
@@ -82,6 +85,20 @@ describe('list and fragment paths', () => {
       new MemoryLogger(),
     );
     expect(job.fragments).toEqual([{ name: 'ci/config', text: 'CONFIG_BPF=y\n' }]);
+  });
+
+  it('kernel-build: a coverage directory with make syntax is refused; a plain one gets its own build folder', async () => {
+    const dir = workspace({});
+    const request = kernelRequest(dir);
+    await expect(
+      kernelJobFromRequest({ ...request, coverage: ['kernel/$(shell id)'] }, new MemoryLogger()),
+    ).rejects.toThrow(/is not a source-relative directory/);
+    const job = await kernelJobFromRequest({ ...request, coverage: ['kernel/bpf/'] }, new MemoryLogger());
+    expect(job.coverage).toEqual({ directories: ['kernel/bpf'] });
+    expect(job.buildDir).toMatch(/\/kernel-build\/x86_64-gcc-gcov$/);
+    const plain = await kernelJobFromRequest(request, new MemoryLogger());
+    expect(plain.coverage).toBeUndefined();
+    expect(plain.buildDir).toMatch(/\/kernel-build\/x86_64-gcc$/);
   });
 });
 

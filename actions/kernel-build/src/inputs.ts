@@ -13,4 +13,5 @@ export const Inputs = z.object({
   'build-dir': input.text(),
   'max-annotations': input.integer(0),
   'output-dir': input.required(),
+  coverage: input.lines(),
 });

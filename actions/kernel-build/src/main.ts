@@ -16,6 +16,7 @@ export function run(): Promise<number> {
         buildDir: inputs['build-dir'],
         maxAnnotations: inputs['max-annotations'],
         outputDir: inputs['output-dir'],
+        coverage: inputs.coverage,
         cwd: process.cwd(),
       },
       logger,

@@ -20,4 +20,7 @@ export const Inputs = z.object({
   'fail-on-flaky': z.enum(['true', 'false']).transform((v) => v === 'true'),
   'quarantine-file': input.optional(),
   'denylist-pass-minutes': input.integer(0),
+  coverage: z
+    .enum(['', 'true', 'per-runner'])
+    .transform((v) => (v ? { perRunner: v === 'per-runner' } : undefined)),
 });

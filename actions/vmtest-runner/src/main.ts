@@ -7,12 +7,12 @@ import { Inputs } from './inputs.ts';
 
 export function run(): Promise<number> {
   return runAction(Inputs, async (inputs, logger) => {
-    const { arch, runners, allowlists, denylists } = inputs;
+    const { arch, runners, allowlists, denylists, coverage } = inputs;
     const [selftestsDir, timeoutSec] = [inputs['selftests-dir'], inputs['timeout-minutes'] * 60];
     const [maxFailures, failOnFlaky] = [inputs['max-failures'], inputs['fail-on-flaky']];
     const retry = { attempts: inputs.retries, maxFailures, failOnFlaky };
     const pass = inputs['denylist-pass-minutes'] * 60;
-    const request = { arch, selftestsDir, runners, allowlists, denylists, timeoutSec, retry };
+    const request = { arch, selftestsDir, runners, allowlists, denylists, timeoutSec, retry, coverage };
     const plan = buildPlan({ ...request, ...(pass > 0 && { denylistPass: { timeoutSec: pass } }) }, logger);
     const modulesDir = inputs['modules-dir'];
     const kernelConfig = inputs['kernel-config'];

@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './lists.ts';
 export * from './runners.ts';
 export * from './toolchain.ts';
+export * from './coverage.ts';

@@ -23,6 +23,7 @@ import { MakeProgress } from './progress.ts';
 import { alignSourceTimes, describeSourceTimes, recordSourceBlobs } from './source-times.ts';
 import { ARCH_NAMES, hostArch, toolchainName, type Arch, type Toolchain } from '@bpf-ci/domain';
 import { toolchainMake } from './toolchain.ts';
+import { gcovBuild, type GcovOptions } from './gcov.ts';
 
 export interface KernelBuildOptions {
   sourceDir: string;
@@ -41,6 +42,8 @@ export interface KernelBuildOptions {
   maxAnnotations?: number;
   /** make targets; default the image, vmlinux, and modules when CONFIG_MODULES=y. */
   targets?: readonly string[];
+  /** GCOV coverage of these directories (CONFIG_GCOV_KERNEL + a per-directory GCOV_PROFILE). */
+  coverage?: GcovOptions;
 }
 
 export interface ToolchainInfo {
@@ -245,6 +248,7 @@ export async function assembleKernelConfig(
         ? []
         : await selftestsFragments(options.sourceDir, options.arch, logger)),
       ...(options.fragments ?? []),
+      ...(options.coverage ? [gcovBuild(options.coverage, options.toolchain.family).fragment] : []),
     ];
     const merged = mergeFragments(base, fragments);
     for (const r of merged.redefinitions) {
@@ -346,6 +350,8 @@ async function makeKernel(
   sandbox: Sandbox,
 ): Promise<void> {
   const jobs = options.jobs ?? availableParallelism();
+  const gcov = options.coverage ? gcovBuild(options.coverage, options.toolchain.family) : undefined;
+  if (gcov) logger.info(gcov.description);
   const logPath = join(options.buildDir, 'build.log');
   const logFile = createWriteStream(logPath);
   const lines: string[] = [];
@@ -363,6 +369,7 @@ async function makeKernel(
         `O=${options.buildDir}`,
         `-j${jobs}`,
         ...makeArgs(toolchain.makeVars),
+        ...(gcov?.makeArgs ?? []),
         ...targets,
       ],
       {

@@ -8,7 +8,7 @@ import type { ConfigFragment } from './config.ts';
 import { fetchLinuxSource } from './debian.ts';
 import type { KernelJob } from './pipeline.ts';
 import { DEFAULT_SELFTEST_TARGETS } from './selftests.ts';
-import { UserError, parseArch, parseToolchain, toolchainName } from '@bpf-ci/domain';
+import { UserError, parseArch, parseCoverageDirectory, parseToolchain, toolchainName } from '@bpf-ci/domain';
 
 export interface KernelBuildRequest {
   arch: string;
@@ -26,6 +26,8 @@ export interface KernelBuildRequest {
   baseConfig?: string;
   selftestsConfig?: boolean;
   maxAnnotations?: number;
+  /** Directories to build with GCOV (e.g. kernel/bpf); empty or undefined: no coverage. */
+  coverage?: readonly string[];
   cwd: string;
 }
 
@@ -60,6 +62,12 @@ export async function kernelJobFromRequest(request: KernelBuildRequest, logger: 
       throw new UserError(`config fragment ${path}: ${(err as Error).message}`, { cause: err });
     }
   }
+  let coverage: string[] = [];
+  try {
+    coverage = (request.coverage ?? []).map(parseCoverageDirectory);
+  } catch (err) {
+    throw new UserError((err as Error).message, { cause: err });
+  }
   const sourceDir = request.sourceDir ? at(request.sourceDir) : await fetchLinuxSource(logger);
   return {
     sourceDir,
@@ -67,12 +75,18 @@ export async function kernelJobFromRequest(request: KernelBuildRequest, logger: 
     toolchain,
     buildDir: request.buildDir
       ? at(request.buildDir)
-      : join(cacheRoot(), 'kernel-build', `${arch}-${toolchainName(toolchain)}`),
+      : // A GCOV build changes every object of its directories: its own folder (and cache key).
+        join(
+          cacheRoot(),
+          'kernel-build',
+          `${arch}-${toolchainName(toolchain)}${coverage.length ? '-gcov' : ''}`,
+        ),
     baseTarget,
     ...(request.selftestsConfig === undefined ? {} : { selftestsConfig: request.selftestsConfig }),
     fragments,
     selftestsTargets: targets,
     outputDir: at(request.outputDir),
     ...(request.maxAnnotations === undefined ? {} : { maxAnnotations: request.maxAnnotations }),
+    ...(coverage.length ? { coverage: { directories: coverage } } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
 import { packageArtifact, type ArtifactManifest } from './artifact.ts';
 import { buildKernel, type KernelBuild } from './build.ts';
+import type { GcovOptions } from './gcov.ts';
 import type { ConfigFragment } from './config.ts';
 import { capture } from './exec.ts';
 import { buildSelftests } from './selftests.ts';
@@ -22,6 +23,8 @@ export interface KernelJob {
   selftestsTargets: readonly string[];
   outputDir: string;
   maxAnnotations?: number;
+  /** GCOV of these directories (CONFIG_GCOV_KERNEL + per-directory GCOV_PROFILE). */
+  coverage?: GcovOptions;
 }
 
 export interface KernelJobResult {
@@ -42,6 +45,7 @@ export async function runKernelJob(job: KernelJob, logger: Logger): Promise<Kern
       ...(job.selftestsConfig === undefined ? {} : { selftestsConfig: job.selftestsConfig }),
       ...(job.fragments ? { fragments: job.fragments } : {}),
       ...(job.maxAnnotations === undefined ? {} : { maxAnnotations: job.maxAnnotations }),
+      ...(job.coverage ? { coverage: job.coverage } : {}),
     },
     logger,
   );

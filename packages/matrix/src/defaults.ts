@@ -7,6 +7,8 @@
 //   outside kernel-patches/bpf and kernel-patches/vmtest only x86_64, on GitHub-hosted runners;
 //   kernel-patches/bpf is the 'prod' deployment, everything else 'rc' (which picks DENYLIST.rc).
 
+import { DEFAULT_COVERAGE_DIRECTORIES } from '@bpf-ci/domain';
+
 const selfHosted = (arch: string) => ['self-hosted', 'docker-noble-main', arch];
 
 export const DEFAULTS = {
@@ -30,6 +32,8 @@ export const DEFAULTS = {
     continueOnError: true,
   },
   veristat: { on: [{ arch: 'x86_64', toolchain: 'gcc' }] },
+  // With `coverage:` in the config: one extra GCOV build of kernel/bpf, x86_64 gcc.
+  coverage: { on: [{ arch: 'x86_64', toolchain: 'gcc' }], directories: [...DEFAULT_COVERAGE_DIRECTORIES] },
   deployment: {
     prodRepositories: ['kernel-patches/bpf'],
     allowlists: [

@@ -13,6 +13,7 @@ import type { Config } from './schema.ts';
 import { matches } from './schema.ts';
 import { DEFAULTS } from './defaults.ts';
 import { KERNEL_IMAGE } from './toolchain.ts';
+import { appendCoverageLegs } from './coverage.ts';
 
 /** Where the matrix is for: the repository the workflow runs in and the event that started it. */
 export interface MatrixContext {
@@ -60,6 +61,8 @@ export interface BuildEntry {
   'config-fragments': string;
   /** Name of the artifact holding the kernel and selftests. */
   artifact: string;
+  /** Newline-separated directories built with GCOV (the coverage leg only). */
+  coverage?: string;
 }
 
 /** One test job: a runner on a build. */
@@ -91,6 +94,10 @@ export interface TestEntry {
   /** Newline-separated allowlist and denylist files (relative to the repository checkout). */
   allowlists: string;
   denylists: string;
+  /** Newline-separated GCOV-profiled directories whose counters the job captures (coverage leg). */
+  coverage?: string;
+  /** Capture per runner (reset between runners) rather than once after all of them. */
+  'coverage-per-runner'?: boolean;
 }
 
 export interface Matrix {
@@ -204,6 +211,8 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
         testEntries.push(entry(runner, true));
     }
   }
+
+  appendCoverageLegs(config, buildEntries, testEntries);
 
   const event = context.event || 'pull_request';
   if (config['build-only-events'].includes(event) && testEntries.length > 0) {

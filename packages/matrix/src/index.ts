@@ -18,3 +18,4 @@ export {
   reportConfigError,
   type MatrixRequest,
 } from './run.ts';
+export { COVERAGE_SUFFIX } from './coverage.ts';

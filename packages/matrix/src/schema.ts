@@ -2,6 +2,7 @@
 // that reproduces kernel-patches/bpf's matrix (see defaults.ts). Objects are strict so that a
 // typo'd key is an error with a suggestion instead of a silently ignored setting.
 import { z } from 'zod';
+import { COVERAGE_DIRECTORY } from '@bpf-ci/domain';
 import { DEFAULTS } from './defaults.ts';
 import { closest } from './suggest.ts';
 import {
@@ -152,6 +153,22 @@ export const ConfigSchema = z
         'runs-on': Labels.default([...DEFAULTS.forks.runsOn]),
       })
       .prefault({}),
+    coverage: z
+      .strictObject({
+        on: z
+          .array(BuildSelector)
+          .min(1)
+          .default(DEFAULTS.coverage.on.map((s) => ({ ...s }))),
+        directories: z
+          .array(
+            z.string().regex(COVERAGE_DIRECTORY, { error: 'a source-relative directory such as kernel/bpf' }),
+          )
+          .min(1)
+          .default([...DEFAULTS.coverage.directories]),
+        'per-runner': z.boolean().default(false),
+        'patch-threshold': z.number().min(0).max(100).optional(),
+      })
+      .optional(),
     'config-fragments': z.array(z.string().min(1)).default([]),
     'build-only-events': z.array(z.string()).default([...DEFAULTS.buildOnlyEvents]),
   })

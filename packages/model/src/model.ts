@@ -297,6 +297,41 @@ export const DenylistPass = z.object({
 });
 export type DenylistPass = z.infer<typeof DenylistPass>;
 
+const CoverageCount = z.object({ found: z.number().int(), hit: z.number().int() });
+
+/** GCOV coverage of the profiled kernel directories over the tests of a run (merged across jobs). */
+export const CoverageReport = z.object({
+  /** The profiled source directories, e.g. kernel/bpf. */
+  directories: z.array(z.string()),
+  lines: CoverageCount,
+  functions: CoverageCount,
+  branches: CoverageCount,
+  /** Per source-relative file, most uncovered lines first. */
+  files: z.array(
+    z.object({
+      path: z.string(),
+      lines: CoverageCount,
+      functions: CoverageCount,
+      branches: CoverageCount,
+    }),
+  ),
+  /** The added and changed lines between two commits that had code, covered or not. */
+  patch: z
+    .object({
+      base: z.string(),
+      head: z.string(),
+      covered: z.number().int(),
+      uncovered: z.array(
+        z.object({ file: z.string(), line: z.number().int(), function: z.string().optional() }),
+      ),
+      notBuilt: z.array(z.string()).optional(),
+    })
+    .optional(),
+  /** Why the numbers miss part of the run (a job whose counters were not captured, ...). */
+  partial: z.string().optional(),
+});
+export type CoverageReport = z.infer<typeof CoverageReport>;
+
 export const Run = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   context: RunContext,
@@ -309,5 +344,6 @@ export const Run = z.object({
   sources: z.array(z.string()),
   quarantine: QuarantineReport.optional(),
   denylistPass: DenylistPass.optional(),
+  coverage: CoverageReport.optional(),
 });
 export type Run = z.infer<typeof Run>;

@@ -10,6 +10,7 @@ import type { VmTestOptions } from './run-vm-tests.ts';
 import { RunnerKind, type RunPlan } from './plan.ts';
 import { PARALLEL_SUFFIX, isTestProgs } from '@bpf-ci/domain';
 import { buildRunnerPlan } from './runners.ts';
+import { withGcovCapture } from './coverage.ts';
 
 export interface VmTestRequest {
   arch: string;
@@ -31,6 +32,8 @@ export interface VmTestRequest {
   retry?: RetryPolicyInput & { waitSec?: number };
   /** Run the first test_progs runner's denylisted tests at the end, informational, within this budget. */
   denylistPass?: { timeoutSec: number };
+  /** Copy the GCOV counters out of the guest after the runners (or after each, resetting them). */
+  coverage?: { perRunner?: boolean } | undefined;
 }
 
 /**
@@ -131,7 +134,11 @@ export function buildPlan(request: VmTestRequest, logger: Logger): RunPlan {
     );
     return selection.length > 0 ? { ...plan, selection } : plan;
   });
-  const plan: RunPlan = { schemaVersion: 1, cwd, runners };
+  const plan: RunPlan = {
+    schemaVersion: 1,
+    cwd,
+    runners: request.coverage ? withGcovCapture(runners, request.coverage) : runners,
+  };
   if (request.retry) {
     const { waitSec, ...policy } = request.retry;
     plan.retry = { ...RetryPolicy.parse(policy), waitSec: waitSec ?? 120 };

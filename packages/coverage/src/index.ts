@@ -1,0 +1,5 @@
+export * from './lcov.ts';
+export * from './diff.ts';
+export * from './patch.ts';
+export * from './report.ts';
+export * from './tools.ts';
