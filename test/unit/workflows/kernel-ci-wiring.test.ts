@@ -1,5 +1,6 @@
 // kernel-ci.yml against what it wires together: the inputs each action declares, the keys the
 // matrix generator puts in each matrix entry, the outputs and inputs it refers to.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -142,7 +143,7 @@ describe('kernel-ci.yml: veristat against the base branch baseline', () => {
   });
 
   it("runs the build's veristat in the VM through a script in the guest's output folder", async () => {
-    const { GUEST_OUTPUT_DIR } = await import('@bpf-ci/vm');
+    const { GUEST_OUTPUT_DIR, parseRunnerSpec, runnerLines } = await import('@bpf-ci/vm');
     const runner = steps.find((s) => s.uses?.endsWith('/vmtest-runner'))!;
     const outputDir = String(runner.with?.['output-dir']);
     // The script the runner names is the one the step before wrote into the output folder.
@@ -151,6 +152,13 @@ describe('kernel-ci.yml: veristat against the base branch baseline', () => {
     expect(script).toContain('"$RUNNER_TEMP/veristat/run-veristat.sh"');
     expect(outputDir).toBe('${{ runner.temp }}/veristat');
     expect(script).toContain('./veristat -o csv');
+    // The runner line is a command runner the vmtest-runner takes, and the script is valid sh.
+    expect(runnerLines(String(runner.with?.['runners'])).map(parseRunnerSpec)).toEqual([
+      { name: 'veristat', kind: 'command', command: ['sh', `${GUEST_OUTPUT_DIR}/run-veristat.sh`] },
+    ]);
+    const body = /<<'EOF'\n([\s\S]*?)\nEOF\n/.exec(script)?.[1];
+    expect(body).toContain('exec ./veristat');
+    execFileSync('sh', ['-n', '-c', body!]);
     const diff = steps.find((s) => s.uses?.endsWith('/veristat-diff'))!;
     expect(diff.with?.['new']).toBe(`${outputDir}/veristat.csv`);
     expect(String(diff.with?.['base'])).toBe(`${cacheWith('actions/cache/restore@')?.path}/veristat.csv`);
