@@ -60,15 +60,36 @@ describe('kernel-ci.yml trust rules', () => {
     const test = steps('test');
     const runner = test.find((s) => s.uses?.endsWith('/actions/vmtest-runner'));
     const file = runner?.with?.['quarantine-file'];
-    expect(file).toBe('.bpf-ci-base/${{ inputs.quarantine }}');
+    // The config's flaky.quarantine (the config is the base commit's too), or the workflow input.
+    const name = '${{ matrix.quarantine-file || inputs.quarantine }}';
+    expect(file).toBe(`.bpf-ci-base/${name}`);
     const checkout = test.find(
       (s) => s.uses?.startsWith('actions/checkout@') && s.with?.path === '.bpf-ci-base',
     );
     expect(checkout?.with).toMatchObject({
       ref: '${{ github.event.pull_request.base.sha || github.sha }}',
-      'sparse-checkout': '${{ inputs.quarantine }}',
+      'sparse-checkout': name,
       'persist-credentials': false,
     });
+  });
+
+  it("veristat's thresholds are the base commit's; only pushes save a baseline, under a key without the run id", () => {
+    const veristat = steps('veristat');
+    const diff = veristat.find((s) => s.uses?.endsWith('/actions/veristat-diff'));
+    expect(diff?.with?.config).toMatch(/^\$\{\{ matrix\.thresholds && format\('\.bpf-ci-base\/\{0\}'/);
+    const checkout = veristat.find(
+      (s) => s.uses?.startsWith('actions/checkout@') && s.with?.path === '.bpf-ci-base',
+    );
+    expect(checkout?.with).toMatchObject({
+      ref: '${{ github.event.pull_request.base.sha || github.sha }}',
+      'persist-credentials': false,
+    });
+    expect(String(checkout?.with?.['sparse-checkout'])).toContain('${{ matrix.thresholds }}');
+    const save = veristat.find((s) => s.uses?.startsWith('actions/cache/save@'));
+    const restore = veristat.find((s) => s.uses?.startsWith('actions/cache/restore@'));
+    expect(save?.if).toBe("${{ github.event_name == 'push' }}");
+    for (const key of [save?.with?.key, restore?.with?.key, restore?.with?.['restore-keys']])
+      expect(String(key)).not.toMatch(/run_(id|attempt|number)|head_ref|pull_request\.head/);
   });
 
   it('pull requests restore the kernel build cache; only pushes save, under a key without the run id', () => {

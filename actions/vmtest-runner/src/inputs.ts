@@ -16,6 +16,7 @@ export const Inputs = z.object({
   'timeout-minutes': input.integer(1),
   'output-dir': input.required(),
   retries: input.integer(0),
+  'retry-budget-minutes': input.integer(0),
   'max-failures': input.integer(0),
   'fail-on-flaky': z.enum(['true', 'false']).transform((v) => v === 'true'),
   'quarantine-file': input.optional(),

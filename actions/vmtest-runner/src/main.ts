@@ -10,12 +10,12 @@ export function run(): Promise<number> {
     const { arch, runners, allowlists, denylists, coverage } = inputs;
     const [selftestsDir, timeoutSec] = [inputs['selftests-dir'], inputs['timeout-minutes'] * 60];
     const [maxFailures, failOnFlaky] = [inputs['max-failures'], inputs['fail-on-flaky']];
-    const retry = { attempts: inputs.retries, maxFailures, failOnFlaky };
+    const [attempts, minBudgetSec] = [inputs.retries, inputs['retry-budget-minutes'] * 60];
+    const retry = { attempts, maxFailures, minBudgetSec, failOnFlaky };
     const pass = inputs['denylist-pass-minutes'] * 60;
     const request = { arch, selftestsDir, runners, allowlists, denylists, timeoutSec, retry, coverage };
     const plan = buildPlan({ ...request, ...(pass > 0 && { denylistPass: { timeoutSec: pass } }) }, logger);
-    const modulesDir = inputs['modules-dir'];
-    const kernelConfig = inputs['kernel-config'];
+    const [modulesDir, kernelConfig] = [inputs['modules-dir'], inputs['kernel-config']];
     const outcome = await runVmTests(
       {
         arch,

@@ -14,6 +14,8 @@ import { matches } from './schema.ts';
 import { DEFAULTS } from './defaults.ts';
 import { KERNEL_IMAGE } from './toolchain.ts';
 import { appendCoverageLegs } from './coverage.ts';
+import { flakyEntry, type FlakyEntry } from './flaky-config.ts';
+import { veristatEntry, type VeristatEntry } from './veristat-matrix.ts';
 
 /** Where the matrix is for: the repository the workflow runs in and the event that started it. */
 export interface MatrixContext {
@@ -65,8 +67,8 @@ export interface BuildEntry {
   coverage?: string;
 }
 
-/** One test job: a runner on a build. */
-export interface TestEntry {
+/** One test job: a runner on a build, with the config's retry, quarantine and DENYLIST-pass keys. */
+export interface TestEntry extends FlakyEntry {
   /** The job name: `<test> on <arch> with <toolchain>`. */
   name: string;
   /** test_progs, test_progs-parallel, or a custom runner's name. */
@@ -103,6 +105,8 @@ export interface TestEntry {
 export interface Matrix {
   build: { include: BuildEntry[] };
   test: { include: TestEntry[] };
+  /** The veristat jobs; they also run where tests do not (build-only events store baselines). */
+  veristat: { include: VeristatEntry[] };
   /** Why builds or tests that the config lists are not in the matrix (for the log). */
   notes: string[];
   fork: boolean;
@@ -137,6 +141,8 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
 
   const buildEntries: BuildEntry[] = [];
   const testEntries: TestEntry[] = [];
+  const veristatEntries: VeristatEntry[] = [];
+  const flaky = flakyEntry(config.flaky, context.event || 'pull_request');
   for (const { arch, toolchain } of builds) {
     const tc = parsePinnedToolchain(toolchain)!;
     const selftestsLlvm =
@@ -152,6 +158,17 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
     const artifact = `kernel-${label}`;
     const veristat = config.veristat.on.some((s) => matches(s, arch, toolchain));
     const bpfTargets = runners.filter((r) => !(r in config.commands));
+    const testRunsOn = fork
+      ? config.forks['runs-on']
+      : (config['runs-on'][arch] ?? [...DEFAULTS.runsOn[arch]]);
+    if (veristat)
+      veristatEntries.push(
+        veristatEntry({ arch, toolchain, artifact }, config.veristat, {
+          runsOn: testRunsOn,
+          kernelImage: KERNEL_IMAGE[arch],
+          overheadMinutes: JOB_OVERHEAD_MINUTES,
+        }),
+      );
     buildEntries.push({
       name: `build for ${arch} with ${toolchain}`,
       arch,
@@ -193,7 +210,7 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
         runners: command !== undefined ? `${runner}: ${command}` : parallel ? `${runner} -j` : runner,
         arch,
         toolchain,
-        'runs-on': fork ? config.forks['runs-on'] : (config['runs-on'][arch] ?? [...DEFAULTS.runsOn[arch]]),
+        'runs-on': testRunsOn,
         'timeout-minutes': minutes,
         'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
         'continue-on-error': parallel && config.parallel['continue-on-error'],
@@ -203,6 +220,7 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
         deployment,
         allowlists: lists('allowlists'),
         denylists: lists('denylists'),
+        ...flaky,
       };
     };
     for (const runner of runners) {
@@ -229,7 +247,14 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
       'the config gives this pull request no test job (every test excluded or none listed for the ' +
         'arches it builds), and a skipped test job counts as passed. List tests for at least one built arch.',
     );
-  return { build: { include: buildEntries }, test: { include: testEntries }, notes, fork, deployment };
+  return {
+    build: { include: buildEntries },
+    test: { include: testEntries },
+    veristat: { include: veristatEntries },
+    notes,
+    fork,
+    deployment,
+  };
 }
 
 /** A pull request must run tests: an empty test matrix would turn into a green check. */

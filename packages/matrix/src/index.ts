@@ -11,6 +11,8 @@ export {
   type MatrixContext,
   type TestEntry,
 } from './generate.ts';
+export { FLAKY_DEFAULTS, flakyEntry, type FlakyConfig, type FlakyEntry } from './flaky-config.ts';
+export { VERISTAT_DEFAULTS, veristatEntry, type VeristatEntry } from './veristat-matrix.ts';
 export {
   computeMatrix,
   describeMatrix,

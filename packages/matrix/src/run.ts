@@ -70,13 +70,22 @@ export function describeMatrix(matrix: Matrix): string {
     `${matrix.test.include.length} test jobs:`,
     ...matrix.test.include.map(
       (t) =>
-        `  ${t.name}  [runs-on: ${t['runs-on'].join(', ')}; ${t['timeout-minutes']} min${t['continue-on-error'] ? '; continue-on-error' : ''}]`,
+        `  ${t.name}  [runs-on: ${t['runs-on'].join(', ')}; ${t['timeout-minutes']} min${t['continue-on-error'] ? '; continue-on-error' : ''}${t['denylist-pass-minutes'] > 0 ? `; DENYLIST pass ${t['denylist-pass-minutes']} min` : ''}]`,
     ),
+    '',
+    `${matrix.veristat.include.length} veristat jobs:`,
+    ...matrix.veristat.include.map((v) => `  ${v.name}  [runs-on: ${v['runs-on'].join(', ')}]`),
   ];
   return `${lines.join('\n')}\n`;
 }
 
 /** The action's outputs: what `strategy.matrix: ${{ fromJSON(...) }}` takes. */
-export function matrixOutputs(matrix: Matrix): { 'build-matrix': string; 'test-matrix': string } {
-  return { 'build-matrix': JSON.stringify(matrix.build), 'test-matrix': JSON.stringify(matrix.test) };
+export function matrixOutputs(
+  matrix: Matrix,
+): Record<'build-matrix' | 'test-matrix' | 'veristat-matrix', string> {
+  return {
+    'build-matrix': JSON.stringify(matrix.build),
+    'test-matrix': JSON.stringify(matrix.test),
+    'veristat-matrix': JSON.stringify(matrix.veristat),
+  };
 }

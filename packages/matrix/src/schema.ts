@@ -14,6 +14,8 @@ import {
   suggestToolchain,
   type Arch,
 } from '@bpf-ci/domain';
+import { FlakyConfig } from './flaky-config.ts';
+import { VeristatKeys } from './veristat-matrix.ts';
 
 const DEFAULT_VERSIONS = {
   gcc: parsePinnedToolchain(DEFAULTS.toolchains[0])!.version,
@@ -134,8 +136,12 @@ export const ConfigSchema = z
       })
       .prefault({}),
     veristat: z
-      .strictObject({ on: z.array(BuildSelector).default(DEFAULTS.veristat.on.map((s) => ({ ...s }))) })
+      .strictObject({
+        on: z.array(BuildSelector).default(DEFAULTS.veristat.on.map((s) => ({ ...s }))),
+        ...VeristatKeys,
+      })
       .prefault({}),
+    flaky: FlakyConfig,
     deployment: z
       .strictObject({
         'prod-repositories': z.array(z.string()).default([...DEFAULTS.deployment.prodRepositories]),
@@ -273,6 +279,9 @@ function semanticIssues(config: Config): SemanticIssue[] {
   for (const key of ['allowlists', 'denylists'] as const)
     lists[key].forEach((path, i) => checkPath(['deployment', key, i], path));
   config['config-fragments'].forEach((path, i) => checkPath(['config-fragments', i], path));
+  if (config.flaky.quarantine !== undefined) checkPath(['flaky', 'quarantine'], config.flaky.quarantine);
+  if (config.veristat.thresholds !== undefined)
+    checkPath(['veristat', 'thresholds'], config.veristat.thresholds);
 
   // Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones.
   config.forks['runs-on'].forEach((label, i) => {

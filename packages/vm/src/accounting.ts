@@ -53,19 +53,28 @@ export function infrastructureExit(exitCode: number | undefined): string | undef
 }
 
 /**
- * Allow entries that selected nothing. A `test` entry matched when a selected test has that name
- * (test_progs' `*` glob); a `test/subtest` entry when that test ran that subtest. Entries whose
- * test never ran to the end are not judged (nothing is known of its subtests).
+ * Allow and deny entries that selected nothing. An allow `test` entry matched when a selected test
+ * has that name (test_progs' `*` glob); a `test/subtest` entry when that test ran that subtest.
+ * Entries whose test never ran to the end are not judged (nothing is known of its subtests). A deny
+ * entry matched when its test is one of the binary's (`known`, its unfiltered `-l`); a denied
+ * subtest never runs, so only its test part can be judged.
  */
 export function unmatchedEntries(
   runner: RunnerPlan,
   selected: readonly string[] | undefined,
   result: BinaryResult,
+  known?: readonly string[],
 ): UnmatchedEntry[] {
-  if (!runner.selection || !selected) return [];
+  if (!runner.selection) return [];
   const out: UnmatchedEntry[] = [];
   for (const sel of runner.selection) {
-    if (sel.list !== 'allow') continue;
+    if (sel.list === 'deny') {
+      const test = sel.entry.split('/', 1)[0]!;
+      // An empty list says test_progs -l failed, not that the binary has no test.
+      if (known?.length && !known.some((name) => globMatch(test, name))) out.push(sel);
+      continue;
+    }
+    if (!selected) continue;
     const slash = sel.entry.indexOf('/');
     const test = slash < 0 ? sel.entry : sel.entry.slice(0, slash);
     const tests = selected.filter((name) => globMatch(test, name));

@@ -157,6 +157,8 @@ function runnerLines(runner: RunnerPlan, cwd: string): string[] {
       `say total ${name} "$(grep -c . ${OUT}/${files.list})"`,
     );
   }
+  if (runner.knownListArgv)
+    out.push(`timeout 120 ${inShared(cwd, runner.knownListArgv)} > ${OUT}/${files.known} 2>/dev/null`);
   const command = runner.guestShell ? `sh -c ${shellQuote(runner.guestShell)}` : inShared(cwd, runner.argv);
   out.push(
     `say begin ${name}`,

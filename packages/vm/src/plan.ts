@@ -24,6 +24,11 @@ export const RunnerPlan = z.object({
    * setup and fault injection (tests force a panic with `echo c > /proc/sysrq-trigger`).
    */
   guestShell: z.string().optional(),
+  /**
+   * Lists every test of the binary, without the allow/deny filters (NAME.known): a deny entry that
+   * names none of them removes nothing.
+   */
+  knownListArgv: z.array(z.string()).optional(),
   /** Each allow/deny entry with the list file it came from, to say which selected nothing. */
   selection: z
     .array(z.object({ list: z.enum(['allow', 'deny']), entry: z.string(), source: z.string() }))
@@ -67,8 +72,20 @@ export const RunPlan = z.object({
 export type RunPlan = z.infer<typeof RunPlan>;
 
 /** The files a runner leaves in the output folder. */
-export function runnerFiles(name: string): { log: string; exit: string; json: string; list: string } {
-  return { log: `${name}.log`, exit: `${name}.exit`, json: `${name}.json`, list: `${name}.list` };
+export function runnerFiles(name: string): {
+  log: string;
+  exit: string;
+  json: string;
+  list: string;
+  known: string;
+} {
+  return {
+    log: `${name}.log`,
+    exit: `${name}.exit`,
+    json: `${name}.json`,
+    list: `${name}.list`,
+    known: `${name}.known`,
+  };
 }
 
 /**

@@ -170,7 +170,9 @@ export async function collectRun(input: CollectInput): Promise<Run> {
       stop = { kind: 'vm', detail: `${fault?.detail ?? 'the VM stopped'} before the runner started` };
     }
     if (selected) addMisses(result, selected, stop);
-    const unmatched = unmatchedEntries(runner, selected, result);
+    const knownFile = join(outputDir, files.known);
+    const known = runner.knownListArgv && existsSync(knownFile) ? readListed(knownFile) : undefined;
+    const unmatched = unmatchedEntries(runner, selected, result, known);
     if (unmatched.length > 0) result.unmatchedEntries = unmatched;
     result.events.push(
       ...input.events

@@ -107,6 +107,7 @@ export function buildRunnerPlan(request: RunnerRequest, selftestsDir: string, lo
     ...base,
     argv,
     ...(features.list ? { listArgv: [`./${binary}`, ...filters, '-l'] } : {}),
+    ...(features.list && request.deny?.length ? { knownListArgv: [`./${binary}`, '-l'] } : {}),
     ...(jsonSummaryPath ? { jsonSummaryPath } : {}),
   };
 }

@@ -15,7 +15,7 @@ async function runAction(workspace: string, inputs: Record<string, string>) {
 beforeAll(() => bundle('matrix-generator'), 300_000);
 
 describe('the matrix-generator action', () => {
-  it('writes build-matrix and test-matrix for strategy.matrix', async () => {
+  it('writes build-matrix, test-matrix and veristat-matrix for strategy.matrix', async () => {
     const workspace = await mkdtemp(join(tmpdir(), 'bpf-ci-action-'));
     await mkdir(join(workspace, '.github'));
     await writeFile(
@@ -30,7 +30,7 @@ describe('the matrix-generator action', () => {
       event: 'pull_request',
     });
     expect(code).toBe(0);
-    expect(Object.keys(outputs).sort()).toEqual(['build-matrix', 'test-matrix']);
+    expect(Object.keys(outputs).sort()).toEqual(['build-matrix', 'test-matrix', 'veristat-matrix']);
     const build = JSON.parse(outputs['build-matrix']!) as { include: { name: string }[] };
     const test = JSON.parse(outputs['test-matrix']!) as { include: { name: string }[] };
     expect(build.include.map((b) => b.name)).toEqual([
@@ -43,6 +43,10 @@ describe('the matrix-generator action', () => {
       'test_verifier on s390x with gcc-15',
     ]);
     expect(stdout).toContain('3 test jobs:\n');
+    // The default veristat.on (x86_64 gcc) selects one of the two builds.
+    const veristat = JSON.parse(outputs['veristat-matrix']!) as { include: { name: string }[] };
+    expect(veristat.include.map((v) => v.name)).toEqual(['veristat on x86_64 with gcc-15']);
+    expect(stdout).toContain('1 veristat jobs:\n  veristat on x86_64 with gcc-15');
   });
 
   it('fails with an annotation at the line and column of each problem', async () => {

@@ -2,19 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type ConfigIssue } from '@bpf-ci/domain';
-import { loadConfig, parseConfig } from '@bpf-ci/matrix';
-
-/** The issues a config text gets, with the exact position of each. */
-function issuesOf(text: string): ConfigIssue[] {
-  try {
-    parseConfig(text);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.issues;
-    throw err;
-  }
-  throw new Error('the config was accepted');
-}
+import { loadConfig } from '@bpf-ci/matrix';
+import { issuesOf } from './issues.ts';
 
 describe('invalid configs name the file, line and column, what was expected and the fix', () => {
   it('an unknown arch', () => {

@@ -38,7 +38,7 @@ const ended: RunnerProgress = {
 
 async function collect(
   log: string,
-  files: { exit?: string; list?: readonly string[] },
+  files: { exit?: string; list?: readonly string[]; known?: readonly string[] },
   plan: RunnerPlan = runner(),
   progress: RunnerProgress[] = [ended],
   fault?: { reason: 'kernel-panic' | 'timeout' | 'vm-failure'; detail: string },
@@ -47,6 +47,7 @@ async function collect(
   writeFileSync(join(out, 'test_progs.log'), log);
   if (files.exit !== undefined) writeFileSync(join(out, 'test_progs.exit'), files.exit);
   writeFileSync(join(out, 'test_progs.list'), `${(files.list ?? listed).join('\n')}\n`);
+  if (files.known) writeFileSync(join(out, 'test_progs.known'), `${files.known.join('\n')}\n`);
   const run = await collectRun({
     plan: { schemaVersion: 1, cwd: '/selftests', runners: [plan] },
     outputDir: out,
@@ -130,6 +131,31 @@ describe('accounting', () => {
       { list: 'allow', entry: 'atomics/nonexistent', source: 'command line' },
     ]);
     expect(b.tests.filter((t) => t.status === 'miss')).toEqual([]);
+  });
+
+  it("names a deny entry whose test is none of the binary's (its unfiltered -l), with its list file", async () => {
+    const selection = [
+      { list: 'deny' as const, entry: 'align', source: 'DENYLIST' },
+      { list: 'deny' as const, entry: 'atomic*', source: 'DENYLIST' },
+      { list: 'deny' as const, entry: 'atomcs', source: 'DENYLIST.x86_64' },
+      { list: 'deny' as const, entry: 'bpf_iter/nonexistent', source: 'DENYLIST' },
+      { list: 'deny' as const, entry: 'bpf_itr/task', source: 'command line' },
+    ];
+    const plan = runner({ selection, knownListArgv: ['./test_progs', '-l'] });
+    // The filtered list leaves the denied tests out; the unfiltered one has every test.
+    const list = listed.filter((n) => n !== 'align' && !n.startsWith('atomic'));
+    const log = progsLines.filter((l) => !/^#\d+(?:\/\d+)?\s+(align|atomic)/.test(l)).join('\n');
+    const b = await collect(log, { exit: '1\n', list, known: listed }, plan);
+    expect(listed).toEqual(expect.arrayContaining(['align', 'atomics', 'bpf_iter']));
+    expect(b.unmatchedEntries).toEqual([
+      { list: 'deny', entry: 'atomcs', source: 'DENYLIST.x86_64' },
+      { list: 'deny', entry: 'bpf_itr/task', source: 'command line' },
+    ]);
+    // Without the unfiltered list (an older test_progs, or -l failed) deny entries are not judged.
+    const unknown = await collect(log, { exit: '1\n', list }, plan);
+    expect(unknown.unmatchedEntries).toBeUndefined();
+    const empty = await collect(log, { exit: '1\n', list, known: [] }, plan);
+    expect(empty.unmatchedEntries).toBeUndefined();
   });
 
   it('a real -j run the VM runner killed: every listed test has exactly one verdict, the unreported ones miss', async () => {

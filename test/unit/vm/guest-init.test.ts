@@ -14,6 +14,7 @@ const plan: RunPlan = {
       kind: 'test_progs',
       argv: ['./test_progs', '-a', "it's,$(reboot),`id`,a b"],
       listArgv: ['./test_progs', '-a', "it's,$(reboot),`id`,a b", '-l'],
+      knownListArgv: ['./test_progs', '-l'],
       timeoutSec: 900,
     },
   ],
@@ -88,6 +89,9 @@ describe('guest init script', () => {
     );
     expect(script.indexOf('say begin test_verifier')).toBeLessThan(script.indexOf('say begin test_progs'));
     expect(script).toContain("./test_progs -a 'it'\\''s,$(reboot),`id`,a b'");
+    // Before the runner: what it will run (filtered) and every test it has (unfiltered, for deny entries).
+    expect(script).toMatch(/timeout 120 chroot .* \.\/test_progs -l > \/out\/test_progs\.known/);
+    expect(script.indexOf('/out/test_progs.known')).toBeLessThan(script.indexOf('say begin test_progs'));
     // QEMU runs with -no-reboot: a reboot ends it even where poweroff would only halt.
     expect(script.trimEnd().split('\n').slice(-2)).toEqual(['reboot -f', 'sleep 5']);
   });

@@ -1,5 +1,6 @@
 // kernel-ci.yml against what it wires together: the inputs each action declares, the keys the
 // matrix generator puts in each matrix entry, the outputs and inputs it refers to.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -46,12 +47,14 @@ describe('kernel-ci.yml', () => {
     (job.steps ?? []).filter((s) => s.uses?.startsWith('./.bpf-ci/actions/')),
   );
 
-  it('runs the matrix generator, kernel build, vmtest runner, result parser and run report from bpf-ci itself', () => {
+  it('runs the matrix generator, kernel build, vmtest runner, result parser, veristat-diff and run report from bpf-ci itself', () => {
     expect(ownActions.map((s) => s.uses)).toEqual([
       './.bpf-ci/actions/matrix-generator',
       './.bpf-ci/actions/kernel-build',
       './.bpf-ci/actions/vmtest-runner',
       './.bpf-ci/actions/result-parser',
+      './.bpf-ci/actions/vmtest-runner',
+      './.bpf-ci/actions/veristat-diff',
       './.bpf-ci/actions/run-report',
     ]);
   });
@@ -71,8 +74,12 @@ describe('kernel-ci.yml', () => {
 
   it('uses only matrix keys that the generator produces, and names jobs after the entry', () => {
     const m = generateMatrix(parseConfig(''), { repository: 'kernel-patches/bpf' });
-    const keys = { build: Object.keys(m.build.include[0]!), test: Object.keys(m.test.include[0]!) };
-    for (const id of ['build', 'test'] as const) {
+    const keys = {
+      build: Object.keys(m.build.include[0]!),
+      test: Object.keys(m.test.include[0]!),
+      veristat: Object.keys(m.veristat.include[0]!),
+    };
+    for (const id of ['build', 'test', 'veristat'] as const) {
       const job = workflow.jobs[id]!;
       expect(job.name).toBe('${{ matrix.name }}');
       const used = referenced(job, 'matrix');
@@ -84,7 +91,7 @@ describe('kernel-ci.yml', () => {
   it("takes the matrices from the generator's outputs, and only inputs it declares", () => {
     const matrixJob = workflow.jobs['matrix']!;
     const generatorOutputs = declared('matrix-generator').outputs;
-    expect(generatorOutputs.sort()).toEqual(['build-matrix', 'test-matrix']);
+    expect(generatorOutputs.sort()).toEqual(['build-matrix', 'test-matrix', 'veristat-matrix']);
     expect(
       referenced(matrixJob.outputs, 'steps\\.matrix\\.outputs').filter((o) => !generatorOutputs.includes(o)),
     ).toEqual([]);
@@ -97,7 +104,7 @@ describe('kernel-ci.yml', () => {
 });
 
 describe('kernel-ci.yml: one results path', () => {
-  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps ?? []);
+  const steps = workflow.jobs['test']!.steps ?? [];
   const runner = steps.find((s) => s.uses?.endsWith('/vmtest-runner'));
   const parser = steps.find((s) => s.uses?.endsWith('/result-parser'));
   const uploads = steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
@@ -116,5 +123,75 @@ describe('kernel-ci.yml: one results path', () => {
       expect(paths).toContain(`!${String(runner?.with?.['output-dir'])}/results.json`);
       expect(paths).toContain(String(parser?.with?.['output-dir']));
     }
+  });
+});
+
+describe('kernel-ci.yml: veristat against the base branch baseline', () => {
+  const job = workflow.jobs['veristat']! as Job & { needs?: string[]; if?: string };
+  const steps = job.steps ?? [];
+  const step = (prefix: string) => steps.filter((s) => s.uses?.startsWith(prefix));
+  const cacheWith = (prefix: string) => {
+    const [s] = step(prefix);
+    return s?.with as { path?: string; key?: string; 'restore-keys'?: string } | undefined;
+  };
+
+  it('is a job of its own after the builds, and the run report waits for it', () => {
+    expect(job.needs).toEqual(['matrix', 'build']);
+    expect(job.if).toContain('needs.matrix.outputs.veristat-matrix');
+    const report = workflow.jobs['report'] as Job & { needs?: string[] };
+    expect(report.needs).toContain('veristat');
+  });
+
+  it("runs the build's veristat in the VM through a script in the guest's output folder", async () => {
+    const { GUEST_OUTPUT_DIR, parseRunnerSpec, runnerLines } = await import('@bpf-ci/vm');
+    const runner = steps.find((s) => s.uses?.endsWith('/vmtest-runner'))!;
+    const outputDir = String(runner.with?.['output-dir']);
+    // The script the runner names is the one the step before wrote into the output folder.
+    expect(runner.with?.['runners']).toBe(`veristat: sh ${GUEST_OUTPUT_DIR}/run-veristat.sh`);
+    const script = (steps as { run?: string }[]).find((s) => s.run?.includes('run-veristat.sh'))!.run!;
+    expect(script).toContain('"$RUNNER_TEMP/veristat/run-veristat.sh"');
+    expect(outputDir).toBe('${{ runner.temp }}/veristat');
+    expect(script).toContain('./veristat -o csv');
+    // The runner line is a command runner the vmtest-runner takes, and the script is valid sh.
+    expect(runnerLines(String(runner.with?.['runners'])).map(parseRunnerSpec)).toEqual([
+      { name: 'veristat', kind: 'command', command: ['sh', `${GUEST_OUTPUT_DIR}/run-veristat.sh`] },
+    ]);
+    const body = /<<'EOF'\n([\s\S]*?)\nEOF\n/.exec(script)?.[1];
+    expect(body).toContain('exec ./veristat');
+    execFileSync('sh', ['-n', '-c', body!]);
+    const diff = steps.find((s) => s.uses?.endsWith('/veristat-diff'))!;
+    expect(diff.with?.['new']).toBe(`${outputDir}/veristat.csv`);
+    expect(String(diff.with?.['base'])).toBe(`${cacheWith('actions/cache/restore@')?.path}/veristat.csv`);
+  });
+
+  it('stores the baseline on pushes and restores the base commit’s on pull requests, with the same path and key prefix', () => {
+    const save = cacheWith('actions/cache/save@')!;
+    const restore = cacheWith('actions/cache/restore@')!;
+    expect(save.path).toBe(restore.path);
+    expect(save.key).toBe('${{ matrix.baseline-key }}-${{ github.ref_name }}-${{ github.sha }}');
+    expect(restore.key).toBe(
+      '${{ matrix.baseline-key }}-${{ github.base_ref }}-${{ github.event.pull_request.base.sha }}',
+    );
+    expect(restore['restore-keys']?.trim()).toBe('${{ matrix.baseline-key }}-${{ github.base_ref }}-');
+    const ifOf = (prefix: string) => (step(prefix)[0] as { if?: string }).if;
+    expect(ifOf('actions/cache/save@')).toBe("${{ github.event_name == 'push' }}");
+    expect(ifOf('actions/cache/restore@')).toBe("${{ github.event_name == 'pull_request' }}");
+  });
+});
+
+describe('kernel-ci.yml: the config’s flaky keys reach the vmtest-runner', () => {
+  const runner = (workflow.jobs['test']!.steps ?? []).find((s) => s.uses?.endsWith('/vmtest-runner'))!;
+
+  it.each(['retries', 'retry-budget-minutes', 'max-failures', 'fail-on-flaky', 'denylist-pass-minutes'])(
+    '%s comes from the test entry',
+    (key) => {
+      expect(runner.with?.[key]).toBe(`\${{ matrix.${key} }}`);
+    },
+  );
+
+  it("the quarantine file is the config's when it names one, else the workflow input's", () => {
+    expect(runner.with?.['quarantine-file']).toBe(
+      '.bpf-ci-base/${{ matrix.quarantine-file || inputs.quarantine }}',
+    );
   });
 });
