@@ -1,6 +1,6 @@
 export * from './debian.ts';
 export * from './selftests.ts';
-export { findBtf } from './vmlinux.ts';
+export { findBtf, findBtfWithOrder, type ByteOrder } from './vmlinux.ts';
 // Debian provisioning moved to @bpf-ci/debian; these re-exports keep older imports working.
 export { cacheRoot, ensureDebianPackage, parseAptDepends, parseAptVersion } from '@bpf-ci/debian';
 export { CommandError } from './exec.ts';
