@@ -14,3 +14,4 @@ export { chooseAnnotations, parseDiagnostics, sourceRelativePath, type Diagnosti
 export * from './inputs.ts';
 export * from './source-times.ts';
 export { buildSandbox, runSandboxed, scrubbedBuildEnv, unshareArgs, type Sandbox } from './sandbox.ts';
+export * from './cross-selftests.ts';

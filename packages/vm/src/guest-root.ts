@@ -1,8 +1,7 @@
 // What the runners' root is made of, recorded next to the results (guest-root.json) so a run
 // says exactly which userland its tests ran with: the host's system folders for a guest of the
 // host's arch, or the guest arch's own static busybox (hashed) for a foreign one.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { sha256File } from '@bpf-ci/debian';
 import type { Arch } from './arch.ts';
 
 export const GUEST_ROOT_FILE = 'guest-root.json';
@@ -25,14 +24,4 @@ export async function describeGuestRoot(
     kind: foreign ? 'own-busybox' : 'host-system',
     busybox: { path: busybox, sha256: await sha256File(busybox) },
   };
-}
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolvePromise(hash.digest('hex')));
-  });
 }
