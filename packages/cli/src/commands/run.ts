@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseArch, type Arch } from '@bpf-ci/domain';
+import { codeFence, escapeMarkdown } from '@bpf-ci/protocol';
 import { buildCrossSelftests, ensureDefaultSelftests, type ForeignArch } from '@bpf-ci/kernel';
 import type { Logger } from '@bpf-ci/logger';
 import {
@@ -98,9 +99,13 @@ export const runCommand: Command = {
       },
       io.logger,
     );
-    const layered = setup.denylists.flatMap((base) =>
-      listLayerFiles(base, { arch, runner: 'test_progs' }).filter((f) => existsSync(f)),
-    );
+    // The lists only apply to test_progs runners: say which layers were used only when one runs.
+    const runsTestProgs = plan.runners.some((r) => r.kind.startsWith('test_progs'));
+    const layered = runsTestProgs
+      ? setup.denylists.flatMap((base) =>
+          listLayerFiles(base, { arch, runner: 'test_progs' }).filter((f) => existsSync(f)),
+        )
+      : [];
     if (layered.length) io.logger.info(`test_progs denylist layers: ${layered.join(', ')}`);
     const outcome = await io.logger.group('Boot and run the selftests', () =>
       runVmTests(
@@ -118,6 +123,7 @@ export const runCommand: Command = {
     const code = finishVmCommand(outcome, io);
     if (layered.length) io.stdout.write(`lists layered: ${layered.join(', ')}\n`);
     if (setup.notBuilt.length === 0) return code;
+    appendFileSync(join(outcome.outputDir, 'summary.md'), notBuiltMarkdown(arch, setup.notBuilt));
     io.stdout.write(`not built (${arch}): ${setup.notBuilt.map((b) => b.name).join(', ')}\n`);
     return Math.max(code, 1);
   },
@@ -161,4 +167,12 @@ async function foreignSetup(
     denylists: existsSync(denylist) ? [denylist] : [],
     toolchain: 'gcc',
   };
+}
+
+/** The summary's section for binaries that did not build: named, with the build's own words. */
+export function notBuiltMarkdown(arch: Arch, notBuilt: readonly { name: string; reason: string }[]): string {
+  const parts = [`\n## ❌ Not built on ${arch}\n`];
+  for (const b of notBuilt)
+    parts.push(`\n**${escapeMarkdown(b.name)}**: not built, so not run\n\n`, codeFence(b.reason));
+  return parts.join('');
 }
