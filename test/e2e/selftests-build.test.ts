@@ -6,7 +6,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
-import { DEFAULT_SELFTEST_TARGETS, ensureDefaultSelftests, fetchDebianKernel } from '@bpf-ci/kernel';
+import {
+  DEFAULT_SELFTEST_TARGETS,
+  ensureDefaultSelftests,
+  fetchDebianKernel,
+  kernelBtf,
+} from '@bpf-ci/kernel';
 
 describe('selftests build', () => {
   it('builds test_progs, test_progs-no_alu32, test_maps, test_verifier, veristat and the BPF objects', async () => {
@@ -15,8 +20,8 @@ describe('selftests build', () => {
 
     expect(build.kernel.release).toMatch(/^6\.1\.0-\d+-amd64$/);
     // The vmlinux is the Debian image's own (its BTF is what the tests were compiled against).
-    expect(readFileSync(build.kernel.vmlinux).subarray(0, 4)).toEqual(Buffer.from('\x7fELF', 'latin1'));
-    expect(execFileSync('readelf', ['-S', build.kernel.vmlinux], { encoding: 'utf8' })).toContain('.BTF');
+    expect(readFileSync(kernelBtf(build.kernel)).subarray(0, 4)).toEqual(Buffer.from('\x7fELF', 'latin1'));
+    expect(execFileSync('readelf', ['-S', kernelBtf(build.kernel)], { encoding: 'utf8' })).toContain('.BTF');
 
     for (const target of DEFAULT_SELFTEST_TARGETS) {
       const header = execFileSync('readelf', ['-h', join(build.dir, target)], { encoding: 'utf8' });
@@ -54,7 +59,7 @@ describe('selftests build', () => {
     const arm64 = await fetchDebianKernel({ arch: 'aarch64' }, logger);
     expect(arm64.release).toMatch(/^6\.1\.0-\d+-arm64$/);
     expect(existsSync(join(arm64.headersDir, 'Makefile'))).toBe(true);
-    const dump = execFileSync(join(selftests.dir, 'bpftool'), ['btf', 'dump', 'file', arm64.vmlinux], {
+    const dump = execFileSync(join(selftests.dir, 'bpftool'), ['btf', 'dump', 'file', kernelBtf(arm64)], {
       encoding: 'utf8',
       maxBuffer: 512 * 2 ** 20,
     });

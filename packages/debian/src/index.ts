@@ -3,3 +3,4 @@
 export * from './apt.ts';
 export * from './atomic.ts';
 export * from './cache.ts';
+export * from './hash.ts';

@@ -12,21 +12,26 @@ import {
   sayInterrupted,
   unpackDeb,
 } from '@bpf-ci/debian';
+import { ARCH_NAMES, hostArch } from '@bpf-ci/domain';
 import { run } from './exec.ts';
 import { extractVmlinux } from './vmlinux.ts';
 
-export type DebianArch = 'x86_64' | 'aarch64';
+export type DebianArch = 'x86_64' | 'aarch64' | 's390x';
 
 export interface DebianKernel {
   /** `uname -r` of the kernel, e.g. 6.1.0-56-amd64. */
   release: string;
   arch: DebianArch;
-  /** The bootable image (bzImage on x86_64, gzip-compressed Image on arm64). */
+  /** The bootable image (bzImage on x86_64, gzip-compressed Image on arm64, s390x's image). */
   vmlinuz: string;
   /** The folder holding lib/modules/<release> (pass as the modules root). */
   modulesDir: string;
-  /** An ELF vmlinux (x86_64) or a raw BTF blob (arm64) carrying the kernel's BTF: VMLINUX_BTF. */
-  vmlinux: string;
+  /**
+   * An ELF vmlinux (x86_64) or a raw BTF blob (arm64, s390x) carrying the kernel's BTF:
+   * VMLINUX_BTF. Undefined when the kernel was built without CONFIG_DEBUG_INFO_BTF (Debian 12's
+   * s390x kernel is); `kernelBtf` says so.
+   */
+  vmlinux: string | undefined;
   /** The kernel's .config. */
   config: string;
   /**
@@ -36,7 +41,25 @@ export interface DebianKernel {
   headersDir: string;
 }
 
-const DEBIAN_ARCH: Record<DebianArch, string> = { x86_64: 'amd64', aarch64: 'arm64' };
+const DEBIAN_ARCH: Record<DebianArch, string> = {
+  x86_64: ARCH_NAMES.x86_64.debian,
+  aarch64: ARCH_NAMES.aarch64.debian,
+  s390x: ARCH_NAMES.s390x.debian,
+};
+
+/** VMLINUX_BTF of a Debian kernel, or an error saying its config has no BTF. */
+export function kernelBtf(kernel: DebianKernel): string {
+  if (kernel.vmlinux) return kernel.vmlinux;
+  throw new Error(
+    `Debian's ${kernel.release} kernel has no BTF (CONFIG_DEBUG_INFO_BTF is not set in ${kernel.config}): ` +
+      'what needs vmlinux.h (test_progs, veristat) cannot be built for it',
+  );
+}
+
+/** Whether a kernel .config enables CONFIG_DEBUG_INFO_BTF. */
+export function configHasBtf(configText: string): boolean {
+  return /^CONFIG_DEBUG_INFO_BTF=y$/m.test(configText);
+}
 
 /** The package that holds a Debian 12 generic-flavour kernel for `arch`, with its version. */
 export async function resolveKernelPackage(arch: DebianArch): Promise<{ name: string; version: string }> {
@@ -47,7 +70,7 @@ export async function resolveKernelPackage(arch: DebianArch): Promise<{ name: st
   if (!name) {
     throw new Error(
       `apt-cache depends ${meta} names no linux-image-6.1.0-NN-${debArch} package (got: ${deps.join(', ') || 'nothing'}). ` +
-        `Run apt-get update${arch === 'aarch64' ? ' after dpkg --add-architecture arm64' : ''}.`,
+        `Run apt-get update${arch === hostArch() ? '' : ` after dpkg --add-architecture ${debArch}`}.`,
     );
   }
   const bare = name.replace(/:.*$/, '');
@@ -59,9 +82,9 @@ export async function resolveKernelPackage(arch: DebianArch): Promise<{ name: st
 function aptCache(args: string[], arch: DebianArch): Promise<string> {
   return runAptCache(
     args,
-    arch === 'aarch64'
-      ? 'The arm64 packages need `dpkg --add-architecture arm64 && apt-get update` first.'
-      : 'Is this a Debian 12 machine with apt-get update done?',
+    arch === hostArch()
+      ? 'Is this a Debian 12 machine with apt-get update done?'
+      : `The ${DEBIAN_ARCH[arch]} packages need \`dpkg --add-architecture ${DEBIAN_ARCH[arch]} && apt-get update\` first.`,
   );
 }
 
@@ -103,7 +126,11 @@ export async function fetchDebianKernel(
       await rm(debDir, { recursive: true, force: true });
       await relocateHeaders(join(tmp, 'root', 'usr', 'src', headers));
       const layout = await locate(join(tmp, 'root'));
-      await extractVmlinux({ vmlinuz: layout.vmlinuz, out: join(tmp, 'vmlinux'), sourceDir: source, arch });
+      if (configHasBtf(await readFile(layout.config, 'utf8'))) {
+        await extractVmlinux({ vmlinuz: layout.vmlinuz, out: join(tmp, 'vmlinux'), sourceDir: source, arch });
+      } else {
+        logger.warning(`${pkg.name} is built without CONFIG_DEBUG_INFO_BTF: no VMLINUX_BTF for it`);
+      }
       logger.info(`${pkg.name} unpacked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     },
     (holder) => logger.info(`Waiting for process ${holder}, which is fetching ${pkg.name}`),
@@ -111,7 +138,8 @@ export async function fetchDebianKernel(
   );
   if (!made) logger.info(`Using cached ${pkg.name} ${pkg.version} from ${dir}`);
   const layout = await locate(join(dir, 'root'));
-  return { arch, ...layout, vmlinux: join(dir, 'vmlinux') };
+  const vmlinux = join(dir, 'vmlinux');
+  return { arch, ...layout, vmlinux: existsSync(vmlinux) ? vmlinux : undefined };
 }
 
 /**

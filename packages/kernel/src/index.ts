@@ -1,6 +1,6 @@
 export * from './debian.ts';
 export * from './selftests.ts';
-export { findBtf } from './vmlinux.ts';
+export { findBtf, findBtfWithOrder, type ByteOrder } from './vmlinux.ts';
 export { CommandError } from './exec.ts';
 export * from './build.ts';
 export * from './config.ts';
@@ -13,3 +13,4 @@ export * from './inputs.ts';
 export * from './source-times.ts';
 export { buildSandbox, runSandboxed, scrubbedBuildEnv, unshareArgs, type Sandbox } from './sandbox.ts';
 export * from './gcov.ts';
+export * from './cross-selftests.ts';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from '@bpf-ci/logger';
 import { cacheRoot, ensureDir, sayInterrupted } from '@bpf-ci/debian';
-import { fetchDebianKernel, fetchLinuxSource } from './debian.ts';
+import { fetchDebianKernel, fetchLinuxSource, kernelBtf } from './debian.ts';
 import { BuildError } from './build-error.ts';
 import { CommandError, capture, run } from './exec.ts';
 import { buildSandbox, runSandboxed } from './sandbox.ts';
@@ -156,7 +156,7 @@ export async function ensureDefaultSelftests(
   const sourceDir = await fetchLinuxSource(logger);
   const kernel = await fetchDebianKernel({ arch: 'x86_64' }, logger);
   const build = await buildSelftests(
-    { sourceDir, vmlinux: kernel.vmlinux, kdir: kernel.headersDir, targets: DEFAULT_SELFTEST_TARGETS },
+    { sourceDir, vmlinux: kernelBtf(kernel), kdir: kernel.headersDir, targets: DEFAULT_SELFTEST_TARGETS },
     logger,
   );
   return { ...build, kernel, sourceDir };

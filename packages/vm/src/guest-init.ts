@@ -74,11 +74,7 @@ export function guestInit(options: GuestInitOptions): string {
   lines.push(
     `mkdir -p ${HOST} ${OUT}`,
     `mount -t tmpfs -o mode=0755 root ${HOST} || die 'cannot make the runners root'`,
-    ...options.systemView.map((entry) =>
-      entry.kind === 'share'
-        ? `mkdir -p ${HOST}${q(entry.guestPath)} && mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${q(entry.tag)} ${HOST}${q(entry.guestPath)} || die ${q(`cannot mount ${entry.guestPath} over 9p`)}`
-        : `ln -s ${q(entry.target)} ${HOST}${q(entry.guestPath)}`,
-    ),
+    ...options.systemView.map((entry) => systemEntryLine(entry)),
     `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${OUT} || die 'cannot mount the output share'`,
     `cd ${HOST} && mkdir -p ${GUEST_OWN_DIRS.join(' ')} && chmod 1777 tmp && chmod 0700 root && cd /`,
     `mount -t proc proc ${HOST}/proc`,
@@ -122,6 +118,22 @@ export function guestInit(options: GuestInitOptions): string {
   if (plan.denylistPass) lines.push(...runnerLines(plan.denylistPass.runner, plan.cwd));
   lines.push('dmesg > /out/dmesg.txt', 'say done', 'sync', STOP_GUEST, 'sleep 5', '');
   return lines.join('\n');
+}
+
+/** The init line that puts one system entry into the runners' root. */
+function systemEntryLine(entry: GuestRootEntry): string {
+  const q = shellQuote;
+  const at = `${HOST}${q(entry.guestPath)}`;
+  switch (entry.kind) {
+    case 'share':
+      return `mkdir -p ${at} && mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${q(entry.tag)} ${at} || die ${q(`cannot mount ${entry.guestPath} over 9p`)}`;
+    case 'symlink':
+      return `ln -s ${q(entry.target)} ${at}`;
+    case 'busybox':
+      // The applet links point at /bin/busybox, which the runners' root resolves through its own
+      // /bin link to this copy.
+      return `mkdir -p ${at} && cp /bin/busybox ${at}/busybox && /bin/busybox --install -s ${at} || die ${q(`cannot install busybox in ${entry.guestPath}`)}`;
+  }
 }
 
 /** Runners the host can retry test by test (the retry policy decides whether it does). */

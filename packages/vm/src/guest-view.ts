@@ -24,10 +24,14 @@ import { join, relative, resolve, sep } from 'node:path';
  */
 export const SYSTEM_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'] as const;
 
-/** One thing in the guest's root (a tmpfs): a read-only 9p share or a symlink. */
+/**
+ * One thing in the guest's root (a tmpfs): a read-only 9p share, a symlink, or a folder holding the
+ * initramfs's own static busybox (the guest arch's) with a link for each of its applets.
+ */
 export type GuestRootEntry =
   | { kind: 'share'; tag: string; guestPath: string; hostPath: string }
-  | { kind: 'symlink'; guestPath: string; target: string };
+  | { kind: 'symlink'; guestPath: string; target: string }
+  | { kind: 'busybox'; guestPath: string };
 
 /** How a host path looks, for the pure decision below (lstat, not stat: a symlink stays one). */
 export type PathKind = { type: 'dir' } | { type: 'symlink'; target: string } | { type: 'other' };
@@ -60,6 +64,21 @@ export function systemEntries(
   }
   entries.push({ kind: 'share', tag: 'bpfci-etc', guestPath: '/etc', hostPath: etcCopy });
   return entries;
+}
+
+/**
+ * The system part of a foreign-arch guest's root (an arm64 or s390x guest on an x86_64 host): the
+ * host's binaries cannot run there, so the runners get the guest arch's static busybox in /usr/bin
+ * (merged-/usr links for /bin and /sbin) and the public /etc copy. The selftests they run are
+ * statically linked, so nothing else is needed.
+ */
+export function foreignSystemEntries(etcCopy: string): GuestRootEntry[] {
+  return [
+    { kind: 'busybox', guestPath: '/usr/bin' },
+    { kind: 'symlink', guestPath: '/bin', target: 'usr/bin' },
+    { kind: 'symlink', guestPath: '/sbin', target: 'usr/bin' },
+    { kind: 'share', tag: 'bpfci-etc', guestPath: '/etc', hostPath: etcCopy },
+  ];
 }
 
 /**

@@ -19,3 +19,4 @@ export * from './defaults.ts';
 export * from './accounting.ts';
 export * from './retry.ts';
 export * from './coverage.ts';
+export * from './guest-root.ts';

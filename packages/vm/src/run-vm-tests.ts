@@ -33,12 +33,13 @@ import {
   type AcceleratorChoice,
   type AcceleratorRequest,
 } from './accel.ts';
-import type { Arch } from '@bpf-ci/domain';
+import { hostArch, type Arch } from '@bpf-ci/domain';
 import { ARCH_PROFILES } from './arch.ts';
 import { busyboxFor } from './busybox.ts';
 import { ConsoleWatcher, formatDuration, progressLine, type MarkerEvent } from './console.ts';
 import { guestInit, probeInit } from './guest-init.ts';
-import { checkSelftestsShare, copyPublicEtc, systemEntries } from './guest-view.ts';
+import { checkSelftestsShare, copyPublicEtc, foreignSystemEntries, systemEntries } from './guest-view.ts';
+import { describeGuestRoot, GUEST_ROOT_FILE } from './guest-root.ts';
 import { buildInitramfs, initramfsModuleNames } from './initramfs.ts';
 import { bootModules } from './modules.ts';
 import { RunPlan, runnerFiles } from './plan.ts';
@@ -116,7 +117,14 @@ export function resolveModulesDir(dir: string): { dir: string; release: string }
 
 /** Files of a previous run in the same folder would read as this run's: remove them first. */
 function clearOutputs(outputDir: string, plan: RunPlan): void {
-  const names = ['results.json', 'console.log', 'dmesg.txt', 'qemu-stderr.log', 'summary.md'];
+  const names = [
+    'results.json',
+    'console.log',
+    'dmesg.txt',
+    'qemu-stderr.log',
+    'summary.md',
+    GUEST_ROOT_FILE,
+  ];
   const runners = [...plan.runners, ...(plan.denylistPass ? [plan.denylistPass.runner] : [])];
   for (const r of runners) names.push(...Object.values(runnerFiles(r.name)));
   // An old retry plan would be run by the new guest.
@@ -166,7 +174,16 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
     const nonce = `bpfci-${randomBytes(6).toString('hex')}`;
     const etc = copyPublicEtc('/etc', join(work, 'etc'));
     logger.debug(`Guest /etc: ${etc.files} public files; withheld: ${etc.withheld.join(' ') || 'none'}`);
-    const systemView = systemEntries(join(work, 'etc'));
+    // A guest of the host's arch runs the host's own binaries; any other gets a root of its own.
+    const foreign = options.arch !== hostArch();
+    const systemView = foreign ? foreignSystemEntries(join(work, 'etc')) : systemEntries(join(work, 'etc'));
+    const guestRoot = await describeGuestRoot(options.arch, foreign, busybox);
+    writeOutputFile(join(outputDir, GUEST_ROOT_FILE), `${JSON.stringify(guestRoot, null, 2)}\n`);
+    logger.info(
+      foreign
+        ? `Guest root (${options.arch}): its own static busybox ${guestRoot.busybox.path} (sha256 ${guestRoot.busybox.sha256.slice(0, 16)}), no host binaries`
+        : `Guest root (${options.arch}): the host's system folders, read-only`,
+    );
     const init = guestInit({
       systemView,
       plan,

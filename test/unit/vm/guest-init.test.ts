@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { shellQuote } from '@bpf-ci/domain';
-import { guestInit, type RunPlan } from '@bpf-ci/vm';
+import { foreignSystemEntries, guestInit, type RunPlan } from '@bpf-ci/vm';
 
 const plan: RunPlan = {
   schemaVersion: 1,
@@ -94,5 +94,20 @@ describe('guest init script', () => {
     expect(script.indexOf('/out/test_progs.known')).toBeLessThan(script.indexOf('say begin test_progs'));
     // QEMU runs with -no-reboot: a reboot ends it even where poweroff would only halt.
     expect(script.trimEnd().split('\n').slice(-2)).toEqual(['reboot -f', 'sleep 5']);
+  });
+
+  it("gives a foreign-arch guest a root of its own: the initramfs's static busybox in /usr/bin, no host binaries", () => {
+    const systemView = foreignSystemEntries('/tmp/x/etc');
+    expect(systemView.filter((e) => e.kind === 'share').map((e) => e.guestPath)).toEqual(['/etc']);
+    const script = guestInit({ plan, nonce: 'bpfci-abc', modules: [], systemView });
+    execFileSync('busybox', ['sh', '-n', '-c', script]);
+    expect(script).toContain(
+      "mkdir -p /host/usr/bin && cp /bin/busybox /host/usr/bin/busybox && /bin/busybox --install -s /host/usr/bin || die 'cannot install busybox in /usr/bin'",
+    );
+    expect(script).toContain('ln -s usr/bin /host/bin');
+    expect(script).toContain('ln -s usr/bin /host/sbin');
+    expect(script).not.toContain('bpfci-sys-');
+    // The root is in place before the first runner chroots into it.
+    expect(script.indexOf('/host/usr/bin/busybox')).toBeLessThan(script.indexOf('say begin'));
   });
 });

@@ -5,6 +5,7 @@ import {
   BOOT_MODULES,
   MissingModuleError,
   moduleName,
+  parseModulesBuiltin,
   parseModulesDep,
   resolveModuleLoadOrder,
 } from '@bpf-ci/vm';
@@ -60,5 +61,18 @@ describe('boot modules', () => {
   it('reads compressed and dashed module names the kernel way', () => {
     expect(moduleName('kernel/fs/9p/9p.ko.xz')).toBe('9p');
     expect(moduleName('kernel/drivers/x/snd-hda.ko.zst')).toBe('snd_hda');
+  });
+
+  it("loads only 9p's modules on s390x: virtio_ccw is built in by a bool option, so not even in modules.builtin", () => {
+    const fixtures = join(import.meta.dirname, '../../fixtures/vm');
+    // Real lines of Debian 12's linux-image-6.1.0-50-s390x modules.dep and modules.builtin.
+    const s390Dep = parseModulesDep(readFileSync(join(fixtures, 'modules.dep-6.1.0-50-s390x'), 'utf8'));
+    const builtin = parseModulesBuiltin(
+      readFileSync(join(fixtures, 'modules.builtin-6.1.0-50-s390x'), 'utf8'),
+    );
+    expect(builtin.has('virtio_ccw')).toBe(false);
+    expect(s390Dep.has('virtio_ccw')).toBe(false);
+    const order = resolveModuleLoadOrder(BOOT_MODULES.ccw, s390Dep, builtin).map(moduleName);
+    expect(order).toEqual(['9pnet', '9pnet_virtio', 'netfs', 'fscache', '9p']);
   });
 });

@@ -9,22 +9,27 @@ import {
   standardShares,
 } from '@bpf-ci/vm';
 
-describe('qemu command line', () => {
-  const base = {
+/** A guest's QEMU options but the arch and accelerator, with the given shares. */
+function guest(shares: Parameters<typeof standardShares>[0]) {
+  return {
     kernel: '/k/vmlinuz',
     initramfs: '/k/initrd',
     memoryMiB: 2048,
     cpus: 2,
-    shares: standardShares({
-      systemView: [
-        { kind: 'share', tag: 'bpfci-sys-usr', guestPath: '/usr', hostPath: '/usr' },
-        { kind: 'symlink', guestPath: '/bin', target: 'usr/bin' },
-      ],
-      selftestsDir: '/w/selftests/bpf',
-      outputDir: '/out,dir',
-      modulesDir: '/lib/modules/6.1',
-    }),
+    shares: standardShares(shares),
   };
+}
+
+describe('qemu command line', () => {
+  const base = guest({
+    systemView: [
+      { kind: 'share', tag: 'bpfci-sys-usr', guestPath: '/usr', hostPath: '/usr' },
+      { kind: 'symlink', guestPath: '/bin', target: 'usr/bin' },
+    ],
+    selftestsDir: '/w/selftests/bpf',
+    outputDir: '/out,dir',
+    modulesDir: '/lib/modules/6.1',
+  });
 
   it('hardens the kernel command line and never reboots', () => {
     const args = qemuArgs({ ...base, profile: ARCH_PROFILES.x86_64, accel: 'tcg' });
@@ -65,6 +70,41 @@ describe('qemu command line', () => {
     expect(kernelCmdline(ARCH_PROFILES.aarch64)).toMatch(/^console=ttyAMA0 /);
     const kvm = qemuArgs({ ...base, profile: ARCH_PROFILES.aarch64, accel: 'kvm' });
     expect(kvm[kvm.indexOf('-cpu') + 1]).toBe('host');
+  });
+});
+
+describe('s390x command line', () => {
+  const base = guest({
+    systemView: [{ kind: 'share', tag: 'bpfci-etc', guestPath: '/etc', hostPath: '/tmp/etc' }],
+    selftestsDir: '/w/selftests/bpf',
+    outputDir: '/out',
+  });
+  const args = qemuArgs({ ...base, profile: ARCH_PROFILES.s390x, accel: 'tcg' });
+  const after = (flag: string): string[] => args.filter((_, i) => args[i - 1] === flag);
+
+  it('boots the s390-ccw-virtio machine with qemu-system-s390x and the max CPU under TCG', () => {
+    expect(ARCH_PROFILES.s390x.qemuBinary).toBe('qemu-system-s390x');
+    expect(after('-machine')).toEqual(['s390-ccw-virtio']);
+    expect(after('-cpu')).toEqual(['max']);
+    const kvm = qemuArgs({ ...base, profile: ARCH_PROFILES.s390x, accel: 'kvm' });
+    expect(kvm[kvm.indexOf('-cpu') + 1]).toBe('host');
+  });
+
+  it('puts the console on the SCLP line console (ttysclp0), not a serial port', () => {
+    expect(kernelCmdline(ARCH_PROFILES.s390x)).toMatch(/^console=ttysclp0 /);
+    expect(after('-device')).toContain('sclpconsole,chardev=console');
+    expect(after('-chardev')).toEqual(['stdio,id=console,signal=off']);
+    expect(args).not.toContain('-serial');
+  });
+
+  it('hangs every 9p share off the channel subsystem (virtio-ccw), never PCI', () => {
+    const devices = after('-device').filter((d) => d.startsWith('virtio-'));
+    expect(devices).toEqual([
+      'virtio-9p-ccw,fsdev=fs0,mount_tag=bpfci-etc',
+      'virtio-9p-ccw,fsdev=fs1,mount_tag=bpfci-selftests',
+      'virtio-9p-ccw,fsdev=fs2,mount_tag=bpfci-out',
+    ]);
+    expect(args.join(' ')).not.toMatch(/-pci\b/);
   });
 });
 
