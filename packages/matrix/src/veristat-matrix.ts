@@ -2,7 +2,7 @@
 // kernel, runs the build's own veristat on the selftests' BPF objects, and compares the CSV with the
 // base branch's baseline (stored by the runs on the base branch itself).
 import { z } from 'zod';
-import type { Arch } from './toolchain.ts';
+import type { Arch } from '@bpf-ci/domain';
 
 export const VERISTAT_DEFAULTS = {
   /** Globs in the selftests folder, as the guest's shell expands them. */

@@ -2,7 +2,7 @@
 // says exactly which userland its tests ran with: the host's system folders for a guest of the
 // host's arch, or the guest arch's own static busybox (hashed) for a foreign one.
 import { sha256File } from '@bpf-ci/debian';
-import type { Arch } from './arch.ts';
+import type { Arch } from '@bpf-ci/domain';
 
 export const GUEST_ROOT_FILE = 'guest-root.json';
 

@@ -11,11 +11,10 @@ import {
   DEFAULT_TEST_PROGS_ALLOWLIST,
   listLayerFiles,
   parseRunnerSpec,
-  RUNNER_BINARY,
   runVmTests,
   runnerLines,
 } from '@bpf-ci/vm';
-import { splitList } from '@bpf-ci/domain';
+import { RUNNER_BINARY, splitList } from '@bpf-ci/domain';
 import { UsageError, type Command } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 import { finishVmCommand, positive } from './vm-outcome.ts';
