@@ -29,6 +29,8 @@ export interface ActionRun {
   outputs: Record<string, string>;
   /** The step's temporary folder (its working directory unless `cwd` was given). */
   dir: string;
+  /** How long the step took, in milliseconds. */
+  ms: number;
 }
 
 export interface ActionStep {
@@ -38,6 +40,8 @@ export interface ActionStep {
   summaryBefore?: string;
   /** More environment (e.g. BPF_CI_CACHE). */
   env?: NodeJS.ProcessEnv;
+  /** A child process (bundle or source) is killed after this long; default: no limit. */
+  timeoutMs?: number;
 }
 
 interface ActionYml {
@@ -76,8 +80,15 @@ function stepEnv(action: string, inputs: Record<string, string>, step: ActionSte
   return { dir, summary, output, env, cwd: step.cwd ?? dir };
 }
 
-function finish(s: ReturnType<typeof stepEnv>, code: number, stdout: string, stderr: string): ActionRun {
+function finish(
+  s: ReturnType<typeof stepEnv>,
+  code: number,
+  stdout: string,
+  stderr: string,
+  started: number,
+): ActionRun {
   return {
+    ms: Date.now() - started,
     code,
     stdout,
     stderr,
@@ -95,6 +106,7 @@ export async function runInProcess(
   step: ActionStep = {},
 ): Promise<ActionRun> {
   const s = stepEnv(action, inputs, step);
+  const started = Date.now();
   const saved = { ...process.env };
   const cwd = process.cwd();
   const write = process.stdout.write.bind(process.stdout);
@@ -112,7 +124,7 @@ export async function runInProcess(
       run: () => Promise<number>;
     };
     const code = await run();
-    return finish(s, code, stdout, '');
+    return finish(s, code, stdout, '', started);
   } finally {
     process.stdout.write = write;
     process.chdir(cwd);
@@ -162,18 +174,47 @@ export async function runBundle(
   inputs: Record<string, string>,
   step: ActionStep = {},
 ): Promise<ActionRun> {
-  const file = await bundle(action);
+  return runNode(await bundle(action), action, inputs, step);
+}
+
+/**
+ * Runs the action's TypeScript entry (src/index.ts) in a child `node` with the step's environment,
+ * as the runner runs a bundle: the test follows this commit's code without building a bundle.
+ */
+export function runSource(
+  action: string,
+  inputs: Record<string, string>,
+  step: ActionStep = {},
+): Promise<ActionRun> {
+  return runNode(join(ROOT, 'actions', action, 'src', 'index.ts'), action, inputs, step);
+}
+
+async function runNode(
+  file: string,
+  action: string,
+  inputs: Record<string, string>,
+  step: ActionStep,
+): Promise<ActionRun> {
   const s = stepEnv(action, inputs, step);
   const env = { PATH: process.env['PATH'], ...s.env };
+  const started = Date.now();
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [file], {
       env,
       cwd: s.cwd,
       maxBuffer: 64 * 1024 * 1024,
+      ...(step.timeoutMs !== undefined ? { timeout: step.timeoutMs } : {}),
     });
-    return finish(s, 0, stdout, stderr);
+    return finish(s, 0, stdout, stderr, started);
   } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return finish(s, typeof e.code === 'number' ? e.code : 1, e.stdout ?? '', e.stderr ?? '');
+    const e = err as { code?: number | string; stdout?: string; stderr?: string; killed?: boolean };
+    const killed = e.killed ? `\n(killed after ${step.timeoutMs} ms)` : '';
+    return finish(
+      s,
+      typeof e.code === 'number' ? e.code : 1,
+      e.stdout ?? '',
+      (e.stderr ?? '') + killed,
+      started,
+    );
   }
 }

@@ -118,121 +118,183 @@ export const JOB_OVERHEAD_MINUTES = 20;
 
 export function generateMatrix(config: Config, context: MatrixContext = {}): Matrix {
   const notes: string[] = [];
+  const where = whereItRuns(config, context);
+  const event = context.event || 'pull_request';
+  const flaky = flakyEntry(config.flaky, event);
+  const buildEntries: BuildEntry[] = [];
+  const testEntries: TestEntry[] = [];
+  const veristatEntries: VeristatEntry[] = [];
+  for (const { arch, toolchain } of allowedBuilds(config, context, where, notes)) {
+    const build = buildEntry(config, where, arch, toolchain, notes);
+    buildEntries.push(build.entry);
+    testEntries.push(...testEntriesFor(config, where, build, flaky));
+    if (build.entry.veristat)
+      veristatEntries.push(
+        veristatEntry({ arch, toolchain, artifact: build.entry.artifact }, config.veristat, {
+          runsOn: testRunsOn(config, where, arch),
+          kernelImage: KERNEL_IMAGE[arch],
+          overheadMinutes: JOB_OVERHEAD_MINUTES,
+        }),
+      );
+  }
+  appendCoverageLegs(config, buildEntries, testEntries);
+  const tests = testsForEvent(config, event, testEntries, notes);
+  return {
+    build: { include: buildEntries },
+    test: { include: tests },
+    veristat: { include: veristatEntries },
+    notes,
+    fork: where.fork,
+    deployment: where.deployment,
+  };
+}
+
+/** The repository the matrix is for, whether it is a fork (or a fork's pull request), and its deployment. */
+interface Where {
+  repository: string;
+  forkPullRequest: boolean;
+  fork: boolean;
+  deployment: 'prod' | 'rc';
+}
+
+function whereItRuns(config: Config, context: MatrixContext): Where {
   const repository = context.repository || (config.forks['main-repositories'][0] ?? '');
   const forkPullRequest = isForkPullRequest(context, repository);
   const fork = forkPullRequest || !config.forks['main-repositories'].includes(repository);
   const deployment = config.deployment['prod-repositories'].includes(repository) ? 'prod' : 'rc';
+  return { repository, forkPullRequest, fork, deployment };
+}
 
-  let builds = buildList(config);
+/** The config's builds, cut to the fork arches when forks have no self-hosted runners (said in `notes`). */
+function allowedBuilds(
+  config: Config,
+  context: MatrixContext,
+  where: Where,
+  notes: string[],
+): { arch: Arch; toolchain: string }[] {
+  const builds = buildList(config);
+  const { repository, forkPullRequest, fork } = where;
   if (forkPullRequest)
     notes.push(
       `a pull request from ${context.headRepository ?? ''}, a fork of ${repository}: only ` +
         `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (GitHub-hosted runners only)`,
     );
-  if (fork) {
-    const kept = builds.filter((b) => config.forks.arches.includes(b.arch));
-    if (kept.length < builds.length && !forkPullRequest)
-      notes.push(
-        `${repository} is not one of ${config.forks['main-repositories'].join(', ')}: only ` +
-          `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (forks have no self-hosted runners)`,
-      );
-    builds = kept;
-  }
+  if (!fork) return builds;
+  const kept = builds.filter((b) => config.forks.arches.includes(b.arch));
+  if (kept.length < builds.length && !forkPullRequest)
+    notes.push(
+      `${repository} is not one of ${config.forks['main-repositories'].join(', ')}: only ` +
+        `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (forks have no self-hosted runners)`,
+    );
+  return kept;
+}
 
-  const buildEntries: BuildEntry[] = [];
-  const testEntries: TestEntry[] = [];
-  const veristatEntries: VeristatEntry[] = [];
-  const flaky = flakyEntry(config.flaky, context.event || 'pull_request');
-  for (const { arch, toolchain } of builds) {
-    const tc = parsePinnedToolchain(toolchain)!;
-    const selftestsLlvm =
-      tc.family === 'llvm' ? tc.version : parsePinnedToolchain(config['selftests-llvm'])!.version;
-    const label = `${arch}-${toolchain}`;
-    const runners = testsOf(config, arch, toolchain).filter((runner) => {
-      if (runner !== CPUV4_RUNNER || selftestsLlvm >= CPUV4_MIN_LLVM) return true;
-      notes.push(
-        `${CPUV4_RUNNER} skipped on ${arch} with ${toolchain}: needs LLVM >= ${CPUV4_MIN_LLVM}, has ${selftestsLlvm}`,
-      );
-      return false;
-    });
-    const artifact = `kernel-${label}`;
-    const veristat = config.veristat.on.some((s) => matches(s, arch, toolchain));
-    const bpfTargets = runners.filter((r) => !(r in config.commands));
-    const testRunsOn = fork
+/** One build job, and what its test jobs need from it. */
+interface Build {
+  entry: BuildEntry;
+  arch: Arch;
+  toolchain: string;
+  /** The runners this build's selftests are tested with (cpuv4 dropped when its LLVM is too old). */
+  runners: string[];
+}
+
+function buildEntry(config: Config, where: Where, arch: Arch, toolchain: string, notes: string[]): Build {
+  const tc = parsePinnedToolchain(toolchain)!;
+  const selftestsLlvm =
+    tc.family === 'llvm' ? tc.version : parsePinnedToolchain(config['selftests-llvm'])!.version;
+  const runners = testsOf(config, arch, toolchain).filter((runner) => {
+    if (runner !== CPUV4_RUNNER || selftestsLlvm >= CPUV4_MIN_LLVM) return true;
+    notes.push(
+      `${CPUV4_RUNNER} skipped on ${arch} with ${toolchain}: needs LLVM >= ${CPUV4_MIN_LLVM}, has ${selftestsLlvm}`,
+    );
+    return false;
+  });
+  const veristat = config.veristat.on.some((s) => matches(s, arch, toolchain));
+  const bpfTargets = runners.filter((r) => !(r in config.commands));
+  const entry: BuildEntry = {
+    name: `build for ${arch} with ${toolchain}`,
+    arch,
+    toolchain,
+    'toolchain-family': tc.family,
+    'toolchain-version': tc.version,
+    'selftests-llvm': selftestsLlvm,
+    'runs-on': where.fork
       ? config.forks['runs-on']
-      : (config['runs-on'][arch] ?? [...DEFAULTS.runsOn[arch]]);
-    if (veristat)
-      veristatEntries.push(
-        veristatEntry({ arch, toolchain, artifact }, config.veristat, {
-          runsOn: testRunsOn,
-          kernelImage: KERNEL_IMAGE[arch],
-          overheadMinutes: JOB_OVERHEAD_MINUTES,
-        }),
-      );
-    buildEntries.push({
-      name: `build for ${arch} with ${toolchain}`,
+      : (config['build-runs-on'][arch] ?? [...DEFAULTS.buildRunsOn[arch]]),
+    'timeout-minutes': config['timeout-minutes'].build,
+    veristat,
+    'selftests-targets': [...bpfTargets, ...(veristat ? ['veristat'] : [])].join('\n'),
+    'config-fragments': config['config-fragments'].join('\n'),
+    artifact: `kernel-${arch}-${toolchain}`,
+  };
+  return { entry, arch, toolchain, runners };
+}
+
+/** Where a build's test (and veristat) jobs run: the fork runners, or the arch's test runners. */
+function testRunsOn(config: Config, where: Where, arch: Arch): string[] {
+  return where.fork ? config.forks['runs-on'] : (config['runs-on'][arch] ?? [...DEFAULTS.runsOn[arch]]);
+}
+
+/** A build's test jobs: one per runner, plus the parallel variant where the config turns it on. */
+function testEntriesFor(config: Config, where: Where, build: Build, flaky: FlakyEntry): TestEntry[] {
+  const { arch, toolchain } = build;
+  const label = `${arch}-${toolchain}`;
+  const parallelHere = config.parallel.on.some((s) => matches(s, arch, toolchain));
+  const lists = (key: 'allowlists' | 'denylists') =>
+    config.deployment[key]
+      .map((p) =>
+        p
+          .replaceAll('{arch}', arch)
+          .replaceAll('{toolchain}', toolchain)
+          .replaceAll('{deployment}', where.deployment),
+      )
+      .join('\n');
+  const entry = (runner: string, parallel: boolean): TestEntry => {
+    const test = parallel ? `${runner}${PARALLEL_SUFFIX}` : runner;
+    const minutes = parallel
+      ? config.parallel['timeout-minutes']
+      : (config['timeout-minutes'].tests[runner] ?? config['timeout-minutes'].test);
+    const command = config.commands[runner];
+    return {
+      name: `${test} on ${arch} with ${toolchain}`,
+      test,
+      runner,
+      parallel,
+      runners: command !== undefined ? `${runner}: ${command}` : parallel ? `${runner} -j` : runner,
       arch,
       toolchain,
-      'toolchain-family': tc.family,
-      'toolchain-version': tc.version,
-      'selftests-llvm': selftestsLlvm,
-      'runs-on': fork
-        ? config.forks['runs-on']
-        : (config['build-runs-on'][arch] ?? [...DEFAULTS.buildRunsOn[arch]]),
-      'timeout-minutes': config['timeout-minutes'].build,
-      veristat,
-      'selftests-targets': [...bpfTargets, ...(veristat ? ['veristat'] : [])].join('\n'),
-      'config-fragments': config['config-fragments'].join('\n'),
-      artifact,
-    });
-
-    const parallelHere = config.parallel.on.some((s) => matches(s, arch, toolchain));
-    const lists = (key: 'allowlists' | 'denylists') =>
-      config.deployment[key]
-        .map((p) =>
-          p
-            .replaceAll('{arch}', arch)
-            .replaceAll('{toolchain}', toolchain)
-            .replaceAll('{deployment}', deployment),
-        )
-        .join('\n');
-    const entry = (runner: string, parallel: boolean): TestEntry => {
-      const test = parallel ? `${runner}${PARALLEL_SUFFIX}` : runner;
-      const minutes = parallel
-        ? config.parallel['timeout-minutes']
-        : (config['timeout-minutes'].tests[runner] ?? config['timeout-minutes'].test);
-      const command = config.commands[runner];
-      return {
-        name: `${test} on ${arch} with ${toolchain}`,
-        test,
-        runner,
-        parallel,
-        runners: command !== undefined ? `${runner}: ${command}` : parallel ? `${runner} -j` : runner,
-        arch,
-        toolchain,
-        'runs-on': testRunsOn,
-        'timeout-minutes': minutes,
-        'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
-        'continue-on-error': parallel && config.parallel['continue-on-error'],
-        artifact,
-        'kernel-image': KERNEL_IMAGE[arch],
-        'results-artifact': `results-${test}-${label}`,
-        deployment,
-        allowlists: lists('allowlists'),
-        denylists: lists('denylists'),
-        ...flaky,
-      };
+      'runs-on': testRunsOn(config, where, arch),
+      'timeout-minutes': minutes,
+      'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
+      'continue-on-error': parallel && config.parallel['continue-on-error'],
+      artifact: build.entry.artifact,
+      'kernel-image': KERNEL_IMAGE[arch],
+      'results-artifact': `results-${test}-${label}`,
+      deployment: where.deployment,
+      allowlists: lists('allowlists'),
+      denylists: lists('denylists'),
+      ...flaky,
     };
-    for (const runner of runners) {
-      testEntries.push(entry(runner, false));
-      if (parallelHere && (config.parallel.runners as readonly string[]).includes(runner))
-        testEntries.push(entry(runner, true));
-    }
+  };
+  const out: TestEntry[] = [];
+  for (const runner of build.runners) {
+    out.push(entry(runner, false));
+    if (parallelHere && (config.parallel.runners as readonly string[]).includes(runner))
+      out.push(entry(runner, true));
   }
+  return out;
+}
 
-  appendCoverageLegs(config, buildEntries, testEntries);
-
-  const event = context.event || 'pull_request';
+/**
+ * The test jobs `event` runs: none for a build-only event, and never none for a pull request (a
+ * skipped test job counts as passed).
+ */
+function testsForEvent(
+  config: Config,
+  event: string,
+  testEntries: TestEntry[],
+  notes: string[],
+): TestEntry[] {
   if (config['build-only-events'].includes(event) && testEntries.length > 0) {
     if (PULL_REQUEST_EVENTS.includes(event))
       throw new EmptyPullRequestTests(
@@ -240,21 +302,14 @@ export function generateMatrix(config: Config, context: MatrixContext = {}): Mat
           'skipped test job counts as passed. Remove it from build-only-events.',
       );
     notes.push(`'${event}' only builds (build-only-events): no test jobs`);
-    testEntries.length = 0;
+    return [];
   }
   if (PULL_REQUEST_EVENTS.includes(event) && testEntries.length === 0)
     throw new EmptyPullRequestTests(
       'the config gives this pull request no test job (every test excluded or none listed for the ' +
         'arches it builds), and a skipped test job counts as passed. List tests for at least one built arch.',
     );
-  return {
-    build: { include: buildEntries },
-    test: { include: testEntries },
-    veristat: { include: veristatEntries },
-    notes,
-    fork,
-    deployment,
-  };
+  return testEntries;
 }
 
 /** A pull request must run tests: an empty test matrix would turn into a green check. */

@@ -287,19 +287,9 @@ function denylistBlock(run: Run, maxLogLines: number): string {
 export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): string {
   const opts = { maxLogLines: 200, ...options };
   const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_BUDGET) - 1024 /* truncation notes */);
-  const conclusion = reportConclusion(run);
-  const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
-  const vmFault = run.vm?.fault ? [`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`] : [];
   // One binary: its section heading is the job's heading. Several: a job heading above them.
   const single = run.binaries.length === 1;
-  const top = single
-    ? where
-      ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
-      : []
-    : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
-  top.push(...vmFault);
-  if (run.binaries.length === 0)
-    top.push('_No selftest results were found: no log matched, or every log was empty._\n');
+  const top = topLines(run, single);
   const sections: Section[] = run.binaries.map((result) => ({
     result,
     head: sectionHead(run, result, single ? '##' : '###'),
@@ -314,104 +304,23 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
   }));
   for (const text of [...top, ...sections.map((s) => s.head)]) budget.remaining -= bytes(text);
 
-  // Kernel splats first: the run-wide ones at the top, the others in their binary's section.
-  const runSplats: string[] = [];
-  let omittedRunSplats = 0;
-  const events = allEvents(run);
-  events.forEach(({ event, result }, i) => {
-    const block = splatBlock(event, i === 0, opts.maxLogLines);
-    const section = sections.find((s) => s.result === result);
-    if (budget.take(block)) (section ? section.splats : runSplats).push(block);
-    else if (section) section.omittedSplats++;
-    else omittedRunSplats++;
-  });
-  for (const s of sections) {
-    const failing = s.result.tests.filter(
-      (t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)),
-    );
-    for (const test of failing) {
-      const full = failureBlock(test, s.result, opts, true);
-      if (budget.take(full)) s.failures.push(full);
-      else {
-        const compact = failureBlock(test, s.result, opts, false);
-        if (budget.take(compact)) s.failures.push(compact);
-        else s.omittedFailures++;
-      }
-    }
-  }
-  for (const s of sections) {
-    for (const { key, test } of flakyEntries(s.result)) {
-      const first = test.attempts.flatMap((a) => a.assertions)[0];
-      const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
-      const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
-      const line =
-        `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}` +
-        `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
-      if (budget.take(line)) s.flaky.push(line);
-    }
-    for (const { key, test, mark } of quarantinedEntries(s.result)) {
-      const first = test.assertions[0];
-      const line =
-        `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(quarantineText(mark))}` +
-        `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
-      if (budget.take(line)) s.quarantined.push(line);
-    }
-    for (const { key, test } of walkTests(s.result.tests)) {
-      if (test.status !== 'skip') continue;
-      const line = `- ${escapeMarkdown(key)}${test.reason ? ` (${escapeMarkdown(test.reason)})` : ''}\n`;
-      if (budget.take(line)) s.skipped.push(line);
-      else s.omittedSkipped++;
-    }
-  }
+  // What matters most takes the budget first: kernel splats, then failures, then the lists.
+  const runSplats = takeSplats(run, sections, budget, opts.maxLogLines);
+  for (const s of sections) takeFailures(s, budget, opts);
+  for (const s of sections) takeLists(s, budget);
 
-  const full = opts.fullResults ?? 'results.json';
-  const truncated = (n: number, what: string): string =>
-    n > 0
-      ? `\n**truncated: ${n} more ${what} not shown** (GitHub keeps at most 1 MiB per step summary; see ${escapeMarkdown(full)}).\n`
-      : '';
+  const truncated = truncationNote(opts.fullResults ?? 'results.json');
   const out: string[] = [...top];
-  if (runSplats.length > 0 || omittedRunSplats > 0) {
+  if (runSplats.shown.length > 0 || runSplats.omitted > 0) {
     out.push(
-      `#### 🔥 Kernel splats (${runSplats.length + omittedRunSplats})\n`,
-      ...runSplats,
-      truncated(omittedRunSplats, 'kernel splats'),
+      `#### 🔥 Kernel splats (${runSplats.shown.length + runSplats.omitted})\n`,
+      ...runSplats.shown,
+      truncated(runSplats.omitted, 'kernel splats'),
     );
   }
-  let omittedTotal = omittedRunSplats;
+  let omittedTotal = runSplats.omitted;
   for (const s of sections) {
-    out.push(s.head);
-    if (s.splats.length + s.omittedSplats > 0) {
-      out.push(
-        `#### 🔥 Kernel splats (${s.splats.length + s.omittedSplats})\n`,
-        ...s.splats,
-        truncated(s.omittedSplats, 'kernel splats'),
-      );
-    }
-    if (s.failures.length + s.omittedFailures > 0) {
-      out.push(
-        `#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`,
-        ...s.failures,
-        truncated(s.omittedFailures, 'failed tests'),
-      );
-    }
-    if (s.flaky.length > 0)
-      out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
-    const retryLine = retrySummary(s.result);
-    if (retryLine) out.push(retryLine);
-    if (s.quarantined.length > 0)
-      out.push(
-        `#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`,
-        `${s.quarantined.join('')}\n`,
-      );
-    const skippedTotal = s.skipped.length + s.omittedSkipped;
-    if (skippedTotal > 0) {
-      out.push(
-        details(
-          `⏭️ Skipped (${skippedTotal})`,
-          `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`,
-        ),
-      );
-    }
+    out.push(...sectionLines(s, truncated));
     omittedTotal += s.omittedSplats + s.omittedFailures + s.omittedSkipped;
   }
   for (const block of [quarantineBlock(run), denylistBlock(run, opts.maxLogLines)]) {
@@ -419,4 +328,126 @@ export function renderStepSummary(run: Run, options: StepSummaryOptions = {}): s
   }
   if (omittedTotal > 0) out.push(truncated(omittedTotal, 'items in total'));
   return `${out.filter((p) => p !== '').join('\n')}\n`;
+}
+
+/** The job heading (several binaries) or the kernel line (one), the VM's fault, and "no results". */
+function topLines(run: Run, single: boolean): string[] {
+  const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
+  const top = single
+    ? where
+      ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
+      : []
+    : [`## ${CONCLUSION_ICON[reportConclusion(run)]} ${escapeMarkdown(runTitle(run))}${where}\n`];
+  if (run.vm?.fault) top.push(`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`);
+  if (run.binaries.length === 0)
+    top.push('_No selftest results were found: no log matched, or every log was empty._\n');
+  return top;
+}
+
+/** Kernel splats, within the budget: the run-wide ones returned, the others in their binary's section. */
+function takeSplats(
+  run: Run,
+  sections: Section[],
+  budget: Budget,
+  maxLogLines: number,
+): { shown: string[]; omitted: number } {
+  const runSplats = { shown: [] as string[], omitted: 0 };
+  allEvents(run).forEach(({ event, result }, i) => {
+    const block = splatBlock(event, i === 0, maxLogLines);
+    const section = sections.find((s) => s.result === result);
+    if (budget.take(block)) (section ? section.splats : runSplats.shown).push(block);
+    else if (section) section.omittedSplats++;
+    else runSplats.omitted++;
+  });
+  return runSplats;
+}
+
+/** A section's failed tests, each in full, else compact, else counted as left out. */
+function takeFailures(s: Section, budget: Budget, opts: StepSummaryOptions & { maxLogLines: number }): void {
+  const failing = s.result.tests.filter(
+    (t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)),
+  );
+  for (const test of failing) {
+    const full = failureBlock(test, s.result, opts, true);
+    if (budget.take(full)) s.failures.push(full);
+    else {
+      const compact = failureBlock(test, s.result, opts, false);
+      if (budget.take(compact)) s.failures.push(compact);
+      else s.omittedFailures++;
+    }
+  }
+}
+
+/** A section's flaky, quarantined and skipped lines, as far as the budget goes. */
+function takeLists(s: Section, budget: Budget): void {
+  for (const { key, test } of flakyEntries(s.result)) {
+    const first = test.attempts.flatMap((a) => a.assertions)[0];
+    const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
+    const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
+    const line =
+      `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}` +
+      `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
+    if (budget.take(line)) s.flaky.push(line);
+  }
+  for (const { key, test, mark } of quarantinedEntries(s.result)) {
+    const first = test.assertions[0];
+    const line =
+      `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(quarantineText(mark))}` +
+      `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
+    if (budget.take(line)) s.quarantined.push(line);
+  }
+  for (const { key, test } of walkTests(s.result.tests)) {
+    if (test.status !== 'skip') continue;
+    const line = `- ${escapeMarkdown(key)}${test.reason ? ` (${escapeMarkdown(test.reason)})` : ''}\n`;
+    if (budget.take(line)) s.skipped.push(line);
+    else s.omittedSkipped++;
+  }
+}
+
+type TruncationNote = (n: number, what: string) => string;
+
+/** The note that says how many items the 1 MiB step summary left out, and where they all are. */
+function truncationNote(fullResults: string): TruncationNote {
+  return (n, what) =>
+    n > 0
+      ? `\n**truncated: ${n} more ${what} not shown** (GitHub keeps at most 1 MiB per step summary; see ${escapeMarkdown(fullResults)}).\n`
+      : '';
+}
+
+/** One binary's part of the summary, from what the budget let in. */
+function sectionLines(s: Section, truncated: TruncationNote): string[] {
+  const out = [s.head];
+  if (s.splats.length + s.omittedSplats > 0) {
+    out.push(
+      `#### 🔥 Kernel splats (${s.splats.length + s.omittedSplats})\n`,
+      ...s.splats,
+      truncated(s.omittedSplats, 'kernel splats'),
+    );
+  }
+  if (s.failures.length + s.omittedFailures > 0) {
+    out.push(
+      `#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`,
+      ...s.failures,
+      truncated(s.omittedFailures, 'failed tests'),
+    );
+  }
+  if (s.flaky.length > 0)
+    out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
+  const retryLine = retrySummary(s.result);
+  if (retryLine) out.push(retryLine);
+  if (s.quarantined.length > 0)
+    out.push(
+      `#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`,
+      `${s.quarantined.join('')}\n`,
+    );
+  const skippedTotal = s.skipped.length + s.omittedSkipped;
+  if (skippedTotal > 0) {
+    out.push(
+      details(
+        `⏭️ Skipped (${skippedTotal})`,
+        `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`,
+      ),
+    );
+  }
+  return out;
 }

@@ -69,32 +69,73 @@ export function sections(diff: VeristatDiff): Sections {
 const ICON: Record<Level, string> = { fail: ':x:', warn: ':warning:', notice: '', ignore: '' };
 
 export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}): string {
-  const foldAfter = options.foldAfter ?? 10;
-  const maxRows = options.maxRows ?? 300;
   const out: string[] = [`### ${escapeMarkdown(options.title ?? 'veristat: base vs new')}`, ''];
-  // Unknown columns are named by the input's header: escaped like any other untrusted text.
-  const label = (metric: string): string => escapeMarkdown(statLabel(metric));
-  const name = (p: { file: string; prog: string }): string[] => [
-    escapeMarkdown(p.file),
-    escapeMarkdown(p.prog),
-  ];
-
   if (diff.baseline === 'missing') {
-    out.push(
-      `**No baseline**: there is no veristat result from the base branch to compare with${
-        options.baselineNote ? ` (${escapeMarkdown(options.baselineNote)})` : ''
-      }. Nothing was compared, and that is not a failure.`,
-      '',
-    );
+    out.push(noBaselineText(options.baselineNote), '');
     renderProblems(diff, out);
     return `${out.join('\n')}\n`;
   }
 
   const { newFailures, regressions, limit, improvements, textChanges, added, removed } = sections(diff);
   out.push(headline(diff, newFailures.length, regressions.length, improvements.length), '');
-  out.push(
-    `Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(label)].join(', ')}.`,
+  out.push(...comparedOn(diff), '');
+
+  const section = sectionWriter(out, options.foldAfter ?? 10, options.maxRows ?? 300);
+  section(
+    'New verification failures',
+    (shown) => diffTable(diff, newFailures.slice(0, shown)),
+    newFailures.length,
   );
+  out.push(...verifierLogs(newFailures, options));
+  section(
+    'Regressions, largest first',
+    (shown) => diffTable(diff, regressions.slice(0, shown)),
+    regressions.length,
+  );
+  section(
+    'At the 1M-instruction limit',
+    (shown) =>
+      table(
+        ['', 'File', 'Program', 'Verdict', 'In base'],
+        limit
+          .slice(0, shown)
+          .map((l) => [ICON[l.level], ...nameCells(l), l.verdict ?? '', LIMIT_IN_BASE[l.base]]),
+      ),
+    limit.length,
+  );
+  section(
+    'Improvements, largest first',
+    (shown) => diffTable(diff, improvements.slice(0, shown)),
+    improvements.length,
+  );
+  section('Other changes', (shown) => textChangesTable(textChanges.slice(0, shown)), textChanges.length);
+  section('Programs added', (shown) => oneSideTable(diff, added.slice(0, shown)), added.length);
+  section('Programs removed', (shown) => oneSideTable(diff, removed.slice(0, shown)), removed.length);
+
+  out.push(...noiseNote(diff));
+  renderProblems(diff, out);
+  return `${out.join('\n')}\n`;
+}
+
+// Unknown columns are named by the input's header: escaped like any other untrusted text.
+const label = (metric: string): string => escapeMarkdown(statLabel(metric));
+
+const nameCells = (p: { file: string; prog: string }): string[] => [
+  escapeMarkdown(p.file),
+  escapeMarkdown(p.prog),
+];
+
+function noBaselineText(baselineNote: string | undefined): string {
+  return `**No baseline**: there is no veristat result from the base branch to compare with${
+    baselineNote ? ` (${escapeMarkdown(baselineNote)})` : ''
+  }. Nothing was compared, and that is not a failure.`;
+}
+
+/** What was compared, what fails the check, and what one run only has. */
+function comparedOn(diff: VeristatDiff): string[] {
+  const out = [
+    `Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(label)].join(', ')}.`,
+  ];
   const failsOn = [
     ...(diff.newFailureLevel === 'fail' ? ['a new verification failure'] : []),
     ...diff.metrics.flatMap((m) => {
@@ -108,27 +149,19 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
       `Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${label(m)} (base)`), ...diff.onlyInNew.map((m) => `${label(m)} (new)`)].join(', ')}.`,
     );
   }
-  out.push('');
+  return out;
+}
 
-  const shownMetrics = (rows: ProgramDiff[]): string[] =>
-    diff.metrics.filter((m) =>
-      rows.some((p) =>
-        p.metrics.some((d) => d.metric === m && d.change !== 'unchanged' && d.change !== 'noise'),
-      ),
-    );
-  const metricCells = (p: ProgramDiff, metrics: string[]): string[] =>
-    metrics.map((m) => {
-      const d = p.metrics.find((x) => x.metric === m);
-      return d ? metricCell(d) : '';
-    });
-  const diffTable = (rows: ProgramDiff[]): string[] => {
-    const metrics = shownMetrics(rows);
-    return table(
-      ['', 'File', 'Program', 'Verdict', ...metrics.map(label)],
-      rows.map((p) => [ICON[p.level], ...name(p), verdictCell(p), ...metricCells(p, metrics)]),
-    );
-  };
-  const section = (heading: string, body: (shown: number) => string[], count: number): void => {
+/**
+ * A writer of `#### heading (count)` sections into `out`: at most `maxRows` rows, folded in a
+ * <details> when longer than `foldAfter`, nothing when empty.
+ */
+function sectionWriter(
+  out: string[],
+  foldAfter: number,
+  maxRows: number,
+): (heading: string, body: (shown: number) => string[], count: number) => void {
+  return (heading, body, count) => {
     if (count === 0) return;
     const shown = Math.min(count, maxRows);
     out.push(`#### ${heading} (${count})`, '');
@@ -139,8 +172,29 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
     if (count > shown) out.push('', `… and ${count - shown} more, left out to keep the summary small.`);
     out.push('');
   };
+}
 
-  section('New verification failures', (shown) => diffTable(newFailures.slice(0, shown)), newFailures.length);
+/** Programs and the metrics that changed in any of them (unchanged and noise-only columns left out). */
+function diffTable(diff: VeristatDiff, rows: ProgramDiff[]): string[] {
+  const metrics = diff.metrics.filter((m) =>
+    rows.some((p) =>
+      p.metrics.some((d) => d.metric === m && d.change !== 'unchanged' && d.change !== 'noise'),
+    ),
+  );
+  const metricCells = (p: ProgramDiff): string[] =>
+    metrics.map((m) => {
+      const d = p.metrics.find((x) => x.metric === m);
+      return d ? metricCell(d) : '';
+    });
+  return table(
+    ['', 'File', 'Program', 'Verdict', ...metrics.map(label)],
+    rows.map((p) => [ICON[p.level], ...nameCells(p), verdictCell(p), ...metricCells(p)]),
+  );
+}
+
+/** The tail of each new failure's verifier log, folded. */
+function verifierLogs(newFailures: ProgramDiff[], options: RenderOptions): string[] {
+  const out: string[] = [];
   for (const p of newFailures.slice(0, options.maxLogs ?? 20)) {
     const log = options.logs?.get(programKey(p));
     if (!log) continue;
@@ -158,69 +212,45 @@ export function renderMarkdown(diff: VeristatDiff, options: RenderOptions = {}):
       '',
     );
   }
-  section(
-    'Regressions, largest first',
-    (shown) => diffTable(regressions.slice(0, shown)),
-    regressions.length,
-  );
-  section(
-    'At the 1M-instruction limit',
-    (shown) =>
-      table(
-        ['', 'File', 'Program', 'Verdict', 'In base'],
-        limit.slice(0, shown).map((l) => [ICON[l.level], ...name(l), l.verdict ?? '', LIMIT_IN_BASE[l.base]]),
-      ),
-    limit.length,
-  );
-  section(
-    'Improvements, largest first',
-    (shown) => diffTable(improvements.slice(0, shown)),
-    improvements.length,
-  );
-  section(
-    'Other changes',
-    (shown) =>
-      table(
-        ['File', 'Program', 'Changed'],
-        textChanges
-          .slice(0, shown)
-          .map((p) => [
-            ...name(p),
-            p.textChanges
-              .map((t) => `${label(t.stat)}: ${escapeMarkdown(t.base)} → ${escapeMarkdown(t.next)}`)
-              .join('<br>'),
-          ]),
-      ),
-    textChanges.length,
-  );
-  const oneSide = (list: { program: ProgramStats; level: Level }[]) => (shown: number) => {
-    const metrics = diff.metrics.filter((m) => m === 'insns' || m === 'states');
-    return table(
-      ['', 'File', 'Program', 'Verdict', ...metrics.map(label)],
-      list
-        .slice(0, shown)
-        .map(({ program, level }) => [
-          ICON[level],
-          ...name(program),
-          program.verdict ?? '',
-          ...metrics.map((m) => String(program.values[m] ?? '')),
-        ]),
-    );
-  };
-  section('Programs added', oneSide(added), added.length);
-  section('Programs removed', oneSide(removed), removed.length);
+  return out;
+}
 
+function textChangesTable(rows: ProgramDiff[]): string[] {
+  return table(
+    ['File', 'Program', 'Changed'],
+    rows.map((p) => [
+      ...nameCells(p),
+      p.textChanges
+        .map((t) => `${label(t.stat)}: ${escapeMarkdown(t.base)} → ${escapeMarkdown(t.next)}`)
+        .join('<br>'),
+    ]),
+  );
+}
+
+/** Programs in one run only, with their instruction and state counts. */
+function oneSideTable(diff: VeristatDiff, rows: { program: ProgramStats; level: Level }[]): string[] {
+  const metrics = diff.metrics.filter((m) => m === 'insns' || m === 'states');
+  return table(
+    ['', 'File', 'Program', 'Verdict', ...metrics.map(label)],
+    rows.map(({ program, level }) => [
+      ICON[level],
+      ...nameCells(program),
+      program.verdict ?? '',
+      ...metrics.map((m) => String(program.values[m] ?? '')),
+    ]),
+  );
+}
+
+/** How many changes fell under the noise floor, and the floors. */
+function noiseNote(diff: VeristatDiff): string[] {
   const noise = diff.programs.flatMap((p) => p.metrics.filter((m) => m.change === 'noise'));
-  if (noise.length > 0) {
-    const floors = [...new Set(noise.map((m) => m.metric))].map((m) => {
-      const t = diff.thresholds[m];
-      const unit = statById(m)?.unit;
-      return `${label(m)} under ${t?.minAbs ?? 0}${unit ? ` ${unit}` : ''} or under ${t?.minPct ?? 0} %`;
-    });
-    out.push(`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, '');
-  }
-  renderProblems(diff, out);
-  return `${out.join('\n')}\n`;
+  if (noise.length === 0) return [];
+  const floors = [...new Set(noise.map((m) => m.metric))].map((m) => {
+    const t = diff.thresholds[m];
+    const unit = statById(m)?.unit;
+    return `${label(m)} under ${t?.minAbs ?? 0}${unit ? ` ${unit}` : ''} or under ${t?.minPct ?? 0} %`;
+  });
+  return [`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, ''];
 }
 
 function headline(diff: VeristatDiff, failures: number, regressions: number, improvements: number): string {

@@ -15,6 +15,7 @@ export * from './results.ts';
 export * from './runners.ts';
 export * from './run-vm-tests.ts';
 export * from './request.ts';
+export * from './runner-spec.ts';
 export * from './defaults.ts';
 export * from './accounting.ts';
 export * from './retry.ts';
