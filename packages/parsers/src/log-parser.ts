@@ -411,13 +411,21 @@ function formatOf(binaries: readonly string[]): LogFormat {
   return 'mixed';
 }
 
-/** The last `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, ...)..., 833#7/1 ...`). */
+/**
+ * The `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, "#7/1 ..."..., 833#7/1
+ * ...`). The leftmost `#` that starts a result line, since a name may hold a `#` of its own
+ * ("btf/struct test #3 Invalid member offset") and the part after it reads as a result line too;
+ * but when a later one starts with the same `#N` or `#N/M`, the earlier is the writer's echo of it.
+ */
 function embeddedResult(t: string): string | undefined {
-  let i = t.lastIndexOf('#');
-  for (let tries = 0; i > 0 && tries < 16; tries++) {
+  const candidates: string[] = [];
+  for (let i = t.indexOf('#', 1); i > 0 && candidates.length < 16; i = t.indexOf('#', i + 1)) {
     const candidate = t.slice(i);
-    if (TP_RESULT.test(candidate)) return candidate;
-    i = t.lastIndexOf('#', i - 1);
+    if (TP_RESULT.test(candidate)) candidates.push(candidate);
   }
-  return undefined;
+  const numberOf = (c: string) => /^#\d+(?:\/\d+)?/.exec(c)?.[0];
+  let chosen = candidates[0];
+  for (const later of candidates.slice(1))
+    if (chosen !== undefined && numberOf(later) === numberOf(chosen)) chosen = later;
+  return chosen;
 }

@@ -9,6 +9,11 @@ export interface LogicalLine {
   match: string;
   /** 1-based physical line in the input. */
   lineNo: number;
+  /**
+   * The line before a mail quote (`> `) was taken off it: in a -j run it may instead be the rest of
+   * a result line cut just before a name's own `> ` ("deny IP_TOS " then "> 128:OK").
+   */
+  quoted?: string;
 }
 
 // Built from strings so no control character appears in a regex literal.
@@ -57,6 +62,7 @@ export class LineNormalizer {
   private one(raw: string, lineNo: number, emit: (line: LogicalLine) => void): void {
     let text = cleanText(raw);
     let lead = leadingSpace(text);
+    let quoted: string | undefined;
     if (text.charCodeAt(lead) === 62 /* > */) {
       // Mail quoting: `> ` (possibly nested). `>ffff...` (KASAN memory dump) is not a quote.
       let q = lead;
@@ -65,6 +71,7 @@ export class LineNormalizer {
         while (text.charCodeAt(q) === 32) q++;
       }
       if (q !== lead) {
+        quoted = text;
         text = text.slice(Math.min(q, text.length));
         lead = leadingSpace(text);
       }
@@ -88,6 +95,8 @@ export class LineNormalizer {
     }
     const last = text.charCodeAt(text.length - 1);
     const trimmed = text.charCodeAt(0) > 32 && last > 32 && last !== 0xa0;
-    emit({ text, match: trimmed ? text : text.trim(), lineNo });
+    const line: LogicalLine = { text, match: trimmed ? text : text.trim(), lineNo };
+    if (quoted !== undefined) line.quoted = quoted;
+    emit(line);
   }
 }

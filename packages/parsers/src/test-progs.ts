@@ -115,7 +115,7 @@ export class TestProgsRun extends RunParser {
   private readonly workers = new Map<string, { num: number; name: string }>();
   private unfinishedName: string | undefined;
   /** Starts of result lines another writer's output cut off, waiting for their rest (newest last). */
-  private cutResults: { head: string; lineNo: number }[] = [];
+  private cutResults: { head: string; lineNo: number; quoted: boolean }[] = [];
   private readonly reportedNumbers = new Set<number>();
 
   feed(l: LogicalLine): boolean {
@@ -140,9 +140,10 @@ export class TestProgsRun extends RunParser {
         this.onResult(m, l);
         return true;
       }
-    } else if (this.takeRestOfCutResult(l)) {
-      return true;
     }
+    // A rest may start with `#` too: a name's own `#` right after the cut ("btf/decl_tag test"
+    // then " #11, func parameter, ...:OK").
+    if (this.takeRestOfCutResult(l)) return true;
     if (c === 83 /* S */ && t.startsWith('Summary: ')) {
       const m = TP_SUMMARY.exec(t);
       if (m) {
@@ -174,7 +175,7 @@ export class TestProgsRun extends RunParser {
     for (let i = text.lastIndexOf('#'); i >= 0; i = i > 0 ? text.lastIndexOf('#', i - 1) : -1) {
       const head = text.slice(i);
       if (!CUT_RESULT_HEAD.test(head) || TP_RESULT.test(head.trim())) continue;
-      this.cutResults.push({ head, lineNo: l.lineNo });
+      this.cutResults.push({ head, lineNo: l.lineNo, quoted: l.quoted !== undefined });
       if (this.cutResults.length > MAX_CUT_RESULTS) this.cutResults.shift();
     }
   }
@@ -189,12 +190,16 @@ export class TestProgsRun extends RunParser {
     for (let k = this.cutResults.length - 1; k >= 0; k--) {
       const cut = this.cutResults[k];
       if (!cut) continue;
-      const joined = (cut.head + l.text).trim();
-      const m = TP_RESULT.exec(joined);
-      if (!m || !this.belongsToNumber(m)) continue;
-      this.cutResults.length = 0;
-      this.onResult(m, { text: joined, match: joined, lineNo: cut.lineNo });
-      return true;
+      // An unquoted log's rest keeps its `> `; a mail-quoted log's rest loses it like every line.
+      const rests = l.quoted === undefined ? [l.text] : cut.quoted ? [l.text, l.quoted] : [l.quoted, l.text];
+      for (const rest of rests) {
+        const joined = (cut.head + rest).trim();
+        const m = TP_RESULT.exec(joined);
+        if (!m || !this.belongsToNumber(m)) continue;
+        this.cutResults.length = 0;
+        this.onResult(m, { text: joined, match: joined, lineNo: cut.lineNo });
+        return true;
+      }
     }
     return false;
   }
