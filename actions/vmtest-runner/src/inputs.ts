@@ -20,4 +20,6 @@ export const Inputs = z.object({
   'fail-on-flaky': z.enum(['true', 'false']).transform((v) => v === 'true'),
   'quarantine-file': input.optional(),
   'denylist-pass-minutes': input.integer(0),
+  toolchain: input.optional(),
+  'build-artifact': input.optional(),
 });

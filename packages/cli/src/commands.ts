@@ -11,6 +11,7 @@ import { runReportCommand } from './commands/run-report.ts';
 import { statsCommand } from './commands/stats.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { quarantineCommand } from './commands/quarantine.ts';
+import { reproCommand } from './commands/repro.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
@@ -24,4 +25,5 @@ export const COMMANDS: Command[] = [
   statsCommand,
   doctorCommand,
   quarantineCommand,
+  reproCommand,
 ];

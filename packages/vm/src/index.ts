@@ -18,3 +18,4 @@ export * from './request.ts';
 export * from './defaults.ts';
 export * from './accounting.ts';
 export * from './retry.ts';
+export * from './job-manifest.ts';

@@ -67,6 +67,7 @@ const ALLOWED: Record<string, string[]> = {
     '@bpf-ci/veristat',
   ],
   host: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian', '@bpf-ci/vm'],
+  repro: ['@bpf-ci/logger', '@bpf-ci/model', '@bpf-ci/flaky', '@bpf-ci/vm', '@bpf-ci/stats'],
 };
 
 describe('package layers', () => {
