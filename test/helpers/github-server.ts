@@ -4,7 +4,9 @@
 // and 304s, x-ratelimit-* headers and the primary limit, and faults on request: secondary rate
 // limits (403 + retry-after), 429, 5xx and bodies cut short.
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { zipSync } from 'fflate';
 import type { components } from '@octokit/openapi-types';
@@ -186,6 +188,20 @@ export function resultsJsonFor(job: GenJob, schemaVersion = 1): Record<string, u
     events: [],
     sources: [`${job.runner}.log`],
   };
+}
+
+/** A folder as upload-artifact zips it: every file under its path relative to the folder. */
+export function zipFolder(dir: string): Uint8Array {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else files[relative(dir, p)] = readFileSync(p);
+    }
+  };
+  walk(dir);
+  return zipSync(files);
 }
 
 interface ArtifactEntry {

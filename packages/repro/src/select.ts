@@ -87,10 +87,7 @@ export function buildReproPlan(
     const targets = ran.length > 0 ? ran : bpfRunners.filter((r) => isTestProgs(r.kind));
     if (targets.length === 0)
       throw new ReproError(`-t ${selection.name}: the job ran no test_progs runner to select a test in`);
-    for (const r of targets)
-      add({ ...r, argv: withAllow(r.argv, [selection.name]), ...listArgv(r, [selection.name]) }, [
-        selection.name,
-      ]);
+    for (const r of targets) add(narrowed(r, [selection.name], '-t'), [selection.name]);
   } else {
     for (const r of bpfRunners) {
       const result = resultOf(jobRun, r.name);
@@ -98,7 +95,7 @@ export function buildReproPlan(
       const failed = failedKeys(result);
       if (failed.length === 0) continue;
       // Only test_progs selects single tests; the others rerun whole, as the job ran them.
-      if (isTestProgs(r.kind)) add({ ...r, argv: withAllow(r.argv, failed), ...listArgv(r, failed) }, failed);
+      if (isTestProgs(r.kind)) add(narrowed(r, failed, "the job's failures"), failed);
       else add(r, failed);
     }
     if (runners.length === 0)
@@ -112,9 +109,15 @@ export function buildReproPlan(
   };
 }
 
-function listArgv(r: RunnerPlan, allow: readonly string[]): Partial<RunnerPlan> {
-  if (!r.listArgv) return {};
-  return { listArgv: [r.listArgv[0]!, '-a', toNamesArgument(allow).names, '-l'] };
+/** A test_progs runner selecting only `allow`: the job's lists give way to it (and say so in the accounting). */
+function narrowed(r: RunnerPlan, allow: readonly string[], source: string): RunnerPlan {
+  const { listArgv } = r;
+  return {
+    ...r,
+    argv: withAllow(r.argv, allow),
+    ...(listArgv ? { listArgv: [listArgv[0]!, '-a', toNamesArgument(allow).names, '-l'] } : {}),
+    selection: allow.map((entry) => ({ list: 'allow' as const, entry, source })),
+  };
 }
 
 /** The verdict of a test key in one result; a key the runner never reported is `miss`. */

@@ -2,39 +2,18 @@
 // behind an expiring redirect, and each refusal (no token, wrong token, a job that passed, a job of
 // another workflow, expired artifacts, a run without --job) said with what to do.
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
 import { reproduce, type ReproOptions } from '@bpf-ci/repro';
-import { FakeGitHub } from '../../helpers/github-server.ts';
+import { FakeGitHub, zipFolder } from '../../helpers/github-server.ts';
 import { jobManifest, jobRun, writeJobFolder } from './fixtures.ts';
 
 const TOKEN = 'ghp_repro_test_token';
 const PROGS_JOB = 'test_progs on x86_64 with gcc';
-
-function zipFolder(dir: string): Uint8Array {
-  const files: Record<string, Uint8Array> = {};
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else files[relative(dir, p)] = readFileSync(p);
-    }
-  };
-  walk(dir);
-  return zipSync(files);
-}
 
 /** kernel-build's artifact: one tar.zst holding the kernel image, its config and the selftests. */
 function buildArtifactZip(): Uint8Array {

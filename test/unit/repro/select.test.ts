@@ -69,6 +69,11 @@ describe('repro plan', () => {
       listArgv: ['./test_progs', '-a', 'test_lsm/lsm_basic,map_kptr', '-l'],
       timeoutSec: 1800,
     });
+    // The job's list entries give way to the failures, so the accounting names what was asked.
+    expect(plan.runners[0]!.selection).toEqual([
+      { list: 'allow', entry: 'test_lsm/lsm_basic', source: "the job's failures" },
+      { list: 'allow', entry: 'map_kptr', source: "the job's failures" },
+    ]);
     expect(reruns).toEqual([
       { runner: 'test_progs', keys: ['test_lsm/lsm_basic', 'map_kptr'], planNames: ['test_progs'] },
     ]);

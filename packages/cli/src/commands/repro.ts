@@ -105,9 +105,10 @@ export const reproCommand: Command = {
         if (values.shell) stdin.pause();
       }
     })();
-    io.stdout.write(
-      `\nThe job (${result.manifest.jobUrl ?? result.manifest.runUrl ?? source}) and this machine:\n${result.table}`,
-    );
+    const job = /^https?:\/\//i.test(source)
+      ? source
+      : (result.manifest.jobUrl ?? result.manifest.runUrl ?? source);
+    io.stdout.write(`\nThe job (${job}) and this machine:\n${result.table}`);
     if (attempts > 1)
       for (const row of result.rows)
         io.stdout.write(`${row.test}: failed ${failedCount(row)} of ${row.local.length} attempts\n`);
