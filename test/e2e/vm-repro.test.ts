@@ -70,6 +70,8 @@ describe('bpf-ci repro (Debian 6.1 under TCG)', () => {
     const outcome = await timed('repro e2e: the CI job (test_lsm, align)', () =>
       runVmTests(
         debianVm(setup, plan, vmtest, {
+          // TCG, as the repros below: a KVM probe on a host whose /dev/kvm does not boot costs a minute.
+          accelerator: 'tcg',
           identity: {
             toolchain: 'gcc',
             commit: '0123456789abcdef0123456789abcdef01234567',

@@ -2,6 +2,7 @@
 // on this machine: the job's kernel, command line, lists, runner flags, timeouts and QEMU settings.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { confinedPath } from '@bpf-ci/input-file';
 import type { Logger } from '@bpf-ci/logger';
 import { parseJobManifest, parseRun, runConclusion, type JobManifest, type Run } from '@bpf-ci/model';
 import {
@@ -222,7 +223,16 @@ export async function reproduce(o: ReproOptions, logger: Logger): Promise<ReproO
     [fetched?.build, join(folder, 'build'), manifest.build.root],
     logger,
   );
-  const at = (p: string | undefined): string | undefined => (p ? join(build, p) : undefined);
+  // The build is untrusted (a pull request's artifact): a symlink in it must not hand the guest a
+  // file or folder of this machine (the user's home) outside the build.
+  const at = (p: string | undefined): string | undefined => {
+    if (!p || !existsSync(join(build, p))) return undefined;
+    try {
+      return confinedPath(p, build, 'build');
+    } catch (err) {
+      throw new ReproError(`the job's build is refused: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
   logger.info(`Build: ${build}`);
   const userland = describeUserland();
   if (userland.distribution !== manifest.userland.distribution || userland.libc !== manifest.userland.libc)
@@ -246,8 +256,8 @@ export async function reproduce(o: ReproOptions, logger: Logger): Promise<ReproO
     {
       arch,
       kernelImage: at(manifest.build.kernelImage)!,
-      ...(modules && existsSync(modules) ? { modulesDir: modules } : {}),
-      ...(config && existsSync(config) ? { kernelConfig: config } : {}),
+      ...(modules ? { modulesDir: modules } : {}),
+      ...(config ? { kernelConfig: config } : {}),
       plan,
       outputDir: join(o.workDir, 'local'),
       accelerator: o.accelerator ?? 'auto',

@@ -67,7 +67,14 @@ const ALLOWED: Record<string, string[]> = {
     '@bpf-ci/veristat',
   ],
   host: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian', '@bpf-ci/vm'],
-  repro: ['@bpf-ci/logger', '@bpf-ci/model', '@bpf-ci/flaky', '@bpf-ci/vm', '@bpf-ci/stats'],
+  repro: [
+    '@bpf-ci/logger',
+    '@bpf-ci/model',
+    '@bpf-ci/flaky',
+    '@bpf-ci/vm',
+    '@bpf-ci/stats',
+    '@bpf-ci/input-file',
+  ],
 };
 
 describe('package layers', () => {

@@ -2,7 +2,7 @@
 // behind an expiring redirect, and each refusal (no token, wrong token, a job that passed, a job of
 // another workflow, expired artifacts, a run without --job) said with what to do.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -208,6 +208,17 @@ describe('bpf-ci repro from a folder', () => {
     );
     const empty = mkdtempSync(join(tmpdir(), 'bpf-ci-empty-'));
     await expect(reproduce(options(empty), new MemoryLogger())).rejects.toThrow(/has no job-manifest.json/);
+  });
+
+  it("refuses a build whose selftests are a symlink out of it (the guest must not see this machine's files)", async () => {
+    const dir = writeJobFolder(mkdtempSync(join(tmpdir(), 'bpf-ci-symlink-')), jobManifest(), jobRun());
+    const outside = mkdtempSync(join(tmpdir(), 'bpf-ci-private-'));
+    const build = mkdtempSync(join(tmpdir(), 'bpf-ci-evil-build-'));
+    writeFileSync(join(build, 'bzImage'), 'x');
+    symlinkSync(outside, join(build, 'selftests'));
+    await expect(reproduce(options(dir, { build }), new MemoryLogger())).rejects.toThrow(
+      /the job's build is refused: .*the build path leaves .* \(it resolves to .*bpf-ci-private-/,
+    );
   });
 
   it("the job's build missing from this machine: says what to download or rebuild", async () => {
