@@ -4,7 +4,9 @@
 // and 304s, x-ratelimit-* headers and the primary limit, and faults on request: secondary rate
 // limits (403 + retry-after), 429, 5xx and bodies cut short.
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join, relative } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { zipSync } from 'fflate';
 import type { components } from '@octokit/openapi-types';
@@ -95,6 +97,25 @@ export interface ServerOptions {
   expiredLinkFor?: Set<number>;
   /** Blob downloads of these artifact ids are cut short the first time. */
   truncatedBlobFor?: Set<number>;
+  /** When set, every API request must carry this token (401 Bad credentials otherwise). */
+  token?: string;
+}
+
+/** A run given whole by a test (not generated): its jobs and its artifacts' zips. */
+export interface GivenRun {
+  id: number;
+  headSha: string;
+  /** The workflow's name and file (kernel-ci, .github/workflows/kernel-ci.yml by default). */
+  workflowName?: string;
+  path?: string;
+  attempt?: number;
+  jobs: {
+    id: number;
+    name: string;
+    conclusion: 'success' | 'failure' | null;
+    status?: 'completed' | 'in_progress';
+  }[];
+  artifacts: { name: string; zip: () => Uint8Array; expired?: boolean }[];
 }
 
 const iso = (t: number): string => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
@@ -169,6 +190,20 @@ export function resultsJsonFor(job: GenJob, schemaVersion = 1): Record<string, u
   };
 }
 
+/** A folder as upload-artifact zips it: every file under its path relative to the folder. */
+export function zipFolder(dir: string): Uint8Array {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else files[relative(dir, p)] = readFileSync(p);
+    }
+  };
+  walk(dir);
+  return zipSync(files);
+}
+
 interface ArtifactEntry {
   artifact: ServedArtifact;
   zip: () => Uint8Array;
@@ -191,6 +226,8 @@ export class FakeGitHub {
   private readonly runs: GenRun[];
   private readonly options: ServerOptions;
   private readonly blobsServed = new Set<number>();
+  private readonly givenRuns = new Map<number, GivenRun>();
+  private nextGivenArtifact = 8_000_000;
 
   constructor(runs: GenRun[], options: ServerOptions = {}) {
     this.runs = [...runs].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
@@ -290,6 +327,64 @@ export class FakeGitHub {
     };
   }
 
+  /** Serve a run given whole (its jobs, its artifacts behind the same expiring redirect). */
+  addRun(run: GivenRun): Map<string, number> {
+    this.givenRuns.set(run.id, run);
+    const ids: number[] = [];
+    const now = Math.floor(Date.now() / 1000);
+    for (const a of run.artifacts) {
+      const id = this.nextGivenArtifact++;
+      ids.push(id);
+      this.artifacts.set(id, {
+        artifact: {
+          id,
+          node_id: `A_${id}`,
+          name: a.name,
+          size_in_bytes: a.zip().length,
+          url: '',
+          archive_download_url: '',
+          expired: a.expired ?? false,
+          created_at: iso(now - 3600),
+          updated_at: iso(now - 3600),
+          expires_at: iso(a.expired ? now - 60 : now + 14 * 86400),
+        },
+        zip: a.zip,
+      });
+    }
+    this.runArtifacts.set(run.id, ids);
+    return new Map(ids.map((id) => [this.artifacts.get(id)!.artifact.name, id]));
+  }
+
+  private givenJob(run: GivenRun, j: GivenRun['jobs'][number]): ServedJob {
+    const base = `${this.baseUrl}/repos/${this.owner}/${this.repo}`;
+    const t = iso(Math.floor(Date.now() / 1000) - 600);
+    return {
+      id: j.id,
+      run_id: run.id,
+      run_url: `${base}/actions/runs/${run.id}`,
+      node_id: `CR_${j.id}`,
+      head_sha: run.headSha,
+      url: `${base}/actions/jobs/${j.id}`,
+      html_url: `https://github.com/${this.owner}/${this.repo}/actions/runs/${run.id}/job/${j.id}`,
+      status: j.status ?? 'completed',
+      conclusion: j.conclusion,
+      created_at: t,
+      started_at: t,
+      completed_at: t,
+      name: j.name,
+      steps: [],
+      check_run_url: `${base}/check-runs/${j.id}`,
+      labels: ['ubuntu-24.04'],
+      runner_id: 7,
+      runner_name: 'GitHub Actions 7',
+      runner_group_id: 1,
+      runner_group_name: 'Default',
+      run_attempt: run.attempt ?? 1,
+      workflow_name: run.workflowName ?? 'kernel-ci',
+      head_branch: 'main',
+    };
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const path = url.pathname;
@@ -327,6 +422,13 @@ export class FakeGitHub {
         },
         { 'retry-after': '2' },
       );
+    const auth = req.headers.authorization ?? '';
+    if (this.options.token !== undefined && auth.replace(/^(token|bearer) /i, '') !== this.options.token)
+      return json(401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
     if (fault === '429') return json(429, { message: 'Too many requests' }, { 'retry-after': '1' });
     if (fault === '500' || fault === '502') return json(Number(fault), { message: 'Server Error' });
     if (this.remaining <= 0) {
@@ -441,6 +543,26 @@ export class FakeGitHub {
           total_count: number;
           workflow_runs: ServedRun[];
         },
+        ...(link ? { link } : {}),
+      };
+    }
+    if ((m = /^\/jobs\/(\d+)$/.exec(rest))) {
+      const id = Number(m[1]);
+      for (const run of this.givenRuns.values()) {
+        const job = run.jobs.find((j) => j.id === id);
+        if (job) return { data: this.givenJob(run, job) };
+      }
+      for (const run of this.runs) {
+        const job = run.jobs.find((j) => j.id === id);
+        if (job) return { data: this.servedJob(run, job) };
+      }
+      return undefined;
+    }
+    if ((m = /^\/runs\/(\d+)(?:\/attempts\/\d+)?\/jobs$/.exec(rest)) && this.givenRuns.has(Number(m[1]))) {
+      const run = this.givenRuns.get(Number(m[1]))!;
+      const { page, link } = this.page(run.jobs, params, path, false);
+      return {
+        data: { total_count: run.jobs.length, jobs: page.map((j) => this.givenJob(run, j)) },
         ...(link ? { link } : {}),
       };
     }

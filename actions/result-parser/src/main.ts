@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { appendStepSummary, remainingSummaryBytes, runAction, setOutputs } from '@bpf-ci/gh';
-import { buildReport, echoFailureLogs, loadRun } from '@bpf-ci/report';
+import { buildReport, echoFailureLogs, loadRun, reproTemplateFromEnv } from '@bpf-ci/report';
 import { Inputs } from './inputs.ts';
 
 export function run(): Promise<number> {
@@ -14,7 +14,13 @@ export function run(): Promise<number> {
     const run = await loadRun({ ...logs, consoleLogs: inputs['console-logs'], context }, logger);
     // Keep 4 KiB of the step's 1 MiB for whatever a later tool of this step appends.
     const budgetBytes = Math.max(0, (await remainingSummaryBytes()) - 4096);
-    const report = buildReport(run, { maxAnnotations: inputs['max-annotations'], budgetBytes });
+    // Under each failure, the one-line `bpf-ci repro` of this job and test.
+    const repro = reproTemplateFromEnv(process.env, { runner, arch, toolchain });
+    const report = buildReport(run, {
+      maxAnnotations: inputs['max-annotations'],
+      budgetBytes,
+      ...(repro ? { repro } : {}),
+    });
     await mkdir(outputDir, { recursive: true });
     for (const [name, text] of Object.entries(report.files)) await writeFile(join(outputDir, name), text);
     await appendStepSummary(report.summary);

@@ -24,4 +24,6 @@ export const Inputs = z.object({
   coverage: z
     .enum(['', 'true', 'per-runner'])
     .transform((v) => (v ? { perRunner: v === 'per-runner' } : undefined)),
+  toolchain: input.optional(),
+  'build-artifact': input.optional(),
 });

@@ -2,7 +2,7 @@
 // results.json and outputs (no step summary: result-parser renders the job's one summary from it).
 import { runAction, setOutputs } from '@bpf-ci/gh';
 import { writeSummary } from '@bpf-ci/report';
-import { buildPlan, readQuarantineFile, runVmTests } from '@bpf-ci/vm';
+import { buildPlan, jobIdentity, readQuarantineFile, runVmTests } from '@bpf-ci/vm';
 import { Inputs } from './inputs.ts';
 
 export function run(): Promise<number> {
@@ -25,6 +25,7 @@ export function run(): Promise<number> {
         plan,
         outputDir: inputs['output-dir'],
         quarantine: readQuarantineFile(inputs['quarantine-file']),
+        identity: jobIdentity(process.env, inputs.toolchain, inputs['build-artifact']),
       },
       logger,
     );

@@ -12,6 +12,7 @@ import { statsCommand } from './commands/stats.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { quarantineCommand } from './commands/quarantine.ts';
 import { coverageCommand } from './commands/coverage.ts';
+import { reproCommand } from './commands/repro.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
@@ -26,4 +27,5 @@ export const COMMANDS: Command[] = [
   doctorCommand,
   quarantineCommand,
   coverageCommand,
+  reproCommand,
 ];

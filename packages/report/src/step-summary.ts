@@ -115,6 +115,29 @@ function splatBlock(event: ConsoleEvent, open: boolean, maxLines: number): strin
 export const REPRO_VMTEST_TEMPLATE =
   'bpf-ci vmtest --kernel bzImage --kernel-config config --selftests selftests --runners {binary} --allow {test}';
 
+/**
+ * The one-line `bpf-ci repro` for a failed test of a CI test job: the run's page (with its
+ * attempt), the job's name and the test; `{test}` is replaced by the shell-quoted test key.
+ */
+export function reproJobTemplate(runUrl: string, jobName: string): string {
+  return `bpf-ci repro ${shellQuote(runUrl)} --job ${shellQuote(jobName)} -t {test}`;
+}
+
+/**
+ * The repro template for the job this step runs in, from the variables GitHub sets in every job;
+ * kernel-ci names its test jobs "RUNNER on ARCH with TOOLCHAIN". Undefined outside Actions.
+ */
+export function reproTemplateFromEnv(
+  env: NodeJS.ProcessEnv,
+  job: { runner?: string | undefined; arch?: string | undefined; toolchain?: string | undefined },
+): string | undefined {
+  const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: attempt } = env;
+  if (!repository || !runId || !job.runner || !job.arch || !job.toolchain) return undefined;
+  const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
+  const runUrl = `${server}/${repository}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}`;
+  return reproJobTemplate(runUrl, `${job.runner} on ${job.arch} with ${job.toolchain}`);
+}
+
 function reproLine(template: string | undefined, binary: string, key: string): string {
   if (!template) return '';
   const command = template.replaceAll('{binary}', shellQuote(binary)).replaceAll('{test}', shellQuote(key));

@@ -6,6 +6,7 @@ export type MarkerEvent =
   | { kind: 'boot' }
   | { kind: 'ready' }
   | { kind: 'done' }
+  | { kind: 'shell' }
   | { kind: 'fatal'; message: string }
   | { kind: 'total'; runner: string; count: number }
   | { kind: 'begin'; runner: string }
@@ -57,6 +58,7 @@ export function parseMarker(line: string, nonce: string): MarkerEvent | undefine
     case 'boot':
     case 'ready':
     case 'done':
+    case 'shell':
       return { kind: verb };
     case 'fatal':
       // Clipped: the guest could print a line of any length after the nonce.
@@ -107,6 +109,8 @@ export class ConsoleWatcher {
   booted = false;
   ready = false;
   done = false;
+  /** The guest started its interactive shell (repro --shell). */
+  shell = false;
   fatal: string | undefined;
   readonly runners: RunnerProgress[] = [];
   /** Markers naming a runner that is not in the plan: forged (the guest can read the nonce in /init). */
@@ -188,6 +192,9 @@ export class ConsoleWatcher {
         break;
       case 'done':
         this.done = true;
+        break;
+      case 'shell':
+        this.shell = true;
         break;
       case 'fatal':
         this.fatal = m.message;

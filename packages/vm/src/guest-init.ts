@@ -48,6 +48,8 @@ export interface GuestInitOptions {
   kernelRelease?: string;
   /** The system part of the runners' root (guest-view.ts systemEntries), in mount order. */
   systemView: readonly GuestRootEntry[];
+  /** After the plan, an interactive shell on the console in the runners' root, in the selftests. */
+  shell?: boolean;
 }
 
 const NINEP_OPTS = 'trans=virtio,version=9p2000.L,msize=512000';
@@ -116,6 +118,7 @@ export function guestInit(options: GuestInitOptions): string {
     }
   }
   if (plan.denylistPass) lines.push(...runnerLines(plan.denylistPass.runner, plan.cwd));
+  if (options.shell) lines.push(...shellLines(plan.cwd));
   lines.push('dmesg > /out/dmesg.txt', 'say done', 'sync', STOP_GUEST, 'sleep 5', '');
   return lines.join('\n');
 }
@@ -186,6 +189,23 @@ function runnerLines(runner: RunnerPlan, cwd: string): string[] {
   }
   out.push('sync', `say end ${name} "$rc" "$(( $(date +%s) - start ))"`, '');
   return out;
+}
+
+/**
+ * An interactive shell where the runners ran (chrooted into the runners' root, in the selftests
+ * folder), with the serial line as its controlling terminal (cttyhack) so ^C reaches its jobs.
+ * When it exits the script goes on to its end and the VM stops.
+ */
+function shellLines(cwd: string): string[] {
+  const shell = `${GUEST_TOOLS}/busybox`;
+  const script = `cd "$1" && exec ${shell} sh -i`;
+  const command = ['chroot', HOST, shell, 'sh', '-c', script, 'sh', cwd].map(shellQuote).join(' ');
+  return [
+    '# interactive shell',
+    'say shell',
+    `setsid cttyhack env PS1='repro:\\w# ' HOME=/tmp ${command}`,
+    '',
+  ];
 }
 
 /** The accelerator probe's /init: say the guest is up, stop. */

@@ -21,3 +21,4 @@ export * from './accounting.ts';
 export * from './retry.ts';
 export * from './coverage.ts';
 export * from './guest-root.ts';
+export * from './job-manifest.ts';

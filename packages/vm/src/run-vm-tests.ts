@@ -20,6 +20,7 @@ import { applyQuarantine, jobConclusion, type QuarantineFile } from '@bpf-ci/fla
 import type { Logger } from '@bpf-ci/logger';
 import {
   binaryConclusion,
+  JOB_MANIFEST_FILE,
   parseRun,
   totalCounts,
   type Conclusion,
@@ -48,6 +49,7 @@ import { collectRun, type VmFault } from './results.ts';
 import { writeOutputFile } from '@bpf-ci/input-file';
 import { collectDenylistPass, faultInDenylistPass } from './denylist-pass.ts';
 import { RetryCoordinator } from './retry.ts';
+import { buildJobManifest, writeJobManifest, type JobIdentity } from './job-manifest.ts';
 
 export interface VmTestOptions {
   arch: Arch;
@@ -79,6 +81,14 @@ export interface VmTestOptions {
    * cannot power the machine off (no ACPI) halts instead; the runner then stops QEMU itself.
    */
   powerOffGraceSec?: number;
+  /** Who ran the job, recorded in the job manifest (job-manifest.json) a local repro reads. */
+  identity?: JobIdentity;
+  /**
+   * An interactive shell in the guest after the plan, in the selftests folder: the console is
+   * connected to `input` and written raw to `write` from the moment the shell starts; the VM ends
+   * when the shell exits. No silence or total timeout applies to the shell.
+   */
+  shell?: { input: NodeJS.ReadableStream; write: (text: string) => void };
 }
 
 export interface VmTestOutcome {
@@ -124,6 +134,7 @@ function clearOutputs(outputDir: string, plan: RunPlan): void {
     'qemu-stderr.log',
     'summary.md',
     GUEST_ROOT_FILE,
+    JOB_MANIFEST_FILE,
   ];
   const runners = [...plan.runners, ...(plan.denylistPass ? [plan.denylistPass.runner] : [])];
   for (const r of runners) names.push(...Object.values(runnerFiles(r.name)));
@@ -148,6 +159,8 @@ export interface PreparedVm {
   kernelRelease?: string;
   /** A folder of the host's own (not shared with the guest) for files the guest must not touch. */
   privateDir: string;
+  /** The kernel .config given to the guest, if any. */
+  kernelConfig?: string;
 }
 
 /**
@@ -190,6 +203,7 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
       nonce,
       modules: initramfsModuleNames(modulePaths),
       ...(modules ? { kernelRelease: modules.release } : {}),
+      ...(options.shell ? { shell: true } : {}),
     });
     const initramfs = join(work, 'initramfs.cpio');
     const debianConfig = modules
@@ -245,6 +259,7 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
       cleanup,
       ...(modules ? { kernelRelease: modules.release } : {}),
       privateDir: work,
+      ...(kernelConfig ? { kernelConfig } : {}),
     };
   } catch (err) {
     cleanup();
@@ -255,6 +270,23 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
 export async function runVmTests(options: VmTestOptions, logger: Logger): Promise<VmTestOutcome> {
   const vm = await prepareVm(options, logger);
   try {
+    writeJobManifest(
+      vm.outputDir,
+      buildJobManifest({
+        arch: options.arch,
+        accelerator: vm.accelerator.accel,
+        kernelImage: options.kernelImage,
+        ...(vm.kernelConfig ? { kernelConfig: vm.kernelConfig } : {}),
+        ...(options.modulesDir ? { modulesDir: resolveModulesDir(options.modulesDir).dir } : {}),
+        ...(vm.kernelRelease ? { kernelRelease: vm.kernelRelease } : {}),
+        plan: vm.plan,
+        memoryMiB: options.memoryMiB ?? 2048,
+        cpus: options.cpus ?? 2,
+        silenceTimeoutSec: options.silenceTimeoutSec ?? 300,
+        ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
+        ...(options.identity ? { identity: options.identity } : {}),
+      }),
+    );
     return await bootAndWatch({ options, ...vm }, logger);
   } finally {
     vm.cleanup();
@@ -320,8 +352,12 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
     `Booting ${basename(options.kernelImage)} (${options.arch}, ${input.accelerator.accel.toUpperCase()})`,
   );
   logger.debug(`${profile.qemuBinary} ${input.args.join(' ')}`);
-  const child = spawn(profile.qemuBinary, input.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(profile.qemuBinary, input.args, {
+    stdio: [options.shell ? 'pipe' : 'ignore', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'],
+  });
   if (child.pid !== undefined) options.onQemuStarted?.(child.pid);
+  const shell = options.shell;
+  let inShell = false;
 
   const onMarker = (m: MarkerEvent): void => {
     const now = Date.now();
@@ -357,11 +393,22 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   const stdoutDone = new Promise<void>((r) => child.stdout.on('end', r));
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
     consoleFile.write(text);
-    echo.add(text);
+    if (inShell) shell?.write(text);
+    else echo.add(text);
     retries.feedConsole(text);
     for (const m of watcher.feed(text, Date.now())) {
       onMarker(m);
       retries.onMarker(m, watcher.runners);
+    }
+    if (shell && watcher.shell && !inShell) {
+      // From the shell marker on, the console is the user's terminal: raw, both ways.
+      inShell = true;
+      echo.flush(true);
+      const marker = text.indexOf(`${nonce} shell`);
+      const after = marker >= 0 ? text.indexOf('\n', marker) : -1;
+      if (after >= 0) shell.write(text.slice(after + 1));
+      logger.info('Shell in the guest, in the selftests folder: type exit to stop the VM');
+      if (child.stdin) shell.input.pipe(child.stdin);
     }
   });
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
@@ -386,8 +433,8 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
           '(a kernel that cannot power off, e.g. without ACPI, only halts): stopping QEMU',
       );
       child.kill('SIGKILL');
-    } else if (stoppedAfterDone) {
-      // Already stopping a finished guest: not a hang, whatever the clocks say.
+    } else if (stoppedAfterDone || (inShell && !watcher.done)) {
+      // Already stopping a finished guest, or a person at the guest's shell: not a hang.
     } else if (now - watcher.lastOutputAt > silenceMs) {
       kill({
         reason: 'timeout',
@@ -407,6 +454,7 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
   }, 500);
 
   const { code, signal } = await exited;
+  if (shell && child.stdin) shell.input.unpipe(child.stdin);
   await Promise.race([stdoutDone, new Promise((r) => setTimeout(r, 2000))]);
   clearInterval(ticker);
   for (const m of watcher.flush(Date.now())) onMarker(m);

@@ -70,6 +70,14 @@ const ALLOWED: Record<string, string[]> = {
   // The static site and the Grafana panels over the stats store's answers.
   dashboard: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/flaky', '@bpf-ci/stats'],
   coverage: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/model'],
+  repro: [
+    '@bpf-ci/logger',
+    '@bpf-ci/model',
+    '@bpf-ci/flaky',
+    '@bpf-ci/vm',
+    '@bpf-ci/stats',
+    '@bpf-ci/input-file',
+  ],
 };
 
 describe('package layers', () => {
