@@ -10,13 +10,12 @@ import {
   RunPlan,
   describeUserland,
   kernelCmdline,
-  parseArch,
   runVmTests,
   type AcceleratorRequest,
-  type Arch,
   type VmTestOptions,
   type VmTestOutcome,
 } from '@bpf-ci/vm';
+import { parseArch, type Arch } from '@bpf-ci/domain';
 import { findJobFiles, unpackBuildTarballs, unzipInto } from './artifacts.ts';
 import { compareRuns, renderComparison, type ComparisonRow } from './compare.ts';
 import {

@@ -3,7 +3,8 @@
 // repeated in the same boot for --attempts. Pure.
 import { failedKeys } from '@bpf-ci/flaky';
 import type { BinaryResult, Run, TestStatus } from '@bpf-ci/model';
-import { isTestProgs, toNamesArgument, type RunPlan, type RunnerPlan } from '@bpf-ci/vm';
+import { isTestProgs } from '@bpf-ci/domain';
+import { toNamesArgument, type RunPlan, type RunnerPlan } from '@bpf-ci/vm';
 import { ReproError } from './github.ts';
 
 export type Selection = { kind: 'failed' } | { kind: 'all' } | { kind: 'test'; name: string };

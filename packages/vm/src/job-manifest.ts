@@ -5,7 +5,8 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { JOB_MANIFEST_FILE, JobManifest } from '@bpf-ci/model';
 import { writeOutputFile } from '@bpf-ci/input-file';
 import { join } from 'node:path';
-import { ARCH_PROFILES, type Accelerator, type Arch } from './arch.ts';
+import type { Arch } from '@bpf-ci/domain';
+import { ARCH_PROFILES, type Accelerator } from './arch.ts';
 import type { RunPlan } from './plan.ts';
 import { kernelCmdline } from './qemu.ts';
 

@@ -72,6 +72,7 @@ const ALLOWED: Record<string, string[]> = {
   coverage: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/model'],
   repro: [
     '@bpf-ci/logger',
+    '@bpf-ci/domain',
     '@bpf-ci/model',
     '@bpf-ci/flaky',
     '@bpf-ci/vm',
