@@ -36516,7 +36516,7 @@ function extend(target) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8276);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5887);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -36526,7 +36526,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8276:
+/***/ 5887:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39632,6 +39632,7 @@ function suggestToolchain(written, defaultVersions) {
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -43411,13 +43412,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = globalConfig.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -43446,7 +43447,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -43460,14 +43461,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...prefixIssues(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -43513,7 +43514,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -43537,7 +43538,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -43553,14 +43554,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...prefixIssues(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -43580,7 +43581,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -48651,14 +48652,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -48666,14 +48667,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: schemas_string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...normalizeParams(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -49573,8 +49574,6 @@ function setOutputs(outputs) {
 // The only package that imports @actions/*. Actions run on runAction (inputs through a zod
 // schema), log through ActionsLogger and write the step summary and outputs here.
 
-// Kept for actions written before runAction; new actions declare an input schema instead.
-
 
 
 
@@ -49749,10 +49748,255 @@ async function openDatabase(location) {
     return new SqliteDatabase(location);
 }
 
+;// CONCATENATED MODULE: ./packages/stats/src/rollups.ts
+/** A rollup's key value standing for "any" (a filter that was not given). */
+const ANY = '*';
+const day = (col) => `(${col} / 86400) * 86400`;
+/** weekStart in SQL: weeks start on Monday 00:00 UTC (1970-01-05, 4 days after the epoch). */
+const weekOf = (col) => `((${col} - 345600) / 604800) * 604800 + 345600`;
+function selection(s) {
+    return 'runId' in s
+        ? { sql: 'j.run_id = ?', params: [s.runId] }
+        : {
+            sql: 'j.run_id IN (SELECT run_id FROM runs WHERE created_at >= ? AND created_at < ?)',
+            params: [s.createdFrom, s.createdBefore],
+        };
+}
+// The 2³ ways of leaving arch, toolchain and runner out of a key (bit 1 arch, 2 toolchain, 4 runner).
+const MASKS = `(SELECT 0 AS bits UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3
+  UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7) m`;
+const RUNNER_MASKS = '(SELECT 0 AS bits UNION ALL SELECT 4) m';
+const masked = (col, bit) => `CASE WHEN (m.bits & ${bit}) = ${bit} THEN '${ANY}' ELSE ${col} END`;
+const JOINS = 'JOIN runs r ON r.run_id = j.run_id JOIN variants v ON v.variant_id = j.variant_id';
+/**
+ * The counting rollups: a table, its key columns and the SELECT of a run selection's contribution
+ * (key columns, then the count). `?` first is the sign: +1 to add, -1 to take out.
+ */
+const COUNTERS = [
+    {
+        // Jobs per day × variant × kind × base branch × status × conclusion × failure kind ('' = none).
+        table: 'job_counts',
+        key: ['day', 'variant_id', 'kind', 'base_ref', 'status', 'conclusion', 'failure_kind'],
+        select: (where) => `SELECT ${day('j.run_created')}, j.variant_id, j.kind, r.base_ref, j.status,
+        COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, ''), ? * COUNT(*)
+      FROM jobs j JOIN runs r ON r.run_id = j.run_id WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+    },
+    {
+        // The same per week (Monday 00:00 UTC, of the run's creation): what rates and infra read for
+        // whole weeks, with the daily counts only for the days before the first whole week of --since.
+        table: 'job_counts_weekly',
+        key: ['week', 'variant_id', 'kind', 'base_ref', 'status', 'conclusion', 'failure_kind'],
+        select: (where) => `SELECT ${weekOf('j.run_created')}, j.variant_id, j.kind, r.base_ref, j.status,
+        COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, ''), ? * COUNT(*)
+      FROM jobs j JOIN runs r ON r.run_id = j.run_id WHERE ${where} GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+    },
+    {
+        // Runs (by the run's status and conclusion) with at least one build or test job of that arch,
+        // toolchain and runner, each one also counted under ANY: rates' runs under a variant filter.
+        table: 'variant_runs',
+        key: ['day', 'base_ref', 'arch', 'toolchain', 'runner', 'status', 'conclusion'],
+        select: (where) => `SELECT day, base_ref, arch, toolchain, runner, status, conclusion, ? * COUNT(*) FROM (
+        SELECT DISTINCT ${day('j.run_created')} AS day, r.base_ref, ${masked('v.arch', 1)} AS arch,
+          ${masked('v.toolchain', 2)} AS toolchain, ${masked('v.runner', 4)} AS runner, r.status,
+          COALESCE(r.conclusion, '') AS conclusion, j.run_id
+        FROM jobs j ${JOINS} CROSS JOIN ${MASKS} WHERE j.kind <> 'other' AND ${where}) x
+      WHERE true GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+    },
+    {
+        // Runs with test results from a job of that arch × toolchain (× runner, or ANY): the share of
+        // runs top-failures divides by.
+        table: 'result_runs',
+        key: ['day', 'base_ref', 'arch', 'toolchain', 'runner'],
+        select: (where) => `SELECT day, base_ref, arch, toolchain, runner, ? * COUNT(*) FROM (
+        SELECT DISTINCT ${day('j.run_created')} AS day, r.base_ref, v.arch, v.toolchain,
+          ${masked('v.runner', 4)} AS runner, j.run_id
+        FROM jobs j ${JOINS} CROSS JOIN ${RUNNER_MASKS} WHERE j.has_results = 1 AND ${where}) x
+      WHERE true GROUP BY 1, 2, 3, 4, 5`,
+    },
+    {
+        // Runs in which a test failed (fail or error, any attempt) per arch × toolchain (× runner, or
+        // ANY): top-failures' hits.
+        table: 'failure_runs',
+        key: ['day', 'base_ref', 'test_id', 'arch', 'toolchain', 'runner'],
+        select: (where) => `SELECT day, base_ref, test_id, arch, toolchain, runner, ? * COUNT(*) FROM (
+        SELECT DISTINCT ${day('j.run_created')} AS day, r.base_ref, o.test_id, v.arch, v.toolchain,
+          ${masked('v.runner', 4)} AS runner, j.run_id
+        FROM outcomes o JOIN jobs j ON j.job_id = o.job_id ${JOINS} CROSS JOIN ${RUNNER_MASKS}
+        WHERE o.status IN ('fail', 'error') AND ${where}) x
+      WHERE true GROUP BY 1, 2, 3, 4, 5, 6`,
+    },
+];
+/** The tables this migration step adds (job_counts came earlier), and the indexes the questions use. */
+const ROLLUP_TABLES_SQL = (blob) => `
+CREATE TABLE job_counts_weekly (
+  week BIGINT NOT NULL, variant_id INTEGER NOT NULL, kind TEXT NOT NULL, base_ref TEXT NOT NULL,
+  status TEXT NOT NULL, conclusion TEXT NOT NULL, failure_kind TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (week, variant_id, kind, base_ref, status, conclusion, failure_kind));
+CREATE TABLE variant_runs (
+  arch TEXT NOT NULL, toolchain TEXT NOT NULL, runner TEXT NOT NULL, base_ref TEXT NOT NULL, day BIGINT NOT NULL,
+  status TEXT NOT NULL, conclusion TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (arch, toolchain, runner, base_ref, day, status, conclusion));
+CREATE TABLE result_runs (
+  runner TEXT NOT NULL, arch TEXT NOT NULL, toolchain TEXT NOT NULL, base_ref TEXT NOT NULL, day BIGINT NOT NULL,
+  n INTEGER NOT NULL, PRIMARY KEY (runner, arch, toolchain, base_ref, day));
+CREATE TABLE failure_runs (
+  runner TEXT NOT NULL, test_id INTEGER NOT NULL, arch TEXT NOT NULL, toolchain TEXT NOT NULL, base_ref TEXT NOT NULL,
+  day BIGINT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (runner, test_id, arch, toolchain, base_ref, day));
+CREATE TABLE duration_lists (
+  week BIGINT NOT NULL, kind TEXT NOT NULL, variant_id INTEGER NOT NULL, base_ref TEXT NOT NULL,
+  size INTEGER NOT NULL, durations ${blob} NOT NULL, PRIMARY KEY (week, kind, variant_id, base_ref));
+CREATE INDEX runs_status_created ON runs (status, created_at, base_ref, conclusion);
+CREATE INDEX runs_on_base ON runs (on_base, run_id);
+`;
+/** Add (+1) or take out (-1) the contribution of the selected stored runs to every rollup. */
+async function applyRollups(db, runs, sign) {
+    const w = selection(runs);
+    await applyCounters(db, w, sign, COUNTERS);
+    await applyDurations(db, w, sign);
+}
+async function applyCounters(db, w, sign, counters) {
+    for (const c of counters) {
+        await db.run(`INSERT INTO ${c.table} (${c.key.join(', ')}, n) ${c.select(w.sql)}
+       ON CONFLICT (${c.key.join(', ')}) DO UPDATE SET n = ${c.table}.n + excluded.n`, [sign, ...w.params]);
+    }
+}
+// ---------------------------------------------------------------- duration lists
+/**
+ * Finished (success or failure) build and test job durations, as lists per week (of the job's
+ * start) × kind × variant × base branch. A percentile needs every value of its group, but a
+ * group's values fit in one row: 4 bytes per job, with the day (of the run's creation, what
+ * --since filters on) in the 4 bytes before it. The query reads a few thousand such rows for a
+ * year, keeps the pairs the filters keep and selects the ranks: exact, and the same answer on
+ * both stores.
+ */
+async function applyDurations(db, w, sign) {
+    const rows = await db.all(`SELECT j.week, j.kind, j.variant_id, r.base_ref, j.run_created / 86400 AS day, j.duration_s
+     FROM jobs j JOIN runs r ON r.run_id = j.run_id
+     WHERE j.duration_s IS NOT NULL AND j.kind IN ('build', 'test') AND j.conclusion IN ('success', 'failure')
+       AND ${w.sql}`, w.params);
+    const groups = new Map();
+    for (const r of rows) {
+        const key = [r['week'], r['kind'], r['variant_id'], r['base_ref']];
+        const k = key.join('\0');
+        let g = groups.get(k);
+        if (!g)
+            groups.set(k, (g = { key, pairs: [] }));
+        g.pairs.push(Number(r['day']), Number(r['duration_s']));
+    }
+    const KEY = 'week = ? AND kind = ? AND variant_id = ? AND base_ref = ?';
+    for (const { key, pairs } of groups.values()) {
+        const old = await db.all(`SELECT durations FROM duration_lists WHERE ${KEY}`, key);
+        const list = old[0] ? decodePairs(old[0].durations) : new Int32Array(0);
+        const next = sign === 1 ? appendPairs(list, pairs) : removePairs(list, pairs);
+        if (old[0])
+            await db.run(`DELETE FROM duration_lists WHERE ${KEY}`, key);
+        if (next.length > 0)
+            await db.run('INSERT INTO duration_lists (week, kind, variant_id, base_ref, size, durations) VALUES (?, ?, ?, ?, ?, ?)', [...key, next.length / 2, new Uint8Array(next.buffer, next.byteOffset, next.byteLength)]);
+    }
+}
+/** A stored list of (day, duration) pairs as 32-bit integers. */
+function decodePairs(bytes) {
+    const copy = new Uint8Array(bytes); // aligned copy
+    return new Int32Array(copy.buffer, 0, copy.byteLength / 4);
+}
+function appendPairs(list, pairs) {
+    const out = new Int32Array(list.length + pairs.length);
+    out.set(list);
+    out.set(pairs, list.length);
+    return out;
+}
+function removePairs(list, pairs) {
+    const counts = new Map();
+    for (let i = 0; i < pairs.length; i += 2) {
+        const k = `${pairs[i]},${pairs[i + 1]}`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    const out = [];
+    for (let i = 0; i < list.length; i += 2) {
+        const k = `${list[i]},${list[i + 1]}`;
+        const c = counts.get(k) ?? 0;
+        if (c > 0)
+            counts.set(k, c - 1);
+        else
+            out.push(list[i], list[i + 1]);
+    }
+    return Int32Array.from(out);
+}
+/** The nearest rank of the p-th percentile of n values: ceil(p·n/100), at least 1. */
+function nearestRank(n, p) {
+    return Math.max(1, Math.floor((p * n + 99) / 100));
+}
+/**
+ * The k-th smallest (k from 1) of `values`, which it reorders: Hoare's selection, linear on
+ * average, so a percentile of a week's lists needs no sort of their concatenation.
+ */
+function kthSmallest(values, k, from = 0) {
+    let lo = from;
+    let hi = values.length - 1;
+    const target = k - 1;
+    while (lo < hi) {
+        const pivot = values[(lo + hi) >>> 1];
+        let i = lo;
+        let j = hi;
+        while (i <= j) {
+            while (values[i] < pivot)
+                i++;
+            while (values[j] > pivot)
+                j--;
+            if (i <= j) {
+                const t = values[i];
+                values[i] = values[j];
+                values[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (target <= j)
+            hi = j;
+        else if (target >= i)
+            lo = i;
+        else
+            return values[target];
+    }
+    return values[target];
+}
+// ---------------------------------------------------------------- rebuilding
+/**
+ * Fill the rollups added after a store was first written from its stored runs, a week of runs at
+ * a time, saying how far it got. Runs in the caller's transaction: a rebuild that is interrupted
+ * leaves nothing behind and starts over next time.
+ */
+async function rebuildRollups(db, logger) {
+    const span = await db.all('SELECT MIN(created_at) AS first, MAX(created_at) AS last, COUNT(*) AS n FROM runs');
+    const { first, last, n } = span[0] ?? { first: null, last: null, n: 0 };
+    if (first === null || last === null || Number(n) === 0)
+        return;
+    const total = Number(n);
+    logger?.info(`stats store: building the rollups for ${total.toLocaleString('en-US')} stored runs, once`);
+    const WEEK = 7 * 86400;
+    let done = 0;
+    const t0 = Date.now();
+    for (let from = Math.floor(Number(first) / 86400) * 86400; from <= Number(last); from += WEEK) {
+        const range = { createdFrom: from, createdBefore: from + WEEK };
+        const sel = selection(range);
+        // job_counts came with schema version 2, filled then.
+        await applyCounters(db, sel, 1, COUNTERS.filter((c) => c.table !== 'job_counts'));
+        await applyDurations(db, sel, 1);
+        const counted = await db.all('SELECT COUNT(*) AS n FROM runs WHERE created_at >= ? AND created_at < ?', [range.createdFrom, range.createdBefore]);
+        const before = done;
+        done += Number(counted[0]?.n ?? 0);
+        // A line per tenth of the runs, not per week.
+        if (Math.floor((done * 10) / total) > Math.floor((before * 10) / total))
+            logger?.info(`stats store: rollups ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} runs (${Math.floor((done * 100) / total)} %), ${Math.round((Date.now() - t0) / 1000)} s`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/stats/src/schema.ts
+
 /** Each entry is one version; never edit an applied one, append a new one. */
 const MIGRATIONS = [
-    (blob) => `
+    {
+        sql: (blob) => `
 CREATE TABLE sync_state (repo TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (repo, key));
 CREATE TABLE http_cache (url TEXT PRIMARY KEY, etag TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE variants (
@@ -49786,9 +50030,11 @@ CREATE TABLE artifacts (artifact_id BIGINT PRIMARY KEY, run_id BIGINT NOT NULL, 
   state TEXT NOT NULL, detail TEXT);
 CREATE INDEX artifacts_run ON artifacts (run_id);
 `,
+    },
     // Job counts per day × variant × kind × base branch × conclusion × failure kind, kept by ingest:
     // rates and infra read these few thousand rows instead of every job. '' stands for none.
-    () => `
+    {
+        sql: () => `
 CREATE TABLE job_counts (
   day BIGINT NOT NULL, variant_id INTEGER NOT NULL, kind TEXT NOT NULL, base_ref TEXT NOT NULL,
   status TEXT NOT NULL, conclusion TEXT NOT NULL, failure_kind TEXT NOT NULL, n INTEGER NOT NULL,
@@ -49799,10 +50045,14 @@ INSERT INTO job_counts (day, variant_id, kind, base_ref, status, conclusion, fai
   FROM jobs j JOIN runs r ON r.run_id = j.run_id
   GROUP BY (j.run_created / 86400) * 86400, j.variant_id, j.kind, r.base_ref, j.status, COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, '');
 `,
+    },
+    // Rollups for durations, top-failures and rates' runs under a variant filter (see rollups.ts),
+    // built once from the stored runs of an existing store.
+    { sql: ROLLUP_TABLES_SQL, fill: rebuildRollups },
 ];
 const SCHEMA_VERSION_LATEST = MIGRATIONS.length;
 /** Bring the database to the latest schema version; returns the versions applied now. */
-async function migrate(db) {
+async function migrate(db, logger) {
     await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
     const applied = new Set((await db.all('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
     const newest = Math.max(0, ...applied);
@@ -49815,7 +50065,9 @@ async function migrate(db) {
         if (applied.has(v))
             continue;
         await db.transaction(async () => {
-            await db.exec(MIGRATIONS[v - 1](blob));
+            const migration = MIGRATIONS[v - 1];
+            await db.exec(migration.sql(blob));
+            await migration.fill?.(db, logger);
             await db.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [
                 v,
                 Math.floor(Date.now() / 1000),
@@ -52804,6 +53056,33 @@ const DenylistPass = object({
     detail: schemas_string().optional(),
     durationMs: schemas_number().optional(),
 });
+const CoverageCount = object({ found: schemas_number().int(), hit: schemas_number().int() });
+/** GCOV coverage of the profiled kernel directories over the tests of a run (merged across jobs). */
+const CoverageReport = object({
+    /** The profiled source directories, e.g. kernel/bpf. */
+    directories: array(schemas_string()),
+    lines: CoverageCount,
+    functions: CoverageCount,
+    branches: CoverageCount,
+    /** Per source-relative file, most uncovered lines first. */
+    files: array(object({
+        path: schemas_string(),
+        lines: CoverageCount,
+        functions: CoverageCount,
+        branches: CoverageCount,
+    })),
+    /** The added and changed lines between two commits that had code, covered or not. */
+    patch: object({
+        base: schemas_string(),
+        head: schemas_string(),
+        covered: schemas_number().int(),
+        uncovered: array(object({ file: schemas_string(), line: schemas_number().int(), function: schemas_string().optional() })),
+        notBuilt: array(schemas_string()).optional(),
+    })
+        .optional(),
+    /** Why the numbers miss part of the run (a job whose counters were not captured, ...). */
+    partial: schemas_string().optional(),
+});
 const model_Run = object({
     schemaVersion: literal(model_SCHEMA_VERSION),
     context: RunContext,
@@ -52816,6 +53095,7 @@ const model_Run = object({
     sources: array(schemas_string()),
     quarantine: QuarantineReport.optional(),
     denylistPass: DenylistPass.optional(),
+    coverage: CoverageReport.optional(),
 });
 
 ;// CONCATENATED MODULE: ./packages/model/src/kcidb.ts
@@ -52854,6 +53134,25 @@ function newBinaryResult(binary, init = {}) {
         notes: [],
         ...init,
     };
+}
+/** A test counts as failed when it failed, broke (error) or never reported (miss). */
+function isFailed(test) {
+    return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
+}
+/**
+ * Marks `result` partial for `reason` (each reason listed once) and, when given, adds `detail` to
+ * what it already says. Every producer (parsers, the VM runner, the loaders) marks a result this way.
+ */
+function markIncomplete(result, reason, detail) {
+    result.complete = false;
+    if (!result.incompleteReasons.includes(reason))
+        result.incompleteReasons.push(reason);
+    if (detail !== undefined)
+        addIncompleteDetail(result, detail);
+}
+/** Appends `detail` to the result's incompleteDetail: the problems read in the order they were found. */
+function addIncompleteDetail(result, detail) {
+    result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
 }
 function newRun(context = {}, binaries = []) {
     return { schemaVersion: SCHEMA_VERSION, context, binaries, events: [], sources: [] };
@@ -52965,7 +53264,72 @@ function parseRun(value, source = 'results.json') {
     return parsed.data;
 }
 
+;// CONCATENATED MODULE: ./packages/model/src/job-manifest.ts
+// The job manifest: everything a local reproduction of one CI test job needs, written by the VM
+// runner next to results.json (job-manifest.json). The run plan is kept as the runner's own JSON
+// (the VM package validates it when it boots it again); the rest is described here.
+
+const JOB_MANIFEST_FILE = 'job-manifest.json';
+/** A file or folder of the job's build, relative to the folder the build was unpacked into. */
+const BuildPath = schemas_string().refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), {
+    message: 'a path inside the build folder (relative, without ..)',
+});
+const JobManifest = object({
+    schemaVersion: literal(1),
+    arch: schemas_string(),
+    toolchain: schemas_string().optional(),
+    kernelRelease: schemas_string().optional(),
+    build: object({
+        /** Where the build was on the runner (the common folder of the paths below). */
+        root: schemas_string(),
+        /** The CI artifact holding the build, when the job says which (kernel-ARCH-TOOLCHAIN). */
+        artifact: schemas_string().optional(),
+        kernelImage: BuildPath,
+        kernelConfig: BuildPath.optional(),
+        modules: BuildPath.optional(),
+        selftests: BuildPath,
+    }),
+    /** The allow and deny entries after merging every list layer, each with the file it came from. */
+    lists: object({
+        allow: array(object({ entry: schemas_string(), source: schemas_string() })),
+        deny: array(object({ entry: schemas_string(), source: schemas_string() })),
+    }),
+    /** The run plan as the VM runner wrote it (plan.json): runners, argv, timeouts, retries. */
+    plan: record(schemas_string(), unknown()),
+    /** The kernel command line QEMU passed. */
+    cmdline: schemas_string(),
+    qemu: object({
+        binary: schemas_string(),
+        machine: schemas_string(),
+        cpu: schemas_string(),
+        accelerator: schemas_string(),
+        memoryMiB: schemas_number().int().positive(),
+        cpus: schemas_number().int().positive(),
+        silenceTimeoutSec: schemas_number().int().positive(),
+    }),
+    /** The runner's userland the guest ran the selftests on (shared read-only into the guest). */
+    userland: object({ distribution: schemas_string(), libc: schemas_string() }),
+    commit: schemas_string().optional(),
+    repository: schemas_string().optional(),
+    workflow: schemas_string().optional(),
+    job: schemas_string().optional(),
+    runUrl: schemas_string().optional(),
+    jobUrl: schemas_string().optional(),
+    runAttempt: schemas_number().int().positive().optional(),
+});
+/** A manifest read from a file: a clear message naming the file and the first wrong field. */
+function parseJobManifest(value, source) {
+    const parsed = JobManifest.safeParse(value);
+    if (parsed.success)
+        return parsed.data;
+    const issue = parsed.error.issues[0];
+    if (issue?.path[0] === 'schemaVersion')
+        throw new Error(`${source}: job manifest schemaVersion ${JSON.stringify(value?.schemaVersion)} is not one this bpf-ci reads (1): use the bpf-ci version the job used`);
+    throw new Error(`${source}: not a valid job manifest: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+}
+
 ;// CONCATENATED MODULE: ./packages/model/src/index.ts
+
 
 
 
@@ -53210,6 +53574,7 @@ function readResultsJson(text, source, path = source) {
 // one transaction, so a sync that is interrupted and repeats a run never counts it twice).
 
 
+
 const WEEK = 7 * 86400;
 /** Weeks start on Monday 00:00 UTC (1970-01-05 was a Monday). */
 function weekStart(epoch) {
@@ -53224,6 +53589,13 @@ function decodeIds(bytes) {
     const copy = new Uint8Array(bytes); // aligned copy
     return new Uint32Array(copy.buffer, 0, copy.byteLength / 4);
 }
+/** Decoded test sets by id (there are few: they change only when tests are added or removed). */
+async function store_loadSets(db) {
+    const out = new Map();
+    for (const r of await db.all('SELECT set_id, ids FROM test_sets'))
+        out.set(Number(r.set_id), decodeIds(r.ids));
+    return out;
+}
 class Store {
     variantIds = new Map();
     testIds = new Map();
@@ -53236,8 +53608,9 @@ class Store {
     constructor(db) {
         this.db = db;
     }
-    static async open(db) {
-        await migrate(db);
+    /** Open a store, bringing its schema up to date (`logger` hears the progress of a long migration). */
+    static async open(db, options = {}) {
+        await migrate(db, options.logger);
         const store = new Store(db);
         for (const r of await db.all('SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants')) {
             store.variantIds.set(variantKey(r), Number(r['variant_id']));
@@ -53304,21 +53677,9 @@ class Store {
         const newSets = [];
         try {
             await db.transaction(async () => {
-                // Take the run's old jobs out of the daily counts before they go.
-                const old = await db.all(COUNT_GROUPS, [record.runId]);
-                for (const g of old) {
-                    await db.run(`UPDATE job_counts SET n = n - ? WHERE day = ? AND variant_id = ? AND kind = ? AND base_ref = ?
-               AND status = ? AND conclusion = ? AND failure_kind = ?`, [
-                        g['n'],
-                        g['day'],
-                        g['variant_id'],
-                        g['kind'],
-                        g['base_ref'],
-                        g['status'],
-                        g['conclusion'],
-                        g['failure_kind'],
-                    ]);
-                }
+                // Take the run's old rows out of the rollups before they go (nothing to take for a new run).
+                if (await this.knownRun(record.runId))
+                    await applyRollups(db, { runId: record.runId }, -1);
                 await db.run('DELETE FROM outcomes WHERE job_id IN (SELECT job_id FROM jobs WHERE run_id = ?)', [
                     record.runId,
                 ]);
@@ -53446,21 +53807,7 @@ class Store {
                     'n_flaky',
                 ], jobRows);
                 await db.insertMany('outcomes', ['job_id', 'test_id', 'status', 'flaky', 'attempts', 'duration_ms', 'reason'], outcomeRows);
-                for (const g of await db.all(COUNT_GROUPS, [record.runId])) {
-                    await db.run(`INSERT INTO job_counts (day, variant_id, kind, base_ref, status, conclusion, failure_kind, n)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (day, variant_id, kind, base_ref, status, conclusion, failure_kind)
-             DO UPDATE SET n = job_counts.n + excluded.n`, [
-                        g['day'],
-                        g['variant_id'],
-                        g['kind'],
-                        g['base_ref'],
-                        g['status'],
-                        g['conclusion'],
-                        g['failure_kind'],
-                        g['n'],
-                    ]);
-                }
+                await applyRollups(db, { runId: record.runId }, 1);
                 await db.insertMany('artifacts', ['artifact_id', 'run_id', 'name', 'state', 'detail'], record.artifacts.map((a) => [a.artifactId, record.runId, a.name, a.state, a.detail ?? null]));
             });
         }
@@ -53508,20 +53855,11 @@ class Store {
             await this.db.run('INSERT INTO http_cache (url, etag, body) VALUES (?, ?, ?)', [url, etag, body]);
         });
     }
-    /** Decoded test sets by id (there are few: they change only when tests are added or removed). */
-    async testSets() {
-        const out = new Map();
-        for (const r of await this.db.all('SELECT set_id, ids FROM test_sets')) {
-            out.set(Number(r.set_id), decodeIds(r.ids));
-        }
-        return out;
+    /** Decoded test sets by id. */
+    testSets() {
+        return store_loadSets(this.db);
     }
 }
-/** A run's jobs grouped as job_counts keeps them. */
-const COUNT_GROUPS = `SELECT (j.run_created / 86400) * 86400 AS day, j.variant_id, j.kind, r.base_ref, j.status,
-    COALESCE(j.conclusion, '') AS conclusion, COALESCE(j.failure_kind, '') AS failure_kind, COUNT(*) AS n
-  FROM jobs j JOIN runs r ON r.run_id = j.run_id WHERE j.run_id = ?
-  GROUP BY (j.run_created / 86400) * 86400, j.variant_id, j.kind, r.base_ref, j.status, COALESCE(j.conclusion, ''), COALESCE(j.failure_kind, '')`;
 function variantKey(v) {
     return [v.arch, v.toolchain, v.runner, v.accelerator, v.labels].join('\0');
 }
@@ -59170,7 +59508,96 @@ function matchJob(parsed, jobs, latestAttempt) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./packages/stats/src/rows.ts
+const FROM_JOBS = 'FROM jobs j JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id';
+const JOB_COLUMNS = `j.job_id, j.run_id, j.run_attempt, j.name, j.variant_id, v.arch, v.toolchain, v.runner,
+  v.accelerator, r.base_ref, r.head_sha, r.html_url, r.created_at, j.started_at, j.completed_at, j.seen_set, j.skip_set`;
+const num = (v) => Number(v);
+const numOrNull = (v) => (v === null || v === undefined ? null : Number(v));
+/** The jobs that `where` (over jobs j, variants v, runs r) keeps, in the order `orderBy` says. */
+async function rows_readJobs(db, where, orderBy) {
+    return (await db.all(`SELECT ${JOB_COLUMNS} ${FROM_JOBS} ${where.sql} ORDER BY ${orderBy}`, where.params)).map(jobOf);
+}
+function jobOf(r) {
+    return {
+        jobId: num(r['job_id']),
+        runId: num(r['run_id']),
+        attempt: num(r['run_attempt']),
+        name: String(r['name']),
+        variantId: num(r['variant_id']),
+        arch: String(r['arch']),
+        toolchain: String(r['toolchain']),
+        runner: String(r['runner']),
+        accelerator: String(r['accelerator']),
+        baseRef: String(r['base_ref']),
+        headSha: String(r['head_sha']),
+        runUrl: String(r['html_url']),
+        createdAt: num(r['created_at']),
+        startedAt: numOrNull(r['started_at']),
+        completedAt: numOrNull(r['completed_at']),
+        seenSet: numOrNull(r['seen_set']),
+        skipSet: numOrNull(r['skip_set']),
+    };
+}
+const OUTCOME_COLUMNS = 'job_id, test_id, status, flaky, attempts, duration_ms, reason';
+/** The outcome rows of some jobs or tests: `where` is over the outcomes table alone. */
+async function rows_readOutcomes(db, where, params = []) {
+    return (await db.all(`SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE ${where}`, params)).map(outcomeOf);
+}
+function outcomeOf(r) {
+    return {
+        jobId: num(r['job_id']),
+        testId: num(r['test_id']),
+        status: r['status'],
+        flaky: num(r['flaky']) === 1,
+        attempts: num(r['attempts']),
+        durationMs: numOrNull(r['duration_ms']),
+        reason: r['reason'] === null || r['reason'] === undefined ? null : String(r['reason']),
+    };
+}
+/** Whether a sorted set of ids holds `id`. */
+function rows_inSet(set, id) {
+    if (!set)
+        return false;
+    let lo = 0;
+    let hi = set.length - 1;
+    while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const v = set[mid];
+        if (v === id)
+            return true;
+        if (v < id)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return false;
+}
+/**
+ * A reported test's status in a job: its outcome row when it has one, else skip when it is in the
+ * job's skipped set, else pass (the store keeps no row for a plain pass or skip).
+ */
+function rows_statusInJob(outcome, skipped) {
+    return outcome ? outcome.status : skipped ? 'skip' : 'pass';
+}
+/** Test names by id: every test, or those of `ids`. */
+async function rows_testNames(db, ids) {
+    const list = ids ? [...ids] : undefined;
+    const out = new Map();
+    if (list?.length === 0)
+        return out;
+    for (const r of await db.all(`SELECT test_id, binary_name, name, number FROM tests${list ? ` WHERE test_id IN (${list.join(', ')})` : ''}`))
+        out.set(num(r['test_id']), {
+            binary: String(r['binary_name']),
+            name: String(r['name']),
+            number: String(r['number']),
+        });
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./packages/stats/src/queries.ts
+
+
 
 
 /** WHERE clauses over jobs j, variants v, runs r. */
@@ -59192,6 +59619,11 @@ function queries_where(f, extra = []) {
 }
 function sinceDay(f) {
     return f.since === undefined ? undefined : Math.floor(f.since / 86400) * 86400;
+}
+function withoutSince(f) {
+    const out = { ...f };
+    delete out.since;
+    return out;
 }
 /** WHERE clauses over job_counts c and variants v. */
 function whereCounts(f, extra = []) {
@@ -59215,41 +59647,103 @@ function whereCounts(f, extra = []) {
     }
     return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
-const FROM_COUNTS = 'FROM job_counts c JOIN variants v ON v.variant_id = c.variant_id';
-const queries_FROM_JOBS = 'FROM jobs j JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id';
-const num = (v) => Number(v);
+/**
+ * The job counts as c joined to variants v: whole weeks from the weekly counts, and from the daily
+ * counts the days of --since before its first whole week.
+ */
+function fromCounts(f) {
+    const COLUMNS = 'variant_id, kind, base_ref, status, conclusion, failure_kind, n';
+    const join = 'JOIN variants v ON v.variant_id = c.variant_id';
+    if (f.since === undefined)
+        return { sql: `FROM job_counts_weekly c ${join}`, params: [] };
+    const from = sinceDay(f);
+    const firstWholeWeek = weekStart(from) === from ? from : weekStart(from) + 7 * 86400;
+    return {
+        sql: `FROM (SELECT ${COLUMNS} FROM job_counts_weekly WHERE week >= ?
+            UNION ALL SELECT ${COLUMNS} FROM job_counts WHERE day >= ? AND day < ?) c ${join}`,
+        params: [firstWholeWeek, from, firstWholeWeek],
+    };
+}
+/**
+ * WHERE clauses over a rollup `t` with base_ref and day, and arch, toolchain and runner in `t` or
+ * in the variants row joined as `variant`.
+ */
+function whereRollup(f, t, extra = [], variant = t) {
+    const clauses = [...extra];
+    const params = [];
+    for (const k of ['arch', 'toolchain', 'runner']) {
+        if (f[k] === undefined)
+            continue;
+        clauses.push(`${variant}.${k} = ?`);
+        params.push(f[k]);
+    }
+    if (f.branch !== undefined) {
+        clauses.push(`${t}.base_ref = ?`);
+        params.push(f.branch);
+    }
+    if (f.since !== undefined) {
+        clauses.push(`${t}.day >= ?`);
+        params.push(sinceDay(f));
+    }
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+const queries_num = (v) => Number(v);
 /** Percent with one decimal, computed from integers the same way on every store. */
 const percent = (part, whole) => whole === 0 ? 0 : Math.round((part * 1000) / whole) / 10;
 /**
  * p50 and p90 of finished (success or failure) build and test job durations per week × kind × arch
  * × toolchain × runner. One percentile definition, nearest rank: the p-th percentile of n sorted
- * values is the value at rank ceil(p·n/100), found in SQL as the smallest value whose rank r has
- * 100·r ≥ p·n.
+ * values is the value at rank ceil(p·n/100). Read from the per-day duration lists ingest keeps:
+ * a group's lists (its days and branches the filters keep) are joined and ranked here.
  */
 async function durations(db, f) {
-    const w = queries_where(f, [
-        'j.duration_s IS NOT NULL',
-        "j.kind IN ('build', 'test')",
-        "j.conclusion IN ('success', 'failure')",
-    ]);
-    const rows = await db.all(`WITH d AS (
-       SELECT j.week, j.kind, v.arch, v.toolchain, v.runner, j.duration_s AS s,
-         ROW_NUMBER() OVER (PARTITION BY j.week, j.kind, v.arch, v.toolchain, v.runner ORDER BY j.duration_s) AS rn,
-         COUNT(*) OVER (PARTITION BY j.week, j.kind, v.arch, v.toolchain, v.runner) AS n
-       ${queries_FROM_JOBS} ${w.sql})
-     SELECT week, kind, arch, toolchain, runner, MAX(n) AS jobs,
-       MIN(CASE WHEN rn * 100 >= n * 50 THEN s END) AS p50, MIN(CASE WHEN rn * 100 >= n * 90 THEN s END) AS p90
-     FROM d GROUP BY week, kind, arch, toolchain, runner ORDER BY week, kind, arch, toolchain, runner`, w.params);
-    return rows.map((r) => ({
-        week: new Date(num(r['week']) * 1000).toISOString().slice(0, 10),
-        kind: r['kind'],
-        arch: String(r['arch']),
-        toolchain: String(r['toolchain']),
-        runner: String(r['runner']),
-        jobs: num(r['jobs']),
-        p50Seconds: num(r['p50']),
-        p90Seconds: num(r['p90']),
-    }));
+    const w = whereRollup(withoutSince(f), 'd', [], 'v'); // --since is applied to the pairs below
+    const rows = await db.all(`SELECT d.week, d.kind, v.arch, v.toolchain, v.runner, d.size, d.durations
+     FROM duration_lists d JOIN variants v ON v.variant_id = d.variant_id ${w.sql}`, w.params);
+    // (day, duration) pairs; --since keeps the runs created on or after its day.
+    const fromDay = f.since === undefined ? -Infinity : sinceDay(f) / 86400;
+    const groups = new Map();
+    for (const r of rows) {
+        const key = [r['week'], r['kind'], r['arch'], r['toolchain'], r['runner']].map(String).join('\0');
+        let g = groups.get(key);
+        if (!g)
+            groups.set(key, (g = { first: r, size: 0, lists: [] }));
+        g.size += queries_num(r['size']);
+        g.lists.push(decodePairs(r['durations']));
+    }
+    const out = [];
+    for (const { first, size, lists } of groups.values()) {
+        const values = new Int32Array(size);
+        let n = 0;
+        for (const pairs of lists)
+            for (let i = 0; i < pairs.length; i += 2)
+                if (pairs[i] >= fromDay)
+                    values[n++] = pairs[i + 1];
+        if (n === 0)
+            continue;
+        const kept = values.subarray(0, n);
+        // p50 first: selecting it leaves every larger value above its rank, where p90 is then found.
+        const k50 = nearestRank(n, 50);
+        const p50 = kthSmallest(kept, k50);
+        const p90 = kthSmallest(kept, nearestRank(n, 90), k50 - 1);
+        out.push({
+            week: new Date(queries_num(first['week']) * 1000).toISOString().slice(0, 10),
+            kind: first['kind'],
+            arch: String(first['arch']),
+            toolchain: String(first['toolchain']),
+            runner: String(first['runner']),
+            jobs: n,
+            p50Seconds: p50,
+            p90Seconds: p90,
+        });
+    }
+    // Sorted here (code-point order) so both stores list the groups alike.
+    const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+    return out.sort((a, b) => cmp(a.week, b.week) ||
+        cmp(a.kind, b.kind) ||
+        cmp(a.arch, b.arch) ||
+        cmp(a.toolchain, b.toolchain) ||
+        cmp(a.runner, b.runner));
 }
 function rateCounts(c) {
     return {
@@ -59267,14 +59761,15 @@ const CONCLUSION_SUMS = (col) => `COUNT(*) AS total, SUM(CASE WHEN ${col} = 'suc
    SUM(CASE WHEN ${col} = 'failure' THEN 1 ELSE 0 END) AS failure,
    SUM(CASE WHEN ${col} = 'cancelled' THEN 1 ELSE 0 END) AS cancelled`;
 async function rates(db, f) {
-    const w = whereCounts(f, ["c.status = 'completed'", "c.kind <> 'other'"]);
-    const jobRows = await db.all(`SELECT v.arch, v.toolchain, ${COUNT_SUMS} ${FROM_COUNTS} ${w.sql}
-     GROUP BY v.arch, v.toolchain HAVING SUM(c.n) > 0 ORDER BY v.arch, v.toolchain`, w.params);
+    const from = fromCounts(f);
+    const w = whereCounts(withoutSince(f), ["c.status = 'completed'", "c.kind <> 'other'"]);
+    const jobRows = await db.all(`SELECT v.arch, v.toolchain, ${COUNT_SUMS} ${from.sql} ${w.sql}
+     GROUP BY v.arch, v.toolchain HAVING SUM(c.n) > 0 ORDER BY v.arch, v.toolchain`, [...from.params, ...w.params]);
     const counts = (r) => ({
-        total: num(r['total']),
-        success: num(r['success'] ?? 0),
-        failure: num(r['failure'] ?? 0),
-        cancelled: num(r['cancelled'] ?? 0),
+        total: queries_num(r['total']),
+        success: queries_num(r['success'] ?? 0),
+        failure: queries_num(r['failure'] ?? 0),
+        cancelled: queries_num(r['cancelled'] ?? 0),
     });
     const jobs = jobRows.map((r) => ({
         arch: String(r['arch']),
@@ -59287,43 +59782,45 @@ async function rates(db, f) {
         failure: a.failure + r.failure,
         cancelled: a.cancelled + r.cancelled,
     }), { total: 0, success: 0, failure: 0, cancelled: 0 });
-    // Without arch, toolchain or runner, every run of the branch and days counts: no job scan.
+    // Without arch, toolchain or runner, every run of the branch and days counts (from the runs);
+    // with one, the runs that have a job of that variant (from the rollup, ANY for a filter not given).
     const variantFilter = f.arch !== undefined || f.toolchain !== undefined || f.runner !== undefined;
-    const rw = variantFilter ? queries_where(f, ["j.kind <> 'other'"]) : { sql: '', params: [] };
+    const vw = whereRollup({ ...f, arch: f.arch ?? ANY, toolchain: f.toolchain ?? ANY, runner: f.runner ?? ANY }, 'c', ["c.status = 'completed'"]);
     const runRows = await db.all(variantFilter
-        ? `SELECT ${CONCLUSION_SUMS('r.conclusion')} FROM runs r WHERE r.status = 'completed' AND r.run_id IN (SELECT j.run_id ${queries_FROM_JOBS} ${rw.sql})`
+        ? `SELECT ${COUNT_SUMS} FROM variant_runs c ${vw.sql}`
         : `SELECT ${CONCLUSION_SUMS('r.conclusion')} FROM runs r WHERE r.status = 'completed'${f.branch !== undefined ? ' AND r.base_ref = ?' : ''}${f.since !== undefined ? ' AND r.created_at >= ?' : ''}`, variantFilter
-        ? rw.params
+        ? vw.params
         : [...(f.branch !== undefined ? [f.branch] : []), ...(f.since !== undefined ? [sinceDay(f)] : [])]);
     return { jobs, jobsTotal: rateCounts(sum), runs: rateCounts(counts(runRows[0] ?? { total: 0 })) };
 }
+/** Read from the rollups ingest keeps: runs with a failure per test, runs with results per variant. */
 async function topFailures(db, f, limit = 20) {
-    const w = queries_where(f, ["o.status IN ('fail', 'error')"]);
-    const rows = await db.all(`SELECT t.number, t.binary_name, t.name, v.arch, v.toolchain, COUNT(DISTINCT j.run_id) AS hits
-     FROM outcomes o JOIN tests t ON t.test_id = o.test_id JOIN jobs j ON j.job_id = o.job_id
-       JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id
-     ${w.sql}
-     GROUP BY t.test_id, t.number, t.binary_name, t.name, v.arch, v.toolchain
-     ORDER BY hits DESC, t.name, t.binary_name, v.arch, v.toolchain LIMIT ${Math.max(1, Math.floor(limit))}`, w.params);
-    const dw = queries_where(f, ['j.has_results = 1']);
+    const byRunner = { ...f, runner: f.runner ?? ANY };
+    const w = whereRollup(byRunner, 'c');
+    const rows = await db.all(`SELECT t.number, t.binary_name, t.name, h.arch, h.toolchain, h.hits
+     FROM (SELECT c.test_id, c.arch, c.toolchain, SUM(c.n) AS hits FROM failure_runs c ${w.sql}
+           GROUP BY c.test_id, c.arch, c.toolchain HAVING SUM(c.n) > 0) h
+       JOIN tests t ON t.test_id = h.test_id
+     ORDER BY h.hits DESC, t.name, t.binary_name, h.arch, h.toolchain LIMIT ${Math.max(1, Math.floor(limit))}`, w.params);
     const denominators = new Map();
-    for (const r of await db.all(`SELECT v.arch, v.toolchain, COUNT(DISTINCT j.run_id) AS runs ${queries_FROM_JOBS} ${dw.sql} GROUP BY v.arch, v.toolchain`, dw.params)) {
-        denominators.set(`${String(r['arch'])}\0${String(r['toolchain'])}`, num(r['runs']));
+    for (const r of await db.all(`SELECT c.arch, c.toolchain, SUM(c.n) AS runs FROM result_runs c ${w.sql} GROUP BY c.arch, c.toolchain`, w.params)) {
+        denominators.set(`${String(r['arch'])}\0${String(r['toolchain'])}`, queries_num(r['runs']));
     }
-    return rows.map((r) => {
-        const runs = denominators.get(`${String(r['arch'])}\0${String(r['toolchain'])}`) ?? 0;
-        const hits = num(r['hits']);
-        return {
-            number: r['number'] ? `#${String(r['number'])}` : '',
-            binary: String(r['binary_name']),
-            test: String(r['name']),
-            arch: String(r['arch']),
-            toolchain: String(r['toolchain']),
-            hits,
-            runs,
-            pctOfRuns: percent(hits, runs),
-        };
-    });
+    return rows.map((r) => topFailureRow(r, denominators.get(`${String(r['arch'])}\0${String(r['toolchain'])}`) ?? 0));
+}
+/** A row of (number, binary_name, name, arch, toolchain, hits) and its runs with results. */
+function topFailureRow(r, runs) {
+    const hits = queries_num(r['hits']);
+    return {
+        number: r['number'] ? `#${String(r['number'])}` : '',
+        binary: String(r['binary_name']),
+        test: String(r['name']),
+        arch: String(r['arch']),
+        toolchain: String(r['toolchain']),
+        hits,
+        runs,
+        pctOfRuns: percent(hits, runs),
+    };
 }
 // ---------------------------------------------------------------- infra
 const FAILURE_KINDS = [
@@ -59337,9 +59834,10 @@ const FAILURE_KINDS = [
     'other',
 ];
 async function infra(db, f) {
-    const w = whereCounts(f, ["c.status = 'completed'", "c.kind <> 'other'"]);
-    const rows = await db.all(`SELECT v.arch, v.toolchain, c.failure_kind, SUM(c.n) AS n ${FROM_COUNTS} ${w.sql}
-     GROUP BY v.arch, v.toolchain, c.failure_kind HAVING SUM(c.n) > 0 ORDER BY v.arch, v.toolchain`, w.params);
+    const from = fromCounts(f);
+    const w = whereCounts(withoutSince(f), ["c.status = 'completed'", "c.kind <> 'other'"]);
+    const rows = await db.all(`SELECT v.arch, v.toolchain, c.failure_kind, SUM(c.n) AS n ${from.sql} ${w.sql}
+     GROUP BY v.arch, v.toolchain, c.failure_kind HAVING SUM(c.n) > 0 ORDER BY v.arch, v.toolchain`, [...from.params, ...w.params]);
     const out = new Map();
     for (const r of rows) {
         const key = `${String(r['arch'])}\0${String(r['toolchain'])}`;
@@ -59355,7 +59853,7 @@ async function infra(db, f) {
             };
             out.set(key, row);
         }
-        const n = num(r['n']);
+        const n = queries_num(r['n']);
         row.jobs += n;
         const kind = (r['failure_kind'] || null);
         if (kind)
@@ -59370,36 +59868,13 @@ async function infra(db, f) {
 async function variantsById(db) {
     const out = new Map();
     for (const r of await db.all('SELECT variant_id, arch, toolchain, runner, accelerator FROM variants')) {
-        out.set(num(r['variant_id']), {
+        out.set(queries_num(r['variant_id']), {
             arch: String(r['arch']),
             toolchain: String(r['toolchain']),
             runner: String(r['runner']),
             accelerator: String(r['accelerator']),
         });
     }
-    return out;
-}
-function has(set, id) {
-    if (!set)
-        return false;
-    let lo = 0;
-    let hi = set.length - 1;
-    while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const v = set[mid];
-        if (v === id)
-            return true;
-        if (v < id)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return false;
-}
-async function queries_loadSets(db) {
-    const out = new Map();
-    for (const r of await db.all('SELECT set_id, ids FROM test_sets'))
-        out.set(num(r.set_id), decodeIds(r.ids));
     return out;
 }
 /** Test ids for a name: "test", "test/subtest", or "binary:test". */
@@ -59410,59 +59885,46 @@ async function findTests(db, name) {
         return (await db.all('SELECT test_id FROM tests WHERE binary_name = ? AND name = ?', [
             name.slice(0, colon),
             name.slice(colon + 1),
-        ])).map((r) => num(r['test_id']));
+        ])).map((r) => queries_num(r['test_id']));
     }
-    return rows.map((r) => num(r['test_id']));
+    return rows.map((r) => queries_num(r['test_id']));
 }
+/** A test's cell in a job (see statusInJob): a pass that needed a retry is a flake. */
 function cellOf(outcome, skipped) {
-    if (outcome) {
-        if (outcome.status === 'pass')
-            return outcome.flaky ? 'flake' : 'pass';
-        if (outcome.status === 'skip')
-            return 'skip';
-        if (outcome.status === 'done')
-            return 'pass';
-        return 'fail'; // fail, error, miss
-    }
-    return skipped ? 'skip' : 'pass';
+    const status = rows_statusInJob(outcome, skipped);
+    if (status === 'pass')
+        return outcome?.flaky ? 'flake' : 'pass';
+    if (status === 'skip')
+        return 'skip';
+    if (status === 'done')
+        return 'pass';
+    return 'fail'; // fail, error, miss
 }
 /** Every base-branch observation of a test, per variant, oldest first. */
 async function baseObservations(db, f, testIds) {
-    const sets = await queries_loadSets(db);
-    const containing = [...sets].filter(([, ids]) => testIds.some((t) => has(ids, t))).map(([id]) => id);
+    const sets = await loadSets(db);
+    const containing = [...sets].filter(([, ids]) => testIds.some((t) => inSet(ids, t))).map(([id]) => id);
     const out = new Map();
     if (containing.length === 0)
         return out;
     const w = queries_where(f, ['r.on_base = 1', 'j.has_results = 1', `j.seen_set IN (${containing.join(', ')})`]);
-    const jobs = await db.all(`SELECT j.job_id, j.variant_id, j.run_id, j.run_attempt, j.skip_set, r.created_at, r.head_sha, r.html_url
-     ${queries_FROM_JOBS} ${w.sql} ORDER BY j.variant_id, r.created_at, j.run_id, j.run_attempt`, w.params);
+    const jobs = await readJobs(db, w, 'j.variant_id, r.created_at, j.run_id, j.run_attempt');
     const outcomes = new Map();
-    for (const r of await db.all(`SELECT job_id, status, flaky FROM outcomes WHERE test_id IN (${testIds.join(', ')})`)) {
-        const prev = outcomes.get(num(r['job_id']));
+    for (const o of await readOutcomes(db, `test_id IN (${testIds.join(', ')})`)) {
+        const prev = outcomes.get(o.jobId);
         // With the name in two binaries of one job, a failure wins.
         if (!prev || prev.status === 'pass')
-            outcomes.set(num(r['job_id']), { status: String(r['status']), flaky: num(r['flaky']) });
+            outcomes.set(o.jobId, o);
     }
-    for (const r of jobs) {
-        const jobId = num(r['job_id']);
-        const skipSet = sets.get(num(r['skip_set']));
-        const cell = cellOf(outcomes.get(jobId), testIds.some((t) => has(skipSet, t)));
+    for (const job of jobs) {
+        const skipSet = sets.get(job.skipSet ?? -1);
+        const cell = cellOf(outcomes.get(job.jobId), testIds.some((t) => inSet(skipSet, t)));
         if (cell === 'skip')
             continue;
-        const variantId = num(r['variant_id']);
-        let list = out.get(variantId);
+        let list = out.get(job.variantId);
         if (!list)
-            out.set(variantId, (list = []));
-        list.push({
-            jobId,
-            variantId,
-            runId: num(r['run_id']),
-            attempt: num(r['run_attempt']),
-            createdAt: num(r['created_at']),
-            headSha: String(r['head_sha']),
-            url: String(r['html_url']),
-            cell,
-        });
+            out.set(job.variantId, (list = []));
+        list.push({ ...job, cell });
     }
     return out;
 }
@@ -59471,7 +59933,7 @@ const ref = (o) => ({
     attempt: o.attempt,
     commit: o.headSha,
     createdAt: new Date(o.createdAt * 1000).toISOString(),
-    url: o.url,
+    url: o.runUrl,
 });
 /** Per variant on the base branch: where the latest run of failures began. */
 async function firstBad(db, f, test) {
@@ -59542,8 +60004,8 @@ async function flaky(db, f, options = {}) {
     const last = options.last ?? 30;
     const minSample = options.minSample ?? 10;
     const variants = await variantsById(db);
-    const sets = await queries_loadSets(db);
-    const tests = new Map();
+    const sets = await store_loadSets(db);
+    const tests = new Set();
     const rows = [];
     for (const [variantId, variant] of variants) {
         if ((f.arch && variant.arch !== f.arch) ||
@@ -59551,32 +60013,31 @@ async function flaky(db, f, options = {}) {
             (f.runner && variant.runner !== f.runner))
             continue;
         const w = queries_where(f, ['j.variant_id = ?', 'j.has_results = 1']);
-        const jobs = (await db.all(`SELECT j.job_id, j.run_id, j.run_attempt, j.seen_set, j.skip_set ${queries_FROM_JOBS} ${w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`)}
-         ORDER BY j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`, w.params)).reverse();
+        const byVariant = {
+            sql: w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`),
+            params: w.params,
+        };
+        const jobs = (await rows_readJobs(db, byVariant, `j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`)).reverse();
         if (jobs.length === 0)
             continue;
-        const jobIds = jobs.map((j) => num(j['job_id']));
         const byJob = new Map();
         const candidates = new Set();
-        for (const o of await db.all(`SELECT job_id, test_id, status, flaky FROM outcomes WHERE job_id IN (${jobIds.join(', ')})`)) {
-            const jobId = num(o['job_id']);
-            const testId = num(o['test_id']);
-            let m = byJob.get(jobId);
+        for (const o of await rows_readOutcomes(db, `job_id IN (${jobs.map((j) => j.jobId).join(', ')})`)) {
+            let m = byJob.get(o.jobId);
             if (!m)
-                byJob.set(jobId, (m = new Map()));
-            m.set(testId, { status: String(o['status']), flaky: num(o['flaky']) });
-            if (o['status'] !== 'pass' || num(o['flaky']))
-                candidates.add(testId);
+                byJob.set(o.jobId, (m = new Map()));
+            m.set(o.testId, o);
+            if (o.status !== 'pass' || o.flaky)
+                candidates.add(o.testId);
         }
         for (const testId of candidates) {
             const seq = [];
             for (const j of jobs) {
-                const jobId = num(j['job_id']);
-                if (!has(sets.get(num(j['seen_set'])), testId))
+                if (!rows_inSet(sets.get(j.seenSet ?? -1), testId))
                     continue;
-                const cell = cellOf(byJob.get(jobId)?.get(testId), has(sets.get(num(j['skip_set'])), testId));
+                const cell = cellOf(byJob.get(j.jobId)?.get(testId), rows_inSet(sets.get(j.skipSet ?? -1), testId));
                 if (cell !== 'skip')
-                    seq.push({ cell, runId: num(j['run_id']) });
+                    seq.push({ cell, runId: j.runId });
             }
             if (seq.length < minSample)
                 continue;
@@ -59599,7 +60060,7 @@ async function flaky(db, f, options = {}) {
             const flakes = seq.filter((s) => s.cell === 'flake').length;
             if (flips === 0 && flakes === 0)
                 continue;
-            tests.set(testId, tests.get(testId) ?? { binary: '', name: '' });
+            tests.add(testId);
             rows.push({
                 ...variant,
                 binary: '',
@@ -59614,13 +60075,9 @@ async function flaky(db, f, options = {}) {
             });
         }
     }
-    if (tests.size > 0) {
-        for (const r of await db.all(`SELECT test_id, binary_name, name FROM tests WHERE test_id IN (${[...tests.keys()].join(', ')})`)) {
-            tests.set(num(r['test_id']), { binary: String(r['binary_name']), name: String(r['name']) });
-        }
-    }
+    const names = await rows_testNames(db, tests);
     for (const row of rows) {
-        const t = tests.get(Number(row.test));
+        const t = names.get(Number(row.test));
         row.binary = t.binary;
         row.test = t.name;
     }
@@ -60102,61 +60559,35 @@ function escapeMarkdownText(text) {
 // Per-test records for existing kernel CI dashboards: netdev's contest JSON (NIPA) and KCIDB.
 
 
+
+
 /** Every stored test outcome of the jobs that match, job by job (passes rebuilt from the sets). */
 async function* exportJobs(db, f) {
-    const tests = new Map();
-    for (const r of await db.all('SELECT test_id, binary_name, name FROM tests'))
-        tests.set(Number(r['test_id']), { binary: String(r['binary_name']), name: String(r['name']) });
+    const tests = await testNames(db);
     const sets = await loadSets(db);
     const w = where(f, ['j.has_results = 1']);
-    const jobs = await db.all(`SELECT j.job_id, j.run_id, j.run_attempt, j.name, j.seen_set, j.skip_set, j.started_at, j.completed_at,
-       v.arch, v.toolchain, v.runner, v.accelerator, r.base_ref, r.head_sha, r.html_url
-     ${FROM_JOBS} ${w.sql} ORDER BY j.run_created, j.run_id, j.run_attempt, j.job_id`, w.params);
-    for (const j of jobs) {
-        const jobId = Number(j['job_id']);
+    const jobs = await readJobs(db, w, 'j.run_created, j.run_id, j.run_attempt, j.job_id');
+    for (const job of jobs) {
         const exceptions = new Map();
-        for (const o of await db.all('SELECT test_id, status, flaky, attempts, duration_ms, reason FROM outcomes WHERE job_id = ?', [jobId])) {
-            exceptions.set(Number(o['test_id']), {
-                status: o['status'],
-                flaky: Number(o['flaky']) === 1,
-                attempts: Number(o['attempts']),
-                durationMs: o['duration_ms'] === null ? null : Number(o['duration_ms']),
-                reason: o['reason'] === null ? null : String(o['reason']),
+        for (const o of await readOutcomes(db, 'job_id = ?', [job.jobId]))
+            exceptions.set(o.testId, o);
+        const skipped = sets.get(job.skipSet ?? -1);
+        const outcomes = [];
+        for (const id of sets.get(job.seenSet ?? -1) ?? []) {
+            const { binary, name } = tests.get(id);
+            const e = exceptions.get(id);
+            outcomes.push({
+                binary,
+                name,
+                status: statusInJob(e, inSet(skipped, id)),
+                flaky: e?.flaky ?? false,
+                attempts: e?.attempts ?? 1,
+                durationMs: e?.durationMs ?? null,
+                reason: e?.reason ?? null,
             });
         }
-        const skipped = new Set(sets.get(Number(j['skip_set'])) ?? []);
-        const outcomes = [];
-        for (const id of sets.get(Number(j['seen_set'])) ?? []) {
-            const t = tests.get(id);
-            const e = exceptions.get(id);
-            outcomes.push(e
-                ? { ...t, ...e }
-                : {
-                    ...t,
-                    status: skipped.has(id) ? 'skip' : 'pass',
-                    flaky: false,
-                    attempts: 1,
-                    durationMs: null,
-                    reason: null,
-                });
-        }
         outcomes.sort((a, b) => a.binary.localeCompare(b.binary) || a.name.localeCompare(b.name));
-        yield {
-            jobId,
-            runId: Number(j['run_id']),
-            attempt: Number(j['run_attempt']),
-            name: String(j['name']),
-            arch: String(j['arch']),
-            toolchain: String(j['toolchain']),
-            runner: String(j['runner']),
-            accelerator: String(j['accelerator']),
-            baseRef: String(j['base_ref']),
-            headSha: String(j['head_sha']),
-            runUrl: String(j['html_url']),
-            startedAt: j['started_at'] === null ? null : Number(j['started_at']),
-            completedAt: j['completed_at'] === null ? null : Number(j['completed_at']),
-            outcomes,
-        };
+        yield { ...job, outcomes };
     }
 }
 const isoOf = (t) => (t === null ? '' : new Date(t * 1000).toISOString());
@@ -60249,6 +60680,8 @@ function toKcidb(jobs) {
 
 
 
+
+
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./actions/ci-stats/src/inputs.ts
@@ -60277,7 +60710,7 @@ const Inputs = object({
 function run() {
     return runAction(Inputs, async ({ token, repository, workflow, database, since, questions }, logger) => {
         const url = /^postgres(ql)?:\/\//.test(database) ? database : (0,external_node_path_namespaceObject.resolve)(database);
-        const store = await Store.open(await openDatabase(url));
+        const store = await Store.open(await openDatabase(url), { logger });
         try {
             const env = { ...process.env, GITHUB_TOKEN: token };
             const stats = await sync({

@@ -28524,7 +28524,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7652);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7632);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28534,7 +28534,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7652:
+/***/ 7632:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31637,9 +31637,26 @@ function suggestToolchain(written, defaultVersions) {
     return `${family}-${version}`;
 }
 
+;// CONCATENATED MODULE: ./packages/domain/src/coverage.ts
+// Which kernel directories can be profiled with GCOV: source-relative paths of plain segments.
+// The names end up in a make expression (the build's per-directory GCOV_PROFILE), so nothing but
+// letters, digits and _ . + - may appear, and no segment may be . or .. (none starts with a dot).
+const COVERAGE_DIRECTORY = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*(\/[A-Za-z0-9_][A-Za-z0-9_.+-]*)*\/?$/;
+/** The kernel directories profiled when the config names none. */
+const DEFAULT_COVERAGE_DIRECTORIES = ['kernel/bpf'];
+/** `dir` without trailing slashes; throws an actionable error when it is not a plain directory. */
+function parseCoverageDirectory(dir) {
+    if (!COVERAGE_DIRECTORY.test(dir)) {
+        throw new Error(`coverage directory ${JSON.stringify(dir)} is not a source-relative directory such as kernel/bpf ` +
+            '(letters, digits, _ . + - and / only; no leading /, no segment starting with a dot)');
+    }
+    return dir.replace(/\/+$/, '');
+}
+
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -41581,19 +41598,9 @@ function setOutputs(outputs) {
 // The only package that imports @actions/*. Actions run on runAction (inputs through a zod
 // schema), log through ActionsLogger and write the step summary and outputs here.
 
-// Kept for actions written before runAction; new actions declare an input schema instead.
 
 
 
-
-
-;// CONCATENATED MODULE: ./packages/matrix/src/toolchain.ts
-// Names the config uses for architectures, compilers and test runners: bpf-ci's vocabulary from
-// @bpf-ci/domain, re-exported under the names this package has always exported.
-
-
-/** The boot image `make` builds for each arch: its file name in the kernel-build artifact. */
-const KERNEL_IMAGE = Object.fromEntries(ARCHES.map((a) => [a, ARCH_NAMES[a].imageName]));
 
 ;// CONCATENATED MODULE: ./packages/matrix/src/defaults.ts
 // What a config that leaves a key out gets: today's kernel-patches/bpf matrix, as computed by
@@ -41604,6 +41611,7 @@ const KERNEL_IMAGE = Object.fromEntries(ARCHES.map((a) => [a, ARCH_NAMES[a].imag
 //   parallel variants continue on error with a 30 minute timeout;
 //   outside kernel-patches/bpf and kernel-patches/vmtest only x86_64, on GitHub-hosted runners;
 //   kernel-patches/bpf is the 'prod' deployment, everything else 'rc' (which picks DENYLIST.rc).
+
 const selfHosted = (arch) => ['self-hosted', 'docker-noble-main', arch];
 const DEFAULTS = {
     arches: ['x86_64', 'aarch64', 's390x'],
@@ -41626,6 +41634,8 @@ const DEFAULTS = {
         continueOnError: true,
     },
     veristat: { on: [{ arch: 'x86_64', toolchain: 'gcc' }] },
+    // With `coverage:` in the config: one extra GCOV build of kernel/bpf, x86_64 gcc.
+    coverage: { on: [{ arch: 'x86_64', toolchain: 'gcc' }], directories: [...DEFAULT_COVERAGE_DIRECTORIES] },
     deployment: {
         prodRepositories: ['kernel-patches/bpf'],
         allowlists: [
@@ -41673,10 +41683,106 @@ function closest(written, candidates) {
     return bestDistance <= allowed ? best : undefined;
 }
 
+;// CONCATENATED MODULE: ./packages/matrix/src/flaky-config.ts
+// The `flaky` key of the config: how the test jobs retry failures in the booted VM, which
+// quarantine file they apply, and when they try the DENYLIST's tests again. Each test entry carries
+// the values as the vmtest-runner's inputs take them.
+
+const FLAKY_DEFAULTS = {
+    retries: 1,
+    retryBudgetMinutes: 1,
+    maxFailures: 10,
+    failOnFlaky: false,
+    denylistPass: {
+        minutes: 10,
+        // Base-branch pushes and nightly runs: the pass runs tests known to hang or panic, which a
+        // pull request's run should not wait for.
+        events: ['push', 'schedule'],
+    },
+};
+const FlakyConfig = strictObject({
+    /** Attempts after the first for a failed test (0: never retry). */
+    retries: schemas_int().min(0).max(5).default(FLAKY_DEFAULTS.retries),
+    /** No retry when less than this is left of the runner's timeout. */
+    'retry-budget-minutes': schemas_int().min(0).max(4320).default(FLAKY_DEFAULTS.retryBudgetMinutes),
+    /** Circuit breaker: more failed tests than this in one runner means a broken kernel. */
+    'max-failures': schemas_int().min(0).default(FLAKY_DEFAULTS.maxFailures),
+    /** A test that failed and then passed fails the job too. */
+    'fail-on-flaky': schemas_boolean().default(FLAKY_DEFAULTS.failOnFlaky),
+    /**
+     * The quarantine file in the repository; unset, the reusable workflow's `quarantine` input
+     * names it.
+     */
+    quarantine: schemas_string().min(1).optional(),
+    /** The informational pass over the denylisted tests at the end of a run. */
+    'denylist-pass': strictObject({
+        /** Its time budget; 0 turns it off. */
+        minutes: schemas_int().min(0).max(4320).default(FLAKY_DEFAULTS.denylistPass.minutes),
+        /** The events (github.event_name) it runs on. */
+        events: array(schemas_string().min(1)).default([...FLAKY_DEFAULTS.denylistPass.events]),
+    })
+        .prefault({}),
+})
+    .prefault({});
+function flakyEntry(flaky, event) {
+    const pass = flaky['denylist-pass'];
+    return {
+        retries: flaky.retries,
+        'retry-budget-minutes': flaky['retry-budget-minutes'],
+        'max-failures': flaky['max-failures'],
+        'fail-on-flaky': flaky['fail-on-flaky'],
+        'denylist-pass-minutes': pass.events.includes(event) ? pass.minutes : 0,
+        'quarantine-file': flaky.quarantine ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/matrix/src/veristat-matrix.ts
+// The veristat jobs: one per build the config's `veristat.on` selects. Each boots its build's
+// kernel, runs the build's own veristat on the selftests' BPF objects, and compares the CSV with the
+// base branch's baseline (stored by the runs on the base branch itself).
+
+const VERISTAT_DEFAULTS = {
+    /** Globs in the selftests folder, as the guest's shell expands them. */
+    objects: ['*.bpf.o'],
+    timeoutMinutes: 30,
+};
+/** veristat object globs: relative to the selftests folder, no white space (the guest splits on it). */
+const ObjectGlob = schemas_string()
+    .regex(/^[^\s/~][^\s]*$/, { error: 'a glob relative to the selftests folder, without white space' })
+    .refine((g) => !g.split('/').includes('..'), { error: 'a glob must not climb out with ..' });
+const VeristatKeys = {
+    objects: array(ObjectGlob)
+        .min(1)
+        .default([...VERISTAT_DEFAULTS.objects]),
+    /** veristat-diff's thresholds (YAML) in the repository, read from the base commit; unset, its defaults. */
+    thresholds: schemas_string().min(1).optional(),
+    'timeout-minutes': schemas_int().min(1).max(4320).default(VERISTAT_DEFAULTS.timeoutMinutes),
+};
+function veristatEntry(build, keys, where) {
+    const label = `${build.arch}-${build.toolchain}`;
+    return {
+        name: `veristat on ${build.arch} with ${build.toolchain}`,
+        arch: build.arch,
+        toolchain: build.toolchain,
+        'runs-on': where.runsOn,
+        'timeout-minutes': keys['timeout-minutes'],
+        'job-timeout-minutes': keys['timeout-minutes'] + where.overheadMinutes,
+        artifact: build.artifact,
+        'kernel-image': where.kernelImage,
+        objects: keys.objects.join('\n'),
+        thresholds: keys.thresholds ?? '',
+        'baseline-key': `veristat-${label}`,
+        'results-artifact': `veristat-${label}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/matrix/src/schema.ts
 // The one schema of .github/bpf-ci.yml. Every key is optional: what is left out takes the value
 // that reproduces kernel-patches/bpf's matrix (see defaults.ts). Objects are strict so that a
 // typo'd key is an error with a suggestion instead of a silently ignored setting.
+
+
+
 
 
 
@@ -41758,8 +41864,12 @@ const ConfigSchema = strictObject({
         'continue-on-error': schemas_boolean().default(DEFAULTS.parallel.continueOnError),
     })
         .prefault({}),
-    veristat: strictObject({ on: array(BuildSelector).default(DEFAULTS.veristat.on.map((s) => ({ ...s }))) })
+    veristat: strictObject({
+        on: array(BuildSelector).default(DEFAULTS.veristat.on.map((s) => ({ ...s }))),
+        ...VeristatKeys,
+    })
         .prefault({}),
+    flaky: FlakyConfig,
     deployment: strictObject({
         'prod-repositories': array(schemas_string()).default([...DEFAULTS.deployment.prodRepositories]),
         allowlists: array(schemas_string().min(1)).default([...DEFAULTS.deployment.allowlists]),
@@ -41774,6 +41884,17 @@ const ConfigSchema = strictObject({
         'runs-on': Labels.default([...DEFAULTS.forks.runsOn]),
     })
         .prefault({}),
+    coverage: strictObject({
+        on: array(BuildSelector)
+            .min(1)
+            .default(DEFAULTS.coverage.on.map((s) => ({ ...s }))),
+        directories: array(schemas_string().regex(COVERAGE_DIRECTORY, { error: 'a source-relative directory such as kernel/bpf' }))
+            .min(1)
+            .default([...DEFAULTS.coverage.directories]),
+        'per-runner': schemas_boolean().default(false),
+        'patch-threshold': schemas_number().min(0).max(100).optional(),
+    })
+        .optional(),
     'config-fragments': array(schemas_string().min(1)).default([]),
     'build-only-events': array(schemas_string()).default([...DEFAULTS.buildOnlyEvents]),
 })
@@ -41856,6 +41977,10 @@ function semanticIssues(config) {
     for (const key of ['allowlists', 'denylists'])
         lists[key].forEach((path, i) => checkPath(['deployment', key, i], path));
     config['config-fragments'].forEach((path, i) => checkPath(['config-fragments', i], path));
+    if (config.flaky.quarantine !== undefined)
+        checkPath(['flaky', 'quarantine'], config.flaky.quarantine);
+    if (config.veristat.thresholds !== undefined)
+        checkPath(['veristat', 'thresholds'], config.veristat.thresholds);
     // Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones.
     config.forks['runs-on'].forEach((label, i) => {
         if (label.toLowerCase() === 'self-hosted')
@@ -42085,9 +42210,7 @@ var dist = __nccwpck_require__(8815);
 
 
 
-
 const DEFAULT_CONFIG_PATH = '.github/bpf-ci.yml';
-
 /** Read and validate a config file. A missing file is an error (the defaults need no file). */
 async function loadConfig(path, displayName = path) {
     return parseConfig(await readInputFile(path, { maxBytes: INPUT_LIMITS.config, what: 'bpf-ci config' }), displayName);
@@ -42341,9 +42464,65 @@ function knownKeys(path) {
     return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 
+;// CONCATENATED MODULE: ./packages/matrix/src/toolchain.ts
+
+/** The boot image `make` builds for each arch: its file name in the kernel-build artifact. */
+const KERNEL_IMAGE = Object.fromEntries(ARCHES.map((a) => [a, ARCH_NAMES[a].imageName]));
+
+;// CONCATENATED MODULE: ./packages/matrix/src/coverage.ts
+
+const COVERAGE_SUFFIX = '-coverage';
+/** Adds the coverage build and test entries for the builds that `coverage.on` selects. */
+function appendCoverageLegs(config, builds, tests) {
+    const coverage = config.coverage;
+    if (!coverage)
+        return;
+    const directories = coverage.directories.map((d) => d.replace(/\/+$/, '')).join('\n');
+    for (const build of [...builds]) {
+        if (!coverage.on.some((s) => matches(s, build.arch, build.toolchain)))
+            continue;
+        const artifact = `${build.artifact}${COVERAGE_SUFFIX}`;
+        builds.push({
+            ...build,
+            name: `${build.name}, GCOV coverage`,
+            veristat: false,
+            'selftests-targets': build['selftests-targets']
+                .split('\n')
+                .filter((t) => t !== 'veristat')
+                .join('\n'),
+            artifact,
+            coverage: directories,
+        });
+        const own = tests.filter((t) => t.artifact === build.artifact && !t.parallel);
+        const first = own[0];
+        if (!first)
+            continue;
+        const label = `${build.arch}-${build.toolchain}`;
+        tests.push({
+            ...first,
+            name: `coverage on ${build.arch} with ${build.toolchain}`,
+            test: 'coverage',
+            runner: 'coverage',
+            runners: own.map((t) => t.runners).join('\n'),
+            'timeout-minutes': own.reduce((sum, t) => sum + t['timeout-minutes'], 0),
+            'job-timeout-minutes': own.reduce((sum, t) => sum + t['timeout-minutes'], 0) +
+                first['job-timeout-minutes'] -
+                first['timeout-minutes'],
+            'continue-on-error': false,
+            artifact,
+            'results-artifact': `results-coverage-${label}`,
+            coverage: directories,
+            'coverage-per-runner': coverage['per-runner'],
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/matrix/src/generate.ts
 // Config + where the workflow runs → the build matrix and the test matrix for `strategy.matrix`.
 // Pure: no I/O, same answer for the same input.
+
+
+
 
 
 
@@ -42360,103 +42539,151 @@ function isForkPullRequest(context, repository) {
 const JOB_OVERHEAD_MINUTES = 20;
 function generateMatrix(config, context = {}) {
     const notes = [];
+    const where = whereItRuns(config, context);
+    const event = context.event || 'pull_request';
+    const flaky = flakyEntry(config.flaky, event);
+    const buildEntries = [];
+    const testEntries = [];
+    const veristatEntries = [];
+    for (const { arch, toolchain } of allowedBuilds(config, context, where, notes)) {
+        const build = buildEntry(config, where, arch, toolchain, notes);
+        buildEntries.push(build.entry);
+        testEntries.push(...testEntriesFor(config, where, build, flaky));
+        if (build.entry.veristat)
+            veristatEntries.push(veristatEntry({ arch, toolchain, artifact: build.entry.artifact }, config.veristat, {
+                runsOn: testRunsOn(config, where, arch),
+                kernelImage: KERNEL_IMAGE[arch],
+                overheadMinutes: JOB_OVERHEAD_MINUTES,
+            }));
+    }
+    appendCoverageLegs(config, buildEntries, testEntries);
+    const tests = testsForEvent(config, event, testEntries, notes);
+    return {
+        build: { include: buildEntries },
+        test: { include: tests },
+        veristat: { include: veristatEntries },
+        notes,
+        fork: where.fork,
+        deployment: where.deployment,
+    };
+}
+function whereItRuns(config, context) {
     const repository = context.repository || (config.forks['main-repositories'][0] ?? '');
     const forkPullRequest = isForkPullRequest(context, repository);
     const fork = forkPullRequest || !config.forks['main-repositories'].includes(repository);
     const deployment = config.deployment['prod-repositories'].includes(repository) ? 'prod' : 'rc';
-    let builds = buildList(config);
+    return { repository, forkPullRequest, fork, deployment };
+}
+/** The config's builds, cut to the fork arches when forks have no self-hosted runners (said in `notes`). */
+function allowedBuilds(config, context, where, notes) {
+    const builds = buildList(config);
+    const { repository, forkPullRequest, fork } = where;
     if (forkPullRequest)
         notes.push(`a pull request from ${context.headRepository ?? ''}, a fork of ${repository}: only ` +
             `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (GitHub-hosted runners only)`);
-    if (fork) {
-        const kept = builds.filter((b) => config.forks.arches.includes(b.arch));
-        if (kept.length < builds.length && !forkPullRequest)
-            notes.push(`${repository} is not one of ${config.forks['main-repositories'].join(', ')}: only ` +
-                `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (forks have no self-hosted runners)`);
-        builds = kept;
-    }
-    const buildEntries = [];
-    const testEntries = [];
-    for (const { arch, toolchain } of builds) {
-        const tc = parsePinnedToolchain(toolchain);
-        const selftestsLlvm = tc.family === 'llvm' ? tc.version : parsePinnedToolchain(config['selftests-llvm']).version;
-        const label = `${arch}-${toolchain}`;
-        const runners = testsOf(config, arch, toolchain).filter((runner) => {
-            if (runner !== CPUV4_RUNNER || selftestsLlvm >= CPUV4_MIN_LLVM)
-                return true;
-            notes.push(`${CPUV4_RUNNER} skipped on ${arch} with ${toolchain}: needs LLVM >= ${CPUV4_MIN_LLVM}, has ${selftestsLlvm}`);
-            return false;
-        });
-        const artifact = `kernel-${label}`;
-        const veristat = config.veristat.on.some((s) => matches(s, arch, toolchain));
-        const bpfTargets = runners.filter((r) => !(r in config.commands));
-        buildEntries.push({
-            name: `build for ${arch} with ${toolchain}`,
+    if (!fork)
+        return builds;
+    const kept = builds.filter((b) => config.forks.arches.includes(b.arch));
+    if (kept.length < builds.length && !forkPullRequest)
+        notes.push(`${repository} is not one of ${config.forks['main-repositories'].join(', ')}: only ` +
+            `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (forks have no self-hosted runners)`);
+    return kept;
+}
+function buildEntry(config, where, arch, toolchain, notes) {
+    const tc = parsePinnedToolchain(toolchain);
+    const selftestsLlvm = tc.family === 'llvm' ? tc.version : parsePinnedToolchain(config['selftests-llvm']).version;
+    const runners = testsOf(config, arch, toolchain).filter((runner) => {
+        if (runner !== CPUV4_RUNNER || selftestsLlvm >= CPUV4_MIN_LLVM)
+            return true;
+        notes.push(`${CPUV4_RUNNER} skipped on ${arch} with ${toolchain}: needs LLVM >= ${CPUV4_MIN_LLVM}, has ${selftestsLlvm}`);
+        return false;
+    });
+    const veristat = config.veristat.on.some((s) => matches(s, arch, toolchain));
+    const bpfTargets = runners.filter((r) => !(r in config.commands));
+    const entry = {
+        name: `build for ${arch} with ${toolchain}`,
+        arch,
+        toolchain,
+        'toolchain-family': tc.family,
+        'toolchain-version': tc.version,
+        'selftests-llvm': selftestsLlvm,
+        'runs-on': where.fork
+            ? config.forks['runs-on']
+            : (config['build-runs-on'][arch] ?? [...DEFAULTS.buildRunsOn[arch]]),
+        'timeout-minutes': config['timeout-minutes'].build,
+        veristat,
+        'selftests-targets': [...bpfTargets, ...(veristat ? ['veristat'] : [])].join('\n'),
+        'config-fragments': config['config-fragments'].join('\n'),
+        artifact: `kernel-${arch}-${toolchain}`,
+    };
+    return { entry, arch, toolchain, runners };
+}
+/** Where a build's test (and veristat) jobs run: the fork runners, or the arch's test runners. */
+function testRunsOn(config, where, arch) {
+    return where.fork ? config.forks['runs-on'] : (config['runs-on'][arch] ?? [...DEFAULTS.runsOn[arch]]);
+}
+/** A build's test jobs: one per runner, plus the parallel variant where the config turns it on. */
+function testEntriesFor(config, where, build, flaky) {
+    const { arch, toolchain } = build;
+    const label = `${arch}-${toolchain}`;
+    const parallelHere = config.parallel.on.some((s) => matches(s, arch, toolchain));
+    const lists = (key) => config.deployment[key]
+        .map((p) => p
+        .replaceAll('{arch}', arch)
+        .replaceAll('{toolchain}', toolchain)
+        .replaceAll('{deployment}', where.deployment))
+        .join('\n');
+    const entry = (runner, parallel) => {
+        const test = parallel ? `${runner}${PARALLEL_SUFFIX}` : runner;
+        const minutes = parallel
+            ? config.parallel['timeout-minutes']
+            : (config['timeout-minutes'].tests[runner] ?? config['timeout-minutes'].test);
+        const command = config.commands[runner];
+        return {
+            name: `${test} on ${arch} with ${toolchain}`,
+            test,
+            runner,
+            parallel,
+            runners: command !== undefined ? `${runner}: ${command}` : parallel ? `${runner} -j` : runner,
             arch,
             toolchain,
-            'toolchain-family': tc.family,
-            'toolchain-version': tc.version,
-            'selftests-llvm': selftestsLlvm,
-            'runs-on': fork
-                ? config.forks['runs-on']
-                : (config['build-runs-on'][arch] ?? [...DEFAULTS.buildRunsOn[arch]]),
-            'timeout-minutes': config['timeout-minutes'].build,
-            veristat,
-            'selftests-targets': [...bpfTargets, ...(veristat ? ['veristat'] : [])].join('\n'),
-            'config-fragments': config['config-fragments'].join('\n'),
-            artifact,
-        });
-        const parallelHere = config.parallel.on.some((s) => matches(s, arch, toolchain));
-        const lists = (key) => config.deployment[key]
-            .map((p) => p
-            .replaceAll('{arch}', arch)
-            .replaceAll('{toolchain}', toolchain)
-            .replaceAll('{deployment}', deployment))
-            .join('\n');
-        const entry = (runner, parallel) => {
-            const test = parallel ? `${runner}${PARALLEL_SUFFIX}` : runner;
-            const minutes = parallel
-                ? config.parallel['timeout-minutes']
-                : (config['timeout-minutes'].tests[runner] ?? config['timeout-minutes'].test);
-            const command = config.commands[runner];
-            return {
-                name: `${test} on ${arch} with ${toolchain}`,
-                test,
-                runner,
-                parallel,
-                runners: command !== undefined ? `${runner}: ${command}` : parallel ? `${runner} -j` : runner,
-                arch,
-                toolchain,
-                'runs-on': fork ? config.forks['runs-on'] : (config['runs-on'][arch] ?? [...DEFAULTS.runsOn[arch]]),
-                'timeout-minutes': minutes,
-                'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
-                'continue-on-error': parallel && config.parallel['continue-on-error'],
-                artifact,
-                'kernel-image': KERNEL_IMAGE[arch],
-                'results-artifact': `results-${test}-${label}`,
-                deployment,
-                allowlists: lists('allowlists'),
-                denylists: lists('denylists'),
-            };
+            'runs-on': testRunsOn(config, where, arch),
+            'timeout-minutes': minutes,
+            'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
+            'continue-on-error': parallel && config.parallel['continue-on-error'],
+            artifact: build.entry.artifact,
+            'kernel-image': KERNEL_IMAGE[arch],
+            'results-artifact': `results-${test}-${label}`,
+            deployment: where.deployment,
+            allowlists: lists('allowlists'),
+            denylists: lists('denylists'),
+            ...flaky,
         };
-        for (const runner of runners) {
-            testEntries.push(entry(runner, false));
-            if (parallelHere && config.parallel.runners.includes(runner))
-                testEntries.push(entry(runner, true));
-        }
+    };
+    const out = [];
+    for (const runner of build.runners) {
+        out.push(entry(runner, false));
+        if (parallelHere && config.parallel.runners.includes(runner))
+            out.push(entry(runner, true));
     }
-    const event = context.event || 'pull_request';
+    return out;
+}
+/**
+ * The test jobs `event` runs: none for a build-only event, and never none for a pull request (a
+ * skipped test job counts as passed).
+ */
+function testsForEvent(config, event, testEntries, notes) {
     if (config['build-only-events'].includes(event) && testEntries.length > 0) {
         if (PULL_REQUEST_EVENTS.includes(event))
             throw new EmptyPullRequestTests(`build-only-events lists '${event}': a pull request would build and run no test, and a ` +
                 'skipped test job counts as passed. Remove it from build-only-events.');
         notes.push(`'${event}' only builds (build-only-events): no test jobs`);
-        testEntries.length = 0;
+        return [];
     }
     if (PULL_REQUEST_EVENTS.includes(event) && testEntries.length === 0)
         throw new EmptyPullRequestTests('the config gives this pull request no test job (every test excluded or none listed for the ' +
             'arches it builds), and a skipped test job counts as passed. List tests for at least one built arch.');
-    return { build: { include: buildEntries }, test: { include: testEntries }, notes, fork, deployment };
+    return testEntries;
 }
 /** A pull request must run tests: an empty test matrix would turn into a green check. */
 class EmptyPullRequestTests extends errors_UserError {
@@ -42544,16 +42771,25 @@ function describeMatrix(matrix) {
         ...matrix.build.include.map((b) => `  ${b.name}  [runs-on: ${b['runs-on'].join(', ')}; ${b['timeout-minutes']} min${b.veristat ? '; veristat' : ''}]`),
         '',
         `${matrix.test.include.length} test jobs:`,
-        ...matrix.test.include.map((t) => `  ${t.name}  [runs-on: ${t['runs-on'].join(', ')}; ${t['timeout-minutes']} min${t['continue-on-error'] ? '; continue-on-error' : ''}]`),
+        ...matrix.test.include.map((t) => `  ${t.name}  [runs-on: ${t['runs-on'].join(', ')}; ${t['timeout-minutes']} min${t['continue-on-error'] ? '; continue-on-error' : ''}${t['denylist-pass-minutes'] > 0 ? `; DENYLIST pass ${t['denylist-pass-minutes']} min` : ''}]`),
+        '',
+        `${matrix.veristat.include.length} veristat jobs:`,
+        ...matrix.veristat.include.map((v) => `  ${v.name}  [runs-on: ${v['runs-on'].join(', ')}]`),
     ];
     return `${lines.join('\n')}\n`;
 }
 /** The action's outputs: what `strategy.matrix: ${{ fromJSON(...) }}` takes. */
 function matrixOutputs(matrix) {
-    return { 'build-matrix': JSON.stringify(matrix.build), 'test-matrix': JSON.stringify(matrix.test) };
+    return {
+        'build-matrix': JSON.stringify(matrix.build),
+        'test-matrix': JSON.stringify(matrix.test),
+        'veristat-matrix': JSON.stringify(matrix.veristat),
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/matrix/src/index.ts
+
+
 
 
 
@@ -42574,6 +42810,7 @@ const Inputs = object({
 
 ;// CONCATENATED MODULE: ./actions/matrix-generator/src/main.ts
 // matrix-generator: .github/bpf-ci.yml → build-matrix and test-matrix outputs for strategy.matrix.
+
 
 
 

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1145);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8952);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28384,7 +28384,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1145:
+/***/ 8952:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31511,6 +31511,7 @@ function suggestToolchain(written, defaultVersions) {
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -35290,13 +35291,13 @@ function handleTupleResults(itemResults, final, items, input, optoutStart) {
     }
     return final;
 }
-const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodRecord", (inst, def) => {
+const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     $ZodType.init(inst, def);
-    const memo = core.globalConfig.memoizer;
+    const memo = globalConfig.memoizer;
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!util.isPlainObject(input)) {
+        if (!isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -35325,7 +35326,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -35339,14 +35340,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     if (result instanceof Promise) {
                         proms.push(result.then((result) => {
                             if (result.issues.length) {
-                                payload.issues.push(...util.prefixIssues(key, result.issues));
+                                payload.issues.push(...prefixIssues(key, result.issues));
                             }
                             payload.value[outKey] = result.value;
                         }));
                     }
                     else {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }
@@ -35392,7 +35393,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                     throw new Error("Async schemas not supported in object keys currently");
                 }
                 // Numeric string fallback: if key is a numeric string and failed, retry with Number(key). This handles z.number(), z.literal([1, 2, 3]), and unions containing numeric literals
-                const checkNumericKey = typeof key === "string" && regexes.number.test(key) && keyResult.issues.length;
+                const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
                 if (checkNumericKey) {
                     const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
                     if (retryResult instanceof Promise) {
@@ -35416,7 +35417,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                         payload.issues.push({
                             code: "invalid_key",
                             origin: "record",
-                            issues: keyResult.issues.map((iss) => util.finalizeIssue(iss, ctx, core.config())),
+                            issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
                             input: key,
                             path: [key],
                             inst,
@@ -35432,14 +35433,14 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
                 if (result instanceof Promise) {
                     proms.push(result.then((result) => {
                         if (result.issues.length) {
-                            payload.issues.push(...util.prefixIssues(key, result.issues));
+                            payload.issues.push(...prefixIssues(key, result.issues));
                         }
                         payload.value[outKey] = result.value;
                     }));
                 }
                 else {
                     if (result.issues.length) {
-                        payload.issues.push(...util.prefixIssues(key, result.issues));
+                        payload.issues.push(...prefixIssues(key, result.issues));
                     }
                     payload.value[outKey] = result.value;
                 }
@@ -35459,7 +35460,7 @@ const $ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && 
         }
         return payload;
     };
-})));
+});
 const $ZodMap = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodMap", (inst, def) => {
     $ZodType.init(inst, def);
     const memo = core.globalConfig.memoizer;
@@ -40530,14 +40531,14 @@ function tuple(items, _paramsOrRest, _params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodRecord = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodRecord", (inst, def) => {
+const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     _ensureDefaultMemoizer();
-    core.$ZodRecord.init(inst, def);
+    $ZodRecord.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.recordProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => recordProcessor(inst, ctx, json, params);
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
-})));
+});
 function record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
@@ -40545,14 +40546,14 @@ function record(keyType, valueType, params) {
             type: "record",
             keyType: schemas_string(),
             valueType: keyType,
-            ...util.normalizeParams(valueType),
+            ...normalizeParams(valueType),
         });
     }
     return new ZodRecord({
         type: "record",
         keyType,
         valueType: valueType,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // type alksjf = core.output<core.$ZodRecordKey>;
@@ -41450,8 +41451,6 @@ function setOutputs(outputs) {
 // The only package that imports @actions/*. Actions run on runAction (inputs through a zod
 // schema), log through ActionsLogger and write the step summary and outputs here.
 
-// Kept for actions written before runAction; new actions declare an input schema instead.
-
 
 
 
@@ -41720,6 +41719,33 @@ const DenylistPass = object({
     detail: schemas_string().optional(),
     durationMs: schemas_number().optional(),
 });
+const CoverageCount = object({ found: schemas_number().int(), hit: schemas_number().int() });
+/** GCOV coverage of the profiled kernel directories over the tests of a run (merged across jobs). */
+const CoverageReport = object({
+    /** The profiled source directories, e.g. kernel/bpf. */
+    directories: array(schemas_string()),
+    lines: CoverageCount,
+    functions: CoverageCount,
+    branches: CoverageCount,
+    /** Per source-relative file, most uncovered lines first. */
+    files: array(object({
+        path: schemas_string(),
+        lines: CoverageCount,
+        functions: CoverageCount,
+        branches: CoverageCount,
+    })),
+    /** The added and changed lines between two commits that had code, covered or not. */
+    patch: object({
+        base: schemas_string(),
+        head: schemas_string(),
+        covered: schemas_number().int(),
+        uncovered: array(object({ file: schemas_string(), line: schemas_number().int(), function: schemas_string().optional() })),
+        notBuilt: array(schemas_string()).optional(),
+    })
+        .optional(),
+    /** Why the numbers miss part of the run (a job whose counters were not captured, ...). */
+    partial: schemas_string().optional(),
+});
 const model_Run = object({
     schemaVersion: literal(model_SCHEMA_VERSION),
     context: RunContext,
@@ -41732,6 +41758,7 @@ const model_Run = object({
     sources: array(schemas_string()),
     quarantine: QuarantineReport.optional(),
     denylistPass: DenylistPass.optional(),
+    coverage: CoverageReport.optional(),
 });
 
 ;// CONCATENATED MODULE: ./packages/model/src/kcidb.ts
@@ -41770,6 +41797,25 @@ function newBinaryResult(binary, init = {}) {
         notes: [],
         ...init,
     };
+}
+/** A test counts as failed when it failed, broke (error) or never reported (miss). */
+function isFailed(test) {
+    return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
+}
+/**
+ * Marks `result` partial for `reason` (each reason listed once) and, when given, adds `detail` to
+ * what it already says. Every producer (parsers, the VM runner, the loaders) marks a result this way.
+ */
+function markIncomplete(result, reason, detail) {
+    result.complete = false;
+    if (!result.incompleteReasons.includes(reason))
+        result.incompleteReasons.push(reason);
+    if (detail !== undefined)
+        addIncompleteDetail(result, detail);
+}
+/** Appends `detail` to the result's incompleteDetail: the problems read in the order they were found. */
+function addIncompleteDetail(result, detail) {
+    result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
 }
 function newRun(context = {}, binaries = []) {
     return { schemaVersion: model_SCHEMA_VERSION, context, binaries, events: [], sources: [] };
@@ -41881,7 +41927,72 @@ function parseRun(value, source = 'results.json') {
     return parsed.data;
 }
 
+;// CONCATENATED MODULE: ./packages/model/src/job-manifest.ts
+// The job manifest: everything a local reproduction of one CI test job needs, written by the VM
+// runner next to results.json (job-manifest.json). The run plan is kept as the runner's own JSON
+// (the VM package validates it when it boots it again); the rest is described here.
+
+const JOB_MANIFEST_FILE = 'job-manifest.json';
+/** A file or folder of the job's build, relative to the folder the build was unpacked into. */
+const BuildPath = schemas_string().refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), {
+    message: 'a path inside the build folder (relative, without ..)',
+});
+const JobManifest = object({
+    schemaVersion: literal(1),
+    arch: schemas_string(),
+    toolchain: schemas_string().optional(),
+    kernelRelease: schemas_string().optional(),
+    build: object({
+        /** Where the build was on the runner (the common folder of the paths below). */
+        root: schemas_string(),
+        /** The CI artifact holding the build, when the job says which (kernel-ARCH-TOOLCHAIN). */
+        artifact: schemas_string().optional(),
+        kernelImage: BuildPath,
+        kernelConfig: BuildPath.optional(),
+        modules: BuildPath.optional(),
+        selftests: BuildPath,
+    }),
+    /** The allow and deny entries after merging every list layer, each with the file it came from. */
+    lists: object({
+        allow: array(object({ entry: schemas_string(), source: schemas_string() })),
+        deny: array(object({ entry: schemas_string(), source: schemas_string() })),
+    }),
+    /** The run plan as the VM runner wrote it (plan.json): runners, argv, timeouts, retries. */
+    plan: record(schemas_string(), unknown()),
+    /** The kernel command line QEMU passed. */
+    cmdline: schemas_string(),
+    qemu: object({
+        binary: schemas_string(),
+        machine: schemas_string(),
+        cpu: schemas_string(),
+        accelerator: schemas_string(),
+        memoryMiB: schemas_number().int().positive(),
+        cpus: schemas_number().int().positive(),
+        silenceTimeoutSec: schemas_number().int().positive(),
+    }),
+    /** The runner's userland the guest ran the selftests on (shared read-only into the guest). */
+    userland: object({ distribution: schemas_string(), libc: schemas_string() }),
+    commit: schemas_string().optional(),
+    repository: schemas_string().optional(),
+    workflow: schemas_string().optional(),
+    job: schemas_string().optional(),
+    runUrl: schemas_string().optional(),
+    jobUrl: schemas_string().optional(),
+    runAttempt: schemas_number().int().positive().optional(),
+});
+/** A manifest read from a file: a clear message naming the file and the first wrong field. */
+function parseJobManifest(value, source) {
+    const parsed = JobManifest.safeParse(value);
+    if (parsed.success)
+        return parsed.data;
+    const issue = parsed.error.issues[0];
+    if (issue?.path[0] === 'schemaVersion')
+        throw new Error(`${source}: job manifest schemaVersion ${JSON.stringify(value?.schemaVersion)} is not one this bpf-ci reads (1): use the bpf-ci version the job used`);
+    throw new Error(`${source}: not a valid job manifest: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+}
+
 ;// CONCATENATED MODULE: ./packages/model/src/index.ts
+
 
 
 
@@ -41955,9 +42066,6 @@ function partialExplanation(result) {
         return result.incompleteDetail;
     const reasons = result.incompleteReasons.map((r) => REASONS[r]);
     return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
-}
-function isFailed(test) {
-    return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
 }
 function failedLeaves(result) {
     const out = [];
@@ -42192,8 +42300,6 @@ const STATUS_WORD = {
 };
 const CONCLUSION_ICON = { success: '✅', failure: '❌', error: '💥' };
 const bytes = (s) => Buffer.byteLength(s, 'utf8');
-// POSIX shell quoting, so a pasted repro command runs the test whatever its name holds.
-
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
@@ -42251,6 +42357,25 @@ function splatBlock(event, open, maxLines) {
  * image, config and selftests): boots that kernel and runs just the failed test.
  */
 const REPRO_VMTEST_TEMPLATE = 'bpf-ci vmtest --kernel bzImage --kernel-config config --selftests selftests --runners {binary} --allow {test}';
+/**
+ * The one-line `bpf-ci repro` for a failed test of a CI test job: the run's page (with its
+ * attempt), the job's name and the test; `{test}` is replaced by the shell-quoted test key.
+ */
+function reproJobTemplate(runUrl, jobName) {
+    return `bpf-ci repro ${shellQuote(runUrl)} --job ${shellQuote(jobName)} -t {test}`;
+}
+/**
+ * The repro template for the job this step runs in, from the variables GitHub sets in every job;
+ * kernel-ci names its test jobs "RUNNER on ARCH with TOOLCHAIN". Undefined outside Actions.
+ */
+function reproTemplateFromEnv(env, job) {
+    const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: attempt } = env;
+    if (!repository || !runId || !job.runner || !job.arch || !job.toolchain)
+        return undefined;
+    const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
+    const runUrl = `${server}/${repository}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}`;
+    return reproJobTemplate(runUrl, `${job.runner} on ${job.arch} with ${job.toolchain}`);
+}
 function reproLine(template, binary, key) {
     if (!template)
         return '';
@@ -42390,19 +42515,9 @@ function denylistBlock(run, maxLogLines) {
 function step_summary_renderStepSummary(run, options = {}) {
     const opts = { maxLogLines: 200, ...options };
     const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_BUDGET) - 1024 /* truncation notes */);
-    const conclusion = reportConclusion(run);
-    const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
-    const vmFault = run.vm?.fault ? [`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`] : [];
     // One binary: its section heading is the job's heading. Several: a job heading above them.
     const single = run.binaries.length === 1;
-    const top = single
-        ? where
-            ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
-            : []
-        : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
-    top.push(...vmFault);
-    if (run.binaries.length === 0)
-        top.push('_No selftest results were found: no log matched, or every log was empty._\n');
+    const top = topLines(run, single);
     const sections = run.binaries.map((result) => ({
         result,
         head: sectionHead(run, result, single ? '##' : '###'),
@@ -42417,90 +42532,20 @@ function step_summary_renderStepSummary(run, options = {}) {
     }));
     for (const text of [...top, ...sections.map((s) => s.head)])
         budget.remaining -= bytes(text);
-    // Kernel splats first: the run-wide ones at the top, the others in their binary's section.
-    const runSplats = [];
-    let omittedRunSplats = 0;
-    const events = allEvents(run);
-    events.forEach(({ event, result }, i) => {
-        const block = splatBlock(event, i === 0, opts.maxLogLines);
-        const section = sections.find((s) => s.result === result);
-        if (budget.take(block))
-            (section ? section.splats : runSplats).push(block);
-        else if (section)
-            section.omittedSplats++;
-        else
-            omittedRunSplats++;
-    });
-    for (const s of sections) {
-        const failing = s.result.tests.filter((t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)));
-        for (const test of failing) {
-            const full = failureBlock(test, s.result, opts, true);
-            if (budget.take(full))
-                s.failures.push(full);
-            else {
-                const compact = failureBlock(test, s.result, opts, false);
-                if (budget.take(compact))
-                    s.failures.push(compact);
-                else
-                    s.omittedFailures++;
-            }
-        }
-    }
-    for (const s of sections) {
-        for (const { key, test } of flakyEntries(s.result)) {
-            const first = test.attempts.flatMap((a) => a.assertions)[0];
-            const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
-            const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
-            const line = `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}` +
-                `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
-            if (budget.take(line))
-                s.flaky.push(line);
-        }
-        for (const { key, test, mark } of quarantinedEntries(s.result)) {
-            const first = test.assertions[0];
-            const line = `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(quarantineText(mark))}` +
-                `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
-            if (budget.take(line))
-                s.quarantined.push(line);
-        }
-        for (const { key, test } of walkTests(s.result.tests)) {
-            if (test.status !== 'skip')
-                continue;
-            const line = `- ${escapeMarkdown(key)}${test.reason ? ` (${escapeMarkdown(test.reason)})` : ''}\n`;
-            if (budget.take(line))
-                s.skipped.push(line);
-            else
-                s.omittedSkipped++;
-        }
-    }
-    const full = opts.fullResults ?? 'results.json';
-    const truncated = (n, what) => n > 0
-        ? `\n**truncated: ${n} more ${what} not shown** (GitHub keeps at most 1 MiB per step summary; see ${escapeMarkdown(full)}).\n`
-        : '';
+    // What matters most takes the budget first: kernel splats, then failures, then the lists.
+    const runSplats = takeSplats(run, sections, budget, opts.maxLogLines);
+    for (const s of sections)
+        takeFailures(s, budget, opts);
+    for (const s of sections)
+        takeLists(s, budget);
+    const truncated = truncationNote(opts.fullResults ?? 'results.json');
     const out = [...top];
-    if (runSplats.length > 0 || omittedRunSplats > 0) {
-        out.push(`#### 🔥 Kernel splats (${runSplats.length + omittedRunSplats})\n`, ...runSplats, truncated(omittedRunSplats, 'kernel splats'));
+    if (runSplats.shown.length > 0 || runSplats.omitted > 0) {
+        out.push(`#### 🔥 Kernel splats (${runSplats.shown.length + runSplats.omitted})\n`, ...runSplats.shown, truncated(runSplats.omitted, 'kernel splats'));
     }
-    let omittedTotal = omittedRunSplats;
+    let omittedTotal = runSplats.omitted;
     for (const s of sections) {
-        out.push(s.head);
-        if (s.splats.length + s.omittedSplats > 0) {
-            out.push(`#### 🔥 Kernel splats (${s.splats.length + s.omittedSplats})\n`, ...s.splats, truncated(s.omittedSplats, 'kernel splats'));
-        }
-        if (s.failures.length + s.omittedFailures > 0) {
-            out.push(`#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`, ...s.failures, truncated(s.omittedFailures, 'failed tests'));
-        }
-        if (s.flaky.length > 0)
-            out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
-        const retryLine = retrySummary(s.result);
-        if (retryLine)
-            out.push(retryLine);
-        if (s.quarantined.length > 0)
-            out.push(`#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`, `${s.quarantined.join('')}\n`);
-        const skippedTotal = s.skipped.length + s.omittedSkipped;
-        if (skippedTotal > 0) {
-            out.push(details(`⏭️ Skipped (${skippedTotal})`, `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`));
-        }
+        out.push(...sectionLines(s, truncated));
         omittedTotal += s.omittedSplats + s.omittedFailures + s.omittedSkipped;
     }
     for (const block of [quarantineBlock(run), denylistBlock(run, opts.maxLogLines)]) {
@@ -42510,6 +42555,107 @@ function step_summary_renderStepSummary(run, options = {}) {
     if (omittedTotal > 0)
         out.push(truncated(omittedTotal, 'items in total'));
     return `${out.filter((p) => p !== '').join('\n')}\n`;
+}
+/** The job heading (several binaries) or the kernel line (one), the VM's fault, and "no results". */
+function topLines(run, single) {
+    const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
+    const top = single
+        ? where
+            ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
+            : []
+        : [`## ${CONCLUSION_ICON[reportConclusion(run)]} ${escapeMarkdown(runTitle(run))}${where}\n`];
+    if (run.vm?.fault)
+        top.push(`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`);
+    if (run.binaries.length === 0)
+        top.push('_No selftest results were found: no log matched, or every log was empty._\n');
+    return top;
+}
+/** Kernel splats, within the budget: the run-wide ones returned, the others in their binary's section. */
+function takeSplats(run, sections, budget, maxLogLines) {
+    const runSplats = { shown: [], omitted: 0 };
+    allEvents(run).forEach(({ event, result }, i) => {
+        const block = splatBlock(event, i === 0, maxLogLines);
+        const section = sections.find((s) => s.result === result);
+        if (budget.take(block))
+            (section ? section.splats : runSplats.shown).push(block);
+        else if (section)
+            section.omittedSplats++;
+        else
+            runSplats.omitted++;
+    });
+    return runSplats;
+}
+/** A section's failed tests, each in full, else compact, else counted as left out. */
+function takeFailures(s, budget, opts) {
+    const failing = s.result.tests.filter((t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)));
+    for (const test of failing) {
+        const full = failureBlock(test, s.result, opts, true);
+        if (budget.take(full))
+            s.failures.push(full);
+        else {
+            const compact = failureBlock(test, s.result, opts, false);
+            if (budget.take(compact))
+                s.failures.push(compact);
+            else
+                s.omittedFailures++;
+        }
+    }
+}
+/** A section's flaky, quarantined and skipped lines, as far as the budget goes. */
+function takeLists(s, budget) {
+    for (const { key, test } of flakyEntries(s.result)) {
+        const first = test.attempts.flatMap((a) => a.assertions)[0];
+        const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
+        const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
+        const line = `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}` +
+            `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
+        if (budget.take(line))
+            s.flaky.push(line);
+    }
+    for (const { key, test, mark } of quarantinedEntries(s.result)) {
+        const first = test.assertions[0];
+        const line = `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(quarantineText(mark))}` +
+            `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
+        if (budget.take(line))
+            s.quarantined.push(line);
+    }
+    for (const { key, test } of walkTests(s.result.tests)) {
+        if (test.status !== 'skip')
+            continue;
+        const line = `- ${escapeMarkdown(key)}${test.reason ? ` (${escapeMarkdown(test.reason)})` : ''}\n`;
+        if (budget.take(line))
+            s.skipped.push(line);
+        else
+            s.omittedSkipped++;
+    }
+}
+/** The note that says how many items the 1 MiB step summary left out, and where they all are. */
+function truncationNote(fullResults) {
+    return (n, what) => n > 0
+        ? `\n**truncated: ${n} more ${what} not shown** (GitHub keeps at most 1 MiB per step summary; see ${escapeMarkdown(fullResults)}).\n`
+        : '';
+}
+/** One binary's part of the summary, from what the budget let in. */
+function sectionLines(s, truncated) {
+    const out = [s.head];
+    if (s.splats.length + s.omittedSplats > 0) {
+        out.push(`#### 🔥 Kernel splats (${s.splats.length + s.omittedSplats})\n`, ...s.splats, truncated(s.omittedSplats, 'kernel splats'));
+    }
+    if (s.failures.length + s.omittedFailures > 0) {
+        out.push(`#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`, ...s.failures, truncated(s.omittedFailures, 'failed tests'));
+    }
+    if (s.flaky.length > 0)
+        out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
+    const retryLine = retrySummary(s.result);
+    if (retryLine)
+        out.push(retryLine);
+    if (s.quarantined.length > 0)
+        out.push(`#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`, `${s.quarantined.join('')}\n`);
+    const skippedTotal = s.skipped.length + s.omittedSkipped;
+    if (skippedTotal > 0) {
+        out.push(details(`⏭️ Skipped (${skippedTotal})`, `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`));
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Expression.js
@@ -45564,14 +45710,10 @@ class RunParser {
         return [];
     }
     markIncomplete(reason) {
-        this.result.complete = false;
-        if (!this.result.incompleteReasons.includes(reason))
-            this.result.incompleteReasons.push(reason);
+        markIncomplete(this.result, reason);
     }
     addDetail(text) {
-        this.result.incompleteDetail = this.result.incompleteDetail
-            ? `${this.result.incompleteDetail}; ${text}`
-            : text;
+        addIncompleteDetail(this.result, text);
     }
 }
 /** Compare printed and parsed counts; a readable difference, or undefined when they agree. */
@@ -45768,9 +45910,10 @@ class TestProgsRun extends RunParser {
                 return true;
             }
         }
-        else if (this.takeRestOfCutResult(l)) {
+        // A rest may start with `#` too: a name's own `#` right after the cut ("btf/decl_tag test"
+        // then " #11, func parameter, ...:OK").
+        if (this.takeRestOfCutResult(l))
             return true;
-        }
         if (c === 83 /* S */ && t.startsWith('Summary: ')) {
             const m = TP_SUMMARY.exec(t);
             if (m) {
@@ -45807,7 +45950,7 @@ class TestProgsRun extends RunParser {
             const head = text.slice(i);
             if (!CUT_RESULT_HEAD.test(head) || TP_RESULT.test(head.trim()))
                 continue;
-            this.cutResults.push({ head, lineNo: l.lineNo });
+            this.cutResults.push({ head, lineNo: l.lineNo, quoted: l.quoted !== undefined });
             if (this.cutResults.length > MAX_CUT_RESULTS)
                 this.cutResults.shift();
         }
@@ -45822,13 +45965,17 @@ class TestProgsRun extends RunParser {
             const cut = this.cutResults[k];
             if (!cut)
                 continue;
-            const joined = (cut.head + l.text).trim();
-            const m = TP_RESULT.exec(joined);
-            if (!m || !this.belongsToNumber(m))
-                continue;
-            this.cutResults.length = 0;
-            this.onResult(m, { text: joined, match: joined, lineNo: cut.lineNo });
-            return true;
+            // An unquoted log's rest keeps its `> `; a mail-quoted log's rest loses it like every line.
+            const rests = l.quoted === undefined ? [l.text] : cut.quoted ? [l.text, l.quoted] : [l.quoted, l.text];
+            for (const rest of rests) {
+                const joined = (cut.head + rest).trim();
+                const m = TP_RESULT.exec(joined);
+                if (!m || !this.belongsToNumber(m))
+                    continue;
+                this.cutResults.length = 0;
+                this.onResult(m, { text: joined, match: joined, lineNo: cut.lineNo });
+                return true;
+            }
         }
         return false;
     }
@@ -46320,9 +46467,7 @@ function resultFromJsonSummary(jsonText, binary = 'test_progs') {
     const result = newBinaryResult(binary);
     const read = readJsonSummary(jsonText);
     if (!read.ok) {
-        result.complete = false;
-        result.incompleteReasons.push(jsonText.trim() === '' ? 'no-summary' : 'truncated');
-        result.incompleteDetail = read.problem;
+        markIncomplete(result, jsonText.trim() === '' ? 'no-summary' : 'truncated', read.problem);
         return result;
     }
     const s = read.summary;
@@ -46602,6 +46747,7 @@ class LineNormalizer {
     one(raw, lineNo, emit) {
         let text = cleanText(raw);
         let lead = leadingSpace(text);
+        let quoted;
         if (text.charCodeAt(lead) === 62 /* > */) {
             // Mail quoting: `> ` (possibly nested). `>ffff...` (KASAN memory dump) is not a quote.
             let q = lead;
@@ -46611,6 +46757,7 @@ class LineNormalizer {
                     q++;
             }
             if (q !== lead) {
+                quoted = text;
                 text = text.slice(Math.min(q, text.length));
                 lead = leadingSpace(text);
             }
@@ -46639,7 +46786,10 @@ class LineNormalizer {
         }
         const last = text.charCodeAt(text.length - 1);
         const trimmed = text.charCodeAt(0) > 32 && last > 32 && last !== 0xa0;
-        emit({ text, match: trimmed ? text : text.trim(), lineNo });
+        const line = { text, match: trimmed ? text : text.trim(), lineNo };
+        if (quoted !== undefined)
+            line.quoted = quoted;
+        emit(line);
     }
 }
 
@@ -47270,11 +47420,7 @@ class LogParser {
             else
                 result.notes.push(`the kselftest runner reported "${m[0]}"`);
             if (m[6] !== undefined) {
-                result.complete = false;
-                if (!result.incompleteReasons.includes('timeout'))
-                    result.incompleteReasons.push('timeout');
-                const detail = `the kselftest runner killed ${binary} after its ${m[6]} s timeout`;
-                result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
+                markIncomplete(result, 'timeout', `the kselftest runner killed ${binary} after its ${m[6]} s timeout`);
             }
         }
         if (target)
@@ -47376,16 +47522,25 @@ function formatOf(binaries) {
         return [...families][0] ?? 'mixed';
     return 'mixed';
 }
-/** The last `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, ...)..., 833#7/1 ...`). */
+/**
+ * The `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, "#7/1 ..."..., 833#7/1
+ * ...`). The leftmost `#` that starts a result line, since a name may hold a `#` of its own
+ * ("btf/struct test #3 Invalid member offset") and the part after it reads as a result line too;
+ * but when a later one starts with the same `#N` or `#N/M`, the earlier is the writer's echo of it.
+ */
 function embeddedResult(t) {
-    let i = t.lastIndexOf('#');
-    for (let tries = 0; i > 0 && tries < 16; tries++) {
+    const candidates = [];
+    for (let i = t.indexOf('#', 1); i > 0 && candidates.length < 16; i = t.indexOf('#', i + 1)) {
         const candidate = t.slice(i);
         if (TP_RESULT.test(candidate))
-            return candidate;
-        i = t.lastIndexOf('#', i - 1);
+            candidates.push(candidate);
     }
-    return undefined;
+    const numberOf = (c) => /^#\d+(?:\/\d+)?/.exec(c)?.[0];
+    let chosen = candidates[0];
+    for (const later of candidates.slice(1))
+        if (chosen !== undefined && numberOf(later) === numberOf(chosen))
+            chosen = later;
+    return chosen;
 }
 
 ;// CONCATENATED MODULE: ./packages/parsers/src/index.ts
@@ -47697,9 +47852,6 @@ async function loadRun(request, logger) {
 
 
 
-// The runner protocol and Markdown escaping moved to @bpf-ci/protocol; re-exported here so code
-// that imported them from this package keeps working. New code imports @bpf-ci/protocol.
-
 
 ;// CONCATENATED MODULE: ./actions/result-parser/src/inputs.ts
 
@@ -47733,7 +47885,13 @@ function run() {
         const run = await loadRun({ ...logs, consoleLogs: inputs['console-logs'], context }, logger);
         // Keep 4 KiB of the step's 1 MiB for whatever a later tool of this step appends.
         const budgetBytes = Math.max(0, (await remainingSummaryBytes()) - 4096);
-        const report = buildReport(run, { maxAnnotations: inputs['max-annotations'], budgetBytes });
+        // Under each failure, the one-line `bpf-ci repro` of this job and test.
+        const repro = reproTemplateFromEnv(process.env, { runner, arch, toolchain });
+        const report = buildReport(run, {
+            maxAnnotations: inputs['max-annotations'],
+            budgetBytes,
+            ...(repro ? { repro } : {}),
+        });
         await (0,promises_namespaceObject.mkdir)(outputDir, { recursive: true });
         for (const [name, text] of Object.entries(report.files))
             await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(outputDir, name), text);

@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8858);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1232);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29914,7 +29914,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8858:
+/***/ 1232:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33037,6 +33037,7 @@ function suggestToolchain(written, defaultVersions) {
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -42978,8 +42979,6 @@ function setOutputs(outputs) {
 // The only package that imports @actions/*. Actions run on runAction (inputs through a zod
 // schema), log through ActionsLogger and write the step summary and outputs here.
 
-// Kept for actions written before runAction; new actions declare an input schema instead.
-
 
 
 
@@ -43248,6 +43247,33 @@ const DenylistPass = object({
     detail: schemas_string().optional(),
     durationMs: schemas_number().optional(),
 });
+const CoverageCount = object({ found: schemas_number().int(), hit: schemas_number().int() });
+/** GCOV coverage of the profiled kernel directories over the tests of a run (merged across jobs). */
+const CoverageReport = object({
+    /** The profiled source directories, e.g. kernel/bpf. */
+    directories: array(schemas_string()),
+    lines: CoverageCount,
+    functions: CoverageCount,
+    branches: CoverageCount,
+    /** Per source-relative file, most uncovered lines first. */
+    files: array(object({
+        path: schemas_string(),
+        lines: CoverageCount,
+        functions: CoverageCount,
+        branches: CoverageCount,
+    })),
+    /** The added and changed lines between two commits that had code, covered or not. */
+    patch: object({
+        base: schemas_string(),
+        head: schemas_string(),
+        covered: schemas_number().int(),
+        uncovered: array(object({ file: schemas_string(), line: schemas_number().int(), function: schemas_string().optional() })),
+        notBuilt: array(schemas_string()).optional(),
+    })
+        .optional(),
+    /** Why the numbers miss part of the run (a job whose counters were not captured, ...). */
+    partial: schemas_string().optional(),
+});
 const model_Run = object({
     schemaVersion: literal(model_SCHEMA_VERSION),
     context: RunContext,
@@ -43260,6 +43286,7 @@ const model_Run = object({
     sources: array(schemas_string()),
     quarantine: QuarantineReport.optional(),
     denylistPass: DenylistPass.optional(),
+    coverage: CoverageReport.optional(),
 });
 
 ;// CONCATENATED MODULE: ./packages/model/src/kcidb.ts
@@ -43298,6 +43325,25 @@ function build_newBinaryResult(binary, init = {}) {
         notes: [],
         ...init,
     };
+}
+/** A test counts as failed when it failed, broke (error) or never reported (miss). */
+function build_isFailed(test) {
+    return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
+}
+/**
+ * Marks `result` partial for `reason` (each reason listed once) and, when given, adds `detail` to
+ * what it already says. Every producer (parsers, the VM runner, the loaders) marks a result this way.
+ */
+function build_markIncomplete(result, reason, detail) {
+    result.complete = false;
+    if (!result.incompleteReasons.includes(reason))
+        result.incompleteReasons.push(reason);
+    if (detail !== undefined)
+        build_addIncompleteDetail(result, detail);
+}
+/** Appends `detail` to the result's incompleteDetail: the problems read in the order they were found. */
+function build_addIncompleteDetail(result, detail) {
+    result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
 }
 function build_newRun(context = {}, binaries = []) {
     return { schemaVersion: SCHEMA_VERSION, context, binaries, events: [], sources: [] };
@@ -43409,7 +43455,72 @@ function schema_parseRun(value, source = 'results.json') {
     return parsed.data;
 }
 
+;// CONCATENATED MODULE: ./packages/model/src/job-manifest.ts
+// The job manifest: everything a local reproduction of one CI test job needs, written by the VM
+// runner next to results.json (job-manifest.json). The run plan is kept as the runner's own JSON
+// (the VM package validates it when it boots it again); the rest is described here.
+
+const JOB_MANIFEST_FILE = 'job-manifest.json';
+/** A file or folder of the job's build, relative to the folder the build was unpacked into. */
+const BuildPath = schemas_string().refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), {
+    message: 'a path inside the build folder (relative, without ..)',
+});
+const JobManifest = object({
+    schemaVersion: literal(1),
+    arch: schemas_string(),
+    toolchain: schemas_string().optional(),
+    kernelRelease: schemas_string().optional(),
+    build: object({
+        /** Where the build was on the runner (the common folder of the paths below). */
+        root: schemas_string(),
+        /** The CI artifact holding the build, when the job says which (kernel-ARCH-TOOLCHAIN). */
+        artifact: schemas_string().optional(),
+        kernelImage: BuildPath,
+        kernelConfig: BuildPath.optional(),
+        modules: BuildPath.optional(),
+        selftests: BuildPath,
+    }),
+    /** The allow and deny entries after merging every list layer, each with the file it came from. */
+    lists: object({
+        allow: array(object({ entry: schemas_string(), source: schemas_string() })),
+        deny: array(object({ entry: schemas_string(), source: schemas_string() })),
+    }),
+    /** The run plan as the VM runner wrote it (plan.json): runners, argv, timeouts, retries. */
+    plan: record(schemas_string(), unknown()),
+    /** The kernel command line QEMU passed. */
+    cmdline: schemas_string(),
+    qemu: object({
+        binary: schemas_string(),
+        machine: schemas_string(),
+        cpu: schemas_string(),
+        accelerator: schemas_string(),
+        memoryMiB: schemas_number().int().positive(),
+        cpus: schemas_number().int().positive(),
+        silenceTimeoutSec: schemas_number().int().positive(),
+    }),
+    /** The runner's userland the guest ran the selftests on (shared read-only into the guest). */
+    userland: object({ distribution: schemas_string(), libc: schemas_string() }),
+    commit: schemas_string().optional(),
+    repository: schemas_string().optional(),
+    workflow: schemas_string().optional(),
+    job: schemas_string().optional(),
+    runUrl: schemas_string().optional(),
+    jobUrl: schemas_string().optional(),
+    runAttempt: schemas_number().int().positive().optional(),
+});
+/** A manifest read from a file: a clear message naming the file and the first wrong field. */
+function parseJobManifest(value, source) {
+    const parsed = JobManifest.safeParse(value);
+    if (parsed.success)
+        return parsed.data;
+    const issue = parsed.error.issues[0];
+    if (issue?.path[0] === 'schemaVersion')
+        throw new Error(`${source}: job manifest schemaVersion ${JSON.stringify(value?.schemaVersion)} is not one this bpf-ci reads (1): use the bpf-ci version the job used`);
+    throw new Error(`${source}: not a valid job manifest: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+}
+
 ;// CONCATENATED MODULE: ./packages/model/src/index.ts
+
 
 
 
@@ -43484,18 +43595,15 @@ function describe_partialExplanation(result) {
     const reasons = result.incompleteReasons.map((r) => REASONS[r]);
     return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
 }
-function describe_isFailed(test) {
-    return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
-}
 function describe_failedLeaves(result) {
     const out = [];
     // Quarantined failures are warnings of their own (quarantinedEntries), not failures.
     for (const test of result.tests.filter((t) => !t.quarantined)) {
-        const failedSubs = test.subtests.filter((s) => describe_isFailed(s) && !s.quarantined);
+        const failedSubs = test.subtests.filter((s) => build_isFailed(s) && !s.quarantined);
         for (const sub of failedSubs)
             out.push({ result, test: sub, parent: test });
         // The parent's own failure only adds information when no subtest failed or it has its own asserts.
-        if (describe_isFailed(test) && (failedSubs.length === 0 || test.assertions.length > 0))
+        if (build_isFailed(test) && (failedSubs.length === 0 || test.assertions.length > 0))
             out.push({ result, test });
     }
     return out;
@@ -43720,8 +43828,6 @@ const STATUS_WORD = {
 };
 const CONCLUSION_ICON = { success: '✅', failure: '❌', error: '💥' };
 const bytes = (s) => Buffer.byteLength(s, 'utf8');
-// POSIX shell quoting, so a pasted repro command runs the test whatever its name holds.
-
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
@@ -43779,6 +43885,25 @@ function splatBlock(event, open, maxLines) {
  * image, config and selftests): boots that kernel and runs just the failed test.
  */
 const REPRO_VMTEST_TEMPLATE = 'bpf-ci vmtest --kernel bzImage --kernel-config config --selftests selftests --runners {binary} --allow {test}';
+/**
+ * The one-line `bpf-ci repro` for a failed test of a CI test job: the run's page (with its
+ * attempt), the job's name and the test; `{test}` is replaced by the shell-quoted test key.
+ */
+function reproJobTemplate(runUrl, jobName) {
+    return `bpf-ci repro ${shellQuote(runUrl)} --job ${shellQuote(jobName)} -t {test}`;
+}
+/**
+ * The repro template for the job this step runs in, from the variables GitHub sets in every job;
+ * kernel-ci names its test jobs "RUNNER on ARCH with TOOLCHAIN". Undefined outside Actions.
+ */
+function reproTemplateFromEnv(env, job) {
+    const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: attempt } = env;
+    if (!repository || !runId || !job.runner || !job.arch || !job.toolchain)
+        return undefined;
+    const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
+    const runUrl = `${server}/${repository}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}`;
+    return reproJobTemplate(runUrl, `${job.runner} on ${job.arch} with ${job.toolchain}`);
+}
 function reproLine(template, binary, key) {
     if (!template)
         return '';
@@ -43918,19 +44043,9 @@ function denylistBlock(run, maxLogLines) {
 function step_summary_renderStepSummary(run, options = {}) {
     const opts = { maxLogLines: 200, ...options };
     const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_BUDGET) - 1024 /* truncation notes */);
-    const conclusion = reportConclusion(run);
-    const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
-    const vmFault = run.vm?.fault ? [`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`] : [];
     // One binary: its section heading is the job's heading. Several: a job heading above them.
     const single = run.binaries.length === 1;
-    const top = single
-        ? where
-            ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
-            : []
-        : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(runTitle(run))}${where}\n`];
-    top.push(...vmFault);
-    if (run.binaries.length === 0)
-        top.push('_No selftest results were found: no log matched, or every log was empty._\n');
+    const top = topLines(run, single);
     const sections = run.binaries.map((result) => ({
         result,
         head: sectionHead(run, result, single ? '##' : '###'),
@@ -43945,90 +44060,20 @@ function step_summary_renderStepSummary(run, options = {}) {
     }));
     for (const text of [...top, ...sections.map((s) => s.head)])
         budget.remaining -= bytes(text);
-    // Kernel splats first: the run-wide ones at the top, the others in their binary's section.
-    const runSplats = [];
-    let omittedRunSplats = 0;
-    const events = allEvents(run);
-    events.forEach(({ event, result }, i) => {
-        const block = splatBlock(event, i === 0, opts.maxLogLines);
-        const section = sections.find((s) => s.result === result);
-        if (budget.take(block))
-            (section ? section.splats : runSplats).push(block);
-        else if (section)
-            section.omittedSplats++;
-        else
-            omittedRunSplats++;
-    });
-    for (const s of sections) {
-        const failing = s.result.tests.filter((t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)));
-        for (const test of failing) {
-            const full = failureBlock(test, s.result, opts, true);
-            if (budget.take(full))
-                s.failures.push(full);
-            else {
-                const compact = failureBlock(test, s.result, opts, false);
-                if (budget.take(compact))
-                    s.failures.push(compact);
-                else
-                    s.omittedFailures++;
-            }
-        }
-    }
-    for (const s of sections) {
-        for (const { key, test } of flakyEntries(s.result)) {
-            const first = test.attempts.flatMap((a) => a.assertions)[0];
-            const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
-            const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
-            const line = `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}` +
-                `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
-            if (budget.take(line))
-                s.flaky.push(line);
-        }
-        for (const { key, test, mark } of quarantinedEntries(s.result)) {
-            const first = test.assertions[0];
-            const line = `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(quarantineText(mark))}` +
-                `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
-            if (budget.take(line))
-                s.quarantined.push(line);
-        }
-        for (const { key, test } of walkTests(s.result.tests)) {
-            if (test.status !== 'skip')
-                continue;
-            const line = `- ${escapeMarkdown(key)}${test.reason ? ` (${escapeMarkdown(test.reason)})` : ''}\n`;
-            if (budget.take(line))
-                s.skipped.push(line);
-            else
-                s.omittedSkipped++;
-        }
-    }
-    const full = opts.fullResults ?? 'results.json';
-    const truncated = (n, what) => n > 0
-        ? `\n**truncated: ${n} more ${what} not shown** (GitHub keeps at most 1 MiB per step summary; see ${escapeMarkdown(full)}).\n`
-        : '';
+    // What matters most takes the budget first: kernel splats, then failures, then the lists.
+    const runSplats = takeSplats(run, sections, budget, opts.maxLogLines);
+    for (const s of sections)
+        takeFailures(s, budget, opts);
+    for (const s of sections)
+        takeLists(s, budget);
+    const truncated = truncationNote(opts.fullResults ?? 'results.json');
     const out = [...top];
-    if (runSplats.length > 0 || omittedRunSplats > 0) {
-        out.push(`#### 🔥 Kernel splats (${runSplats.length + omittedRunSplats})\n`, ...runSplats, truncated(omittedRunSplats, 'kernel splats'));
+    if (runSplats.shown.length > 0 || runSplats.omitted > 0) {
+        out.push(`#### 🔥 Kernel splats (${runSplats.shown.length + runSplats.omitted})\n`, ...runSplats.shown, truncated(runSplats.omitted, 'kernel splats'));
     }
-    let omittedTotal = omittedRunSplats;
+    let omittedTotal = runSplats.omitted;
     for (const s of sections) {
-        out.push(s.head);
-        if (s.splats.length + s.omittedSplats > 0) {
-            out.push(`#### 🔥 Kernel splats (${s.splats.length + s.omittedSplats})\n`, ...s.splats, truncated(s.omittedSplats, 'kernel splats'));
-        }
-        if (s.failures.length + s.omittedFailures > 0) {
-            out.push(`#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`, ...s.failures, truncated(s.omittedFailures, 'failed tests'));
-        }
-        if (s.flaky.length > 0)
-            out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
-        const retryLine = retrySummary(s.result);
-        if (retryLine)
-            out.push(retryLine);
-        if (s.quarantined.length > 0)
-            out.push(`#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`, `${s.quarantined.join('')}\n`);
-        const skippedTotal = s.skipped.length + s.omittedSkipped;
-        if (skippedTotal > 0) {
-            out.push(details(`⏭️ Skipped (${skippedTotal})`, `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`));
-        }
+        out.push(...sectionLines(s, truncated));
         omittedTotal += s.omittedSplats + s.omittedFailures + s.omittedSkipped;
     }
     for (const block of [quarantineBlock(run), denylistBlock(run, opts.maxLogLines)]) {
@@ -44038,6 +44083,107 @@ function step_summary_renderStepSummary(run, options = {}) {
     if (omittedTotal > 0)
         out.push(truncated(omittedTotal, 'items in total'));
     return `${out.filter((p) => p !== '').join('\n')}\n`;
+}
+/** The job heading (several binaries) or the kernel line (one), the VM's fault, and "no results". */
+function topLines(run, single) {
+    const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
+    const top = single
+        ? where
+            ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
+            : []
+        : [`## ${CONCLUSION_ICON[reportConclusion(run)]} ${escapeMarkdown(runTitle(run))}${where}\n`];
+    if (run.vm?.fault)
+        top.push(`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`);
+    if (run.binaries.length === 0)
+        top.push('_No selftest results were found: no log matched, or every log was empty._\n');
+    return top;
+}
+/** Kernel splats, within the budget: the run-wide ones returned, the others in their binary's section. */
+function takeSplats(run, sections, budget, maxLogLines) {
+    const runSplats = { shown: [], omitted: 0 };
+    allEvents(run).forEach(({ event, result }, i) => {
+        const block = splatBlock(event, i === 0, maxLogLines);
+        const section = sections.find((s) => s.result === result);
+        if (budget.take(block))
+            (section ? section.splats : runSplats.shown).push(block);
+        else if (section)
+            section.omittedSplats++;
+        else
+            runSplats.omitted++;
+    });
+    return runSplats;
+}
+/** A section's failed tests, each in full, else compact, else counted as left out. */
+function takeFailures(s, budget, opts) {
+    const failing = s.result.tests.filter((t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)));
+    for (const test of failing) {
+        const full = failureBlock(test, s.result, opts, true);
+        if (budget.take(full))
+            s.failures.push(full);
+        else {
+            const compact = failureBlock(test, s.result, opts, false);
+            if (budget.take(compact))
+                s.failures.push(compact);
+            else
+                s.omittedFailures++;
+        }
+    }
+}
+/** A section's flaky, quarantined and skipped lines, as far as the budget goes. */
+function takeLists(s, budget) {
+    for (const { key, test } of flakyEntries(s.result)) {
+        const first = test.attempts.flatMap((a) => a.assertions)[0];
+        const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
+        const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
+        const line = `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(assertionText(first))}` : ''}` +
+            `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
+        if (budget.take(line))
+            s.flaky.push(line);
+    }
+    for (const { key, test, mark } of quarantinedEntries(s.result)) {
+        const first = test.assertions[0];
+        const line = `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(quarantineText(mark))}` +
+            `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
+        if (budget.take(line))
+            s.quarantined.push(line);
+    }
+    for (const { key, test } of walkTests(s.result.tests)) {
+        if (test.status !== 'skip')
+            continue;
+        const line = `- ${escapeMarkdown(key)}${test.reason ? ` (${escapeMarkdown(test.reason)})` : ''}\n`;
+        if (budget.take(line))
+            s.skipped.push(line);
+        else
+            s.omittedSkipped++;
+    }
+}
+/** The note that says how many items the 1 MiB step summary left out, and where they all are. */
+function truncationNote(fullResults) {
+    return (n, what) => n > 0
+        ? `\n**truncated: ${n} more ${what} not shown** (GitHub keeps at most 1 MiB per step summary; see ${escapeMarkdown(fullResults)}).\n`
+        : '';
+}
+/** One binary's part of the summary, from what the budget let in. */
+function sectionLines(s, truncated) {
+    const out = [s.head];
+    if (s.splats.length + s.omittedSplats > 0) {
+        out.push(`#### 🔥 Kernel splats (${s.splats.length + s.omittedSplats})\n`, ...s.splats, truncated(s.omittedSplats, 'kernel splats'));
+    }
+    if (s.failures.length + s.omittedFailures > 0) {
+        out.push(`#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`, ...s.failures, truncated(s.omittedFailures, 'failed tests'));
+    }
+    if (s.flaky.length > 0)
+        out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
+    const retryLine = retrySummary(s.result);
+    if (retryLine)
+        out.push(retryLine);
+    if (s.quarantined.length > 0)
+        out.push(`#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`, `${s.quarantined.join('')}\n`);
+    const skippedTotal = s.skipped.length + s.omittedSkipped;
+    if (skippedTotal > 0) {
+        out.push(details(`⏭️ Skipped (${skippedTotal})`, `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`));
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/junit.ts
@@ -44791,14 +44937,10 @@ class run_RunParser {
         return [];
     }
     markIncomplete(reason) {
-        this.result.complete = false;
-        if (!this.result.incompleteReasons.includes(reason))
-            this.result.incompleteReasons.push(reason);
+        markIncomplete(this.result, reason);
     }
     addDetail(text) {
-        this.result.incompleteDetail = this.result.incompleteDetail
-            ? `${this.result.incompleteDetail}; ${text}`
-            : text;
+        addIncompleteDetail(this.result, text);
     }
 }
 /** Compare printed and parsed counts; a readable difference, or undefined when they agree. */
@@ -44995,9 +45137,10 @@ class test_progs_TestProgsRun extends (/* unused pure expression or super */ nul
                 return true;
             }
         }
-        else if (this.takeRestOfCutResult(l)) {
+        // A rest may start with `#` too: a name's own `#` right after the cut ("btf/decl_tag test"
+        // then " #11, func parameter, ...:OK").
+        if (this.takeRestOfCutResult(l))
             return true;
-        }
         if (c === 83 /* S */ && t.startsWith('Summary: ')) {
             const m = TP_SUMMARY.exec(t);
             if (m) {
@@ -45034,7 +45177,7 @@ class test_progs_TestProgsRun extends (/* unused pure expression or super */ nul
             const head = text.slice(i);
             if (!CUT_RESULT_HEAD.test(head) || TP_RESULT.test(head.trim()))
                 continue;
-            this.cutResults.push({ head, lineNo: l.lineNo });
+            this.cutResults.push({ head, lineNo: l.lineNo, quoted: l.quoted !== undefined });
             if (this.cutResults.length > MAX_CUT_RESULTS)
                 this.cutResults.shift();
         }
@@ -45049,13 +45192,17 @@ class test_progs_TestProgsRun extends (/* unused pure expression or super */ nul
             const cut = this.cutResults[k];
             if (!cut)
                 continue;
-            const joined = (cut.head + l.text).trim();
-            const m = TP_RESULT.exec(joined);
-            if (!m || !this.belongsToNumber(m))
-                continue;
-            this.cutResults.length = 0;
-            this.onResult(m, { text: joined, match: joined, lineNo: cut.lineNo });
-            return true;
+            // An unquoted log's rest keeps its `> `; a mail-quoted log's rest loses it like every line.
+            const rests = l.quoted === undefined ? [l.text] : cut.quoted ? [l.text, l.quoted] : [l.quoted, l.text];
+            for (const rest of rests) {
+                const joined = (cut.head + rest).trim();
+                const m = TP_RESULT.exec(joined);
+                if (!m || !this.belongsToNumber(m))
+                    continue;
+                this.cutResults.length = 0;
+                this.onResult(m, { text: joined, match: joined, lineNo: cut.lineNo });
+                return true;
+            }
         }
         return false;
     }
@@ -45547,9 +45694,7 @@ function json_summary_resultFromJsonSummary(jsonText, binary = 'test_progs') {
     const result = newBinaryResult(binary);
     const read = readJsonSummary(jsonText);
     if (!read.ok) {
-        result.complete = false;
-        result.incompleteReasons.push(jsonText.trim() === '' ? 'no-summary' : 'truncated');
-        result.incompleteDetail = read.problem;
+        markIncomplete(result, jsonText.trim() === '' ? 'no-summary' : 'truncated', read.problem);
         return result;
     }
     const s = read.summary;
@@ -45829,6 +45974,7 @@ class normalize_LineNormalizer {
     one(raw, lineNo, emit) {
         let text = cleanText(raw);
         let lead = leadingSpace(text);
+        let quoted;
         if (text.charCodeAt(lead) === 62 /* > */) {
             // Mail quoting: `> ` (possibly nested). `>ffff...` (KASAN memory dump) is not a quote.
             let q = lead;
@@ -45838,6 +45984,7 @@ class normalize_LineNormalizer {
                     q++;
             }
             if (q !== lead) {
+                quoted = text;
                 text = text.slice(Math.min(q, text.length));
                 lead = leadingSpace(text);
             }
@@ -45866,7 +46013,10 @@ class normalize_LineNormalizer {
         }
         const last = text.charCodeAt(text.length - 1);
         const trimmed = text.charCodeAt(0) > 32 && last > 32 && last !== 0xa0;
-        emit({ text, match: trimmed ? text : text.trim(), lineNo });
+        const line = { text, match: trimmed ? text : text.trim(), lineNo };
+        if (quoted !== undefined)
+            line.quoted = quoted;
+        emit(line);
     }
 }
 
@@ -46497,11 +46647,7 @@ class log_parser_LogParser {
             else
                 result.notes.push(`the kselftest runner reported "${m[0]}"`);
             if (m[6] !== undefined) {
-                result.complete = false;
-                if (!result.incompleteReasons.includes('timeout'))
-                    result.incompleteReasons.push('timeout');
-                const detail = `the kselftest runner killed ${binary} after its ${m[6]} s timeout`;
-                result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
+                markIncomplete(result, 'timeout', `the kselftest runner killed ${binary} after its ${m[6]} s timeout`);
             }
         }
         if (target)
@@ -46603,16 +46749,25 @@ function formatOf(binaries) {
         return [...families][0] ?? 'mixed';
     return 'mixed';
 }
-/** The last `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, ...)..., 833#7/1 ...`). */
+/**
+ * The `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, "#7/1 ..."..., 833#7/1
+ * ...`). The leftmost `#` that starts a result line, since a name may hold a `#` of its own
+ * ("btf/struct test #3 Invalid member offset") and the part after it reads as a result line too;
+ * but when a later one starts with the same `#N` or `#N/M`, the earlier is the writer's echo of it.
+ */
 function embeddedResult(t) {
-    let i = t.lastIndexOf('#');
-    for (let tries = 0; i > 0 && tries < 16; tries++) {
+    const candidates = [];
+    for (let i = t.indexOf('#', 1); i > 0 && candidates.length < 16; i = t.indexOf('#', i + 1)) {
         const candidate = t.slice(i);
         if (TP_RESULT.test(candidate))
-            return candidate;
-        i = t.lastIndexOf('#', i - 1);
+            candidates.push(candidate);
     }
-    return undefined;
+    const numberOf = (c) => /^#\d+(?:\/\d+)?/.exec(c)?.[0];
+    let chosen = candidates[0];
+    for (const later of candidates.slice(1))
+        if (chosen !== undefined && numberOf(later) === numberOf(chosen))
+            chosen = later;
+    return chosen;
 }
 
 ;// CONCATENATED MODULE: ./packages/parsers/src/index.ts
@@ -46923,9 +47078,6 @@ async function loadRun(request, logger) {
 
 
 
-
-// The runner protocol and Markdown escaping moved to @bpf-ci/protocol; re-exported here so code
-// that imported them from this package keeps working. New code imports @bpf-ci/protocol.
 
 
 ;// CONCATENATED MODULE: ./packages/run-report/src/jobs.ts
@@ -47337,7 +47489,6 @@ const DEFAULT_THRESHOLDS = {
     // 187 us to 18.7 ms and from 19.8 ms to 3.5 ms. Under 100 ms or under 100 % it is not a change.
     duration: { minAbs: 100_000, minPct: 100 },
 };
-
 /**
  * Parses and validates a config file's text; `source` names the file in errors. The YAML parser's
  * warnings (e.g. an unknown tag) go to `onWarning`: the library's own default prints them raw to
@@ -49913,23 +50064,44 @@ function render_sections(diff) {
 }
 const ICON = { fail: ':x:', warn: ':warning:', notice: '', ignore: '' };
 function render_renderMarkdown(diff, options = {}) {
-    const foldAfter = options.foldAfter ?? 10;
-    const maxRows = options.maxRows ?? 300;
     const out = [`### ${escapeMarkdown(options.title ?? 'veristat: base vs new')}`, ''];
-    // Unknown columns are named by the input's header: escaped like any other untrusted text.
-    const label = (metric) => escapeMarkdown(statLabel(metric));
-    const name = (p) => [
-        escapeMarkdown(p.file),
-        escapeMarkdown(p.prog),
-    ];
     if (diff.baseline === 'missing') {
-        out.push(`**No baseline**: there is no veristat result from the base branch to compare with${options.baselineNote ? ` (${escapeMarkdown(options.baselineNote)})` : ''}. Nothing was compared, and that is not a failure.`, '');
+        out.push(noBaselineText(options.baselineNote), '');
         renderProblems(diff, out);
         return `${out.join('\n')}\n`;
     }
     const { newFailures, regressions, limit, improvements, textChanges, added, removed } = render_sections(diff);
     out.push(headline(diff, newFailures.length, regressions.length, improvements.length), '');
-    out.push(`Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(label)].join(', ')}.`);
+    out.push(...comparedOn(diff), '');
+    const section = sectionWriter(out, options.foldAfter ?? 10, options.maxRows ?? 300);
+    section('New verification failures', (shown) => diffTable(diff, newFailures.slice(0, shown)), newFailures.length);
+    out.push(...verifierLogs(newFailures, options));
+    section('Regressions, largest first', (shown) => diffTable(diff, regressions.slice(0, shown)), regressions.length);
+    section('At the 1M-instruction limit', (shown) => table(['', 'File', 'Program', 'Verdict', 'In base'], limit
+        .slice(0, shown)
+        .map((l) => [ICON[l.level], ...nameCells(l), l.verdict ?? '', LIMIT_IN_BASE[l.base]])), limit.length);
+    section('Improvements, largest first', (shown) => diffTable(diff, improvements.slice(0, shown)), improvements.length);
+    section('Other changes', (shown) => textChangesTable(textChanges.slice(0, shown)), textChanges.length);
+    section('Programs added', (shown) => oneSideTable(diff, added.slice(0, shown)), added.length);
+    section('Programs removed', (shown) => oneSideTable(diff, removed.slice(0, shown)), removed.length);
+    out.push(...noiseNote(diff));
+    renderProblems(diff, out);
+    return `${out.join('\n')}\n`;
+}
+// Unknown columns are named by the input's header: escaped like any other untrusted text.
+const label = (metric) => escapeMarkdown(statLabel(metric));
+const nameCells = (p) => [
+    escapeMarkdown(p.file),
+    escapeMarkdown(p.prog),
+];
+function noBaselineText(baselineNote) {
+    return `**No baseline**: there is no veristat result from the base branch to compare with${baselineNote ? ` (${escapeMarkdown(baselineNote)})` : ''}. Nothing was compared, and that is not a failure.`;
+}
+/** What was compared, what fails the check, and what one run only has. */
+function comparedOn(diff) {
+    const out = [
+        `Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(label)].join(', ')}.`,
+    ];
     const failsOn = [
         ...(diff.newFailureLevel === 'fail' ? ['a new verification failure'] : []),
         ...diff.metrics.flatMap((m) => {
@@ -49941,17 +50113,14 @@ function render_renderMarkdown(diff, options = {}) {
     if (diff.onlyInBase.length + diff.onlyInNew.length > 0) {
         out.push(`Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${label(m)} (base)`), ...diff.onlyInNew.map((m) => `${label(m)} (new)`)].join(', ')}.`);
     }
-    out.push('');
-    const shownMetrics = (rows) => diff.metrics.filter((m) => rows.some((p) => p.metrics.some((d) => d.metric === m && d.change !== 'unchanged' && d.change !== 'noise')));
-    const metricCells = (p, metrics) => metrics.map((m) => {
-        const d = p.metrics.find((x) => x.metric === m);
-        return d ? metricCell(d) : '';
-    });
-    const diffTable = (rows) => {
-        const metrics = shownMetrics(rows);
-        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], rows.map((p) => [ICON[p.level], ...name(p), verdictCell(p), ...metricCells(p, metrics)]));
-    };
-    const section = (heading, body, count) => {
+    return out;
+}
+/**
+ * A writer of `#### heading (count)` sections into `out`: at most `maxRows` rows, folded in a
+ * <details> when longer than `foldAfter`, nothing when empty.
+ */
+function sectionWriter(out, foldAfter, maxRows) {
+    return (heading, body, count) => {
         if (count === 0)
             return;
         const shown = Math.min(count, maxRows);
@@ -49965,7 +50134,19 @@ function render_renderMarkdown(diff, options = {}) {
             out.push('', `… and ${count - shown} more, left out to keep the summary small.`);
         out.push('');
     };
-    section('New verification failures', (shown) => diffTable(newFailures.slice(0, shown)), newFailures.length);
+}
+/** Programs and the metrics that changed in any of them (unchanged and noise-only columns left out). */
+function diffTable(diff, rows) {
+    const metrics = diff.metrics.filter((m) => rows.some((p) => p.metrics.some((d) => d.metric === m && d.change !== 'unchanged' && d.change !== 'noise')));
+    const metricCells = (p) => metrics.map((m) => {
+        const d = p.metrics.find((x) => x.metric === m);
+        return d ? metricCell(d) : '';
+    });
+    return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], rows.map((p) => [ICON[p.level], ...nameCells(p), verdictCell(p), ...metricCells(p)]));
+}
+/** The tail of each new failure's verifier log, folded. */
+function verifierLogs(newFailures, options) {
+    const out = [];
     for (const p of newFailures.slice(0, options.maxLogs ?? 20)) {
         const log = options.logs?.get(programKey(p));
         if (!log)
@@ -49976,41 +50157,37 @@ function render_renderMarkdown(diff, options = {}) {
             : `${tail.lines.length} lines`;
         out.push(`<details><summary>Verifier log of ${escapeHtml(programKey(p))} (${what})</summary>`, '', codeFence(tail.lines.map((l) => (l.length > 500 ? `${l.slice(0, 500)} …` : l)).join('\n')), '', '</details>', '');
     }
-    section('Regressions, largest first', (shown) => diffTable(regressions.slice(0, shown)), regressions.length);
-    section('At the 1M-instruction limit', (shown) => table(['', 'File', 'Program', 'Verdict', 'In base'], limit.slice(0, shown).map((l) => [ICON[l.level], ...name(l), l.verdict ?? '', LIMIT_IN_BASE[l.base]])), limit.length);
-    section('Improvements, largest first', (shown) => diffTable(improvements.slice(0, shown)), improvements.length);
-    section('Other changes', (shown) => table(['File', 'Program', 'Changed'], textChanges
-        .slice(0, shown)
-        .map((p) => [
-        ...name(p),
+    return out;
+}
+function textChangesTable(rows) {
+    return table(['File', 'Program', 'Changed'], rows.map((p) => [
+        ...nameCells(p),
         p.textChanges
             .map((t) => `${label(t.stat)}: ${escapeMarkdown(t.base)} → ${escapeMarkdown(t.next)}`)
             .join('<br>'),
-    ])), textChanges.length);
-    const oneSide = (list) => (shown) => {
-        const metrics = diff.metrics.filter((m) => m === 'insns' || m === 'states');
-        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], list
-            .slice(0, shown)
-            .map(({ program, level }) => [
-            ICON[level],
-            ...name(program),
-            program.verdict ?? '',
-            ...metrics.map((m) => String(program.values[m] ?? '')),
-        ]));
-    };
-    section('Programs added', oneSide(added), added.length);
-    section('Programs removed', oneSide(removed), removed.length);
+    ]));
+}
+/** Programs in one run only, with their instruction and state counts. */
+function oneSideTable(diff, rows) {
+    const metrics = diff.metrics.filter((m) => m === 'insns' || m === 'states');
+    return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], rows.map(({ program, level }) => [
+        ICON[level],
+        ...nameCells(program),
+        program.verdict ?? '',
+        ...metrics.map((m) => String(program.values[m] ?? '')),
+    ]));
+}
+/** How many changes fell under the noise floor, and the floors. */
+function noiseNote(diff) {
     const noise = diff.programs.flatMap((p) => p.metrics.filter((m) => m.change === 'noise'));
-    if (noise.length > 0) {
-        const floors = [...new Set(noise.map((m) => m.metric))].map((m) => {
-            const t = diff.thresholds[m];
-            const unit = statById(m)?.unit;
-            return `${label(m)} under ${t?.minAbs ?? 0}${unit ? ` ${unit}` : ''} or under ${t?.minPct ?? 0} %`;
-        });
-        out.push(`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, '');
-    }
-    renderProblems(diff, out);
-    return `${out.join('\n')}\n`;
+    if (noise.length === 0)
+        return [];
+    const floors = [...new Set(noise.map((m) => m.metric))].map((m) => {
+        const t = diff.thresholds[m];
+        const unit = statById(m)?.unit;
+        return `${label(m)} under ${t?.minAbs ?? 0}${unit ? ` ${unit}` : ''} or under ${t?.minPct ?? 0} %`;
+    });
+    return [`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, ''];
 }
 function headline(diff, failures, regressions, improvements) {
     const icon = diff.conclusion === 'failure' ? ':x:' : regressions + failures > 0 ? ':warning:' : ':white_check_mark:';

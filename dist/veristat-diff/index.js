@@ -31496,6 +31496,7 @@ function suggestToolchain(written, defaultVersions) {
 
 
 
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -41431,8 +41432,6 @@ function setOutputs(outputs) {
 // The only package that imports @actions/*. Actions run on runAction (inputs through a zod
 // schema), log through ActionsLogger and write the step summary and outputs here.
 
-// Kept for actions written before runAction; new actions declare an input schema instead.
-
 
 
 
@@ -41561,7 +41560,6 @@ const DEFAULT_THRESHOLDS = {
     // 187 us to 18.7 ms and from 19.8 ms to 3.5 ms. Under 100 ms or under 100 % it is not a change.
     duration: { minAbs: 100_000, minPct: 100 },
 };
-
 /**
  * Parses and validates a config file's text; `source` names the file in errors. The YAML parser's
  * warnings (e.g. an unknown tag) go to `onWarning`: the library's own default prints them raw to
@@ -44600,23 +44598,44 @@ function sections(diff) {
 }
 const ICON = { fail: ':x:', warn: ':warning:', notice: '', ignore: '' };
 function renderMarkdown(diff, options = {}) {
-    const foldAfter = options.foldAfter ?? 10;
-    const maxRows = options.maxRows ?? 300;
     const out = [`### ${escapeMarkdown(options.title ?? 'veristat: base vs new')}`, ''];
-    // Unknown columns are named by the input's header: escaped like any other untrusted text.
-    const label = (metric) => escapeMarkdown(statLabel(metric));
-    const name = (p) => [
-        escapeMarkdown(p.file),
-        escapeMarkdown(p.prog),
-    ];
     if (diff.baseline === 'missing') {
-        out.push(`**No baseline**: there is no veristat result from the base branch to compare with${options.baselineNote ? ` (${escapeMarkdown(options.baselineNote)})` : ''}. Nothing was compared, and that is not a failure.`, '');
+        out.push(noBaselineText(options.baselineNote), '');
         renderProblems(diff, out);
         return `${out.join('\n')}\n`;
     }
     const { newFailures, regressions, limit, improvements, textChanges, added, removed } = sections(diff);
     out.push(headline(diff, newFailures.length, regressions.length, improvements.length), '');
-    out.push(`Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(label)].join(', ')}.`);
+    out.push(...comparedOn(diff), '');
+    const section = sectionWriter(out, options.foldAfter ?? 10, options.maxRows ?? 300);
+    section('New verification failures', (shown) => diffTable(diff, newFailures.slice(0, shown)), newFailures.length);
+    out.push(...verifierLogs(newFailures, options));
+    section('Regressions, largest first', (shown) => diffTable(diff, regressions.slice(0, shown)), regressions.length);
+    section('At the 1M-instruction limit', (shown) => table(['', 'File', 'Program', 'Verdict', 'In base'], limit
+        .slice(0, shown)
+        .map((l) => [ICON[l.level], ...nameCells(l), l.verdict ?? '', LIMIT_IN_BASE[l.base]])), limit.length);
+    section('Improvements, largest first', (shown) => diffTable(diff, improvements.slice(0, shown)), improvements.length);
+    section('Other changes', (shown) => textChangesTable(textChanges.slice(0, shown)), textChanges.length);
+    section('Programs added', (shown) => oneSideTable(diff, added.slice(0, shown)), added.length);
+    section('Programs removed', (shown) => oneSideTable(diff, removed.slice(0, shown)), removed.length);
+    out.push(...noiseNote(diff));
+    renderProblems(diff, out);
+    return `${out.join('\n')}\n`;
+}
+// Unknown columns are named by the input's header: escaped like any other untrusted text.
+const label = (metric) => escapeMarkdown(statLabel(metric));
+const nameCells = (p) => [
+    escapeMarkdown(p.file),
+    escapeMarkdown(p.prog),
+];
+function noBaselineText(baselineNote) {
+    return `**No baseline**: there is no veristat result from the base branch to compare with${baselineNote ? ` (${escapeMarkdown(baselineNote)})` : ''}. Nothing was compared, and that is not a failure.`;
+}
+/** What was compared, what fails the check, and what one run only has. */
+function comparedOn(diff) {
+    const out = [
+        `Compared ${diff.programs.length} programs present in both runs on: ${[...(diff.verdicts ? ['Verdict'] : []), ...diff.metrics.map(label)].join(', ')}.`,
+    ];
     const failsOn = [
         ...(diff.newFailureLevel === 'fail' ? ['a new verification failure'] : []),
         ...diff.metrics.flatMap((m) => {
@@ -44628,17 +44647,14 @@ function renderMarkdown(diff, options = {}) {
     if (diff.onlyInBase.length + diff.onlyInNew.length > 0) {
         out.push(`Not compared (in one run only): ${[...diff.onlyInBase.map((m) => `${label(m)} (base)`), ...diff.onlyInNew.map((m) => `${label(m)} (new)`)].join(', ')}.`);
     }
-    out.push('');
-    const shownMetrics = (rows) => diff.metrics.filter((m) => rows.some((p) => p.metrics.some((d) => d.metric === m && d.change !== 'unchanged' && d.change !== 'noise')));
-    const metricCells = (p, metrics) => metrics.map((m) => {
-        const d = p.metrics.find((x) => x.metric === m);
-        return d ? metricCell(d) : '';
-    });
-    const diffTable = (rows) => {
-        const metrics = shownMetrics(rows);
-        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], rows.map((p) => [ICON[p.level], ...name(p), verdictCell(p), ...metricCells(p, metrics)]));
-    };
-    const section = (heading, body, count) => {
+    return out;
+}
+/**
+ * A writer of `#### heading (count)` sections into `out`: at most `maxRows` rows, folded in a
+ * <details> when longer than `foldAfter`, nothing when empty.
+ */
+function sectionWriter(out, foldAfter, maxRows) {
+    return (heading, body, count) => {
         if (count === 0)
             return;
         const shown = Math.min(count, maxRows);
@@ -44652,7 +44668,19 @@ function renderMarkdown(diff, options = {}) {
             out.push('', `… and ${count - shown} more, left out to keep the summary small.`);
         out.push('');
     };
-    section('New verification failures', (shown) => diffTable(newFailures.slice(0, shown)), newFailures.length);
+}
+/** Programs and the metrics that changed in any of them (unchanged and noise-only columns left out). */
+function diffTable(diff, rows) {
+    const metrics = diff.metrics.filter((m) => rows.some((p) => p.metrics.some((d) => d.metric === m && d.change !== 'unchanged' && d.change !== 'noise')));
+    const metricCells = (p) => metrics.map((m) => {
+        const d = p.metrics.find((x) => x.metric === m);
+        return d ? metricCell(d) : '';
+    });
+    return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], rows.map((p) => [ICON[p.level], ...nameCells(p), verdictCell(p), ...metricCells(p)]));
+}
+/** The tail of each new failure's verifier log, folded. */
+function verifierLogs(newFailures, options) {
+    const out = [];
     for (const p of newFailures.slice(0, options.maxLogs ?? 20)) {
         const log = options.logs?.get(run_programKey(p));
         if (!log)
@@ -44663,41 +44691,37 @@ function renderMarkdown(diff, options = {}) {
             : `${tail.lines.length} lines`;
         out.push(`<details><summary>Verifier log of ${escapeHtml(run_programKey(p))} (${what})</summary>`, '', codeFence(tail.lines.map((l) => (l.length > 500 ? `${l.slice(0, 500)} …` : l)).join('\n')), '', '</details>', '');
     }
-    section('Regressions, largest first', (shown) => diffTable(regressions.slice(0, shown)), regressions.length);
-    section('At the 1M-instruction limit', (shown) => table(['', 'File', 'Program', 'Verdict', 'In base'], limit.slice(0, shown).map((l) => [ICON[l.level], ...name(l), l.verdict ?? '', LIMIT_IN_BASE[l.base]])), limit.length);
-    section('Improvements, largest first', (shown) => diffTable(improvements.slice(0, shown)), improvements.length);
-    section('Other changes', (shown) => table(['File', 'Program', 'Changed'], textChanges
-        .slice(0, shown)
-        .map((p) => [
-        ...name(p),
+    return out;
+}
+function textChangesTable(rows) {
+    return table(['File', 'Program', 'Changed'], rows.map((p) => [
+        ...nameCells(p),
         p.textChanges
             .map((t) => `${label(t.stat)}: ${escapeMarkdown(t.base)} → ${escapeMarkdown(t.next)}`)
             .join('<br>'),
-    ])), textChanges.length);
-    const oneSide = (list) => (shown) => {
-        const metrics = diff.metrics.filter((m) => m === 'insns' || m === 'states');
-        return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], list
-            .slice(0, shown)
-            .map(({ program, level }) => [
-            ICON[level],
-            ...name(program),
-            program.verdict ?? '',
-            ...metrics.map((m) => String(program.values[m] ?? '')),
-        ]));
-    };
-    section('Programs added', oneSide(added), added.length);
-    section('Programs removed', oneSide(removed), removed.length);
+    ]));
+}
+/** Programs in one run only, with their instruction and state counts. */
+function oneSideTable(diff, rows) {
+    const metrics = diff.metrics.filter((m) => m === 'insns' || m === 'states');
+    return table(['', 'File', 'Program', 'Verdict', ...metrics.map(label)], rows.map(({ program, level }) => [
+        ICON[level],
+        ...nameCells(program),
+        program.verdict ?? '',
+        ...metrics.map((m) => String(program.values[m] ?? '')),
+    ]));
+}
+/** How many changes fell under the noise floor, and the floors. */
+function noiseNote(diff) {
     const noise = diff.programs.flatMap((p) => p.metrics.filter((m) => m.change === 'noise'));
-    if (noise.length > 0) {
-        const floors = [...new Set(noise.map((m) => m.metric))].map((m) => {
-            const t = diff.thresholds[m];
-            const unit = stats_statById(m)?.unit;
-            return `${label(m)} under ${t?.minAbs ?? 0}${unit ? ` ${unit}` : ''} or under ${t?.minPct ?? 0} %`;
-        });
-        out.push(`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, '');
-    }
-    renderProblems(diff, out);
-    return `${out.join('\n')}\n`;
+    if (noise.length === 0)
+        return [];
+    const floors = [...new Set(noise.map((m) => m.metric))].map((m) => {
+        const t = diff.thresholds[m];
+        const unit = stats_statById(m)?.unit;
+        return `${label(m)} under ${t?.minAbs ?? 0}${unit ? ` ${unit}` : ''} or under ${t?.minPct ?? 0} %`;
+    });
+    return [`${noise.length} changes below the noise floor were not counted (${floors.join('; ')}).`, ''];
 }
 function headline(diff, failures, regressions, improvements) {
     const icon = diff.conclusion === 'failure' ? ':x:' : regressions + failures > 0 ? ':warning:' : ':white_check_mark:';

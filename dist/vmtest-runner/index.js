@@ -28524,7 +28524,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9625);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4264);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28534,7 +28534,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9625:
+/***/ 4264:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31585,7 +31585,7 @@ function splitList(text) {
  * characters no shell treats specially is left bare, so a command meant for pasting stays readable;
  * `=` is not among them (a bare first word `A=b` would be an assignment), nor is the empty word.
  */
-function shellQuote(word) {
+function lists_shellQuote(word) {
     return /^[A-Za-z0-9_./:@+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
@@ -31623,7 +31623,7 @@ const TOOLCHAIN_FAMILIES = (/* unused pure expression or super */ null && (['gcc
 /** The spelling a config, an artifact name and a job name use: `gcc-15`, `llvm-22`. */
 const TOOLCHAIN_PATTERN = /^(gcc|llvm)-([1-9][0-9]*)$/;
 /** Reads "gcc", "gcc-12", "llvm", "llvm-14" (also "clang"/"clang-14" as LLVM, any case). */
-function toolchain_parseToolchain(text) {
+function parseToolchain(text) {
     const m = /^(gcc|llvm|clang)(?:-(\d+))?$/.exec(text.trim().toLowerCase());
     if (!m?.[1]) {
         throw new UserError(`unknown toolchain "${text}": use gcc, gcc-<major> (gcc-12), llvm or llvm-<major> (llvm-14)`);
@@ -31632,7 +31632,7 @@ function toolchain_parseToolchain(text) {
     return m[2] === undefined ? { family } : { family, version: Number(m[2]) };
 }
 /** A toolchain in the config's exact spelling (`gcc-15`), or undefined when written otherwise. */
-function parsePinnedToolchain(name) {
+function toolchain_parsePinnedToolchain(name) {
     const m = TOOLCHAIN_PATTERN.exec(name);
     if (!m)
         return undefined;
@@ -31654,9 +31654,26 @@ function suggestToolchain(written, defaultVersions) {
     return `${family}-${version}`;
 }
 
+;// CONCATENATED MODULE: ./packages/domain/src/coverage.ts
+// Which kernel directories can be profiled with GCOV: source-relative paths of plain segments.
+// The names end up in a make expression (the build's per-directory GCOV_PROFILE), so nothing but
+// letters, digits and _ . + - may appear, and no segment may be . or .. (none starts with a dot).
+const COVERAGE_DIRECTORY = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*(\/[A-Za-z0-9_][A-Za-z0-9_.+-]*)*\/?$/;
+/** The kernel directories profiled when the config names none. */
+const DEFAULT_COVERAGE_DIRECTORIES = ['kernel/bpf'];
+/** `dir` without trailing slashes; throws an actionable error when it is not a plain directory. */
+function parseCoverageDirectory(dir) {
+    if (!COVERAGE_DIRECTORY.test(dir)) {
+        throw new Error(`coverage directory ${JSON.stringify(dir)} is not a source-relative directory such as kernel/bpf ` +
+            '(letters, digits, _ . + - and / only; no leading /, no segment starting with a dot)');
+    }
+    return dir.replace(/\/+$/, '');
+}
+
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -41598,8 +41615,6 @@ function setOutputs(outputs) {
 // The only package that imports @actions/*. Actions run on runAction (inputs through a zod
 // schema), log through ActionsLogger and write the step summary and outputs here.
 
-// Kept for actions written before runAction; new actions declare an input schema instead.
-
 
 
 
@@ -41868,6 +41883,33 @@ const DenylistPass = object({
     detail: schemas_string().optional(),
     durationMs: schemas_number().optional(),
 });
+const CoverageCount = object({ found: schemas_number().int(), hit: schemas_number().int() });
+/** GCOV coverage of the profiled kernel directories over the tests of a run (merged across jobs). */
+const CoverageReport = object({
+    /** The profiled source directories, e.g. kernel/bpf. */
+    directories: array(schemas_string()),
+    lines: CoverageCount,
+    functions: CoverageCount,
+    branches: CoverageCount,
+    /** Per source-relative file, most uncovered lines first. */
+    files: array(object({
+        path: schemas_string(),
+        lines: CoverageCount,
+        functions: CoverageCount,
+        branches: CoverageCount,
+    })),
+    /** The added and changed lines between two commits that had code, covered or not. */
+    patch: object({
+        base: schemas_string(),
+        head: schemas_string(),
+        covered: schemas_number().int(),
+        uncovered: array(object({ file: schemas_string(), line: schemas_number().int(), function: schemas_string().optional() })),
+        notBuilt: array(schemas_string()).optional(),
+    })
+        .optional(),
+    /** Why the numbers miss part of the run (a job whose counters were not captured, ...). */
+    partial: schemas_string().optional(),
+});
 const model_Run = object({
     schemaVersion: literal(model_SCHEMA_VERSION),
     context: RunContext,
@@ -41880,6 +41922,7 @@ const model_Run = object({
     sources: array(schemas_string()),
     quarantine: QuarantineReport.optional(),
     denylistPass: DenylistPass.optional(),
+    coverage: CoverageReport.optional(),
 });
 
 ;// CONCATENATED MODULE: ./packages/model/src/kcidb.ts
@@ -41918,6 +41961,25 @@ function build_newBinaryResult(binary, init = {}) {
         notes: [],
         ...init,
     };
+}
+/** A test counts as failed when it failed, broke (error) or never reported (miss). */
+function isFailed(test) {
+    return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
+}
+/**
+ * Marks `result` partial for `reason` (each reason listed once) and, when given, adds `detail` to
+ * what it already says. Every producer (parsers, the VM runner, the loaders) marks a result this way.
+ */
+function markIncomplete(result, reason, detail) {
+    result.complete = false;
+    if (!result.incompleteReasons.includes(reason))
+        result.incompleteReasons.push(reason);
+    if (detail !== undefined)
+        addIncompleteDetail(result, detail);
+}
+/** Appends `detail` to the result's incompleteDetail: the problems read in the order they were found. */
+function addIncompleteDetail(result, detail) {
+    result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
 }
 function build_newRun(context = {}, binaries = []) {
     return { schemaVersion: model_SCHEMA_VERSION, context, binaries, events: [], sources: [] };
@@ -42090,7 +42152,72 @@ function schema_parseRun(value, source = 'results.json') {
     return parsed.data;
 }
 
+;// CONCATENATED MODULE: ./packages/model/src/job-manifest.ts
+// The job manifest: everything a local reproduction of one CI test job needs, written by the VM
+// runner next to results.json (job-manifest.json). The run plan is kept as the runner's own JSON
+// (the VM package validates it when it boots it again); the rest is described here.
+
+const JOB_MANIFEST_FILE = 'job-manifest.json';
+/** A file or folder of the job's build, relative to the folder the build was unpacked into. */
+const BuildPath = schemas_string().refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), {
+    message: 'a path inside the build folder (relative, without ..)',
+});
+const JobManifest = object({
+    schemaVersion: literal(1),
+    arch: schemas_string(),
+    toolchain: schemas_string().optional(),
+    kernelRelease: schemas_string().optional(),
+    build: object({
+        /** Where the build was on the runner (the common folder of the paths below). */
+        root: schemas_string(),
+        /** The CI artifact holding the build, when the job says which (kernel-ARCH-TOOLCHAIN). */
+        artifact: schemas_string().optional(),
+        kernelImage: BuildPath,
+        kernelConfig: BuildPath.optional(),
+        modules: BuildPath.optional(),
+        selftests: BuildPath,
+    }),
+    /** The allow and deny entries after merging every list layer, each with the file it came from. */
+    lists: object({
+        allow: array(object({ entry: schemas_string(), source: schemas_string() })),
+        deny: array(object({ entry: schemas_string(), source: schemas_string() })),
+    }),
+    /** The run plan as the VM runner wrote it (plan.json): runners, argv, timeouts, retries. */
+    plan: record(schemas_string(), unknown()),
+    /** The kernel command line QEMU passed. */
+    cmdline: schemas_string(),
+    qemu: object({
+        binary: schemas_string(),
+        machine: schemas_string(),
+        cpu: schemas_string(),
+        accelerator: schemas_string(),
+        memoryMiB: schemas_number().int().positive(),
+        cpus: schemas_number().int().positive(),
+        silenceTimeoutSec: schemas_number().int().positive(),
+    }),
+    /** The runner's userland the guest ran the selftests on (shared read-only into the guest). */
+    userland: object({ distribution: schemas_string(), libc: schemas_string() }),
+    commit: schemas_string().optional(),
+    repository: schemas_string().optional(),
+    workflow: schemas_string().optional(),
+    job: schemas_string().optional(),
+    runUrl: schemas_string().optional(),
+    jobUrl: schemas_string().optional(),
+    runAttempt: schemas_number().int().positive().optional(),
+});
+/** A manifest read from a file: a clear message naming the file and the first wrong field. */
+function parseJobManifest(value, source) {
+    const parsed = JobManifest.safeParse(value);
+    if (parsed.success)
+        return parsed.data;
+    const issue = parsed.error.issues[0];
+    if (issue?.path[0] === 'schemaVersion')
+        throw new Error(`${source}: job manifest schemaVersion ${JSON.stringify(value?.schemaVersion)} is not one this bpf-ci reads (1): use the bpf-ci version the job used`);
+    throw new Error(`${source}: not a valid job manifest: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+}
+
 ;// CONCATENATED MODULE: ./packages/model/src/index.ts
+
 
 
 
@@ -42164,9 +42291,6 @@ function describe_partialExplanation(result) {
         return result.incompleteDetail;
     const reasons = result.incompleteReasons.map((r) => REASONS[r]);
     return reasons.length > 0 ? reasons.join('; ') : 'the run did not complete';
-}
-function isFailed(test) {
-    return test.status === 'fail' || test.status === 'error' || test.status === 'miss';
 }
 function describe_failedLeaves(result) {
     const out = [];
@@ -42401,8 +42525,6 @@ const STATUS_WORD = {
 };
 const CONCLUSION_ICON = { success: '✅', failure: '❌', error: '💥' };
 const bytes = (s) => Buffer.byteLength(s, 'utf8');
-// POSIX shell quoting, so a pasted repro command runs the test whatever its name holds.
-
 function details(summaryHtml, body, open = false) {
     // Blank lines around the body: Markdown resumes after the HTML line, and </details> is its own block.
     const text = body.endsWith('\n') ? body : `${body}\n`;
@@ -42460,10 +42582,29 @@ function splatBlock(event, open, maxLines) {
  * image, config and selftests): boots that kernel and runs just the failed test.
  */
 const REPRO_VMTEST_TEMPLATE = 'bpf-ci vmtest --kernel bzImage --kernel-config config --selftests selftests --runners {binary} --allow {test}';
+/**
+ * The one-line `bpf-ci repro` for a failed test of a CI test job: the run's page (with its
+ * attempt), the job's name and the test; `{test}` is replaced by the shell-quoted test key.
+ */
+function reproJobTemplate(runUrl, jobName) {
+    return `bpf-ci repro ${shellQuote(runUrl)} --job ${shellQuote(jobName)} -t {test}`;
+}
+/**
+ * The repro template for the job this step runs in, from the variables GitHub sets in every job;
+ * kernel-ci names its test jobs "RUNNER on ARCH with TOOLCHAIN". Undefined outside Actions.
+ */
+function reproTemplateFromEnv(env, job) {
+    const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: attempt } = env;
+    if (!repository || !runId || !job.runner || !job.arch || !job.toolchain)
+        return undefined;
+    const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
+    const runUrl = `${server}/${repository}/actions/runs/${runId}${attempt ? `/attempts/${attempt}` : ''}`;
+    return reproJobTemplate(runUrl, `${job.runner} on ${job.arch} with ${job.toolchain}`);
+}
 function reproLine(template, binary, key) {
     if (!template)
         return '';
-    const command = template.replaceAll('{binary}', shellQuote(binary)).replaceAll('{test}', shellQuote(key));
+    const command = template.replaceAll('{binary}', lists_shellQuote(binary)).replaceAll('{test}', lists_shellQuote(key));
     return `Reproduce locally:\n\n${codeFence(command, 'sh')}\n`;
 }
 function assertionsBlock(test) {
@@ -42599,19 +42740,9 @@ function denylistBlock(run, maxLogLines) {
 function step_summary_renderStepSummary(run, options = {}) {
     const opts = { maxLogLines: 200, ...options };
     const budget = new Budget((options.budgetBytes ?? STEP_SUMMARY_BUDGET) - 1024 /* truncation notes */);
-    const conclusion = describe_reportConclusion(run);
-    const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
-    const vmFault = run.vm?.fault ? [`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`] : [];
     // One binary: its section heading is the job's heading. Several: a job heading above them.
     const single = run.binaries.length === 1;
-    const top = single
-        ? where
-            ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
-            : []
-        : [`## ${CONCLUSION_ICON[conclusion]} ${escapeMarkdown(describe_runTitle(run))}${where}\n`];
-    top.push(...vmFault);
-    if (run.binaries.length === 0)
-        top.push('_No selftest results were found: no log matched, or every log was empty._\n');
+    const top = topLines(run, single);
     const sections = run.binaries.map((result) => ({
         result,
         head: sectionHead(run, result, single ? '##' : '###'),
@@ -42626,90 +42757,20 @@ function step_summary_renderStepSummary(run, options = {}) {
     }));
     for (const text of [...top, ...sections.map((s) => s.head)])
         budget.remaining -= bytes(text);
-    // Kernel splats first: the run-wide ones at the top, the others in their binary's section.
-    const runSplats = [];
-    let omittedRunSplats = 0;
-    const events = describe_allEvents(run);
-    events.forEach(({ event, result }, i) => {
-        const block = splatBlock(event, i === 0, opts.maxLogLines);
-        const section = sections.find((s) => s.result === result);
-        if (budget.take(block))
-            (section ? section.splats : runSplats).push(block);
-        else if (section)
-            section.omittedSplats++;
-        else
-            omittedRunSplats++;
-    });
-    for (const s of sections) {
-        const failing = s.result.tests.filter((t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)));
-        for (const test of failing) {
-            const full = failureBlock(test, s.result, opts, true);
-            if (budget.take(full))
-                s.failures.push(full);
-            else {
-                const compact = failureBlock(test, s.result, opts, false);
-                if (budget.take(compact))
-                    s.failures.push(compact);
-                else
-                    s.omittedFailures++;
-            }
-        }
-    }
-    for (const s of sections) {
-        for (const { key, test } of describe_flakyEntries(s.result)) {
-            const first = test.attempts.flatMap((a) => a.assertions)[0];
-            const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
-            const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
-            const line = `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(describe_assertionText(first))}` : ''}` +
-                `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
-            if (budget.take(line))
-                s.flaky.push(line);
-        }
-        for (const { key, test, mark } of describe_quarantinedEntries(s.result)) {
-            const first = test.assertions[0];
-            const line = `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(describe_quarantineText(mark))}` +
-                `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
-            if (budget.take(line))
-                s.quarantined.push(line);
-        }
-        for (const { key, test } of build_walkTests(s.result.tests)) {
-            if (test.status !== 'skip')
-                continue;
-            const line = `- ${escapeMarkdown(key)}${test.reason ? ` (${escapeMarkdown(test.reason)})` : ''}\n`;
-            if (budget.take(line))
-                s.skipped.push(line);
-            else
-                s.omittedSkipped++;
-        }
-    }
-    const full = opts.fullResults ?? 'results.json';
-    const truncated = (n, what) => n > 0
-        ? `\n**truncated: ${n} more ${what} not shown** (GitHub keeps at most 1 MiB per step summary; see ${escapeMarkdown(full)}).\n`
-        : '';
+    // What matters most takes the budget first: kernel splats, then failures, then the lists.
+    const runSplats = takeSplats(run, sections, budget, opts.maxLogLines);
+    for (const s of sections)
+        takeFailures(s, budget, opts);
+    for (const s of sections)
+        takeLists(s, budget);
+    const truncated = truncationNote(opts.fullResults ?? 'results.json');
     const out = [...top];
-    if (runSplats.length > 0 || omittedRunSplats > 0) {
-        out.push(`#### 🔥 Kernel splats (${runSplats.length + omittedRunSplats})\n`, ...runSplats, truncated(omittedRunSplats, 'kernel splats'));
+    if (runSplats.shown.length > 0 || runSplats.omitted > 0) {
+        out.push(`#### 🔥 Kernel splats (${runSplats.shown.length + runSplats.omitted})\n`, ...runSplats.shown, truncated(runSplats.omitted, 'kernel splats'));
     }
-    let omittedTotal = omittedRunSplats;
+    let omittedTotal = runSplats.omitted;
     for (const s of sections) {
-        out.push(s.head);
-        if (s.splats.length + s.omittedSplats > 0) {
-            out.push(`#### 🔥 Kernel splats (${s.splats.length + s.omittedSplats})\n`, ...s.splats, truncated(s.omittedSplats, 'kernel splats'));
-        }
-        if (s.failures.length + s.omittedFailures > 0) {
-            out.push(`#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`, ...s.failures, truncated(s.omittedFailures, 'failed tests'));
-        }
-        if (s.flaky.length > 0)
-            out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
-        const retryLine = retrySummary(s.result);
-        if (retryLine)
-            out.push(retryLine);
-        if (s.quarantined.length > 0)
-            out.push(`#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`, `${s.quarantined.join('')}\n`);
-        const skippedTotal = s.skipped.length + s.omittedSkipped;
-        if (skippedTotal > 0) {
-            out.push(details(`⏭️ Skipped (${skippedTotal})`, `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`));
-        }
+        out.push(...sectionLines(s, truncated));
         omittedTotal += s.omittedSplats + s.omittedFailures + s.omittedSkipped;
     }
     for (const block of [quarantineBlock(run), denylistBlock(run, opts.maxLogLines)]) {
@@ -42719,6 +42780,107 @@ function step_summary_renderStepSummary(run, options = {}) {
     if (omittedTotal > 0)
         out.push(truncated(omittedTotal, 'items in total'));
     return `${out.filter((p) => p !== '').join('\n')}\n`;
+}
+/** The job heading (several binaries) or the kernel line (one), the VM's fault, and "no results". */
+function topLines(run, single) {
+    const where = run.context.kernelRelease ? ` · kernel ${escapeMarkdown(run.context.kernelRelease)}` : '';
+    const top = single
+        ? where
+            ? [`_kernel ${escapeMarkdown(run.context.kernelRelease ?? '')}_\n`]
+            : []
+        : [`## ${CONCLUSION_ICON[describe_reportConclusion(run)]} ${escapeMarkdown(describe_runTitle(run))}${where}\n`];
+    if (run.vm?.fault)
+        top.push(`> **💥 VM:** ${escapeMarkdown(run.vm.fault.detail)}\n`);
+    if (run.binaries.length === 0)
+        top.push('_No selftest results were found: no log matched, or every log was empty._\n');
+    return top;
+}
+/** Kernel splats, within the budget: the run-wide ones returned, the others in their binary's section. */
+function takeSplats(run, sections, budget, maxLogLines) {
+    const runSplats = { shown: [], omitted: 0 };
+    describe_allEvents(run).forEach(({ event, result }, i) => {
+        const block = splatBlock(event, i === 0, maxLogLines);
+        const section = sections.find((s) => s.result === result);
+        if (budget.take(block))
+            (section ? section.splats : runSplats.shown).push(block);
+        else if (section)
+            section.omittedSplats++;
+        else
+            runSplats.omitted++;
+    });
+    return runSplats;
+}
+/** A section's failed tests, each in full, else compact, else counted as left out. */
+function takeFailures(s, budget, opts) {
+    const failing = s.result.tests.filter((t) => !t.quarantined && (isFailed(t) || t.subtests.some((x) => isFailed(x) && !x.quarantined)));
+    for (const test of failing) {
+        const full = failureBlock(test, s.result, opts, true);
+        if (budget.take(full))
+            s.failures.push(full);
+        else {
+            const compact = failureBlock(test, s.result, opts, false);
+            if (budget.take(compact))
+                s.failures.push(compact);
+            else
+                s.omittedFailures++;
+        }
+    }
+}
+/** A section's flaky, quarantined and skipped lines, as far as the budget goes. */
+function takeLists(s, budget) {
+    for (const { key, test } of describe_flakyEntries(s.result)) {
+        const first = test.attempts.flatMap((a) => a.assertions)[0];
+        const attempts = [...test.attempts.map((a) => a.status), test.status].join(' → ');
+        const via = s.result.retry?.viaParent.find((v) => v.key === key || v.parent === key);
+        const line = `- 🔁 ${escapeMarkdown(key)} (${attempts})${first ? `: ${escapeMarkdown(describe_assertionText(first))}` : ''}` +
+            `${via ? ` _(retried through ${escapeMarkdown(via.parent)}: ${escapeMarkdown(via.why)})_` : ''}\n`;
+        if (budget.take(line))
+            s.flaky.push(line);
+    }
+    for (const { key, test, mark } of describe_quarantinedEntries(s.result)) {
+        const first = test.assertions[0];
+        const line = `- 🔕 ${escapeMarkdown(key)}: quarantined ${escapeMarkdown(describe_quarantineText(mark))}` +
+            `${first ? `: ${escapeMarkdown(assertionHeadline(first))}` : ''}\n`;
+        if (budget.take(line))
+            s.quarantined.push(line);
+    }
+    for (const { key, test } of build_walkTests(s.result.tests)) {
+        if (test.status !== 'skip')
+            continue;
+        const line = `- ${escapeMarkdown(key)}${test.reason ? ` (${escapeMarkdown(test.reason)})` : ''}\n`;
+        if (budget.take(line))
+            s.skipped.push(line);
+        else
+            s.omittedSkipped++;
+    }
+}
+/** The note that says how many items the 1 MiB step summary left out, and where they all are. */
+function truncationNote(fullResults) {
+    return (n, what) => n > 0
+        ? `\n**truncated: ${n} more ${what} not shown** (GitHub keeps at most 1 MiB per step summary; see ${escapeMarkdown(fullResults)}).\n`
+        : '';
+}
+/** One binary's part of the summary, from what the budget let in. */
+function sectionLines(s, truncated) {
+    const out = [s.head];
+    if (s.splats.length + s.omittedSplats > 0) {
+        out.push(`#### 🔥 Kernel splats (${s.splats.length + s.omittedSplats})\n`, ...s.splats, truncated(s.omittedSplats, 'kernel splats'));
+    }
+    if (s.failures.length + s.omittedFailures > 0) {
+        out.push(`#### ❌ Failures (${s.failures.length + s.omittedFailures})\n`, ...s.failures, truncated(s.omittedFailures, 'failed tests'));
+    }
+    if (s.flaky.length > 0)
+        out.push(`#### 🔁 Flaky: failed, then passed on retry (${s.flaky.length})\n`, `${s.flaky.join('')}\n`);
+    const retryLine = retrySummary(s.result);
+    if (retryLine)
+        out.push(retryLine);
+    if (s.quarantined.length > 0)
+        out.push(`#### 🔕 Quarantined failures: warnings, not failing the job (${s.quarantined.length})\n`, `${s.quarantined.join('')}\n`);
+    const skippedTotal = s.skipped.length + s.omittedSkipped;
+    if (skippedTotal > 0) {
+        out.push(details(`⏭️ Skipped (${skippedTotal})`, `${s.skipped.join('')}${truncated(s.omittedSkipped, 'skipped tests')}`));
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/junit.ts
@@ -43472,14 +43634,10 @@ class RunParser {
         return [];
     }
     markIncomplete(reason) {
-        this.result.complete = false;
-        if (!this.result.incompleteReasons.includes(reason))
-            this.result.incompleteReasons.push(reason);
+        markIncomplete(this.result, reason);
     }
     addDetail(text) {
-        this.result.incompleteDetail = this.result.incompleteDetail
-            ? `${this.result.incompleteDetail}; ${text}`
-            : text;
+        addIncompleteDetail(this.result, text);
     }
 }
 /** Compare printed and parsed counts; a readable difference, or undefined when they agree. */
@@ -43676,9 +43834,10 @@ class TestProgsRun extends RunParser {
                 return true;
             }
         }
-        else if (this.takeRestOfCutResult(l)) {
+        // A rest may start with `#` too: a name's own `#` right after the cut ("btf/decl_tag test"
+        // then " #11, func parameter, ...:OK").
+        if (this.takeRestOfCutResult(l))
             return true;
-        }
         if (c === 83 /* S */ && t.startsWith('Summary: ')) {
             const m = TP_SUMMARY.exec(t);
             if (m) {
@@ -43715,7 +43874,7 @@ class TestProgsRun extends RunParser {
             const head = text.slice(i);
             if (!CUT_RESULT_HEAD.test(head) || TP_RESULT.test(head.trim()))
                 continue;
-            this.cutResults.push({ head, lineNo: l.lineNo });
+            this.cutResults.push({ head, lineNo: l.lineNo, quoted: l.quoted !== undefined });
             if (this.cutResults.length > MAX_CUT_RESULTS)
                 this.cutResults.shift();
         }
@@ -43730,13 +43889,17 @@ class TestProgsRun extends RunParser {
             const cut = this.cutResults[k];
             if (!cut)
                 continue;
-            const joined = (cut.head + l.text).trim();
-            const m = TP_RESULT.exec(joined);
-            if (!m || !this.belongsToNumber(m))
-                continue;
-            this.cutResults.length = 0;
-            this.onResult(m, { text: joined, match: joined, lineNo: cut.lineNo });
-            return true;
+            // An unquoted log's rest keeps its `> `; a mail-quoted log's rest loses it like every line.
+            const rests = l.quoted === undefined ? [l.text] : cut.quoted ? [l.text, l.quoted] : [l.quoted, l.text];
+            for (const rest of rests) {
+                const joined = (cut.head + rest).trim();
+                const m = TP_RESULT.exec(joined);
+                if (!m || !this.belongsToNumber(m))
+                    continue;
+                this.cutResults.length = 0;
+                this.onResult(m, { text: joined, match: joined, lineNo: cut.lineNo });
+                return true;
+            }
         }
         return false;
     }
@@ -44228,9 +44391,7 @@ function json_summary_resultFromJsonSummary(jsonText, binary = 'test_progs') {
     const result = build_newBinaryResult(binary);
     const read = readJsonSummary(jsonText);
     if (!read.ok) {
-        result.complete = false;
-        result.incompleteReasons.push(jsonText.trim() === '' ? 'no-summary' : 'truncated');
-        result.incompleteDetail = read.problem;
+        markIncomplete(result, jsonText.trim() === '' ? 'no-summary' : 'truncated', read.problem);
         return result;
     }
     const s = read.summary;
@@ -44510,6 +44671,7 @@ class LineNormalizer {
     one(raw, lineNo, emit) {
         let text = cleanText(raw);
         let lead = leadingSpace(text);
+        let quoted;
         if (text.charCodeAt(lead) === 62 /* > */) {
             // Mail quoting: `> ` (possibly nested). `>ffff...` (KASAN memory dump) is not a quote.
             let q = lead;
@@ -44519,6 +44681,7 @@ class LineNormalizer {
                     q++;
             }
             if (q !== lead) {
+                quoted = text;
                 text = text.slice(Math.min(q, text.length));
                 lead = leadingSpace(text);
             }
@@ -44547,7 +44710,10 @@ class LineNormalizer {
         }
         const last = text.charCodeAt(text.length - 1);
         const trimmed = text.charCodeAt(0) > 32 && last > 32 && last !== 0xa0;
-        emit({ text, match: trimmed ? text : text.trim(), lineNo });
+        const line = { text, match: trimmed ? text : text.trim(), lineNo };
+        if (quoted !== undefined)
+            line.quoted = quoted;
+        emit(line);
     }
 }
 
@@ -45178,11 +45344,7 @@ class LogParser {
             else
                 result.notes.push(`the kselftest runner reported "${m[0]}"`);
             if (m[6] !== undefined) {
-                result.complete = false;
-                if (!result.incompleteReasons.includes('timeout'))
-                    result.incompleteReasons.push('timeout');
-                const detail = `the kselftest runner killed ${binary} after its ${m[6]} s timeout`;
-                result.incompleteDetail = result.incompleteDetail ? `${result.incompleteDetail}; ${detail}` : detail;
+                markIncomplete(result, 'timeout', `the kselftest runner killed ${binary} after its ${m[6]} s timeout`);
             }
         }
         if (target)
@@ -45284,16 +45446,25 @@ function formatOf(binaries) {
         return [...families][0] ?? 'mixed';
     return 'mixed';
 }
-/** The last `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, ...)..., 833#7/1 ...`). */
+/**
+ * The `#N ...:STATUS` inside a line another writer prefixed (strace: `write(1, "#7/1 ..."..., 833#7/1
+ * ...`). The leftmost `#` that starts a result line, since a name may hold a `#` of its own
+ * ("btf/struct test #3 Invalid member offset") and the part after it reads as a result line too;
+ * but when a later one starts with the same `#N` or `#N/M`, the earlier is the writer's echo of it.
+ */
 function embeddedResult(t) {
-    let i = t.lastIndexOf('#');
-    for (let tries = 0; i > 0 && tries < 16; tries++) {
+    const candidates = [];
+    for (let i = t.indexOf('#', 1); i > 0 && candidates.length < 16; i = t.indexOf('#', i + 1)) {
         const candidate = t.slice(i);
         if (TP_RESULT.test(candidate))
-            return candidate;
-        i = t.lastIndexOf('#', i - 1);
+            candidates.push(candidate);
     }
-    return undefined;
+    const numberOf = (c) => /^#\d+(?:\/\d+)?/.exec(c)?.[0];
+    let chosen = candidates[0];
+    for (const later of candidates.slice(1))
+        if (chosen !== undefined && numberOf(later) === numberOf(chosen))
+            chosen = later;
+    return chosen;
 }
 
 ;// CONCATENATED MODULE: ./packages/parsers/src/index.ts
@@ -45605,14 +45776,10 @@ async function loadRun(request, logger) {
 
 
 
-// The runner protocol and Markdown escaping moved to @bpf-ci/protocol; re-exported here so code
-// that imported them from this package keeps working. New code imports @bpf-ci/protocol.
-
 
 ;// CONCATENATED MODULE: ./packages/vm/src/arch.ts
 // What differs between the architectures a kernel under test boots on: the QEMU binary, the
 // machine, the CPU, the serial console and the bus the virtio devices hang off.
-
 
 const ARCH_PROFILES = {
     x86_64: {
@@ -46034,9 +46201,24 @@ function checkoutRoot(start) {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/debian/src/hash.ts
+
+
+/** The sha256 of a file's contents, hex: how downloaded packages and guest roots are recorded. */
+function sha256File(path) {
+    return new Promise((resolvePromise, reject) => {
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        (0,external_node_fs_namespaceObject.createReadStream)(path)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolvePromise(hash.digest('hex')));
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/debian/src/index.ts
 // Debian provisioning for the packages that need files from Debian (kernels, linux-source, a
 // foreign-arch busybox): apt download + unpack, the cache root, and the atomic, locked cache entry.
+
 
 
 
@@ -46099,6 +46281,11 @@ const RunnerPlan = object({
      * setup and fault injection (tests force a panic with `echo c > /proc/sysrq-trigger`).
      */
     guestShell: schemas_string().optional(),
+    /**
+     * Lists every test of the binary, without the allow/deny filters (NAME.known): a deny entry that
+     * names none of them removes nothing.
+     */
+    knownListArgv: array(schemas_string()).optional(),
     /** Each allow/deny entry with the list file it came from, to say which selected nothing. */
     selection: array(object({ list: schemas_enum(['allow', 'deny']), entry: schemas_string(), source: schemas_string() }))
         .optional(),
@@ -46136,7 +46323,13 @@ const RunPlan = object({
 });
 /** The files a runner leaves in the output folder. */
 function runnerFiles(name) {
-    return { log: `${name}.log`, exit: `${name}.exit`, json: `${name}.json`, list: `${name}.list` };
+    return {
+        log: `${name}.log`,
+        exit: `${name}.exit`,
+        json: `${name}.json`,
+        list: `${name}.list`,
+        known: `${name}.known`,
+    };
 }
 /**
  * The files of retry attempt K (2, 3, ...) of a runner: the host's plan and argv files, the guest's
@@ -46157,7 +46350,7 @@ function attemptFiles(name, attempt) {
 
 const OUT = '/out';
 function retryLines(runner, settings, sharedPrefix) {
-    const q = shellQuote;
+    const q = lists_shellQuote;
     const name = q(runner.name);
     const last = settings.attempts + 1;
     // Runner names are letters, digits and _.+- (RunnerPlan): safe inside double quotes, where the
@@ -46217,11 +46410,10 @@ const GUEST_TOOLS = '/tmp/.bpf-ci';
  * and write its own outputs next to NAME.log (e.g. `veristat -o csv ... > $GUEST_OUTPUT_DIR/x.csv`).
  */
 const GUEST_OUTPUT_DIR = `${GUEST_TOOLS}/out`;
-
 const NINEP_OPTS = 'trans=virtio,version=9p2000.L,msize=512000';
 function guestInit(options) {
     const { plan, nonce } = options;
-    const q = shellQuote;
+    const q = lists_shellQuote;
     const lines = [
         '#!/bin/sh',
         '# Generated by @bpf-ci/vm from plan.json. Runs as PID 1 in the initramfs (busybox).',
@@ -46239,9 +46431,7 @@ function guestInit(options) {
     ];
     for (const m of options.modules)
         lines.push(`insmod /modules/${q(m)} || die ${q(`insmod ${m} failed`)}`);
-    lines.push(`mkdir -p ${HOST} ${guest_init_OUT}`, `mount -t tmpfs -o mode=0755 root ${HOST} || die 'cannot make the runners root'`, ...options.systemView.map((entry) => entry.kind === 'share'
-        ? `mkdir -p ${HOST}${q(entry.guestPath)} && mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${q(entry.tag)} ${HOST}${q(entry.guestPath)} || die ${q(`cannot mount ${entry.guestPath} over 9p`)}`
-        : `ln -s ${q(entry.target)} ${HOST}${q(entry.guestPath)}`), `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${guest_init_OUT} || die 'cannot mount the output share'`, `cd ${HOST} && mkdir -p ${GUEST_OWN_DIRS.join(' ')} && chmod 1777 tmp && chmod 0700 root && cd /`, `mount -t proc proc ${HOST}/proc`, `mount -t sysfs sys ${HOST}/sys`, `mount -t devtmpfs dev ${HOST}/dev`, `mkdir -p ${HOST}/dev/pts ${HOST}/dev/shm`, `mount -t devpts devpts ${HOST}/dev/pts`, `mount -t tmpfs shm ${HOST}/dev/shm`, `mount -t debugfs debugfs ${HOST}/sys/kernel/debug`, `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`, `mount -t bpf bpffs ${HOST}/sys/fs/bpf`, `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`, `mount -t tmpfs tmp ${HOST}/tmp`, `mount -t tmpfs run ${HOST}/run`, `mkdir -p ${HOST}/var/tmp && chmod 1777 ${HOST}/var/tmp`, 
+    lines.push(`mkdir -p ${HOST} ${guest_init_OUT}`, `mount -t tmpfs -o mode=0755 root ${HOST} || die 'cannot make the runners root'`, ...options.systemView.map((entry) => systemEntryLine(entry)), `mount -t 9p -o cache=none,${NINEP_OPTS} ${MOUNT_TAGS.out} ${guest_init_OUT} || die 'cannot mount the output share'`, `cd ${HOST} && mkdir -p ${GUEST_OWN_DIRS.join(' ')} && chmod 1777 tmp && chmod 0700 root && cd /`, `mount -t proc proc ${HOST}/proc`, `mount -t sysfs sys ${HOST}/sys`, `mount -t devtmpfs dev ${HOST}/dev`, `mkdir -p ${HOST}/dev/pts ${HOST}/dev/shm`, `mount -t devpts devpts ${HOST}/dev/pts`, `mount -t tmpfs shm ${HOST}/dev/shm`, `mount -t debugfs debugfs ${HOST}/sys/kernel/debug`, `mount -t tracefs tracefs ${HOST}/sys/kernel/tracing`, `mount -t bpf bpffs ${HOST}/sys/fs/bpf`, `mount -t cgroup2 cgroup2 ${HOST}/sys/fs/cgroup`, `mount -t tmpfs tmp ${HOST}/tmp`, `mount -t tmpfs run ${HOST}/run`, `mkdir -p ${HOST}/var/tmp && chmod 1777 ${HOST}/var/tmp`, 
     // The selftests tree at its own host path (it may live anywhere, /tmp included): last, over
     // the tmpfs folders above.
     `mkdir -p ${HOST}${q(plan.cwd)} 2>/dev/null; mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${MOUNT_TAGS.selftests} ${HOST}${q(plan.cwd)} || die 'cannot mount the selftests over 9p'`, `mkdir -p ${HOST}${GUEST_TOOLS} && cp /bin/busybox ${HOST}${GUEST_TOOLS}/busybox`, `mkdir -p ${HOST}${GUEST_OUTPUT_DIR} && mount -o bind ${guest_init_OUT} ${HOST}${GUEST_OUTPUT_DIR} || say 'warning: the output folder is not visible to runners'`, 
@@ -46262,8 +46452,25 @@ function guestInit(options) {
     }
     if (plan.denylistPass)
         lines.push(...runnerLines(plan.denylistPass.runner, plan.cwd));
+    if (options.shell)
+        lines.push(...shellLines(plan.cwd));
     lines.push('dmesg > /out/dmesg.txt', 'say done', 'sync', STOP_GUEST, 'sleep 5', '');
     return lines.join('\n');
+}
+/** The init line that puts one system entry into the runners' root. */
+function systemEntryLine(entry) {
+    const q = lists_shellQuote;
+    const at = `${HOST}${q(entry.guestPath)}`;
+    switch (entry.kind) {
+        case 'share':
+            return `mkdir -p ${at} && mount -t 9p -o ro,cache=loose,${NINEP_OPTS} ${q(entry.tag)} ${at} || die ${q(`cannot mount ${entry.guestPath} over 9p`)}`;
+        case 'symlink':
+            return `ln -s ${q(entry.target)} ${at}`;
+        case 'busybox':
+            // The applet links point at /bin/busybox, which the runners' root resolves through its own
+            // /bin link to this copy.
+            return `mkdir -p ${at} && cp /bin/busybox ${at}/busybox && /bin/busybox --install -s ${at} || die ${q(`cannot install busybox in ${entry.guestPath}`)}`;
+    }
 }
 /** Runners the host can retry test by test (the retry policy decides whether it does). */
 function retriable(runner) {
@@ -46277,25 +46484,43 @@ function sharedPrefix(cwd) {
     // the root has it) makes the runner's lines reach the console, the progress line and the silence
     // watchdog as they are printed, not 4 KiB at a time.
     const script = 'cd "$1" && shift && if command -v stdbuf >/dev/null 2>&1; then exec stdbuf -oL -eL "$@"; else exec "$@"; fi';
-    return ['chroot', HOST, `${GUEST_TOOLS}/busybox`, 'sh', '-c', script, 'sh', cwd].map(shellQuote).join(' ');
+    return ['chroot', HOST, `${GUEST_TOOLS}/busybox`, 'sh', '-c', script, 'sh', cwd].map(lists_shellQuote).join(' ');
 }
 function inShared(cwd, argv) {
-    return [sharedPrefix(cwd), ...argv.map(shellQuote)].join(' ');
+    return [sharedPrefix(cwd), ...argv.map(lists_shellQuote)].join(' ');
 }
 function runnerLines(runner, cwd) {
     const files = runnerFiles(runner.name);
-    const name = shellQuote(runner.name);
+    const name = lists_shellQuote(runner.name);
     const out = [`# runner ${runner.name}`];
     if (runner.listArgv) {
         out.push(`timeout 120 ${inShared(cwd, runner.listArgv)} > ${guest_init_OUT}/${files.list} 2>/dev/null`, `say total ${name} "$(grep -c . ${guest_init_OUT}/${files.list})"`);
     }
-    const command = runner.guestShell ? `sh -c ${shellQuote(runner.guestShell)}` : inShared(cwd, runner.argv);
+    if (runner.knownListArgv)
+        out.push(`timeout 120 ${inShared(cwd, runner.knownListArgv)} > ${guest_init_OUT}/${files.known} 2>/dev/null`);
+    const command = runner.guestShell ? `sh -c ${lists_shellQuote(runner.guestShell)}` : inShared(cwd, runner.argv);
     out.push(`say begin ${name}`, `start=$(date +%s)`, `timeout -s TERM ${runner.timeoutSec} ${command} 2>&1 | tee ${guest_init_OUT}/${files.log}`, 'rc=$?', `echo "$rc" > ${guest_init_OUT}/${files.exit}`);
     if (runner.jsonSummaryPath) {
-        out.push(`cp ${shellQuote(`${HOST}/${runner.jsonSummaryPath.replace(/^\/+/, '')}`)} ${guest_init_OUT}/${files.json} 2>/dev/null`);
+        out.push(`cp ${lists_shellQuote(`${HOST}/${runner.jsonSummaryPath.replace(/^\/+/, '')}`)} ${guest_init_OUT}/${files.json} 2>/dev/null`);
     }
     out.push('sync', `say end ${name} "$rc" "$(( $(date +%s) - start ))"`, '');
     return out;
+}
+/**
+ * An interactive shell where the runners ran (chrooted into the runners' root, in the selftests
+ * folder), with the serial line as its controlling terminal (cttyhack) so ^C reaches its jobs.
+ * When it exits the script goes on to its end and the VM stops.
+ */
+function shellLines(cwd) {
+    const shell = `${GUEST_TOOLS}/busybox`;
+    const script = `cd "$1" && exec ${shell} sh -i`;
+    const command = ['chroot', HOST, shell, 'sh', '-c', script, 'sh', cwd].map(lists_shellQuote).join(' ');
+    return [
+        '# interactive shell',
+        'say shell',
+        `setsid cttyhack env PS1='repro:\\w# ' HOME=/tmp ${command}`,
+        '',
+    ];
 }
 /** The accelerator probe's /init: say the guest is up, stop. */
 function probeInit(nonce) {
@@ -46354,6 +46579,20 @@ function systemEntries(etcCopy, kindOf = pathKind) {
     }
     entries.push({ kind: 'share', tag: 'bpfci-etc', guestPath: '/etc', hostPath: etcCopy });
     return entries;
+}
+/**
+ * The system part of a foreign-arch guest's root (an arm64 or s390x guest on an x86_64 host): the
+ * host's binaries cannot run there, so the runners get the guest arch's static busybox in /usr/bin
+ * (merged-/usr links for /bin and /sbin) and the public /etc copy. The selftests they run are
+ * statically linked, so nothing else is needed.
+ */
+function foreignSystemEntries(etcCopy) {
+    return [
+        { kind: 'busybox', guestPath: '/usr/bin' },
+        { kind: 'symlink', guestPath: '/bin', target: 'usr/bin' },
+        { kind: 'symlink', guestPath: '/sbin', target: 'usr/bin' },
+        { kind: 'share', tag: 'bpfci-etc', guestPath: '/etc', hostPath: etcCopy },
+    ];
 }
 /**
  * Secrets that must not reach the guest even where a host made them world-readable by mistake:
@@ -46658,10 +46897,14 @@ function confinedOrMissing(file, root) {
 
 
 
-/** What the guest needs before its root exists: virtio on PCI/CCW and the 9p file system. */
+/**
+ * What the guest needs before its root exists: virtio on PCI/CCW and the 9p file system. s390x's
+ * virtio_ccw is not a module at all: it is built by the bool CONFIG_S390_GUEST (so it is not in
+ * modules.builtin either); see drivers/s390/virtio/Makefile.
+ */
 const BOOT_MODULES = {
     pci: ['virtio_pci', '9pnet_virtio', '9p'],
-    ccw: ['virtio_ccw', '9pnet_virtio', '9p'],
+    ccw: ['9pnet_virtio', '9p'],
 };
 /** A module's name as the kernel spells it: file name without .ko[.xz|.zst|.gz], '-' as '_'. */
 function moduleName(path) {
@@ -46888,16 +47131,25 @@ function infrastructureExit(exitCode) {
     return undefined;
 }
 /**
- * Allow entries that selected nothing. A `test` entry matched when a selected test has that name
- * (test_progs' `*` glob); a `test/subtest` entry when that test ran that subtest. Entries whose
- * test never ran to the end are not judged (nothing is known of its subtests).
+ * Allow and deny entries that selected nothing. An allow `test` entry matched when a selected test
+ * has that name (test_progs' `*` glob); a `test/subtest` entry when that test ran that subtest.
+ * Entries whose test never ran to the end are not judged (nothing is known of its subtests). A deny
+ * entry matched when its test is one of the binary's (`known`, its unfiltered `-l`); a denied
+ * subtest never runs, so only its test part can be judged.
  */
-function unmatchedEntries(runner, selected, result) {
-    if (!runner.selection || !selected)
+function unmatchedEntries(runner, selected, result, known) {
+    if (!runner.selection)
         return [];
     const out = [];
     for (const sel of runner.selection) {
-        if (sel.list !== 'allow')
+        if (sel.list === 'deny') {
+            const test = sel.entry.split('/', 1)[0];
+            // An empty list says test_progs -l failed, not that the binary has no test.
+            if (known?.length && !known.some((name) => globMatch(test, name)))
+                out.push(sel);
+            continue;
+        }
+        if (!selected)
             continue;
         const slash = sel.entry.indexOf('/');
         const test = slash < 0 ? sel.entry : sel.entry.slice(0, slash);
@@ -47013,12 +47265,6 @@ function runningTest(result, listed) {
         return next;
     return last ? `the test after ${last.name}` : undefined;
 }
-function markIncomplete(result, reason, detail) {
-    result.complete = false;
-    if (!result.incompleteReasons.includes(reason))
-        result.incompleteReasons.push(reason);
-    result.incompleteDetail = result.incompleteDetail ? `${detail}; ${result.incompleteDetail}` : detail;
-}
 async function collectRun(input) {
     const { plan, outputDir, fault } = input;
     const run = build_newRun(input.context);
@@ -47079,7 +47325,9 @@ async function collectRun(input) {
         }
         if (selected)
             addMisses(result, selected, stop);
-        const unmatched = unmatchedEntries(runner, selected, result);
+        const knownFile = (0,external_node_path_namespaceObject.join)(outputDir, files.known);
+        const known = runner.knownListArgv && (0,external_node_fs_namespaceObject.existsSync)(knownFile) ? readListed(knownFile) : undefined;
+        const unmatched = unmatchedEntries(runner, selected, result, known);
         if (unmatched.length > 0)
             result.unmatchedEntries = unmatched;
         result.events.push(...input.events
@@ -47126,7 +47374,6 @@ function probeTestProgs(binary) {
         throw new Error(`${binary} does not exist: build the selftests first`);
     return featuresFromText((0,external_node_fs_namespaceObject.readFileSync)(binary).toString('latin1'), 'strings');
 }
-
 function buildRunnerPlan(request, selftestsDir, logger) {
     const name = request.name ?? request.kind;
     const base = { name, kind: request.kind, timeoutSec: request.timeoutSec };
@@ -47182,6 +47429,7 @@ function buildRunnerPlan(request, selftestsDir, logger) {
         ...base,
         argv,
         ...(features.list ? { listArgv: [`./${binary}`, ...filters, '-l'] } : {}),
+        ...(features.list && request.deny?.length ? { knownListArgv: [`./${binary}`, '-l'] } : {}),
         ...(jsonSummaryPath ? { jsonSummaryPath } : {}),
     };
 }
@@ -47265,6 +47513,9 @@ function selectorMatches(selector, key) {
 }
 
 ;// CONCATENATED MODULE: ./packages/flaky/src/policy.ts
+// The retry policy: which failures are worth a second run, how they are selected on the command
+// line, and the circuit breaker that refuses to retry a broken kernel or a broken run.
+
 
 
 const RetryPolicy = object({
@@ -47282,17 +47533,14 @@ const DEFAULT_RETRY_POLICY = RetryPolicy.parse({});
 function isTestProgsBinary(binary) {
     return binary.startsWith('test_progs');
 }
-function failedOrBroken(t) {
-    return t.status === 'fail' || t.status === 'error' || t.status === 'miss';
-}
 /** The failed leaves: failed subtests, or the failed test itself when none of its subtests failed. */
 function failedKeys(result) {
     const out = [];
     for (const t of result.tests) {
-        const subs = t.subtests.filter(failedOrBroken);
+        const subs = t.subtests.filter(isFailed);
         if (subs.length > 0)
             out.push(...subs.map((s) => `${t.name}/${s.name}`));
-        else if (failedOrBroken(t))
+        else if (isFailed(t))
             out.push(t.name);
     }
     return out;
@@ -47460,14 +47708,6 @@ function mergeAttempts(original, attempts, record) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./packages/matrix/src/toolchain.ts
-// Names the config uses for architectures, compilers and test runners: bpf-ci's vocabulary from
-// @bpf-ci/domain, re-exported under the names this package has always exported.
-
-
-/** The boot image `make` builds for each arch: its file name in the kernel-build artifact. */
-const toolchain_KERNEL_IMAGE = Object.fromEntries(arch_ARCHES.map((a) => [a, ARCH_NAMES[a].imageName]));
-
 ;// CONCATENATED MODULE: ./packages/matrix/src/defaults.ts
 // What a config that leaves a key out gets: today's kernel-patches/bpf matrix, as computed by
 // kernel-patches/vmtest's .github/scripts/matrix.py and its test workflow:
@@ -47477,6 +47717,7 @@ const toolchain_KERNEL_IMAGE = Object.fromEntries(arch_ARCHES.map((a) => [a, ARC
 //   parallel variants continue on error with a 30 minute timeout;
 //   outside kernel-patches/bpf and kernel-patches/vmtest only x86_64, on GitHub-hosted runners;
 //   kernel-patches/bpf is the 'prod' deployment, everything else 'rc' (which picks DENYLIST.rc).
+
 const selfHosted = (arch) => ['self-hosted', 'docker-noble-main', arch];
 const defaults_DEFAULTS = {
     arches: ['x86_64', 'aarch64', 's390x'],
@@ -47499,6 +47740,8 @@ const defaults_DEFAULTS = {
         continueOnError: true,
     },
     veristat: { on: [{ arch: 'x86_64', toolchain: 'gcc' }] },
+    // With `coverage:` in the config: one extra GCOV build of kernel/bpf, x86_64 gcc.
+    coverage: { on: [{ arch: 'x86_64', toolchain: 'gcc' }], directories: [...DEFAULT_COVERAGE_DIRECTORIES] },
     deployment: {
         prodRepositories: ['kernel-patches/bpf'],
         allowlists: [
@@ -47546,6 +47789,99 @@ function suggest_closest(written, candidates) {
     return bestDistance <= allowed ? best : undefined;
 }
 
+;// CONCATENATED MODULE: ./packages/matrix/src/flaky-config.ts
+// The `flaky` key of the config: how the test jobs retry failures in the booted VM, which
+// quarantine file they apply, and when they try the DENYLIST's tests again. Each test entry carries
+// the values as the vmtest-runner's inputs take them.
+
+const FLAKY_DEFAULTS = {
+    retries: 1,
+    retryBudgetMinutes: 1,
+    maxFailures: 10,
+    failOnFlaky: false,
+    denylistPass: {
+        minutes: 10,
+        // Base-branch pushes and nightly runs: the pass runs tests known to hang or panic, which a
+        // pull request's run should not wait for.
+        events: ['push', 'schedule'],
+    },
+};
+const FlakyConfig = strictObject({
+    /** Attempts after the first for a failed test (0: never retry). */
+    retries: schemas_int().min(0).max(5).default(FLAKY_DEFAULTS.retries),
+    /** No retry when less than this is left of the runner's timeout. */
+    'retry-budget-minutes': schemas_int().min(0).max(4320).default(FLAKY_DEFAULTS.retryBudgetMinutes),
+    /** Circuit breaker: more failed tests than this in one runner means a broken kernel. */
+    'max-failures': schemas_int().min(0).default(FLAKY_DEFAULTS.maxFailures),
+    /** A test that failed and then passed fails the job too. */
+    'fail-on-flaky': schemas_boolean().default(FLAKY_DEFAULTS.failOnFlaky),
+    /**
+     * The quarantine file in the repository; unset, the reusable workflow's `quarantine` input
+     * names it.
+     */
+    quarantine: schemas_string().min(1).optional(),
+    /** The informational pass over the denylisted tests at the end of a run. */
+    'denylist-pass': strictObject({
+        /** Its time budget; 0 turns it off. */
+        minutes: schemas_int().min(0).max(4320).default(FLAKY_DEFAULTS.denylistPass.minutes),
+        /** The events (github.event_name) it runs on. */
+        events: array(schemas_string().min(1)).default([...FLAKY_DEFAULTS.denylistPass.events]),
+    })
+        .prefault({}),
+})
+    .prefault({});
+function flaky_config_flakyEntry(flaky, event) {
+    const pass = flaky['denylist-pass'];
+    return {
+        retries: flaky.retries,
+        'retry-budget-minutes': flaky['retry-budget-minutes'],
+        'max-failures': flaky['max-failures'],
+        'fail-on-flaky': flaky['fail-on-flaky'],
+        'denylist-pass-minutes': pass.events.includes(event) ? pass.minutes : 0,
+        'quarantine-file': flaky.quarantine ?? '',
+    };
+}
+
+;// CONCATENATED MODULE: ./packages/matrix/src/veristat-matrix.ts
+// The veristat jobs: one per build the config's `veristat.on` selects. Each boots its build's
+// kernel, runs the build's own veristat on the selftests' BPF objects, and compares the CSV with the
+// base branch's baseline (stored by the runs on the base branch itself).
+
+const VERISTAT_DEFAULTS = {
+    /** Globs in the selftests folder, as the guest's shell expands them. */
+    objects: ['*.bpf.o'],
+    timeoutMinutes: 30,
+};
+/** veristat object globs: relative to the selftests folder, no white space (the guest splits on it). */
+const ObjectGlob = schemas_string()
+    .regex(/^[^\s/~][^\s]*$/, { error: 'a glob relative to the selftests folder, without white space' })
+    .refine((g) => !g.split('/').includes('..'), { error: 'a glob must not climb out with ..' });
+const VeristatKeys = {
+    objects: array(ObjectGlob)
+        .min(1)
+        .default([...VERISTAT_DEFAULTS.objects]),
+    /** veristat-diff's thresholds (YAML) in the repository, read from the base commit; unset, its defaults. */
+    thresholds: schemas_string().min(1).optional(),
+    'timeout-minutes': schemas_int().min(1).max(4320).default(VERISTAT_DEFAULTS.timeoutMinutes),
+};
+function veristat_matrix_veristatEntry(build, keys, where) {
+    const label = `${build.arch}-${build.toolchain}`;
+    return {
+        name: `veristat on ${build.arch} with ${build.toolchain}`,
+        arch: build.arch,
+        toolchain: build.toolchain,
+        'runs-on': where.runsOn,
+        'timeout-minutes': keys['timeout-minutes'],
+        'job-timeout-minutes': keys['timeout-minutes'] + where.overheadMinutes,
+        artifact: build.artifact,
+        'kernel-image': where.kernelImage,
+        objects: keys.objects.join('\n'),
+        thresholds: keys.thresholds ?? '',
+        'baseline-key': `veristat-${label}`,
+        'results-artifact': `veristat-${label}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/matrix/src/schema.ts
 // The one schema of .github/bpf-ci.yml. Every key is optional: what is left out takes the value
 // that reproduces kernel-patches/bpf's matrix (see defaults.ts). Objects are strict so that a
@@ -47554,9 +47890,12 @@ function suggest_closest(written, candidates) {
 
 
 
+
+
+
 const DEFAULT_VERSIONS = {
-    gcc: parsePinnedToolchain(defaults_DEFAULTS.toolchains[0]).version,
-    llvm: parsePinnedToolchain(defaults_DEFAULTS.toolchains[1]).version,
+    gcc: toolchain_parsePinnedToolchain(defaults_DEFAULTS.toolchains[0]).version,
+    llvm: toolchain_parsePinnedToolchain(defaults_DEFAULTS.toolchains[1]).version,
 };
 function help(h) {
     return { params: h };
@@ -47631,8 +47970,12 @@ const schema_ConfigSchema = strictObject({
         'continue-on-error': schemas_boolean().default(defaults_DEFAULTS.parallel.continueOnError),
     })
         .prefault({}),
-    veristat: strictObject({ on: array(BuildSelector).default(defaults_DEFAULTS.veristat.on.map((s) => ({ ...s }))) })
+    veristat: strictObject({
+        on: array(BuildSelector).default(defaults_DEFAULTS.veristat.on.map((s) => ({ ...s }))),
+        ...VeristatKeys,
+    })
         .prefault({}),
+    flaky: FlakyConfig,
     deployment: strictObject({
         'prod-repositories': array(schemas_string()).default([...defaults_DEFAULTS.deployment.prodRepositories]),
         allowlists: array(schemas_string().min(1)).default([...defaults_DEFAULTS.deployment.allowlists]),
@@ -47647,6 +47990,17 @@ const schema_ConfigSchema = strictObject({
         'runs-on': Labels.default([...defaults_DEFAULTS.forks.runsOn]),
     })
         .prefault({}),
+    coverage: strictObject({
+        on: array(BuildSelector)
+            .min(1)
+            .default(defaults_DEFAULTS.coverage.on.map((s) => ({ ...s }))),
+        directories: array(schemas_string().regex(COVERAGE_DIRECTORY, { error: 'a source-relative directory such as kernel/bpf' }))
+            .min(1)
+            .default([...defaults_DEFAULTS.coverage.directories]),
+        'per-runner': schemas_boolean().default(false),
+        'patch-threshold': schemas_number().min(0).max(100).optional(),
+    })
+        .optional(),
     'config-fragments': array(schemas_string().min(1)).default([]),
     'build-only-events': array(schemas_string()).default([...defaults_DEFAULTS.buildOnlyEvents]),
 })
@@ -47729,6 +48083,10 @@ function semanticIssues(config) {
     for (const key of ['allowlists', 'denylists'])
         lists[key].forEach((path, i) => checkPath(['deployment', key, i], path));
     config['config-fragments'].forEach((path, i) => checkPath(['config-fragments', i], path));
+    if (config.flaky.quarantine !== undefined)
+        checkPath(['flaky', 'quarantine'], config.flaky.quarantine);
+    if (config.veristat.thresholds !== undefined)
+        checkPath(['veristat', 'thresholds'], config.veristat.thresholds);
     // Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones.
     config.forks['runs-on'].forEach((label, i) => {
         if (label.toLowerCase() === 'self-hosted')
@@ -47791,9 +48149,7 @@ var dist = __nccwpck_require__(8815);
 
 
 
-
 const load_DEFAULT_CONFIG_PATH = '.github/bpf-ci.yml';
-
 /** Read and validate a config file. A missing file is an error (the defaults need no file). */
 async function load_loadConfig(path, displayName = path) {
     return load_parseConfig(await readInputFile(path, { maxBytes: INPUT_LIMITS.config, what: 'bpf-ci config' }), displayName);
@@ -48047,9 +48403,65 @@ function knownKeys(path) {
     return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 
+;// CONCATENATED MODULE: ./packages/matrix/src/toolchain.ts
+
+/** The boot image `make` builds for each arch: its file name in the kernel-build artifact. */
+const toolchain_KERNEL_IMAGE = Object.fromEntries(arch_ARCHES.map((a) => [a, ARCH_NAMES[a].imageName]));
+
+;// CONCATENATED MODULE: ./packages/matrix/src/coverage.ts
+
+const COVERAGE_SUFFIX = '-coverage';
+/** Adds the coverage build and test entries for the builds that `coverage.on` selects. */
+function coverage_appendCoverageLegs(config, builds, tests) {
+    const coverage = config.coverage;
+    if (!coverage)
+        return;
+    const directories = coverage.directories.map((d) => d.replace(/\/+$/, '')).join('\n');
+    for (const build of [...builds]) {
+        if (!coverage.on.some((s) => matches(s, build.arch, build.toolchain)))
+            continue;
+        const artifact = `${build.artifact}${COVERAGE_SUFFIX}`;
+        builds.push({
+            ...build,
+            name: `${build.name}, GCOV coverage`,
+            veristat: false,
+            'selftests-targets': build['selftests-targets']
+                .split('\n')
+                .filter((t) => t !== 'veristat')
+                .join('\n'),
+            artifact,
+            coverage: directories,
+        });
+        const own = tests.filter((t) => t.artifact === build.artifact && !t.parallel);
+        const first = own[0];
+        if (!first)
+            continue;
+        const label = `${build.arch}-${build.toolchain}`;
+        tests.push({
+            ...first,
+            name: `coverage on ${build.arch} with ${build.toolchain}`,
+            test: 'coverage',
+            runner: 'coverage',
+            runners: own.map((t) => t.runners).join('\n'),
+            'timeout-minutes': own.reduce((sum, t) => sum + t['timeout-minutes'], 0),
+            'job-timeout-minutes': own.reduce((sum, t) => sum + t['timeout-minutes'], 0) +
+                first['job-timeout-minutes'] -
+                first['timeout-minutes'],
+            'continue-on-error': false,
+            artifact,
+            'results-artifact': `results-coverage-${label}`,
+            coverage: directories,
+            'coverage-per-runner': coverage['per-runner'],
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/matrix/src/generate.ts
 // Config + where the workflow runs → the build matrix and the test matrix for `strategy.matrix`.
 // Pure: no I/O, same answer for the same input.
+
+
+
 
 
 
@@ -48066,103 +48478,151 @@ function isForkPullRequest(context, repository) {
 const JOB_OVERHEAD_MINUTES = 20;
 function generate_generateMatrix(config, context = {}) {
     const notes = [];
+    const where = whereItRuns(config, context);
+    const event = context.event || 'pull_request';
+    const flaky = flakyEntry(config.flaky, event);
+    const buildEntries = [];
+    const testEntries = [];
+    const veristatEntries = [];
+    for (const { arch, toolchain } of allowedBuilds(config, context, where, notes)) {
+        const build = buildEntry(config, where, arch, toolchain, notes);
+        buildEntries.push(build.entry);
+        testEntries.push(...testEntriesFor(config, where, build, flaky));
+        if (build.entry.veristat)
+            veristatEntries.push(veristatEntry({ arch, toolchain, artifact: build.entry.artifact }, config.veristat, {
+                runsOn: testRunsOn(config, where, arch),
+                kernelImage: KERNEL_IMAGE[arch],
+                overheadMinutes: JOB_OVERHEAD_MINUTES,
+            }));
+    }
+    appendCoverageLegs(config, buildEntries, testEntries);
+    const tests = testsForEvent(config, event, testEntries, notes);
+    return {
+        build: { include: buildEntries },
+        test: { include: tests },
+        veristat: { include: veristatEntries },
+        notes,
+        fork: where.fork,
+        deployment: where.deployment,
+    };
+}
+function whereItRuns(config, context) {
     const repository = context.repository || (config.forks['main-repositories'][0] ?? '');
     const forkPullRequest = isForkPullRequest(context, repository);
     const fork = forkPullRequest || !config.forks['main-repositories'].includes(repository);
     const deployment = config.deployment['prod-repositories'].includes(repository) ? 'prod' : 'rc';
-    let builds = buildList(config);
+    return { repository, forkPullRequest, fork, deployment };
+}
+/** The config's builds, cut to the fork arches when forks have no self-hosted runners (said in `notes`). */
+function allowedBuilds(config, context, where, notes) {
+    const builds = buildList(config);
+    const { repository, forkPullRequest, fork } = where;
     if (forkPullRequest)
         notes.push(`a pull request from ${context.headRepository ?? ''}, a fork of ${repository}: only ` +
             `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (GitHub-hosted runners only)`);
-    if (fork) {
-        const kept = builds.filter((b) => config.forks.arches.includes(b.arch));
-        if (kept.length < builds.length && !forkPullRequest)
-            notes.push(`${repository} is not one of ${config.forks['main-repositories'].join(', ')}: only ` +
-                `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (forks have no self-hosted runners)`);
-        builds = kept;
-    }
-    const buildEntries = [];
-    const testEntries = [];
-    for (const { arch, toolchain } of builds) {
-        const tc = parseToolchain(toolchain);
-        const selftestsLlvm = tc.family === 'llvm' ? tc.version : parseToolchain(config['selftests-llvm']).version;
-        const label = `${arch}-${toolchain}`;
-        const runners = testsOf(config, arch, toolchain).filter((runner) => {
-            if (runner !== CPUV4_RUNNER || selftestsLlvm >= CPUV4_MIN_LLVM)
-                return true;
-            notes.push(`${CPUV4_RUNNER} skipped on ${arch} with ${toolchain}: needs LLVM >= ${CPUV4_MIN_LLVM}, has ${selftestsLlvm}`);
-            return false;
-        });
-        const artifact = `kernel-${label}`;
-        const veristat = config.veristat.on.some((s) => matches(s, arch, toolchain));
-        const bpfTargets = runners.filter((r) => !(r in config.commands));
-        buildEntries.push({
-            name: `build for ${arch} with ${toolchain}`,
+    if (!fork)
+        return builds;
+    const kept = builds.filter((b) => config.forks.arches.includes(b.arch));
+    if (kept.length < builds.length && !forkPullRequest)
+        notes.push(`${repository} is not one of ${config.forks['main-repositories'].join(', ')}: only ` +
+            `${config.forks.arches.join(', ')} on ${config.forks['runs-on'].join(', ')} (forks have no self-hosted runners)`);
+    return kept;
+}
+function buildEntry(config, where, arch, toolchain, notes) {
+    const tc = parsePinnedToolchain(toolchain);
+    const selftestsLlvm = tc.family === 'llvm' ? tc.version : parsePinnedToolchain(config['selftests-llvm']).version;
+    const runners = testsOf(config, arch, toolchain).filter((runner) => {
+        if (runner !== CPUV4_RUNNER || selftestsLlvm >= CPUV4_MIN_LLVM)
+            return true;
+        notes.push(`${CPUV4_RUNNER} skipped on ${arch} with ${toolchain}: needs LLVM >= ${CPUV4_MIN_LLVM}, has ${selftestsLlvm}`);
+        return false;
+    });
+    const veristat = config.veristat.on.some((s) => matches(s, arch, toolchain));
+    const bpfTargets = runners.filter((r) => !(r in config.commands));
+    const entry = {
+        name: `build for ${arch} with ${toolchain}`,
+        arch,
+        toolchain,
+        'toolchain-family': tc.family,
+        'toolchain-version': tc.version,
+        'selftests-llvm': selftestsLlvm,
+        'runs-on': where.fork
+            ? config.forks['runs-on']
+            : (config['build-runs-on'][arch] ?? [...DEFAULTS.buildRunsOn[arch]]),
+        'timeout-minutes': config['timeout-minutes'].build,
+        veristat,
+        'selftests-targets': [...bpfTargets, ...(veristat ? ['veristat'] : [])].join('\n'),
+        'config-fragments': config['config-fragments'].join('\n'),
+        artifact: `kernel-${arch}-${toolchain}`,
+    };
+    return { entry, arch, toolchain, runners };
+}
+/** Where a build's test (and veristat) jobs run: the fork runners, or the arch's test runners. */
+function testRunsOn(config, where, arch) {
+    return where.fork ? config.forks['runs-on'] : (config['runs-on'][arch] ?? [...DEFAULTS.runsOn[arch]]);
+}
+/** A build's test jobs: one per runner, plus the parallel variant where the config turns it on. */
+function testEntriesFor(config, where, build, flaky) {
+    const { arch, toolchain } = build;
+    const label = `${arch}-${toolchain}`;
+    const parallelHere = config.parallel.on.some((s) => matches(s, arch, toolchain));
+    const lists = (key) => config.deployment[key]
+        .map((p) => p
+        .replaceAll('{arch}', arch)
+        .replaceAll('{toolchain}', toolchain)
+        .replaceAll('{deployment}', where.deployment))
+        .join('\n');
+    const entry = (runner, parallel) => {
+        const test = parallel ? `${runner}${PARALLEL_SUFFIX}` : runner;
+        const minutes = parallel
+            ? config.parallel['timeout-minutes']
+            : (config['timeout-minutes'].tests[runner] ?? config['timeout-minutes'].test);
+        const command = config.commands[runner];
+        return {
+            name: `${test} on ${arch} with ${toolchain}`,
+            test,
+            runner,
+            parallel,
+            runners: command !== undefined ? `${runner}: ${command}` : parallel ? `${runner} -j` : runner,
             arch,
             toolchain,
-            'toolchain-family': tc.family,
-            'toolchain-version': tc.version,
-            'selftests-llvm': selftestsLlvm,
-            'runs-on': fork
-                ? config.forks['runs-on']
-                : (config['build-runs-on'][arch] ?? [...DEFAULTS.buildRunsOn[arch]]),
-            'timeout-minutes': config['timeout-minutes'].build,
-            veristat,
-            'selftests-targets': [...bpfTargets, ...(veristat ? ['veristat'] : [])].join('\n'),
-            'config-fragments': config['config-fragments'].join('\n'),
-            artifact,
-        });
-        const parallelHere = config.parallel.on.some((s) => matches(s, arch, toolchain));
-        const lists = (key) => config.deployment[key]
-            .map((p) => p
-            .replaceAll('{arch}', arch)
-            .replaceAll('{toolchain}', toolchain)
-            .replaceAll('{deployment}', deployment))
-            .join('\n');
-        const entry = (runner, parallel) => {
-            const test = parallel ? `${runner}${PARALLEL_SUFFIX}` : runner;
-            const minutes = parallel
-                ? config.parallel['timeout-minutes']
-                : (config['timeout-minutes'].tests[runner] ?? config['timeout-minutes'].test);
-            const command = config.commands[runner];
-            return {
-                name: `${test} on ${arch} with ${toolchain}`,
-                test,
-                runner,
-                parallel,
-                runners: command !== undefined ? `${runner}: ${command}` : parallel ? `${runner} -j` : runner,
-                arch,
-                toolchain,
-                'runs-on': fork ? config.forks['runs-on'] : (config['runs-on'][arch] ?? [...DEFAULTS.runsOn[arch]]),
-                'timeout-minutes': minutes,
-                'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
-                'continue-on-error': parallel && config.parallel['continue-on-error'],
-                artifact,
-                'kernel-image': KERNEL_IMAGE[arch],
-                'results-artifact': `results-${test}-${label}`,
-                deployment,
-                allowlists: lists('allowlists'),
-                denylists: lists('denylists'),
-            };
+            'runs-on': testRunsOn(config, where, arch),
+            'timeout-minutes': minutes,
+            'job-timeout-minutes': minutes + JOB_OVERHEAD_MINUTES,
+            'continue-on-error': parallel && config.parallel['continue-on-error'],
+            artifact: build.entry.artifact,
+            'kernel-image': KERNEL_IMAGE[arch],
+            'results-artifact': `results-${test}-${label}`,
+            deployment: where.deployment,
+            allowlists: lists('allowlists'),
+            denylists: lists('denylists'),
+            ...flaky,
         };
-        for (const runner of runners) {
-            testEntries.push(entry(runner, false));
-            if (parallelHere && config.parallel.runners.includes(runner))
-                testEntries.push(entry(runner, true));
-        }
+    };
+    const out = [];
+    for (const runner of build.runners) {
+        out.push(entry(runner, false));
+        if (parallelHere && config.parallel.runners.includes(runner))
+            out.push(entry(runner, true));
     }
-    const event = context.event || 'pull_request';
+    return out;
+}
+/**
+ * The test jobs `event` runs: none for a build-only event, and never none for a pull request (a
+ * skipped test job counts as passed).
+ */
+function testsForEvent(config, event, testEntries, notes) {
     if (config['build-only-events'].includes(event) && testEntries.length > 0) {
         if (PULL_REQUEST_EVENTS.includes(event))
             throw new EmptyPullRequestTests(`build-only-events lists '${event}': a pull request would build and run no test, and a ` +
                 'skipped test job counts as passed. Remove it from build-only-events.');
         notes.push(`'${event}' only builds (build-only-events): no test jobs`);
-        testEntries.length = 0;
+        return [];
     }
     if (PULL_REQUEST_EVENTS.includes(event) && testEntries.length === 0)
         throw new EmptyPullRequestTests('the config gives this pull request no test job (every test excluded or none listed for the ' +
             'arches it builds), and a skipped test job counts as passed. List tests for at least one built arch.');
-    return { build: { include: buildEntries }, test: { include: testEntries }, notes, fork, deployment };
+    return testEntries;
 }
 /** A pull request must run tests: an empty test matrix would turn into a green check. */
 class EmptyPullRequestTests extends errors_UserError {
@@ -48250,16 +48710,25 @@ function describeMatrix(matrix) {
         ...matrix.build.include.map((b) => `  ${b.name}  [runs-on: ${b['runs-on'].join(', ')}; ${b['timeout-minutes']} min${b.veristat ? '; veristat' : ''}]`),
         '',
         `${matrix.test.include.length} test jobs:`,
-        ...matrix.test.include.map((t) => `  ${t.name}  [runs-on: ${t['runs-on'].join(', ')}; ${t['timeout-minutes']} min${t['continue-on-error'] ? '; continue-on-error' : ''}]`),
+        ...matrix.test.include.map((t) => `  ${t.name}  [runs-on: ${t['runs-on'].join(', ')}; ${t['timeout-minutes']} min${t['continue-on-error'] ? '; continue-on-error' : ''}${t['denylist-pass-minutes'] > 0 ? `; DENYLIST pass ${t['denylist-pass-minutes']} min` : ''}]`),
+        '',
+        `${matrix.veristat.include.length} veristat jobs:`,
+        ...matrix.veristat.include.map((v) => `  ${v.name}  [runs-on: ${v['runs-on'].join(', ')}]`),
     ];
     return `${lines.join('\n')}\n`;
 }
 /** The action's outputs: what `strategy.matrix: ${{ fromJSON(...) }}` takes. */
 function matrixOutputs(matrix) {
-    return { 'build-matrix': JSON.stringify(matrix.build), 'test-matrix': JSON.stringify(matrix.test) };
+    return {
+        'build-matrix': JSON.stringify(matrix.build),
+        'test-matrix': JSON.stringify(matrix.test),
+        'veristat-matrix': JSON.stringify(matrix.veristat),
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/matrix/src/index.ts
+
+
 
 
 
@@ -48538,6 +49007,7 @@ function parseMarker(line, nonce) {
         case 'boot':
         case 'ready':
         case 'done':
+        case 'shell':
             return { kind: verb };
         case 'fatal':
             // Clipped: the guest could print a line of any length after the nonce.
@@ -48587,6 +49057,8 @@ class ConsoleWatcher {
     booted = false;
     ready = false;
     done = false;
+    /** The guest started its interactive shell (repro --shell). */
+    shell = false;
     fatal;
     runners = [];
     /** Markers naming a runner that is not in the plan: forged (the guest can read the nonce in /init). */
@@ -48667,6 +49139,9 @@ class ConsoleWatcher {
             case 'done':
                 this.done = true;
                 break;
+            case 'shell':
+                this.shell = true;
+                break;
             case 'fatal':
                 this.fatal = m.message;
                 break;
@@ -48715,6 +49190,20 @@ function formatDuration(ms) {
 function progressLine(p, now) {
     const count = p.total !== undefined ? `${p.done}/${p.total}` : `${p.done} done`;
     return `${p.runner}: ${count}, ${p.failed} failed, ${formatDuration((p.endedAt ?? now) - p.startedAt)}`;
+}
+
+;// CONCATENATED MODULE: ./packages/vm/src/guest-root.ts
+// What the runners' root is made of, recorded next to the results (guest-root.json) so a run
+// says exactly which userland its tests ran with: the host's system folders for a guest of the
+// host's arch, or the guest arch's own static busybox (hashed) for a foreign one.
+
+const GUEST_ROOT_FILE = 'guest-root.json';
+async function describeGuestRoot(arch, foreign, busybox) {
+    return {
+        arch,
+        kind: foreign ? 'own-busybox' : 'host-system',
+        busybox: { path: busybox, sha256: await sha256File(busybox) },
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/vm/src/denylist-pass.ts
@@ -48997,11 +49486,112 @@ class RetryCoordinator {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/vm/src/job-manifest.ts
+// The job manifest (@bpf-ci/model JobManifest) the VM runner writes next to results.json: what a
+// local `bpf-ci repro` needs to boot the same kernel with the same plan, lists and QEMU settings.
+
+
+
+
+
+
+
+/** The distribution (os-release's PRETTY_NAME) and C library of this machine. */
+function describeUserland(osRelease = '/etc/os-release') {
+    let distribution = 'unknown';
+    if ((0,external_node_fs_namespaceObject.existsSync)(osRelease)) {
+        const text = (0,external_node_fs_namespaceObject.readFileSync)(osRelease, 'utf8');
+        const field = (name) => new RegExp(`^${name}=("?)(.*)\\1$`, 'm').exec(text)?.[2];
+        distribution = field('PRETTY_NAME') ?? [field('ID'), field('VERSION_ID')].filter(Boolean).join(' ');
+    }
+    const header = process.report.getReport().header;
+    const libc = header?.glibcVersionRuntime ? `glibc ${header.glibcVersionRuntime}` : 'not glibc';
+    return { distribution: distribution || 'unknown', libc };
+}
+/** The deepest folder holding every path. */
+function commonFolder(paths) {
+    const split = paths.map((p) => (0,external_node_path_namespaceObject.resolve)(p).split(external_node_path_namespaceObject.sep));
+    const first = split[0] ?? [''];
+    let n = 0;
+    while (n < first.length && split.every((parts) => parts[n] === first[n]))
+        n++;
+    return first.slice(0, n).join(external_node_path_namespaceObject.sep) || external_node_path_namespaceObject.sep;
+}
+function buildJobManifest(input) {
+    const profile = ARCH_PROFILES[input.arch];
+    const files = {
+        kernelImage: (0,external_node_path_namespaceObject.resolve)(input.kernelImage),
+        selftests: input.plan.cwd,
+        ...(input.kernelConfig ? { kernelConfig: (0,external_node_path_namespaceObject.resolve)(input.kernelConfig) } : {}),
+        ...(input.modulesDir ? { modules: (0,external_node_path_namespaceObject.resolve)(input.modulesDir) } : {}),
+    };
+    // A file's folder, not the file, for the common root: one file alone must not be the root.
+    const root = commonFolder(Object.entries(files).map(([k, p]) => (k === 'selftests' || k === 'modules' ? p : (0,external_node_path_namespaceObject.dirname)(p))));
+    const rel = (p) => (0,external_node_path_namespaceObject.relative)(root, p) || '.';
+    const selections = input.plan.runners.flatMap((r) => r.selection ?? []);
+    const unique = (list) => [
+        ...new Map(selections.filter((s) => s.list === list).map((s) => [s.entry, { entry: s.entry, source: s.source }])).values(),
+    ];
+    const id = input.identity ?? {};
+    return JobManifest.parse({
+        schemaVersion: 1,
+        arch: input.arch,
+        ...(id.toolchain ? { toolchain: id.toolchain } : {}),
+        ...(input.kernelRelease ? { kernelRelease: input.kernelRelease } : {}),
+        build: {
+            root,
+            ...(id.buildArtifact ? { artifact: id.buildArtifact } : {}),
+            kernelImage: rel(files.kernelImage),
+            selftests: rel(files.selftests),
+            ...(files.kernelConfig ? { kernelConfig: rel(files.kernelConfig) } : {}),
+            ...(files.modules ? { modules: rel(files.modules) } : {}),
+        },
+        lists: { allow: unique('allow'), deny: unique('deny') },
+        plan: input.plan,
+        cmdline: kernelCmdline(profile, input.extraCmdline),
+        qemu: {
+            binary: profile.qemuBinary,
+            machine: profile.machine,
+            cpu: profile.cpu[input.accelerator],
+            accelerator: input.accelerator,
+            memoryMiB: input.memoryMiB,
+            cpus: input.cpus,
+            silenceTimeoutSec: input.silenceTimeoutSec,
+        },
+        userland: describeUserland(),
+        ...Object.fromEntries(['commit', 'repository', 'workflow', 'job', 'runUrl', 'jobUrl', 'runAttempt'].flatMap((k) => id[k] !== undefined && id[k] !== '' ? [[k, id[k]]] : [])),
+    });
+}
+function writeJobManifest(outputDir, manifest) {
+    const path = (0,external_node_path_namespaceObject.join)(outputDir, JOB_MANIFEST_FILE);
+    writeOutputFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
+    return path;
+}
+/** The job's identity from the variables GitHub sets in every job (absent ones are left out). */
+function jobIdentity(env, toolchain, buildArtifact) {
+    const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
+    const repository = env['GITHUB_REPOSITORY'];
+    const runId = env['GITHUB_RUN_ID'];
+    const attempt = Number(env['GITHUB_RUN_ATTEMPT']);
+    return {
+        ...(toolchain ? { toolchain } : {}),
+        ...(buildArtifact ? { buildArtifact } : {}),
+        ...(env['GITHUB_SHA'] ? { commit: env['GITHUB_SHA'] } : {}),
+        ...(repository ? { repository } : {}),
+        ...(env['GITHUB_WORKFLOW'] ? { workflow: env['GITHUB_WORKFLOW'] } : {}),
+        ...(repository && runId ? { runUrl: `${server}/${repository}/actions/runs/${runId}` } : {}),
+        ...(Number.isInteger(attempt) && attempt > 0 ? { runAttempt: attempt } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/vm/src/run-vm-tests.ts
 // Boot the kernel under test in QEMU, run the plan in it, and turn what happened into the model:
 // the console streamed live (as untrusted text), a bounded-rate progress line, a silence watchdog,
 // QEMU's own failures with its stderr, and results.json + raw logs in the output folder whatever
 // way the VM ended.
+
+
+
 
 
 
@@ -49045,7 +49635,15 @@ function resolveModulesDir(dir) {
 }
 /** Files of a previous run in the same folder would read as this run's: remove them first. */
 function clearOutputs(outputDir, plan) {
-    const names = ['results.json', 'console.log', 'dmesg.txt', 'qemu-stderr.log', 'summary.md'];
+    const names = [
+        'results.json',
+        'console.log',
+        'dmesg.txt',
+        'qemu-stderr.log',
+        'summary.md',
+        GUEST_ROOT_FILE,
+        JOB_MANIFEST_FILE,
+    ];
     const runners = [...plan.runners, ...(plan.denylistPass ? [plan.denylistPass.runner] : [])];
     for (const r of runners)
         names.push(...Object.values(runnerFiles(r.name)));
@@ -49078,13 +49676,21 @@ async function prepareVm(options, logger) {
         const nonce = `bpfci-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
         const etc = copyPublicEtc('/etc', (0,external_node_path_namespaceObject.join)(work, 'etc'));
         logger.debug(`Guest /etc: ${etc.files} public files; withheld: ${etc.withheld.join(' ') || 'none'}`);
-        const systemView = systemEntries((0,external_node_path_namespaceObject.join)(work, 'etc'));
+        // A guest of the host's arch runs the host's own binaries; any other gets a root of its own.
+        const foreign = options.arch !== hostArch();
+        const systemView = foreign ? foreignSystemEntries((0,external_node_path_namespaceObject.join)(work, 'etc')) : systemEntries((0,external_node_path_namespaceObject.join)(work, 'etc'));
+        const guestRoot = await describeGuestRoot(options.arch, foreign, busybox);
+        writeOutputFile((0,external_node_path_namespaceObject.join)(outputDir, GUEST_ROOT_FILE), `${JSON.stringify(guestRoot, null, 2)}\n`);
+        logger.info(foreign
+            ? `Guest root (${options.arch}): its own static busybox ${guestRoot.busybox.path} (sha256 ${guestRoot.busybox.sha256.slice(0, 16)}), no host binaries`
+            : `Guest root (${options.arch}): the host's system folders, read-only`);
         const init = guestInit({
             systemView,
             plan,
             nonce,
             modules: initramfsModuleNames(modulePaths),
             ...(modules ? { kernelRelease: modules.release } : {}),
+            ...(options.shell ? { shell: true } : {}),
         });
         const initramfs = (0,external_node_path_namespaceObject.join)(work, 'initramfs.cpio');
         const debianConfig = modules
@@ -49124,6 +49730,7 @@ async function prepareVm(options, logger) {
             cleanup,
             ...(modules ? { kernelRelease: modules.release } : {}),
             privateDir: work,
+            ...(kernelConfig ? { kernelConfig } : {}),
         };
     }
     catch (err) {
@@ -49134,6 +49741,20 @@ async function prepareVm(options, logger) {
 async function runVmTests(options, logger) {
     const vm = await prepareVm(options, logger);
     try {
+        writeJobManifest(vm.outputDir, buildJobManifest({
+            arch: options.arch,
+            accelerator: vm.accelerator.accel,
+            kernelImage: options.kernelImage,
+            ...(vm.kernelConfig ? { kernelConfig: vm.kernelConfig } : {}),
+            ...(options.modulesDir ? { modulesDir: resolveModulesDir(options.modulesDir).dir } : {}),
+            ...(vm.kernelRelease ? { kernelRelease: vm.kernelRelease } : {}),
+            plan: vm.plan,
+            memoryMiB: options.memoryMiB ?? 2048,
+            cpus: options.cpus ?? 2,
+            silenceTimeoutSec: options.silenceTimeoutSec ?? 300,
+            ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
+            ...(options.identity ? { identity: options.identity } : {}),
+        }));
         return await bootAndWatch({ options, ...vm }, logger);
     }
     finally {
@@ -49189,9 +49810,13 @@ async function bootAndWatch(input, logger) {
     let lastProgressAt = 0;
     logger.info(`Booting ${(0,external_node_path_namespaceObject.basename)(options.kernelImage)} (${options.arch}, ${input.accelerator.accel.toUpperCase()})`);
     logger.debug(`${profile.qemuBinary} ${input.args.join(' ')}`);
-    const child = (0,external_node_child_process_namespaceObject.spawn)(profile.qemuBinary, input.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = (0,external_node_child_process_namespaceObject.spawn)(profile.qemuBinary, input.args, {
+        stdio: [options.shell ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
     if (child.pid !== undefined)
         options.onQemuStarted?.(child.pid);
+    const shell = options.shell;
+    let inShell = false;
     const onMarker = (m) => {
         const now = Date.now();
         switch (m.kind) {
@@ -49226,11 +49851,26 @@ async function bootAndWatch(input, logger) {
     const stdoutDone = new Promise((r) => child.stdout.on('end', r));
     child.stdout.setEncoding('utf8').on('data', (text) => {
         consoleFile.write(text);
-        echo.add(text);
+        if (inShell)
+            shell?.write(text);
+        else
+            echo.add(text);
         retries.feedConsole(text);
         for (const m of watcher.feed(text, Date.now())) {
             onMarker(m);
             retries.onMarker(m, watcher.runners);
+        }
+        if (shell && watcher.shell && !inShell) {
+            // From the shell marker on, the console is the user's terminal: raw, both ways.
+            inShell = true;
+            echo.flush(true);
+            const marker = text.indexOf(`${nonce} shell`);
+            const after = marker >= 0 ? text.indexOf('\n', marker) : -1;
+            if (after >= 0)
+                shell.write(text.slice(after + 1));
+            logger.info('Shell in the guest, in the selftests folder: type exit to stop the VM');
+            if (child.stdin)
+                shell.input.pipe(child.stdin);
         }
     });
     child.stderr.setEncoding('utf8').on('data', (text) => {
@@ -49255,8 +49895,8 @@ async function bootAndWatch(input, logger) {
                 '(a kernel that cannot power off, e.g. without ACPI, only halts): stopping QEMU');
             child.kill('SIGKILL');
         }
-        else if (stoppedAfterDone) {
-            // Already stopping a finished guest: not a hang, whatever the clocks say.
+        else if (stoppedAfterDone || (inShell && !watcher.done)) {
+            // Already stopping a finished guest, or a person at the guest's shell: not a hang.
         }
         else if (now - watcher.lastOutputAt > silenceMs) {
             kill({
@@ -49277,6 +49917,8 @@ async function bootAndWatch(input, logger) {
         }
     }, 500);
     const { code, signal } = await exited;
+    if (shell && child.stdin)
+        shell.input.unpipe(child.stdin);
     await Promise.race([stdoutDone, new Promise((r) => setTimeout(r, 2000))]);
     clearInterval(ticker);
     for (const m of watcher.flush(Date.now()))
@@ -49401,22 +50043,13 @@ function resultRow(b) {
     return `${verdict} ${label}: ${counts}${time}${partial}`;
 }
 
-;// CONCATENATED MODULE: ./packages/vm/src/request.ts
-// What a caller asks for (runner names, list files, limits) turned into a run plan: the one path
-// the `bpf-ci vmtest` command, `bpf-ci run` and the vmtest-runner action share.
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./packages/vm/src/runner-spec.ts
+// The runner-line grammar: what a `runners` input line names (a selftest runner, its parallel
+// variant, or a named command) and how a multi-line or comma-separated input splits into lines.
 
 
 /** `net: ./run_net.sh -v`: a named command. */
 const CUSTOM_RUNNER = /^([A-Za-z0-9_.-]+):\s*(\S.*)$/;
-/** @deprecated the name of PARALLEL_SUFFIX in @bpf-ci/domain. */
-const PARALLEL_NAME_SUFFIX = (/* unused pure expression or super */ null && (PARALLEL_SUFFIX));
 function parseRunnerSpec(entry) {
     const line = entry.trim();
     const custom = CUSTOM_RUNNER.exec(line);
@@ -49441,7 +50074,7 @@ function parseRunnerSpec(entry) {
  * custom command (`NAME: COMMAND`) runs to the end of its line, commas included: commas are the
  * command's own (`net: ./run.sh -t a,b` is one runner).
  */
-function request_runnerLines(text) {
+function runner_spec_runnerLines(text) {
     const out = [];
     for (const line of text.split('\n')) {
         const parts = line.split(',');
@@ -49457,6 +50090,74 @@ function request_runnerLines(text) {
     }
     return out;
 }
+
+;// CONCATENATED MODULE: ./packages/vm/src/coverage.ts
+/** The guest's debugfs gcov folder, as the runners' root mounts it (guest-init.ts). */
+const GCOV = '/host/sys/kernel/debug/gcov';
+/** Where in the output folder a capture named `name` puts its .gcda tree. */
+function gcovOutputDir(name = 'all') {
+    return `gcov/${name}`;
+}
+/**
+ * A guest-shell runner that copies every .gcda into the output share's gcov/NAME folder (and,
+ * with `reset`, zeroes the counters afterwards so the next capture holds only what follows).
+ */
+function gcovCaptureRunner(options = {}) {
+    const name = options.name ?? 'all';
+    if (!/^[A-Za-z0-9_.+-]+$/.test(name))
+        throw new Error(`gcov capture name ${JSON.stringify(name)}: letters, digits and _.+- only`);
+    const dest = `/out/${gcovOutputDir(name)}`;
+    const script = [
+        `[ -d ${GCOV} ] || { echo 'no ${GCOV}: the kernel has no CONFIG_GCOV_KERNEL'; exit 1; }`,
+        `cd ${GCOV} || exit 1`,
+        // One file at a time through cat: the kernel generates each file's content when it is read.
+        `find . -name '*.gcda' | while IFS= read -r f; do mkdir -p "${dest}/\${f%/*}" && cat "$f" > "${dest}/$f" || exit 1; done || exit 1`,
+        `n=$(find ${dest} -name '*.gcda' | wc -l)`,
+        ...(options.reset ? [`echo 1 > ${GCOV}/reset`] : []),
+        'sync',
+        `echo "gcov: $n .gcda files copied to ${gcovOutputDir(name)}${options.reset ? ', counters reset' : ''}"`,
+    ].join('\n');
+    return { name: `gcov-${name}`, kind: 'command', argv: ['true'], guestShell: script, timeoutSec: 300 };
+}
+/** A guest-shell runner that zeroes every GCOV counter. */
+function gcovResetRunner(name) {
+    return {
+        name: `gcov-reset-${name}`,
+        kind: 'command',
+        argv: ['true'],
+        guestShell: `echo 1 > ${GCOV}/reset`,
+        timeoutSec: 60,
+    };
+}
+/**
+ * The plan's runners with GCOV capture: one capture after the last runner (gcov/all), or with
+ * `perRunner` a reset before the first and a capture-and-reset after each test runner
+ * (gcov/<runner>), which attributes coverage to runners.
+ */
+function withGcovCapture(runners, options = {}) {
+    if (!options.perRunner)
+        return [...runners, gcovCaptureRunner()];
+    const out = [gcovResetRunner('start')];
+    for (const r of runners) {
+        out.push(r);
+        if (r.kind !== 'command')
+            out.push(gcovCaptureRunner({ name: r.name, reset: true }));
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/vm/src/request.ts
+// What a caller asks for (runner names, list files, limits) turned into a run plan: the one path
+// the `bpf-ci vmtest` command, `bpf-ci run` and the vmtest-runner action share.
+
+
+
+
+
+
+
+
+
 function buildPlan(request, logger) {
     const cwd = (0,external_node_path_namespaceObject.resolve)(request.selftestsDir);
     if (request.runners.length === 0)
@@ -49492,7 +50193,11 @@ function buildPlan(request, logger) {
         }, cwd, logger);
         return selection.length > 0 ? { ...plan, selection } : plan;
     });
-    const plan = { schemaVersion: 1, cwd, runners };
+    const plan = {
+        schemaVersion: 1,
+        cwd,
+        runners: request.coverage ? withGcovCapture(runners, request.coverage) : runners,
+    };
     if (request.retry) {
         const { waitSec, ...policy } = request.retry;
         plan.retry = { ...RetryPolicy.parse(policy), waitSec: waitSec ?? 120 };
@@ -49566,6 +50271,10 @@ function readQuarantineFile(path) {
 
 
 
+
+
+
+
 ;// CONCATENATED MODULE: ./actions/vmtest-runner/src/inputs.ts
 
 
@@ -49578,16 +50287,21 @@ const Inputs = object({
     'modules-dir': input.optional(),
     'kernel-config': input.optional(),
     'selftests-dir': input.required(),
-    runners: input.required().transform(request_runnerLines),
+    runners: input.required().transform(runner_spec_runnerLines),
     allowlists: input.lines(),
     denylists: input.lines(),
     'timeout-minutes': input.integer(1),
     'output-dir': input.required(),
     retries: input.integer(0),
+    'retry-budget-minutes': input.integer(0),
     'max-failures': input.integer(0),
     'fail-on-flaky': schemas_enum(['true', 'false']).transform((v) => v === 'true'),
     'quarantine-file': input.optional(),
     'denylist-pass-minutes': input.integer(0),
+    coverage: schemas_enum(['', 'true', 'per-runner'])
+        .transform((v) => (v ? { perRunner: v === 'per-runner' } : undefined)),
+    toolchain: input.optional(),
+    'build-artifact': input.optional(),
 });
 
 ;// CONCATENATED MODULE: ./actions/vmtest-runner/src/main.ts
@@ -49599,15 +50313,15 @@ const Inputs = object({
 
 function run() {
     return runAction(Inputs, async (inputs, logger) => {
-        const { arch, runners, allowlists, denylists } = inputs;
+        const { arch, runners, allowlists, denylists, coverage } = inputs;
         const [selftestsDir, timeoutSec] = [inputs['selftests-dir'], inputs['timeout-minutes'] * 60];
         const [maxFailures, failOnFlaky] = [inputs['max-failures'], inputs['fail-on-flaky']];
-        const retry = { attempts: inputs.retries, maxFailures, failOnFlaky };
+        const [attempts, minBudgetSec] = [inputs.retries, inputs['retry-budget-minutes'] * 60];
+        const retry = { attempts, maxFailures, minBudgetSec, failOnFlaky };
         const pass = inputs['denylist-pass-minutes'] * 60;
-        const request = { arch, selftestsDir, runners, allowlists, denylists, timeoutSec, retry };
+        const request = { arch, selftestsDir, runners, allowlists, denylists, timeoutSec, retry, coverage };
         const plan = buildPlan({ ...request, ...(pass > 0 && { denylistPass: { timeoutSec: pass } }) }, logger);
-        const modulesDir = inputs['modules-dir'];
-        const kernelConfig = inputs['kernel-config'];
+        const [modulesDir, kernelConfig] = [inputs['modules-dir'], inputs['kernel-config']];
         const outcome = await runVmTests({
             arch,
             kernelImage: inputs['kernel-image'],
@@ -49616,6 +50330,7 @@ function run() {
             plan,
             outputDir: inputs['output-dir'],
             quarantine: readQuarantineFile(inputs['quarantine-file']),
+            identity: jobIdentity(process.env, inputs.toolchain, inputs['build-artifact']),
         }, logger);
         // summary.md for the artifact only: the job's one step summary is result-parser's.
         const summary = writeSummary(outcome.run, outcome.outputDir);
