@@ -15,13 +15,12 @@ export function run(): Promise<number> {
     const pass = inputs['denylist-pass-minutes'] * 60;
     const request = { arch, selftestsDir, runners, allowlists, denylists, timeoutSec, retry, coverage };
     const plan = buildPlan({ ...request, ...(pass > 0 && { denylistPass: { timeoutSec: pass } }) }, logger);
-    const [modulesDir, kernelConfig] = [inputs['modules-dir'], inputs['kernel-config']];
     const outcome = await runVmTests(
       {
         arch,
         kernelImage: inputs['kernel-image'],
-        ...(modulesDir && { modulesDir }),
-        ...(kernelConfig && { kernelConfig }),
+        ...(inputs['modules-dir'] && { modulesDir: inputs['modules-dir'] }),
+        ...(inputs['kernel-config'] && { kernelConfig: inputs['kernel-config'] }),
         plan,
         outputDir: inputs['output-dir'],
         quarantine: readQuarantineFile(inputs['quarantine-file']),
