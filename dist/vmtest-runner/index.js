@@ -42626,6 +42626,9 @@ function failureBody(test, key, result, opts, withLog) {
         parts.push(`_Log (${test.log.length} lines) not shown: the summary is limited to 1 MiB; see ${escapeMarkdown(opts.fullResults ?? 'results.json')}._\n`);
     if (test.attempts.length > 0)
         parts.push(`_${test.attempts.length} earlier attempt(s): ${test.attempts.map((a) => a.status).join(', ')}._\n`);
+    const history = opts.history?.get(key);
+    if (history)
+        parts.push(`**History:** ${escapeMarkdown(history)}\n`);
     const repro = reproLine(opts.repro, result.binary, key);
     if (repro)
         parts.push(repro);

@@ -37,6 +37,11 @@ export interface StepSummaryOptions {
   repro?: string;
   /** Where the complete results are, named in truncation notes (default "results.json"). */
   fullResults?: string;
+  /**
+   * A line of history per test key ("test" or "test/subtest"), shown under its failure: how often
+   * it flipped recently on this variant (from a ci-stats database). Absent: no history line.
+   */
+  history?: ReadonlyMap<string, string>;
 }
 
 const STATUS_ICON: Record<TestStatus, string> = {
@@ -173,6 +178,8 @@ function failureBody(
     parts.push(
       `_${test.attempts.length} earlier attempt(s): ${test.attempts.map((a) => a.status).join(', ')}._\n`,
     );
+  const history = opts.history?.get(key);
+  if (history) parts.push(`**History:** ${escapeMarkdown(history)}\n`);
   const repro = reproLine(opts.repro, result.binary, key);
   if (repro) parts.push(repro);
   return parts.join('\n');

@@ -680,3 +680,39 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
   );
   return options.limit ? rows.slice(0, options.limit) : rows;
 }
+
+/** A test key ("test" or "test/subtest") and the one-line history of it on a variant. */
+export interface HistoryOptions {
+  /** Recent job observations per test on the variant (default 50). */
+  last?: number;
+}
+
+/**
+ * For the failed or flaky tests of a job: how often each flipped between pass and fail in the
+ * variant's recent runs ("flipped 7 times in the last 50 runs on aarch64 gcc, failed 9"). Tests that
+ * never flipped get no line: a history line is there to tell flaky from newly broken.
+ */
+export async function failureHistory(
+  db: Database,
+  variant: { arch: string; toolchain: string; runner?: string; binary?: string },
+  keys: readonly string[],
+  options: HistoryOptions = {},
+): Promise<Map<string, string>> {
+  const wanted = new Set(keys);
+  const out = new Map<string, string>();
+  if (wanted.size === 0) return out;
+  const filters: Filters = { arch: variant.arch, toolchain: variant.toolchain };
+  if (variant.runner) filters.runner = variant.runner;
+  const rows = await flaky(db, filters, { last: options.last ?? 50, minSample: 2 });
+  for (const row of rows) {
+    if (!wanted.has(row.test) || out.has(row.test)) continue;
+    if (variant.binary && row.binary !== variant.binary) continue;
+    out.set(
+      row.test,
+      `flipped ${row.flips} time${row.flips === 1 ? '' : 's'} in the last ${row.observations} runs on ` +
+        `${row.arch} ${row.toolchain}, failed ${row.fails}` +
+        (row.flakes > 0 ? `, passed on retry ${row.flakes}` : ''),
+    );
+  }
+  return out;
+}

@@ -1,12 +1,13 @@
 // `bpf-ci stats sync`, `query` and `export` as a user runs them, against the local GitHub server,
 // into a SQLite file; the answers are checked against the generator's ground truth.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
-import { generateHistory, type KcidbData, type NipaRun } from '@bpf-ci/stats';
+import { escapeMarkdown } from '@bpf-ci/protocol';
+import { flaky, generateHistory, openDatabase, type KcidbData, type NipaRun } from '@bpf-ci/stats';
 import { main } from '../../../packages/cli/src/main.ts';
 import { FakeGitHub } from '../../helpers/github-server.ts';
 import { expectedRates, expectedTopFailures, visible } from '../../helpers/stats-truth.ts';
@@ -110,6 +111,52 @@ describe('bpf-ci stats', () => {
     expect(k.version).toEqual({ major: 4, minor: 3 });
     expect(k.tests.filter((t) => t['status'] === 'FAIL').length).toBe(fails);
     expect(k.tests.length).toBe(runs.reduce((a, r) => a + r.results.length, 0));
+  });
+
+  it("bpf-ci report --stats-db puts each failing test's recent flips on its variant under it", async () => {
+    // The database the sync above wrote; the flaky test's flips on one variant, from the store.
+    const db = await openDatabase(join(dir, 'stats.sqlite'));
+    const rows = await flaky(db, { arch: 'aarch64', toolchain: 'llvm-18' }, { last: 50, minSample: 2 });
+    await db.close();
+    const row = rows[0]!;
+    expect(row.flips).toBeGreaterThan(0);
+    // A job of that variant where the test fails, and one that never flipped (no history line).
+    const log = join(dir, 'test_progs.log');
+    writeFileSync(
+      log,
+      [
+        `#1       ${row.test}:FAIL`,
+        '#2       never_seen_before:FAIL',
+        'Summary: 0/0 PASSED, 0 SKIPPED, 2 FAILED',
+        '',
+      ].join('\n'),
+    );
+    const stdout = new PassThrough();
+    let text = '';
+    stdout.on('data', (d: Buffer) => (text += d.toString()));
+    const args = ['report', log, '--arch', 'aarch64', '--toolchain', 'llvm-18', '--runner', row.runner];
+    const code = await main([...args, '--stats-db', join(dir, 'stats.sqlite')], {
+      stdout,
+      logger: new MemoryLogger(),
+      cwd: dir,
+      env: {},
+    });
+    expect(code).toBe(0);
+    const lines = text.split('\n').filter((l) => l.startsWith('**History:**'));
+    const line =
+      `flipped ${row.flips} time${row.flips === 1 ? '' : 's'} in the last ${row.observations} runs ` +
+      `on aarch64 llvm-18, failed ${row.fails}` +
+      (row.flakes > 0 ? `, passed on retry ${row.flakes}` : '');
+    // Escaped as every untrusted text in a summary is.
+    expect(lines).toEqual([`**History:** ${escapeMarkdown(line)}`]);
+    // Without --arch and --toolchain there is no variant to look up.
+    const usage = await main(['report', log, '--stats-db', join(dir, 'stats.sqlite')], {
+      stdout: new PassThrough(),
+      logger: new MemoryLogger(),
+      cwd: dir,
+      env: {},
+    });
+    expect(usage).toBe(64);
   });
 
   it('says what is wrong with a command line', async () => {

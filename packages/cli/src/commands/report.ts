@@ -1,13 +1,14 @@
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { RunContext } from '@bpf-ci/model';
+import { isFailed, walkTests, type Run, type RunContext } from '@bpf-ci/model';
+import { failureHistory, openDatabase } from '@bpf-ci/stats';
 import { annotationCommand } from '@bpf-ci/protocol';
 import { buildReport, loadRun, REPRO_VMTEST_TEMPLATE } from '@bpf-ci/report';
 import { UsageError, type Command } from '../command.ts';
 
 const usage = `usage: bpf-ci report FILE... [--arch A] [--toolchain T] [--runner R] [--console FILE]
-                     [--max-annotations N] [--repro TEMPLATE]
+                     [--max-annotations N] [--repro TEMPLATE] [--stats-db DB]
 
 Preview what the result-parser action shows for a job: prints the step summary (Markdown) and the
 annotation commands it would emit.
@@ -19,7 +20,10 @@ annotation commands it would emit.
   --max-annotations N  annotations the step may emit (default 30)
   --repro TEMPLATE     a local repro command under each failure; {binary} and {test} are replaced,
                        e.g. in a job's unpacked build artifact:
-                       "${REPRO_VMTEST_TEMPLATE}"`;
+                       "${REPRO_VMTEST_TEMPLATE}"
+  --stats-db DB        a ci-stats database (SQLite file or postgres:// URL): under each failure, how
+                       often that test flipped in the variant's last 50 runs (needs --arch and
+                       --toolchain; --runner narrows it)`;
 
 export const reportCommand: Command = {
   name: 'report',
@@ -36,6 +40,7 @@ export const reportCommand: Command = {
         console: { type: 'string', multiple: true, default: [] },
         'max-annotations': { type: 'string', default: '30' },
         repro: { type: 'string' },
+        'stats-db': { type: 'string' },
       },
       strict: true,
       allowPositionals: true,
@@ -50,6 +55,8 @@ export const reportCommand: Command = {
     if (values.arch) context.arch = values.arch;
     if (values.toolchain) context.toolchain = values.toolchain;
     if (values.runner) context.runner = values.runner;
+    if (values['stats-db'] && !(values.arch && values.toolchain))
+      throw new UsageError('--stats-db needs --arch and --toolchain: the history is per variant');
 
     // results.json files are rendered as they are; other .json files are test_progs -J summaries.
     const logs: string[] = [];
@@ -77,8 +84,12 @@ export const reportCommand: Command = {
       { results, logs, jsonSummaries, consoleLogs: values.console, context, cwd: io.cwd },
       io.logger,
     );
-    const options = values.repro ? { maxAnnotations, repro: values.repro } : { maxAnnotations };
-    const report = buildReport(run, options);
+    const history = values['stats-db'] ? await historyOf(run, values['stats-db'], io.cwd) : undefined;
+    const report = buildReport(run, {
+      maxAnnotations,
+      ...(values.repro && { repro: values.repro }),
+      ...(history && { history }),
+    });
     // Inside a GitHub Actions step, io.stdout frames the summary's log lines (see main.ts); the
     // annotations are workflow commands on purpose.
     io.stdout.write(`${report.summary}\n`);
@@ -87,3 +98,23 @@ export const reportCommand: Command = {
     return run.binaries.length === 0 && run.events.length === 0 ? 1 : 0;
   },
 };
+
+/** The history line of every failed or retried test of the run, from a ci-stats database. */
+async function historyOf(run: Run, location: string, cwd: string): Promise<Map<string, string>> {
+  const { arch, toolchain, runner } = run.context;
+  const db = await openDatabase(/^postgres(ql)?:\/\//.test(location) ? location : resolve(cwd, location));
+  try {
+    const history = new Map<string, string>();
+    for (const result of run.binaries) {
+      const keys = [...walkTests(result.tests)]
+        .filter(({ test }) => isFailed(test) || test.attempts.length > 0)
+        .map(({ key }) => key);
+      const variant = { arch: arch ?? '', toolchain: toolchain ?? '', ...(runner && { runner }) };
+      for (const [key, line] of await failureHistory(db, { ...variant, binary: result.binary }, keys))
+        history.set(key, line);
+    }
+    return history;
+  } finally {
+    await db.close();
+  }
+}
