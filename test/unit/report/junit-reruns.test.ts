@@ -11,6 +11,7 @@ import { newRun, type BinaryResult } from '@bpf-ci/model';
 import { parseText } from '@bpf-ci/parsers';
 import { toCtrf, toJUnitXml } from '@bpf-ci/report';
 import { XMLParser } from 'fast-xml-parser';
+import { parse as parseJUnit, type TestCase as JUnitTestCase, type TestSuites } from 'junit2json';
 import { sampleText } from '../parsers/helpers.ts';
 
 const XSD = join(import.meta.dirname, '..', '..', 'fixtures', 'junit', 'surefire-test-report-3.0.xsd');
@@ -98,6 +99,27 @@ describe('JUnit reruns (Surefire)', () => {
     expect(stuck?.failure?.message).toMatch(/FAIL/);
     expect(stuck?.rerunFailure).toHaveLength(1);
     expect(doc.testsuites.failures).toBe('1');
+  });
+
+  it('a JUnit consumer (junit2json) reads it back: counts, the flaky case passing, the broken one failing', async () => {
+    // junit2json keeps elements it has no type for, as JUnit readers that know Surefire's reruns do.
+    type Rerun = { message?: string; type?: string };
+    type Case = JUnitTestCase & { flakyFailure?: Rerun[]; rerunFailure?: Rerun[] };
+    const doc = (await parseJUnit(toJUnitXml(retriedRun()))) as TestSuites;
+    const suite = doc.testsuite?.[0];
+    expect(doc.failures).toBe(1);
+    expect(suite?.failures).toBe(1);
+    const cases = (suite?.testcase ?? []) as Case[];
+    expect(cases.length).toBe(suite?.tests);
+    const flaky = cases.find((c) => c.name === 'setget_sockopt');
+    expect(flaky?.failure).toBeUndefined();
+    expect(flaky?.flakyFailure?.[0]).toMatchObject({
+      type: 'fail',
+      message: expect.stringMatching(/FAIL/) as unknown,
+    });
+    const stuck = cases.find((c) => c.name === 'always_fails');
+    expect(stuck?.failure?.[0]?.message).toMatch(/FAIL/);
+    expect(stuck?.rerunFailure).toHaveLength(1);
   });
 
   it('the schema check can fail: Surefire order broken (flakyFailure before failure) is rejected', () => {
