@@ -1,4 +1,4 @@
-// The real veristat e2e: the selftests build's own veristat runs inside the VM (Debian's
+// The real veristat e2e: the selftests build's own veristat runs inside the VM (Debian's
 // 6.1 kernel under QEMU) on real .bpf.o files, for a base build and for builds where one BPF program
 // changed (more verifier states; a lost bounds check the verifier rejects). One boot runs veristat
 // on every object set; then the diff, through the package and through the bundled action, must
