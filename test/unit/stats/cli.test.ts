@@ -1,6 +1,6 @@
 // `bpf-ci stats sync`, `query` and `export` as a user runs them, against the local GitHub server,
 // into a SQLite file; the answers are checked against the generator's ground truth.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -157,6 +157,17 @@ describe('bpf-ci stats', () => {
       env: {},
     });
     expect(usage).toBe(64);
+    // A mistyped database path is said, not created empty.
+    const logger = new MemoryLogger();
+    const missing = await main([...args, '--stats-db', 'nope.sqlite'], {
+      stdout: new PassThrough(),
+      logger,
+      cwd: dir,
+      env: {},
+    });
+    expect(missing).toBe(64);
+    expect(logger.messages('error').join('\n')).toContain('nope.sqlite: no such database');
+    expect(existsSync(join(dir, 'nope.sqlite'))).toBe(false);
   });
 
   it('says what is wrong with a command line', async () => {

@@ -1,4 +1,5 @@
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isFailed, walkTests, type Run, type RunContext } from '@bpf-ci/model';
@@ -102,7 +103,11 @@ export const reportCommand: Command = {
 /** The history line of every failed or retried test of the run, from a ci-stats database. */
 async function historyOf(run: Run, location: string, cwd: string): Promise<Map<string, string>> {
   const { arch, toolchain, runner } = run.context;
-  const db = await openDatabase(/^postgres(ql)?:\/\//.test(location) ? location : resolve(cwd, location));
+  const url = /^postgres(ql)?:\/\//.test(location);
+  // Opening a missing SQLite file would create an empty one and fail later on its missing tables.
+  if (!url && !existsSync(resolve(cwd, location)))
+    throw new UsageError(`--stats-db ${location}: no such database (bpf-ci stats sync writes one)`);
+  const db = await openDatabase(url ? location : resolve(cwd, location));
   try {
     const history = new Map<string, string>();
     for (const result of run.binaries) {
