@@ -100,7 +100,15 @@ export function failureRow(r: FailureEntry, root = ''): Raw {
 function failures(data: DashboardData): string {
   const all = data.failures.find((t) => t.window === 0 && t.runner === '')!;
   const rows = data.failures.flatMap((t) => t.rows);
-  const options = (values: string[]): Raw[] => values.map((v) => html`<option value="${v}">${v}</option>`);
+  // One filter per column: "all" first, then each value the table holds.
+  const filter = (label: string, name: string, values: string[]): Raw =>
+    html`<label
+      >${label}
+      <select name="${name}">
+        <option value="">all</option>
+        ${values.map((v) => html`<option value="${v}">${v}</option>`)}
+      </select></label
+    >`;
   const arches = [...new Set(rows.map((r) => r.arch))].sort();
   const toolchains = [...new Set(rows.map((r) => r.toolchain))].sort();
   const body = html` <form class="filters" id="failure-filters">
@@ -114,27 +122,8 @@ function failures(data: DashboardData): string {
           )}
         </select></label
       >
-      <label
-        >Runner
-        <select name="runner">
-          <option value="">all</option>
-          ${options(data.runners)}
-        </select></label
-      >
-      <label
-        >Arch
-        <select name="arch">
-          <option value="">all</option>
-          ${options(arches)}
-        </select></label
-      >
-      <label
-        >Toolchain
-        <select name="toolchain">
-          <option value="">all</option>
-          ${options(toolchains)}
-        </select></label
-      >
+      ${filter('Runner', 'runner', data.runners)} ${filter('Arch', 'arch', arches)}
+      ${filter('Toolchain', 'toolchain', toolchains)}
     </form>
     <table class="sortable" id="failures">
       <thead>

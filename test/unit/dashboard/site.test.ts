@@ -20,9 +20,10 @@ import {
   type GenJob,
   type GenRun,
   type History,
+  type TopFailureRow,
 } from '@bpf-ci/stats';
 import { main } from '../../../packages/cli/src/main.ts';
-import { cellOf, visible } from '../../helpers/stats-truth.ts';
+import { SMALL_MATRIX, cellOf, visible } from '../../helpers/stats-truth.ts';
 
 /** Screenshots of every page, for people to look at (git-ignored). */
 export const SCREENSHOTS = fileURLToPath(new URL('../../../out/dashboard-test/', import.meta.url));
@@ -37,12 +38,7 @@ const history: History = generateHistory({
   start: START,
   interval: INTERVAL,
   now: NOW,
-  arches: ['x86_64', 'aarch64'],
-  toolchains: ['gcc', 'llvm-18'],
-  runners: ['test_progs', 'test_maps'],
-  testsPerRunner: 8,
-  broken: 3,
-  flaky: 3,
+  ...SMALL_MATRIX,
 });
 /** A failing test's name as an attacker would write it: must show as text, never as markup. */
 const HOSTILE = '<img src=x onerror="window.pwned=1">"&\'';
@@ -179,15 +175,7 @@ interface RatesJson {
   jobsTotal: { total: number; successPct: number; failurePct: number; cancelledPct: number };
   runs: { total: number; successPct: number; failurePct: number; cancelledPct: number };
 }
-interface FailureJson {
-  binary: string;
-  test: string;
-  arch: string;
-  toolchain: string;
-  hits: number;
-  runs: number;
-  pctOfRuns: number;
-}
+type FailureJson = Omit<TopFailureRow, 'number'>;
 const failureCells = (f: FailureJson): string[] => [
   f.test,
   f.binary,
