@@ -21,38 +21,42 @@ export interface ArchProfile {
   extraCmdline: readonly string[];
 }
 
-export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
-  x86_64: {
-    arch: 'x86_64',
-    qemuBinary: ARCH_NAMES.x86_64.qemuBinary,
-    machine: 'q35',
-    cpu: { kvm: 'host', tcg: 'max' },
-    console: 'ttyS0',
+/**
+ * A profile from what its arch does differently. The rest is common to all: QEMU's binary named
+ * after the arch, the host's own CPU under KVM (`max` under TCG unless said), virtio on PCI, the
+ * console on the first serial port, no extra kernel command line.
+ */
+function archProfile(
+  arch: Arch,
+  own: Pick<ArchProfile, 'machine' | 'console'> &
+    Partial<Pick<ArchProfile, 'virtioBus' | 'extraArgs'>> & { tcgCpu?: string },
+): ArchProfile {
+  const { tcgCpu = 'max', ...rest } = own;
+  return {
+    arch,
+    qemuBinary: ARCH_NAMES[arch].qemuBinary,
+    cpu: { kvm: 'host', tcg: tcgCpu },
     virtioBus: 'pci',
     extraArgs: ['-serial', 'chardev:console'],
     extraCmdline: [],
-  },
-  aarch64: {
-    arch: 'aarch64',
-    qemuBinary: ARCH_NAMES.aarch64.qemuBinary,
+    ...rest,
+  };
+}
+
+export const ARCH_PROFILES: Record<Arch, ArchProfile> = {
+  x86_64: archProfile('x86_64', { machine: 'q35', console: 'ttyS0' }),
+  aarch64: archProfile('aarch64', {
     machine: 'virt,gic-version=3',
+    console: 'ttyAMA0',
     // `max` with QEMU's cheap pointer-authentication algorithm: the architected one costs a lot
     // under TCG.
-    cpu: { kvm: 'host', tcg: 'max,pauth-impdef=on' },
-    console: 'ttyAMA0',
-    virtioBus: 'pci',
-    extraArgs: ['-serial', 'chardev:console'],
-    extraCmdline: [],
-  },
-  s390x: {
-    arch: 's390x',
-    qemuBinary: ARCH_NAMES.s390x.qemuBinary,
+    tcgCpu: 'max,pauth-impdef=on',
+  }),
+  s390x: archProfile('s390x', {
     machine: 's390-ccw-virtio',
-    cpu: { kvm: 'host', tcg: 'max' },
     // The SCLP line console; -serial is not a thing on s390x.
     console: 'ttysclp0',
     virtioBus: 'ccw',
     extraArgs: ['-device', 'sclpconsole,chardev=console'],
-    extraCmdline: [],
-  },
+  }),
 };
