@@ -44,7 +44,8 @@ export type RunnerPlan = z.infer<typeof RunnerPlan>;
 /**
  * Retrying failed tests in the booted VM. After each test_progs or test_verifier runner the guest
  * waits (at most waitSec) for the host's decision: the host parses the runner's log, applies the
- * retry policy (@bpf-ci/flaky) and writes NAME.attempt-K.plan into the output folder.
+ * retry policy (@bpf-ci/flaky) and writes NAME.attempt-K.plan into the output folder. Its fields
+ * are that policy's (the host passes them to it as they are) plus the guest's wait.
  */
 export const RetrySettings = z.object({
   /** Retries after the first attempt. */

@@ -7,14 +7,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { INPUT_LIMITS, readInputFileSync, writeOutputFile } from '@bpf-ci/input-file';
 import { join } from 'node:path';
-import {
-  decideRetry,
-  mergeAttempts,
-  retryCommands,
-  type AttemptResult,
-  type RetryPolicy,
-  type ViaParent,
-} from '@bpf-ci/flaky';
+import { decideRetry, mergeAttempts, retryCommands, type AttemptResult, type ViaParent } from '@bpf-ci/flaky';
 import type { Logger } from '@bpf-ci/logger';
 import { newBinaryResult, type BinaryResult, type Run } from '@bpf-ci/model';
 import { parseConsole, parseFile, UnknownFormatError } from '@bpf-ci/parsers';
@@ -29,15 +22,6 @@ interface RunnerRetries {
   notRetried?: string;
   /** What the last planned attempt re-runs. */
   lastSelectors?: string[];
-}
-
-function policyOf(settings: RetrySettings): RetryPolicy {
-  return {
-    attempts: settings.attempts,
-    maxFailures: settings.maxFailures,
-    minBudgetSec: settings.minBudgetSec,
-    failOnFlaky: settings.failOnFlaky,
-  };
 }
 
 async function parseLog(path: string, runner: RunnerPlan): Promise<BinaryResult> {
@@ -173,7 +157,8 @@ export class RetryCoordinator {
         (e) => e.inputLine !== undefined && e.inputLine >= progress.beginLine,
       );
       const remainingSec = runner.timeoutSec - (Date.now() - progress.startedAt) / 1000;
-      const decision = decideRetry(merged, { attempt, remainingSec }, policyOf(settings));
+      // The plan's retry settings are the policy plus how long the guest waits for a decision.
+      const decision = decideRetry(merged, { attempt, remainingSec }, settings);
       if (!decision.retry) {
         if (decision.reason !== 'nothing failed' && !decision.reason.startsWith('not retried again')) {
           state.notRetried = decision.reason;
