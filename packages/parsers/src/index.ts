@@ -8,6 +8,12 @@ import { LogParser } from './log-parser.ts';
 import { binaryFamily, type ParsedLog, type ParseOptions, UnknownFormatError } from './types.ts';
 
 export { mergeJsonSummary, readJsonSummary, resultFromJsonSummary } from './json-summary.ts';
+export {
+  jsonSummaryBeside,
+  jsonSummaryOwner,
+  jsonSummaryTarget,
+  type JsonSummaryCandidate,
+} from './json-summary-owner.ts';
 export { extractAssertions, extractVerifierAssertions } from './assertions.ts';
 export { countTestProgs } from './test-progs.ts';
 export { countVerifier } from './test-verifier.ts';

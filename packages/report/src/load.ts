@@ -4,7 +4,14 @@
 import type { Logger } from '@bpf-ci/logger';
 import type { BinaryResult, ConsoleEvent, Run, RunContext } from '@bpf-ci/model';
 import { newBinaryResult, newRun, parseRun, ResultsFormatError } from '@bpf-ci/model';
-import { mergeJsonSummary, parseConsole, parseFile, resultFromJsonSummary } from '@bpf-ci/parsers';
+import {
+  jsonSummaryOwner,
+  jsonSummaryTarget,
+  mergeJsonSummary,
+  parseConsole,
+  parseFile,
+  resultFromJsonSummary,
+} from '@bpf-ci/parsers';
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import { existsSync } from 'node:fs';
 import { glob } from 'node:fs/promises';
@@ -45,19 +52,6 @@ export async function expandGlobs(
     for (const m of matches.sort()) if (!out.includes(m)) out.push(m);
   }
   return out;
-}
-
-const normalise = (name: string): string => name.toLowerCase().replace(/_/g, '-');
-
-/**
- * The binary a JSON summary belongs to, from libbpf/ci's file names:
- * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ...
- */
-export function jsonSummaryTarget(file: string): { binary: string; variant?: string } {
-  const stem = basename(file).replace(/\.json$/i, '');
-  const parallel = /[_-]parallel$/i.test(stem);
-  const binary = stem.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
-  return parallel ? { binary, variant: 'parallel' } : { binary };
 }
 
 function unreadable(file: string, err: unknown): BinaryResult {
@@ -137,9 +131,7 @@ export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run
   for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger)) {
     run.sources.push(file);
     const target = jsonSummaryTarget(file);
-    const index = run.binaries.findIndex(
-      (r) => normalise(r.binary) === normalise(target.binary) && (r.variant ?? undefined) === target.variant,
-    );
+    const index = jsonSummaryOwner(file, run.binaries);
     const base = index >= 0 ? run.binaries[index] : undefined;
     try {
       const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });

@@ -2,6 +2,7 @@
 // writes it as plan.json into the output folder (the record of what was asked) and compiles it into
 // the guest's init script (guest-init.ts).
 import { BPF_RUNNERS } from '@bpf-ci/domain';
+import { jsonSummaryBeside } from '@bpf-ci/parsers';
 import { z } from 'zod';
 
 export const RunnerKind = z.enum([...BPF_RUNNERS, 'command']);
@@ -80,10 +81,12 @@ export function runnerFiles(name: string): {
   list: string;
   known: string;
 } {
+  const log = `${name}.log`;
   return {
-    log: `${name}.log`,
+    log,
     exit: `${name}.exit`,
-    json: `${name}.json`,
+    // Beside the log under its stem: how every reader of JSON summaries pairs the two.
+    json: jsonSummaryBeside(log),
     list: `${name}.list`,
     known: `${name}.known`,
   };

@@ -89,6 +89,23 @@ describe('bpf-ci parse', () => {
     expect(stdout).not.toContain('(test_progs_json');
   });
 
+  it("a JSON summary with libbpf/ci's name merges into the log of that binary, as the report action does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpf-ci-cli-'));
+    writeFileSync(
+      join(dir, 'serial.log'),
+      '#10/2    bpf_cookie/multi_kprobe_link_api:FAIL\n#10      bpf_cookie:FAIL\n',
+    );
+    copyFileSync(sample('test_progs-json-summary-aarch64-2023.json'), join(dir, 'test_progs.json'));
+    const { stdout } = await bpfCi(['parse', join(dir, 'serial.log'), join(dir, 'test_progs.json')]);
+    expect(stdout).toContain(`note: merged with the JSON summary ${join(dir, 'test_progs.json')}`);
+    expect(stdout).not.toContain('(test_progs_json');
+    // The parallel run's summary names a variant no log here has: printed on its own.
+    copyFileSync(sample('test_progs-json-summary-aarch64-2023.json'), join(dir, 'test_progs_parallel.json'));
+    const alone = await bpfCi(['parse', join(dir, 'serial.log'), join(dir, 'test_progs_parallel.json')]);
+    expect(alone.stdout).not.toContain('note: merged with the JSON summary');
+    expect(alone.stdout).toContain('(test_progs_json');
+  });
+
   it('in GitHub Actions the untrusted text is framed by stop-commands', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpf-ci-parse-'));
     const log = join(dir, 'test_progs.log');

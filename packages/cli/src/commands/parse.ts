@@ -2,11 +2,16 @@
 // the counts in the form BPF CI users know, the tool's own Summary line, whether the run is complete
 // (and why not), and every failure with its first assertion; `--json` prints the model (a Run).
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
-import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Run } from '@bpf-ci/model';
 import { binaryConclusion, newRun } from '@bpf-ci/model';
-import { binaryFamily, mergeJsonSummary, parseFile, UnknownFormatError } from '@bpf-ci/parsers';
+import {
+  binaryFamily,
+  jsonSummaryOwner,
+  mergeJsonSummary,
+  parseFile,
+  UnknownFormatError,
+} from '@bpf-ci/parsers';
 import { jsonWithoutCommands } from '@bpf-ci/protocol';
 import { UsageError, type Command } from '../command.ts';
 import { renderText, type Parsed } from './parse-text.ts';
@@ -31,32 +36,36 @@ function parseCommandLine(args: string[]): { files: string[]; json: boolean; bin
   return binary === undefined ? { files, json } : { files, json, binary };
 }
 
-function stem(file: string): string {
-  return basename(file, extname(file));
-}
-
-/** `test_progs.json` next to `test_progs.log`: the -J summary of the same run, merged into it. */
+/**
+ * Each -J summary merged into the test_progs run it summarises: the run of the log it sits beside
+ * (`test_progs.json` next to `test_progs.log`) or, else, the run its libbpf/ci name spells.
+ */
 async function mergeJsonSummaries(parsed: Parsed[]): Promise<Parsed[]> {
+  const isJson = (p: Parsed): boolean => p.log.format === 'test_progs_json';
+  // A log holding one test_progs run: the run a summary can be merged into.
+  const runs = parsed
+    .filter((p) => !isJson(p))
+    .flatMap((p) => {
+      const found = p.log.results.filter((r) => r.binary.startsWith('test_progs'));
+      return found.length === 1 && found[0]
+        ? [{ parsed: p, result: found[0], log: p.file, binary: found[0].binary, variant: found[0].variant }]
+        : [];
+    });
   const out: Parsed[] = [];
   for (const p of parsed) {
-    if (p.log.format !== 'test_progs_json') {
-      out.push(p);
-      continue;
-    }
-    const partner = parsed.find(
-      (q) => q !== p && q.log.format !== 'test_progs_json' && stem(q.file) === stem(p.file),
-    );
-    const target = partner?.log.results.filter((r) => r.binary.startsWith('test_progs'));
-    if (!partner || target?.length !== 1 || !target[0]) {
+    const owner = isJson(p) ? runs[jsonSummaryOwner(p.file, runs)] : undefined;
+    if (!owner) {
       out.push(p);
       continue;
     }
     const merged = mergeJsonSummary(
-      target[0],
+      owner.result,
       await readInputFile(p.file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' }),
     );
     merged.notes.push(`merged with the JSON summary ${p.file}`);
-    partner.log.results[partner.log.results.indexOf(target[0])] = merged;
+    const results = owner.parsed.log.results;
+    results[results.indexOf(owner.result)] = merged;
+    owner.result = merged;
   }
   return out;
 }
