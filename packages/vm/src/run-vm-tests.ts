@@ -39,17 +39,27 @@ import { ARCH_PROFILES } from './arch.ts';
 import { busyboxFor } from './busybox.ts';
 import { ConsoleWatcher, formatDuration, progressLine, type MarkerEvent } from './console.ts';
 import { guestInit, probeInit } from './guest-init.ts';
-import { checkSelftestsShare, copyPublicEtc, foreignSystemEntries, systemEntries } from './guest-view.ts';
+import {
+  checkSelftestsShare,
+  copyPublicEtc,
+  foreignSystemEntries,
+  systemEntries,
+  type GuestRootEntry,
+} from './guest-view.ts';
 import { describeGuestRoot, GUEST_ROOT_FILE } from './guest-root.ts';
 import { buildInitramfs, initramfsModuleNames } from './initramfs.ts';
 import { bootModules } from './modules.ts';
 import { RunPlan, runnerFiles } from './plan.ts';
-import { qemuArgs, standardShares } from './qemu.ts';
+import { qemuArgs, standardShares, type QemuOptions } from './qemu.ts';
 import { collectRun, type VmFault } from './results.ts';
 import { writeOutputFile } from '@bpf-ci/input-file';
 import { collectDenylistPass, faultInDenylistPass } from './denylist-pass.ts';
 import { RetryCoordinator } from './retry.ts';
 import { buildJobManifest, writeJobManifest, type JobIdentity } from './job-manifest.ts';
+
+/** The VM's size when the request does not say. */
+const DEFAULT_MEMORY_MIB = 2048;
+const DEFAULT_CPUS = 2;
 
 export interface VmTestOptions {
   arch: Arch;
@@ -163,13 +173,13 @@ export interface PreparedVm {
   kernelConfig?: string;
 }
 
-/**
- * Validate the request, write plan.json, build the initramfs and pick the accelerator. Split from
- * the boot so the benchmark can run the very same guest with a bare QEMU.
- */
-export async function prepareVm(options: VmTestOptions, logger: Logger): Promise<PreparedVm> {
+/** The request checked before anything is written; then the output folder cleared of an older run's files and given plan.json. */
+function startOutputFolder(options: VmTestOptions): {
+  plan: RunPlan;
+  outputDir: string;
+  selftestsDir: string;
+} {
   const plan = RunPlan.parse(options.plan);
-  const profile = ARCH_PROFILES[options.arch];
   const outputDir = resolve(options.outputDir);
   if (!existsSync(options.kernelImage)) throw new Error(`kernel image ${options.kernelImage} does not exist`);
   // Checked before anything is written: exporting it must not export the host's private folders.
@@ -177,85 +187,169 @@ export async function prepareVm(options: VmTestOptions, logger: Logger): Promise
   mkdirSync(outputDir, { recursive: true });
   clearOutputs(outputDir, plan);
   writeOutputFile(join(outputDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  return { plan, outputDir, selftestsDir };
+}
 
+/** What goes into the guest's initramfs and shares, gathered in the scratch folder `work`. */
+interface GuestParts {
+  work: string;
+  /** Marks the guest's own console lines; unknown to anything the guest runs. */
+  nonce: string;
+  busybox: string;
+  modules?: { dir: string; release: string };
+  /** The modules the initramfs loads to reach the shares. */
+  modulePaths: string[];
+  systemView: GuestRootEntry[];
+  kernelConfig?: string;
+}
+
+/**
+ * The guest's system folders, recorded in guest-root.json: a guest of the host's arch runs the
+ * host's own binaries, any other gets a root of its own. /etc is a copy of its public files.
+ */
+async function prepareSystemView(
+  arch: Arch,
+  work: string,
+  busybox: string,
+  outputDir: string,
+  logger: Logger,
+): Promise<GuestRootEntry[]> {
+  const etc = copyPublicEtc('/etc', join(work, 'etc'));
+  logger.debug(`Guest /etc: ${etc.files} public files; withheld: ${etc.withheld.join(' ') || 'none'}`);
+  const foreign = arch !== hostArch();
+  const systemView = foreign ? foreignSystemEntries(join(work, 'etc')) : systemEntries(join(work, 'etc'));
+  const guestRoot = await describeGuestRoot(arch, foreign, busybox);
+  writeOutputFile(join(outputDir, GUEST_ROOT_FILE), `${JSON.stringify(guestRoot, null, 2)}\n`);
+  logger.info(
+    foreign
+      ? `Guest root (${arch}): its own static busybox ${guestRoot.busybox.path} (sha256 ${guestRoot.busybox.sha256.slice(0, 16)}), no host binaries`
+      : `Guest root (${arch}): the host's system folders, read-only`,
+  );
+  return systemView;
+}
+
+/** The kernel .config the guest gets: the one given, else boot/config-RELEASE of a Debian-style modules root. */
+function kernelConfigFor(
+  given: string | undefined,
+  modules: { dir: string; release: string } | undefined,
+): string | undefined {
+  if (given !== undefined) return given;
+  if (!modules) return undefined;
+  const debianConfig = join(modules.dir, '..', '..', '..', 'boot', `config-${modules.release}`);
+  return existsSync(debianConfig) ? debianConfig : undefined;
+}
+
+async function gatherGuestParts(
+  options: VmTestOptions,
+  work: string,
+  outputDir: string,
+  logger: Logger,
+): Promise<GuestParts> {
+  const modules = options.modulesDir ? resolveModulesDir(options.modulesDir) : undefined;
+  const modulePaths = modules ? bootModules(modules.dir, ARCH_PROFILES[options.arch].virtioBus) : [];
+  const busybox = await busyboxFor(options.arch, logger);
+  const nonce = `bpfci-${randomBytes(6).toString('hex')}`;
+  const systemView = await prepareSystemView(options.arch, work, busybox, outputDir, logger);
+  const kernelConfig = kernelConfigFor(options.kernelConfig, modules);
+  return {
+    work,
+    nonce,
+    busybox,
+    ...(modules ? { modules } : {}),
+    modulePaths,
+    systemView,
+    ...(kernelConfig ? { kernelConfig } : {}),
+  };
+}
+
+/** The initramfs: busybox, the boot modules, the init script that runs the plan and the kernel .config. */
+function writeInitramfs(parts: GuestParts, plan: RunPlan, shell: boolean, logger: Logger): string {
+  const { modules, modulePaths, kernelConfig } = parts;
+  const init = guestInit({
+    systemView: parts.systemView,
+    plan,
+    nonce: parts.nonce,
+    modules: initramfsModuleNames(modulePaths),
+    ...(modules ? { kernelRelease: modules.release } : {}),
+    ...(shell ? { shell: true } : {}),
+  });
+  const initramfs = join(parts.work, 'initramfs.cpio');
+  writeFileSync(
+    initramfs,
+    buildInitramfs({
+      busybox: parts.busybox,
+      modules: modulePaths,
+      init,
+      ...(kernelConfig ? { kernelConfig } : {}),
+    }),
+  );
+  logger.info(
+    `Initramfs: busybox + ${modulePaths.length} modules (${initramfsModuleNames(modulePaths).join(' ') || 'none: all built in'})`,
+  );
+  return initramfs;
+}
+
+/** KVM or TCG; KVM only after a probe guest of the same kernel, that only says it is up, booted with it. */
+function pickAccelerator(
+  request: AcceleratorRequest,
+  parts: GuestParts,
+  baseArgs: Omit<QemuOptions, 'accel'>,
+  logger: Logger,
+): Promise<AcceleratorChoice> {
+  const { profile } = baseArgs;
+  return chooseAccelerator(
+    profile,
+    request,
+    () => {
+      const probeImage = join(parts.work, 'probe.cpio');
+      writeFileSync(
+        probeImage,
+        buildInitramfs({ busybox: parts.busybox, modules: [], init: probeInit(parts.nonce) }),
+      );
+      return bootUntilMarker(
+        profile.qemuBinary,
+        qemuArgs({ ...baseArgs, accel: 'kvm', initramfs: probeImage, shares: [] }),
+        `${parts.nonce} boot`,
+        60_000,
+      );
+    },
+    logger,
+  );
+}
+
+/**
+ * Validate the request, write plan.json, build the initramfs and pick the accelerator. Split from
+ * the boot so the benchmark can run the very same guest with a bare QEMU.
+ */
+export async function prepareVm(options: VmTestOptions, logger: Logger): Promise<PreparedVm> {
+  const { plan, outputDir, selftestsDir } = startOutputFolder(options);
   const work = mkdtempSync(join(tmpdir(), 'bpf-ci-vm-'));
   const cleanup = (): void => rmSync(work, { recursive: true, force: true });
   try {
-    const modules = options.modulesDir ? resolveModulesDir(options.modulesDir) : undefined;
-    const modulePaths = modules ? bootModules(modules.dir, profile.virtioBus) : [];
-    const busybox = await busyboxFor(options.arch, logger);
-    const nonce = `bpfci-${randomBytes(6).toString('hex')}`;
-    const etc = copyPublicEtc('/etc', join(work, 'etc'));
-    logger.debug(`Guest /etc: ${etc.files} public files; withheld: ${etc.withheld.join(' ') || 'none'}`);
-    // A guest of the host's arch runs the host's own binaries; any other gets a root of its own.
-    const foreign = options.arch !== hostArch();
-    const systemView = foreign ? foreignSystemEntries(join(work, 'etc')) : systemEntries(join(work, 'etc'));
-    const guestRoot = await describeGuestRoot(options.arch, foreign, busybox);
-    writeOutputFile(join(outputDir, GUEST_ROOT_FILE), `${JSON.stringify(guestRoot, null, 2)}\n`);
-    logger.info(
-      foreign
-        ? `Guest root (${options.arch}): its own static busybox ${guestRoot.busybox.path} (sha256 ${guestRoot.busybox.sha256.slice(0, 16)}), no host binaries`
-        : `Guest root (${options.arch}): the host's system folders, read-only`,
-    );
-    const init = guestInit({
-      systemView,
-      plan,
-      nonce,
-      modules: initramfsModuleNames(modulePaths),
-      ...(modules ? { kernelRelease: modules.release } : {}),
-      ...(options.shell ? { shell: true } : {}),
-    });
-    const initramfs = join(work, 'initramfs.cpio');
-    const debianConfig = modules
-      ? join(modules.dir, '..', '..', '..', 'boot', `config-${modules.release}`)
-      : undefined;
-    const kernelConfig =
-      options.kernelConfig ?? (debianConfig && existsSync(debianConfig) ? debianConfig : undefined);
-    writeFileSync(
-      initramfs,
-      buildInitramfs({ busybox, modules: modulePaths, init, ...(kernelConfig ? { kernelConfig } : {}) }),
-    );
-    logger.info(
-      `Initramfs: busybox + ${modulePaths.length} modules (${initramfsModuleNames(modulePaths).join(' ') || 'none: all built in'})`,
-    );
+    const parts = await gatherGuestParts(options, work, outputDir, logger);
+    const { modules, kernelConfig } = parts;
     const baseArgs = {
-      profile,
+      profile: ARCH_PROFILES[options.arch],
       kernel: options.kernelImage,
-      initramfs,
-      memoryMiB: options.memoryMiB ?? 2048,
-      cpus: options.cpus ?? 2,
+      initramfs: writeInitramfs(parts, plan, options.shell !== undefined, logger),
+      memoryMiB: options.memoryMiB ?? DEFAULT_MEMORY_MIB,
+      cpus: options.cpus ?? DEFAULT_CPUS,
       shares: standardShares({
-        systemView,
+        systemView: parts.systemView,
         selftestsDir,
         outputDir,
         ...(modules ? { modulesDir: modules.dir } : {}),
       }),
       ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
     };
-    const accelerator = await chooseAccelerator(
-      profile,
-      options.accelerator ?? 'auto',
-      () => {
-        // A probe guest with the same kernel that only says it is up.
-        const probeImage = join(work, 'probe.cpio');
-        writeFileSync(probeImage, buildInitramfs({ busybox, modules: [], init: probeInit(nonce) }));
-        return bootUntilMarker(
-          profile.qemuBinary,
-          qemuArgs({ ...baseArgs, accel: 'kvm', initramfs: probeImage, shares: [] }),
-          `${nonce} boot`,
-          60_000,
-        );
-      },
-      logger,
-    );
-    const args = qemuArgs({ ...baseArgs, accel: accelerator.accel });
+    const accelerator = await pickAccelerator(options.accelerator ?? 'auto', parts, baseArgs, logger);
     return {
       plan,
       outputDir,
-      nonce,
+      nonce: parts.nonce,
       accelerator,
-      qemuBinary: profile.qemuBinary,
-      args,
+      qemuBinary: baseArgs.profile.qemuBinary,
+      args: qemuArgs({ ...baseArgs, accel: accelerator.accel }),
       cleanup,
       ...(modules ? { kernelRelease: modules.release } : {}),
       privateDir: work,
@@ -280,8 +374,8 @@ export async function runVmTests(options: VmTestOptions, logger: Logger): Promis
         ...(options.modulesDir ? { modulesDir: resolveModulesDir(options.modulesDir).dir } : {}),
         ...(vm.kernelRelease ? { kernelRelease: vm.kernelRelease } : {}),
         plan: vm.plan,
-        memoryMiB: options.memoryMiB ?? 2048,
-        cpus: options.cpus ?? 2,
+        memoryMiB: options.memoryMiB ?? DEFAULT_MEMORY_MIB,
+        cpus: options.cpus ?? DEFAULT_CPUS,
         silenceTimeoutSec: options.silenceTimeoutSec ?? 300,
         ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
         ...(options.identity ? { identity: options.identity } : {}),
