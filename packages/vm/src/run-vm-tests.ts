@@ -2,7 +2,7 @@
 // the console streamed live (as untrusted text), a bounded-rate progress line, a silence watchdog,
 // QEMU's own failures with its stderr, and results.json + raw logs in the output folder whatever
 // way the VM ended.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   createWriteStream,
@@ -12,6 +12,7 @@ import {
   readdirSync,
   rmSync,
   writeFileSync,
+  type WriteStream,
 } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import {
   parseRun,
   totalCounts,
   type Conclusion,
+  type ConsoleEvent,
   type Run,
   type RunContext,
 } from '@bpf-ci/model';
@@ -60,6 +62,8 @@ import { buildJobManifest, writeJobManifest, type JobIdentity } from './job-mani
 /** The VM's size when the request does not say. */
 const DEFAULT_MEMORY_MIB = 2048;
 const DEFAULT_CPUS = 2;
+/** The console silent this long: the guest hangs. */
+const DEFAULT_SILENCE_SEC = 300;
 
 export interface VmTestOptions {
   arch: Arch;
@@ -376,7 +380,7 @@ export async function runVmTests(options: VmTestOptions, logger: Logger): Promis
         plan: vm.plan,
         memoryMiB: options.memoryMiB ?? DEFAULT_MEMORY_MIB,
         cpus: options.cpus ?? DEFAULT_CPUS,
-        silenceTimeoutSec: options.silenceTimeoutSec ?? 300,
+        silenceTimeoutSec: options.silenceTimeoutSec ?? DEFAULT_SILENCE_SEC,
         ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
         ...(options.identity ? { identity: options.identity } : {}),
       }),
@@ -389,6 +393,81 @@ export async function runVmTests(options: VmTestOptions, logger: Logger): Promis
 
 interface WatchInput extends PreparedVm {
   options: VmTestOptions;
+}
+
+/** How long each wait of a boot may last, in milliseconds. */
+export interface WatchLimits {
+  /** The console silent this long: the guest hangs. */
+  silenceMs: number;
+  /** The whole VM, from QEMU's start. */
+  totalMs: number;
+  /** At most one progress line per this long. */
+  progressMs: number;
+  /** QEMU still up this long after the guest said its plan is done: stopped by the runner. */
+  powerOffGraceMs: number;
+}
+
+/**
+ * The limits a request asks for, or the defaults: the total is the runners' timeouts (each plus a
+ * minute), the retry waits, the DENYLIST pass and 5 minutes for the boot.
+ */
+export function watchLimits(options: VmTestOptions, plan: RunPlan): WatchLimits {
+  const waits = (plan.retry?.waitSec ?? 0) * (plan.retry?.attempts ?? 0) * plan.runners.length;
+  const passSec = plan.denylistPass ? plan.denylistPass.runner.timeoutSec + 60 : 0;
+  const totalSec =
+    options.timeoutSec ?? plan.runners.reduce((s, r) => s + r.timeoutSec + 60, 300 + waits + passSec);
+  return {
+    silenceMs: (options.silenceTimeoutSec ?? DEFAULT_SILENCE_SEC) * 1000,
+    totalMs: totalSec * 1000,
+    progressMs: (options.progressIntervalSec ?? 15) * 1000,
+    powerOffGraceMs: (options.powerOffGraceSec ?? 30) * 1000,
+  };
+}
+
+/** What a boot learns while QEMU runs: the one mutable record of the watch. */
+export interface WatchState {
+  readonly started: number;
+  timings: VmTestOutcome['timings'];
+  /** The last 64 KiB of QEMU's stderr (and a spawn error). */
+  stderr: string;
+  /** Why the runner killed the VM, once it did. */
+  killedBy?: VmFault;
+  /** The guest finished its plan and QEMU, still up, was stopped: not a fault. */
+  stoppedAfterDone: boolean;
+  /** When the runner first saw the guest's plan done. */
+  doneAt?: number;
+  lastProgressAt: number;
+  /** From the shell marker on, the console is the user's terminal. */
+  inShell: boolean;
+}
+
+export type SuperviseAction = { kind: 'none' } | { kind: 'stop-finished' } | { kind: 'kill'; fault: VmFault };
+
+/**
+ * What the supervisor does at `now`: stop QEMU when it stays up after the guest finished, kill a
+ * guest silent or running too long, or nothing. Pure.
+ */
+export function superviseDecision(
+  state: Readonly<WatchState>,
+  guest: { done: boolean; lastOutputAt: number },
+  limits: WatchLimits,
+  now: number,
+): SuperviseAction {
+  const { doneAt, stoppedAfterDone, killedBy } = state;
+  if (doneAt !== undefined && now - doneAt > limits.powerOffGraceMs && !stoppedAfterDone && !killedBy) {
+    return { kind: 'stop-finished' };
+  }
+  // Already stopping a finished guest, or a person at the guest's shell: not a hang.
+  if (stoppedAfterDone || (state.inShell && !guest.done)) return { kind: 'none' };
+  if (now - guest.lastOutputAt > limits.silenceMs) {
+    const detail = `no console output for ${Math.round(limits.silenceMs / 1000)} s: the guest hangs; VM killed`;
+    return { kind: 'kill', fault: { reason: 'timeout', detail } };
+  }
+  if (now - state.started > limits.totalMs) {
+    const detail = `the VM ran past its ${Math.round(limits.totalMs / 1000)} s limit; VM killed`;
+    return { kind: 'kill', fault: { reason: 'timeout', detail } };
+  }
+  return { kind: 'none' };
 }
 
 /** Console text is echoed in batches so each untrusted() block holds many lines, not one. */
@@ -410,20 +489,39 @@ class UntrustedBatcher {
   }
 }
 
-async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOutcome> {
-  const { options, plan, outputDir, nonce } = input;
-  const profile = ARCH_PROFILES[options.arch];
-  const silenceMs = (options.silenceTimeoutSec ?? 300) * 1000;
-  const waits = (plan.retry?.waitSec ?? 0) * (plan.retry?.attempts ?? 0) * plan.runners.length;
-  const passSec = plan.denylistPass ? plan.denylistPass.runner.timeoutSec + 60 : 0;
-  const totalMs =
-    (options.timeoutSec ?? plan.runners.reduce((s, r) => s + r.timeoutSec + 60, 300 + waits + passSec)) *
-    1000;
+function spawnQemu(input: WatchInput, logger: Logger): ChildProcessWithoutNullStreams {
+  const { options } = input;
+  logger.info(
+    `Booting ${basename(options.kernelImage)} (${options.arch}, ${input.accelerator.accel.toUpperCase()})`,
+  );
+  logger.debug(`${input.qemuBinary} ${input.args.join(' ')}`);
+  const child = spawn(input.qemuBinary, input.args, {
+    stdio: [options.shell ? 'pipe' : 'ignore', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'],
+  });
+  if (child.pid !== undefined) options.onQemuStarted?.(child.pid);
+  return child;
+}
+
+/** A running boot: its request, its limits, its state and the handles it reads and writes. */
+interface Watch {
+  input: WatchInput;
+  limits: WatchLimits;
+  state: WatchState;
+  watcher: ConsoleWatcher;
+  retries: RetryCoordinator;
+  echo: UntrustedBatcher;
+  /** The console as recorded in the host's private folder (see startWatch). */
+  consoleRecord: string;
+  consoleFile: WriteStream;
+  child: ChildProcessWithoutNullStreams;
+  logger: Logger;
+}
+
+function startWatch(input: WatchInput, logger: Logger): Watch {
+  const { plan, outputDir, nonce } = input;
   const retries = new RetryCoordinator(plan, outputDir, logger);
-  const progressMs = (options.progressIntervalSec ?? 15) * 1000;
   // The console is recorded outside the guest's writable share and copied in at the end: the guest
   // can replace any name in its share (with a FIFO, a symlink, a forged log) while it runs.
-  const consoleLog = join(outputDir, 'console.log');
   const consoleRecord = join(input.privateDir, 'console.log');
   const consoleFile = createWriteStream(consoleRecord);
   const watcher = new ConsoleWatcher(
@@ -433,169 +531,169 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
     [...plan.runners, ...(plan.denylistPass ? [plan.denylistPass.runner] : [])].map((r) => r.name),
   );
   const echo = new UntrustedBatcher(logger);
-  const started = Date.now();
-  const timings: VmTestOutcome['timings'] = { totalMs: 0 };
-  let stderr = '';
-  let killedBy: VmFault | undefined;
-  let stoppedAfterDone = false;
-  let doneAt: number | undefined;
-  const powerOffGraceMs = (options.powerOffGraceSec ?? 30) * 1000;
-  let lastProgressAt = 0;
-
-  logger.info(
-    `Booting ${basename(options.kernelImage)} (${options.arch}, ${input.accelerator.accel.toUpperCase()})`,
-  );
-  logger.debug(`${profile.qemuBinary} ${input.args.join(' ')}`);
-  const child = spawn(profile.qemuBinary, input.args, {
-    stdio: [options.shell ? 'pipe' : 'ignore', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'],
-  });
-  if (child.pid !== undefined) options.onQemuStarted?.(child.pid);
-  const shell = options.shell;
-  let inShell = false;
-
-  const onMarker = (m: MarkerEvent): void => {
-    const now = Date.now();
-    switch (m.kind) {
-      case 'ready':
-        timings.readyMs = now - started;
-        logger.info(`Guest ready after ${formatDuration(now - started)}`);
-        break;
-      case 'begin':
-        timings.firstRunnerMs ??= now - started;
-        logger.info(`Running ${m.runner}`);
-        break;
-      case 'end': {
-        const p = watcher.runners.findLast((r) => r.runner === m.runner);
-        if (p) logger.info(`${progressLine(p, now)} (exit ${m.exitCode})`);
-        break;
-      }
-      case 'fatal':
-        logger.error(`Guest init failed: ${m.message}`);
-        break;
-      default:
-        break;
-    }
+  const state: WatchState = {
+    started: Date.now(),
+    timings: { totalMs: 0 },
+    stderr: '',
+    stoppedAfterDone: false,
+    lastProgressAt: 0,
+    inShell: false,
   };
+  const limits = watchLimits(input.options, plan);
+  const child = spawnQemu(input, logger);
+  return { input, limits, state, watcher, retries, echo, consoleRecord, consoleFile, child, logger };
+}
 
+/** The guest's milestones in the log, and the boot and first-runner times. */
+function reportMarker(w: Watch, m: MarkerEvent): void {
+  const { state, logger } = w;
+  const now = Date.now();
+  switch (m.kind) {
+    case 'ready':
+      state.timings.readyMs = now - state.started;
+      logger.info(`Guest ready after ${formatDuration(now - state.started)}`);
+      break;
+    case 'begin':
+      state.timings.firstRunnerMs ??= now - state.started;
+      logger.info(`Running ${m.runner}`);
+      break;
+    case 'end': {
+      const p = w.watcher.runners.findLast((r) => r.runner === m.runner);
+      if (p) logger.info(`${progressLine(p, now)} (exit ${m.exitCode})`);
+      break;
+    }
+    case 'fatal':
+      logger.error(`Guest init failed: ${m.message}`);
+      break;
+    default:
+      break;
+  }
+}
+
+/** From the shell marker on, the console is the user's terminal: raw, both ways. */
+function handOverToShell(w: Watch, shell: NonNullable<VmTestOptions['shell']>, text: string): void {
+  w.state.inShell = true;
+  w.echo.flush(true);
+  const marker = text.indexOf(`${w.input.nonce} shell`);
+  const after = marker >= 0 ? text.indexOf('\n', marker) : -1;
+  if (after >= 0) shell.write(text.slice(after + 1));
+  w.logger.info('Shell in the guest, in the selftests folder: type exit to stop the VM');
+  if (w.child.stdin) shell.input.pipe(w.child.stdin);
+}
+
+/** Each piece of console: recorded, echoed (or given to the shell), and read for markers. */
+function onConsoleText(w: Watch, text: string): void {
+  const shell = w.input.options.shell;
+  w.consoleFile.write(text);
+  if (w.state.inShell) shell?.write(text);
+  else w.echo.add(text);
+  w.retries.feedConsole(text);
+  for (const m of w.watcher.feed(text, Date.now())) {
+    reportMarker(w, m);
+    w.retries.onMarker(m, w.watcher.runners);
+  }
+  if (shell && w.watcher.shell && !w.state.inShell) handOverToShell(w, shell, text);
+}
+
+function kill(w: Watch, fault: VmFault): void {
+  if (w.state.killedBy) return;
+  w.state.killedBy = fault;
+  w.logger.error(fault.detail);
+  w.child.kill('SIGKILL');
+}
+
+/** Every half second: the echo flushed, the supervisor's decision carried out, a progress line when due. */
+function onTick(w: Watch): void {
+  const { state, watcher, limits, logger } = w;
+  const now = Date.now();
+  w.echo.flush(false);
+  if (watcher.done) state.doneAt ??= now;
+  const action = superviseDecision(state, watcher, limits, now);
+  if (action.kind === 'stop-finished') {
+    // The output share is mounted cache=none: what the guest wrote is on the host already.
+    state.stoppedAfterDone = true;
+    logger.info(
+      `The guest finished its plan but QEMU is still up ${Math.round(limits.powerOffGraceMs / 1000)} s later ` +
+        '(a kernel that cannot power off, e.g. without ACPI, only halts): stopping QEMU',
+    );
+    w.child.kill('SIGKILL');
+  } else if (action.kind === 'kill') {
+    kill(w, action.fault);
+  }
+  const current = watcher.current;
+  if (
+    current &&
+    now - state.lastProgressAt >= limits.progressMs &&
+    now - current.startedAt >= limits.progressMs
+  ) {
+    state.lastProgressAt = now;
+    logger.info(progressLine(current, now));
+  }
+}
+
+interface QemuEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The whole console, as recorded. */
+  consoleText: string;
+}
+
+/**
+ * Stream the console and supervise QEMU until it exits; then drain the console, write
+ * console.log (and qemu-stderr.log) into the output folder.
+ */
+async function watchUntilExit(w: Watch): Promise<QemuEnd> {
+  const { child, state, input } = w;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
     child.on('exit', (code, signal) => resolveExit({ code, signal }));
     child.on('error', (err) => {
-      stderr += `${err.message}\n`;
+      state.stderr += `${err.message}\n`;
       resolveExit({ code: null, signal: null });
     });
   });
   const stdoutDone = new Promise<void>((r) => child.stdout.on('end', r));
-  child.stdout.setEncoding('utf8').on('data', (text: string) => {
-    consoleFile.write(text);
-    if (inShell) shell?.write(text);
-    else echo.add(text);
-    retries.feedConsole(text);
-    for (const m of watcher.feed(text, Date.now())) {
-      onMarker(m);
-      retries.onMarker(m, watcher.runners);
-    }
-    if (shell && watcher.shell && !inShell) {
-      // From the shell marker on, the console is the user's terminal: raw, both ways.
-      inShell = true;
-      echo.flush(true);
-      const marker = text.indexOf(`${nonce} shell`);
-      const after = marker >= 0 ? text.indexOf('\n', marker) : -1;
-      if (after >= 0) shell.write(text.slice(after + 1));
-      logger.info('Shell in the guest, in the selftests folder: type exit to stop the VM');
-      if (child.stdin) shell.input.pipe(child.stdin);
-    }
-  });
+  child.stdout.setEncoding('utf8').on('data', (text: string) => onConsoleText(w, text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
-    stderr = (stderr + text).slice(-65_536);
+    state.stderr = (state.stderr + text).slice(-65_536);
   });
-
-  const kill = (fault: VmFault): void => {
-    if (killedBy) return;
-    killedBy = fault;
-    logger.error(fault.detail);
-    child.kill('SIGKILL');
-  };
-  const ticker = setInterval(() => {
-    const now = Date.now();
-    echo.flush(false);
-    if (watcher.done) doneAt ??= now;
-    if (doneAt !== undefined && now - doneAt > powerOffGraceMs && !stoppedAfterDone && !killedBy) {
-      // The output share is mounted cache=none: what the guest wrote is on the host already.
-      stoppedAfterDone = true;
-      logger.info(
-        `The guest finished its plan but QEMU is still up ${Math.round(powerOffGraceMs / 1000)} s later ` +
-          '(a kernel that cannot power off, e.g. without ACPI, only halts): stopping QEMU',
-      );
-      child.kill('SIGKILL');
-    } else if (stoppedAfterDone || (inShell && !watcher.done)) {
-      // Already stopping a finished guest, or a person at the guest's shell: not a hang.
-    } else if (now - watcher.lastOutputAt > silenceMs) {
-      kill({
-        reason: 'timeout',
-        detail: `no console output for ${Math.round(silenceMs / 1000)} s: the guest hangs; VM killed`,
-      });
-    } else if (now - started > totalMs) {
-      kill({
-        reason: 'timeout',
-        detail: `the VM ran past its ${Math.round(totalMs / 1000)} s limit; VM killed`,
-      });
-    }
-    const current = watcher.current;
-    if (current && now - lastProgressAt >= progressMs && now - current.startedAt >= progressMs) {
-      lastProgressAt = now;
-      logger.info(progressLine(current, now));
-    }
-  }, 500);
+  const ticker = setInterval(() => onTick(w), 500);
 
   const { code, signal } = await exited;
+  const shell = input.options.shell;
   if (shell && child.stdin) shell.input.unpipe(child.stdin);
   await Promise.race([stdoutDone, new Promise((r) => setTimeout(r, 2000))]);
   clearInterval(ticker);
-  for (const m of watcher.flush(Date.now())) onMarker(m);
-  echo.flush(true);
-  await new Promise<void>((r) => consoleFile.end(r));
-  timings.totalMs = Date.now() - started;
-  if (stderr.trim()) writeOutputFile(join(outputDir, 'qemu-stderr.log'), stderr);
+  for (const m of w.watcher.flush(Date.now())) reportMarker(w, m);
+  w.echo.flush(true);
+  await new Promise<void>((r) => w.consoleFile.end(r));
+  state.timings.totalMs = Date.now() - state.started;
+  if (state.stderr.trim()) writeOutputFile(join(input.outputDir, 'qemu-stderr.log'), state.stderr);
+  const consoleText = await readFile(w.consoleRecord, 'utf8');
+  writeOutputFile(join(input.outputDir, 'console.log'), consoleText);
+  return { code, signal, consoleText };
+}
 
-  const consoleText = await readFile(consoleRecord, 'utf8');
-  writeOutputFile(consoleLog, consoleText);
-  const events = parseConsole(consoleText);
-  const vmFault =
-    killedBy ??
-    (stoppedAfterDone ? undefined : classifyExit({ code, signal, stderr, watcher, events, consoleText }));
-  // A fault in the informational DENYLIST pass (it runs tests known to hang or panic) is reported
-  // there and never makes the job an error.
-  const passFault = vmFault && faultInDenylistPass(plan, watcher.runners) ? vmFault : undefined;
-  const fault = passFault ? undefined : vmFault;
-  if (fault && !killedBy) logger.error(fault.detail);
-  if (passFault)
-    logger.warning(`DENYLIST pass: ${passFault.detail} (informational: the verdict is unchanged)`);
-  if (!existsSync(join(outputDir, 'dmesg.txt'))) {
-    // The guest writes dmesg at the end; when it never got there the console holds the kernel log.
-    writeOutputFile(join(outputDir, 'dmesg.txt'), consoleText);
-  }
+/**
+ * The job's fault, if any, and the DENYLIST pass's: a fault in that informational pass (it runs
+ * tests known to hang or panic) is reported there and never makes the job an error. Pure.
+ */
+function splitFault(
+  vmFault: VmFault | undefined,
+  inDenylistPass: boolean,
+): { fault?: VmFault; passFault?: VmFault } {
+  if (!vmFault) return {};
+  return inDenylistPass ? { passFault: vmFault } : { fault: vmFault };
+}
 
-  let run = await collectRun({
-    plan,
-    outputDir,
-    progress: watcher.runners,
-    events,
-    context: {
-      arch: options.arch,
-      accelerator: input.accelerator.accel,
-      ...(input.kernelRelease ? { kernelRelease: input.kernelRelease } : {}),
-      ...options.context,
-    },
-    ...(fault ? { fault } : {}),
-  });
-  run = await retries.finish(run);
-  run = await collectDenylistPass(run, plan, outputDir, watcher.runners, passFault);
-  if (options.quarantine) {
-    const { file, name, today } = options.quarantine;
-    run = applyQuarantine(run, file, today ?? new Date().toISOString().slice(0, 10), name).run;
-  }
-  run.vm = {
-    accelerator: input.accelerator.accel,
+/** The VM's own account in results.json: accelerator, fault, the plan as run, boot and total time. */
+function vmAccount(
+  plan: RunPlan,
+  accelerator: AcceleratorChoice,
+  fault: VmFault | undefined,
+  timings: VmTestOutcome['timings'],
+): NonNullable<Run['vm']> {
+  return {
+    accelerator: accelerator.accel,
     ...(fault ? { fault } : {}),
     plan: plan.runners.map((r) => ({
       runner: r.name,
@@ -605,20 +703,81 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
     durationMs: timings.totalMs,
     ...(timings.readyMs !== undefined ? { bootMs: timings.readyMs } : {}),
   };
+}
+
+/** Warnings for list entries that selected nothing and selected tests that never reported. Pure. */
+function unaccountedWarnings(run: Run): string[] {
+  const warnings: string[] = [];
   for (const b of run.binaries) {
+    const label = b.variant ?? b.binary;
     for (const u of b.unmatchedEntries ?? [])
-      logger.warning(
-        `${b.variant ?? b.binary}: ${u.list}list entry '${u.entry}' (${u.source}) matched no test: it tests nothing`,
+      warnings.push(
+        `${label}: ${u.list}list entry '${u.entry}' (${u.source}) matched no test: it tests nothing`,
       );
     const missed = b.tests.filter((t) => t.status === 'miss');
     if (missed.length > 0)
-      logger.warning(
-        `${b.variant ?? b.binary}: ${missed.length} selected test(s) never reported: ${missed
+      warnings.push(
+        `${label}: ${missed.length} selected test(s) never reported: ${missed
           .slice(0, 10)
           .map((t) => `${t.name} (${t.reason ?? 'no reason known'})`)
           .join('; ')}${missed.length > 10 ? '; ...' : ''}`,
       );
   }
+  return warnings;
+}
+
+/** From what the guest left and how QEMU ended to the Run: every runner, retry, DENYLIST pass and quarantine. */
+async function assembleRun(
+  w: Watch,
+  events: ConsoleEvent[],
+  faults: { fault?: VmFault; passFault?: VmFault },
+): Promise<Run> {
+  const { options, plan, outputDir, accelerator, kernelRelease } = w.input;
+  const { fault, passFault } = faults;
+  let run = await collectRun({
+    plan,
+    outputDir,
+    progress: w.watcher.runners,
+    events,
+    context: {
+      arch: options.arch,
+      accelerator: accelerator.accel,
+      ...(kernelRelease ? { kernelRelease } : {}),
+      ...options.context,
+    },
+    ...(fault ? { fault } : {}),
+  });
+  run = await w.retries.finish(run);
+  run = await collectDenylistPass(run, plan, outputDir, w.watcher.runners, passFault);
+  if (options.quarantine) {
+    const { file, name, today } = options.quarantine;
+    run = applyQuarantine(run, file, today ?? new Date().toISOString().slice(0, 10), name).run;
+  }
+  run.vm = vmAccount(plan, accelerator, fault, w.state.timings);
+  return run;
+}
+
+/** How the VM ended, results.json written, and the outcome the callers get. */
+async function finishWatch(w: Watch, end: QemuEnd): Promise<VmTestOutcome> {
+  const { plan, outputDir } = w.input;
+  const { state, logger } = w;
+  const events = parseConsole(end.consoleText);
+  const vmFault =
+    state.killedBy ??
+    (state.stoppedAfterDone
+      ? undefined
+      : classifyExit({ ...end, stderr: state.stderr, watcher: w.watcher, events }));
+  const faults = splitFault(vmFault, vmFault !== undefined && faultInDenylistPass(plan, w.watcher.runners));
+  const { fault, passFault } = faults;
+  if (fault && !state.killedBy) logger.error(fault.detail);
+  if (passFault)
+    logger.warning(`DENYLIST pass: ${passFault.detail} (informational: the verdict is unchanged)`);
+  if (!existsSync(join(outputDir, 'dmesg.txt'))) {
+    // The guest writes dmesg at the end; when it never got there the console holds the kernel log.
+    writeOutputFile(join(outputDir, 'dmesg.txt'), end.consoleText);
+  }
+  const run = await assembleRun(w, events, faults);
+  for (const warning of unaccountedWarnings(run)) logger.warning(warning);
   const resultsJson = join(outputDir, 'results.json');
   // Validated through the model's schema: the one record of this job that every reader trusts.
   writeOutputFile(resultsJson, `${JSON.stringify(parseRun(run, resultsJson), null, 2)}\n`);
@@ -630,11 +789,17 @@ async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOu
     conclusion,
     outputDir,
     resultsJson,
-    consoleLog,
-    accelerator: input.accelerator,
-    timings,
+    consoleLog: join(outputDir, 'console.log'),
+    accelerator: w.input.accelerator,
+    timings: state.timings,
     ...(fault ? { fault } : {}),
   };
+}
+
+async function bootAndWatch(input: WatchInput, logger: Logger): Promise<VmTestOutcome> {
+  const watch = startWatch(input, logger);
+  const end = await watchUntilExit(watch);
+  return finishWatch(watch, end);
 }
 
 function classifyExit(x: {
