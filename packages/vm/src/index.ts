@@ -14,6 +14,14 @@ export * from './qemu.ts';
 export * from './results.ts';
 export * from './runners.ts';
 export * from './run-vm-tests.ts';
+export {
+  resultRow,
+  superviseDecision,
+  watchLimits,
+  type SuperviseAction,
+  type WatchLimits,
+  type WatchState,
+} from './boot-watch.ts';
 export * from './request.ts';
 export * from './runner-spec.ts';
 export * from './defaults.ts';
