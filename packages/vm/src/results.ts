@@ -35,7 +35,8 @@ export interface CollectInput {
   context: RunContext;
 }
 
-function readExitCode(path: string): number | undefined {
+/** The exit code the guest wrote to NAME.exit; undefined when missing, not a small plain file, or not a number. */
+export function readExitCode(path: string): number | undefined {
   if (!existsSync(path)) return undefined;
   let text: string;
   try {

@@ -13,6 +13,7 @@ import { newBinaryResult, type BinaryResult, type Run } from '@bpf-ci/model';
 import { parseConsole, parseFile, UnknownFormatError } from '@bpf-ci/parsers';
 import type { MarkerEvent, RunnerProgress } from './console.ts';
 import { retriable } from './guest-init.ts';
+import { readExitCode } from './results.ts';
 import { attemptFiles, runnerFiles, type RetrySettings, type RunPlan, type RunnerPlan } from './plan.ts';
 
 interface RunnerRetries {
@@ -31,19 +32,6 @@ async function parseLog(path: string, runner: RunnerPlan): Promise<BinaryResult>
     if (!(err instanceof UnknownFormatError)) throw err;
     return newBinaryResult(runner.kind, { complete: false, incompleteReasons: ['no-summary'] });
   }
-}
-
-function readExit(path: string): number | undefined {
-  if (!existsSync(path)) return undefined;
-  // Written by the guest: a FIFO or a huge file there is no exit code.
-  let text: string;
-  try {
-    text = readInputFileSync(path, { maxBytes: INPUT_LIMITS.small, what: 'exit code file' });
-  } catch {
-    return undefined;
-  }
-  const n = Number.parseInt(text.trim(), 10);
-  return Number.isInteger(n) ? n : undefined;
 }
 
 export class RetryCoordinator {
@@ -119,7 +107,7 @@ export class RetryCoordinator {
         ? { ...result, tests: [...result.tests, ...part.tests], complete: result.complete && part.complete }
         : part;
     }
-    const exitCode = readExit(join(this.outputDir, files.exit));
+    const exitCode = readExitCode(join(this.outputDir, files.exit));
     return {
       attempt: {
         attempt,
