@@ -10,6 +10,7 @@ import { binaryFamily, type ParsedLog, type ParseOptions, UnknownFormatError } f
 export { mergeJsonSummary, readJsonSummary, resultFromJsonSummary } from './json-summary.ts';
 export { extractAssertions, extractVerifierAssertions } from './assertions.ts';
 export { countTestProgs } from './test-progs.ts';
+export { signalName } from './patterns.ts';
 export { countVerifier } from './test-verifier.ts';
 export { LogParser } from './log-parser.ts';
 export { KNOWN_FORMATS, UnknownFormatError, binaryFamily } from './types.ts';
