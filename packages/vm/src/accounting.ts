@@ -45,9 +45,11 @@ export function runnerDeath(
   const signal = exitSignal(exitCode);
   if (signal !== undefined) {
     const name = signalName(signal);
+    // test_progs -j's main process gets SIGPIPE when it writes to a worker that is gone.
+    const how = name === 'SIGPIPE' && isParallel(result) ? ', a write to a closed pipe or worker socket' : '';
     return {
       kind: 'crash',
-      detail: `${binary} (its main process) died of ${name} (exit status ${exitCode})`,
+      detail: `${binary} (its main process) died of ${name} (exit status ${exitCode}${how})`,
     };
   }
   if (result.incompleteReasons.includes('crash') && !isParallel(result))

@@ -96,6 +96,11 @@ describe('accounting', () => {
     const worker = await collect(log, { exit: '1\n' }, runner({ argv: ['./test_progs', '-j'] }));
     expect(worker.tests.find((t) => t.status === 'miss')?.reason).toMatch(/worker running it died/);
     expect(worker.signal).toBeUndefined();
+    // SIGPIPE: how 6.1's main process dies when it writes to a worker that is gone.
+    const pipe = await collect(log, { exit: '141\n' }, runner({ argv: ['./test_progs', '-j'] }));
+    expect(pipe.tests.find((t) => t.status === 'miss')?.reason).toBe(
+      'test_progs (its main process) died of SIGPIPE (exit status 141, a write to a closed pipe or worker socket) before this test reported',
+    );
   });
 
   it("the main process's own crash report (`Caught signal #11!`, status 139) names the crash", async () => {
