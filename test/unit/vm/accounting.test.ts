@@ -198,6 +198,21 @@ describe('accounting', () => {
     expect(empty.unmatchedEntries).toBeUndefined();
   });
 
+  it('a full real -j run: every listed test has exactly one verdict and none is miss', async () => {
+    const log = sampleText('test_progs-parallel-full-debian6.1-tcg.log');
+    const list = sampleText('test_progs-parallel-full-debian6.1-tcg.list').split('\n').filter(Boolean);
+    const b = await collect(
+      log,
+      { exit: '1\n', list },
+      runner({ name: 'test_progs', argv: ['./test_progs', '-d', 'linked_maps', '-j'] }),
+    );
+    expect(list).toHaveLength(269);
+    expect(b.tests.map((t) => t.name).sort()).toEqual([...list].sort());
+    expect(b.tests.filter((t) => t.status === 'miss')).toEqual([]);
+    expect(b.parsedCounts).toEqual(b.printedCounts);
+    expect(b.summaryLine).toBe('Summary: 230/1257 PASSED, 48 SKIPPED, 39 FAILED');
+  });
+
   it('a real -j run the VM runner killed: every listed test has exactly one verdict, the unreported ones miss', async () => {
     const log = sampleText('test_progs-parallel-hung-debian6.1-tcg.log');
     const list = sampleText('test_progs-parallel-hung-debian6.1-tcg.list').split('\n').filter(Boolean);
