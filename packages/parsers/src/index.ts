@@ -16,6 +16,7 @@ export {
 } from './json-summary-owner.ts';
 export { extractAssertions, extractVerifierAssertions } from './assertions.ts';
 export { countTestProgs } from './test-progs.ts';
+export { signalName } from './patterns.ts';
 export { countVerifier } from './test-verifier.ts';
 export { LogParser } from './log-parser.ts';
 export { KNOWN_FORMATS, UnknownFormatError, binaryFamily } from './types.ts';

@@ -56,13 +56,19 @@ export const CONSOLE_PREFIX = /^(?:<\d+>)?(?:\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? ?)
 /** A console timestamp somewhere inside a line (printk landed in the middle of test output). */
 export const CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d{6}\]/;
 
+/** Linux's signal numbers on every arch the CI runs (x86_64, aarch64, s390x: asm-generic/signal.h). */
 export const SIGNAL_NAMES: Record<number, string> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
   4: 'SIGILL',
   6: 'SIGABRT',
   7: 'SIGBUS',
   8: 'SIGFPE',
   9: 'SIGKILL',
   11: 'SIGSEGV',
+  13: 'SIGPIPE',
+  14: 'SIGALRM',
   15: 'SIGTERM',
 };
 

@@ -4,6 +4,7 @@
 // test ran) and 3 (set-up error) are infrastructure errors. Allow/deny entries that selected
 // nothing are named with their list file. The tool's own counts are never changed.
 import { newTestCase, type BinaryResult, type UnmatchedEntry } from '@bpf-ci/model';
+import { signalName } from '@bpf-ci/parsers';
 import { globMatch } from './lists.ts';
 import type { RunnerPlan } from './plan.ts';
 
@@ -17,6 +18,45 @@ export type Interruption =
   | { kind: 'crash'; detail: string }
   | { kind: 'setup'; detail: string };
 
+/** Whether the runner ran test_progs with workers (-j): then a worker's death loses its test. */
+function isParallel(result: BinaryResult): boolean {
+  return result.variant?.endsWith('parallel') === true || result.command?.includes(' -j') === true;
+}
+
+/**
+ * The signal that ended the runner's own process, from its exit status: a shell reports a command
+ * killed by signal N as 128 + N (POSIX "Exit Status for Commands").
+ */
+export function exitSignal(exitCode: number): number | undefined {
+  return exitCode > 128 && exitCode <= 128 + 64 ? exitCode - 128 : undefined;
+}
+
+/**
+ * Why a runner that ended stopped early, when its own (main) process died: an exit status above 128
+ * (killed by a signal: the OOM killer's SIGKILL, an abort, test_progs' own crash handler re-raising
+ * SIGSEGV), or a crash the output showed. With -j the output's crash can be a worker's (`[N]: Caught
+ * signal`) while the main process goes on and exits normally: then it is not the runner's death.
+ */
+export function runnerDeath(
+  binary: string,
+  exitCode: number,
+  result: BinaryResult,
+): Interruption | undefined {
+  const signal = exitSignal(exitCode);
+  if (signal !== undefined) {
+    const name = signalName(signal);
+    // test_progs -j's main process gets SIGPIPE when it writes to a worker that is gone.
+    const how = name === 'SIGPIPE' && isParallel(result) ? ', a write to a closed pipe or worker socket' : '';
+    return {
+      kind: 'crash',
+      detail: `${binary} (its main process) died of ${name} (exit status ${exitCode}${how})`,
+    };
+  }
+  if (result.incompleteReasons.includes('crash') && !isParallel(result))
+    return { kind: 'crash', detail: `${binary} crashed${result.signal ? ` with ${result.signal}` : ''}` };
+  return undefined;
+}
+
 function missReason(stop: Interruption | undefined, result: BinaryResult, name: string): string {
   if (stop?.kind === 'vm')
     return stop.runningTest === name
@@ -26,7 +66,7 @@ function missReason(stop: Interruption | undefined, result: BinaryResult, name: 
     return `the runner was killed by its ${stop.timeoutSec} s timeout before this test reported`;
   if (stop?.kind === 'crash') return `${stop.detail} before this test reported`;
   if (stop?.kind === 'setup') return stop.detail;
-  return result.variant?.endsWith('parallel') || result.command?.includes(' -j')
+  return isParallel(result)
     ? 'never reported: the test_progs worker running it died (test_progs then leaves it out of its Summary)'
     : 'never reported, although the runner ended';
 }

@@ -13,8 +13,15 @@ import {
   type Run,
   type RunContext,
 } from '@bpf-ci/model';
-import { mergeJsonSummary, parseFile, UnknownFormatError } from '@bpf-ci/parsers';
-import { addMisses, infrastructureExit, unmatchedEntries, type Interruption } from './accounting.ts';
+import { mergeJsonSummary, parseFile, signalName, UnknownFormatError } from '@bpf-ci/parsers';
+import {
+  addMisses,
+  exitSignal,
+  infrastructureExit,
+  runnerDeath,
+  unmatchedEntries,
+  type Interruption,
+} from './accounting.ts';
 import { INPUT_LIMITS, InputFileError, readInputFileSync } from '@bpf-ci/input-file';
 import type { RunnerProgress } from './console.ts';
 import { runnerFiles, type RunPlan, type RunnerPlan } from './plan.ts';
@@ -141,11 +148,10 @@ export async function collectRun(input: CollectInput): Promise<Run> {
       if (exitCode === 143 && seconds >= runner.timeoutSec - 1) {
         markIncomplete(result, 'timeout', `killed by the ${runner.timeoutSec} s runner timeout`);
         stop = { kind: 'timeout', timeoutSec: runner.timeoutSec };
-      } else if (result.incompleteReasons.includes('crash')) {
-        stop = {
-          kind: 'crash',
-          detail: `test_progs crashed${result.signal ? ` with ${result.signal}` : ''}`,
-        };
+      } else {
+        stop = runnerDeath(runner.kind, exitCode, result);
+        const signal = exitSignal(exitCode);
+        if (signal !== undefined) result.signal ??= signalName(signal);
       }
       const infra = runner.kind.startsWith('test_progs') ? infrastructureExit(exitCode) : undefined;
       if (infra) {

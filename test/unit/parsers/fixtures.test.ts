@@ -44,6 +44,15 @@ const COMPLETE: { file: string; summary: string; counts: BinaryResult['parsedCou
     counts: { passed: 250, passedSubtests: 1276, skipped: 50, failed: 20 },
   },
   {
+    // A full real `test_progs -d linked_maps -j` run (2 workers). Counted by hand over the result
+    // lines before `All error logs:`: 222 top-level OK + 8 SKIP = 230; 1,258 subtest OK lines minus
+    // prog_tests_framework's dummy one = 1,257; 45 subtest SKIP lines minus its 2 dummies plus the
+    // 5 top-level SKIP tests without subtests = 48; 39 top-level FAIL.
+    file: 'test_progs-parallel-full-debian6.1-tcg.log',
+    summary: 'Summary: 230/1257 PASSED, 48 SKIPPED, 39 FAILED',
+    counts: { passed: 230, passedSubtests: 1257, skipped: 48, failed: 39 },
+  },
+  {
     file: 'test_verifier-debian6.1-tcg.log',
     summary: 'Summary: 2006 PASSED, 0 SKIPPED, 6 FAILED',
     counts: { passed: 2006, skipped: 0, failed: 6 },

@@ -78,6 +78,8 @@ function verdicts(result: BinaryResult): Set<string> {
 
 const BASES = {
   'serial Debian 6.1 run': sampleText('test_progs-debian6.1-tcg.log'),
+  // A full real -j run: its own Summary is the reference.
+  'full -j Debian 6.1 run': sampleText('test_progs-parallel-full-debian6.1-tcg.log'),
   // A real -j run cut by a hang: no Summary line, so its own clean parse is the reference.
   '-j Debian 6.1 run': sampleText('test_progs-parallel-hung-debian6.1-tcg.log'),
 };

@@ -77,6 +77,46 @@ describe('accounting', () => {
     expect(binaryConclusion(b)).not.toBe('success');
   });
 
+  it('the main process of a -j run killed by a signal: its misses say so, not that a worker died', async () => {
+    // The OOM killer's SIGKILL (no crash handler output) after bpf_cookie: the shell's status is 137.
+    const cut = progsLines.findIndex((l) => /^#\d+\s+bpf_cookie:/.test(l));
+    const log = progsLines.slice(0, cut + 1).join('\n');
+    const b = await collect(log, { exit: '137\n' }, runner({ argv: ['./test_progs', '-j'] }));
+    const miss = b.tests.filter((t) => t.status === 'miss');
+    expect(miss.map((t) => t.name)).toEqual(listed.slice(listed.indexOf('bpf_cookie') + 1));
+    for (const t of miss) {
+      expect(t.reason).toBe(
+        'test_progs (its main process) died of SIGKILL (exit status 137) before this test reported',
+      );
+      expect(t.reason).not.toMatch(/worker/);
+    }
+    expect(b.signal).toBe('SIGKILL');
+    expect(b.exitCode).toBe(137);
+    // The same cut with a normal exit status: the main process went on, so a worker lost them.
+    const worker = await collect(log, { exit: '1\n' }, runner({ argv: ['./test_progs', '-j'] }));
+    expect(worker.tests.find((t) => t.status === 'miss')?.reason).toMatch(/worker running it died/);
+    expect(worker.signal).toBeUndefined();
+    // SIGPIPE: how 6.1's main process dies when it writes to a worker that is gone.
+    const pipe = await collect(log, { exit: '141\n' }, runner({ argv: ['./test_progs', '-j'] }));
+    expect(pipe.tests.find((t) => t.status === 'miss')?.reason).toBe(
+      'test_progs (its main process) died of SIGPIPE (exit status 141, a write to a closed pipe or worker socket) before this test reported',
+    );
+  });
+
+  it("the main process's own crash report (`Caught signal #11!`, status 139) names the crash", async () => {
+    const cut = progsLines.findIndex((l) => /^#\d+\s+bpf_cookie:/.test(l));
+    const log = [...progsLines.slice(0, cut + 1), 'Caught signal #11!', 'Stack trace:'].join('\n');
+    for (const argv of [['./test_progs'], ['./test_progs', '-j']]) {
+      const b = await collect(log, { exit: '139\n' }, runner({ argv }));
+      const miss = b.tests.filter((t) => t.status === 'miss');
+      expect(miss.length).toBe(listed.length - listed.indexOf('bpf_cookie') - 1);
+      expect(miss[0]?.reason).toBe(
+        'test_progs (its main process) died of SIGSEGV (exit status 139) before this test reported',
+      );
+      expect(b.signal).toBe('SIGSEGV');
+    }
+  });
+
   it('the VM dying mid-run: the running test and every later one are miss, saying so', async () => {
     const cut = progsLines.findIndex((l) => l.startsWith('#21/176 '));
     const b = await collect(
@@ -156,6 +196,21 @@ describe('accounting', () => {
     expect(unknown.unmatchedEntries).toBeUndefined();
     const empty = await collect(log, { exit: '1\n', list, known: [] }, plan);
     expect(empty.unmatchedEntries).toBeUndefined();
+  });
+
+  it('a full real -j run: every listed test has exactly one verdict and none is miss', async () => {
+    const log = sampleText('test_progs-parallel-full-debian6.1-tcg.log');
+    const list = sampleText('test_progs-parallel-full-debian6.1-tcg.list').split('\n').filter(Boolean);
+    const b = await collect(
+      log,
+      { exit: '1\n', list },
+      runner({ name: 'test_progs', argv: ['./test_progs', '-d', 'linked_maps', '-j'] }),
+    );
+    expect(list).toHaveLength(269);
+    expect(b.tests.map((t) => t.name).sort()).toEqual([...list].sort());
+    expect(b.tests.filter((t) => t.status === 'miss')).toEqual([]);
+    expect(b.parsedCounts).toEqual(b.printedCounts);
+    expect(b.summaryLine).toBe('Summary: 230/1257 PASSED, 48 SKIPPED, 39 FAILED');
   });
 
   it('a real -j run the VM runner killed: every listed test has exactly one verdict, the unreported ones miss', async () => {

@@ -172,10 +172,17 @@ describe('kernel-ci.yml: veristat against the base branch baseline', () => {
     expect(restore.key).toBe(
       '${{ matrix.baseline-key }}-${{ github.base_ref }}-${{ github.event.pull_request.base.sha }}',
     );
-    expect(restore['restore-keys']?.trim()).toBe('${{ matrix.baseline-key }}-${{ github.base_ref }}-');
+    // Never a bare prefix (the branch's newest baseline): the exact keys of the base commit's ancestors.
+    expect(restore['restore-keys']).toBe('${{ steps.ancestors.outputs.restore-keys }}');
+    const ids = (steps as { id?: string }[]).map((s) => s.id);
+    expect(ids.indexOf('ancestors')).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf('ancestors')).toBeLessThan(ids.indexOf('baseline'));
     const ifOf = (prefix: string) => (step(prefix)[0] as { if?: string }).if;
     expect(ifOf('actions/cache/save@')).toBe("${{ github.event_name == 'push' }}");
     expect(ifOf('actions/cache/restore@')).toBe("${{ github.event_name == 'pull_request' }}");
+    expect((steps as { id?: string; if?: string }[]).find((s) => s.id === 'ancestors')?.if).toBe(
+      "${{ github.event_name == 'pull_request' }}",
+    );
   });
 });
 
