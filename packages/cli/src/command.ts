@@ -1,4 +1,5 @@
 import type { Logger } from '@bpf-ci/logger';
+import { InvalidValue, UserError, wholeNumber } from '@bpf-ci/domain';
 
 /** What a subcommand gets: its arguments, where to print results, and a logger for progress. */
 export interface CommandIo {
@@ -26,3 +27,25 @@ export interface Command {
  * own errors (strict: true) take the same path in main.ts, so commands call it without a try.
  */
 export class UsageError extends Error {}
+
+/**
+ * An option's value read by a value rule of @bpf-ci/domain (wholeNumber, flag, parseArch, ...), the
+ * same rules the actions read their inputs with. A value the rule refuses is a usage error naming
+ * the option: `--retries: must be a whole number (got "x")`, as an action says
+ * `input 'retries': must be a whole number (got "x")`.
+ */
+export function optionValue<T>(option: string, text: string, read: (text: string) => T): T {
+  try {
+    return read(text);
+  } catch (err) {
+    if (err instanceof InvalidValue)
+      throw new UsageError(`${option}: ${err.message} (got ${JSON.stringify(text)})`);
+    if (err instanceof UserError) throw new UsageError(`${option}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** `--option N`: a whole number of at least `min`, by the rule the actions' integer inputs use. */
+export function numberOption(option: string, text: string, min: number): number {
+  return optionValue(option, text, (t) => wholeNumber(t, min));
+}

@@ -15,7 +15,7 @@ import {
   uncoveredAnnotations,
   writeHtmlReport,
 } from '@bpf-ci/coverage';
-import { DEFAULT_COVERAGE_DIRECTORIES, parseCoverageDirectory } from '@bpf-ci/domain';
+import { DEFAULT_COVERAGE_DIRECTORIES, parseCoverageDirectory, splitList } from '@bpf-ci/domain';
 import { parseRun } from '@bpf-ci/model';
 import { ANNOTATIONS_PER_LEVEL_PER_STEP, capAnnotations } from '@bpf-ci/protocol';
 import { UsageError, type Command } from '../command.ts';
@@ -69,9 +69,9 @@ export const coverageCommand: Command = {
       throw new UsageError('--threshold needs --base and --head (it applies to patch coverage)');
     let directories: string[];
     try {
-      directories = (values.directories?.split(',') ?? [...DEFAULT_COVERAGE_DIRECTORIES]).map(
-        parseCoverageDirectory,
-      );
+      const written =
+        values.directories === undefined ? DEFAULT_COVERAGE_DIRECTORIES : splitList(values.directories);
+      directories = written.map(parseCoverageDirectory);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

@@ -6,7 +6,7 @@ import { isFailed, walkTests, type Run, type RunContext } from '@bpf-ci/model';
 import { failureHistory, openDatabase } from '@bpf-ci/stats';
 import { annotationCommand } from '@bpf-ci/protocol';
 import { buildReport, loadRun, REPRO_VMTEST_TEMPLATE } from '@bpf-ci/report';
-import { UsageError, type Command } from '../command.ts';
+import { numberOption, UsageError, type Command } from '../command.ts';
 
 const usage = `usage: bpf-ci report FILE... [--arch A] [--toolchain T] [--runner R] [--console FILE]
                      [--max-annotations N] [--repro TEMPLATE] [--stats-db DB]
@@ -48,10 +48,7 @@ export const reportCommand: Command = {
     });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('name at least one log, JSON summary or results.json');
-    const maxAnnotations = Number(values['max-annotations']);
-    if (!Number.isInteger(maxAnnotations) || maxAnnotations < 1) {
-      throw new UsageError(`--max-annotations must be a positive integer, got ${values['max-annotations']}`);
-    }
+    const maxAnnotations = numberOption('--max-annotations', values['max-annotations'], 1);
     const context: RunContext = {};
     if (values.arch) context.arch = values.arch;
     if (values.toolchain) context.toolchain = values.toolchain;

@@ -2,9 +2,9 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { resolve } from 'node:path';
 import { failedCount, reproduce, type Selection } from '@bpf-ci/repro';
 import type { AcceleratorRequest } from '@bpf-ci/vm';
-import { UsageError, type Command } from '../command.ts';
+import { numberOption, UsageError, type Command } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
-import { finishVmCommand, positive } from './vm-outcome.ts';
+import { finishVmCommand } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci repro <JOB-URL | RUN-URL --job NAME | ARTIFACTS-FOLDER> [options]
 
@@ -67,7 +67,7 @@ export const reproCommand: Command = {
       : values.test
         ? { kind: 'test', name: values.test }
         : { kind: 'failed' };
-    const attempts = positive(values.attempts, '--attempts');
+    const attempts = numberOption('--attempts', values.attempts, 1);
     const stdin = process.stdin;
     const raw = values.shell && stdin.isTTY;
     const result = await (async () => {

@@ -15,9 +15,9 @@ import {
   runnerLines,
 } from '@bpf-ci/vm';
 import { RUNNER_BINARY, splitList } from '@bpf-ci/domain';
-import { UsageError, type Command } from '../command.ts';
+import { numberOption, optionValue, UsageError, type Command } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
-import { finishVmCommand, positive } from './vm-outcome.ts';
+import { finishVmCommand } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci run [--arch ARCH] [--output DIR] [--runners LIST] [--allow NAMES] [--timeout-minutes N]
 
@@ -68,8 +68,8 @@ export const runCommand: Command = {
       },
       strict: true,
     });
-    const timeoutSec = positive(values['timeout-minutes'], '--timeout-minutes') * 60;
-    const arch = parseArch(values.arch);
+    const timeoutSec = numberOption('--timeout-minutes', values['timeout-minutes'], 1) * 60;
+    const arch = optionValue('--arch', values.arch, parseArch);
     const runners = runnerLines(values.runners);
     await checkHostFirst(
       { command: 'run', ...(arch === 'x86_64' ? {} : { facets: [arch] }) },
