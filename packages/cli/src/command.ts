@@ -1,4 +1,5 @@
 import type { Logger } from '@bpf-ci/logger';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { InvalidValue, UserError, wholeNumber } from '@bpf-ci/domain';
 
 /** What a subcommand gets: its arguments, where to print results, and a logger for progress. */
@@ -20,6 +21,34 @@ export interface Command {
   usage: string;
   /** Returns the process exit code. Throw UsageError for bad arguments. */
   run(args: string[], io: CommandIo): Promise<number>;
+}
+
+/** What util.parseArgs makes of a command line with these options (strict). */
+export type ParsedArgs<O extends ParseArgsOptionsConfig, P extends boolean> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: P }>
+>;
+
+/**
+ * A command whose options are read by util.parseArgs (strict) before its body runs, so a mistyped
+ * or unknown option takes main.ts's one usage-error path whatever the command.
+ */
+export function optionsCommand<const O extends ParseArgsOptionsConfig, P extends boolean = false>(spec: {
+  name: string;
+  summary: string;
+  usage: string;
+  options: O;
+  /** Whether the command takes arguments besides its options (files, a subcommand). */
+  positionals?: P;
+  run(parsed: ParsedArgs<O, P>, io: CommandIo): Promise<number>;
+}): Command {
+  const allowPositionals = (spec.positionals ?? false) as P;
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: spec.usage,
+    run: (args, io) =>
+      spec.run(parseArgs({ args, options: spec.options, strict: true, allowPositionals }), io),
+  };
 }
 
 /**

@@ -1,8 +1,7 @@
 import { jsonWithoutCommands } from '@bpf-ci/protocol';
 import { parseArch, parseToolchain, splitList } from '@bpf-ci/domain';
-import { parseArgs } from 'node:util';
 import { kernelJobFromRequest, runKernelJob } from '@bpf-ci/kernel';
-import { numberOption, optionValue, type Command } from '../command.ts';
+import { numberOption, optionsCommand, optionValue } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 
 const usage = `usage: bpf-ci build [options]
@@ -27,28 +26,24 @@ options:
   --max-annotations N      compiler diagnostics shown as annotations (default 10)
 ${NO_INSTALL_USAGE}`;
 
-export const buildCommand: Command = {
+export const buildCommand = optionsCommand({
   name: 'build',
   summary: 'build a kernel and the BPF selftests from source into one artifact',
   usage,
-  async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        arch: { type: 'string', default: 'x86_64' },
-        toolchain: { type: 'string', default: 'gcc' },
-        'source-dir': { type: 'string' },
-        'config-fragment': { type: 'string', multiple: true },
-        'base-config': { type: 'string' },
-        'no-selftests-config': { type: 'boolean', default: false },
-        selftests: { type: 'string' },
-        'build-dir': { type: 'string' },
-        'output-dir': { type: 'string', default: '.' },
-        'max-annotations': { type: 'string' },
-        'no-install': { type: 'boolean', default: false },
-      },
-      allowPositionals: false,
-    });
+  options: {
+    arch: { type: 'string', default: 'x86_64' },
+    toolchain: { type: 'string', default: 'gcc' },
+    'source-dir': { type: 'string' },
+    'config-fragment': { type: 'string', multiple: true },
+    'base-config': { type: 'string' },
+    'no-selftests-config': { type: 'boolean', default: false },
+    selftests: { type: 'string' },
+    'build-dir': { type: 'string' },
+    'output-dir': { type: 'string', default: '.' },
+    'max-annotations': { type: 'string' },
+    'no-install': { type: 'boolean', default: false },
+  },
+  async run({ values }, io) {
     const max = values['max-annotations'];
     const maxAnnotations = max === undefined ? undefined : numberOption('--max-annotations', max, 0);
     const arch = optionValue('--arch', values.arch, parseArch);
@@ -78,4 +73,4 @@ export const buildCommand: Command = {
     );
     return 0;
   },
-};
+});

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { doctorStatus, gatherDoctor, renderDoctor, type Need } from '@bpf-ci/host';
 import { parseArch, parseToolchain } from '@bpf-ci/domain';
-import { optionValue, UsageError, type Command } from '../command.ts';
+import { optionValue, UsageError, optionsCommand } from '../command.ts';
 
 const COMMANDS = ['run', 'vmtest', 'build', 'unit', 'e2e'];
 
@@ -19,21 +18,17 @@ options:
   --toolchain NAME   with --for build: gcc (default), gcc-12, llvm, llvm-14
   --no-sizes         skip measuring the cache's folders (du)`;
 
-export const doctorCommand: Command = {
+export const doctorCommand = optionsCommand({
   name: 'doctor',
   summary: "check this machine's packages, Node, KVM, disk and cache; say how to install what is missing",
   usage,
-  async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        for: { type: 'string' },
-        arch: { type: 'string' },
-        toolchain: { type: 'string' },
-        'no-sizes': { type: 'boolean', default: false },
-      },
-      strict: true,
-    });
+  options: {
+    for: { type: 'string' },
+    arch: { type: 'string' },
+    toolchain: { type: 'string' },
+    'no-sizes': { type: 'boolean', default: false },
+  },
+  async run({ values }, io) {
     const needs = values.for === undefined ? undefined : [need(values.for, values.arch, values.toolchain)];
     if (!needs && (values.arch || values.toolchain))
       throw new UsageError('--arch and --toolchain go with --for');
@@ -45,7 +40,7 @@ export const doctorCommand: Command = {
     io.stdout.write(`${renderDoctor(report)}\n`);
     return doctorStatus(report);
   },
-};
+});
 
 function need(command: string, archText: string | undefined, toolchainText: string | undefined): Need {
   if (!COMMANDS.includes(command))

@@ -1,9 +1,9 @@
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { type ParseArgsOptionsConfig } from 'node:util';
 import { parseQuarantine } from '@bpf-ci/flaky';
 import { buildPlan, runVmTests, runnerLines, type AcceleratorRequest } from '@bpf-ci/vm';
 import { parseArch, splitList } from '@bpf-ci/domain';
-import { numberOption, optionValue, UsageError, type Command } from '../command.ts';
+import { numberOption, optionValue, UsageError, optionsCommand } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 import { finishVmCommand } from './vm-outcome.ts';
 
@@ -72,16 +72,12 @@ export const VMTEST_OPTIONS = {
   'no-install': { type: 'boolean', default: false },
 } satisfies ParseArgsOptionsConfig;
 
-export const vmtestCommand: Command = {
+export const vmtestCommand = optionsCommand({
   name: 'vmtest',
   summary: 'boot a kernel in QEMU and run BPF selftests in it',
   usage,
-  async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: VMTEST_OPTIONS,
-      strict: true,
-    });
+  options: VMTEST_OPTIONS,
+  async run({ values }, io) {
     if (!values.kernel) throw new UsageError('--kernel IMAGE is required');
     if (!values.selftests) throw new UsageError('--selftests DIR is required');
     const accel = values.accel as AcceleratorRequest;
@@ -146,4 +142,4 @@ export const vmtestCommand: Command = {
     );
     return finishVmCommand(outcome, io);
   },
-};
+});
