@@ -22,6 +22,34 @@ export interface ParseProblem {
   message: string;
 }
 
+/** A parse result (a run, a compare): its problems, and whether it is whole. */
+interface Checked {
+  problems: ParseProblem[];
+  complete: boolean;
+}
+
+/** Problems found before the rows were read (the CSV's own syntax) come first and make `result` partial. */
+export function withEarlierProblems<T extends Checked>(result: T, problems: readonly ParseProblem[]): T {
+  if (problems.length > 0) {
+    result.problems.unshift(...problems);
+    result.complete = false;
+  }
+  return result;
+}
+
+/** A table without its closing underline may be cut after its last row: said, and `result` is partial. */
+export function unlessClosed<T extends Checked>(
+  result: T,
+  table: { closed: boolean; headerLine: number },
+  message: string,
+): T {
+  if (!table.closed) {
+    result.problems.push({ line: table.headerLine, message });
+    result.complete = false;
+  }
+  return result;
+}
+
 export interface VeristatRun {
   format: 'csv' | 'table';
   /** Stat ids of the columns, in input order (unknown columns by their header). */
