@@ -102,24 +102,13 @@ export async function upsertReportComment(
   let existing: ExistingComment | undefined;
   try {
     existing = await findReportComment(client, target);
-    if (existing) {
-      const { data } = await client.rest.issues.updateComment({
-        owner: target.owner,
-        repo: target.repo,
-        comment_id: existing.id,
-        body,
-      });
-      logger.info(`Updated the report comment ${data.html_url}`);
-      return withPrevious({ action: 'updated', id: data.id, url: data.html_url }, existing.previousVerdict);
-    }
-    const { data } = await client.rest.issues.createComment({
-      owner: target.owner,
-      repo: target.repo,
-      issue_number: target.issueNumber,
-      body,
-    });
-    logger.info(`Created the report comment ${data.html_url}`);
-    return { action: 'created', id: data.id, url: data.html_url };
+    const { owner, repo } = target;
+    const { data } = existing
+      ? await client.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body })
+      : await client.rest.issues.createComment({ owner, repo, issue_number: target.issueNumber, body });
+    logger.info(`${existing ? 'Updated' : 'Created'} the report comment ${data.html_url}`);
+    const written = { action: existing ? 'updated' : 'created', id: data.id, url: data.html_url } as const;
+    return existing ? withPrevious(written, existing.previousVerdict) : written;
   } catch (err) {
     const status = httpStatus(err);
     if (status === 403) {
