@@ -1,4 +1,3 @@
-import { splitList } from '@bpf-ci/domain';
 import { input } from '@bpf-ci/gh';
 import { z } from 'zod';
 
@@ -9,7 +8,7 @@ export const Inputs = z.object({
   'source-dir': input.text(),
   'config-fragments': input.lines(),
   'base-config': input.required(),
-  'selftests-targets': input.text().transform(splitList),
+  'selftests-targets': input.list(),
   'build-dir': input.text(),
   'max-annotations': input.integer(0),
   'output-dir': input.required(),

@@ -1,11 +1,10 @@
-import { parseArch } from '@bpf-ci/domain';
 import { input } from '@bpf-ci/gh';
 import { runnerLines } from '@bpf-ci/vm';
 import { z } from 'zod';
 
 /** The inputs of action.yml; their defaults are in action.yml only. */
 export const Inputs = z.object({
-  arch: input.required().transform(parseArch),
+  arch: input.arch(),
   'kernel-image': input.required(),
   'modules-dir': input.optional(),
   'kernel-config': input.optional(),
@@ -18,7 +17,7 @@ export const Inputs = z.object({
   retries: input.integer(0),
   'retry-budget-minutes': input.integer(0),
   'max-failures': input.integer(0),
-  'fail-on-flaky': z.enum(['true', 'false']).transform((v) => v === 'true'),
+  'fail-on-flaky': input.boolean(),
   'quarantine-file': input.optional(),
   'denylist-pass-minutes': input.integer(0),
   coverage: z

@@ -5,4 +5,5 @@ export * from './errors.ts';
 export * from './lists.ts';
 export * from './runners.ts';
 export * from './toolchain.ts';
+export * from './values.ts';
 export * from './coverage.ts';

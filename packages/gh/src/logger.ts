@@ -1,6 +1,6 @@
 // The Logger the actions use. Every workflow command goes through @bpf-ci/protocol's formatCommand
 // (the one escaping module); untrusted text is framed with ::stop-commands::.
-import type { AnnotationLevel, AnnotationProperties, Logger } from '@bpf-ci/logger';
+import { AnnotatingLogger, type AnnotationLevel, type AnnotationProperties } from '@bpf-ci/logger';
 import {
   annotationCommand,
   formatCommand,
@@ -11,11 +11,12 @@ import {
   type CommandProperties,
 } from '@bpf-ci/protocol';
 
-export class ActionsLogger implements Logger {
+export class ActionsLogger extends AnnotatingLogger {
   private readonly write: (text: string) => void;
 
   /** `write` receives whole lines (each ends with "\n"); default: the step's stdout. */
   constructor(write: (text: string) => void = (text) => void process.stdout.write(text)) {
+    super();
     this.write = write;
   }
 
@@ -27,18 +28,6 @@ export class ActionsLogger implements Logger {
 
   debug(message: string): void {
     this.command('debug', {}, message);
-  }
-
-  warning(message: string, properties?: AnnotationProperties): void {
-    this.annotate('warning', message, properties);
-  }
-
-  error(message: string, properties?: AnnotationProperties): void {
-    this.annotate('error', message, properties);
-  }
-
-  notice(message: string, properties?: AnnotationProperties): void {
-    this.annotate('notice', message, properties);
   }
 
   annotate(level: AnnotationLevel, message: string, properties?: AnnotationProperties): void {

@@ -3,7 +3,7 @@
 // clear ::error and exit 1; anything else is a bug in bpf-ci, reported the same way plus its stack
 // at debug level (shown when the run is re-run with debug logging).
 import { getInput } from '@actions/core';
-import { UserError } from '@bpf-ci/domain';
+import { flag, InvalidValue, parseArch, splitLines, splitList, UserError, wholeNumber } from '@bpf-ci/domain';
 import { z } from 'zod';
 import { ActionsLogger } from './logger.ts';
 
@@ -11,8 +11,26 @@ import { ActionsLogger } from './logger.ts';
 export type InputSchema = z.ZodObject<Record<string, z.ZodType<unknown, string>>>;
 
 /**
+ * A value rule of @bpf-ci/domain as a zod step: a value it refuses (InvalidValue) becomes an issue
+ * that readInputs reports with the input's name and the value given; any other error, such as
+ * parseArch's own UserError that already quotes the value, goes through as thrown.
+ */
+function rule<T>(read: (text: string) => T) {
+  return z.string().transform((text, ctx): T => {
+    try {
+      return read(text);
+    } catch (err) {
+      if (!(err instanceof InvalidValue)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+      return z.NEVER;
+    }
+  });
+}
+
+/**
  * Input value types. Every input arrives as a string: the runner passes the workflow's value, or
  * the default from action.yml when the workflow gives none, so defaults live in action.yml only.
+ * The rules of each kind are @bpf-ci/domain's, which the command line uses for its options too.
  */
 export const input = {
   /** Any text, possibly empty. */
@@ -22,20 +40,19 @@ export const input = {
   /** Text, or undefined when empty. */
   optional: () => z.string().transform((s) => (s === '' ? undefined : s)),
   /** One entry per line, blank lines dropped. */
-  lines: () =>
-    z.string().transform((s) =>
-      s
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== ''),
-    ),
+  lines: () => rule(splitLines),
+  /** Entries separated by commas, spaces or newlines. */
+  list: () => rule(splitList),
   /** A whole number of at least `min`. */
-  integer: (min: number) =>
-    z
-      .string()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.number().int().min(min, `must be at least ${min}`)),
+  integer: (min: number) => rule((text) => wholeNumber(text, min)),
+  /** One whole number of at least `min` per line, blank lines dropped. */
+  integers: (min: number) => rule((text) => splitLines(text).map((line) => wholeNumber(line, min))),
+  /** A whole number of at least `min`, or undefined when empty. */
+  optionalInteger: (min: number) => rule((text) => (text === '' ? undefined : wholeNumber(text, min))),
+  /** true or false. */
+  boolean: () => rule(flag),
+  /** An architecture under any of its names (x86_64, amd64, arm64, ...); required. */
+  arch: () => z.string().min(1, 'is required').pipe(rule(parseArch)),
 };
 
 /** Reads every input the schema names (as @actions/core does: INPUT_<NAME>, trimmed) and parses it. */

@@ -99,6 +99,49 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
   const assembled = await assembleKernelConfig(options, logger, toolchain, sandbox);
   const configHash = hashConfig(assembled.final);
   const decision = await decideRebuild(options, toolchain, assembled.final, logger);
+  const stamp = await prepareBuildDir(options, toolchain, assembled, configHash, decision, logger);
+  await makeKernel(options, toolchain, kernelTargets(options, assembled.final), logger, sandbox);
+  const release = await kernelRelease(options, toolchain, sandbox);
+  const seconds = (Date.now() - started) / 1000;
+  const cpuEnd = childCpuSeconds();
+  const cpuSeconds = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
+  const thisBuild = { seconds, ...(cpuSeconds === undefined ? {} : { cpuSeconds }) };
+  await completeStamp(options, stamp, decision.incremental ? stamp.fullBuild : thisBuild);
+  const cpu = cpuSeconds === undefined ? '' : ` (${cpuSeconds.toFixed(0)} CPU s)`;
+  logger.info(
+    `Kernel ${release} built in ${seconds.toFixed(0)} s${cpu}, ${decision.incremental ? 'incremental' : 'full'}`,
+  );
+  return {
+    arch: options.arch,
+    toolchain,
+    release,
+    buildDir: options.buildDir,
+    image: join(options.buildDir, ARCH_NAMES[options.arch].imagePath),
+    vmlinux: join(options.buildDir, 'vmlinux'),
+    config: join(options.buildDir, '.config'),
+    configHash,
+    incremental: decision.incremental,
+    reason: decision.reason,
+    dropped: assembled.dropped,
+    seconds,
+    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+    log: join(options.buildDir, 'build.log'),
+  };
+}
+
+/**
+ * The build folder as the decision wants it: emptied and given the new .config for a full build,
+ * kept for an incremental one; either way stamped as not complete until the build ends. Returns
+ * that stamp (with the last full build's times when the build is incremental).
+ */
+async function prepareBuildDir(
+  options: KernelBuildOptions,
+  toolchain: ToolchainInfo,
+  assembled: { text: string },
+  configHash: string,
+  decision: { incremental: boolean; reason: string },
+  logger: Logger,
+): Promise<BuildStamp> {
   const previousFull = decision.incremental
     ? await readStamp(options.buildDir).then((s) => s?.fullBuild)
     : undefined;
@@ -107,8 +150,7 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
     await rm(options.buildDir, { recursive: true, force: true });
   }
   await mkdir(options.buildDir, { recursive: true });
-  const configPath = join(options.buildDir, '.config');
-  if (!decision.incremental) await writeFile(configPath, assembled.text);
+  if (!decision.incremental) await writeFile(join(options.buildDir, '.config'), assembled.text);
   const stamp: BuildStamp = {
     arch: options.arch,
     toolchain: toolchain.name,
@@ -123,51 +165,38 @@ export async function buildKernel(options: KernelBuildOptions, logger: Logger): 
     const times = describeSourceTimes(await alignSourceTimes(options.sourceDir, options.buildDir));
     if (times) logger.info(times);
   }
+  return stamp;
+}
 
-  const info = ARCH_NAMES[options.arch];
-  const targets = options.targets ? [...options.targets] : [info.imageTarget, 'vmlinux'];
-  if (!options.targets && assembled.final.get('CONFIG_MODULES') === 'y') targets.push('modules');
-  await makeKernel(options, toolchain, targets, logger, sandbox);
-  const release = (
-    await captureSandboxed(sandbox, 'make', [
-      '-s',
-      '-C',
-      options.sourceDir,
-      `O=${options.buildDir}`,
-      ...makeArgs(toolchain.makeVars),
-      'kernelrelease',
-    ])
-  ).trim();
-  const seconds = (Date.now() - started) / 1000;
-  const cpuEnd = childCpuSeconds();
-  const cpuSeconds = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
-  const thisBuild = { seconds, ...(cpuSeconds === undefined ? {} : { cpuSeconds }) };
-  const fullBuild = decision.incremental ? previousFull : thisBuild;
+/** The make targets: the caller's, or the arch's boot image and vmlinux (+ modules when enabled). */
+function kernelTargets(options: KernelBuildOptions, config: KernelConfig): string[] {
+  if (options.targets) return [...options.targets];
+  const targets = [ARCH_NAMES[options.arch].imageTarget, 'vmlinux'];
+  if (config.get('CONFIG_MODULES') === 'y') targets.push('modules');
+  return targets;
+}
+
+/** `make kernelrelease` of the built tree (the modules' folder name, uname -r in the guest). */
+async function kernelRelease(
+  options: KernelBuildOptions,
+  toolchain: ToolchainInfo,
+  sandbox: ReturnType<typeof buildSandbox>,
+): Promise<string> {
+  const args = ['-s', '-C', options.sourceDir, `O=${options.buildDir}`, ...makeArgs(toolchain.makeVars)];
+  return (await captureSandboxed(sandbox, 'make', [...args, 'kernelrelease'])).trim();
+}
+
+/** Marks the build complete, remembering the source files' contents for the next incremental build. */
+async function completeStamp(
+  options: KernelBuildOptions,
+  stamp: BuildStamp,
+  fullBuild: BuildStamp['fullBuild'],
+): Promise<void> {
   await recordSourceBlobs(options.sourceDir, options.buildDir);
   await writeFile(
     join(options.buildDir, STAMP),
     JSON.stringify({ ...stamp, complete: true, ...(fullBuild ? { fullBuild } : {}) }, null, 2),
   );
-  const cpu = cpuSeconds === undefined ? '' : ` (${cpuSeconds.toFixed(0)} CPU s)`;
-  logger.info(
-    `Kernel ${release} built in ${seconds.toFixed(0)} s${cpu}, ${decision.incremental ? 'incremental' : 'full'}`,
-  );
-  return {
-    arch: options.arch,
-    toolchain,
-    release,
-    buildDir: options.buildDir,
-    image: join(options.buildDir, info.imagePath),
-    vmlinux: join(options.buildDir, 'vmlinux'),
-    config: configPath,
-    configHash,
-    incremental: decision.incremental,
-    reason: decision.reason,
-    dropped: assembled.dropped,
-    seconds,
-    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
-    log: join(options.buildDir, 'build.log'),
-  };
 }
 
 async function resolveToolchain(toolchain: Toolchain, arch: Arch): Promise<ToolchainInfo> {

@@ -31,26 +31,15 @@ export interface Logger {
 }
 
 /**
- * Plain terminal logger for the command line: messages to stderr, nothing interpreted. Inside a
- * GitHub Actions step the command line hands it a stream that frames workflow commands (see
- * @bpf-ci/protocol's guardedStream), since a terminal logger cannot tell a runner from a person.
+ * The three levelled annotation methods of a Logger, each the same `annotate` call with its level:
+ * a logger writes annotations in one place, whatever their level.
  */
-export class ConsoleLogger implements Logger {
-  private readonly out: NodeJS.WritableStream;
-  private readonly verbose: boolean;
-
-  constructor(options: { stream?: NodeJS.WritableStream; verbose?: boolean } = {}) {
-    this.out = options.stream ?? process.stderr;
-    this.verbose = options.verbose ?? false;
-  }
-
-  info(message: string): void {
-    this.out.write(`${message}\n`);
-  }
-
-  debug(message: string): void {
-    if (this.verbose) this.out.write(`debug: ${message}\n`);
-  }
+export abstract class AnnotatingLogger implements Logger {
+  abstract info(message: string): void;
+  abstract debug(message: string): void;
+  abstract annotate(level: AnnotationLevel, message: string, properties?: AnnotationProperties): void;
+  abstract group<T>(title: string, body: () => Promise<T>): Promise<T>;
+  abstract untrusted(text: string): void;
 
   notice(message: string, properties?: AnnotationProperties): void {
     this.annotate('notice', message, properties);
@@ -62,6 +51,30 @@ export class ConsoleLogger implements Logger {
 
   error(message: string, properties?: AnnotationProperties): void {
     this.annotate('error', message, properties);
+  }
+}
+
+/**
+ * Plain terminal logger for the command line: messages to stderr, nothing interpreted. Inside a
+ * GitHub Actions step the command line hands it a stream that frames workflow commands (see
+ * @bpf-ci/protocol's guardedStream), since a terminal logger cannot tell a runner from a person.
+ */
+export class ConsoleLogger extends AnnotatingLogger {
+  private readonly out: NodeJS.WritableStream;
+  private readonly verbose: boolean;
+
+  constructor(options: { stream?: NodeJS.WritableStream; verbose?: boolean } = {}) {
+    super();
+    this.out = options.stream ?? process.stderr;
+    this.verbose = options.verbose ?? false;
+  }
+
+  info(message: string): void {
+    this.out.write(`${message}\n`);
+  }
+
+  debug(message: string): void {
+    if (this.verbose) this.out.write(`debug: ${message}\n`);
   }
 
   annotate(level: AnnotationLevel, message: string, properties?: AnnotationProperties): void {
@@ -79,7 +92,7 @@ export class ConsoleLogger implements Logger {
 }
 
 /** A logger that keeps every message in memory: for tests and for capturing a step's log. */
-export class MemoryLogger implements Logger {
+export class MemoryLogger extends AnnotatingLogger {
   readonly entries: {
     level: 'info' | 'debug' | AnnotationLevel | 'group' | 'untrusted';
     message: string;
@@ -91,15 +104,6 @@ export class MemoryLogger implements Logger {
   }
   debug(message: string): void {
     this.entries.push({ level: 'debug', message });
-  }
-  notice(message: string, properties?: AnnotationProperties): void {
-    this.annotate('notice', message, properties);
-  }
-  warning(message: string, properties?: AnnotationProperties): void {
-    this.annotate('warning', message, properties);
-  }
-  error(message: string, properties?: AnnotationProperties): void {
-    this.annotate('error', message, properties);
   }
   annotate(level: AnnotationLevel, message: string, properties?: AnnotationProperties): void {
     this.entries.push(properties ? { level, message, properties } : { level, message });

@@ -151,126 +151,140 @@ function pathName(path: Path): string {
   return text === '' ? 'the config' : text;
 }
 
+/** Where an issue is in the config file: its node, the value written there, and its position. */
+interface IssuePlace {
+  doc: Document;
+  at: At;
+  path: Path;
+  where: Located;
+  /** The value written at the path (undefined when the key is missing). */
+  value: unknown;
+  /** The position of the value's node. */
+  here: ReturnType<At>;
+}
+
+/** A zod issue as the config's author reads it: at its line and column, with what to write. */
 function describe(issue: z.core.$ZodIssue, doc: Document, at: At): ConfigIssue[] {
   const path = issue.path;
   const where = locate(doc, path);
   const value: unknown = where.found && where.node ? (where.node.toJSON() as unknown) : undefined;
-  const here = at(offsetOf(where.node));
-
+  const place: IssuePlace = { doc, at, path, where, value, here: at(offsetOf(where.node)) };
   switch (issue.code) {
-    case 'unrecognized_keys': {
-      const known = knownKeys(path);
-      return issue.keys.map((k) => {
-        const keyNode = locate(doc, [...path, k]).key;
-        const guess = closest(k, known);
-        return {
-          ...at(offsetOf(keyNode)),
-          message: `unknown key '${k}'${path.length ? ` in ${pathName(path)}` : ''}`,
-          expected: `one of ${known.join(', ')}`,
-          fix: guess ? `did you mean '${guess}'?` : `remove '${k}'`,
-        };
-      });
-    }
-    case 'invalid_type': {
-      if (!where.found)
-        return [
-          {
-            ...here,
-            message: `missing key '${pathName(path)}'`,
-            expected: KIND[issue.expected] ?? issue.expected,
-          },
-        ];
-      const expected = KIND[issue.expected] ?? issue.expected;
-      let fix: string | undefined;
-      if (issue.expected === 'array' && (typeof value === 'string' || typeof value === 'number'))
-        fix = `write it as a list: [${String(value)}]`;
-      else if (
-        (issue.expected === 'number' || issue.expected === 'int') &&
-        typeof value === 'string' &&
-        /^\d+$/.test(value)
-      )
-        fix = `remove the quotes: ${value}`;
-      else if (issue.expected === 'boolean' && typeof value === 'string')
-        fix = 'write true or false, without quotes';
-      return [
-        {
-          ...here,
-          message: `${pathName(path)} is ${kindOf(value)}`,
-          expected,
-          ...(fix ? { fix } : {}),
-        },
-      ];
-    }
-    case 'invalid_value': {
-      const options = issue.values.map(String);
-      const written = String(value);
-      const isArch = options.length === ARCHES.length && ARCHES.every((a) => options.includes(a));
-      const guess = closest(written, options);
-      return [
-        {
-          ...here,
-          message: isArch ? `unknown arch '${written}'` : `'${written}' is not allowed in ${pathName(path)}`,
-          expected: `one of ${options.join(', ')}`,
-          fix: guess ? `did you mean '${guess}'?` : `use one of ${options.join(', ')}`,
-        },
-      ];
-    }
+    case 'unrecognized_keys':
+      return unknownKeys(issue.keys, place);
+    case 'invalid_type':
+      return [wrongType(issue.expected, place)];
+    case 'invalid_value':
+      return [notAllowed(issue.values.map(String), place)];
     case 'too_small':
-    case 'too_big': {
-      const small = issue.code === 'too_small';
-      const limit = small ? issue.minimum : issue.maximum;
-      if (issue.origin === 'array')
-        return [
-          {
-            ...here,
-            message: `${pathName(path)} is ${small ? 'empty' : 'too long'}`,
-            expected: `${small ? 'at least' : 'at most'} ${limit} item(s)`,
-          },
-        ];
-      if (issue.origin === 'string')
-        return [{ ...here, message: `${pathName(path)} is empty`, expected: 'a non-empty string' }];
-      return [
-        {
-          ...here,
-          message: `${pathName(path)} is ${String(value)}`,
-          expected: `${small ? 'at least' : 'at most'} ${limit}`,
-        },
-      ];
-    }
-    case 'invalid_key': {
-      const key = String(path.at(-1));
-      return [
-        {
-          ...at(offsetOf(where.key ?? where.node)),
-          message: `'${key}' is not a valid name in ${pathName(path.slice(0, -1))}`,
-          expected: 'letters, digits, _ . and - only (it names jobs and artifacts)',
-          fix: `write '${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}'`,
-        },
-      ];
-    }
-    case 'custom': {
-      const h = (issue.params ?? {}) as IssueHelp;
-      const position = h.atKey && where.key ? at(offsetOf(where.key)) : here;
-      let message = issue.message;
-      if (h.related) {
-        const related = locate(doc, h.related);
-        const r = at(offsetOf(related.node));
-        message += related.found
-          ? ` (${pathName(h.related)} at line ${r.line}, column ${r.column})`
-          : ` (${pathName(h.related.slice(0, 1))} from the defaults)`;
-      }
-      return [
-        {
-          ...position,
-          message,
-          ...(h.expected ? { expected: h.expected } : {}),
-          ...(h.fix ? { fix: h.fix } : {}),
-        },
-      ];
-    }
+      return [outOfRange('small', issue.minimum, issue.origin, place)];
+    case 'too_big':
+      return [outOfRange('big', issue.maximum, issue.origin, place)];
+    case 'invalid_key':
+      return [badKeyName(place)];
+    case 'custom':
+      return [customIssue(issue.message, (issue.params ?? {}) as IssueHelp, place)];
     default:
-      return [{ ...here, message: `${pathName(path)}: ${issue.message}` }];
+      return [{ ...place.here, message: `${pathName(path)}: ${issue.message}` }];
   }
+}
+
+function unknownKeys(keys: readonly string[], { doc, at, path }: IssuePlace): ConfigIssue[] {
+  const known = knownKeys(path);
+  return keys.map((k) => {
+    const keyNode = locate(doc, [...path, k]).key;
+    const guess = closest(k, known);
+    return {
+      ...at(offsetOf(keyNode)),
+      message: `unknown key '${k}'${path.length ? ` in ${pathName(path)}` : ''}`,
+      expected: `one of ${known.join(', ')}`,
+      fix: guess ? `did you mean '${guess}'?` : `remove '${k}'`,
+    };
+  });
+}
+
+/** A missing key, or a value of the wrong kind, with the edit that usually fixes it. */
+function wrongType(expectedKind: string, { path, where, value, here }: IssuePlace): ConfigIssue {
+  const expected = KIND[expectedKind] ?? expectedKind;
+  if (!where.found) return { ...here, message: `missing key '${pathName(path)}'`, expected };
+  let fix: string | undefined;
+  if (expectedKind === 'array' && (typeof value === 'string' || typeof value === 'number'))
+    fix = `write it as a list: [${String(value)}]`;
+  else if (
+    (expectedKind === 'number' || expectedKind === 'int') &&
+    typeof value === 'string' &&
+    /^\d+$/.test(value)
+  )
+    fix = `remove the quotes: ${value}`;
+  else if (expectedKind === 'boolean' && typeof value === 'string')
+    fix = 'write true or false, without quotes';
+  return { ...here, message: `${pathName(path)} is ${kindOf(value)}`, expected, ...(fix ? { fix } : {}) };
+}
+
+/** A value outside an enum (an arch's says so by name). */
+function notAllowed(options: string[], { path, value, here }: IssuePlace): ConfigIssue {
+  const written = String(value);
+  const isArch = options.length === ARCHES.length && ARCHES.every((a) => options.includes(a));
+  const guess = closest(written, options);
+  return {
+    ...here,
+    message: isArch ? `unknown arch '${written}'` : `'${written}' is not allowed in ${pathName(path)}`,
+    expected: `one of ${options.join(', ')}`,
+    fix: guess ? `did you mean '${guess}'?` : `use one of ${options.join(', ')}`,
+  };
+}
+
+/** A list, string or number too small or too big. */
+function outOfRange(
+  side: 'small' | 'big',
+  limit: unknown,
+  origin: string,
+  { path, value, here }: IssuePlace,
+): ConfigIssue {
+  const small = side === 'small';
+  if (origin === 'array')
+    return {
+      ...here,
+      message: `${pathName(path)} is ${small ? 'empty' : 'too long'}`,
+      expected: `${small ? 'at least' : 'at most'} ${String(limit)} item(s)`,
+    };
+  if (origin === 'string')
+    return { ...here, message: `${pathName(path)} is empty`, expected: 'a non-empty string' };
+  return {
+    ...here,
+    message: `${pathName(path)} is ${String(value)}`,
+    expected: `${small ? 'at least' : 'at most'} ${String(limit)}`,
+  };
+}
+
+/** A map key that cannot name a job or an artifact. */
+function badKeyName({ at, path, where }: IssuePlace): ConfigIssue {
+  const key = String(path.at(-1));
+  return {
+    ...at(offsetOf(where.key ?? where.node)),
+    message: `'${key}' is not a valid name in ${pathName(path.slice(0, -1))}`,
+    expected: 'letters, digits, _ . and - only (it names jobs and artifacts)',
+    fix: `write '${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}'`,
+  };
+}
+
+/** A cross-key check's issue (semanticIssues), pointing at the related place when there is one. */
+function customIssue(text: string, h: IssueHelp, { doc, at, where, here }: IssuePlace): ConfigIssue {
+  const position = h.atKey && where.key ? at(offsetOf(where.key)) : here;
+  let message = text;
+  if (h.related) {
+    const related = locate(doc, h.related);
+    const r = at(offsetOf(related.node));
+    message += related.found
+      ? ` (${pathName(h.related)} at line ${r.line}, column ${r.column})`
+      : ` (${pathName(h.related.slice(0, 1))} from the defaults)`;
+  }
+  return {
+    ...position,
+    message,
+    ...(h.expected ? { expected: h.expected } : {}),
+    ...(h.fix ? { fix: h.fix } : {}),
+  };
 }
 
 interface SchemaDef {

@@ -195,13 +195,30 @@ interface SemanticIssue {
   params: IssueHelp;
 }
 
+/** Records one issue at a path of the config. */
+type AddIssue = (path: (string | number)[], message: string, help: IssueHelp) => void;
+
 /** Checks across keys: names that must exist elsewhere, contradictions, duplicates. */
 function semanticIssues(config: Config): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
-  const add = (path: (string | number)[], message: string, h: IssueHelp) =>
-    issues.push({ code: 'custom', message, path, params: h });
+  const add: AddIssue = (path, message, params) => issues.push({ code: 'custom', message, path, params });
+  for (const check of [
+    duplicateEntries,
+    selftestsLlvmIssue,
+    runnerIssues,
+    includeExcludeConflicts,
+    pathIssues,
+    selfHostedForkRunners,
+    placeholderIssues,
+    forkArchIssue,
+  ])
+    check(config, add);
+  return issues;
+}
 
-  const duplicates = (key: 'arches' | 'toolchains', list: readonly string[]) =>
+function duplicateEntries(config: Config, add: AddIssue): void {
+  for (const key of ['arches', 'toolchains'] as const) {
+    const list: readonly string[] = config[key];
     list.forEach((v, i) => {
       if (list.indexOf(v) !== i)
         add([key, i], `'${v}' is listed twice in ${key}`, {
@@ -209,15 +226,19 @@ function semanticIssues(config: Config): SemanticIssue[] {
           fix: 'remove one',
         });
     });
-  duplicates('arches', config.arches);
-  duplicates('toolchains', config.toolchains);
+  }
+}
 
+function selftestsLlvmIssue(config: Config, add: AddIssue): void {
   if (!config['selftests-llvm'].startsWith('llvm-'))
     add(['selftests-llvm'], `selftests-llvm is '${config['selftests-llvm']}'`, {
       expected: "'llvm-N': the BPF programs of the selftests are compiled with clang",
       fix: `write 'llvm-${DEFAULT_VERSIONS.llvm}'`,
     });
+}
 
+/** Every runner named anywhere is built in or defined under `commands`, which built-ins are not. */
+function runnerIssues(config: Config, add: AddIssue): void {
   const knownRunners = [...new Set([...BPF_RUNNERS, ...Object.keys(config.commands)])];
   const checkRunner = (path: (string | number)[], name: string, atKey = false) => {
     if (knownRunners.includes(name)) return;
@@ -243,9 +264,13 @@ function semanticIssues(config: Config): SemanticIssue[] {
         fix: `give the command another name, e.g. '${name}-custom'`,
       });
   }
+}
 
-  // An include that an exclude removes again says two opposite things; GitHub would silently keep
-  // it, which hides the mistake.
+/**
+ * An include that an exclude removes again says two opposite things; GitHub would silently keep
+ * it, which hides the mistake.
+ */
+function includeExcludeConflicts(config: Config, add: AddIssue): void {
   config.include.forEach((build, i) => {
     const j = config.exclude.findIndex(
       (s) => s.test === undefined && matches(s, build.arch, build.toolchain),
@@ -264,10 +289,13 @@ function semanticIssues(config: Config): SemanticIssue[] {
       },
     );
   });
+}
 
-  const lists = config.deployment;
-  // List and fragment files are read on the runner and their lines land in artifacts: they must
-  // name files of the checkout, never an absolute path or one climbing out of it.
+/**
+ * List and fragment files are read on the runner and their lines land in artifacts: they must
+ * name files of the checkout, never an absolute path or one climbing out of it.
+ */
+function pathIssues(config: Config, add: AddIssue): void {
   const checkPath = (where: (string | number)[], path: string) => {
     const problem = workspacePathProblem(path);
     if (problem)
@@ -277,13 +305,15 @@ function semanticIssues(config: Config): SemanticIssue[] {
       });
   };
   for (const key of ['allowlists', 'denylists'] as const)
-    lists[key].forEach((path, i) => checkPath(['deployment', key, i], path));
+    config.deployment[key].forEach((path, i) => checkPath(['deployment', key, i], path));
   config['config-fragments'].forEach((path, i) => checkPath(['config-fragments', i], path));
   if (config.flaky.quarantine !== undefined) checkPath(['flaky', 'quarantine'], config.flaky.quarantine);
   if (config.veristat.thresholds !== undefined)
     checkPath(['veristat', 'thresholds'], config.veristat.thresholds);
+}
 
-  // Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones.
+/** Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones. */
+function selfHostedForkRunners(config: Config, add: AddIssue): void {
   config.forks['runs-on'].forEach((label, i) => {
     if (label.toLowerCase() === 'self-hosted')
       add(['forks', 'runs-on', i], "forks.runs-on names 'self-hosted'", {
@@ -291,9 +321,11 @@ function semanticIssues(config: Config): SemanticIssue[] {
         fix: 'fork pull requests run untrusted code: give them GitHub-hosted runners only',
       });
   });
+}
 
+function placeholderIssues(config: Config, add: AddIssue): void {
   for (const key of ['allowlists', 'denylists'] as const) {
-    lists[key].forEach((path, i) => {
+    config.deployment[key].forEach((path, i) => {
       for (const m of path.matchAll(/\{[^}]*\}/g)) {
         if (!PLACEHOLDERS.includes(m[0]))
           add(['deployment', key, i], `unknown placeholder ${m[0]} in '${path}'`, {
@@ -303,7 +335,10 @@ function semanticIssues(config: Config): SemanticIssue[] {
       }
     });
   }
+}
 
+/** Forks build at least one arch that is built at all. */
+function forkArchIssue(config: Config, add: AddIssue): void {
   const builtArches = new Set([...config.arches, ...config.include.map((b) => b.arch)]);
   // (With no arch at all, the error on `arches` says it all.)
   if (builtArches.size > 0 && !config.forks.arches.some((a) => builtArches.has(a)))
@@ -315,7 +350,6 @@ function semanticIssues(config: Config): SemanticIssue[] {
         fix: 'list an arch that is built, usually x86_64 (GitHub-hosted runners)',
       },
     );
-  return issues;
 }
 
 /**

@@ -80,94 +80,112 @@ export function addSavedRun(run: Run, saved: Run): void {
 export async function loadRun(request: LoadRequest, logger: Logger): Promise<Run> {
   const cwd = request.cwd ?? process.cwd();
   const run = newRun(request.context ?? {});
-  for (const file of await expandGlobs(request.results ?? [], cwd, logger)) {
-    let text: string;
-    try {
-      text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
-    } catch (err) {
-      logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-        title: 'Unreadable results.json',
-      });
-      run.binaries.push(unreadable(file, err));
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      run.binaries.push(
-        unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)),
-      );
-      continue;
-    }
-    try {
-      addSavedRun(run, parseRun(value, file));
-      logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
-    } catch (err) {
-      if (!(err instanceof ResultsFormatError)) throw err;
-      logger.error(err.message, { title: 'Invalid results.json' });
-      run.binaries.push(unreadable(file, err));
-    }
-  }
-  for (const file of await expandGlobs(request.logs, cwd, logger)) {
-    run.sources.push(file);
-    try {
-      const parsed = await parseFile(file, { source: file });
-      logger.info(
-        `${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`,
-      );
-      run.binaries.push(...parsed.results);
-      for (const event of parsed.events) {
-        const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
-        if (!attributed) run.events.push(event);
-      }
-    } catch (err) {
-      logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-        title: 'Unreadable selftest log',
-      });
-      run.binaries.push(unreadable(file, err));
-    }
-  }
-  for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger)) {
-    run.sources.push(file);
-    const target = jsonSummaryTarget(file);
-    const index = jsonSummaryOwner(file, run.binaries);
-    const base = index >= 0 ? run.binaries[index] : undefined;
-    try {
-      const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
-      // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
-      const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
-      if (!base && target.variant) merged.variant = target.variant;
-      if (index >= 0) run.binaries[index] = merged;
-      else run.binaries.push(merged);
-      logger.info(
-        `${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`,
-      );
-    } catch (err) {
-      // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
-      const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
-      logger.warning(message);
-      if (base) base.notes.push(message);
-      else run.binaries.push(unreadable(file, err));
-    }
-  }
-  for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger)) {
-    run.sources.push(file);
-    let events: ConsoleEvent[];
-    try {
-      events = parseConsole(await readInputFile(file, { what: 'console log' }));
-    } catch (err) {
-      // The tests' own results stand; only this log's kernel events are missing, and that is said.
-      logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-        title: 'Unreadable console log',
-      });
-      continue;
-    }
-    logger.info(`${file}: ${events.length} kernel event(s)`);
-    for (const event of events) {
-      const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
-      (owner ? owner.events : run.events).push(event);
-    }
-  }
+  for (const file of await expandGlobs(request.results ?? [], cwd, logger))
+    await addResultsFile(run, file, logger);
+  for (const file of await expandGlobs(request.logs, cwd, logger)) await addLog(run, file, logger);
+  for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger))
+    await addJsonSummary(run, file, logger);
+  for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger))
+    await addConsoleLog(run, file, logger);
   return run;
+}
+
+/**
+ * A results.json: its runs added to `run`; one that cannot be read or is not valid becomes an
+ * incomplete result naming it.
+ */
+async function addResultsFile(run: Run, file: string, logger: Logger): Promise<void> {
+  let text: string;
+  try {
+    text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
+  } catch (err) {
+    logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      title: 'Unreadable results.json',
+    });
+    run.binaries.push(unreadable(file, err));
+    return;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    run.binaries.push(
+      unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)),
+    );
+    return;
+  }
+  try {
+    addSavedRun(run, parseRun(value, file));
+    logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
+  } catch (err) {
+    if (!(err instanceof ResultsFormatError)) throw err;
+    logger.error(err.message, { title: 'Invalid results.json' });
+    run.binaries.push(unreadable(file, err));
+  }
+}
+
+/** A selftest log, parsed: its runs, and the kernel events no run claims. */
+async function addLog(run: Run, file: string, logger: Logger): Promise<void> {
+  run.sources.push(file);
+  try {
+    const parsed = await parseFile(file, { source: file });
+    logger.info(
+      `${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`,
+    );
+    run.binaries.push(...parsed.results);
+    for (const event of parsed.events) {
+      const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
+      if (!attributed) run.events.push(event);
+    }
+  } catch (err) {
+    logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      title: 'Unreadable selftest log',
+    });
+    run.binaries.push(unreadable(file, err));
+  }
+}
+
+/** A `-J` JSON summary, merged into the result of its log (or standing alone, partial). */
+async function addJsonSummary(run: Run, file: string, logger: Logger): Promise<void> {
+  run.sources.push(file);
+  const target = jsonSummaryTarget(file);
+  const index = jsonSummaryOwner(file, run.binaries);
+  const base = index >= 0 ? run.binaries[index] : undefined;
+  try {
+    const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
+    // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
+    const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
+    if (!base && target.variant) merged.variant = target.variant;
+    if (index >= 0) run.binaries[index] = merged;
+    else run.binaries.push(merged);
+    logger.info(
+      `${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`,
+    );
+  } catch (err) {
+    // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
+    const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
+    logger.warning(message);
+    if (base) base.notes.push(message);
+    else run.binaries.push(unreadable(file, err));
+  }
+}
+
+/** A console log: its kernel events, each given to the runner it names. */
+async function addConsoleLog(run: Run, file: string, logger: Logger): Promise<void> {
+  run.sources.push(file);
+  let events: ConsoleEvent[];
+  try {
+    events = parseConsole(await readInputFile(file, { what: 'console log' }));
+  } catch (err) {
+    // The tests' own results stand; only this log's kernel events are missing, and that is said.
+    logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      title: 'Unreadable console log',
+    });
+    return;
+  }
+  logger.info(`${file}: ${events.length} kernel event(s)`);
+  for (const event of events) {
+    const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
+    (owner ? owner.events : run.events).push(event);
+  }
 }

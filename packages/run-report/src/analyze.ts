@@ -1,7 +1,7 @@
 // The run's findings across the matrix: every failure once, with the jobs it happened in. Pure.
 // Kernel splats rank first (they can break tests that ran after them), then real failures, then
 // flaky and quarantined tests, which do not fail the run.
-import type { BinaryResult, ConsoleEvent, Counts, TestCase } from '@bpf-ci/model';
+import type { BinaryResult, ConsoleEvent, Counts, Run, TestCase } from '@bpf-ci/model';
 import { binaryConclusion, totalCounts } from '@bpf-ci/model';
 import { binaryFamily } from '@bpf-ci/parsers';
 import { allEvents, assertionHeadline, failedLeaves } from '@bpf-ci/report';
@@ -145,107 +145,151 @@ export function analyzeRun(
   const summaries: JobSummary[] = [];
   const infra: JobReport[] = [];
   for (const job of jobs) {
-    const loaded = job.results;
-    if (!loaded) {
+    if (job.results) {
+      summaries.push(analyzeJob(job, job.results, known, findings));
+    } else {
       infra.push(job);
       summaries.push({ job, verdict: 'infra' });
-      continue;
     }
-    const { run } = loaded;
-    let real = false;
-    let soft = false;
-    for (const { event, result } of allEvents(run)) {
-      const binary = result?.binary ?? event.binary ?? job.runner;
-      findings.add('splat', familyOf(binary), splatKey(event.title), { job, binary, event }, 'new');
-      real = true;
-    }
-    for (const result of run.binaries) {
-      const family = familyOf(result.binary);
-      const leaves = failingLeaves(result);
-      for (const leaf of leaves) {
-        const key = leafKey(leaf.test, leaf.parent);
-        const quarantined = known.isQuarantined?.(key, result.binary) ?? false;
-        const occurrence: Occurrence = { job, binary: result.binary, test: leaf.test };
-        if (leaf.parent) occurrence.parent = leaf.parent;
-        findings.add(
-          quarantined ? 'quarantined' : 'failure',
-          family,
-          key,
-          occurrence,
-          labelFor(key, result.binary, known),
-        );
-        if (quarantined) soft = true;
-        else real = true;
-      }
-      const flaky = flakyLeaves(result.tests);
-      // A binary that failed without a failed test (crash before any result, bad exit code); a
-      // retried run keeps the first attempt's printed counts, so its flaky tests explain those.
-      if (leaves.length === 0 && flaky.length === 0 && binaryFailed(result)) real = true;
-      for (const test of flaky) {
-        findings.add(
-          'flaky',
-          family,
-          test.key,
-          { job, binary: result.binary, test: test.test },
-          labelFor(test.key, result.binary, known),
-        );
-        soft = true;
-      }
-    }
-    // Earlier attempts of a job: what failed there and not in the latest attempt is flaky evidence.
-    const latestFailed = new Set(
-      run.binaries.flatMap((r) => failingLeaves(r).map((l) => `${r.binary}\0${leafKey(l.test, l.parent)}`)),
-    );
-    for (const earlier of job.earlier) {
-      for (const result of earlier.run.binaries) {
-        for (const leaf of failingLeaves(result)) {
-          const key = leafKey(leaf.test, leaf.parent);
-          if (latestFailed.has(`${result.binary}\0${key}`)) continue;
-          const occurrence: Occurrence = { job, binary: result.binary, test: leaf.test };
-          if (leaf.parent) occurrence.parent = leaf.parent;
-          const attempt = attemptOf(earlier);
-          if (attempt !== undefined) occurrence.failedAttempt = attempt;
-          findings.add(
-            'flaky',
-            familyOf(result.binary),
-            key,
-            occurrence,
-            labelFor(key, result.binary, known),
-          );
-          soft = true;
-        }
-      }
-    }
-    const incomplete = run.binaries.filter((b) => !b.complete);
-    if (incomplete.length > 0 || run.binaries.length === 0) real = true;
-    const summary: JobSummary = {
-      job,
-      verdict: real ? 'failure' : soft ? 'warning' : 'success',
-      counts: totalCounts(run.binaries),
-    };
-    if (run.binaries.length === 0) summary.partial = 'results.json holds no selftest results';
-    else if (incomplete.length > 0)
-      summary.partial = incomplete
-        .map((b) => b.incompleteDetail ?? `${b.binary} did not complete`)
-        .join('; ');
-    const coverage = readCoverage(loaded.raw);
-    if (coverage) summary.coverage = coverage;
-    summaries.push(summary);
   }
   const ranked = findings.ranked();
-  const veristatFails = veristat.some((v) => v.level === 'fail');
-  const failure =
-    infra.length > 0 ||
-    veristatFails ||
-    summaries.some((s) => s.verdict === 'failure' || s.verdict === 'infra');
-  const warning = ranked.length > 0 || veristat.length > 0 || summaries.some((s) => s.verdict === 'warning');
   return {
-    verdict: failure ? 'failure' : warning ? 'warning' : 'success',
+    verdict: runVerdict(summaries, infra, ranked, veristat),
     jobs: summaries,
     findings: ranked,
     veristat: [...veristat],
     infra,
   };
+}
+
+/**
+ * What made a job red or yellow: a real failure (failed test, splat, crash, incomplete binary) or
+ * only soft ones (quarantined failures, flaky tests).
+ */
+interface Severity {
+  real: boolean;
+  soft: boolean;
+}
+
+/** One job with results: its findings go into `findings`, its verdict and counts are returned. */
+function analyzeJob(
+  job: JobReport,
+  loaded: NonNullable<JobReport['results']>,
+  known: KnownIssues,
+  findings: FindingSet,
+): JobSummary {
+  const { run } = loaded;
+  const severity: Severity = { real: false, soft: false };
+  addSplats(job, run, findings, severity);
+  for (const result of run.binaries) addBinaryFindings(job, result, known, findings, severity);
+  addEarlierAttempts(job, run, known, findings, severity);
+  const incomplete = run.binaries.filter((b) => !b.complete);
+  if (incomplete.length > 0 || run.binaries.length === 0) severity.real = true;
+  const summary: JobSummary = {
+    job,
+    verdict: severity.real ? 'failure' : severity.soft ? 'warning' : 'success',
+    counts: totalCounts(run.binaries),
+  };
+  if (run.binaries.length === 0) summary.partial = 'results.json holds no selftest results';
+  else if (incomplete.length > 0)
+    summary.partial = incomplete.map((b) => b.incompleteDetail ?? `${b.binary} did not complete`).join('; ');
+  const coverage = readCoverage(loaded.raw);
+  if (coverage) summary.coverage = coverage;
+  return summary;
+}
+
+/** Kernel splats: always a real failure. */
+function addSplats(job: JobReport, run: Run, findings: FindingSet, severity: Severity): void {
+  for (const { event, result } of allEvents(run)) {
+    const binary = result?.binary ?? event.binary ?? job.runner;
+    findings.add('splat', familyOf(binary), splatKey(event.title), { job, binary, event }, 'new');
+    severity.real = true;
+  }
+}
+
+/** One binary's failed (or quarantined) and flaky tests. */
+function addBinaryFindings(
+  job: JobReport,
+  result: BinaryResult,
+  known: KnownIssues,
+  findings: FindingSet,
+  severity: Severity,
+): void {
+  const family = familyOf(result.binary);
+  const leaves = failingLeaves(result);
+  for (const leaf of leaves) {
+    const key = leafKey(leaf.test, leaf.parent);
+    const quarantined = known.isQuarantined?.(key, result.binary) ?? false;
+    const occurrence: Occurrence = { job, binary: result.binary, test: leaf.test };
+    if (leaf.parent) occurrence.parent = leaf.parent;
+    findings.add(
+      quarantined ? 'quarantined' : 'failure',
+      family,
+      key,
+      occurrence,
+      labelFor(key, result.binary, known),
+    );
+    if (quarantined) severity.soft = true;
+    else severity.real = true;
+  }
+  const flaky = flakyLeaves(result.tests);
+  // A binary that failed without a failed test (crash before any result, bad exit code); a
+  // retried run keeps the first attempt's printed counts, so its flaky tests explain those.
+  if (leaves.length === 0 && flaky.length === 0 && binaryFailed(result)) severity.real = true;
+  for (const test of flaky) {
+    findings.add(
+      'flaky',
+      family,
+      test.key,
+      { job, binary: result.binary, test: test.test },
+      labelFor(test.key, result.binary, known),
+    );
+    severity.soft = true;
+  }
+}
+
+/** Earlier attempts of a job: what failed there and not in the latest attempt is flaky evidence. */
+function addEarlierAttempts(
+  job: JobReport,
+  run: Run,
+  known: KnownIssues,
+  findings: FindingSet,
+  severity: Severity,
+): void {
+  const latestFailed = new Set(
+    run.binaries.flatMap((r) => failingLeaves(r).map((l) => `${r.binary}\0${leafKey(l.test, l.parent)}`)),
+  );
+  for (const earlier of job.earlier) {
+    for (const result of earlier.run.binaries) {
+      for (const leaf of failingLeaves(result)) {
+        const key = leafKey(leaf.test, leaf.parent);
+        if (latestFailed.has(`${result.binary}\0${key}`)) continue;
+        const occurrence: Occurrence = { job, binary: result.binary, test: leaf.test };
+        if (leaf.parent) occurrence.parent = leaf.parent;
+        const attempt = attemptOf(earlier);
+        if (attempt !== undefined) occurrence.failedAttempt = attempt;
+        findings.add('flaky', familyOf(result.binary), key, occurrence, labelFor(key, result.binary, known));
+        severity.soft = true;
+      }
+    }
+  }
+}
+
+/** The run's verdict: any red job, job without results or failing veristat change fails it. */
+function runVerdict(
+  summaries: readonly JobSummary[],
+  infra: readonly JobReport[],
+  findings: readonly Finding[],
+  veristat: readonly VeristatFinding[],
+): Verdict {
+  const veristatFails = veristat.some((v) => v.level === 'fail');
+  const failure =
+    infra.length > 0 ||
+    veristatFails ||
+    summaries.some((s) => s.verdict === 'failure' || s.verdict === 'infra');
+  const warning =
+    findings.length > 0 || veristat.length > 0 || summaries.some((s) => s.verdict === 'warning');
+  return failure ? 'failure' : warning ? 'warning' : 'success';
 }
 
 /**

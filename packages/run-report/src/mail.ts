@@ -1,7 +1,12 @@
 // The author mail: an RFC 5322 text/plain reply to the series' cover letter, built by nodemailer
 // (headers, encoding, Message-ID) and written as a file; sent over SMTP only when asked to. The
 // file's bytes are the bytes sent.
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+// The mailer and the two transports used, as nodemailer's createTransport() puts them together for
+// these options: its entry point would also bundle the pool, sendmail, SES and JSON transports.
+import type { SendMailOptions } from 'nodemailer';
+import Mailer from 'nodemailer/lib/mailer';
+import SMTPTransport from 'nodemailer/lib/smtp-transport';
+import StreamTransport from 'nodemailer/lib/stream-transport';
 import type { Logger } from '@bpf-ci/logger';
 
 export interface MailHeaders {
@@ -34,7 +39,8 @@ export function messageId(id: string): string {
 /** The whole message as RFC 5322 bytes. */
 export async function composeMail(text: string, headers: MailHeaders): Promise<Buffer> {
   if (headers.to.length === 0) throw new Error('mail: no recipient (to)');
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const options: StreamTransport.Options = { streamTransport: true, buffer: true, newline: 'windows' };
+  const composer = new Mailer(new StreamTransport(options), options);
   const references = (headers.references ?? []).map(messageId);
   const message: SendMailOptions = {
     from: headers.from,
@@ -74,14 +80,15 @@ export async function sendMail(
   smtp: SmtpSettings,
   logger: Logger,
 ): Promise<{ messageId?: string; response: string }> {
-  const transport = nodemailer.createTransport({
+  const options: SMTPTransport.Options = {
     host: smtp.host,
     port: smtp.port,
     secure: smtp.security === 'tls',
     requireTLS: smtp.security === 'starttls',
     ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
     ...(smtp.ca !== undefined ? { tls: { ca: smtp.ca } } : {}),
-  });
+  };
+  const transport = new Mailer(new SMTPTransport(options), options);
   try {
     logger.info(
       `Sending the report to ${envelope.to.length} recipient(s) via ${smtp.host}:${smtp.port} (${smtp.security})`,

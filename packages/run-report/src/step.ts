@@ -11,8 +11,14 @@ import { totalCounts } from '@bpf-ci/model';
 import { escapeMarkdown } from '@bpf-ci/protocol';
 import { deliverReport, type DeliveryRequest, type DeliveryResult } from './deliver.ts';
 import { parsePlannedJobs } from './jobs.ts';
-import { githubClient, jobLinks } from './pr-comment.ts';
-import { buildRunReport, reportFiles, writeReportFiles, type RunReportInput } from './render.ts';
+import { githubClient, jobLinks, type GitHubClient } from './pr-comment.ts';
+import {
+  buildRunReport,
+  reportFiles,
+  writeReportFiles,
+  type RunReport,
+  type RunReportInput,
+} from './render.ts';
 
 /** The action's inputs, parsed (empty optional inputs are undefined, lists are arrays). */
 export interface StepInputs {
@@ -96,20 +102,50 @@ export async function runReportStep(inputs: StepInputs, io: StepIo): Promise<voi
     token && (inputs['job-links'] || inputs['pr-comment'])
       ? githubClient(token, ctx.apiUrl, logger)
       : undefined;
+  const links = inputs['job-links'] && client ? await fetchJobLinks(client, ctx, logger) : undefined;
+  const report = await buildRunReport(reportInput(inputs, ctx, links));
+  logger.info(
+    `${report.resultsFiles.length} results.json file(s), ${report.analysis.jobs.length} job(s): ${report.analysis.verdict}`,
+  );
+  const outputDir = resolve(inputs['output-dir']);
+  const { request, notes } = await deliveryRequest(inputs, report, { ctx, env, client });
+  const { paths, delivery } = await writeAndDeliver(outputDir, reportFiles(report), request, logger);
+  notes.push(...deliveryNotes(delivery, paths, outputDir));
+  await io.appendSummary(
+    notes.length > 0
+      ? `${report.summary}\n${notes.map((n) => `> ${escapeMarkdown(n)}`).join('\n>\n')}\n`
+      : report.summary,
+  );
+  io.setOutputs(stepOutputs(report, outputDir, paths, delivery));
+}
 
-  let links: Map<string, string> | undefined;
-  if (inputs['job-links'] && client && ctx.repository && ctx.runId !== undefined) {
-    try {
-      links = await jobLinks(client, { ...ctx.repository, runId: ctx.runId, attempt: ctx.attempt });
-      logger.info(`Links to ${links.size} job page(s) of run ${ctx.runId}, attempt ${ctx.attempt}`);
-    } catch (err) {
-      // Links are a convenience: without `actions: read` (kernel-ci.yml's report job is read-only)
-      // every job links to the run instead. Not a warning: it is the expected case there.
-      logger.info(
-        `Job links not available (${err instanceof Error ? err.message : String(err)}); linking the run instead`,
-      );
-    }
+/** Each job's page, or undefined when the run's jobs cannot be listed (every job links to the run). */
+async function fetchJobLinks(
+  client: GitHubClient,
+  ctx: RunContext,
+  logger: Logger,
+): Promise<Map<string, string> | undefined> {
+  if (!ctx.repository || ctx.runId === undefined) return undefined;
+  try {
+    const links = await jobLinks(client, { ...ctx.repository, runId: ctx.runId, attempt: ctx.attempt });
+    logger.info(`Links to ${links.size} job page(s) of run ${ctx.runId}, attempt ${ctx.attempt}`);
+    return links;
+  } catch (err) {
+    // Links are a convenience: without `actions: read` (kernel-ci.yml's report job is read-only)
+    // every job links to the run instead. Not a warning: it is the expected case there.
+    logger.info(
+      `Job links not available (${err instanceof Error ? err.message : String(err)}); linking the run instead`,
+    );
+    return undefined;
   }
+}
+
+/** What the report is made from: the files the inputs name, resolved, and the links to use. */
+function reportInput(
+  inputs: StepInputs,
+  ctx: RunContext,
+  links: Map<string, string> | undefined,
+): RunReportInput {
   const input: RunReportInput = {
     results: inputs.results.map((p) => resolve(p)),
     veristat: inputs.veristat.map((line) => {
@@ -128,14 +164,19 @@ export async function runReportStep(inputs: StepInputs, io: StepIo): Promise<voi
   if (inputs.quarantine) input.quarantineFile = resolve(inputs.quarantine);
   if (inputs['known-flaky']) input.knownFlakyFile = resolve(inputs['known-flaky']);
   if (inputs['failing-on-base']) input.failingOnBaseFile = resolve(inputs['failing-on-base']);
+  return input;
+}
 
-  const report = await buildRunReport(input);
-  logger.info(
-    `${report.resultsFiles.length} results.json file(s), ${report.analysis.jobs.length} job(s): ${report.analysis.verdict}`,
-  );
-  const outputDir = resolve(inputs['output-dir']);
-  const files: Record<string, string | Buffer> = reportFiles(report);
-
+/**
+ * The deliveries the inputs ask for (PR comment, mail, Patchwork checks), checked before anything
+ * is written, and a note for each one that cannot happen here.
+ */
+async function deliveryRequest(
+  inputs: StepInputs,
+  report: RunReport,
+  where: { ctx: RunContext; env: NodeJS.ProcessEnv; client: GitHubClient | undefined },
+): Promise<{ request: DeliveryRequest; notes: string[] }> {
+  const { ctx, env, client } = where;
   const request: DeliveryRequest = {
     verdict: report.analysis.verdict,
     markdown: report.authorMarkdown,
@@ -149,31 +190,7 @@ export async function runReportStep(inputs: StepInputs, io: StepIo): Promise<voi
     else if (number === undefined) notes.push('PR comment not written: this run is not for a pull request.');
     else request.comment = { client, target: { ...ctx.repository, issueNumber: number } };
   }
-  if (inputs.mail) {
-    if (!inputs['mail-from'] || inputs['mail-to'].length === 0 || !inputs['series-subject'])
-      throw new UserError('mail needs mail-from, mail-to and series-subject');
-    request.mail = {
-      headers: {
-        from: inputs['mail-from'],
-        to: inputs['mail-to'],
-        cc: inputs['mail-cc'],
-        seriesSubject: inputs['series-subject'],
-        references: inputs.references,
-        ...(inputs['in-reply-to'] ? { inReplyTo: inputs['in-reply-to'] } : {}),
-      },
-    };
-    if (inputs['smtp-host']) {
-      const password = env['SMTP_PASSWORD'];
-      request.mail.smtp = {
-        host: inputs['smtp-host'],
-        port: inputs['smtp-port'] ?? (inputs['smtp-security'] === 'tls' ? 465 : 587),
-        security: inputs['smtp-security'],
-        ...(inputs['smtp-user'] ? { user: inputs['smtp-user'], password: password ?? '' } : {}),
-        ...(env['SMTP_CA_FILE'] ? { ca: await readFile(env['SMTP_CA_FILE'], 'utf8') } : {}),
-      };
-      if (inputs['smtp-user'] && !password) secret(env, 'SMTP_PASSWORD', 'smtp-user');
-    }
-  }
+  if (inputs.mail) request.mail = await mailRequest(inputs, env);
   if (inputs['patchwork-url'] && inputs['patchwork-patches'].length > 0) {
     request.patchwork = {
       api: { url: inputs['patchwork-url'], token: secret(env, 'PATCHWORK_TOKEN', 'patchwork-url') },
@@ -181,7 +198,47 @@ export async function runReportStep(inputs: StepInputs, io: StepIo): Promise<voi
       checks: report.checks,
     };
   }
+  return { request, notes };
+}
 
+/** The author mail's headers, and the SMTP relay to send it through when one is named. */
+async function mailRequest(
+  inputs: StepInputs,
+  env: NodeJS.ProcessEnv,
+): Promise<NonNullable<DeliveryRequest['mail']>> {
+  if (!inputs['mail-from'] || inputs['mail-to'].length === 0 || !inputs['series-subject'])
+    throw new UserError('mail needs mail-from, mail-to and series-subject');
+  const mail: NonNullable<DeliveryRequest['mail']> = {
+    headers: {
+      from: inputs['mail-from'],
+      to: inputs['mail-to'],
+      cc: inputs['mail-cc'],
+      seriesSubject: inputs['series-subject'],
+      references: inputs.references,
+      ...(inputs['in-reply-to'] ? { inReplyTo: inputs['in-reply-to'] } : {}),
+    },
+  };
+  if (inputs['smtp-host']) {
+    const password = env['SMTP_PASSWORD'];
+    mail.smtp = {
+      host: inputs['smtp-host'],
+      port: inputs['smtp-port'] ?? (inputs['smtp-security'] === 'tls' ? 465 : 587),
+      security: inputs['smtp-security'],
+      ...(inputs['smtp-user'] ? { user: inputs['smtp-user'], password: password ?? '' } : {}),
+      ...(env['SMTP_CA_FILE'] ? { ca: await readFile(env['SMTP_CA_FILE'], 'utf8') } : {}),
+    };
+    if (inputs['smtp-user'] && !password) secret(env, 'SMTP_PASSWORD', 'smtp-user');
+  }
+  return mail;
+}
+
+/** Writes the texts, then delivers; the composed mail is kept even when its delivery fails. */
+async function writeAndDeliver(
+  outputDir: string,
+  files: Record<string, string | Buffer>,
+  request: DeliveryRequest,
+  logger: Logger,
+): Promise<{ paths: Record<string, string>; delivery: DeliveryResult }> {
   // The texts are written before any delivery, so a failed delivery never loses them.
   let paths = await writeReportFiles(outputDir, files);
   let delivery: DeliveryResult = { mailSent: false };
@@ -191,6 +248,12 @@ export async function runReportStep(inputs: StepInputs, io: StepIo): Promise<voi
     if (delivery.mail)
       paths = { ...paths, ...(await writeReportFiles(outputDir, { 'author-report.eml': delivery.mail })) };
   }
+  return { paths, delivery };
+}
+
+/** One line per delivery that happened or was refused, for the step summary. */
+function deliveryNotes(delivery: DeliveryResult, paths: Record<string, string>, outputDir: string): string[] {
+  const notes: string[] = [];
   if (delivery.comment?.action === 'forbidden')
     notes.push(
       `PR comment not written: ${delivery.comment.message} (${basename(paths['author-report.md'] ?? 'author-report.md')} in ${outputDir}).`,
@@ -200,14 +263,18 @@ export async function runReportStep(inputs: StepInputs, io: StepIo): Promise<voi
   const posted = delivery.checks?.filter((c) => c.decision === 'post').length;
   if (posted !== undefined)
     notes.push(`Patchwork: ${posted} check(s) posted, ${(delivery.checks?.length ?? 0) - posted} unchanged.`);
+  return notes;
+}
 
-  await io.appendSummary(
-    notes.length > 0
-      ? `${report.summary}\n${notes.map((n) => `> ${escapeMarkdown(n)}`).join('\n>\n')}\n`
-      : report.summary,
-  );
+/** The action's outputs (action.yml lists them). */
+function stepOutputs(
+  report: RunReport,
+  outputDir: string,
+  paths: Record<string, string>,
+  delivery: DeliveryResult,
+): Record<string, string | number | boolean> {
   const counts = totalCounts(report.analysis.jobs.flatMap((j) => j.job.results?.run.binaries ?? []));
-  io.setOutputs({
+  return {
     verdict: report.analysis.verdict,
     passed: counts.passed,
     failed: counts.failed,
@@ -223,5 +290,5 @@ export async function runReportStep(inputs: StepInputs, io: StepIo): Promise<voi
     'mail-path': paths['author-report.eml'] ?? '',
     comment: delivery.comment?.action ?? 'none',
     'mail-sent': delivery.mailSent,
-  });
+  };
 }

@@ -1,7 +1,15 @@
 // `veristat -C base.csv comp.csv` output, as a table or with `-o csv` (veristat.c in tools/testing/selftests/bpf/, its `-C` mode).
 // A is the first file (base), B the second; DIFF is B - A as `%+ld (%+.2lf%%)`, or MATCH/MISMATCH.
 import { readCsv } from './csv.ts';
-import { parseInteger, programKey, VeristatFormatError, type ParseProblem, type Verdict } from './run.ts';
+import {
+  parseInteger,
+  programKey,
+  unlessClosed,
+  VeristatFormatError,
+  withEarlierProblems,
+  type ParseProblem,
+  type Verdict,
+} from './run.ts';
 import { formatPct } from './diff.ts';
 import { statById, statForHeader } from './stats.ts';
 import { findTables } from './text-table.ts';
@@ -59,25 +67,16 @@ export function parseCompareOutput(text: string): CompareOutput[] {
     );
   }
   if (tables.length > 0) {
-    return tables.map((t) => {
-      const out = buildCompare('table', t.headers, t.rows, t.headerLine);
-      if (!t.closed) {
-        out.problems.push({
-          line: t.headerLine,
-          message: 'the compare table has no closing underline: it may be cut',
-        });
-        out.complete = false;
-      }
-      return out;
-    });
+    return tables.map((t) =>
+      unlessClosed(
+        buildCompare('table', t.headers, t.rows, t.headerLine),
+        t,
+        'the compare table has no closing underline: it may be cut',
+      ),
+    );
   }
   const csv = readCsv(text);
-  const out = buildCompare('csv', csv.headers, csv.rows, csv.headerLine);
-  if (csv.problems.length > 0) {
-    out.problems.unshift(...csv.problems);
-    out.complete = false;
-  }
-  return [out];
+  return [withEarlierProblems(buildCompare('csv', csv.headers, csv.rows, csv.headerLine), csv.problems)];
 }
 
 interface Column {

@@ -148,7 +148,7 @@ describe('PR comment on a GitHub REST stand-in', () => {
     const pr = { ...target, issueNumber: 1 };
     // Other comments on the PR, more than one page of them, none ours.
     for (let i = 0; i < 3; i++) {
-      const c = await client.rest.issues.createComment({
+      const c = await client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         owner: pr.owner,
         repo: pr.repo,
         issue_number: 1,
@@ -177,7 +177,7 @@ describe('PR comment on a GitHub REST stand-in', () => {
       // Found across pages: a server that returns 2 comments per page.
       const pagedClient = githubClient('write-token', paged.url, new MemoryLogger(), LOCAL);
       for (let i = 0; i < 5; i++)
-        await pagedClient.rest.issues.createComment({
+        await pagedClient.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
           owner: 'o',
           repo: 'r',
           issue_number: 2,

@@ -1,8 +1,7 @@
 import { jsonWithoutCommands } from '@bpf-ci/protocol';
 import { parseArch, parseToolchain, splitList } from '@bpf-ci/domain';
-import { parseArgs } from 'node:util';
 import { kernelJobFromRequest, runKernelJob } from '@bpf-ci/kernel';
-import { UsageError, type Command } from '../command.ts';
+import { numberOption, optionsCommand, optionValue } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
 
 const usage = `usage: bpf-ci build [options]
@@ -27,43 +26,28 @@ options:
   --max-annotations N      compiler diagnostics shown as annotations (default 10)
 ${NO_INSTALL_USAGE}`;
 
-export const buildCommand: Command = {
+export const buildCommand = optionsCommand({
   name: 'build',
   summary: 'build a kernel and the BPF selftests from source into one artifact',
   usage,
-  async run(args, io) {
-    let values;
-    try {
-      values = parseArgs({
-        args,
-        options: {
-          arch: { type: 'string', default: 'x86_64' },
-          toolchain: { type: 'string', default: 'gcc' },
-          'source-dir': { type: 'string' },
-          'config-fragment': { type: 'string', multiple: true },
-          'base-config': { type: 'string' },
-          'no-selftests-config': { type: 'boolean', default: false },
-          selftests: { type: 'string' },
-          'build-dir': { type: 'string' },
-          'output-dir': { type: 'string', default: '.' },
-          'max-annotations': { type: 'string' },
-          'no-install': { type: 'boolean', default: false },
-        },
-        allowPositionals: false,
-      }).values;
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+  options: {
+    arch: { type: 'string', default: 'x86_64' },
+    toolchain: { type: 'string', default: 'gcc' },
+    'source-dir': { type: 'string' },
+    'config-fragment': { type: 'string', multiple: true },
+    'base-config': { type: 'string' },
+    'no-selftests-config': { type: 'boolean', default: false },
+    selftests: { type: 'string' },
+    'build-dir': { type: 'string' },
+    'output-dir': { type: 'string', default: '.' },
+    'max-annotations': { type: 'string' },
+    'no-install': { type: 'boolean', default: false },
+  },
+  async run({ values }, io) {
     const max = values['max-annotations'];
-    if (max !== undefined && !/^\d+$/.test(max))
-      throw new UsageError(`--max-annotations wants a number, got "${max}"`);
-    let arch, toolchain;
-    try {
-      arch = parseArch(values.arch);
-      toolchain = parseToolchain(values.toolchain);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const maxAnnotations = max === undefined ? undefined : numberOption('--max-annotations', max, 0);
+    const arch = optionValue('--arch', values.arch, parseArch);
+    const toolchain = optionValue('--toolchain', values.toolchain, parseToolchain);
     // Without --source-dir the build downloads Debian's linux-source: apt must know it.
     const facets = values['source-dir'] ? [arch] : [arch, 'debian-source'];
     await checkHostFirst({ command: 'build', facets, toolchain }, values['no-install'], io);
@@ -78,7 +62,7 @@ export const buildCommand: Command = {
         ...(values['build-dir'] ? { buildDir: values['build-dir'] } : {}),
         ...(values['base-config'] ? { baseConfig: values['base-config'] } : {}),
         selftestsConfig: !values['no-selftests-config'],
-        ...(max === undefined ? {} : { maxAnnotations: Number(max) }),
+        ...(maxAnnotations === undefined ? {} : { maxAnnotations }),
         cwd: io.cwd,
       },
       io.logger,
@@ -89,4 +73,4 @@ export const buildCommand: Command = {
     );
     return 0;
   },
-};
+});

@@ -4,7 +4,6 @@
 // goes into results.json.
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   coverageReport,
   gitDiff,
@@ -15,10 +14,10 @@ import {
   uncoveredAnnotations,
   writeHtmlReport,
 } from '@bpf-ci/coverage';
-import { DEFAULT_COVERAGE_DIRECTORIES, parseCoverageDirectory } from '@bpf-ci/domain';
+import { DEFAULT_COVERAGE_DIRECTORIES, parseCoverageDirectory, splitList } from '@bpf-ci/domain';
 import { parseRun } from '@bpf-ci/model';
 import { ANNOTATIONS_PER_LEVEL_PER_STEP, capAnnotations } from '@bpf-ci/protocol';
-import { UsageError, type Command } from '../command.ts';
+import { UsageError, optionsCommand } from '../command.ts';
 
 const usage = `usage: bpf-ci coverage --lcov FILE [--base REV --head REV] [--source DIR] [options]
 
@@ -39,26 +38,22 @@ with the most uncovered lines.
 
 Exit code 1 when --threshold is not met, else 0.`;
 
-export const coverageCommand: Command = {
+export const coverageCommand = optionsCommand({
   name: 'coverage',
   summary: 'report GCOV kernel coverage from an LCOV tracefile, with patch coverage of a commit range',
   usage,
-  async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        lcov: { type: 'string' },
-        source: { type: 'string' },
-        directories: { type: 'string' },
-        base: { type: 'string' },
-        head: { type: 'string' },
-        threshold: { type: 'string' },
-        html: { type: 'string' },
-        json: { type: 'string' },
-        results: { type: 'string' },
-      },
-    });
+  options: {
+    lcov: { type: 'string' },
+    source: { type: 'string' },
+    directories: { type: 'string' },
+    base: { type: 'string' },
+    head: { type: 'string' },
+    threshold: { type: 'string' },
+    html: { type: 'string' },
+    json: { type: 'string' },
+    results: { type: 'string' },
+  },
+  async run({ values }, io) {
     if (!values.lcov) throw new UsageError('--lcov FILE is required');
     if ((values.base === undefined) !== (values.head === undefined))
       throw new UsageError('--base and --head go together');
@@ -69,9 +64,9 @@ export const coverageCommand: Command = {
       throw new UsageError('--threshold needs --base and --head (it applies to patch coverage)');
     let directories: string[];
     try {
-      directories = (values.directories?.split(',') ?? [...DEFAULT_COVERAGE_DIRECTORIES]).map(
-        parseCoverageDirectory,
-      );
+      const written =
+        values.directories === undefined ? DEFAULT_COVERAGE_DIRECTORIES : splitList(values.directories);
+      directories = written.map(parseCoverageDirectory);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
@@ -112,4 +107,4 @@ export const coverageCommand: Command = {
     }
     return 0;
   },
-};
+});

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { doctorStatus, gatherDoctor, renderDoctor, type Need } from '@bpf-ci/host';
 import { parseArch, parseToolchain } from '@bpf-ci/domain';
-import { UsageError, type Command } from '../command.ts';
+import { optionValue, UsageError, optionsCommand } from '../command.ts';
 
 const COMMANDS = ['run', 'vmtest', 'build', 'unit', 'e2e'];
 
@@ -19,26 +18,17 @@ options:
   --toolchain NAME   with --for build: gcc (default), gcc-12, llvm, llvm-14
   --no-sizes         skip measuring the cache's folders (du)`;
 
-export const doctorCommand: Command = {
+export const doctorCommand = optionsCommand({
   name: 'doctor',
   summary: "check this machine's packages, Node, KVM, disk and cache; say how to install what is missing",
   usage,
-  async run(args, io) {
-    let values;
-    try {
-      values = parseArgs({
-        args,
-        options: {
-          for: { type: 'string' },
-          arch: { type: 'string' },
-          toolchain: { type: 'string' },
-          'no-sizes': { type: 'boolean', default: false },
-        },
-        strict: true,
-      }).values;
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+  options: {
+    for: { type: 'string' },
+    arch: { type: 'string' },
+    toolchain: { type: 'string' },
+    'no-sizes': { type: 'boolean', default: false },
+  },
+  async run({ values }, io) {
     const needs = values.for === undefined ? undefined : [need(values.for, values.arch, values.toolchain)];
     if (!needs && (values.arch || values.toolchain))
       throw new UsageError('--arch and --toolchain go with --for');
@@ -50,19 +40,16 @@ export const doctorCommand: Command = {
     io.stdout.write(`${renderDoctor(report)}\n`);
     return doctorStatus(report);
   },
-};
+});
 
 function need(command: string, archText: string | undefined, toolchainText: string | undefined): Need {
   if (!COMMANDS.includes(command))
     throw new UsageError(`--for ${command}: use one of ${COMMANDS.join(', ')}`);
-  try {
-    const arch = parseArch(archText ?? 'x86_64');
-    if (command === 'build') {
-      return { command, facets: [arch, 'debian-source'], toolchain: parseToolchain(toolchainText ?? 'gcc') };
-    }
-    if (toolchainText) throw new Error('--toolchain goes with --for build');
-    return command === 'vmtest' ? { command, facets: [arch] } : { command };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
+  const arch = optionValue('--arch', archText ?? 'x86_64', parseArch);
+  if (command === 'build') {
+    const toolchain = optionValue('--toolchain', toolchainText ?? 'gcc', parseToolchain);
+    return { command, facets: [arch, 'debian-source'], toolchain };
   }
+  if (toolchainText) throw new UsageError('--toolchain goes with --for build');
+  return command === 'vmtest' ? { command, facets: [arch] } : { command };
 }

@@ -1,8 +1,7 @@
 import { jsonWithoutCommands } from '@bpf-ci/protocol';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '@bpf-ci/domain';
 import { DEFAULT_CONFIG_PATH, computeMatrix, describeMatrix } from '@bpf-ci/matrix';
-import type { Command } from '../command.ts';
+import { optionsCommand } from '../command.ts';
 
 const usage = `usage: bpf-ci matrix [--config FILE] [--repository OWNER/NAME] [--event EVENT] [--json]
 
@@ -13,23 +12,17 @@ Validate a bpf-ci config and print the build and test jobs it gives.
   --event E            the event that started the workflow (default pull_request)
   --json               print {"build-matrix": ..., "test-matrix": ...} as the action outputs them`;
 
-export const matrixCommand: Command = {
+export const matrixCommand = optionsCommand({
   name: 'matrix',
   summary: 'validate .github/bpf-ci.yml and print the build and test matrix',
   usage,
-  async run(args, io) {
-    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
-    const { values } = parseArgs({
-      args,
-      options: {
-        config: { type: 'string', default: DEFAULT_CONFIG_PATH },
-        repository: { type: 'string' },
-        event: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
+  options: {
+    config: { type: 'string', default: DEFAULT_CONFIG_PATH },
+    repository: { type: 'string' },
+    event: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  async run({ values }, io) {
     try {
       const matrix = await computeMatrix(
         { config: values.config, cwd: io.cwd, repository: values.repository, event: values.event },
@@ -47,4 +40,4 @@ export const matrixCommand: Command = {
       return 1;
     }
   },
-};
+});

@@ -1,7 +1,6 @@
 // `bpf-ci quarantine check FILE`: validate a quarantine file and list what it would do, on its own
 // or against a results.json (which failures become warnings, which entries match nothing).
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import {
   applyQuarantine,
   isExpired,
@@ -10,7 +9,7 @@ import {
   variantLabel,
 } from '@bpf-ci/flaky';
 import { parseRun, walkTests } from '@bpf-ci/model';
-import { UsageError, type Command } from '../command.ts';
+import { UsageError, optionsCommand } from '../command.ts';
 
 const usage = `usage: bpf-ci quarantine check FILE [--results results.json] [--today YYYY-MM-DD]
 
@@ -23,18 +22,13 @@ some variants (arch, toolchain, runner, accelerator).
 
 Exit code 1 when the file is malformed (each problem with its line, column and fix), else 0.`;
 
-export const quarantineCommand: Command = {
+export const quarantineCommand = optionsCommand({
   name: 'quarantine',
   summary: 'check a quarantine file (tests that still run but do not fail the job) and list what it does',
   usage,
-  async run(args, io) {
-    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
-    const parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { results: { type: 'string' }, today: { type: 'string' } },
-    });
+  options: { results: { type: 'string' }, today: { type: 'string' } },
+  positionals: true,
+  async run(parsed, io) {
     const [verb, file, ...extra] = parsed.positionals;
     if (verb !== 'check' || file === undefined || extra.length > 0) {
       throw new UsageError('expected: quarantine check FILE');
@@ -88,4 +82,4 @@ export const quarantineCommand: Command = {
     io.stdout.write(`${out.join('\n')}\n`);
     return 0;
   },
-};
+});

@@ -1,12 +1,11 @@
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isFailed, walkTests, type Run, type RunContext } from '@bpf-ci/model';
 import { failureHistory, openDatabase } from '@bpf-ci/stats';
 import { annotationCommand } from '@bpf-ci/protocol';
 import { buildReport, loadRun, REPRO_VMTEST_TEMPLATE } from '@bpf-ci/report';
-import { UsageError, type Command } from '../command.ts';
+import { numberOption, UsageError, optionsCommand } from '../command.ts';
 
 const usage = `usage: bpf-ci report FILE... [--arch A] [--toolchain T] [--runner R] [--console FILE]
                      [--max-annotations N] [--repro TEMPLATE] [--stats-db DB]
@@ -26,32 +25,24 @@ annotation commands it would emit.
                        often that test flipped in the variant's last 50 runs (needs --arch and
                        --toolchain; --runner narrows it)`;
 
-export const reportCommand: Command = {
+export const reportCommand = optionsCommand({
   name: 'report',
   summary: 'print the step summary and annotations the result-parser action would show',
   usage,
-  async run(args, io) {
-    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
-    const parsed = parseArgs({
-      args,
-      options: {
-        arch: { type: 'string' },
-        toolchain: { type: 'string' },
-        runner: { type: 'string' },
-        console: { type: 'string', multiple: true, default: [] },
-        'max-annotations': { type: 'string', default: '30' },
-        repro: { type: 'string' },
-        'stats-db': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
+  options: {
+    arch: { type: 'string' },
+    toolchain: { type: 'string' },
+    runner: { type: 'string' },
+    console: { type: 'string', multiple: true, default: [] },
+    'max-annotations': { type: 'string', default: '30' },
+    repro: { type: 'string' },
+    'stats-db': { type: 'string' },
+  },
+  positionals: true,
+  async run(parsed, io) {
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('name at least one log, JSON summary or results.json');
-    const maxAnnotations = Number(values['max-annotations']);
-    if (!Number.isInteger(maxAnnotations) || maxAnnotations < 1) {
-      throw new UsageError(`--max-annotations must be a positive integer, got ${values['max-annotations']}`);
-    }
+    const maxAnnotations = numberOption('--max-annotations', values['max-annotations'], 1);
     const context: RunContext = {};
     if (values.arch) context.arch = values.arch;
     if (values.toolchain) context.toolchain = values.toolchain;
@@ -98,7 +89,7 @@ export const reportCommand: Command = {
     // Nothing to report is an error (a mistyped name, a log that is not there), never a quiet 0.
     return run.binaries.length === 0 && run.events.length === 0 ? 1 : 0;
   },
-};
+});
 
 /** The history line of every failed or retried test of the run, from a ci-stats database. */
 async function historyOf(run: Run, location: string, cwd: string): Promise<Map<string, string>> {

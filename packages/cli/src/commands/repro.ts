@@ -1,10 +1,10 @@
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { type ParseArgsOptionsConfig } from 'node:util';
 import { resolve } from 'node:path';
 import { failedCount, reproduce, type Selection } from '@bpf-ci/repro';
 import type { AcceleratorRequest } from '@bpf-ci/vm';
-import { UsageError, type Command } from '../command.ts';
+import { numberOption, UsageError, optionsCommand } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
-import { finishVmCommand, positive } from './vm-outcome.ts';
+import { finishVmCommand } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci repro <JOB-URL | RUN-URL --job NAME | ARTIFACTS-FOLDER> [options]
 
@@ -44,17 +44,13 @@ export const REPRO_OPTIONS = {
   'no-install': { type: 'boolean', default: false },
 } satisfies ParseArgsOptionsConfig;
 
-export const reproCommand: Command = {
+export const reproCommand = optionsCommand({
   name: 'repro',
   summary: "reproduce a CI job's failures locally from its URL or artifacts",
   usage,
-  async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      options: REPRO_OPTIONS,
-      strict: true,
-      allowPositionals: true,
-    });
+  options: REPRO_OPTIONS,
+  positionals: true,
+  async run({ values, positionals }, io) {
     const [source, ...extra] = positionals;
     if (!source || extra.length > 0)
       throw new UsageError('give one job URL, run URL (with --job NAME) or artifacts folder');
@@ -67,7 +63,7 @@ export const reproCommand: Command = {
       : values.test
         ? { kind: 'test', name: values.test }
         : { kind: 'failed' };
-    const attempts = positive(values.attempts, '--attempts');
+    const attempts = numberOption('--attempts', values.attempts, 1);
     const stdin = process.stdin;
     const raw = values.shell && stdin.isTTY;
     const result = await (async () => {
@@ -114,4 +110,4 @@ export const reproCommand: Command = {
         io.stdout.write(`${row.test}: failed ${failedCount(row)} of ${row.local.length} attempts\n`);
     return finishVmCommand(result.outcome, io);
   },
-};
+});

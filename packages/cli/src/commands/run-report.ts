@@ -1,7 +1,6 @@
 // `bpf-ci run-report RESULTS...`: the run report the run-report action writes, from local files.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   buildRunReport,
   composeMail,
@@ -10,7 +9,7 @@ import {
   writeReportFiles,
   type RunReportInput,
 } from '@bpf-ci/run-report';
-import { UsageError, type Command } from '../command.ts';
+import { UsageError, optionsCommand } from '../command.ts';
 
 const usage = `usage: bpf-ci run-report RESULTS... [--matrix FILE] [--veristat JOB=FILE]... [--quarantine FILE]
                          [--known-flaky FILE] [--failing-on-base FILE] [--run-url URL] [--repro TEMPLATE]
@@ -41,32 +40,27 @@ function splitJobFile(value: string): { job: string; file: string } {
   return { job: value.slice(0, at), file: value.slice(at + 1) };
 }
 
-export const runReportCommand: Command = {
+export const runReportCommand = optionsCommand({
   name: 'run-report',
   summary: "one report for a whole run's results.json files: run summary, author report, Patchwork checks",
   usage,
-  async run(args, io) {
-    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
-    const parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        matrix: { type: 'string' },
-        veristat: { type: 'string', multiple: true, default: [] },
-        quarantine: { type: 'string' },
-        'known-flaky': { type: 'string' },
-        'failing-on-base': { type: 'string' },
-        'run-url': { type: 'string' },
-        repro: { type: 'string' },
-        output: { type: 'string', default: 'out/run-report' },
-        text: { type: 'boolean', default: false },
-        'mail-to': { type: 'string', multiple: true, default: [] },
-        'mail-from': { type: 'string' },
-        'series-subject': { type: 'string' },
-        'in-reply-to': { type: 'string' },
-      },
-    });
+  options: {
+    matrix: { type: 'string' },
+    veristat: { type: 'string', multiple: true, default: [] },
+    quarantine: { type: 'string' },
+    'known-flaky': { type: 'string' },
+    'failing-on-base': { type: 'string' },
+    'run-url': { type: 'string' },
+    repro: { type: 'string' },
+    output: { type: 'string', default: 'out/run-report' },
+    text: { type: 'boolean', default: false },
+    'mail-to': { type: 'string', multiple: true, default: [] },
+    'mail-from': { type: 'string' },
+    'series-subject': { type: 'string' },
+    'in-reply-to': { type: 'string' },
+  },
+  positionals: true,
+  async run(parsed, io) {
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('name at least one results.json or folder');
     const mailAsked = values['mail-to'].length > 0 || values['mail-from'] !== undefined;
@@ -103,4 +97,4 @@ export const runReportCommand: Command = {
     io.logger.info(`verdict: ${report.analysis.verdict}; files: ${Object.values(written).join(', ')}`);
     return report.analysis.verdict === 'failure' ? 1 : 0;
   },
-};
+});

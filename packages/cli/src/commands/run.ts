@@ -1,6 +1,5 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseArch, type Arch } from '@bpf-ci/domain';
 import { codeFence, escapeMarkdown } from '@bpf-ci/protocol';
 import { buildCrossSelftests, ensureDefaultSelftests, type ForeignArch } from '@bpf-ci/kernel';
@@ -15,9 +14,9 @@ import {
   runnerLines,
 } from '@bpf-ci/vm';
 import { RUNNER_BINARY, splitList } from '@bpf-ci/domain';
-import { UsageError, type Command } from '../command.ts';
+import { numberOption, optionValue, UsageError, optionsCommand } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
-import { finishVmCommand, positive } from './vm-outcome.ts';
+import { finishVmCommand } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci run [--arch ARCH] [--output DIR] [--runners LIST] [--allow NAMES] [--timeout-minutes N]
 
@@ -51,25 +50,21 @@ interface Setup {
   toolchain: 'llvm' | 'gcc';
 }
 
-export const runCommand: Command = {
+export const runCommand = optionsCommand({
   name: 'run',
   summary: "BPF CI's main job: Debian's 6.1 kernel + selftests in QEMU, default selection",
   usage,
-  async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        arch: { type: 'string', default: 'x86_64' },
-        output: { type: 'string', default: 'out/run' },
-        runners: { type: 'string', default: DEFAULT_RUNNERS.join(',') },
-        allow: { type: 'string' },
-        'timeout-minutes': { type: 'string', default: '20' },
-        'no-install': { type: 'boolean', default: false },
-      },
-      strict: true,
-    });
-    const timeoutSec = positive(values['timeout-minutes'], '--timeout-minutes') * 60;
-    const arch = parseArch(values.arch);
+  options: {
+    arch: { type: 'string', default: 'x86_64' },
+    output: { type: 'string', default: 'out/run' },
+    runners: { type: 'string', default: DEFAULT_RUNNERS.join(',') },
+    allow: { type: 'string' },
+    'timeout-minutes': { type: 'string', default: '20' },
+    'no-install': { type: 'boolean', default: false },
+  },
+  async run({ values }, io) {
+    const timeoutSec = numberOption('--timeout-minutes', values['timeout-minutes'], 1) * 60;
+    const arch = optionValue('--arch', values.arch, parseArch);
     const runners = runnerLines(values.runners);
     await checkHostFirst(
       { command: 'run', ...(arch === 'x86_64' ? {} : { facets: [arch] }) },
@@ -126,7 +121,7 @@ export const runCommand: Command = {
     io.stdout.write(`not built (${arch}): ${setup.notBuilt.map((b) => b.name).join(', ')}\n`);
     return Math.max(code, 1);
   },
-};
+});
 
 async function hostSetup(runners: readonly string[], logger: Logger): Promise<Setup> {
   const setup = await ensureDefaultSelftests(logger);

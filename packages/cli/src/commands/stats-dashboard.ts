@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { collectDashboard, writeSite } from '@bpf-ci/dashboard';
 import { parseQuarantine, QuarantineFileError, type QuarantineFile } from '@bpf-ci/flaky';
 import { openDatabase, Store } from '@bpf-ci/stats';
-import { UsageError, type CommandIo } from '../command.ts';
+import { numberOption, UsageError, type CommandIo } from '../command.ts';
 
 export const STATS_DASHBOARD_USAGE = `bpf-ci stats dashboard --out DIR [--db DB] [--quarantine FILE] [--last N]
   --out DIR            the site's folder (index.html and everything it loads; written over)
@@ -26,9 +26,7 @@ export async function statsDashboard(args: string[], io: CommandIo, defaultDb: s
     },
   });
   if (!values.out) throw new UsageError('stats dashboard needs --out DIR');
-  const last = values.last === undefined ? 30 : Number(values.last);
-  if (!Number.isInteger(last) || last < 1)
-    throw new UsageError(`--last must be a positive integer, got ${JSON.stringify(values.last)}`);
+  const last = values.last === undefined ? 30 : numberOption('--last', values.last, 1);
   let quarantine: QuarantineFile | undefined;
   if (values.quarantine) {
     try {

@@ -24,7 +24,7 @@ import {
   topFailures,
   type Filters,
 } from '@bpf-ci/stats';
-import { UsageError, type Command, type CommandIo } from '../command.ts';
+import { numberOption, UsageError, type Command, type CommandIo } from '../command.ts';
 import { STATS_DASHBOARD_USAGE, statsDashboard } from './stats-dashboard.ts';
 
 const DEFAULT_DB = 'bpf-ci-stats.sqlite';
@@ -82,10 +82,7 @@ function epochOf(date: string | undefined, flag: string): number | undefined {
 
 function count(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
-  return n;
+  return numberOption(flag, value, 1);
 }
 
 function filtersOf(values: Record<string, unknown>): Filters {
@@ -138,6 +135,8 @@ async function syncCommand(args: string[], io: CommandIo): Promise<number> {
 
 async function queryCommand(args: string[], io: CommandIo): Promise<number> {
   const [question, ...rest] = args;
+  // An option before the question gets util.parseArgs' own message, as every command's does.
+  if (question?.startsWith('-')) parse([question], {});
   if (!QUESTIONS.includes(question as (typeof QUESTIONS)[number])) {
     throw new UsageError(
       `stats query needs a question: ${QUESTIONS.join(', ')}${question ? ` (got ${JSON.stringify(question)})` : ''}`,
@@ -151,6 +150,13 @@ async function queryCommand(args: string[], io: CommandIo): Promise<number> {
     'min-sample': { type: 'string' },
   });
   const f = filtersOf(values);
+  // Read before the database is opened, so a mistyped number creates nothing.
+  const topFailuresLimit = count(values.limit, '--limit', 20);
+  const flakyOptions = {
+    last: count(values.last, '--last', 30),
+    minSample: count(values['min-sample'], '--min-sample', 10),
+    limit: count(values.limit, '--limit', 50),
+  };
   const needTest = (): string => {
     if (!values.test) throw new UsageError(`stats query ${question} needs --test NAME`);
     return values.test;
@@ -184,16 +190,12 @@ async function queryCommand(args: string[], io: CommandIo): Promise<number> {
         break;
       }
       case 'top-failures': {
-        const rows = await topFailures(db, f, count(values.limit, '--limit', 20));
+        const rows = await topFailures(db, f, topFailuresLimit);
         out({ failures: rows }, renderTopFailures(rows));
         break;
       }
       case 'flaky': {
-        const rows = await flaky(db, f, {
-          last: count(values.last, '--last', 30),
-          minSample: count(values['min-sample'], '--min-sample', 10),
-          limit: count(values.limit, '--limit', 50),
-        });
+        const rows = await flaky(db, f, flakyOptions);
         out({ flaky: rows }, renderFlaky(rows));
         break;
       }

@@ -1,10 +1,9 @@
 // `bpf-ci veristat-diff BASE NEW`: the same comparison and report as the veristat-diff action.
 import { jsonWithoutCommands } from '@bpf-ci/protocol';
-import { parseArgs } from 'node:util';
 import { veristatDiffFiles } from '@bpf-ci/veristat';
-import { UsageError, type Command } from '../command.ts';
+import { UsageError, optionsCommand } from '../command.ts';
 
-export const veristatDiff: Command = {
+export const veristatDiff = optionsCommand({
   name: 'veristat-diff',
   summary: 'compare two veristat runs (CSV or table) and report verifier regressions',
   usage: [
@@ -18,17 +17,13 @@ export const veristatDiff: Command = {
     '',
     'Exit code 1 when a configured fail threshold is crossed (by default: a new verification failure).',
   ].join('\n'),
-  async run(args, io) {
-    // util.parseArgs' own errors exit 64 with this command's usage (main.ts).
-    const parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        'verifier-log': { type: 'string', multiple: true },
-        json: { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    config: { type: 'string' },
+    'verifier-log': { type: 'string', multiple: true },
+    json: { type: 'boolean', default: false },
+  },
+  positionals: true,
+  async run(parsed, io) {
     const [base, next, ...extra] = parsed.positionals;
     if (base === undefined || next === undefined || extra.length > 0) {
       throw new UsageError('expected exactly two files: BASE NEW');
@@ -51,4 +46,4 @@ export const veristatDiff: Command = {
     for (const reason of result.diff.failReasons) io.logger.error(`veristat: ${reason}`);
     return result.diff.conclusion === 'failure' ? 1 : 0;
   },
-};
+});

@@ -1,6 +1,6 @@
 import { writeSummary } from '@bpf-ci/report';
 import type { VmTestOutcome } from '@bpf-ci/vm';
-import { UsageError, type CommandIo } from '../command.ts';
+import type { CommandIo } from '../command.ts';
 
 /**
  * Writes summary.md next to the results, says where everything is, and maps the conclusion to the
@@ -12,10 +12,4 @@ export function finishVmCommand(outcome: VmTestOutcome, io: CommandIo): number {
     `${outcome.conclusion}: summary ${summary}, results ${outcome.resultsJson}, raw logs in ${outcome.outputDir}\n`,
   );
   return outcome.conclusion === 'success' ? 0 : outcome.conclusion === 'failure' ? 1 : 2;
-}
-
-export function positive(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option} ${text}: give a positive whole number`);
-  return n;
 }

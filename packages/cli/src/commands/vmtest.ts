@@ -1,11 +1,11 @@
 import { INPUT_LIMITS, readInputFile } from '@bpf-ci/input-file';
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { type ParseArgsOptionsConfig } from 'node:util';
 import { parseQuarantine } from '@bpf-ci/flaky';
 import { buildPlan, runVmTests, runnerLines, type AcceleratorRequest } from '@bpf-ci/vm';
 import { parseArch, splitList } from '@bpf-ci/domain';
-import { UsageError, type Command } from '../command.ts';
+import { numberOption, optionValue, UsageError, optionsCommand } from '../command.ts';
 import { checkHostFirst, NO_INSTALL_USAGE } from './host-check.ts';
-import { finishVmCommand, positive } from './vm-outcome.ts';
+import { finishVmCommand } from './vm-outcome.ts';
 
 const usage = `usage: bpf-ci vmtest --kernel IMAGE --selftests DIR [options]
 
@@ -44,13 +44,6 @@ options:
   --output DIR           output folder (default out/vmtest)
 ${NO_INSTALL_USAGE}`;
 
-function wholeNumber(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`${option} ${text}: give a whole number (0 or more)`);
-  return n;
-}
-
 /** vmtest's options, exported so tests can check every command line a summary prints. */
 export const VMTEST_OPTIONS = {
   kernel: { type: 'string' },
@@ -79,22 +72,18 @@ export const VMTEST_OPTIONS = {
   'no-install': { type: 'boolean', default: false },
 } satisfies ParseArgsOptionsConfig;
 
-export const vmtestCommand: Command = {
+export const vmtestCommand = optionsCommand({
   name: 'vmtest',
   summary: 'boot a kernel in QEMU and run BPF selftests in it',
   usage,
-  async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: VMTEST_OPTIONS,
-      strict: true,
-    });
+  options: VMTEST_OPTIONS,
+  async run({ values }, io) {
     if (!values.kernel) throw new UsageError('--kernel IMAGE is required');
     if (!values.selftests) throw new UsageError('--selftests DIR is required');
     const accel = values.accel as AcceleratorRequest;
     if (!['auto', 'kvm', 'tcg'].includes(accel))
       throw new UsageError(`--accel ${values.accel}: use auto, kvm or tcg`);
-    const arch = parseArch(values.arch);
+    const arch = optionValue('--arch', values.arch, parseArch);
     await checkHostFirst({ command: 'vmtest', facets: [arch] }, values['no-install'], io);
     const plan = buildPlan(
       {
@@ -106,17 +95,17 @@ export const vmtestCommand: Command = {
         allow: splitList(values.allow ?? ''),
         deny: splitList(values.deny ?? ''),
         ...(values.deployment ? { deployment: values.deployment } : {}),
-        timeoutSec: positive(values['timeout-minutes'], '--timeout-minutes') * 60,
-        ...(values.workers ? { workers: positive(values.workers, '--workers') } : {}),
+        timeoutSec: numberOption('--timeout-minutes', values['timeout-minutes'], 1) * 60,
+        ...(values.workers ? { workers: numberOption('--workers', values.workers, 1) } : {}),
         retry: {
-          attempts: wholeNumber(values.retries, '--retries'),
-          maxFailures: wholeNumber(values['max-failures'], '--max-failures'),
+          attempts: numberOption('--retries', values.retries, 0),
+          maxFailures: numberOption('--max-failures', values['max-failures'], 0),
           failOnFlaky: values['fail-on-flaky'],
         },
         ...(values['denylist-pass-minutes']
           ? {
               denylistPass: {
-                timeoutSec: positive(values['denylist-pass-minutes'], '--denylist-pass-minutes') * 60,
+                timeoutSec: numberOption('--denylist-pass-minutes', values['denylist-pass-minutes'], 1) * 60,
               },
             }
           : {}),
@@ -144,13 +133,13 @@ export const vmtestCommand: Command = {
         plan,
         outputDir: values.output,
         accelerator: accel,
-        memoryMiB: positive(values.memory, '--memory'),
-        cpus: positive(values.cpus, '--cpus'),
-        silenceTimeoutSec: positive(values['silence-timeout'], '--silence-timeout'),
+        memoryMiB: numberOption('--memory', values.memory, 1),
+        cpus: numberOption('--cpus', values.cpus, 1),
+        silenceTimeoutSec: numberOption('--silence-timeout', values['silence-timeout'], 1),
         ...(quarantine ? { quarantine } : {}),
       },
       io.logger,
     );
     return finishVmCommand(outcome, io);
   },
-};
+});
