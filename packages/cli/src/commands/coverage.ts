@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  addCoverageToResults,
   coverageReport,
   gitDiff,
   parseLcov,
@@ -16,7 +17,6 @@ import {
   writeHtmlReport,
 } from '@bpf-ci/coverage';
 import { DEFAULT_COVERAGE_DIRECTORIES, parseCoverageDirectory } from '@bpf-ci/domain';
-import { parseRun } from '@bpf-ci/model';
 import { ANNOTATIONS_PER_LEVEL_PER_STEP, capAnnotations } from '@bpf-ci/protocol';
 import { UsageError, type Command } from '../command.ts';
 
@@ -98,11 +98,7 @@ export const coverageCommand: Command = {
       if (dropped.length) io.logger.info(`${dropped.length} more uncovered ranges: see the table`);
     }
     if (values.json) await writeFile(resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
-    if (values.results) {
-      const path = resolve(io.cwd, values.results);
-      const run = parseRun(JSON.parse(await readFile(path, 'utf8')), values.results);
-      await writeFile(path, `${JSON.stringify({ ...run, coverage: report }, null, 2)}\n`);
-    }
+    if (values.results) await addCoverageToResults(resolve(io.cwd, values.results), report);
     if (values.html)
       await writeHtmlReport(resolve(io.cwd, values.lcov), resolve(io.cwd, values.html), sourceDir, io.logger);
     const p = patch ? patchPercent(patch) : undefined;

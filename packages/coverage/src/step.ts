@@ -1,0 +1,130 @@
+// One coverage job's host side, as the reusable workflow runs it after the tests: every capture
+// the guest made (gcov/all, or gcov/<runner> with per-runner attribution) becomes a tracefile with
+// the build's .gcno notes (geninfo), the captures are merged (`lcov -a`), and the merge gives the
+// report (results.json's coverage field and the job summary's section) and genhtml's HTML report.
+// A capture that cannot be read is left out and the report says partial; no capture at all is an
+// error that names what is missing.
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CoverageReport } from '@bpf-ci/model';
+import { parseRun } from '@bpf-ci/model';
+import type { Logger } from '@bpf-ci/logger';
+import { parseLcov } from './lcov.ts';
+import { coverageReport, renderCoverageMarkdown } from './report.ts';
+import { captureTracefile, mergeTracefiles, writeHtmlReport } from './tools.ts';
+
+export interface CoverageStepOptions {
+  /** The vmtest-runner's gcov folder: one folder per capture (all, or one per runner). */
+  gcovDir: string;
+  /** The build's .gcno notes at their build-folder-relative paths (the artifact's gcno folder). */
+  gcnoDir: string;
+  /** The absolute source folder of the build, which the notes name. */
+  buildSourceDir: string;
+  /** The profiled directories, source-relative (kernel/bpf). */
+  directories: readonly string[];
+  /** Where coverage.lcov, one coverage-<capture>.lcov per capture and html/ are written. */
+  outputDir: string;
+  /** A checkout of the profiled directories at the built commit; without it, no HTML report. */
+  sourceDir?: string;
+  /** A results.json that gets the report as its coverage field. */
+  results?: string;
+  /** Recorded in the tracefiles (TN:), e.g. the job's name. */
+  testName?: string;
+}
+
+export interface CoverageStepResult {
+  report: CoverageReport;
+  /** The job summary's section. */
+  markdown: string;
+  /** The merged tracefile. */
+  tracefile: string;
+  /** genhtml's index.html, when the HTML report was written. */
+  html?: string;
+}
+
+/** The capture folders the guest wrote, sorted (gcov/all, or gcov/<runner>). */
+async function captures(gcovDir: string): Promise<string[]> {
+  const entries = await readdir(gcovDir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT')
+      throw new Error(
+        `no GCOV counters in ${gcovDir}: the guest did not copy them (a test run cut short, or the vmtest-runner ran without its coverage input)`,
+      );
+    throw err;
+  });
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
+export async function runCoverageStep(
+  options: CoverageStepOptions,
+  logger: Logger,
+): Promise<CoverageStepResult> {
+  await mkdir(options.outputDir, { recursive: true });
+  const names = await captures(options.gcovDir);
+  if (names.length === 0) throw new Error(`no capture folders in ${options.gcovDir}`);
+  const tracefiles: string[] = [];
+  const failed: string[] = [];
+  for (const name of names) {
+    const output = join(options.outputDir, `coverage-${name}.lcov`);
+    try {
+      await captureTracefile(
+        {
+          gcdaDir: join(options.gcovDir, name),
+          buildDir: options.gcnoDir,
+          sourceDir: options.buildSourceDir,
+          output,
+          directories: options.directories,
+          ...(options.testName ? { testName: `${options.testName} ${name}` } : {}),
+        },
+        logger,
+      );
+      tracefiles.push(output);
+    } catch (err) {
+      logger.warning(`Coverage capture ${name} left out: ${(err as Error).message}`);
+      failed.push(name);
+    }
+  }
+  if (tracefiles.length === 0)
+    throw new Error(
+      `none of the ${names.length} GCOV captures in ${options.gcovDir} could be read: see the warnings`,
+    );
+  const tracefile = join(options.outputDir, 'coverage.lcov');
+  if (tracefiles.length === 1) await copyFile(tracefiles[0]!, tracefile);
+  else await mergeTracefiles(tracefiles, tracefile);
+  logger.info(`Coverage: ${tracefiles.length} capture(s) merged into ${tracefile}`);
+
+  const partial = failed.length
+    ? `the counters of ${failed.join(', ')} could not be read (${failed.length} of ${names.length} captures)`
+    : undefined;
+  const { report } = coverageReport({
+    files: parseLcov(await readFile(tracefile, 'utf8')),
+    directories: options.directories,
+    ...(partial ? { partial } : {}),
+  });
+  if (options.results) await addCoverageToResults(options.results, report);
+  let html: string | undefined;
+  if (options.sourceDir) {
+    const htmlDir = join(options.outputDir, 'html');
+    try {
+      await writeHtmlReport(tracefile, htmlDir, options.sourceDir, logger);
+      html = join(htmlDir, 'index.html');
+    } catch (err) {
+      // The numbers stand without the pages; the summary says why they are missing.
+      logger.warning(`No HTML coverage report: ${(err as Error).message}`);
+    }
+  }
+  return {
+    report,
+    markdown: renderCoverageMarkdown(report, undefined),
+    tracefile,
+    ...(html ? { html } : {}),
+  };
+}
+
+/** Adds `report` to a results.json as its coverage field (validated before and after). */
+export async function addCoverageToResults(path: string, report: CoverageReport): Promise<void> {
+  const run = parseRun(JSON.parse(await readFile(path, 'utf8')), path);
+  await writeFile(path, `${JSON.stringify(parseRun({ ...run, coverage: report }, path), null, 2)}\n`);
+}
