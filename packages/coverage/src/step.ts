@@ -4,8 +4,9 @@
 // report (results.json's coverage field and the job summary's section) and genhtml's HTML report.
 // A capture that cannot be read is left out and the report says partial; no capture at all is an
 // error that names what is missing.
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { UserError } from '@bpf-ci/domain';
 import type { CoverageReport } from '@bpf-ci/model';
 import { parseRun } from '@bpf-ci/model';
 import type { Logger } from '@bpf-ci/logger';
@@ -46,7 +47,7 @@ export interface CoverageStepResult {
 async function captures(gcovDir: string): Promise<string[]> {
   const entries = await readdir(gcovDir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT')
-      throw new Error(
+      throw new UserError(
         `no GCOV counters in ${gcovDir}: the guest did not copy them (a test run cut short, or the vmtest-runner ran without its coverage input)`,
       );
     throw err;
@@ -63,7 +64,7 @@ export async function runCoverageStep(
 ): Promise<CoverageStepResult> {
   await mkdir(options.outputDir, { recursive: true });
   const names = await captures(options.gcovDir);
-  if (names.length === 0) throw new Error(`no capture folders in ${options.gcovDir}`);
+  if (names.length === 0) throw new UserError(`no capture folders in ${options.gcovDir}`);
   const tracefiles: string[] = [];
   const failed: string[] = [];
   for (const name of names) {
@@ -87,7 +88,7 @@ export async function runCoverageStep(
     }
   }
   if (tracefiles.length === 0)
-    throw new Error(
+    throw new UserError(
       `none of the ${names.length} GCOV captures in ${options.gcovDir} could be read: see the warnings`,
     );
   const tracefile = join(options.outputDir, 'coverage.lcov');
@@ -105,7 +106,17 @@ export async function runCoverageStep(
   });
   if (options.results) await addCoverageToResults(options.results, report);
   let html: string | undefined;
-  if (options.sourceDir) {
+  const escaping = options.sourceDir
+    ? await sourcesOutside(
+        report.files.map((f) => f.path),
+        options.sourceDir,
+      )
+    : [];
+  if (escaping.length)
+    logger.warning(
+      `No HTML coverage report: ${escaping.map((p) => JSON.stringify(p)).join(', ')} would be read from outside ${options.sourceDir}`,
+    );
+  else if (options.sourceDir) {
     const htmlDir = join(options.outputDir, 'html');
     try {
       await writeHtmlReport(tracefile, htmlDir, options.sourceDir, logger);
@@ -127,4 +138,24 @@ export async function runCoverageStep(
 export async function addCoverageToResults(path: string, report: CoverageReport): Promise<void> {
   const run = parseRun(JSON.parse(await readFile(path, 'utf8')), path);
   await writeFile(path, `${JSON.stringify(parseRun({ ...run, coverage: report }, path), null, 2)}\n`);
+}
+
+/**
+ * The tracefile paths genhtml would read from outside `sourceDir`: a `..` or absolute path (the
+ * notes of a pull request's build name them), or a file of the checkout that is a symbolic link
+ * out of it. genhtml copies what it reads into the HTML, which is uploaded.
+ */
+export async function sourcesOutside(paths: readonly string[], sourceDir: string): Promise<string[]> {
+  const root = await realpath(sourceDir);
+  const out: string[] = [];
+  for (const path of paths) {
+    if (isAbsolute(path) || path.split('/').includes('..')) {
+      out.push(path);
+      continue;
+    }
+    const real = await realpath(join(root, path)).catch(() => undefined);
+    // A missing file is genhtml's own error; a present one must resolve inside the checkout.
+    if (real !== undefined && !real.startsWith(`${root}/`)) out.push(path);
+  }
+  return out;
 }

@@ -1,13 +1,22 @@
 // The coverage job's host step on real GCOV data (test/fixtures/gcov: a cut of one kernel e2e
 // run's .gcno notes and guest-copied .gcda counters), with Debian's real lcov tools: geninfo per
 // capture, `lcov -a` across captures, the report, results.json and genhtml.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
 import { parseRun } from '@bpf-ci/model';
-import { lcovSummary, parseLcov, runCoverageStep } from '@bpf-ci/coverage';
+import { lcovSummary, parseLcov, runCoverageStep, sourcesOutside } from '@bpf-ci/coverage';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'gcov');
 /** The source folder the fixture's kernel was built in: its notes name it (README there). */
@@ -114,6 +123,26 @@ describe('runCoverageStep on real GCOV counters', () => {
     expect(result.report.files).toHaveLength(2);
     // No source checkout: no HTML, and no error.
     expect(result.html).toBeUndefined();
+  });
+
+  it('writes no HTML when a profiled file of the checkout is a symbolic link out of it (genhtml would publish it)', async () => {
+    const dir = scratch();
+    const source = join(dir.out, '..', 'source');
+    cpSync(join(FIXTURE, 'source'), source, { recursive: true });
+    rmSync(join(source, 'kernel/bpf/tnum.c'));
+    symlinkSync('/etc/hostname', join(source, 'kernel/bpf/tnum.c'));
+    const logger = new MemoryLogger();
+    const result = await runCoverageStep({ ...fixtureOptions(dir), sourceDir: source }, logger);
+    expect(result.html).toBeUndefined();
+    expect(existsSync(join(dir.out, 'html'))).toBe(false);
+    expect(logger.messages('warning')).toEqual([
+      `No HTML coverage report: "kernel/bpf/tnum.c" would be read from outside ${source}`,
+    ]);
+    // The numbers stand.
+    expect(result.report.files).toHaveLength(2);
+    expect(
+      await sourcesOutside(['kernel/bpf/../../etc/passwd', '/etc/passwd', 'kernel/bpf/disasm.c'], source),
+    ).toEqual(['kernel/bpf/../../etc/passwd', '/etc/passwd']);
   });
 
   it('says what is missing when the guest copied no counters at all', async () => {
