@@ -94,6 +94,17 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
   const firstLog = new MemoryLogger();
   /** The booted run's output folder (the GCOV counters the guest copied are in it). */
   let bootOut: string | undefined;
+  /** What an artifact of the first build says about its kernel. */
+  const builtKernel = () => ({
+    arch: first.arch,
+    toolchain: { name: first.toolchain.name, version: first.toolchain.version },
+    release: first.release,
+    configHash: first.configHash,
+    image: first.image,
+    vmlinux: first.vmlinux,
+    config: first.config,
+    source: { version: '6.1.192' },
+  });
 
   beforeAll(async () => {
     await ensureTree();
@@ -261,14 +272,7 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
     const out = mkdtempSync(join(tmpdir(), 'bpf-ci-artifact-gcov-'));
     const { path } = await packageArtifact(
       {
-        arch: first.arch,
-        toolchain: { name: first.toolchain.name, version: first.toolchain.version },
-        release: first.release,
-        configHash: first.configHash,
-        image: first.image,
-        vmlinux: first.vmlinux,
-        config: first.config,
-        source: { version: '6.1.192' },
+        ...builtKernel(),
         outDir: out,
         coverage: { directories: E2E_COVERAGE_DIRECTORIES, sourceDir: E2E_TREE, buildDir: first.buildDir },
       },
@@ -411,18 +415,7 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
     const selftests = await ensureDefaultSelftests(logger);
     const out = mkdtempSync(join(tmpdir(), 'bpf-ci-artifact-'));
     const { path, manifest } = await packageArtifact(
-      {
-        arch: first.arch,
-        toolchain: { name: first.toolchain.name, version: first.toolchain.version },
-        release: first.release,
-        configHash: first.configHash,
-        image: first.image,
-        vmlinux: first.vmlinux,
-        config: first.config,
-        selftestsDir: selftests.dir,
-        source: { version: '6.1.192' },
-        outDir: out,
-      },
+      { ...builtKernel(), selftestsDir: selftests.dir, outDir: out },
       logger,
     );
     const unpacked = await unpackArtifact(path, join(out, 'unpacked'));
