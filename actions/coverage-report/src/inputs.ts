@@ -8,5 +8,7 @@ export const Inputs = z.object({
   'source-dir': input.optional(),
   results: input.optional(),
   'test-name': input.optional(),
+  base: input.optional(),
+  head: input.optional(),
   'output-dir': input.required(),
 });

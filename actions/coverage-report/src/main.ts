@@ -1,6 +1,6 @@
 // coverage-report action: a coverage job's counters with its build's notes, by @bpf-ci/coverage.
-import { dirname, join, resolve } from 'node:path';
-import { runCoverageStep, percent } from '@bpf-ci/coverage';
+import { join, resolve } from 'node:path';
+import { coverageStepOutputs, runCoverageStep } from '@bpf-ci/coverage';
 import { UserError } from '@bpf-ci/domain';
 import { appendStepSummary, runAction, setOutputs } from '@bpf-ci/gh';
 import { readArtifactManifest } from '@bpf-ci/kernel';
@@ -12,7 +12,8 @@ export function run(): Promise<number> {
     const { coverage, files } = await readArtifactManifest(artifact);
     if (!coverage || !files.gcno)
       throw new UserError(`${artifact} is not a GCOV build: build it with kernel-build's coverage input`);
-    const { results, 'source-dir': sourceDir, 'test-name': testName } = inputs;
+    const { results, 'source-dir': sourceDir, 'test-name': testName, base, head } = inputs;
+    if (!base !== !head) throw new UserError('base and head go together');
     const result = await runCoverageStep(
       {
         gcovDir: resolve(inputs['gcov-dir']),
@@ -23,14 +24,11 @@ export function run(): Promise<number> {
         ...(sourceDir && { sourceDir: resolve(sourceDir) }),
         ...(results && { results: resolve(results) }),
         ...(testName && { testName }),
+        ...(base && head && { patch: { base, head } }),
       },
       logger,
     );
     await appendStepSummary(result.markdown);
-    setOutputs({
-      tracefile: result.tracefile,
-      'html-dir': result.html ? dirname(result.html) : '',
-      'lines-percent': percent(result.report.lines)?.toFixed(1) ?? '',
-    });
+    setOutputs(coverageStepOutputs(result));
   });
 }

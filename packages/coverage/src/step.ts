@@ -5,14 +5,17 @@
 // A capture that cannot be read is left out and the report says partial; no capture at all is an
 // error that names what is missing.
 import { copyFile, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { UserError } from '@bpf-ci/domain';
 import type { CoverageReport } from '@bpf-ci/model';
 import { parseRun } from '@bpf-ci/model';
 import type { Logger } from '@bpf-ci/logger';
-import { parseLcov } from './lcov.ts';
+import { ANNOTATIONS_PER_LEVEL_PER_STEP, capAnnotations } from '@bpf-ci/protocol';
+import { parseUnifiedDiff, type AddedLines } from './diff.ts';
+import { parseLcov, percent } from './lcov.ts';
+import { patchPercent, uncoveredAnnotations, type PatchCoverage } from './patch.ts';
 import { coverageReport, renderCoverageMarkdown } from './report.ts';
-import { captureTracefile, mergeTracefiles, writeHtmlReport } from './tools.ts';
+import { captureTracefile, gitDiff, mergeTracefiles, resolveCommit, writeHtmlReport } from './tools.ts';
 
 export interface CoverageStepOptions {
   /** The vmtest-runner's gcov folder: one folder per capture (all, or one per runner). */
@@ -31,6 +34,11 @@ export interface CoverageStepOptions {
   results?: string;
   /** Recorded in the tracefiles (TN:), e.g. the job's name. */
   testName?: string;
+  /**
+   * Patch coverage: the lines `git diff base head` adds under the directories, in sourceDir (a
+   * git checkout of `head`, the commit the kernel was built from, with `base` fetched too).
+   */
+  patch?: { base: string; head: string };
 }
 
 export interface CoverageStepResult {
@@ -41,6 +49,8 @@ export interface CoverageStepResult {
   tracefile: string;
   /** genhtml's index.html, when the HTML report was written. */
   html?: string;
+  /** Percent of the change's added executable lines that ran, when there is patch coverage. */
+  patchPercent?: number;
 }
 
 /** The capture folders the guest wrote, sorted (gcov/all, or gcov/<runner>). */
@@ -99,11 +109,14 @@ export async function runCoverageStep(
   const partial = failed.length
     ? `the counters of ${failed.join(', ')} could not be read (${failed.length} of ${names.length} captures)`
     : undefined;
-  const { report } = coverageReport({
+  const diff = options.patch ? await changeOf(options, options.patch) : undefined;
+  const { report, patch } = coverageReport({
     files: parseLcov(await readFile(tracefile, 'utf8')),
     directories: options.directories,
     ...(partial ? { partial } : {}),
+    ...(diff ? { diff } : {}),
   });
+  if (patch) annotateUncovered(patch, logger);
   if (options.results) await addCoverageToResults(options.results, report);
   let html: string | undefined;
   const escaping = options.sourceDir
@@ -126,11 +139,48 @@ export async function runCoverageStep(
       logger.warning(`No HTML coverage report: ${(err as Error).message}`);
     }
   }
+  const percent = patch ? patchPercent(patch) : undefined;
   return {
     report,
-    markdown: renderCoverageMarkdown(report, undefined),
+    markdown: renderCoverageMarkdown(report, patch),
     tracefile,
     ...(html ? { html } : {}),
+    ...(percent === undefined ? {} : { patchPercent: percent }),
+  };
+}
+
+/** The added lines of base..head under the directories, both named by their commit. */
+async function changeOf(
+  options: CoverageStepOptions,
+  revisions: { base: string; head: string },
+): Promise<{ base: string; head: string; added: AddedLines }> {
+  if (!options.sourceDir)
+    throw new UserError('patch coverage needs the source checkout (sourceDir) to diff base and head in');
+  const base = await resolveCommit(options.sourceDir, revisions.base);
+  const head = await resolveCommit(options.sourceDir, revisions.head);
+  const text = await gitDiff(options.sourceDir, base, head, options.directories);
+  return { base, head, added: parseUnifiedDiff(text) };
+}
+
+/** The uncovered added lines as warnings on their file and line, ranked by function, capped. */
+export function annotateUncovered(patch: PatchCoverage, logger: Logger): void {
+  const { kept, dropped } = capAnnotations(uncoveredAnnotations(patch), {
+    total: ANNOTATIONS_PER_LEVEL_PER_STEP,
+  });
+  for (const a of kept) {
+    const range = a.endLine ? { endLine: a.endLine } : {};
+    logger.warning(a.message, { title: a.title, file: a.file, line: a.line, ...range });
+  }
+  if (dropped.length) logger.info(`${dropped.length} more uncovered ranges: see the table`);
+}
+
+/** The coverage-report action's outputs: the tracefile, the HTML folder, lines and patch percent. */
+export function coverageStepOutputs(result: CoverageStepResult): Record<string, string> {
+  return {
+    tracefile: result.tracefile,
+    'html-dir': result.html ? dirname(result.html) : '',
+    'lines-percent': percent(result.report.lines)?.toFixed(1) ?? '',
+    'patch-percent': result.patchPercent?.toFixed(1) ?? '',
   };
 }
 

@@ -62,8 +62,24 @@ describe('actions/coverage-report', () => {
       tracefile: join(dir, 'coverage', 'coverage.lcov'),
       'html-dir': join(dir, 'coverage', 'html'),
       'lines-percent': ((100 * coverage.lines.hit) / coverage.lines.found).toFixed(1),
+      // No base and head: no patch coverage.
+      'patch-percent': '',
     });
     expect(readFileSync(join(dir, 'coverage', 'html', 'index.html'), 'utf8')).toContain('kernel/bpf');
+  });
+
+  it('takes base and head together only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpf-ci-coverage-action-'));
+    const result = await runInProcess('coverage-report', {
+      'gcov-dir': join(FIXTURE, 'gcov'),
+      'artifact-dir': artifact(dir, true),
+      base: 'HEAD^1',
+      'output-dir': join(dir, 'coverage'),
+    });
+    expect(result.code).toBe(1);
+    expect(result.commands.filter((c) => c.name === 'error').map((c) => c.data)).toEqual([
+      'base and head go together',
+    ]);
   });
 
   it('says an artifact without GCOV is not a coverage build', async () => {

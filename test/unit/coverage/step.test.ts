@@ -1,6 +1,7 @@
 // The coverage job's host step on real GCOV data (test/fixtures/gcov: a cut of one kernel e2e
 // run's .gcno notes and guest-copied .gcda counters), with Debian's real lcov tools: geninfo per
 // capture, `lcov -a` across captures, the report, results.json and genhtml.
+import { execFileSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -104,6 +105,54 @@ describe('runCoverageStep on real GCOV counters', () => {
     expect(result.html).toBe(join(dir.out, 'html', 'index.html'));
     expect(readFileSync(result.html!, 'utf8')).toContain('kernel/bpf');
     expect(existsSync(join(dir.out, 'html', 'kernel', 'bpf', 'tnum.c.gcov.html'))).toBe(true);
+  });
+
+  it('patch coverage of a synthetic change: the added line a test ran is covered, the one none reached is a warning', async () => {
+    const dir = scratch();
+    // A git checkout whose last commit "adds" two lines of tnum.c: tnum_const()'s return, which
+    // test_verifier runs millions of times, and tnum_sbin()'s last store (tnum_sbin never runs).
+    const repo = join(dir.out, '..', 'linux');
+    cpSync(join(FIXTURE, 'source'), repo, { recursive: true });
+    const git = (...args: string[]): string =>
+      execFileSync(
+        'git',
+        ['-C', repo, '-c', 'user.name=bpf-ci', '-c', 'user.email=ci@bpf-ci.invalid', ...args],
+        {
+          encoding: 'utf8',
+        },
+      );
+    const file = join(repo, 'kernel/bpf/tnum.c');
+    const source = readFileSync(file, 'utf8');
+    const lines = source.split('\n');
+    expect(lines[17]).toBe('\treturn TNUM(value, 0);');
+    expect(lines[196]).toBe('\tstr[min(size - 1, (size_t)64)] = 0;');
+    git('init', '-q');
+    writeFileSync(file, lines.filter((_, i) => i !== 17 && i !== 196).join('\n'));
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    writeFileSync(file, source);
+    git('commit', '-qam', 'head');
+    const logger = new MemoryLogger();
+    const result = await runCoverageStep(
+      { ...fixtureOptions(dir), sourceDir: repo, patch: { base: 'HEAD^1', head: 'HEAD' } },
+      logger,
+    );
+    expect(result.report.patch).toEqual({
+      base: git('rev-parse', 'HEAD^1').trim(),
+      head: git('rev-parse', 'HEAD').trim(),
+      covered: 1,
+      uncovered: [{ file: 'kernel/bpf/tnum.c', line: 197, function: 'tnum_sbin' }],
+    });
+    expect(result.patchPercent).toBe(50);
+    const warnings = logger.entries.filter((e) => e.level === 'warning');
+    expect(warnings.map((w) => [w.message, w.properties?.file, w.properties?.line])).toEqual([
+      ['1 added line in tnum_sbin() ran in no test of this job (GCOV)', 'kernel/bpf/tnum.c', 197],
+    ]);
+    expect(result.markdown).toContain(
+      '50.0 % of the added and changed executable lines ran in a test: 1 covered, 1 not.',
+    );
+    expect(result.markdown).toContain('| kernel/bpf/tnum\\.c:197 | tnum\\_sbin | 1 |');
+    expect(parseRun(JSON.parse(readFileSync(dir.results, 'utf8'))).coverage).toBeUndefined();
   });
 
   it('leaves out a capture it cannot read, says the report is partial, and keeps the rest', async () => {

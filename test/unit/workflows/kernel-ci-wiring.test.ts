@@ -248,6 +248,10 @@ describe('kernel-ci.yml: the coverage leg', () => {
     expect(coverage.with?.['source-dir']).toBe(checkout.with?.['path']);
     expect(checkout.with?.['sparse-checkout']).toBe('${{ matrix.coverage }}');
     expect(checkout.with?.['persist-credentials']).toBe(false);
+    // Patch coverage of a pull request: its merge commit and the base branch's tip, both fetched.
+    expect(checkout.with?.['fetch-depth']).toBe(2);
+    expect(coverage.with?.['base']).toBe("${{ github.event_name == 'pull_request' && 'HEAD^1' || '' }}");
+    expect(coverage.with?.['head']).toBe("${{ github.event_name == 'pull_request' && 'HEAD' || '' }}");
     // After result-parser wrote results.json, before the results upload takes it.
     const resultsUpload = index((s) => String(s.with?.['name']).includes('results-artifact'));
     expect(index((s) => s === parser)).toBeLessThan(index((s) => s === coverage));

@@ -7,17 +7,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   addCoverageToResults,
+  annotateUncovered,
   coverageReport,
   gitDiff,
   parseLcov,
   parseUnifiedDiff,
   patchPercent,
   renderCoverageMarkdown,
-  uncoveredAnnotations,
   writeHtmlReport,
 } from '@bpf-ci/coverage';
 import { DEFAULT_COVERAGE_DIRECTORIES, parseCoverageDirectory } from '@bpf-ci/domain';
-import { ANNOTATIONS_PER_LEVEL_PER_STEP, capAnnotations } from '@bpf-ci/protocol';
 import { UsageError, type Command } from '../command.ts';
 
 const usage = `usage: bpf-ci coverage --lcov FILE [--base REV --head REV] [--source DIR] [options]
@@ -87,16 +86,7 @@ export const coverageCommand: Command = {
         : undefined;
     const { report, patch } = coverageReport({ files, directories, sourceDir, ...(diff ? { diff } : {}) });
     io.stdout.write(`${renderCoverageMarkdown(report, patch)}\n`);
-    if (patch) {
-      const { kept, dropped } = capAnnotations(uncoveredAnnotations(patch), {
-        total: ANNOTATIONS_PER_LEVEL_PER_STEP,
-      });
-      for (const a of kept) {
-        const range = a.endLine ? { endLine: a.endLine } : {};
-        io.logger.warning(a.message, { title: a.title, file: a.file, line: a.line, ...range });
-      }
-      if (dropped.length) io.logger.info(`${dropped.length} more uncovered ranges: see the table`);
-    }
+    if (patch) annotateUncovered(patch, io.logger);
     if (values.json) await writeFile(resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
     if (values.results) await addCoverageToResults(resolve(io.cwd, values.results), report);
     if (values.html)
