@@ -8,7 +8,15 @@
 //
 // The build folder lives in $BPF_CI_CACHE/kernel-e2e and is kept: the benchmark reuses it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +30,7 @@ import {
   unpackArtifact,
   type KernelBuild,
 } from '@bpf-ci/kernel';
-import { totalCounts } from '@bpf-ci/model';
+import { parseRun, totalCounts } from '@bpf-ci/model';
 import { buildPlan, gcovOutputDir, runVmTests, withGcovCapture, type RunPlan } from '@bpf-ci/vm';
 import {
   captureTracefile,
@@ -31,6 +39,7 @@ import {
   parseLcov,
   parseUnifiedDiff,
   renderCoverageMarkdown,
+  runCoverageStep,
   uncoveredAnnotations,
   writeHtmlReport,
 } from '@bpf-ci/coverage';
@@ -85,6 +94,17 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
   const firstLog = new MemoryLogger();
   /** The booted run's output folder (the GCOV counters the guest copied are in it). */
   let bootOut: string | undefined;
+  /** What an artifact of the first build says about its kernel. */
+  const builtKernel = () => ({
+    arch: first.arch,
+    toolchain: { name: first.toolchain.name, version: first.toolchain.version },
+    release: first.release,
+    configHash: first.configHash,
+    image: first.image,
+    vmlinux: first.vmlinux,
+    config: first.config,
+    source: { version: '6.1.192' },
+  });
 
   beforeAll(async () => {
     await ensureTree();
@@ -247,6 +267,54 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
     expect(existsSync(join(html, 'kernel/bpf/verifier.c.gcov.html'))).toBe(true);
   });
 
+  it("the workflow's coverage step: the artifact ships the profiled notes, and geninfo with them alone gives the same report", async () => {
+    expect(bootOut, 'the boot test ran').toBeDefined();
+    const out = mkdtempSync(join(tmpdir(), 'bpf-ci-artifact-gcov-'));
+    const { path } = await packageArtifact(
+      {
+        ...builtKernel(),
+        outDir: out,
+        coverage: { directories: E2E_COVERAGE_DIRECTORIES, sourceDir: E2E_TREE, buildDir: first.buildDir },
+      },
+      new MemoryLogger(),
+    );
+    const { dir, manifest } = await unpackArtifact(path, join(out, 'unpacked'));
+    const notes = (at: string): string[] =>
+      readdirSync(at)
+        .filter((f) => f.endsWith('.gcno'))
+        .sort();
+    expect(notes(join(dir, 'gcno', 'kernel/bpf'))).toEqual(notes(join(first.buildDir, 'kernel/bpf')));
+    expect(manifest.coverage).toEqual({
+      directories: E2E_COVERAGE_DIRECTORIES,
+      sourceDir: E2E_TREE,
+      buildDir: first.buildDir,
+    });
+    const results = join(out, 'results.json');
+    copyFileSync(join(bootOut!, 'results.json'), results);
+    const step = await timed('coverage: the workflow step with the artifact', () =>
+      runCoverageStep(
+        {
+          gcovDir: join(bootOut!, 'gcov'),
+          gcnoDir: join(dir, manifest.files.gcno!),
+          buildSourceDir: manifest.coverage!.sourceDir,
+          directories: manifest.coverage!.directories,
+          outputDir: join(out, 'coverage'),
+          sourceDir: E2E_TREE,
+          results,
+        },
+        new MemoryLogger(),
+      ),
+    );
+    // The same numbers as geninfo in the build folder gave (the test before).
+    const direct = coverageReport({
+      files: parseLcov(readFileSync(join(bootOut!, 'coverage.lcov'), 'utf8')),
+      directories: E2E_COVERAGE_DIRECTORIES,
+    }).report;
+    expect(step.report).toEqual(direct);
+    expect(parseRun(JSON.parse(readFileSync(results, 'utf8'))).coverage).toEqual(direct);
+    expect(existsSync(join(out, 'coverage', 'html', 'kernel', 'bpf', 'verifier.c.gcov.html'))).toBe(true);
+  });
+
   it('patch coverage of a synthetic change to verifier.c: the added line test_verifier runs is covered, the unreached one is not', () => {
     expect(bootOut, 'the boot test ran').toBeDefined();
     const files = parseLcov(readFileSync(join(bootOut!, 'coverage.lcov'), 'utf8'));
@@ -347,18 +415,7 @@ describe.runIf(fullKernelBuild)('kernel build from source', () => {
     const selftests = await ensureDefaultSelftests(logger);
     const out = mkdtempSync(join(tmpdir(), 'bpf-ci-artifact-'));
     const { path, manifest } = await packageArtifact(
-      {
-        arch: first.arch,
-        toolchain: { name: first.toolchain.name, version: first.toolchain.version },
-        release: first.release,
-        configHash: first.configHash,
-        image: first.image,
-        vmlinux: first.vmlinux,
-        config: first.config,
-        selftestsDir: selftests.dir,
-        source: { version: '6.1.192' },
-        outDir: out,
-      },
+      { ...builtKernel(), selftestsDir: selftests.dir, outDir: out },
       logger,
     );
     const unpacked = await unpackArtifact(path, join(out, 'unpacked'));

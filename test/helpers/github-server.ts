@@ -12,6 +12,7 @@ import { zipSync } from 'fflate';
 import type { components } from '@octokit/openapi-types';
 import type { BinaryResult, TestCase } from '@bpf-ci/model';
 import { RESULTS_BUNDLE_ARTIFACT, type GenJob, type GenRun } from '@bpf-ci/stats';
+import { coverageOf } from './stats-truth.ts';
 
 type S = components['schemas'];
 export type ServedRun = Pick<
@@ -160,6 +161,7 @@ export function resultsJsonFor(job: GenJob, schemaVersion = 1): Record<string, u
     }
   }
   const failed = tests.filter((t) => t.status === 'fail').length;
+  const coverage = coverageOf(job);
   const binary: BinaryResult = {
     binary: job.runner,
     parsedCounts: {
@@ -187,6 +189,7 @@ export function resultsJsonFor(job: GenJob, schemaVersion = 1): Record<string, u
     binaries: [binary],
     events: [],
     sources: [`${job.runner}.log`],
+    ...(coverage ? { coverage } : {}),
   };
 }
 

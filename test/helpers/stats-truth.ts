@@ -1,7 +1,8 @@
 // The answers to the stats questions computed straight from a generated history (what the
 // generator made, not what the store kept), to check the store and its queries against.
-import type { Filters, GenJob, GenRun, History, TestOutcome, TestRef } from '@bpf-ci/stats';
-import { weekStart } from '@bpf-ci/stats';
+import type { CoverageReport } from '@bpf-ci/model';
+import type { CoveragePoint, Filters, GenJob, GenRun, History, TestOutcome, TestRef } from '@bpf-ci/stats';
+import { coverageTotals, weekStart } from '@bpf-ci/stats';
 
 /** A small matrix with every kind of history the questions tell apart (broken and flaky tests). */
 export const SMALL_MATRIX = {
@@ -290,4 +291,50 @@ export function expectedFlaky(h: History, f: Filters, last: number, minSample: n
     }
   }
   return rows;
+}
+
+/**
+ * The GCOV coverage a generated job's results.json carries: the x86_64 gcc test_progs jobs play
+ * the coverage job, their numbers a function of the run and attempt so every point is known.
+ */
+export function coverageOf(job: GenJob): CoverageReport | undefined {
+  if (!job.results || job.arch !== 'x86_64' || job.toolchain !== 'gcc' || job.runner !== 'test_progs')
+    return undefined;
+  const lines = { hit: 20000 + (job.runId % 97) * 10 + job.attempt, found: 30000 };
+  return {
+    directories: ['kernel/bpf'],
+    lines,
+    functions: { hit: 1500 + (job.runId % 13), found: 2000 },
+    branches: { hit: 9000 + (job.runId % 31), found: 20000 },
+    files: [
+      {
+        path: 'kernel/bpf/verifier.c',
+        lines,
+        functions: { hit: 1, found: 1 },
+        branches: { hit: 0, found: 0 },
+      },
+    ],
+  };
+}
+
+/** coverageTrend's answer from the history: base-branch runs, the latest attempt per leg. */
+export function expectedCoverageTrend(h: History): CoveragePoint[] {
+  const latest = new Map<string, CoveragePoint>();
+  const runs = [...h.runs].sort((a, b) => a.createdAt - b.createdAt || a.id - b.id);
+  for (const run of runs) {
+    if (!run.onBase) continue;
+    for (const job of [...run.jobs].sort((a, b) => a.attempt - b.attempt)) {
+      const report = coverageOf(job);
+      if (!report || !visible(run, job)) continue;
+      const point = {
+        runId: run.id,
+        createdAt: run.createdAt,
+        arch: job.arch,
+        toolchain: job.toolchain,
+        ...coverageTotals(report),
+      };
+      latest.set(`${run.id}\0${job.arch}\0${job.toolchain}`, point);
+    }
+  }
+  return [...latest.values()];
 }

@@ -198,3 +198,12 @@ export async function gitDiff(
     ...directories,
   ]);
 }
+
+/** The commit a revision names in the source checkout (HEAD^1 → its SHA), for the report. */
+export async function resolveCommit(sourceDir: string, rev: string): Promise<string> {
+  // A revision starting with - would be read as an option.
+  if (rev.startsWith('-')) throw new Error(`revision ${JSON.stringify(rev)} starts with -`);
+  return (
+    await run('git', ['-C', sourceDir, 'rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])
+  ).trim();
+}

@@ -1,7 +1,7 @@
 // Pure functions from query answers to chart columns and table rows.
 import { createHash } from 'node:crypto';
 import { isExpired, matchesVariant, selectorMatches, type QuarantineFile, type Variant } from '@bpf-ci/flaky';
-import type { DurationRow, FlakyRow, RateCounts } from '@bpf-ci/stats';
+import type { CoveragePoint, DurationRow, FlakyRow, RateCounts } from '@bpf-ci/stats';
 import type { Chart, QuarantineStatus } from './model.ts';
 
 export const WEEK_SECONDS = 7 * 86400;
@@ -101,4 +101,32 @@ export function quarantineStatus(file: QuarantineFile, row: FlakyRow, today: str
     return { quarantined: !expired, expired, reason: entry.reason, link: entry.link };
   }
   return { quarantined: false, expired: false };
+}
+
+/**
+ * The base branches' GCOV coverage over time: one point per run (x is its creation), a lines,
+ * functions and branches series per arch × toolchain × profiled directories; no points, no chart.
+ */
+export function coverageChart(points: readonly CoveragePoint[]): Chart | undefined {
+  if (points.length === 0) return undefined;
+  const x = [...new Set(points.map((p) => p.createdAt))].sort((a, b) => a - b);
+  const column = new Map(x.map((t, i) => [t, i]));
+  const legs = [...new Set(points.map((p) => `${p.arch} ${p.toolchain} ${p.directories}`))].sort();
+  const series: Chart['series'] = [];
+  for (const leg of legs) {
+    for (const metric of ['lines', 'functions', 'branches'] as const) {
+      const values: (number | null)[] = x.map(() => null);
+      for (const p of points)
+        if (`${p.arch} ${p.toolchain} ${p.directories}` === leg)
+          values[column.get(p.createdAt)!] = pct(p[metric].hit, p[metric].found);
+      series.push({ label: `${metric}, ${leg}`, values });
+    }
+  }
+  return {
+    id: 'code-coverage',
+    title: "GCOV coverage of the base branches' runs",
+    unit: '% covered',
+    x,
+    series,
+  };
 }

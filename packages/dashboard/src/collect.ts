@@ -6,6 +6,7 @@ import {
   FAILURE_KINDS,
   INFRA_KINDS,
   cellOf,
+  coverageTrend,
   durations,
   firstBad,
   flaky,
@@ -24,6 +25,7 @@ import {
 } from '@bpf-ci/stats';
 import {
   WEEK_SECONDS,
+  coverageChart,
   durationCharts,
   quarantineStatus,
   rateChart,
@@ -285,6 +287,8 @@ export async function collectDashboard(db: Database, options: CollectOptions): P
   const { rateCharts, infraChart } = await weeklySeries(db, weeks, logger);
   logger.info('durations');
   const durationRows = await durations(db, {});
+  logger.info('kernel coverage');
+  const codeCoverage = coverageChart(await coverageTrend(db));
   logger.info('top failures');
   const runners = (await db.all('SELECT DISTINCT runner FROM variants ORDER BY runner')).map((r) =>
     String(r['runner']),
@@ -321,6 +325,7 @@ export async function collectDashboard(db: Database, options: CollectOptions): P
     rates: { jobs: total.jobsTotal, runs: total.runs },
     rateCharts,
     durationCharts: durationCharts(durationRows),
+    ...(codeCoverage ? { coverageChart: codeCoverage } : {}),
     failures,
     windows: WINDOWS,
     runners,

@@ -83,6 +83,8 @@ export interface DashboardData {
   rates: { jobs: RateCounts; runs: RateCounts };
   rateCharts: Chart[];
   durationCharts: Chart[];
+  /** The kernel's GCOV coverage per base-branch run, when the store has any. */
+  coverageChart?: Chart;
   failures: FailureTable[];
   windows: number[];
   runners: string[];

@@ -74,7 +74,13 @@ function overview(data: DashboardData): string {
     <h2>Success, failure and cancellation per week</h2>
     <div class="charts two">${data.rateCharts.map(chartBox)}</div>
     <h2>Job durations per arch × toolchain</h2>
-    <div class="charts two">${data.durationCharts.map(chartBox)}</div>`;
+    <div class="charts two">${data.durationCharts.map(chartBox)}</div>
+    ${
+      data.coverageChart
+        ? html`<h2>Kernel coverage (GCOV)</h2>
+            <div class="charts">${chartBox(data.coverageChart)}</div>`
+        : null
+    }`;
   return page({
     page: 'overview',
     title: 'Overview',
@@ -372,7 +378,16 @@ export async function writeSite(data: DashboardData, outDir: string, logger: Log
   const files: [string, string][] = [
     ['assets/app.js', await bundleApp()],
     ['assets/style.css', `${uplotCss}\n${STYLE}`],
-    ['data/overview.js', dataScript({ charts: [...data.rateCharts, ...data.durationCharts] })],
+    [
+      'data/overview.js',
+      dataScript({
+        charts: [
+          ...data.rateCharts,
+          ...data.durationCharts,
+          ...(data.coverageChart ? [data.coverageChart] : []),
+        ],
+      }),
+    ],
     ['data/failures.js', dataScript({ failures: data.failures })],
     ['data/infra.js', dataScript({ charts: [data.infraChart] })],
     ['index.html', overview(data)],

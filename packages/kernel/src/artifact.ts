@@ -1,6 +1,7 @@
 // The build artifact the vmtest-runner consumes: one tar.zst holding the kernel image, a
 // debug-stripped vmlinux (BTF kept), .config, the selftests binaries and BPF objects, and
-// manifest.json describing them.
+// manifest.json describing them. A GCOV build also ships the profiled directories' .gcno notes:
+// the host pairs them with the counters the guest copies out (the guest never has them).
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@bpf-ci/logger';
@@ -23,7 +24,16 @@ export const ArtifactManifest = z.object({
     vmlinux: z.string(),
     config: z.string(),
     selftests: z.string().optional(),
+    /** The profiled directories' .gcno files, at their build-folder-relative paths (GCOV builds). */
+    gcno: z.string().optional(),
   }),
+  /**
+   * A GCOV build: the profiled directories, and the absolute source and build folders of the
+   * build, which the notes name (a tracefile's paths start with the source folder).
+   */
+  coverage: z
+    .object({ directories: z.array(z.string()), sourceDir: z.string(), buildDir: z.string() })
+    .optional(),
   createdAt: z.string(),
 });
 export type ArtifactManifest = z.infer<typeof ArtifactManifest>;
@@ -44,6 +54,8 @@ export interface ArtifactInput {
   name?: string;
   /** The objcopy to strip vmlinux with (a cross one for another arch); default by arch. */
   objcopy?: string;
+  /** A GCOV build: ship these directories' .gcno files from buildDir. */
+  coverage?: { directories: readonly string[]; sourceDir: string; buildDir: string };
 }
 
 /** Top-level selftests files to ship: binaries and what they load at run time. */
@@ -78,6 +90,16 @@ export async function packageArtifact(
       const count = await copySelftests(input.selftestsDir, join(staging, selftests));
       logger.info(`Artifact: ${count} selftests files`);
     }
+    let gcno: string | undefined;
+    if (input.coverage) {
+      gcno = 'gcno';
+      const count = await copyGcovNotes(
+        input.coverage.buildDir,
+        input.coverage.directories,
+        join(staging, gcno),
+      );
+      logger.info(`Artifact: ${count} GCOV notes (.gcno) of ${input.coverage.directories.join(', ')}`);
+    }
     const manifest: ArtifactManifest = {
       schemaVersion: MANIFEST_SCHEMA_VERSION,
       arch: input.arch,
@@ -85,7 +107,22 @@ export async function packageArtifact(
       kernelRelease: input.release,
       configHash: input.configHash,
       source: input.source,
-      files: { image: imageName, vmlinux: 'vmlinux', config: 'config', ...(selftests ? { selftests } : {}) },
+      files: {
+        image: imageName,
+        vmlinux: 'vmlinux',
+        config: 'config',
+        ...(selftests ? { selftests } : {}),
+        ...(gcno ? { gcno } : {}),
+      },
+      ...(input.coverage
+        ? {
+            coverage: {
+              directories: [...input.coverage.directories],
+              sourceDir: input.coverage.sourceDir,
+              buildDir: input.coverage.buildDir,
+            },
+          }
+        : {}),
       createdAt: new Date().toISOString(),
     };
     await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -123,6 +160,25 @@ async function copySelftests(from: string, to: string): Promise<number> {
   return count;
 }
 
+/**
+ * Copies DIR/*.gcno of each profiled directory (GCOV_PROFILE applies to the directory itself, not
+ * its subdirectories) to the same relative path under `to`; a directory without notes is an error:
+ * its code was not built, and coverage of it would silently read as zero.
+ */
+async function copyGcovNotes(buildDir: string, directories: readonly string[], to: string): Promise<number> {
+  let count = 0;
+  for (const dir of directories) {
+    const entries = await readdir(join(buildDir, dir), { withFileTypes: true }).catch(() => []);
+    const notes = entries.filter((e) => e.isFile() && e.name.endsWith('.gcno'));
+    if (notes.length === 0)
+      throw new Error(`no .gcno files in ${join(buildDir, dir)}: was the kernel built with GCOV of ${dir}?`);
+    await mkdir(join(to, dir), { recursive: true });
+    for (const note of notes) await copyFile(join(buildDir, dir, note.name), join(to, dir, note.name));
+    count += notes.length;
+  }
+  return count;
+}
+
 /** Unpacks an artifact and returns its validated manifest and the folder it was unpacked into. */
 export async function unpackArtifact(
   path: string,
@@ -130,9 +186,14 @@ export async function unpackArtifact(
 ): Promise<{ dir: string; manifest: ArtifactManifest }> {
   await mkdir(into, { recursive: true });
   await run('tar', ['--zstd', '-xf', path, '-C', into]);
-  const text = await readFile(join(into, 'manifest.json'), 'utf8');
+  return { dir: into, manifest: await readArtifactManifest(into, path) };
+}
+
+/** The validated manifest.json of an unpacked artifact folder (`what` names it in errors). */
+export async function readArtifactManifest(dir: string, what = dir): Promise<ArtifactManifest> {
+  const text = await readFile(join(dir, 'manifest.json'), 'utf8');
   const parsed = ArtifactManifest.safeParse(JSON.parse(text));
   if (!parsed.success)
-    throw new Error(`${path}: manifest.json is not a bpf-ci kernel artifact: ${parsed.error.message}`);
-  return { dir: into, manifest: parsed.data };
+    throw new Error(`${what}: manifest.json is not a bpf-ci kernel artifact: ${parsed.error.message}`);
+  return parsed.data;
 }

@@ -77,6 +77,15 @@ export async function runKernelJob(job: KernelJob, logger: Logger): Promise<Kern
       ...(selftestsDir ? { selftestsDir } : {}),
       source,
       outDir: job.outputDir,
+      ...(job.coverage
+        ? {
+            coverage: {
+              directories: job.coverage.directories,
+              sourceDir: resolve(job.sourceDir),
+              buildDir: resolve(kernel.buildDir),
+            },
+          }
+        : {}),
     },
     logger,
   );

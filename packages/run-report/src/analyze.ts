@@ -99,11 +99,11 @@ function leafKey(test: TestCase, parent?: TestCase): string {
   return parent ? `${parent.name}/${test.name}` : test.name;
 }
 
-/** Coverage a newer results.json writer may add; read defensively, ignored when malformed. */
+/** results.json's coverage lines (model CoverageReport: hit of found); ignored when malformed. */
 function readCoverage(raw: unknown): Coverage | undefined {
-  const cov = (raw as { coverage?: { lines?: { covered?: unknown; total?: unknown } } } | null)?.coverage;
-  const covered = cov?.lines?.covered;
-  const total = cov?.lines?.total;
+  const cov = (raw as { coverage?: { lines?: { hit?: unknown; found?: unknown } } } | null)?.coverage;
+  const covered = cov?.lines?.hit;
+  const total = cov?.lines?.found;
   if (typeof covered !== 'number' || typeof total !== 'number' || total <= 0 || covered < 0) return undefined;
   return { linesCovered: covered, linesTotal: total };
 }

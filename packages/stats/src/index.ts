@@ -11,3 +11,4 @@ export * from './queries.ts';
 export * from './generator.ts';
 export * from './render.ts';
 export * from './export.ts';
+export * from './code-coverage.ts';

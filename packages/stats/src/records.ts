@@ -2,6 +2,7 @@
 // our results.json into it. The collector and the benchmark both go through toRunRecord.
 import type { components } from '@octokit/openapi-types';
 import type { BinaryResult, IncompleteReason, Run, TestCase, TestStatus } from '@bpf-ci/model';
+import { coverageTotals, type CoverageTotals } from './code-coverage.ts';
 
 export type GhRun = components['schemas']['workflow-run'];
 export type GhJob = components['schemas']['job'];
@@ -75,6 +76,8 @@ export interface JobRecord {
   completedAt: number | null;
   failureKind: FailureKind | null;
   results?: JobResults;
+  /** GCOV coverage totals, when the job's results.json has them (the coverage job). */
+  coverage?: CoverageTotals;
 }
 
 export interface ArtifactRecord {
@@ -284,6 +287,7 @@ export function toRunRecord(
         failureKind: classifyFailure(job, kind, parsed?.results),
       };
       if (parsed) rec.results = parsed.results;
+      if (parsed?.run.coverage) rec.coverage = coverageTotals(parsed.run.coverage);
       return rec;
     }),
     artifacts,

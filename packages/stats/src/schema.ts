@@ -2,6 +2,7 @@
 // only ever adds; a database records the versions it has applied in schema_migrations.
 import type { Logger } from '@bpf-ci/logger';
 import type { Database } from './db.ts';
+import { CODE_COVERAGE_TABLE_SQL } from './code-coverage.ts';
 import { ROLLUP_TABLES_SQL, rebuildRollups } from './rollups.ts';
 
 /**
@@ -69,6 +70,9 @@ INSERT INTO job_counts (day, variant_id, kind, base_ref, status, conclusion, fai
   // Rollups for durations, top-failures and rates' runs under a variant filter (see rollups.ts),
   // built once from the stored runs of an existing store.
   { sql: ROLLUP_TABLES_SQL, fill: rebuildRollups },
+  // GCOV coverage totals per job (results.json's coverage field); runs stored before this version
+  // get theirs when they are synced again.
+  { sql: () => CODE_COVERAGE_TABLE_SQL },
 ];
 
 export const SCHEMA_VERSION_LATEST = MIGRATIONS.length;

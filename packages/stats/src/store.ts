@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Database, SqlValue } from './db.ts';
 import { migrate } from './schema.ts';
 import { applyRollups } from './rollups.ts';
+import { replaceCodeCoverage } from './code-coverage.ts';
 import type { Logger } from '@bpf-ci/logger';
 import type { RunRecord, TestRef, Variant } from './records.ts';
 
@@ -265,6 +266,7 @@ export class Store {
           ['artifact_id', 'run_id', 'name', 'state', 'detail'],
           record.artifacts.map((a) => [a.artifactId, record.runId, a.name, a.state, a.detail ?? null]),
         );
+        await replaceCodeCoverage(db, record);
       });
     } catch (err) {
       for (const row of newTests) this.testIds.delete(`${String(row[1])}\0${String(row[2])}`);

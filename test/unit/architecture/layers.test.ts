@@ -69,7 +69,7 @@ const ALLOWED: Record<string, string[]> = {
   host: ['@bpf-ci/logger', '@bpf-ci/domain', '@bpf-ci/debian', '@bpf-ci/vm'],
   // The static site and the Grafana panels over the stats store's answers.
   dashboard: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/flaky', '@bpf-ci/stats'],
-  coverage: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/model'],
+  coverage: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@bpf-ci/model'],
   repro: [
     '@bpf-ci/logger',
     '@bpf-ci/domain',

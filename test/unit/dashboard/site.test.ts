@@ -14,16 +14,24 @@ import { MemoryLogger } from '@bpf-ci/logger';
 import {
   SqliteDatabase,
   Store,
+  coverageTotals,
   generate,
   generateHistory,
   recordOf,
   type GenJob,
   type GenRun,
   type History,
+  type RunRecord,
   type TopFailureRow,
 } from '@bpf-ci/stats';
 import { main } from '../../../packages/cli/src/main.ts';
-import { SMALL_MATRIX, cellOf, visible } from '../../helpers/stats-truth.ts';
+import {
+  SMALL_MATRIX,
+  cellOf,
+  coverageOf,
+  expectedCoverageTrend,
+  visible,
+} from '../../helpers/stats-truth.ts';
 
 /** Screenshots of every page, for people to look at (git-ignored). */
 export const SCREENSHOTS = fileURLToPath(new URL('../../../out/dashboard-test/', import.meta.url));
@@ -61,10 +69,24 @@ async function query<T>(question: string, ...args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
-async function fill(path: string, runs: Iterable<GenRun>): Promise<void> {
+async function fill(
+  path: string,
+  runs: Iterable<GenRun>,
+  options: { coverage?: boolean } = {},
+): Promise<void> {
   const store = await Store.open(new SqliteDatabase(path));
-  for (const run of runs) await store.ingestRun(recordOf(run));
+  for (const run of runs) await store.ingestRun(options.coverage ? withCoverage(run) : recordOf(run));
   await store.close();
+}
+
+/** The run's record with the coverage job's totals, as the collector reads them from results.json. */
+function withCoverage(run: GenRun): RunRecord {
+  const record = recordOf(run);
+  for (const job of record.jobs) {
+    const report = coverageOf(run.jobs.find((j) => j.id === job.jobId)!);
+    if (report && job.results) job.coverage = coverageTotals(report);
+  }
+  return record;
 }
 
 interface Visit {
@@ -131,7 +153,7 @@ beforeAll(async () => {
   site = join(dir, 'site');
   mkdirSync(SCREENSHOTS, { recursive: true });
   const db = join(dir, 'stats.sqlite');
-  await fill(db, history.runs);
+  await fill(db, history.runs, { coverage: true });
   // One failing test gets a hostile name: the pages must show it as text.
   const victim = await query<{ failures: { binary: string; test: string }[] }>(
     'top-failures',
@@ -206,8 +228,25 @@ describe('the dashboard in Chromium', () => {
       ['build-p90', seriesOf('build')],
       ['test-p50', seriesOf('test')],
       ['test-p90', seriesOf('test')],
+      // One coverage leg (x86_64 gcc, kernel/bpf): its lines, functions and branches.
+      ['code-coverage', 3],
     ]);
     for (const c of drawn) expect(c.inked, c.id).toBeGreaterThan(1000);
+    // The coverage line is the base branches' runs' coverage, one point per run.
+    const trend = expectedCoverageTrend(history);
+    expect(trend.length).toBeGreaterThan(10);
+    const coverage = await inPage<{ x: number[]; series: { label: string; values: number[] }[] }>(
+      v.page,
+      `window.BPF_CI_DASHBOARD.charts.find((c) => c.id === 'code-coverage')`,
+    );
+    expect(coverage.x).toEqual(trend.map((p) => p.createdAt));
+    expect(coverage.series[0]!.label).toBe('lines, x86_64 gcc kernel/bpf');
+    expect(coverage.series[0]!.values).toEqual(
+      trend.map((p) => Math.round((p.lines.hit * 1000) / p.lines.found) / 10),
+    );
+    expect(await v.page.textContent('figure[data-chart="code-coverage"] figcaption')).toBe(
+      "GCOV coverage of the base branches' runs (% covered)",
+    );
     const rates = await query<RatesJson>('rates');
     expect(await tableRows(v.page, 'rates')).toEqual([
       [
@@ -472,7 +511,9 @@ describe('the dashboard in Chromium', () => {
     expect(ms).toBeGreaterThan(0);
     expectOffline(v, yearDir);
     const drawn = await charts(v.page);
+    // No coverage in this store: no coverage chart.
     expect(drawn).toHaveLength(6);
+    expect(drawn.map((c) => c.id)).not.toContain('code-coverage');
     const weeks = await inPage<number>(v.page, 'window.BPF_CI_DASHBOARD.charts[0].x.length');
     expect(weeks).toBeGreaterThanOrEqual(52);
     writeFileSync(

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newBinaryResult, newRun, newTestCase, type ConsoleEvent } from '@bpf-ci/model';
+import { CoverageReport, newBinaryResult, newRun, newTestCase, type ConsoleEvent } from '@bpf-ci/model';
 import {
   analyzeRun,
   collectJobs,
@@ -178,9 +178,17 @@ describe('run summary', () => {
 
   it('shows coverage when a results.json carries it, and ignores a malformed one', () => {
     const [first, second] = loaded;
+    // The field as its writer (bpf-ci coverage, the coverage-report action) makes it: the model's.
+    const coverage = CoverageReport.parse({
+      directories: ['kernel/bpf'],
+      lines: { hit: 3120, found: 4160 },
+      functions: { hit: 300, found: 400 },
+      branches: { hit: 1000, found: 3000 },
+      files: [],
+    });
     const withCoverage = [
-      { ...first!, raw: { ...(first!.raw as object), coverage: { lines: { covered: 3120, total: 4160 } } } },
-      { ...second!, raw: { ...(second!.raw as object), coverage: { lines: { covered: 'all', total: 0 } } } },
+      { ...first!, raw: { ...(first!.raw as object), coverage } },
+      { ...second!, raw: { ...(second!.raw as object), coverage: { lines: { hit: 'all', found: 0 } } } },
     ];
     const doc = parseHtml(renderGfm(renderRunSummary(analyzeRun(collectJobs([], withCoverage)))));
     const table = sectionTable(/Coverage/, doc);

@@ -47,12 +47,13 @@ describe('kernel-ci.yml', () => {
     (job.steps ?? []).filter((s) => s.uses?.startsWith('./.bpf-ci/actions/')),
   );
 
-  it('runs the matrix generator, kernel build, vmtest runner, result parser, veristat-diff and run report from bpf-ci itself', () => {
+  it('runs the matrix generator, kernel build, vmtest runner, result parser, coverage report, veristat-diff and run report from bpf-ci itself', () => {
     expect(ownActions.map((s) => s.uses)).toEqual([
       './.bpf-ci/actions/matrix-generator',
       './.bpf-ci/actions/kernel-build',
       './.bpf-ci/actions/vmtest-runner',
       './.bpf-ci/actions/result-parser',
+      './.bpf-ci/actions/coverage-report',
       './.bpf-ci/actions/vmtest-runner',
       './.bpf-ci/actions/veristat-diff',
       './.bpf-ci/actions/run-report',
@@ -73,12 +74,16 @@ describe('kernel-ci.yml', () => {
   );
 
   it('uses only matrix keys that the generator produces, and names jobs after the entry', () => {
-    const m = generateMatrix(parseConfig(''), { repository: 'kernel-patches/bpf' });
+    // With the coverage leg: its entries carry the coverage keys the other entries lack.
+    const m = generateMatrix(parseConfig('coverage: {}\n'), { repository: 'kernel-patches/bpf' });
+    const keysOf = (entries: object[]): string[] => [...new Set(entries.flatMap((e) => Object.keys(e)))];
     const keys = {
-      build: Object.keys(m.build.include[0]!),
-      test: Object.keys(m.test.include[0]!),
-      veristat: Object.keys(m.veristat.include[0]!),
+      build: keysOf(m.build.include),
+      test: keysOf(m.test.include),
+      veristat: keysOf(m.veristat.include),
     };
+    expect(keys.build).toContain('coverage');
+    expect(keys.test).toContain('coverage-per-runner');
     for (const id of ['build', 'test', 'veristat'] as const) {
       const job = workflow.jobs[id]!;
       expect(job.name).toBe('${{ matrix.name }}');
@@ -200,5 +205,85 @@ describe('kernel-ci.yml: the config’s flaky keys reach the vmtest-runner', () 
     expect(runner.with?.['quarantine-file']).toBe(
       '.bpf-ci-base/${{ matrix.quarantine-file || inputs.quarantine }}',
     );
+  });
+});
+
+describe('kernel-ci.yml: the coverage leg', () => {
+  type FullStep = Step & { id?: string; if?: string; run?: string; name?: string };
+  const buildSteps = (workflow.jobs['build']!.steps ?? []) as FullStep[];
+  const testSteps = (workflow.jobs['test']!.steps ?? []) as FullStep[];
+  const index = (predicate: (s: FullStep) => boolean): number => testSteps.findIndex(predicate);
+  const runner = testSteps.find((s) => s.uses?.endsWith('/vmtest-runner'))!;
+  const parser = testSteps.find((s) => s.uses?.endsWith('/result-parser'))!;
+  const coverage = testSteps.find((s) => s.uses?.endsWith('/coverage-report'))!;
+  const download = testSteps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+  const coverageOnly = testSteps.filter((s) => s.if?.includes('matrix.coverage'));
+
+  it('builds the coverage entries with GCOV of their directories, under cache keys no plain build shares', () => {
+    const build = buildSteps.find((s) => s.uses?.endsWith('/kernel-build'))!;
+    expect(build.with?.['coverage']).toBe('${{ matrix.coverage }}');
+    const cache = buildSteps.find((s) => s.uses?.startsWith('actions/cache/restore@'))!.with as {
+      key: string;
+      'restore-keys': string;
+    };
+    const prefix = "${{ matrix.coverage && 'kbuild-gcov' || 'kbuild' }}-${{ matrix.arch }}-";
+    expect(cache.key.startsWith(prefix)).toBe(true);
+    expect(cache['restore-keys'].trim().startsWith(prefix)).toBe(true);
+    // Evaluated both ways, neither restore prefix is a prefix of the other's keys.
+    const [gcov, plain] = ['kbuild-gcov-x86_64-gcc-', 'kbuild-x86_64-gcc-'];
+    expect(gcov.startsWith(plain) || plain.startsWith(gcov)).toBe(false);
+  });
+
+  it("captures in the coverage job's VM with the mode the config asks for", async () => {
+    expect(runner.with?.['coverage']).toBe(
+      "${{ matrix.coverage && (matrix.coverage-per-runner && 'per-runner' || 'true') || '' }}",
+    );
+    // Both values (and empty) are what the vmtest-runner takes.
+    const { Inputs } = await import('../../../actions/vmtest-runner/src/inputs.ts');
+    for (const value of ['per-runner', 'true', ''])
+      expect(Inputs.shape.coverage.safeParse(value).success, value).toBe(true);
+  });
+
+  it("reports from the runner's counters and the artifact's notes into result-parser's results.json, then uploads", async () => {
+    const { gcovOutputDir } = await import('@bpf-ci/vm');
+    expect(`${String(coverage.with?.['gcov-dir'])}/all`).toBe(
+      `${String(runner.with?.['output-dir'])}/${gcovOutputDir()}`,
+    );
+    expect(coverage.with?.['artifact-dir']).toBe(download.with?.['path']);
+    expect(coverage.with?.['results']).toBe(`${String(parser.with?.['output-dir'])}/results.json`);
+    const checkout = coverageOnly.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+    expect(coverage.with?.['source-dir']).toBe(checkout.with?.['path']);
+    expect(checkout.with?.['sparse-checkout']).toBe('${{ matrix.coverage }}');
+    expect(checkout.with?.['persist-credentials']).toBe(false);
+    // Patch coverage of a pull request: its merge commit and the base branch's tip, both fetched.
+    expect(checkout.with?.['fetch-depth']).toBe(2);
+    expect(coverage.with?.['base']).toBe("${{ github.event_name == 'pull_request' && 'HEAD^1' || '' }}");
+    expect(coverage.with?.['head']).toBe("${{ github.event_name == 'pull_request' && 'HEAD' || '' }}");
+    // After result-parser wrote results.json, before the results upload takes it.
+    const resultsUpload = index((s) => String(s.with?.['name']).includes('results-artifact'));
+    expect(index((s) => s === parser)).toBeLessThan(index((s) => s === coverage));
+    expect(index((s) => s === coverage)).toBeLessThan(resultsUpload);
+    const upload = coverageOnly.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    expect(upload.with?.['path']).toBe(coverage.with?.['output-dir']);
+    expect(upload.with?.['name']).toMatch(/-attempt-\$\{\{ github\.run_attempt \}\}$/);
+    // The run report downloads results-* only: the HTML stays out of its bundle.
+    const reportDownload = (workflow.jobs['report']!.steps ?? []).find((s) =>
+      s.uses?.startsWith('actions/download-artifact@'),
+    )!;
+    expect(String(reportDownload.with?.['pattern'])).toBe('results-*');
+    expect(String(upload.with?.['name']).startsWith('results-')).toBe(false);
+  });
+
+  it('runs its steps only in the coverage job, and even when a test failed', () => {
+    expect(coverageOnly.map((s) => s.name)).toEqual([
+      'Check out the profiled sources (coverage)',
+      'Install lcov (coverage)',
+      'Report the coverage',
+      'Upload the coverage report (tracefiles and HTML)',
+    ]);
+    for (const s of coverageOnly) expect(s.if).toBe('${{ !cancelled() && matrix.coverage }}');
+    const install = coverageOnly.find((s) => s.run)!.run!;
+    execFileSync('sh', ['-n', '-c', install]);
+    expect(install).toContain('apt-get install -y -qq --no-install-recommends lcov');
   });
 });

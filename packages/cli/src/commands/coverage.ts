@@ -5,18 +5,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  addCoverageToResults,
+  annotateUncovered,
   coverageReport,
   gitDiff,
   parseLcov,
   parseUnifiedDiff,
   patchPercent,
   renderCoverageMarkdown,
-  uncoveredAnnotations,
   writeHtmlReport,
 } from '@bpf-ci/coverage';
 import { DEFAULT_COVERAGE_DIRECTORIES, parseCoverageDirectory, splitList } from '@bpf-ci/domain';
-import { parseRun } from '@bpf-ci/model';
-import { ANNOTATIONS_PER_LEVEL_PER_STEP, capAnnotations } from '@bpf-ci/protocol';
 import { UsageError, optionsCommand } from '../command.ts';
 
 const usage = `usage: bpf-ci coverage --lcov FILE [--base REV --head REV] [--source DIR] [options]
@@ -82,22 +81,9 @@ export const coverageCommand = optionsCommand({
         : undefined;
     const { report, patch } = coverageReport({ files, directories, sourceDir, ...(diff ? { diff } : {}) });
     io.stdout.write(`${renderCoverageMarkdown(report, patch)}\n`);
-    if (patch) {
-      const { kept, dropped } = capAnnotations(uncoveredAnnotations(patch), {
-        total: ANNOTATIONS_PER_LEVEL_PER_STEP,
-      });
-      for (const a of kept) {
-        const range = a.endLine ? { endLine: a.endLine } : {};
-        io.logger.warning(a.message, { title: a.title, file: a.file, line: a.line, ...range });
-      }
-      if (dropped.length) io.logger.info(`${dropped.length} more uncovered ranges: see the table`);
-    }
+    if (patch) annotateUncovered(patch, io.logger);
     if (values.json) await writeFile(resolve(io.cwd, values.json), `${JSON.stringify(report, null, 2)}\n`);
-    if (values.results) {
-      const path = resolve(io.cwd, values.results);
-      const run = parseRun(JSON.parse(await readFile(path, 'utf8')), values.results);
-      await writeFile(path, `${JSON.stringify({ ...run, coverage: report }, null, 2)}\n`);
-    }
+    if (values.results) await addCoverageToResults(resolve(io.cwd, values.results), report);
     if (values.html)
       await writeHtmlReport(resolve(io.cwd, values.lcov), resolve(io.cwd, values.html), sourceDir, io.logger);
     const p = patch ? patchPercent(patch) : undefined;
