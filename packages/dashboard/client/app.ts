@@ -1,29 +1,7 @@
 // The one browser script: draws the charts of the page's data with uPlot and drives the top
 // failures table. Text goes into the page through textContent only (test names are untrusted).
 import uPlot from 'uplot';
-
-interface Chart {
-  id: string;
-  title: string;
-  unit: string;
-  x: number[];
-  series: { label: string; values: (number | null)[] }[];
-}
-interface FailureRow {
-  number: string;
-  binary: string;
-  test: string;
-  arch: string;
-  toolchain: string;
-  hits: number;
-  runs: number;
-  pctOfRuns: number;
-  page: string;
-}
-interface PageData {
-  charts?: Chart[];
-  failures?: { window: number; runner: string; rows: FailureRow[] }[];
-}
+import type { FailureEntry, PageData } from '../src/page-data.ts';
 
 const data = (window as unknown as { BPF_CI_DASHBOARD?: PageData }).BPF_CI_DASHBOARD ?? {};
 
@@ -69,7 +47,7 @@ function drawCharts(): void {
   }
 }
 
-type SortKey = keyof FailureRow;
+type SortKey = keyof FailureEntry;
 
 function failureTable(): void {
   const form = document.getElementById('failure-filters') as HTMLFormElement | null;

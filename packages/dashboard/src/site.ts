@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Logger } from '@bpf-ci/logger';
 import { html, page, safeUrl, type Raw } from './html.ts';
-import type { Chart, DashboardData, FailureEntry, TestPage } from './model.ts';
+import type { Chart, DashboardData, FailureEntry, PageData, TestPage } from './model.ts';
 
 /** The global each data script assigns; the bundle reads it. */
 export const DATA_GLOBAL = 'BPF_CI_DASHBOARD';
@@ -372,9 +372,12 @@ export async function writeSite(data: DashboardData, outDir: string, logger: Log
   const files: [string, string][] = [
     ['assets/app.js', await bundleApp()],
     ['assets/style.css', `${uplotCss}\n${STYLE}`],
-    ['data/overview.js', dataScript({ charts: [...data.rateCharts, ...data.durationCharts] })],
-    ['data/failures.js', dataScript({ failures: data.failures })],
-    ['data/infra.js', dataScript({ charts: [data.infraChart] })],
+    [
+      'data/overview.js',
+      dataScript({ charts: [...data.rateCharts, ...data.durationCharts] } satisfies PageData),
+    ],
+    ['data/failures.js', dataScript({ failures: data.failures } satisfies PageData)],
+    ['data/infra.js', dataScript({ charts: [data.infraChart] } satisfies PageData)],
     ['index.html', overview(data)],
     ['failures.html', failures(data)],
     ['flaky.html', flaky(data)],

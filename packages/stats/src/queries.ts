@@ -6,6 +6,9 @@ import { ANY, decodePairs, kthSmallest, nearestRank } from './rollups.ts';
 import { INFRA_KINDS, type FailureKind } from './records.ts';
 import { inSet, readJobs, readOutcomes, statusInJob, testNames } from './rows.ts';
 import type { StoredJob, StoredOutcome } from './rows.ts';
+import type { TopFailureRow } from './top-failure.ts';
+
+export type { TopFailureRow } from './top-failure.ts';
 import { loadSets, weekStart } from './store.ts';
 
 export interface Filters {
@@ -274,20 +277,6 @@ export async function rates(db: Database, f: Filters): Promise<RatesAnswer> {
 }
 
 // ---------------------------------------------------------------- top failures
-
-export interface TopFailureRow {
-  /** "#24/14" as last printed; '' when the tool printed none. */
-  number: string;
-  binary: string;
-  test: string;
-  arch: string;
-  toolchain: string;
-  /** Runs in which the test failed (fail or error, any attempt). */
-  hits: number;
-  /** Runs with test results in this arch × toolchain. */
-  runs: number;
-  pctOfRuns: number;
-}
 
 /** Read from the rollups ingest keeps: runs with a failure per test, runs with results per variant. */
 export async function topFailures(db: Database, f: Filters, limit = 20): Promise<TopFailureRow[]> {
