@@ -540,14 +540,17 @@ export async function onBase(db: Database, f: Filters, test: string): Promise<On
   return sortByVariant(out);
 }
 
-function sortByVariant<T extends VariantKey>(rows: T[]): T[] {
-  return rows.sort(
-    (a, b) =>
-      a.arch.localeCompare(b.arch) ||
-      a.toolchain.localeCompare(b.toolchain) ||
-      a.runner.localeCompare(b.runner) ||
-      a.accelerator.localeCompare(b.accelerator),
+function compareVariants(a: VariantKey, b: VariantKey): number {
+  return (
+    a.arch.localeCompare(b.arch) ||
+    a.toolchain.localeCompare(b.toolchain) ||
+    a.runner.localeCompare(b.runner) ||
+    a.accelerator.localeCompare(b.accelerator)
   );
+}
+
+function sortByVariant<T extends VariantKey>(rows: T[]): T[] {
+  return rows.sort(compareVariants);
 }
 
 // ---------------------------------------------------------------- flaky
@@ -586,88 +589,132 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
   const minSample = options.minSample ?? 10;
   const variants = await variantsById(db);
   const sets = await loadSets(db);
-  const tests = new Set<number>();
   const rows: FlakyRow[] = [];
   for (const [variantId, variant] of variants) {
-    if (
-      (f.arch && variant.arch !== f.arch) ||
-      (f.toolchain && variant.toolchain !== f.toolchain) ||
-      (f.runner && variant.runner !== f.runner)
-    )
-      continue;
-    const w = where(f, ['j.variant_id = ?', 'j.has_results = 1']);
-    const byVariant = {
-      sql: w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`),
-      params: w.params,
-    };
-    const jobs = (
-      await readJobs(db, byVariant, `j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`)
-    ).reverse();
+    if (!variantWanted(variant, f)) continue;
+    const jobs = await lastJobsOfVariant(db, f, variantId, last);
     if (jobs.length === 0) continue;
-    const byJob = new Map<number, Map<number, StoredOutcome>>();
-    const candidates = new Set<number>();
-    for (const o of await readOutcomes(db, `job_id IN (${jobs.map((j) => j.jobId).join(', ')})`)) {
-      let m = byJob.get(o.jobId);
-      if (!m) byJob.set(o.jobId, (m = new Map<number, StoredOutcome>()));
-      m.set(o.testId, o);
-      if (o.status !== 'pass' || o.flaky) candidates.add(o.testId);
-    }
+    const { byJob, candidates } = await outcomesOfJobs(db, jobs);
     for (const testId of candidates) {
-      const seq: { cell: Cell; runId: number }[] = [];
-      for (const j of jobs) {
-        if (!inSet(sets.get(j.seenSet ?? -1), testId)) continue;
-        const cell = cellOf(byJob.get(j.jobId)?.get(testId), inSet(sets.get(j.skipSet ?? -1), testId));
-        if (cell !== 'skip') seq.push({ cell, runId: j.runId });
-      }
+      const seq = observations(jobs, testId, sets, byJob);
       if (seq.length < minSample) continue;
-      let flips = 0;
-      for (let i = 1; i < seq.length; i++)
-        if ((seq[i]!.cell === 'fail') !== (seq[i - 1]!.cell === 'fail')) flips++;
-      let passedOnRerun = 0;
-      const failedIn = new Set<number>();
-      const counted = new Set<number>();
-      for (const s of seq) {
-        if (s.cell === 'fail') failedIn.add(s.runId);
-        else if (failedIn.has(s.runId) && !counted.has(s.runId)) {
-          passedOnRerun++;
-          counted.add(s.runId);
-        }
-      }
-      const fails = seq.filter((s) => s.cell === 'fail').length;
-      const flakes = seq.filter((s) => s.cell === 'flake').length;
-      if (flips === 0 && flakes === 0) continue;
-      tests.add(testId);
+      const counts = flipCounts(seq);
+      if (counts.flips === 0 && counts.flakes === 0) continue;
       rows.push({
         ...variant,
         binary: '',
         test: String(testId),
         observations: seq.length,
-        fails,
-        flips,
-        flipRate: Math.round((flips / (seq.length - 1)) * 1000) / 1000,
-        flakes,
-        passedOnRerun,
+        fails: counts.fails,
+        flips: counts.flips,
+        flipRate: Math.round((counts.flips / (seq.length - 1)) * 1000) / 1000,
+        flakes: counts.flakes,
+        passedOnRerun: counts.passedOnRerun,
         cells: seq.map((s) => s.cell),
       });
     }
   }
-  const names = await testNames(db, tests);
+  await nameTests(db, rows);
+  rows.sort(
+    (a, b) =>
+      b.flipRate - a.flipRate || b.flakes - a.flakes || a.test.localeCompare(b.test) || compareVariants(a, b),
+  );
+  return options.limit ? rows.slice(0, options.limit) : rows;
+}
+
+function variantWanted(variant: VariantKey, f: Filters): boolean {
+  return !(
+    (f.arch && variant.arch !== f.arch) ||
+    (f.toolchain && variant.toolchain !== f.toolchain) ||
+    (f.runner && variant.runner !== f.runner)
+  );
+}
+
+/** A variant's last `last` jobs with results that `f` keeps, oldest first. */
+async function lastJobsOfVariant(
+  db: Database,
+  f: Filters,
+  variantId: number,
+  last: number,
+): Promise<StoredJob[]> {
+  const w = where(f, ['j.variant_id = ?', 'j.has_results = 1']);
+  const byVariant = {
+    sql: w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`),
+    params: w.params,
+  };
+  return (
+    await readJobs(db, byVariant, `j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`)
+  ).reverse();
+}
+
+/** The stored outcomes of `jobs` by job and test, and the tests that failed or flaked in any. */
+async function outcomesOfJobs(
+  db: Database,
+  jobs: StoredJob[],
+): Promise<{ byJob: Map<number, Map<number, StoredOutcome>>; candidates: Set<number> }> {
+  const byJob = new Map<number, Map<number, StoredOutcome>>();
+  const candidates = new Set<number>();
+  for (const o of await readOutcomes(db, `job_id IN (${jobs.map((j) => j.jobId).join(', ')})`)) {
+    let m = byJob.get(o.jobId);
+    if (!m) byJob.set(o.jobId, (m = new Map<number, StoredOutcome>()));
+    m.set(o.testId, o);
+    if (o.status !== 'pass' || o.flaky) candidates.add(o.testId);
+  }
+  return { byJob, candidates };
+}
+
+type FlakyObservation = { cell: Cell; runId: number };
+
+/** A test's cell in each job that reported it and did not skip it, oldest first. */
+function observations(
+  jobs: StoredJob[],
+  testId: number,
+  sets: Map<number, Uint32Array>,
+  byJob: Map<number, Map<number, StoredOutcome>>,
+): FlakyObservation[] {
+  const seq: FlakyObservation[] = [];
+  for (const j of jobs) {
+    if (!inSet(sets.get(j.seenSet ?? -1), testId)) continue;
+    const cell = cellOf(byJob.get(j.jobId)?.get(testId), inSet(sets.get(j.skipSet ?? -1), testId));
+    if (cell !== 'skip') seq.push({ cell, runId: j.runId });
+  }
+  return seq;
+}
+
+/**
+ * Flips between fail and pass (a flake is a pass), fails, flakes, and runs where a failing attempt
+ * was followed by a passing re-run attempt (each run once).
+ */
+function flipCounts(seq: FlakyObservation[]): Pick<FlakyRow, 'flips' | 'fails' | 'flakes' | 'passedOnRerun'> {
+  let flips = 0;
+  for (let i = 1; i < seq.length; i++)
+    if ((seq[i]!.cell === 'fail') !== (seq[i - 1]!.cell === 'fail')) flips++;
+  let passedOnRerun = 0;
+  const failedIn = new Set<number>();
+  const counted = new Set<number>();
+  for (const s of seq) {
+    if (s.cell === 'fail') failedIn.add(s.runId);
+    else if (failedIn.has(s.runId) && !counted.has(s.runId)) {
+      passedOnRerun++;
+      counted.add(s.runId);
+    }
+  }
+  return {
+    fails: seq.filter((s) => s.cell === 'fail').length,
+    flips,
+    flakes: seq.filter((s) => s.cell === 'flake').length,
+    passedOnRerun,
+  };
+}
+
+/** Rows carry a test id in `test` until here: the binary and name replace it. */
+async function nameTests(db: Database, rows: FlakyRow[]): Promise<void> {
+  const names = await testNames(db, new Set(rows.map((r) => Number(r.test))));
   for (const row of rows) {
     const t = names.get(Number(row.test))!;
     row.binary = t.binary;
     row.test = t.name;
   }
-  rows.sort(
-    (a, b) =>
-      b.flipRate - a.flipRate ||
-      b.flakes - a.flakes ||
-      a.test.localeCompare(b.test) ||
-      a.arch.localeCompare(b.arch) ||
-      a.toolchain.localeCompare(b.toolchain) ||
-      a.runner.localeCompare(b.runner) ||
-      a.accelerator.localeCompare(b.accelerator),
-  );
-  return options.limit ? rows.slice(0, options.limit) : rows;
 }
 
 /** A test key ("test" or "test/subtest") and the one-line history of it on a variant. */
