@@ -119,16 +119,21 @@ export default async function bench(): Promise<BenchRow[]> {
   return ctx.rows;
 }
 
-/** (1) sync against the local server: the default matrix (3 arches × 2 toolchains × 4 runners). */
-async function benchSync(ctx: BenchContext): Promise<void> {
-  const small = generateHistory({
-    seed: 1,
-    runs: 60,
+/** `runs` hourly runs from START, all within the 14 days their artifacts are kept. */
+function hourlyHistory(seed: number, runs: number, testsPerRunner: number): History {
+  return generateHistory({
+    seed,
+    runs,
     start: START,
     interval: 3600,
-    testsPerRunner: 100,
-    now: START + 61 * 3600,
+    testsPerRunner,
+    now: START + (runs + 1) * 3600,
   });
+}
+
+/** (1) sync against the local server: the default matrix (3 arches × 2 toolchains × 4 runners). */
+async function benchSync(ctx: BenchContext): Promise<void> {
+  const small = hourlyHistory(1, 60, 100);
   const server = new FakeGitHub(small.runs, { msPerSecond: 1 });
   await server.start();
   const syncStore = await Store.open(new SqliteDatabase(join(ctx.dir, 'sync.sqlite')));
@@ -155,14 +160,7 @@ async function benchSync(ctx: BenchContext): Promise<void> {
 
 /** (2) ingest: 40 runs with ~2,000 outcomes per test job, into SQLite, then PostgreSQL when it starts. */
 async function benchIngest(ctx: BenchContext): Promise<void> {
-  const sample = generateHistory({
-    seed: 2,
-    runs: 40,
-    start: START,
-    interval: 3600,
-    testsPerRunner: 1000,
-    now: START + 41 * 3600,
-  });
+  const sample = hourlyHistory(2, 40, 1000);
   const sqlite = await Store.open(new SqliteDatabase(join(ctx.dir, 'ingest.sqlite')));
   ctx.rows.push(ingestRow('SQLite', await ingestRate(sqlite, sample.runs), 'per CPU second'));
   await sqlite.close();
