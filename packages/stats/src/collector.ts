@@ -368,18 +368,22 @@ async function collectResults(
       records.push({ artifactId: Number(artifact.id), name: artifact.name, state: 'expired' });
       continue;
     }
-    const files = await downloadResults(ctx, artifact, problems);
-    if (!files) {
-      const gone = problems.length === 0;
+    const download = await downloadResults(ctx, artifact);
+    if ('gone' in download) {
+      records.push({ artifactId: Number(artifact.id), name: artifact.name, state: 'expired' });
+      continue;
+    }
+    if ('problem' in download) {
+      problems.push(download.problem);
       records.push({
         artifactId: Number(artifact.id),
         name: artifact.name,
-        state: gone ? 'expired' : 'invalid',
-        ...(gone ? {} : { detail: problems.at(-1)! }),
+        state: 'invalid',
+        detail: download.problem,
       });
       continue;
     }
-    const read = readArtifactFiles(artifact, files, jobs, run.run_attempt ?? 1);
+    const read = readArtifactFiles(artifact, download.files, jobs, run.run_attempt ?? 1);
     for (const [jobId, parsed] of read.byJob) byJob.set(jobId, parsed);
     unknown += read.unknown;
     problems.push(...read.details);
@@ -396,27 +400,25 @@ async function collectResults(
 }
 
 /**
- * An artifact's results files, or undefined when it cannot be read: gone (404, 410) adds nothing
- * to `problems`, a second failure to read it adds its message.
+ * An artifact's results files; gone when GitHub answers 404 or 410 (it expired between the list
+ * and the download); the message of the second failure to read it otherwise.
  */
 async function downloadResults(
   ctx: SyncContext,
   artifact: GhArtifact,
-  problems: string[],
-): Promise<ResultsFile[] | undefined> {
-  for (let attempt = 0; attempt < 2; attempt++) {
+): Promise<{ files: ResultsFile[] } | { gone: true } | { problem: string }> {
+  for (let attempt = 0; ; attempt++) {
     try {
       const zip = await ctx.api.downloadArtifact(ctx.owner, ctx.repo, Number(artifact.id));
-      return readResultsZip(zip, artifact.name);
+      return { files: readResultsZip(zip, artifact.name) };
     } catch (err) {
       const status = (err as { status?: number }).status;
-      if (status === 410 || status === 404) return undefined; // expired between the list and the download
+      if (status === 410 || status === 404) return { gone: true };
       if (!(err instanceof ZipError) && status === undefined) throw err;
       // A truncated zip or an expired storage link: ask GitHub for a fresh link once.
-      if (attempt === 1) problems.push(err instanceof Error ? err.message : String(err));
+      if (attempt === 1) return { problem: err instanceof Error ? err.message : String(err) };
     }
   }
-  return undefined;
 }
 
 /** The results of one downloaded artifact, each file matched to its job, and the artifact's record. */
