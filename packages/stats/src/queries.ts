@@ -479,36 +479,60 @@ export interface FirstBadRow extends VariantKey {
   observations: number;
 }
 
-/** Per variant on the base branch: where the latest run of failures began. */
-export async function firstBad(db: Database, f: Filters, test: string): Promise<FirstBadRow[]> {
+/**
+ * One row per variant on which `test` ran on the base branch (`row` may return null to leave a
+ * variant out), in variant order; none when no test has that name.
+ */
+async function perVariantOnBase<T extends VariantKey>(
+  db: Database,
+  f: Filters,
+  test: string,
+  row: (variant: VariantKey, obs: Observation[]) => T | null,
+): Promise<T[]> {
   const ids = await findTests(db, test);
   if (ids.length === 0) return [];
   const variants = await variantsById(db);
-  const out: FirstBadRow[] = [];
+  const out: T[] = [];
   for (const [variantId, obs] of await baseObservations(db, f, ids)) {
-    let lastGood: Observation | null = null;
-    let firstBadObs: Observation | null = null;
-    let candidateGood: Observation | null = null;
-    let prev: Cell | null = null;
-    for (const o of obs) {
-      if (o.cell === 'fail' && prev !== 'fail') {
-        firstBadObs = o;
-        lastGood = candidateGood;
-      }
-      if (o.cell !== 'fail') candidateGood = o;
-      prev = o.cell;
+    const r = row(variants.get(variantId)!, obs);
+    if (r) out.push(r);
+  }
+  return sortByVariant(out);
+}
+
+/** The first failure of the latest run of failures, and the last pass before it (null: never passed). */
+function latestFailureStreak(
+  obs: Observation[],
+): { firstBad: Observation; lastGood: Observation | null } | null {
+  let lastGood: Observation | null = null;
+  let firstBadObs: Observation | null = null;
+  let candidateGood: Observation | null = null;
+  let prev: Cell | null = null;
+  for (const o of obs) {
+    if (o.cell === 'fail' && prev !== 'fail') {
+      firstBadObs = o;
+      lastGood = candidateGood;
     }
-    if (!firstBadObs) continue;
-    out.push({
-      ...variants.get(variantId)!,
-      lastGood: lastGood ? ref(lastGood) : null,
-      firstBad: ref(firstBadObs),
+    if (o.cell !== 'fail') candidateGood = o;
+    prev = o.cell;
+  }
+  return firstBadObs ? { firstBad: firstBadObs, lastGood } : null;
+}
+
+/** Per variant on the base branch: where the latest run of failures began. */
+export function firstBad(db: Database, f: Filters, test: string): Promise<FirstBadRow[]> {
+  return perVariantOnBase(db, f, test, (variant, obs) => {
+    const streak = latestFailureStreak(obs);
+    if (!streak) return null;
+    return {
+      ...variant,
+      lastGood: streak.lastGood ? ref(streak.lastGood) : null,
+      firstBad: ref(streak.firstBad),
       stillFailing: obs.at(-1)?.cell === 'fail',
       failures: obs.filter((o) => o.cell === 'fail').length,
       observations: obs.length,
-    });
-  }
-  return sortByVariant(out);
+    };
+  });
 }
 
 export interface OnBaseRow extends VariantKey {
@@ -520,24 +544,19 @@ export interface OnBaseRow extends VariantKey {
   alsoFailingOnBase: boolean;
 }
 
-export async function onBase(db: Database, f: Filters, test: string): Promise<OnBaseRow[]> {
-  const ids = await findTests(db, test);
-  if (ids.length === 0) return [];
-  const variants = await variantsById(db);
-  const out: OnBaseRow[] = [];
-  for (const [variantId, obs] of await baseObservations(db, f, ids)) {
+export function onBase(db: Database, f: Filters, test: string): Promise<OnBaseRow[]> {
+  return perVariantOnBase(db, f, test, (variant, obs) => {
     const latest = obs.at(-1)!;
     const lastFailure = obs.filter((o) => o.cell === 'fail').at(-1);
-    out.push({
-      ...variants.get(variantId)!,
+    return {
+      ...variant,
       observations: obs.length,
       failures: obs.filter((o) => o.cell === 'fail').length,
       lastFailure: lastFailure ? ref(lastFailure) : null,
       latest: { ...ref(latest), cell: latest.cell },
       alsoFailingOnBase: latest.cell === 'fail',
-    });
-  }
-  return sortByVariant(out);
+    };
+  });
 }
 
 function compareVariants(a: VariantKey, b: VariantKey): number {
