@@ -155,37 +155,49 @@ export async function durations(db: Database, f: Filters): Promise<DurationRow[]
     g.lists.push(decodePairs(r['durations'] as Uint8Array));
   }
   const out: DurationRow[] = [];
-  for (const { first, size, lists } of groups.values()) {
-    const values = new Int32Array(size);
-    let n = 0;
-    for (const pairs of lists)
-      for (let i = 0; i < pairs.length; i += 2) if (pairs[i]! >= fromDay) values[n++] = pairs[i + 1]!;
-    if (n === 0) continue;
-    const kept = values.subarray(0, n);
-    // p50 first: selecting it leaves every larger value above its rank, where p90 is then found.
-    const k50 = nearestRank(n, 50);
-    const p50 = kthSmallest(kept, k50);
-    const p90 = kthSmallest(kept, nearestRank(n, 90), k50 - 1);
-    out.push({
-      week: new Date(num(first['week']) * 1000).toISOString().slice(0, 10),
-      kind: first['kind'] as 'build' | 'test',
-      arch: String(first['arch']),
-      toolchain: String(first['toolchain']),
-      runner: String(first['runner']),
-      jobs: n,
-      p50Seconds: p50,
-      p90Seconds: p90,
-    });
+  for (const g of groups.values()) {
+    const row = durationRow(g, fromDay);
+    if (row) out.push(row);
   }
-  // Sorted here (code-point order) so both stores list the groups alike.
-  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return out.sort(
-    (a, b) =>
-      cmp(a.week, b.week) ||
-      cmp(a.kind, b.kind) ||
-      cmp(a.arch, b.arch) ||
-      cmp(a.toolchain, b.toolchain) ||
-      cmp(a.runner, b.runner),
+  return out.sort(compareDurationRows);
+}
+
+/** A group's p50 and p90 over its (day, duration) pairs from `fromDay` on; null when none is left. */
+function durationRow(
+  { first, size, lists }: { first: Row; size: number; lists: Int32Array[] },
+  fromDay: number,
+): DurationRow | null {
+  const values = new Int32Array(size);
+  let n = 0;
+  for (const pairs of lists)
+    for (let i = 0; i < pairs.length; i += 2) if (pairs[i]! >= fromDay) values[n++] = pairs[i + 1]!;
+  if (n === 0) return null;
+  const kept = values.subarray(0, n);
+  // p50 first: selecting it leaves every larger value above its rank, where p90 is then found.
+  const k50 = nearestRank(n, 50);
+  const p50 = kthSmallest(kept, k50);
+  const p90 = kthSmallest(kept, nearestRank(n, 90), k50 - 1);
+  return {
+    week: new Date(num(first['week']) * 1000).toISOString().slice(0, 10),
+    kind: first['kind'] as 'build' | 'test',
+    arch: String(first['arch']),
+    toolchain: String(first['toolchain']),
+    runner: String(first['runner']),
+    jobs: n,
+    p50Seconds: p50,
+    p90Seconds: p90,
+  };
+}
+
+/** Code-point order, so both stores list the groups alike. */
+function compareDurationRows(a: DurationRow, b: DurationRow): number {
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return (
+    cmp(a.week, b.week) ||
+    cmp(a.kind, b.kind) ||
+    cmp(a.arch, b.arch) ||
+    cmp(a.toolchain, b.toolchain) ||
+    cmp(a.runner, b.runner)
   );
 }
 
