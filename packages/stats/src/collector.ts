@@ -364,26 +364,7 @@ async function collectResults(
   const problems: string[] = [];
   let unknown = 0;
   for (const artifact of chosen) {
-    if (artifact.expired) {
-      records.push({ artifactId: Number(artifact.id), name: artifact.name, state: 'expired' });
-      continue;
-    }
-    const download = await downloadResults(ctx, artifact);
-    if ('gone' in download) {
-      records.push({ artifactId: Number(artifact.id), name: artifact.name, state: 'expired' });
-      continue;
-    }
-    if ('problem' in download) {
-      problems.push(download.problem);
-      records.push({
-        artifactId: Number(artifact.id),
-        name: artifact.name,
-        state: 'invalid',
-        detail: download.problem,
-      });
-      continue;
-    }
-    const read = readArtifactFiles(artifact, download.files, jobs, run.run_attempt ?? 1);
+    const read = await readArtifact(ctx, artifact, jobs, run.run_attempt ?? 1);
     for (const [jobId, parsed] of read.byJob) byJob.set(jobId, parsed);
     unknown += read.unknown;
     problems.push(...read.details);
@@ -397,6 +378,46 @@ async function collectResults(
     records,
     ...(problems.length ? { detail: problems.join('\n').slice(0, 2000) } : {}),
   };
+}
+
+/** What was read of one artifact: its record, the results matched to jobs, and the problems. */
+interface ArtifactRead {
+  byJob: Map<number, ParsedResults>;
+  /** Files of a newer schemaVersion than this bpf-ci reads. */
+  unknown: number;
+  details: string[];
+  record: ArtifactRecord;
+}
+
+/** One chosen artifact: expired (listed so, or gone at the download), unreadable, or its files read. */
+async function readArtifact(
+  ctx: SyncContext,
+  artifact: GhArtifact,
+  jobs: GhJob[],
+  latestAttempt: number,
+): Promise<ArtifactRead> {
+  const nothing = { byJob: new Map<number, ParsedResults>(), unknown: 0 };
+  const expired: ArtifactRead = {
+    ...nothing,
+    details: [],
+    record: { artifactId: Number(artifact.id), name: artifact.name, state: 'expired' },
+  };
+  if (artifact.expired) return expired;
+  const download = await downloadResults(ctx, artifact);
+  if ('gone' in download) return expired;
+  if ('problem' in download) {
+    return {
+      ...nothing,
+      details: [download.problem],
+      record: {
+        artifactId: Number(artifact.id),
+        name: artifact.name,
+        state: 'invalid',
+        detail: download.problem,
+      },
+    };
+  }
+  return readArtifactFiles(artifact, download.files, jobs, latestAttempt);
 }
 
 /**
@@ -427,7 +448,7 @@ function readArtifactFiles(
   files: ResultsFile[],
   jobs: GhJob[],
   latestAttempt: number,
-): { byJob: Map<number, ParsedResults>; unknown: number; details: string[]; record: ArtifactRecord } {
+): ArtifactRead {
   const byJob = new Map<number, ParsedResults>();
   let unknown = 0;
   let state: ArtifactRecord['state'] = 'ok';
