@@ -240,23 +240,7 @@ function generateRun(options: GeneratorOptions, plan: Plan, state: GenState, i: 
     cancelled: i % 23 === 11,
   };
   const artifacts = artifactMode(i, now - createdAt > 14 * 86400);
-  const jobs: GenJob[] = [];
-  let t0 = createdAt + 10;
-  for (const arch of plan.arches)
-    for (const toolchain of plan.toolchains) {
-      jobs.push(makeJob(plan, state, setting, 1, arch, toolchain, '', t0));
-      for (const runner of plan.runners)
-        jobs.push(makeJob(plan, state, setting, 1, arch, toolchain, runner, t0 + 1000));
-    }
-  // Failed runs are sometimes re-run (failed jobs only): attempt 2.
-  let attempts = 1;
-  const failedFirst = jobs.filter((j) => j.conclusion !== 'success');
-  if (!setting.cancelled && failedFirst.length > 0 && rand() < 0.4) {
-    attempts = 2;
-    t0 = createdAt + 4000;
-    for (const j of failedFirst)
-      jobs.push(makeJob(plan, state, setting, 2, j.arch, j.toolchain, j.runner, t0));
-  }
+  const { jobs, attempts } = runJobs(plan, state, setting, createdAt);
   return {
     id: setting.runId,
     runNumber: i + 1,
@@ -274,6 +258,31 @@ function generateRun(options: GeneratorOptions, plan: Plan, state: GenState, i: 
     jobs,
     artifacts,
   };
+}
+
+/**
+ * A run's jobs: per arch × toolchain a build and its tests; a failed run is sometimes re-run
+ * (failed jobs only) as attempt 2.
+ */
+function runJobs(
+  plan: Plan,
+  state: GenState,
+  setting: RunSetting,
+  createdAt: number,
+): { jobs: GenJob[]; attempts: number } {
+  const jobs: GenJob[] = [];
+  const t0 = createdAt + 10;
+  for (const arch of plan.arches)
+    for (const toolchain of plan.toolchains) {
+      jobs.push(makeJob(plan, state, setting, 1, arch, toolchain, '', t0));
+      for (const runner of plan.runners)
+        jobs.push(makeJob(plan, state, setting, 1, arch, toolchain, runner, t0 + 1000));
+    }
+  const failedFirst = jobs.filter((j) => j.conclusion !== 'success');
+  if (setting.cancelled || failedFirst.length === 0 || !(state.rand() < 0.4)) return { jobs, attempts: 1 };
+  for (const j of failedFirst)
+    jobs.push(makeJob(plan, state, setting, 2, j.arch, j.toolchain, j.runner, createdAt + 4000));
+  return { jobs, attempts: 2 };
 }
 
 /** Cancelled, or failure when the latest attempt of any job did not succeed. */
