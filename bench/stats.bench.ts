@@ -207,9 +207,11 @@ async function buildYear(ctx: BenchContext): Promise<YearStore> {
   const path = join(ctx.dir, 'year.sqlite');
   const year = await Store.open(new SqliteDatabase(path));
   const meta = {} as Omit<History, 'runs'>;
-  let outcomesIn = 0;
-  let jobsIn = 0;
-  const conclusions = { success: 0, failure: 0, cancelled: 0 };
+  const tally: YearTally = {
+    outcomesIn: 0,
+    jobsIn: 0,
+    conclusions: { success: 0, failure: 0, cancelled: 0 },
+  };
   const t0 = performance.now();
   let n = 0;
   for (const run of generate(
@@ -226,32 +228,49 @@ async function buildYear(ctx: BenchContext): Promise<YearStore> {
     meta,
   )) {
     const record = recordOf(run);
-    outcomesIn += run.jobs.reduce((a, j) => a + (j.results?.reported.length ?? 0), 0);
-    jobsIn += run.jobs.length;
-    for (const j of run.jobs)
-      if (j.conclusion in conclusions) conclusions[j.conclusion as keyof typeof conclusions]++;
+    countRun(tally, run);
     await year.ingestRun(record);
     if (++n % 5000 === 0)
       say(
-        `one year: ${n}/${YEAR_RUNS} runs, ${(outcomesIn / 1e9).toFixed(2)}e9 outcomes in, ${Math.round((performance.now() - t0) / 1000)} s`,
+        `one year: ${n}/${YEAR_RUNS} runs, ${(tally.outcomesIn / 1e9).toFixed(2)}e9 outcomes in, ${Math.round((performance.now() - t0) / 1000)} s`,
       );
   }
   const buildMs = performance.now() - t0;
   ctx.rows.push({
     name: 'stats one-year store: runs, jobs, outcomes in',
-    value: `${YEAR_RUNS} / ${jobsIn} / ${outcomesIn.toExponential(2)}`,
+    value: `${YEAR_RUNS} / ${tally.jobsIn} / ${tally.outcomesIn.toExponential(2)}`,
     unit: '',
-    note: `built in ${Math.round(buildMs / 1000)} s (${Math.round(outcomesIn / (buildMs / 1000)).toExponential(2)} outcomes/s with the shared test lists)`,
+    note: `built in ${Math.round(buildMs / 1000)} s (${Math.round(tally.outcomesIn / (buildMs / 1000)).toExponential(2)} outcomes/s with the shared test lists)`,
   });
   const stored = await year.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM outcomes');
   ctx.rows.push({
     name: 'stats one-year store: outcome rows kept',
     value: stored[0]!.n,
     unit: 'rows',
-    note: `${(outcomesIn / stored[0]!.n).toFixed(0)} outcomes in per row kept`,
+    note: `${(tally.outcomesIn / stored[0]!.n).toFixed(0)} outcomes in per row kept`,
   });
-  // The answer must be right at this volume too: job counts as generated.
-  const r = await rates(year.db, {});
+  await checkJobCounts(year.db, tally);
+  return { store: year, path, meta };
+}
+
+/** What the generator handed the one-year store. */
+interface YearTally {
+  outcomesIn: number;
+  jobsIn: number;
+  conclusions: { success: number; failure: number; cancelled: number };
+}
+
+function countRun(tally: YearTally, run: GenRun): void {
+  const { conclusions } = tally;
+  tally.outcomesIn += run.jobs.reduce((a, j) => a + (j.results?.reported.length ?? 0), 0);
+  tally.jobsIn += run.jobs.length;
+  for (const j of run.jobs)
+    if (j.conclusion in conclusions) conclusions[j.conclusion as keyof typeof conclusions]++;
+}
+
+/** The answer must be right at this volume too: job counts as generated. */
+async function checkJobCounts(db: Database, { jobsIn, conclusions }: YearTally): Promise<void> {
+  const r = await rates(db, {});
   if (
     r.jobsTotal.total !== jobsIn ||
     r.jobsTotal.success !== conclusions.success ||
@@ -262,7 +281,6 @@ async function buildYear(ctx: BenchContext): Promise<YearStore> {
       `rates at one-year scale disagree with the generator: ${JSON.stringify(r.jobsTotal)} vs ${JSON.stringify({ jobsIn, ...conclusions })}`,
     );
   }
-  return { store: year, path, meta };
 }
 
 /**
