@@ -33,6 +33,7 @@ import {
   topFailureRow,
   where,
   type GenRun,
+  type History,
   type RunRecord,
 } from '@bpf-ci/stats';
 import { FakeGitHub } from '../test/helpers/github-server.ts';
@@ -83,239 +84,302 @@ async function ingestRate(
   };
 }
 
+/** What the parts of the benchmark share: the rows they report, a scratch folder, the PostgreSQL server. */
+interface BenchContext {
+  rows: BenchRow[];
+  dir: string;
+  pg?: TempPostgres;
+}
+
+type Question = [string, (db: Database) => Promise<unknown>];
+
 export default async function bench(): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'bpf-ci-stats-bench-'));
-  let pg: TempPostgres | undefined;
+  const ctx: BenchContext = { rows: [], dir: mkdtempSync(join(tmpdir(), 'bpf-ci-stats-bench-')) };
   try {
-    // (1) sync against the local server: the default matrix (3 arches × 2 toolchains × 4 runners).
-    const small = generateHistory({
-      seed: 1,
-      runs: 60,
-      start: START,
-      interval: 3600,
-      testsPerRunner: 100,
-      now: START + 61 * 3600,
-    });
-    const server = new FakeGitHub(small.runs, { msPerSecond: 1 });
-    await server.start();
-    const syncStore = await Store.open(new SqliteDatabase(join(dir, 'sync.sqlite')));
-    let t0 = performance.now();
-    const stats = await sync({
-      repository: 'kernel-patches/bpf',
-      env: { GITHUB_API_URL: server.baseUrl },
-      logger: new MemoryLogger(),
-      store: syncStore,
-      msPerSecond: 1,
-      since: new Date(START * 1000),
-      now: () => new Date((START + 61 * 3600) * 1000),
-    });
-    const syncMs = performance.now() - t0;
-    await server.stop();
-    await syncStore.close();
-    rows.push({
-      name: 'stats sync: runs per second against the local server',
-      value: Math.round((stats.runsListed / syncMs) * 1000 * 10) / 10,
-      unit: 'runs/s',
-      note: `${stats.runsListed} runs, ${stats.jobs} jobs, ${stats.requests} requests (${(stats.requests / stats.runsListed).toFixed(2)} per run), ${Math.round(syncMs)} ms`,
-    });
-
-    // (2) ingest: 40 runs with ~2,000 outcomes per test job.
-    const sample = generateHistory({
-      seed: 2,
-      runs: 40,
-      start: START,
-      interval: 3600,
-      testsPerRunner: 1000,
-      now: START + 41 * 3600,
-    });
-    const sqlite = await Store.open(new SqliteDatabase(join(dir, 'ingest.sqlite')));
-    const s = await ingestRate(sqlite, sample.runs);
-    await sqlite.close();
-    rows.push({
-      name: 'stats ingest into SQLite',
-      value: s.perSecond,
-      unit: 'outcomes/s',
-      note: `${s.outcomes.toLocaleString('en-US')} outcomes in ${Math.round(s.ms)} ms; ${s.perCpuSecond.toLocaleString('en-US')} per CPU second`,
-    });
-    try {
-      pg = await startPostgres();
-    } catch (err) {
-      // The SQLite figures stand alone; say why the PostgreSQL ones are missing.
-      say(`PostgreSQL figures skipped: ${(err as Error).message}`);
-      rows.push({
-        name: 'stats PostgreSQL figures',
-        value: 'skipped',
-        unit: '',
-        note: (err as Error).message,
-      });
-    }
-    if (pg) {
-      const pgStore = await Store.open(await PgDatabase.connect(await pg.createDatabase('bench')));
-      const p = await ingestRate(pgStore, sample.runs);
-      await pgStore.close();
-      rows.push({
-        name: 'stats ingest into PostgreSQL',
-        value: p.perSecond,
-        unit: 'outcomes/s',
-        note: `${p.outcomes.toLocaleString('en-US')} outcomes in ${Math.round(p.ms)} ms; ${p.perCpuSecond.toLocaleString('en-US')} per CPU second of this process (the server's time not counted)`,
-      });
-    }
-
-    // (3) one year.
-    const path = join(dir, 'year.sqlite');
-    const year = await Store.open(new SqliteDatabase(path));
-    const meta = {} as Parameters<typeof generate>[1] & object;
-    let outcomesIn = 0;
-    let jobsIn = 0;
-    const conclusions = { success: 0, failure: 0, cancelled: 0 };
-    t0 = performance.now();
-    let n = 0;
-    for (const run of generate(
-      {
-        seed: 3,
-        runs: YEAR_RUNS,
-        start: START,
-        interval: YEAR_INTERVAL,
-        testsPerRunner: 1000,
-        broken: 6,
-        flaky: 8,
-        now: START + 365 * 86400,
-      },
-      meta,
-    )) {
-      const record = recordOf(run);
-      outcomesIn += run.jobs.reduce((a, j) => a + (j.results?.reported.length ?? 0), 0);
-      jobsIn += run.jobs.length;
-      for (const j of run.jobs)
-        if (j.conclusion in conclusions) conclusions[j.conclusion as keyof typeof conclusions]++;
-      await year.ingestRun(record);
-      if (++n % 5000 === 0)
-        say(
-          `one year: ${n}/${YEAR_RUNS} runs, ${(outcomesIn / 1e9).toFixed(2)}e9 outcomes in, ${Math.round((performance.now() - t0) / 1000)} s`,
-        );
-    }
-    const buildMs = performance.now() - t0;
-    rows.push({
-      name: 'stats one-year store: runs, jobs, outcomes in',
-      value: `${YEAR_RUNS} / ${jobsIn} / ${outcomesIn.toExponential(2)}`,
-      unit: '',
-      note: `built in ${Math.round(buildMs / 1000)} s (${Math.round(outcomesIn / (buildMs / 1000)).toExponential(2)} outcomes/s with the shared test lists)`,
-    });
-    const db = year.db;
-    const stored = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM outcomes');
-    rows.push({
-      name: 'stats one-year store: outcome rows kept',
-      value: stored[0]!.n,
-      unit: 'rows',
-      note: `${(outcomesIn / stored[0]!.n).toFixed(0)} outcomes in per row kept`,
-    });
-    // The answer must be right at this volume too: job counts as generated.
-    const r = await rates(db, {});
-    if (
-      r.jobsTotal.total !== jobsIn ||
-      r.jobsTotal.success !== conclusions.success ||
-      r.jobsTotal.failure !== conclusions.failure ||
-      r.jobsTotal.cancelled !== conclusions.cancelled
-    ) {
-      throw new Error(
-        `rates at one-year scale disagree with the generator: ${JSON.stringify(r.jobsTotal)} vs ${JSON.stringify({ jobsIn, ...conclusions })}`,
-      );
-    }
-    const broken = meta.breaking[0]!.test.name;
-    const since = START + 365 * 86400 - 90 * 86400;
-    const questions: [string, (db: Database) => Promise<unknown>][] = [
-      ['first-bad --test', (db) => firstBad(db, {}, broken)],
-      ['on-base --test', (db) => onBase(db, {}, broken)],
-      ['durations (all year)', (db) => durations(db, {})],
-      ['durations --since 90 days', (db) => durations(db, { since })],
-      ['rates', (db) => rates(db, {})],
-      ['rates --arch aarch64', (db) => rates(db, { arch: 'aarch64' })],
-      ['top-failures', (db) => topFailures(db, {}, 20)],
-      [
-        'top-failures --arch aarch64 --since 90 days',
-        (db) => topFailures(db, { arch: 'aarch64', since }, 20),
-      ],
-      ['flaky (last 30)', (db) => flaky(db, {}, { last: 30, minSample: 10 })],
-      ['infra', (db) => infra(db, {})],
-    ];
-    const answers = await latencies(rows, db, 'SQLite', questions);
-
-    // The rollup answers against the rows they summarise, at this volume: the durations and the
-    // top failures as the questions computed them before the rollups (and how long that took).
-    const references: [string, string, () => Promise<unknown>][] = [
-      ['durations (all year)', 'job rows', () => durationsFromJobs(db, {})],
-      ['durations --since 90 days', 'job rows', () => durationsFromJobs(db, { since })],
-      ['top-failures', 'outcome rows', () => topFailuresFromOutcomes(db, {}, 20)],
-      [
-        'top-failures --arch aarch64 --since 90 days',
-        'outcome rows',
-        () => topFailuresFromOutcomes(db, { arch: 'aarch64', since }, 20),
-      ],
-    ];
-    for (const [name, source, reference] of references) {
-      const t = performance.now();
-      const fromRows = await reference();
-      const ms = performance.now() - t;
-      if (JSON.stringify(fromRows) !== JSON.stringify(answers.get(name)))
-        throw new Error(`${name}: the rollups disagree with the ${source}`);
-      rows.push({
-        name: `stats query ${name} from the ${source}, before the rollups (one year, SQLite)`,
-        value: Math.round(ms),
-        unit: 'ms',
-        note: 'same answer as from the rollups',
-      });
-    }
-
-    // (4) A store written before the rollups (schema version 2) gets them once, on open.
-    await db.exec(
-      'DROP TABLE job_counts_weekly; DROP TABLE variant_runs; DROP TABLE result_runs; DROP TABLE failure_runs; DROP TABLE duration_lists; DROP INDEX runs_status_created; DROP INDEX runs_on_base',
-    );
-    await db.run('DELETE FROM schema_migrations WHERE version = 3');
-    t0 = performance.now();
-    await Store.open(db, { logger: new ConsoleLogger() }); // says its progress on stderr
-    rows.push({
-      name: 'stats rollups rebuilt for a one-year schema-2 store (migration to version 3)',
-      value: Math.round((performance.now() - t0) / 100) / 10,
-      unit: 's',
-    });
-    for (const [name, q] of questions)
-      if (JSON.stringify(await q(db)) !== JSON.stringify(answers.get(name)))
-        throw new Error(`${name}: the rebuilt rollups answer differently from those kept at ingest`);
-
-    // (5) The same store in PostgreSQL: the same answers, and their latency there.
-    if (pg) {
-      const pgDb = await PgDatabase.connect(await pg.createDatabase('year'));
-      await Store.open(pgDb);
-      t0 = performance.now();
-      const copied = await copyStore(db, pgDb);
-      rows.push({
-        name: 'stats one-year store copied into PostgreSQL',
-        value: copied.toLocaleString('en-US'),
-        unit: 'rows',
-        note: `${Math.round((performance.now() - t0) / 1000)} s, then ANALYZE`,
-      });
-      const pgAnswers = await latencies(rows, pgDb, 'PostgreSQL', questions);
-      for (const [name] of questions)
-        if (JSON.stringify(pgAnswers.get(name)) !== JSON.stringify(answers.get(name)))
-          throw new Error(`${name}: PostgreSQL answers differently from SQLite at one-year scale`);
-      await pgDb.close();
-    }
-    await year.close();
+    await benchSync(ctx);
+    await benchIngest(ctx);
+    const year = await buildYear(ctx);
+    const { questions, answers } = await benchYearQuestions(ctx, year);
+    await benchRollupRebuild(ctx, year.store.db, questions, answers);
+    if (ctx.pg) await benchPostgresYear(ctx, ctx.pg, year.store.db, questions, answers);
+    await year.store.close();
     const size = ['', '-wal', '-shm'].reduce(
-      (a, ext) => a + (statSync(path + ext, { throwIfNoEntry: false })?.size ?? 0),
+      (a, ext) => a + (statSync(year.path + ext, { throwIfNoEntry: false })?.size ?? 0),
       0,
     );
-    rows.push({
+    ctx.rows.push({
       name: 'stats one-year store size on disk (SQLite)',
       value: Math.round(size / 1024 / 1024),
       unit: 'MiB',
     });
   } finally {
-    pg?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    ctx.pg?.stop();
+    rmSync(ctx.dir, { recursive: true, force: true });
   }
-  return rows;
+  return ctx.rows;
+}
+
+/** `runs` hourly runs from START, all within the 14 days their artifacts are kept. */
+function hourlyHistory(seed: number, runs: number, testsPerRunner: number): History {
+  return generateHistory({
+    seed,
+    runs,
+    start: START,
+    interval: 3600,
+    testsPerRunner,
+    now: START + (runs + 1) * 3600,
+  });
+}
+
+/** (1) sync against the local server: the default matrix (3 arches × 2 toolchains × 4 runners). */
+async function benchSync(ctx: BenchContext): Promise<void> {
+  const small = hourlyHistory(1, 60, 100);
+  const server = new FakeGitHub(small.runs, { msPerSecond: 1 });
+  await server.start();
+  const syncStore = await Store.open(new SqliteDatabase(join(ctx.dir, 'sync.sqlite')));
+  const t0 = performance.now();
+  const stats = await sync({
+    repository: 'kernel-patches/bpf',
+    env: { GITHUB_API_URL: server.baseUrl },
+    logger: new MemoryLogger(),
+    store: syncStore,
+    msPerSecond: 1,
+    since: new Date(START * 1000),
+    now: () => new Date((START + 61 * 3600) * 1000),
+  });
+  const syncMs = performance.now() - t0;
+  await server.stop();
+  await syncStore.close();
+  ctx.rows.push({
+    name: 'stats sync: runs per second against the local server',
+    value: Math.round((stats.runsListed / syncMs) * 1000 * 10) / 10,
+    unit: 'runs/s',
+    note: `${stats.runsListed} runs, ${stats.jobs} jobs, ${stats.requests} requests (${(stats.requests / stats.runsListed).toFixed(2)} per run), ${Math.round(syncMs)} ms`,
+  });
+}
+
+/** (2) ingest: 40 runs with ~2,000 outcomes per test job, into SQLite, then PostgreSQL when it starts. */
+async function benchIngest(ctx: BenchContext): Promise<void> {
+  const sample = hourlyHistory(2, 40, 1000);
+  const sqlite = await Store.open(new SqliteDatabase(join(ctx.dir, 'ingest.sqlite')));
+  ctx.rows.push(ingestRow('SQLite', await ingestRate(sqlite, sample.runs), 'per CPU second'));
+  await sqlite.close();
+  try {
+    ctx.pg = await startPostgres();
+  } catch (err) {
+    // The SQLite figures stand alone; say why the PostgreSQL ones are missing.
+    say(`PostgreSQL figures skipped: ${(err as Error).message}`);
+    ctx.rows.push({
+      name: 'stats PostgreSQL figures',
+      value: 'skipped',
+      unit: '',
+      note: (err as Error).message,
+    });
+  }
+  if (ctx.pg) {
+    const pgStore = await Store.open(await PgDatabase.connect(await ctx.pg.createDatabase('bench')));
+    const p = await ingestRate(pgStore, sample.runs);
+    await pgStore.close();
+    ctx.rows.push(
+      ingestRow('PostgreSQL', p, "per CPU second of this process (the server's time not counted)"),
+    );
+  }
+}
+
+function ingestRow(database: string, rate: Awaited<ReturnType<typeof ingestRate>>, perCpu: string): BenchRow {
+  return {
+    name: `stats ingest into ${database}`,
+    value: rate.perSecond,
+    unit: 'outcomes/s',
+    note: `${rate.outcomes.toLocaleString('en-US')} outcomes in ${Math.round(rate.ms)} ms; ${rate.perCpuSecond.toLocaleString('en-US')} ${perCpu}`,
+  };
+}
+
+interface YearStore {
+  store: Store;
+  path: string;
+  /** The generator's planted bugs. */
+  meta: Omit<History, 'runs'>;
+}
+
+/** (3) one year, written through Store.ingestRun; its job counts checked against the generator's. */
+async function buildYear(ctx: BenchContext): Promise<YearStore> {
+  const path = join(ctx.dir, 'year.sqlite');
+  const year = await Store.open(new SqliteDatabase(path));
+  const meta = {} as Omit<History, 'runs'>;
+  const tally: YearTally = {
+    outcomesIn: 0,
+    jobsIn: 0,
+    conclusions: { success: 0, failure: 0, cancelled: 0 },
+  };
+  const t0 = performance.now();
+  let n = 0;
+  for (const run of generate(
+    {
+      seed: 3,
+      runs: YEAR_RUNS,
+      start: START,
+      interval: YEAR_INTERVAL,
+      testsPerRunner: 1000,
+      broken: 6,
+      flaky: 8,
+      now: START + 365 * 86400,
+    },
+    meta,
+  )) {
+    const record = recordOf(run);
+    countRun(tally, run);
+    await year.ingestRun(record);
+    if (++n % 5000 === 0)
+      say(
+        `one year: ${n}/${YEAR_RUNS} runs, ${(tally.outcomesIn / 1e9).toFixed(2)}e9 outcomes in, ${Math.round((performance.now() - t0) / 1000)} s`,
+      );
+  }
+  const buildMs = performance.now() - t0;
+  ctx.rows.push({
+    name: 'stats one-year store: runs, jobs, outcomes in',
+    value: `${YEAR_RUNS} / ${tally.jobsIn} / ${tally.outcomesIn.toExponential(2)}`,
+    unit: '',
+    note: `built in ${Math.round(buildMs / 1000)} s (${Math.round(tally.outcomesIn / (buildMs / 1000)).toExponential(2)} outcomes/s with the shared test lists)`,
+  });
+  const stored = await year.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM outcomes');
+  ctx.rows.push({
+    name: 'stats one-year store: outcome rows kept',
+    value: stored[0]!.n,
+    unit: 'rows',
+    note: `${(tally.outcomesIn / stored[0]!.n).toFixed(0)} outcomes in per row kept`,
+  });
+  await checkJobCounts(year.db, tally);
+  return { store: year, path, meta };
+}
+
+/** What the generator handed the one-year store. */
+interface YearTally {
+  outcomesIn: number;
+  jobsIn: number;
+  conclusions: { success: number; failure: number; cancelled: number };
+}
+
+function countRun(tally: YearTally, run: GenRun): void {
+  const { conclusions } = tally;
+  tally.outcomesIn += run.jobs.reduce((a, j) => a + (j.results?.reported.length ?? 0), 0);
+  tally.jobsIn += run.jobs.length;
+  for (const j of run.jobs)
+    if (j.conclusion in conclusions) conclusions[j.conclusion as keyof typeof conclusions]++;
+}
+
+/** The answer must be right at this volume too: job counts as generated. */
+async function checkJobCounts(db: Database, { jobsIn, conclusions }: YearTally): Promise<void> {
+  const r = await rates(db, {});
+  if (
+    r.jobsTotal.total !== jobsIn ||
+    r.jobsTotal.success !== conclusions.success ||
+    r.jobsTotal.failure !== conclusions.failure ||
+    r.jobsTotal.cancelled !== conclusions.cancelled
+  ) {
+    throw new Error(
+      `rates at one-year scale disagree with the generator: ${JSON.stringify(r.jobsTotal)} vs ${JSON.stringify({ jobsIn, ...conclusions })}`,
+    );
+  }
+}
+
+/**
+ * Every question's latency on the one-year SQLite store; then the rollup answers against the rows
+ * they summarise, at this volume: the durations and the top failures as the questions computed
+ * them before the rollups (and how long that took).
+ */
+async function benchYearQuestions(
+  ctx: BenchContext,
+  year: YearStore,
+): Promise<{ questions: Question[]; answers: Map<string, unknown> }> {
+  const db = year.store.db;
+  const broken = year.meta.breaking[0]!.test.name;
+  const since = START + 365 * 86400 - 90 * 86400;
+  const questions: Question[] = [
+    ['first-bad --test', (db) => firstBad(db, {}, broken)],
+    ['on-base --test', (db) => onBase(db, {}, broken)],
+    ['durations (all year)', (db) => durations(db, {})],
+    ['durations --since 90 days', (db) => durations(db, { since })],
+    ['rates', (db) => rates(db, {})],
+    ['rates --arch aarch64', (db) => rates(db, { arch: 'aarch64' })],
+    ['top-failures', (db) => topFailures(db, {}, 20)],
+    ['top-failures --arch aarch64 --since 90 days', (db) => topFailures(db, { arch: 'aarch64', since }, 20)],
+    ['flaky (last 30)', (db) => flaky(db, {}, { last: 30, minSample: 10 })],
+    ['infra', (db) => infra(db, {})],
+  ];
+  const answers = await latencies(ctx.rows, db, 'SQLite', questions);
+  const references: [string, string, () => Promise<unknown>][] = [
+    ['durations (all year)', 'job rows', () => durationsFromJobs(db, {})],
+    ['durations --since 90 days', 'job rows', () => durationsFromJobs(db, { since })],
+    ['top-failures', 'outcome rows', () => topFailuresFromOutcomes(db, {}, 20)],
+    [
+      'top-failures --arch aarch64 --since 90 days',
+      'outcome rows',
+      () => topFailuresFromOutcomes(db, { arch: 'aarch64', since }, 20),
+    ],
+  ];
+  for (const [name, source, reference] of references) {
+    const t = performance.now();
+    const fromRows = await reference();
+    const ms = performance.now() - t;
+    if (JSON.stringify(fromRows) !== JSON.stringify(answers.get(name)))
+      throw new Error(`${name}: the rollups disagree with the ${source}`);
+    ctx.rows.push({
+      name: `stats query ${name} from the ${source}, before the rollups (one year, SQLite)`,
+      value: Math.round(ms),
+      unit: 'ms',
+      note: 'same answer as from the rollups',
+    });
+  }
+  return { questions, answers };
+}
+
+/** (4) A store written before the rollups (schema version 2) gets them once, on open. */
+async function benchRollupRebuild(
+  ctx: BenchContext,
+  db: Database,
+  questions: Question[],
+  answers: Map<string, unknown>,
+): Promise<void> {
+  await db.exec(
+    'DROP TABLE job_counts_weekly; DROP TABLE variant_runs; DROP TABLE result_runs; DROP TABLE failure_runs; DROP TABLE duration_lists; DROP INDEX runs_status_created; DROP INDEX runs_on_base',
+  );
+  await db.run('DELETE FROM schema_migrations WHERE version = 3');
+  const t0 = performance.now();
+  await Store.open(db, { logger: new ConsoleLogger() }); // says its progress on stderr
+  ctx.rows.push({
+    name: 'stats rollups rebuilt for a one-year schema-2 store (migration to version 3)',
+    value: Math.round((performance.now() - t0) / 100) / 10,
+    unit: 's',
+  });
+  for (const [name, q] of questions)
+    if (JSON.stringify(await q(db)) !== JSON.stringify(answers.get(name)))
+      throw new Error(`${name}: the rebuilt rollups answer differently from those kept at ingest`);
+}
+
+/** (5) The same store in PostgreSQL: the same answers, and their latency there. */
+async function benchPostgresYear(
+  ctx: BenchContext,
+  pg: TempPostgres,
+  db: Database,
+  questions: Question[],
+  answers: Map<string, unknown>,
+): Promise<void> {
+  const pgDb = await PgDatabase.connect(await pg.createDatabase('year'));
+  await Store.open(pgDb);
+  const t0 = performance.now();
+  const copied = await copyStore(db, pgDb);
+  ctx.rows.push({
+    name: 'stats one-year store copied into PostgreSQL',
+    value: copied.toLocaleString('en-US'),
+    unit: 'rows',
+    note: `${Math.round((performance.now() - t0) / 1000)} s, then ANALYZE`,
+  });
+  const pgAnswers = await latencies(ctx.rows, pgDb, 'PostgreSQL', questions);
+  for (const [name] of questions)
+    if (JSON.stringify(pgAnswers.get(name)) !== JSON.stringify(answers.get(name)))
+      throw new Error(`${name}: PostgreSQL answers differently from SQLite at one-year scale`);
+  await pgDb.close();
 }
 
 /** Each question's median latency, as a ratio to SELECT COUNT(*) FROM jobs measured just before. */
@@ -323,7 +387,7 @@ async function latencies(
   rows: BenchRow[],
   db: Database,
   label: string,
-  questions: [string, (db: Database) => Promise<unknown>][],
+  questions: Question[],
 ): Promise<Map<string, unknown>> {
   const baseline = await medianMs(() => db.all('SELECT COUNT(*) AS n FROM jobs'), 3);
   rows.push({

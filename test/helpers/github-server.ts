@@ -98,6 +98,10 @@ export interface ServerOptions {
   expiredLinkFor?: Set<number>;
   /** Blob downloads of these artifact ids are cut short the first time. */
   truncatedBlobFor?: Set<number>;
+  /** These artifact ids are listed live but answer 410 to a download: expired in between. */
+  goneAtDownloadFor?: Set<number>;
+  /** Blob downloads of these artifact ids are never a zip. */
+  notZipFor?: Set<number>;
   /** When set, every API request must carry this token (401 Bad credentials otherwise). */
   token?: string;
 }
@@ -328,6 +332,14 @@ export class FakeGitHub {
       'x-ratelimit-reset': String(Math.ceil(this.windowEnds / 1000 + 0)),
       'x-ratelimit-resource': 'core',
     };
+  }
+
+  /** The artifacts a run lists, in order: ids and names. */
+  artifactsOf(runId: number): { id: number; name: string }[] {
+    return (this.runArtifacts.get(runId) ?? []).map((id) => {
+      const { artifact } = this.artifacts.get(id)!;
+      return { id: artifact.id, name: artifact.name };
+    });
   }
 
   /** Serve a run given whole (its jobs, its artifacts behind the same expiring redirect). */
@@ -600,7 +612,8 @@ export class FakeGitHub {
     if ((m = /^\/artifacts\/(\d+)\/zip$/.exec(rest))) {
       const entry = this.artifacts.get(Number(m[1]));
       if (!entry) return undefined;
-      if (entry.artifact.expired) return { gone: true };
+      if (entry.artifact.expired || this.options.goneAtDownloadFor?.has(entry.artifact.id))
+        return { gone: true };
       const id = entry.artifact.id;
       const expires =
         this.options.expiredLinkFor?.has(id) && !this.blobsServed.has(-id)
@@ -621,7 +634,9 @@ export class FakeGitHub {
       );
       return;
     }
-    const zip = entry.zip();
+    const zip = this.options.notZipFor?.has(id)
+      ? new TextEncoder().encode('<html>not a zip</html>')
+      : entry.zip();
     if (this.options.truncatedBlobFor?.has(id) && !this.blobsServed.has(id)) {
       this.blobsServed.add(id);
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(zip.length) });

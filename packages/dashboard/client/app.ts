@@ -1,29 +1,7 @@
 // The one browser script: draws the charts of the page's data with uPlot and drives the top
 // failures table. Text goes into the page through textContent only (test names are untrusted).
 import uPlot from 'uplot';
-
-interface Chart {
-  id: string;
-  title: string;
-  unit: string;
-  x: number[];
-  series: { label: string; values: (number | null)[] }[];
-}
-interface FailureRow {
-  number: string;
-  binary: string;
-  test: string;
-  arch: string;
-  toolchain: string;
-  hits: number;
-  runs: number;
-  pctOfRuns: number;
-  page: string;
-}
-interface PageData {
-  charts?: Chart[];
-  failures?: { window: number; runner: string; rows: FailureRow[] }[];
-}
+import type { FailureEntry, PageData } from '../src/page-data.ts';
 
 const data = (window as unknown as { BPF_CI_DASHBOARD?: PageData }).BPF_CI_DASHBOARD ?? {};
 
@@ -69,7 +47,53 @@ function drawCharts(): void {
   }
 }
 
-type SortKey = keyof FailureRow;
+type SortKey = keyof FailureEntry;
+type Sort = { key: SortKey; descending: boolean };
+
+/** The rows of one window × runner that match the arch and toolchain filters ('' is all), sorted. */
+function selectRows(source: FailureEntry[], arch: string, toolchain: string, sort: Sort): FailureEntry[] {
+  return source
+    .filter((r) => (!arch || r.arch === arch) && (!toolchain || r.toolchain === toolchain))
+    .sort((a, b) => {
+      const x = a[sort.key];
+      const y = b[sort.key];
+      const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      return sort.descending ? -c : c;
+    });
+}
+
+function rowElement(r: FailureEntry): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  const a = document.createElement('a');
+  a.href = r.page;
+  a.textContent = r.test;
+  const first = document.createElement('td');
+  first.append(a);
+  tr.append(first);
+  for (const [text, num] of [
+    [r.binary, false],
+    [r.arch, false],
+    [r.toolchain, false],
+    [String(r.hits), true],
+    [String(r.runs), true],
+    [`${r.pctOfRuns.toFixed(1)}%`, true],
+  ] as const) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (num) td.className = 'num';
+    tr.append(td);
+  }
+  return tr;
+}
+
+/** aria-sort on the sorted column's header only. */
+function markSorted(table: HTMLElement, sort: Sort): void {
+  for (const th of table.querySelectorAll('th')) {
+    const key = th.querySelector('button')?.dataset['sort'];
+    if (key === sort.key) th.setAttribute('aria-sort', sort.descending ? 'descending' : 'ascending');
+    else th.removeAttribute('aria-sort');
+  }
+}
 
 function failureTable(): void {
   const form = document.getElementById('failure-filters') as HTMLFormElement | null;
@@ -78,53 +102,18 @@ function failureTable(): void {
   if (!form || !table || !tables) return;
   const tbody = table.querySelector('tbody')!;
   const count = document.getElementById('failures-count');
-  let sort: { key: SortKey; descending: boolean } = { key: 'hits', descending: true };
+  let sort: Sort = { key: 'hits', descending: true };
   const value = (name: string): string => (form.elements.namedItem(name) as HTMLSelectElement).value;
   const render = (): void => {
     const window = Number(value('window'));
     const runner = value('runner');
-    const arch = value('arch');
-    const toolchain = value('toolchain');
     const source = tables.find((t) => t.window === window && t.runner === runner)?.rows ?? [];
-    const rows = source
-      .filter((r) => (!arch || r.arch === arch) && (!toolchain || r.toolchain === toolchain))
-      .sort((a, b) => {
-        const x = a[sort.key];
-        const y = b[sort.key];
-        const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-        return sort.descending ? -c : c;
-      });
+    const rows = selectRows(source, value('arch'), value('toolchain'), sort);
     const out = document.createDocumentFragment();
-    for (const r of rows) {
-      const tr = document.createElement('tr');
-      const a = document.createElement('a');
-      a.href = r.page;
-      a.textContent = r.test;
-      const first = document.createElement('td');
-      first.append(a);
-      tr.append(first);
-      for (const [text, num] of [
-        [r.binary, false],
-        [r.arch, false],
-        [r.toolchain, false],
-        [String(r.hits), true],
-        [String(r.runs), true],
-        [`${r.pctOfRuns.toFixed(1)}%`, true],
-      ] as const) {
-        const td = document.createElement('td');
-        td.textContent = text;
-        if (num) td.className = 'num';
-        tr.append(td);
-      }
-      out.append(tr);
-    }
+    for (const r of rows) out.append(rowElement(r));
     tbody.replaceChildren(out);
     if (count) count.textContent = `${rows.length} rows`;
-    for (const th of table.querySelectorAll('th')) {
-      const key = th.querySelector('button')?.dataset['sort'];
-      if (key === sort.key) th.setAttribute('aria-sort', sort.descending ? 'descending' : 'ascending');
-      else th.removeAttribute('aria-sort');
-    }
+    markSorted(table, sort);
   };
   form.addEventListener('change', render);
   for (const button of table.querySelectorAll<HTMLButtonElement>('button[data-sort]')) {

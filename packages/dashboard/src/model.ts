@@ -1,16 +1,9 @@
 // The pre-aggregated data a dashboard page loads: everything a chart or table shows, computed once
 // when the site is built so the browser never sees the database.
-import type { Cell, FirstBadRow, FlakyRow, InfraRow, RateCounts, TopFailureRow } from '@bpf-ci/stats';
+import type { Cell, FirstBadRow, FlakyRow, InfraRow, RateCounts } from '@bpf-ci/stats';
+import type { Chart, FailureTable } from './page-data.ts';
 
-/** Columns for a uPlot chart: x (epoch seconds of each week) and one array per series. */
-export interface Chart {
-  id: string;
-  title: string;
-  /** What the y axis counts, e.g. "% of jobs" or "minutes". */
-  unit: string;
-  x: number[];
-  series: { label: string; values: (number | null)[] }[];
-}
+export type * from './page-data.ts';
 
 export interface Coverage {
   runs: number;
@@ -65,17 +58,6 @@ export interface QuarantineStatus {
 }
 
 export type FlakyEntry = FlakyRow & { page: string; quarantine: QuarantineStatus | null };
-
-export interface FailureEntry extends TopFailureRow {
-  page: string;
-}
-
-/** Top failures per window (days; 0 is all history) × runner ('' is every runner). */
-export interface FailureTable {
-  window: number;
-  runner: string;
-  rows: FailureEntry[];
-}
 
 export interface DashboardData {
   generatedAt: string;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Logger } from '@bpf-ci/logger';
 import { html, page, safeUrl, type Raw } from './html.ts';
-import type { Chart, DashboardData, FailureEntry, TestPage } from './model.ts';
+import type { Chart, DashboardData, FailureEntry, PageData, TestPage, TestVariantHistory } from './model.ts';
 
 /** The global each data script assigns; the bundle reads it. */
 export const DATA_GLOBAL = 'BPF_CI_DASHBOARD';
@@ -33,44 +33,53 @@ function chartBox(chart: Chart): Raw {
 
 const pct = (v: number): string => `${v.toFixed(1)}%`;
 
-function overview(data: DashboardData): string {
-  const c = data.coverage;
+/** A table's head: one column header per label. */
+function columnHeads(labels: readonly string[]): Raw {
+  return html`<thead>
+    <tr>
+      ${labels.map((l) => html`<th scope="col">${l}</th>`)}
+    </tr>
+  </thead>`;
+}
+
+function coverageNote(c: DashboardData['coverage']): Raw {
   const states = Object.entries(c.runResults)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  const body = html` <p class="coverage" id="coverage">
-      Synced: <span data-n="runs">${c.runs}</span> runs (${c.firstRun ?? '—'} to ${c.lastRun ?? '—'}),
-      <span data-n="jobs">${c.jobs}</span> jobs,
-      <span data-n="jobs-with-results">${c.jobsWithResults}</span> with test results;
-      <span data-n="runs-without-results">${c.runsWithoutResults}</span> runs whose results artifacts are
-      missing, expired or unreadable (${states || 'none'}).
-    </p>
-    <table class="summary" id="rates">
-      <thead>
-        <tr>
-          <th scope="col"></th>
-          <th scope="col">completed</th>
-          <th scope="col">success</th>
-          <th scope="col">failure</th>
-          <th scope="col">cancelled</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${[
-          ['jobs', data.rates.jobs],
-          ['runs', data.rates.runs],
-        ].map(
-          ([label, r]) =>
-            html`<tr data-rates="${label as string}">
-              <th scope="row">${label as string}</th>
-              <td>${(r as typeof data.rates.jobs).total}</td>
-              <td>${pct((r as typeof data.rates.jobs).successPct)}</td>
-              <td>${pct((r as typeof data.rates.jobs).failurePct)}</td>
-              <td>${pct((r as typeof data.rates.jobs).cancelledPct)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+  return html`<p class="coverage" id="coverage">
+    Synced: <span data-n="runs">${c.runs}</span> runs (${c.firstRun ?? '—'} to ${c.lastRun ?? '—'}),
+    <span data-n="jobs">${c.jobs}</span> jobs,
+    <span data-n="jobs-with-results">${c.jobsWithResults}</span> with test results;
+    <span data-n="runs-without-results">${c.runsWithoutResults}</span> runs whose results artifacts are
+    missing, expired or unreadable (${states || 'none'}).
+  </p>`;
+}
+
+function ratesTable(rates: DashboardData['rates']): Raw {
+  const rows: [string, DashboardData['rates']['jobs']][] = [
+    ['jobs', rates.jobs],
+    ['runs', rates.runs],
+  ];
+  return html`<table class="summary" id="rates">
+    ${columnHeads(['', 'completed', 'success', 'failure', 'cancelled'])}
+    <tbody>
+      ${rows.map(
+        ([label, r]) =>
+          html`<tr data-rates="${label}">
+            <th scope="row">${label}</th>
+            <td>${r.total}</td>
+            <td>${pct(r.successPct)}</td>
+            <td>${pct(r.failurePct)}</td>
+            <td>${pct(r.cancelledPct)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function overview(data: DashboardData): string {
+  const c = data.coverage;
+  const body = html` ${coverageNote(c)} ${ratesTable(data.rates)}
     <h2>Success, failure and cancellation per week</h2>
     <div class="charts two">${data.rateCharts.map(chartBox)}</div>
     <h2>Job durations per arch × toolchain</h2>
@@ -103,48 +112,69 @@ export function failureRow(r: FailureEntry, root = ''): Raw {
   </tr>`;
 }
 
-function failures(data: DashboardData): string {
-  const all = data.failures.find((t) => t.window === 0 && t.runner === '')!;
+/** One filter per column: "all" first, then each value the table holds. */
+function selectFilter(label: string, name: string, values: string[]): Raw {
+  return html`<label
+    >${label}
+    <select name="${name}">
+      <option value="">all</option>
+      ${values.map((v) => html`<option value="${v}">${v}</option>`)}
+    </select></label
+  >`;
+}
+
+/** The failures table's filters: the window, then runner, arch and toolchain. */
+function failureFilters(data: DashboardData): Raw {
   const rows = data.failures.flatMap((t) => t.rows);
-  // One filter per column: "all" first, then each value the table holds.
-  const filter = (label: string, name: string, values: string[]): Raw =>
-    html`<label
-      >${label}
-      <select name="${name}">
-        <option value="">all</option>
-        ${values.map((v) => html`<option value="${v}">${v}</option>`)}
-      </select></label
-    >`;
   const arches = [...new Set(rows.map((r) => r.arch))].sort();
   const toolchains = [...new Set(rows.map((r) => r.toolchain))].sort();
-  const body = html` <form class="filters" id="failure-filters">
-      <label
-        >Window
-        <select name="window">
-          ${data.windows.map((w) =>
-            w === 0
-              ? html`<option value="0" selected>all history</option>`
-              : html`<option value="${w}">last ${w} days</option>`,
-          )}
-        </select></label
-      >
-      ${filter('Runner', 'runner', data.runners)} ${filter('Arch', 'arch', arches)}
-      ${filter('Toolchain', 'toolchain', toolchains)}
-    </form>
+  return html`<form class="filters" id="failure-filters">
+    <label
+      >Window
+      <select name="window">
+        ${data.windows.map((w) =>
+          w === 0
+            ? html`<option value="0" selected>all history</option>`
+            : html`<option value="${w}">last ${w} days</option>`,
+        )}
+      </select></label
+    >
+    ${selectFilter('Runner', 'runner', data.runners)} ${selectFilter('Arch', 'arch', arches)}
+    ${selectFilter('Toolchain', 'toolchain', toolchains)}
+  </form>`;
+}
+
+/** The failures table's columns: the row field the browser script sorts by, and its label. */
+const FAILURE_COLUMNS: [keyof FailureEntry, string][] = [
+  ['test', 'test'],
+  ['binary', 'binary'],
+  ['arch', 'arch'],
+  ['toolchain', 'toolchain'],
+  ['hits', 'hits (runs)'],
+  ['runs', 'runs'],
+  ['pctOfRuns', '% of runs'],
+];
+
+/** Column heads whose buttons sort the table; the rows arrive sorted by hits, most first. */
+function sortableHeads(): Raw {
+  return html`<thead>
+    <tr>
+      ${FAILURE_COLUMNS.map(([key, label]) =>
+        key === 'hits'
+          ? html`<th scope="col" aria-sort="descending">
+              <button type="button" data-sort="${key}">${label}</button>
+            </th>`
+          : html`<th scope="col"><button type="button" data-sort="${key}">${label}</button></th>`,
+      )}
+    </tr>
+  </thead>`;
+}
+
+function failures(data: DashboardData): string {
+  const all = data.failures.find((t) => t.window === 0 && t.runner === '')!;
+  const body = html` ${failureFilters(data)}
     <table class="sortable" id="failures">
-      <thead>
-        <tr>
-          <th scope="col"><button type="button" data-sort="test">test</button></th>
-          <th scope="col"><button type="button" data-sort="binary">binary</button></th>
-          <th scope="col"><button type="button" data-sort="arch">arch</button></th>
-          <th scope="col"><button type="button" data-sort="toolchain">toolchain</button></th>
-          <th scope="col" aria-sort="descending">
-            <button type="button" data-sort="hits">hits (runs)</button>
-          </th>
-          <th scope="col"><button type="button" data-sort="runs">runs</button></th>
-          <th scope="col"><button type="button" data-sort="pctOfRuns">% of runs</button></th>
-        </tr>
-      </thead>
+      ${sortableHeads()}
       <tbody>
         ${all.rows.map((r) => failureRow(r))}
       </tbody>
@@ -160,36 +190,36 @@ function failures(data: DashboardData): string {
   });
 }
 
+/** The quarantine column of a flaky row: the entry (linked) when the file has one for it. */
+function quarantineCell(r: DashboardData['flaky'][number]): Raw {
+  if (!r.quarantine) return html`<td>—</td>`;
+  if (r.quarantine.quarantined)
+    return html`<td class="quarantined">
+      quarantined: ${link(r.quarantine.link, r.quarantine.reason ?? '')}
+    </td>`;
+  if (r.quarantine.expired)
+    return html`<td>expired entry: ${link(r.quarantine.link, r.quarantine.reason ?? '')}</td>`;
+  return html`<td>not quarantined</td>`;
+}
+
 function flaky(data: DashboardData): string {
-  const q = (r: DashboardData['flaky'][number]): Raw => {
-    if (!r.quarantine) return html`<td>—</td>`;
-    if (r.quarantine.quarantined)
-      return html`<td class="quarantined">
-        quarantined: ${link(r.quarantine.link, r.quarantine.reason ?? '')}
-      </td>`;
-    if (r.quarantine.expired)
-      return html`<td>expired entry: ${link(r.quarantine.link, r.quarantine.reason ?? '')}</td>`;
-    return html`<td>not quarantined</td>`;
-  };
   const body = html` <p class="note">
       Per test × variant over its last 30 observations (at least 10): a flip is a change between fail and
       pass; a flake is a pass that needed a
       retry.${data.quarantineFile ? '' : ' No quarantine file was given.'}
     </p>
     <table id="flaky">
-      <thead>
-        <tr>
-          <th scope="col">test</th>
-          <th scope="col">binary</th>
-          <th scope="col">variant</th>
-          <th scope="col">flip rate</th>
-          <th scope="col">flips</th>
-          <th scope="col">flakes</th>
-          <th scope="col">fails</th>
-          <th scope="col">observations</th>
-          <th scope="col">quarantine</th>
-        </tr>
-      </thead>
+      ${columnHeads([
+        'test',
+        'binary',
+        'variant',
+        'flip rate',
+        'flips',
+        'flakes',
+        'fails',
+        'observations',
+        'quarantine',
+      ])}
       <tbody>
         ${data.flaky.map(
           (r) =>
@@ -202,7 +232,7 @@ function flaky(data: DashboardData): string {
               <td class="num">${r.flakes}</td>
               <td class="num">${r.fails}</td>
               <td class="num">${r.observations}</td>
-              ${q(r)}
+              ${quarantineCell(r)}
             </tr>`,
         )}
       </tbody>
@@ -214,16 +244,7 @@ function infra(data: DashboardData): string {
   const kinds = data.infraChart.series.map((s) => s.label);
   const body = html` <div class="charts">${chartBox(data.infraChart)}</div>
     <table id="infra">
-      <thead>
-        <tr>
-          <th scope="col">arch</th>
-          <th scope="col">toolchain</th>
-          <th scope="col">jobs</th>
-          ${kinds.map((k) => html`<th scope="col">${k}</th>`)}
-          <th scope="col">test failures</th>
-          <th scope="col">infra %</th>
-        </tr>
-      </thead>
+      ${columnHeads(['arch', 'toolchain', 'jobs', ...kinds, 'test failures', 'infra %'])}
       <tbody>
         ${data.infra.map(
           (r) =>
@@ -248,11 +269,41 @@ function infra(data: DashboardData): string {
   });
 }
 
+/** A run of a test's history strip: a coloured letter linking to the job when its URL is safe. */
+function stripCell(r: TestVariantHistory['runs'][number]): Raw {
+  const label = `${r.cell === 'none' ? 'not run' : r.cell}: run ${r.runId} attempt ${r.attempt}, ${r.createdAt.slice(0, 10)}`;
+  const url = safeUrl(r.jobUrl);
+  return url
+    ? html`<a
+        class="cell cell-${r.cell}"
+        data-cell="${r.cell}"
+        href="${url}"
+        title="${label}"
+        aria-label="${label}"
+        >${CELL_LETTER[r.cell]}</a
+      >`
+    : html`<span class="cell cell-${r.cell}" data-cell="${r.cell}" title="${label}"
+        >${CELL_LETTER[r.cell]}</span
+      >`;
+}
+
+function runRef(r: { runId: number; attempt: number; url: string; createdAt: string } | null): Raw {
+  return r
+    ? html`${link(r.url, `run ${r.runId}#${r.attempt}`)} (${r.createdAt.slice(0, 10)})`
+    : html`never passed in the history`;
+}
+
+function variantHistoryRow(v: TestVariantHistory): Raw {
+  return html`<tr data-variant="${v.arch}/${v.toolchain}/${v.runner}/${v.accelerator}">
+    <th scope="row">${v.arch} ${v.toolchain} ${v.runner} ${v.accelerator}</th>
+    <td class="strip">${v.runs.map(stripCell)}</td>
+    <td class="num">${v.flipRate === null ? '—' : v.flipRate.toFixed(3)}</td>
+    <td>${v.firstBad ? runRef(v.firstBad) : html`—`}</td>
+    <td>${v.firstBad ? runRef(v.lastGood) : html`—`}</td>
+  </tr>`;
+}
+
 function testPage(t: TestPage, asOf: string | null): string {
-  const ref = (r: { runId: number; attempt: number; url: string; createdAt: string } | null): Raw =>
-    r
-      ? html`${link(r.url, `run ${r.runId}#${r.attempt}`)} (${r.createdAt.slice(0, 10)})`
-      : html`never passed in the history`;
   const body = html` <p>binary <code>${t.binary}</code></p>
     <p class="legend">
       <span class="cell cell-pass">P</span> pass <span class="cell cell-fail">F</span> fail
@@ -260,43 +311,15 @@ function testPage(t: TestPage, asOf: string | null): string {
       <span class="cell cell-skip">S</span> skip <span class="cell cell-none">·</span> not run
     </p>
     <table id="history">
-      <thead>
-        <tr>
-          <th scope="col">variant</th>
-          <th scope="col">last runs (oldest first)</th>
-          <th scope="col">flip rate</th>
-          <th scope="col">first bad (base branch)</th>
-          <th scope="col">last good</th>
-        </tr>
-      </thead>
+      ${columnHeads([
+        'variant',
+        'last runs (oldest first)',
+        'flip rate',
+        'first bad (base branch)',
+        'last good',
+      ])}
       <tbody>
-        ${t.variants.map(
-          (v) =>
-            html`<tr data-variant="${v.arch}/${v.toolchain}/${v.runner}/${v.accelerator}">
-              <th scope="row">${v.arch} ${v.toolchain} ${v.runner} ${v.accelerator}</th>
-              <td class="strip">
-                ${v.runs.map((r) => {
-                  const label = `${r.cell === 'none' ? 'not run' : r.cell}: run ${r.runId} attempt ${r.attempt}, ${r.createdAt.slice(0, 10)}`;
-                  const url = safeUrl(r.jobUrl);
-                  return url
-                    ? html`<a
-                        class="cell cell-${r.cell}"
-                        data-cell="${r.cell}"
-                        href="${url}"
-                        title="${label}"
-                        aria-label="${label}"
-                        >${CELL_LETTER[r.cell]}</a
-                      >`
-                    : html`<span class="cell cell-${r.cell}" data-cell="${r.cell}" title="${label}"
-                        >${CELL_LETTER[r.cell]}</span
-                      >`;
-                })}
-              </td>
-              <td class="num">${v.flipRate === null ? '—' : v.flipRate.toFixed(3)}</td>
-              <td>${v.firstBad ? ref(v.firstBad) : html`—`}</td>
-              <td>${v.firstBad ? ref(v.lastGood) : html`—`}</td>
-            </tr>`,
-        )}
+        ${t.variants.map(variantHistoryRow)}
       </tbody>
     </table>
     <h2>Last failure</h2>
@@ -386,10 +409,10 @@ export async function writeSite(data: DashboardData, outDir: string, logger: Log
           ...data.durationCharts,
           ...(data.coverageChart ? [data.coverageChart] : []),
         ],
-      }),
+      } satisfies PageData),
     ],
-    ['data/failures.js', dataScript({ failures: data.failures })],
-    ['data/infra.js', dataScript({ charts: [data.infraChart] })],
+    ['data/failures.js', dataScript({ failures: data.failures } satisfies PageData)],
+    ['data/infra.js', dataScript({ charts: [data.infraChart] } satisfies PageData)],
     ['index.html', overview(data)],
     ['failures.html', failures(data)],
     ['flaky.html', flaky(data)],

@@ -6,6 +6,9 @@ import { ANY, decodePairs, kthSmallest, nearestRank } from './rollups.ts';
 import { INFRA_KINDS, type FailureKind } from './records.ts';
 import { inSet, readJobs, readOutcomes, statusInJob, testNames } from './rows.ts';
 import type { StoredJob, StoredOutcome } from './rows.ts';
+import type { TopFailureRow } from './top-failure.ts';
+
+export type { TopFailureRow } from './top-failure.ts';
 import { loadSets, weekStart } from './store.ts';
 
 export interface Filters {
@@ -152,37 +155,49 @@ export async function durations(db: Database, f: Filters): Promise<DurationRow[]
     g.lists.push(decodePairs(r['durations'] as Uint8Array));
   }
   const out: DurationRow[] = [];
-  for (const { first, size, lists } of groups.values()) {
-    const values = new Int32Array(size);
-    let n = 0;
-    for (const pairs of lists)
-      for (let i = 0; i < pairs.length; i += 2) if (pairs[i]! >= fromDay) values[n++] = pairs[i + 1]!;
-    if (n === 0) continue;
-    const kept = values.subarray(0, n);
-    // p50 first: selecting it leaves every larger value above its rank, where p90 is then found.
-    const k50 = nearestRank(n, 50);
-    const p50 = kthSmallest(kept, k50);
-    const p90 = kthSmallest(kept, nearestRank(n, 90), k50 - 1);
-    out.push({
-      week: new Date(num(first['week']) * 1000).toISOString().slice(0, 10),
-      kind: first['kind'] as 'build' | 'test',
-      arch: String(first['arch']),
-      toolchain: String(first['toolchain']),
-      runner: String(first['runner']),
-      jobs: n,
-      p50Seconds: p50,
-      p90Seconds: p90,
-    });
+  for (const g of groups.values()) {
+    const row = durationRow(g, fromDay);
+    if (row) out.push(row);
   }
-  // Sorted here (code-point order) so both stores list the groups alike.
-  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  return out.sort(
-    (a, b) =>
-      cmp(a.week, b.week) ||
-      cmp(a.kind, b.kind) ||
-      cmp(a.arch, b.arch) ||
-      cmp(a.toolchain, b.toolchain) ||
-      cmp(a.runner, b.runner),
+  return out.sort(compareDurationRows);
+}
+
+/** A group's p50 and p90 over its (day, duration) pairs from `fromDay` on; null when none is left. */
+function durationRow(
+  { first, size, lists }: { first: Row; size: number; lists: Int32Array[] },
+  fromDay: number,
+): DurationRow | null {
+  const values = new Int32Array(size);
+  let n = 0;
+  for (const pairs of lists)
+    for (let i = 0; i < pairs.length; i += 2) if (pairs[i]! >= fromDay) values[n++] = pairs[i + 1]!;
+  if (n === 0) return null;
+  const kept = values.subarray(0, n);
+  // p50 first: selecting it leaves every larger value above its rank, where p90 is then found.
+  const k50 = nearestRank(n, 50);
+  const p50 = kthSmallest(kept, k50);
+  const p90 = kthSmallest(kept, nearestRank(n, 90), k50 - 1);
+  return {
+    week: new Date(num(first['week']) * 1000).toISOString().slice(0, 10),
+    kind: first['kind'] as 'build' | 'test',
+    arch: String(first['arch']),
+    toolchain: String(first['toolchain']),
+    runner: String(first['runner']),
+    jobs: n,
+    p50Seconds: p50,
+    p90Seconds: p90,
+  };
+}
+
+/** Code-point order, so both stores list the groups alike. */
+function compareDurationRows(a: DurationRow, b: DurationRow): number {
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return (
+    cmp(a.week, b.week) ||
+    cmp(a.kind, b.kind) ||
+    cmp(a.arch, b.arch) ||
+    cmp(a.toolchain, b.toolchain) ||
+    cmp(a.runner, b.runner)
   );
 }
 
@@ -274,20 +289,6 @@ export async function rates(db: Database, f: Filters): Promise<RatesAnswer> {
 }
 
 // ---------------------------------------------------------------- top failures
-
-export interface TopFailureRow {
-  /** "#24/14" as last printed; '' when the tool printed none. */
-  number: string;
-  binary: string;
-  test: string;
-  arch: string;
-  toolchain: string;
-  /** Runs in which the test failed (fail or error, any attempt). */
-  hits: number;
-  /** Runs with test results in this arch × toolchain. */
-  runs: number;
-  pctOfRuns: number;
-}
 
 /** Read from the rollups ingest keeps: runs with a failure per test, runs with results per variant. */
 export async function topFailures(db: Database, f: Filters, limit = 20): Promise<TopFailureRow[]> {
@@ -490,36 +491,60 @@ export interface FirstBadRow extends VariantKey {
   observations: number;
 }
 
-/** Per variant on the base branch: where the latest run of failures began. */
-export async function firstBad(db: Database, f: Filters, test: string): Promise<FirstBadRow[]> {
+/**
+ * One row per variant on which `test` ran on the base branch (`row` may return null to leave a
+ * variant out), in variant order; none when no test has that name.
+ */
+async function perVariantOnBase<T extends VariantKey>(
+  db: Database,
+  f: Filters,
+  test: string,
+  row: (variant: VariantKey, obs: Observation[]) => T | null,
+): Promise<T[]> {
   const ids = await findTests(db, test);
   if (ids.length === 0) return [];
   const variants = await variantsById(db);
-  const out: FirstBadRow[] = [];
+  const out: T[] = [];
   for (const [variantId, obs] of await baseObservations(db, f, ids)) {
-    let lastGood: Observation | null = null;
-    let firstBadObs: Observation | null = null;
-    let candidateGood: Observation | null = null;
-    let prev: Cell | null = null;
-    for (const o of obs) {
-      if (o.cell === 'fail' && prev !== 'fail') {
-        firstBadObs = o;
-        lastGood = candidateGood;
-      }
-      if (o.cell !== 'fail') candidateGood = o;
-      prev = o.cell;
+    const r = row(variants.get(variantId)!, obs);
+    if (r) out.push(r);
+  }
+  return sortByVariant(out);
+}
+
+/** The first failure of the latest run of failures, and the last pass before it (null: never passed). */
+function latestFailureStreak(
+  obs: Observation[],
+): { firstBad: Observation; lastGood: Observation | null } | null {
+  let lastGood: Observation | null = null;
+  let firstBadObs: Observation | null = null;
+  let candidateGood: Observation | null = null;
+  let prev: Cell | null = null;
+  for (const o of obs) {
+    if (o.cell === 'fail' && prev !== 'fail') {
+      firstBadObs = o;
+      lastGood = candidateGood;
     }
-    if (!firstBadObs) continue;
-    out.push({
-      ...variants.get(variantId)!,
-      lastGood: lastGood ? ref(lastGood) : null,
-      firstBad: ref(firstBadObs),
+    if (o.cell !== 'fail') candidateGood = o;
+    prev = o.cell;
+  }
+  return firstBadObs ? { firstBad: firstBadObs, lastGood } : null;
+}
+
+/** Per variant on the base branch: where the latest run of failures began. */
+export function firstBad(db: Database, f: Filters, test: string): Promise<FirstBadRow[]> {
+  return perVariantOnBase(db, f, test, (variant, obs) => {
+    const streak = latestFailureStreak(obs);
+    if (!streak) return null;
+    return {
+      ...variant,
+      lastGood: streak.lastGood ? ref(streak.lastGood) : null,
+      firstBad: ref(streak.firstBad),
       stillFailing: obs.at(-1)?.cell === 'fail',
       failures: obs.filter((o) => o.cell === 'fail').length,
       observations: obs.length,
-    });
-  }
-  return sortByVariant(out);
+    };
+  });
 }
 
 export interface OnBaseRow extends VariantKey {
@@ -531,34 +556,32 @@ export interface OnBaseRow extends VariantKey {
   alsoFailingOnBase: boolean;
 }
 
-export async function onBase(db: Database, f: Filters, test: string): Promise<OnBaseRow[]> {
-  const ids = await findTests(db, test);
-  if (ids.length === 0) return [];
-  const variants = await variantsById(db);
-  const out: OnBaseRow[] = [];
-  for (const [variantId, obs] of await baseObservations(db, f, ids)) {
+export function onBase(db: Database, f: Filters, test: string): Promise<OnBaseRow[]> {
+  return perVariantOnBase(db, f, test, (variant, obs) => {
     const latest = obs.at(-1)!;
     const lastFailure = obs.filter((o) => o.cell === 'fail').at(-1);
-    out.push({
-      ...variants.get(variantId)!,
+    return {
+      ...variant,
       observations: obs.length,
       failures: obs.filter((o) => o.cell === 'fail').length,
       lastFailure: lastFailure ? ref(lastFailure) : null,
       latest: { ...ref(latest), cell: latest.cell },
       alsoFailingOnBase: latest.cell === 'fail',
-    });
-  }
-  return sortByVariant(out);
+    };
+  });
+}
+
+function compareVariants(a: VariantKey, b: VariantKey): number {
+  return (
+    a.arch.localeCompare(b.arch) ||
+    a.toolchain.localeCompare(b.toolchain) ||
+    a.runner.localeCompare(b.runner) ||
+    a.accelerator.localeCompare(b.accelerator)
+  );
 }
 
 function sortByVariant<T extends VariantKey>(rows: T[]): T[] {
-  return rows.sort(
-    (a, b) =>
-      a.arch.localeCompare(b.arch) ||
-      a.toolchain.localeCompare(b.toolchain) ||
-      a.runner.localeCompare(b.runner) ||
-      a.accelerator.localeCompare(b.accelerator),
-  );
+  return rows.sort(compareVariants);
 }
 
 // ---------------------------------------------------------------- flaky
@@ -597,88 +620,132 @@ export async function flaky(db: Database, f: Filters, options: FlakyOptions = {}
   const minSample = options.minSample ?? 10;
   const variants = await variantsById(db);
   const sets = await loadSets(db);
-  const tests = new Set<number>();
   const rows: FlakyRow[] = [];
   for (const [variantId, variant] of variants) {
-    if (
-      (f.arch && variant.arch !== f.arch) ||
-      (f.toolchain && variant.toolchain !== f.toolchain) ||
-      (f.runner && variant.runner !== f.runner)
-    )
-      continue;
-    const w = where(f, ['j.variant_id = ?', 'j.has_results = 1']);
-    const byVariant = {
-      sql: w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`),
-      params: w.params,
-    };
-    const jobs = (
-      await readJobs(db, byVariant, `j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`)
-    ).reverse();
+    if (!variantWanted(variant, f)) continue;
+    const jobs = await lastJobsOfVariant(db, f, variantId, last);
     if (jobs.length === 0) continue;
-    const byJob = new Map<number, Map<number, StoredOutcome>>();
-    const candidates = new Set<number>();
-    for (const o of await readOutcomes(db, `job_id IN (${jobs.map((j) => j.jobId).join(', ')})`)) {
-      let m = byJob.get(o.jobId);
-      if (!m) byJob.set(o.jobId, (m = new Map<number, StoredOutcome>()));
-      m.set(o.testId, o);
-      if (o.status !== 'pass' || o.flaky) candidates.add(o.testId);
-    }
+    const { byJob, candidates } = await outcomesOfJobs(db, jobs);
     for (const testId of candidates) {
-      const seq: { cell: Cell; runId: number }[] = [];
-      for (const j of jobs) {
-        if (!inSet(sets.get(j.seenSet ?? -1), testId)) continue;
-        const cell = cellOf(byJob.get(j.jobId)?.get(testId), inSet(sets.get(j.skipSet ?? -1), testId));
-        if (cell !== 'skip') seq.push({ cell, runId: j.runId });
-      }
+      const seq = observations(jobs, testId, sets, byJob);
       if (seq.length < minSample) continue;
-      let flips = 0;
-      for (let i = 1; i < seq.length; i++)
-        if ((seq[i]!.cell === 'fail') !== (seq[i - 1]!.cell === 'fail')) flips++;
-      let passedOnRerun = 0;
-      const failedIn = new Set<number>();
-      const counted = new Set<number>();
-      for (const s of seq) {
-        if (s.cell === 'fail') failedIn.add(s.runId);
-        else if (failedIn.has(s.runId) && !counted.has(s.runId)) {
-          passedOnRerun++;
-          counted.add(s.runId);
-        }
-      }
-      const fails = seq.filter((s) => s.cell === 'fail').length;
-      const flakes = seq.filter((s) => s.cell === 'flake').length;
-      if (flips === 0 && flakes === 0) continue;
-      tests.add(testId);
+      const counts = flipCounts(seq);
+      if (counts.flips === 0 && counts.flakes === 0) continue;
       rows.push({
         ...variant,
         binary: '',
         test: String(testId),
         observations: seq.length,
-        fails,
-        flips,
-        flipRate: Math.round((flips / (seq.length - 1)) * 1000) / 1000,
-        flakes,
-        passedOnRerun,
+        fails: counts.fails,
+        flips: counts.flips,
+        flipRate: Math.round((counts.flips / (seq.length - 1)) * 1000) / 1000,
+        flakes: counts.flakes,
+        passedOnRerun: counts.passedOnRerun,
         cells: seq.map((s) => s.cell),
       });
     }
   }
-  const names = await testNames(db, tests);
+  await nameTests(db, rows);
+  rows.sort(
+    (a, b) =>
+      b.flipRate - a.flipRate || b.flakes - a.flakes || a.test.localeCompare(b.test) || compareVariants(a, b),
+  );
+  return options.limit ? rows.slice(0, options.limit) : rows;
+}
+
+function variantWanted(variant: VariantKey, f: Filters): boolean {
+  return !(
+    (f.arch && variant.arch !== f.arch) ||
+    (f.toolchain && variant.toolchain !== f.toolchain) ||
+    (f.runner && variant.runner !== f.runner)
+  );
+}
+
+/** A variant's last `last` jobs with results that `f` keeps, oldest first. */
+async function lastJobsOfVariant(
+  db: Database,
+  f: Filters,
+  variantId: number,
+  last: number,
+): Promise<StoredJob[]> {
+  const w = where(f, ['j.variant_id = ?', 'j.has_results = 1']);
+  const byVariant = {
+    sql: w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`),
+    params: w.params,
+  };
+  return (
+    await readJobs(db, byVariant, `j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`)
+  ).reverse();
+}
+
+/** The stored outcomes of `jobs` by job and test, and the tests that failed or flaked in any. */
+async function outcomesOfJobs(
+  db: Database,
+  jobs: StoredJob[],
+): Promise<{ byJob: Map<number, Map<number, StoredOutcome>>; candidates: Set<number> }> {
+  const byJob = new Map<number, Map<number, StoredOutcome>>();
+  const candidates = new Set<number>();
+  for (const o of await readOutcomes(db, `job_id IN (${jobs.map((j) => j.jobId).join(', ')})`)) {
+    let m = byJob.get(o.jobId);
+    if (!m) byJob.set(o.jobId, (m = new Map<number, StoredOutcome>()));
+    m.set(o.testId, o);
+    if (o.status !== 'pass' || o.flaky) candidates.add(o.testId);
+  }
+  return { byJob, candidates };
+}
+
+type FlakyObservation = { cell: Cell; runId: number };
+
+/** A test's cell in each job that reported it and did not skip it, oldest first. */
+function observations(
+  jobs: StoredJob[],
+  testId: number,
+  sets: Map<number, Uint32Array>,
+  byJob: Map<number, Map<number, StoredOutcome>>,
+): FlakyObservation[] {
+  const seq: FlakyObservation[] = [];
+  for (const j of jobs) {
+    if (!inSet(sets.get(j.seenSet ?? -1), testId)) continue;
+    const cell = cellOf(byJob.get(j.jobId)?.get(testId), inSet(sets.get(j.skipSet ?? -1), testId));
+    if (cell !== 'skip') seq.push({ cell, runId: j.runId });
+  }
+  return seq;
+}
+
+/**
+ * Flips between fail and pass (a flake is a pass), fails, flakes, and runs where a failing attempt
+ * was followed by a passing re-run attempt (each run once).
+ */
+function flipCounts(seq: FlakyObservation[]): Pick<FlakyRow, 'flips' | 'fails' | 'flakes' | 'passedOnRerun'> {
+  let flips = 0;
+  for (let i = 1; i < seq.length; i++)
+    if ((seq[i]!.cell === 'fail') !== (seq[i - 1]!.cell === 'fail')) flips++;
+  let passedOnRerun = 0;
+  const failedIn = new Set<number>();
+  const counted = new Set<number>();
+  for (const s of seq) {
+    if (s.cell === 'fail') failedIn.add(s.runId);
+    else if (failedIn.has(s.runId) && !counted.has(s.runId)) {
+      passedOnRerun++;
+      counted.add(s.runId);
+    }
+  }
+  return {
+    fails: seq.filter((s) => s.cell === 'fail').length,
+    flips,
+    flakes: seq.filter((s) => s.cell === 'flake').length,
+    passedOnRerun,
+  };
+}
+
+/** Rows carry a test id in `test` until here: the binary and name replace it. */
+async function nameTests(db: Database, rows: FlakyRow[]): Promise<void> {
+  const names = await testNames(db, new Set(rows.map((r) => Number(r.test))));
   for (const row of rows) {
     const t = names.get(Number(row.test))!;
     row.binary = t.binary;
     row.test = t.name;
   }
-  rows.sort(
-    (a, b) =>
-      b.flipRate - a.flipRate ||
-      b.flakes - a.flakes ||
-      a.test.localeCompare(b.test) ||
-      a.arch.localeCompare(b.arch) ||
-      a.toolchain.localeCompare(b.toolchain) ||
-      a.runner.localeCompare(b.runner) ||
-      a.accelerator.localeCompare(b.accelerator),
-  );
-  return options.limit ? rows.slice(0, options.limit) : rows;
 }
 
 /** A test key ("test" or "test/subtest") and the one-line history of it on a variant. */

@@ -6,7 +6,7 @@ import { migrate } from './schema.ts';
 import { applyRollups } from './rollups.ts';
 import { replaceCodeCoverage } from './code-coverage.ts';
 import type { Logger } from '@bpf-ci/logger';
-import type { RunRecord, TestRef, Variant } from './records.ts';
+import type { JobRecord, JobResults, RunRecord, TestOutcome, TestRef, Variant } from './records.ts';
 
 const WEEK = 7 * 86400;
 /** Weeks start on Monday 00:00 UTC (1970-01-05 was a Monday). */
@@ -50,11 +50,7 @@ export class Store {
   static async open(db: Database, options: { logger?: Logger } = {}): Promise<Store> {
     await migrate(db, options.logger);
     const store = new Store(db);
-    for (const r of await db.all<Record<string, SqlValue>>(
-      'SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants',
-    )) {
-      store.variantIds.set(variantKey(r as unknown as Variant), Number(r['variant_id']));
-    }
+    await store.loadVariants();
     for (const r of await db.all<{ test_id: number; binary_name: string; name: string }>(
       'SELECT test_id, binary_name, name FROM tests',
     )) {
@@ -118,169 +114,103 @@ export class Store {
 
   /** Replace everything stored about this run with `record`, atomically. */
   async ingestRun(record: RunRecord): Promise<void> {
-    const db = this.db;
-    // Ids handed out in this transaction are forgotten if it rolls back.
-    const saved = { nextTestId: this.nextTestId, nextSetId: this.nextSetId };
-    const newTests: SqlValue[][] = [];
-    const newSets: SqlValue[][] = [];
+    const batch: IngestBatch = {
+      newTests: [],
+      newSets: [],
+      before: { nextTestId: this.nextTestId, nextSetId: this.nextSetId },
+    };
     try {
-      await db.transaction(async () => {
-        // Take the run's old rows out of the rollups before they go (nothing to take for a new run).
-        if (await this.knownRun(record.runId)) await applyRollups(db, { runId: record.runId }, -1);
-        await db.run('DELETE FROM outcomes WHERE job_id IN (SELECT job_id FROM jobs WHERE run_id = ?)', [
-          record.runId,
-        ]);
-        await db.run('DELETE FROM jobs WHERE run_id = ?', [record.runId]);
-        await db.run('DELETE FROM artifacts WHERE run_id = ?', [record.runId]);
-        await db.run('DELETE FROM runs WHERE run_id = ?', [record.runId]);
-        await db.run(
-          `INSERT INTO runs (run_id, repo, workflow_id, run_number, run_attempt, event, head_branch, base_ref, on_base,
-             head_sha, base_sha, pr_number, status, conclusion, created_at, updated_at, html_url, results, results_detail)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            record.runId,
-            record.repo,
-            record.workflowId,
-            record.runNumber,
-            record.runAttempt,
-            record.event,
-            record.headBranch,
-            record.baseRef,
-            record.onBase ? 1 : 0,
-            record.headSha,
-            record.baseSha,
-            record.prNumber,
-            record.status,
-            record.conclusion,
-            record.createdAt,
-            record.updatedAt,
-            record.htmlUrl,
-            record.results,
-            record.resultsDetail ?? null,
-          ],
-        );
-        const jobRows: SqlValue[][] = [];
-        const outcomeRows: SqlValue[][] = [];
-        for (const job of record.jobs) {
-          const variantId = await this.variantId(job.variant);
-          const duration =
-            job.startedAt !== null && job.completedAt !== null ? job.completedAt - job.startedAt : null;
-          const r = job.results;
-          let seen: number | null = null;
-          let skip: number | null = null;
-          const n = { pass: 0, fail: 0, skip: 0, error: 0, miss: 0, flaky: 0 };
-          if (r) {
-            seen = this.setId(r.reported, newTests, newSets);
-            skip = this.setId(r.skipped, newTests, newSets);
-            n.skip = r.skipped.length;
-            let notPass = 0;
-            const inJob = new Set<number>();
-            for (const o of r.exceptions) {
-              const testId = this.testId(o, newTests);
-              if (inJob.has(testId)) continue; // a name printed twice counts once
-              inJob.add(testId);
-              if (o.status !== 'pass') notPass++;
-              if (o.status === 'fail') n.fail++;
-              else if (o.status === 'error') n.error++;
-              else if (o.status === 'miss') n.miss++;
-              if (o.flaky) n.flaky++;
-              outcomeRows.push([
-                job.jobId,
-                testId,
-                o.status,
-                o.flaky ? 1 : 0,
-                o.attempts,
-                o.durationMs ?? null,
-                o.reason ?? null,
-              ]);
-            }
-            n.pass = r.reported.length - r.skipped.length - notPass;
-          }
-          jobRows.push([
-            job.jobId,
-            record.runId,
-            job.runAttempt,
-            job.name,
-            job.kind,
-            variantId,
-            job.runnerName,
-            job.status,
-            job.conclusion,
-            record.createdAt,
-            job.startedAt,
-            job.completedAt,
-            duration,
-            weekStart(job.startedAt ?? record.createdAt),
-            job.failureKind,
-            r ? 1 : 0,
-            seen,
-            skip,
-            n.pass,
-            n.fail,
-            n.skip,
-            n.error,
-            n.miss,
-            n.flaky,
-          ]);
-        }
-        await db.insertMany('tests', ['test_id', 'binary_name', 'name', 'number'], newTests);
-        await db.insertMany('test_sets', ['set_id', 'hash', 'size', 'ids'], newSets);
-        await db.insertMany(
-          'jobs',
-          [
-            'job_id',
-            'run_id',
-            'run_attempt',
-            'name',
-            'kind',
-            'variant_id',
-            'runner_name',
-            'status',
-            'conclusion',
-            'run_created',
-            'started_at',
-            'completed_at',
-            'duration_s',
-            'week',
-            'failure_kind',
-            'has_results',
-            'seen_set',
-            'skip_set',
-            'n_pass',
-            'n_fail',
-            'n_skip',
-            'n_error',
-            'n_miss',
-            'n_flaky',
-          ],
-          jobRows,
-        );
-        await db.insertMany(
-          'outcomes',
-          ['job_id', 'test_id', 'status', 'flaky', 'attempts', 'duration_ms', 'reason'],
-          outcomeRows,
-        );
-        await applyRollups(db, { runId: record.runId }, 1);
-        await db.insertMany(
-          'artifacts',
-          ['artifact_id', 'run_id', 'name', 'state', 'detail'],
-          record.artifacts.map((a) => [a.artifactId, record.runId, a.name, a.state, a.detail ?? null]),
-        );
-        await replaceCodeCoverage(db, record);
-      });
+      await this.db.transaction(() => this.replaceRun(record, batch));
     } catch (err) {
-      for (const row of newTests) this.testIds.delete(`${String(row[1])}\0${String(row[2])}`);
-      for (const row of newSets) this.setIds.delete(String(row[1]));
-      this.nextTestId = saved.nextTestId;
-      this.nextSetId = saved.nextSetId;
-      // Variants inserted in the rolled-back transaction are gone too.
-      this.variantIds.clear();
-      for (const r of await this.db.all<Record<string, SqlValue>>(
-        'SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants',
-      )) {
-        this.variantIds.set(variantKey(r as unknown as Variant), Number(r['variant_id']));
-      }
+      await this.forgetRolledBack(batch);
       throw err;
+    }
+  }
+
+  /** The body of ingestRun's transaction: the run's old rows out, its new rows and rollups in. */
+  private async replaceRun(record: RunRecord, batch: IngestBatch): Promise<void> {
+    const db = this.db;
+    await this.deleteRun(record.runId);
+    await db.run(
+      `INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_COLUMNS.map(() => '?').join(', ')})`,
+      runRow(record),
+    );
+    const jobRows: SqlValue[][] = [];
+    const outcomeRows: SqlValue[][] = [];
+    for (const job of record.jobs) {
+      const variantId = await this.variantId(job.variant);
+      const outcomes = this.jobOutcomes(job, batch);
+      jobRows.push(jobRow(record, job, variantId, outcomes));
+      for (const row of outcomes.rows) outcomeRows.push(row);
+    }
+    await db.insertMany('tests', ['test_id', 'binary_name', 'name', 'number'], batch.newTests);
+    await db.insertMany('test_sets', ['set_id', 'hash', 'size', 'ids'], batch.newSets);
+    await db.insertMany('jobs', JOB_COLUMNS, jobRows);
+    await db.insertMany('outcomes', OUTCOME_COLUMNS, outcomeRows);
+    await applyRollups(db, { runId: record.runId }, 1);
+    await db.insertMany(
+      'artifacts',
+      ['artifact_id', 'run_id', 'name', 'state', 'detail'],
+      record.artifacts.map((a) => [a.artifactId, record.runId, a.name, a.state, a.detail ?? null]),
+    );
+    await replaceCodeCoverage(db, record);
+  }
+
+  /** Every row of a run, its rollup contributions first (nothing to take for a new run). */
+  private async deleteRun(runId: number): Promise<void> {
+    const db = this.db;
+    if (await this.knownRun(runId)) await applyRollups(db, { runId }, -1);
+    await db.run('DELETE FROM outcomes WHERE job_id IN (SELECT job_id FROM jobs WHERE run_id = ?)', [runId]);
+    await db.run('DELETE FROM jobs WHERE run_id = ?', [runId]);
+    await db.run('DELETE FROM artifacts WHERE run_id = ?', [runId]);
+    await db.run('DELETE FROM runs WHERE run_id = ?', [runId]);
+  }
+
+  /**
+   * A job's test sets, outcome rows and counts; tests and sets it names for the first time get ids
+   * recorded in `batch`.
+   */
+  private jobOutcomes(job: JobRecord, batch: IngestBatch): JobOutcomes {
+    const r = job.results;
+    if (!r) return { seenSet: null, skipSet: null, counts: NO_COUNTS, rows: [] };
+    const seenSet = this.setId(r.reported, batch.newTests, batch.newSets);
+    const skipSet = this.setId(r.skipped, batch.newTests, batch.newSets);
+    const rows: SqlValue[][] = [];
+    const unique: TestOutcome[] = [];
+    const inJob = new Set<number>();
+    for (const o of r.exceptions) {
+      const testId = this.testId(o, batch.newTests);
+      if (inJob.has(testId)) continue; // a name printed twice counts once
+      inJob.add(testId);
+      unique.push(o);
+      rows.push([
+        job.jobId,
+        testId,
+        o.status,
+        o.flaky ? 1 : 0,
+        o.attempts,
+        o.durationMs ?? null,
+        o.reason ?? null,
+      ]);
+    }
+    return { seenSet, skipSet, counts: countOutcomes(r, unique), rows };
+  }
+
+  /** After a rolled-back ingest: ids handed out in it are free again, its variants are gone. */
+  private async forgetRolledBack(batch: IngestBatch): Promise<void> {
+    for (const row of batch.newTests) this.testIds.delete(`${String(row[1])}\0${String(row[2])}`);
+    for (const row of batch.newSets) this.setIds.delete(String(row[1]));
+    this.nextTestId = batch.before.nextTestId;
+    this.nextSetId = batch.before.nextSetId;
+    this.variantIds.clear();
+    await this.loadVariants();
+  }
+
+  private async loadVariants(): Promise<void> {
+    for (const r of await this.db.all<Record<string, SqlValue>>(
+      'SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants',
+    )) {
+      this.variantIds.set(variantKey(r as unknown as Variant), Number(r['variant_id']));
     }
   }
 
@@ -337,3 +267,157 @@ export class Store {
 function variantKey(v: Variant): string {
   return [v.arch, v.toolchain, v.runner, v.accelerator, v.labels].join('\0');
 }
+
+/** Test ids and sets first handed out by one ingest, and the counters before it, to undo a rollback. */
+interface IngestBatch {
+  newTests: SqlValue[][];
+  newSets: SqlValue[][];
+  before: { nextTestId: number; nextSetId: number };
+}
+
+interface OutcomeCounts {
+  pass: number;
+  fail: number;
+  skip: number;
+  error: number;
+  miss: number;
+  flaky: number;
+}
+
+interface JobOutcomes {
+  /** Ids of the job's reported and skipped test sets; null for a job without results. */
+  seenSet: number | null;
+  skipSet: number | null;
+  counts: OutcomeCounts;
+  /** Rows of `outcomes` (OUTCOME_COLUMNS), one per test. */
+  rows: SqlValue[][];
+}
+
+const NO_COUNTS: OutcomeCounts = { pass: 0, fail: 0, skip: 0, error: 0, miss: 0, flaky: 0 };
+
+/**
+ * A job's counts: only exceptions (each test once) are stored one by one; every other reported
+ * test that was not skipped passed.
+ */
+function countOutcomes(results: JobResults, unique: TestOutcome[]): OutcomeCounts {
+  const n = { ...NO_COUNTS, skip: results.skipped.length };
+  let notPass = 0;
+  for (const o of unique) {
+    if (o.status !== 'pass') notPass++;
+    if (o.status === 'fail') n.fail++;
+    else if (o.status === 'error') n.error++;
+    else if (o.status === 'miss') n.miss++;
+    if (o.flaky) n.flaky++;
+  }
+  n.pass = results.reported.length - results.skipped.length - notPass;
+  return n;
+}
+
+const RUN_COLUMNS = [
+  'run_id',
+  'repo',
+  'workflow_id',
+  'run_number',
+  'run_attempt',
+  'event',
+  'head_branch',
+  'base_ref',
+  'on_base',
+  'head_sha',
+  'base_sha',
+  'pr_number',
+  'status',
+  'conclusion',
+  'created_at',
+  'updated_at',
+  'html_url',
+  'results',
+  'results_detail',
+];
+
+/** The `runs` row of a record, in RUN_COLUMNS order. */
+function runRow(record: RunRecord): SqlValue[] {
+  return [
+    record.runId,
+    record.repo,
+    record.workflowId,
+    record.runNumber,
+    record.runAttempt,
+    record.event,
+    record.headBranch,
+    record.baseRef,
+    record.onBase ? 1 : 0,
+    record.headSha,
+    record.baseSha,
+    record.prNumber,
+    record.status,
+    record.conclusion,
+    record.createdAt,
+    record.updatedAt,
+    record.htmlUrl,
+    record.results,
+    record.resultsDetail ?? null,
+  ];
+}
+
+const JOB_COLUMNS = [
+  'job_id',
+  'run_id',
+  'run_attempt',
+  'name',
+  'kind',
+  'variant_id',
+  'runner_name',
+  'status',
+  'conclusion',
+  'run_created',
+  'started_at',
+  'completed_at',
+  'duration_s',
+  'week',
+  'failure_kind',
+  'has_results',
+  'seen_set',
+  'skip_set',
+  'n_pass',
+  'n_fail',
+  'n_skip',
+  'n_error',
+  'n_miss',
+  'n_flaky',
+];
+
+/** The `jobs` row of one job of `record`, in JOB_COLUMNS order. */
+function jobRow(record: RunRecord, job: JobRecord, variantId: number, outcomes: JobOutcomes): SqlValue[] {
+  const duration =
+    job.startedAt !== null && job.completedAt !== null ? job.completedAt - job.startedAt : null;
+  const n = outcomes.counts;
+  return [
+    job.jobId,
+    record.runId,
+    job.runAttempt,
+    job.name,
+    job.kind,
+    variantId,
+    job.runnerName,
+    job.status,
+    job.conclusion,
+    record.createdAt,
+    job.startedAt,
+    job.completedAt,
+    duration,
+    weekStart(job.startedAt ?? record.createdAt),
+    job.failureKind,
+    job.results ? 1 : 0,
+    outcomes.seenSet,
+    outcomes.skipSet,
+    n.pass,
+    n.fail,
+    n.skip,
+    n.error,
+    n.miss,
+    n.flaky,
+  ];
+}
+
+const OUTCOME_COLUMNS = ['job_id', 'test_id', 'status', 'flaky', 'attempts', 'duration_ms', 'reason'];

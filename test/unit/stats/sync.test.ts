@@ -174,4 +174,30 @@ describe('stats sync', () => {
       { numRuns: 5, seed: 42 },
     );
   });
+  it('records an artifact that expired between the list and the download as expired, whatever the artifact before it said', async () => {
+    const notZip = new Set<number>();
+    const gone = new Set<number>();
+    const { history, server, run } = await serve(
+      { seed: 5, runs: 12, ...SMALL },
+      { notZipFor: notZip, goneAtDownloadFor: gone },
+    );
+    const target = history.runs.find((r) => r.artifacts === 'per-job')!;
+    const results = server.artifactsOf(target.id).filter((a) => a.name.startsWith('results-'));
+    expect(results.length).toBeGreaterThanOrEqual(2);
+    const [broken, expired] = results as [(typeof results)[number], (typeof results)[number]];
+    notZip.add(broken.id);
+    gone.add(expired.id);
+    const store = await newStore();
+    await run(store);
+    const rows = await store.db.all('SELECT artifact_id, state, detail FROM artifacts WHERE run_id = ?', [
+      target.id,
+    ]);
+    const row = (id: number) => rows.find((r) => Number(r['artifact_id']) === id);
+    expect(row(broken.id)).toMatchObject({
+      state: 'invalid',
+      detail: expect.stringContaining(`${broken.name}: not a readable zip`) as unknown,
+    });
+    expect(row(expired.id)).toMatchObject({ state: 'expired', detail: null });
+    await store.close();
+  });
 });
