@@ -3,3 +3,4 @@ export * from './diff.ts';
 export * from './patch.ts';
 export * from './report.ts';
 export * from './tools.ts';
+export * from './threshold.ts';

@@ -6,11 +6,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  checkPatchThreshold,
   coverageReport,
   gitDiff,
   parseLcov,
   parseUnifiedDiff,
-  patchPercent,
   renderCoverageMarkdown,
   uncoveredAnnotations,
   writeHtmlReport,
@@ -105,11 +105,12 @@ export const coverageCommand: Command = {
     }
     if (values.html)
       await writeHtmlReport(resolve(io.cwd, values.lcov), resolve(io.cwd, values.html), sourceDir, io.logger);
-    const p = patch ? patchPercent(patch) : undefined;
-    if (threshold !== undefined && p !== undefined && p < threshold) {
-      io.logger.error(`Patch coverage ${p.toFixed(1)} % is below the threshold of ${threshold} %`);
+    const check = checkPatchThreshold(report.patch, threshold);
+    if (check.status === 'below') {
+      io.logger.error(check.message);
       return 1;
     }
+    if (check.status !== 'not-set') io.logger.info(check.message);
     return 0;
   },
 };
