@@ -1,6 +1,7 @@
 // The run's findings across the matrix: every failure once, with the jobs it happened in. Pure.
 // Kernel splats rank first (they can break tests that ran after them), then real failures, then
 // flaky and quarantined tests, which do not fail the run.
+import { checkPatchThreshold, type PatchThresholdCheck } from '@bpf-ci/coverage';
 import type { BinaryResult, ConsoleEvent, Counts, TestCase } from '@bpf-ci/model';
 import { binaryConclusion, totalCounts } from '@bpf-ci/model';
 import { binaryFamily } from '@bpf-ci/parsers';
@@ -63,6 +64,8 @@ export interface JobSummary {
   /** Why the job's results are partial, when they are. */
   partial?: string;
   coverage?: Coverage;
+  /** The config's coverage patch-threshold judged on this job's patch coverage, when it has one. */
+  patchThreshold?: Exclude<PatchThresholdCheck, { status: 'not-set' }>;
 }
 
 export interface Coverage {
@@ -218,6 +221,8 @@ export function analyzeRun(
     }
     const incomplete = run.binaries.filter((b) => !b.complete);
     if (incomplete.length > 0 || run.binaries.length === 0) real = true;
+    const patchThreshold = checkPatchThreshold(run.coverage?.patch, job.patchThreshold);
+    if (patchThreshold.status === 'below') real = true;
     const summary: JobSummary = {
       job,
       verdict: real ? 'failure' : soft ? 'warning' : 'success',
@@ -230,6 +235,7 @@ export function analyzeRun(
         .join('; ');
     const coverage = readCoverage(loaded.raw);
     if (coverage) summary.coverage = coverage;
+    if (patchThreshold.status !== 'not-set') summary.patchThreshold = patchThreshold;
     summaries.push(summary);
   }
   const ranked = findings.ranked();
