@@ -46,39 +46,13 @@ import {
 } from '@bpf-ci/coverage';
 import { ownSummary, scratch, timed } from './helpers.ts';
 import {
+  BUILT_KERNEL_TESTS,
   E2E_COVERAGE_DIRECTORIES,
   E2E_DIR,
   E2E_TREE,
   ensureTree,
   qemuKernelOptions,
 } from './kernel-e2e-setup.ts';
-
-/**
- * test_progs tests that pass on the small kernel under TCG in seconds: kprobes and uprobes, fentry
- * and fexit, XDP and tc test runs, BTF-defined maps, tail calls, trace_printk through tracefs, and
- * CO-RE Kconfig externs (which read the built kernel's config in the guest).
- */
-const BUILT_KERNEL_TESTS = [
-  'align',
-  'attach_probe',
-  'bpf_loop',
-  'btf_map_in_map',
-  'core_extern',
-  'fentry_test',
-  'fexit_test',
-  'global_data',
-  'pkt_access',
-  'queue_stack_map',
-  'skb_ctx',
-  'spinlock',
-  'stacktrace_map',
-  'subprogs',
-  'syscall',
-  'tailcalls',
-  'trace_printk',
-  'xdp',
-  'xdp_adjust_tail',
-];
 
 /** In do_check(): runs for every instruction of every program test_verifier loads. */
 const COVERED_ADDED_LINE = 'insn = &insns[env->insn_idx];';

@@ -12,6 +12,35 @@ export const E2E_TREE = join(E2E_DIR, 'linux');
 // With GCOV of kernel/bpf: the one small kernel serves the kernel-build and the coverage tests.
 export const E2E_BUILD_DIR = join(E2E_DIR, 'build-x86_64-gcc-gcov');
 export const E2E_COVERAGE_DIRECTORIES = ['kernel/bpf'];
+
+/**
+ * test_progs tests that pass on the small kernel under TCG in seconds: kprobes and uprobes, fentry
+ * and fexit, XDP and tc test runs, BTF-defined maps, tail calls, trace_printk through tracefs, and
+ * CO-RE Kconfig externs (which read the built kernel's config in the guest). The kernel e2e and
+ * the coverage benchmark run the same list.
+ */
+export const BUILT_KERNEL_TESTS = [
+  'align',
+  'attach_probe',
+  'bpf_loop',
+  'btf_map_in_map',
+  'core_extern',
+  'fentry_test',
+  'fexit_test',
+  'global_data',
+  'pkt_access',
+  'queue_stack_map',
+  'skb_ctx',
+  'spinlock',
+  'stacktrace_map',
+  'subprogs',
+  'syscall',
+  'tailcalls',
+  'trace_printk',
+  'xdp',
+  'xdp_adjust_tail',
+];
+
 const QEMU_FRAGMENT = join(import.meta.dirname, '../../packages/kernel/configs/qemu-minimal.config');
 
 /** tinyconfig + qemu-minimal.config, gcc, x86_64, GCOV of kernel/bpf: the small QEMU-ready kernel. */

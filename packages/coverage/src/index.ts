@@ -4,3 +4,4 @@ export * from './patch.ts';
 export * from './report.ts';
 export * from './tools.ts';
 export * from './step.ts';
+export * from './threshold.ts';

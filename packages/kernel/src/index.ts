@@ -1,7 +1,7 @@
 export * from './debian.ts';
 export * from './selftests.ts';
 export { findBtf, findBtfWithOrder, type ByteOrder } from './vmlinux.ts';
-export { CommandError } from './exec.ts';
+export { CommandError, childCpuSeconds } from './exec.ts';
 export * from './build.ts';
 export * from './config.ts';
 export * from './toolchain.ts';

@@ -47,6 +47,9 @@ export function appendCoverageLegs(config: Config, builds: BuildEntry[], tests: 
       'results-artifact': `results-coverage-${label}`,
       coverage: directories,
       'coverage-per-runner': coverage['per-runner'],
+      ...(coverage['patch-threshold'] !== undefined
+        ? { 'coverage-patch-threshold': coverage['patch-threshold'] }
+        : {}),
     });
   }
 }

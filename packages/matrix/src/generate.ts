@@ -100,6 +100,8 @@ export interface TestEntry extends FlakyEntry {
   coverage?: string;
   /** Capture per runner (reset between runners) rather than once after all of them. */
   'coverage-per-runner'?: boolean;
+  /** The config's coverage patch-threshold (percent): below it, the run's report fails. Absent: never. */
+  'coverage-patch-threshold'?: number;
 }
 
 export interface Matrix {

@@ -1,6 +1,7 @@
 // The run's findings across the matrix: every failure once, with the jobs it happened in. Pure.
 // Kernel splats rank first (they can break tests that ran after them), then real failures, then
 // flaky and quarantined tests, which do not fail the run.
+import { checkPatchThreshold, type PatchThresholdCheck } from '@bpf-ci/coverage';
 import type { BinaryResult, ConsoleEvent, Counts, Run, TestCase } from '@bpf-ci/model';
 import { binaryConclusion, totalCounts } from '@bpf-ci/model';
 import { binaryFamily } from '@bpf-ci/parsers';
@@ -63,6 +64,8 @@ export interface JobSummary {
   /** Why the job's results are partial, when they are. */
   partial?: string;
   coverage?: Coverage;
+  /** The config's coverage patch-threshold judged on this job's patch coverage, when it has one. */
+  patchThreshold?: Exclude<PatchThresholdCheck, { status: 'not-set' }>;
 }
 
 export interface Coverage {
@@ -185,6 +188,8 @@ function analyzeJob(
   addEarlierAttempts(job, run, known, findings, severity);
   const incomplete = run.binaries.filter((b) => !b.complete);
   if (incomplete.length > 0 || run.binaries.length === 0) severity.real = true;
+  const patchThreshold = checkPatchThreshold(run.coverage?.patch, job.patchThreshold);
+  if (patchThreshold.status === 'below') severity.real = true;
   const summary: JobSummary = {
     job,
     verdict: severity.real ? 'failure' : severity.soft ? 'warning' : 'success',
@@ -195,6 +200,7 @@ function analyzeJob(
     summary.partial = incomplete.map((b) => b.incompleteDetail ?? `${b.binary} did not complete`).join('; ');
   const coverage = readCoverage(loaded.raw);
   if (coverage) summary.coverage = coverage;
+  if (patchThreshold.status !== 'not-set') summary.patchThreshold = patchThreshold;
   return summary;
 }
 

@@ -168,6 +168,7 @@ function jobOf(summary: JobSummary): AuthorJob {
         ? 'no results: the job failed or was cancelled before it reported'
         : `${countsLine(summary.counts ?? { passed: 0, skipped: 0, failed: 0 })}${summary.partial ? ` (partial: ${summary.partial})` : ''}`,
   };
+  if (summary.patchThreshold?.status === 'below') job.detail += `; ${summary.patchThreshold.message}`;
   if (summary.job.url !== undefined) job.url = summary.job.url;
   return job;
 }

@@ -14,6 +14,8 @@ export const PlannedJob = z.looseObject({
   test: z.string().min(1),
   arch: z.string().min(1),
   toolchain: z.string().min(1),
+  /** The coverage job's patch-threshold (percent) from the config: below it, the job fails. */
+  'coverage-patch-threshold': z.number().min(0).max(100).optional(),
 });
 export type PlannedJob = z.infer<typeof PlannedJob>;
 
@@ -59,6 +61,8 @@ export interface JobReport {
   attempt?: number;
   /** Results of earlier attempts of the same job, oldest first. */
   earlier: LoadedResults[];
+  /** The least patch coverage (percent) this job's results must show; absent: not judged. */
+  patchThreshold?: number;
 }
 
 export interface CollectOptions {
@@ -95,7 +99,11 @@ export function collectJobs(
     jobs.set(jobKey(runner, arch, toolchain), job);
     return job;
   };
-  for (const p of planned) add(p.name, p.test, p.arch, p.toolchain);
+  for (const p of planned) {
+    const job = add(p.name, p.test, p.arch, p.toolchain);
+    const threshold = p['coverage-patch-threshold'];
+    if (threshold !== undefined) job.patchThreshold = threshold;
+  }
 
   const byJob = new Map<string, LoadedResults[]>();
   for (const item of loaded) {

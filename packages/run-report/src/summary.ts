@@ -21,6 +21,7 @@ export interface SummaryOptions {
 }
 
 const VERDICT_ICON = { success: '✅', warning: '⚠️', failure: '❌', infra: '💥' } as const;
+const THRESHOLD_ICON = { met: '✅', below: '❌', 'not-applicable': '➖' } as const;
 
 const SECTION: Record<FindingClass, string> = {
   splat: '🔥 Kernel splats',
@@ -165,6 +166,14 @@ export function renderRunSummary(analysis: RunAnalysis, options: SummaryOptions 
       return `| ${markdownLink(j.job.name, j.job.url)} | ${((100 * c.linesCovered) / c.linesTotal).toFixed(1)} % | ${c.linesCovered}/${c.linesTotal} |`;
     });
     out.push(`### 📊 Coverage\n\n| Job | Lines | Covered/total |\n| :-- | --: | --: |\n${rows.join('\n')}\n`);
+  }
+  const judged = jobs.filter((j) => j.patchThreshold !== undefined);
+  if (judged.length > 0) {
+    const lines = judged.map(
+      (j) =>
+        `- ${THRESHOLD_ICON[j.patchThreshold!.status]} ${markdownLink(j.job.name, j.job.url)}: ${escapeMarkdown(j.patchThreshold!.message)}`,
+    );
+    out.push(`### 🎯 Patch coverage threshold\n\n${lines.join('\n')}\n`);
   }
   if (analysis.infra.length > 0) {
     out.push(

@@ -59,6 +59,7 @@ const ALLOWED: Record<string, string[]> = {
   gh: ['@bpf-ci/logger', '@bpf-ci/protocol', '@bpf-ci/domain', '@actions/core'],
   'run-report': [
     '@bpf-ci/logger',
+    '@bpf-ci/coverage',
     '@bpf-ci/protocol',
     '@bpf-ci/domain',
     '@bpf-ci/model',

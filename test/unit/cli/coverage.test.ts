@@ -58,6 +58,8 @@ describe('bpf-ci coverage', () => {
   git('commit', '-qam', 'head');
   const lcov = join(dir, 'coverage.lcov');
   writeFileSync(lcov, TRACEFILE);
+  /** Patch coverage of the head commit's change. */
+  const patchArgs = ['coverage', '--lcov', lcov, '--source', src, '--base', 'HEAD~1', '--head', 'HEAD'];
 
   it('prints totals and the per-file table', async () => {
     const r = await bpfCi(['coverage', '--lcov', lcov, '--source', src]);
@@ -71,23 +73,7 @@ describe('bpf-ci coverage', () => {
   it('with --base/--head names the covered and the uncovered added line, warns on the uncovered one, and fails below --threshold', async () => {
     const json = join(dir, 'coverage.json');
     const html = join(dir, 'html');
-    const r = await bpfCi([
-      'coverage',
-      '--lcov',
-      lcov,
-      '--source',
-      src,
-      '--base',
-      'HEAD~1',
-      '--head',
-      'HEAD',
-      '--threshold',
-      '60',
-      '--json',
-      json,
-      '--html',
-      html,
-    ]);
+    const r = await bpfCi([...patchArgs, '--threshold', '60', '--json', json, '--html', html]);
     expect(r.stdout).toContain(
       '50.0 % of the added and changed executable lines ran in a test: 1 covered, 1 not.',
     );
@@ -105,6 +91,14 @@ describe('bpf-ci coverage', () => {
       uncovered: [{ file: 'kernel/bpf/x.c', line: 8, function: 'b' }],
     });
     expect(existsSync(join(html, 'kernel/bpf/x.c.gcov.html'))).toBe(true);
+  });
+
+  it('passes at the --threshold and says so', async () => {
+    const r = await bpfCi([...patchArgs, '--threshold', '50']);
+    expect(r.stderr).toContain(
+      'Patch coverage 50.0 % meets the threshold of 50 %: 1 of 2 added executable lines of HEAD~1..HEAD ran in a test',
+    );
+    expect(r.code).toBe(0);
   });
 
   it('adds the report to a results.json, which stays valid', async () => {

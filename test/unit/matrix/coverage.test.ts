@@ -27,6 +27,8 @@ describe('coverage legs in the matrix', () => {
       'test_verifier',
     ]);
     expect(job['coverage-per-runner']).toBe(false);
+    // No threshold configured: nothing may fail on coverage.
+    expect(job).not.toHaveProperty('coverage-patch-threshold');
     // The plain x86_64 gcc build is still there, unchanged.
     expect(m.build.include.find((b) => b.artifact === 'kernel-x86_64-gcc-15')?.coverage).toBeUndefined();
   });
@@ -40,6 +42,17 @@ describe('coverage legs in the matrix', () => {
     const legs = m.build.include.filter((b) => b.coverage !== undefined);
     expect(legs.map((b) => [b.toolchain, b.coverage])).toEqual([['llvm-22', 'kernel/bpf\nnet/core']]);
     expect(m.test.include.find((t) => t.test === 'coverage')?.['coverage-per-runner']).toBe(true);
+  });
+
+  it("carries the config's patch-threshold on the coverage job only", () => {
+    const m = generateMatrix(config('coverage:\n  patch-threshold: 75.5\n'));
+    expect(
+      m.test.include.filter((t) => t['coverage-patch-threshold'] !== undefined).map((t) => t.name),
+    ).toEqual(['coverage on x86_64 with gcc-15']);
+    expect(m.test.include.find((t) => t.test === 'coverage')?.['coverage-patch-threshold']).toBe(75.5);
+    for (const bad of ['101', '-1', "'80'"]) {
+      expect(() => config(`coverage:\n  patch-threshold: ${bad}\n`), bad).toThrow(/patch-threshold/);
+    }
   });
 
   it('refuses a directory that is not a plain source-relative path', () => {

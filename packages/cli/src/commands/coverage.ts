@@ -7,11 +7,11 @@ import { resolve } from 'node:path';
 import {
   addCoverageToResults,
   annotateUncovered,
+  checkPatchThreshold,
   coverageReport,
   gitDiff,
   parseLcov,
   parseUnifiedDiff,
-  patchPercent,
   renderCoverageMarkdown,
   writeHtmlReport,
 } from '@bpf-ci/coverage';
@@ -86,11 +86,12 @@ export const coverageCommand = optionsCommand({
     if (values.results) await addCoverageToResults(resolve(io.cwd, values.results), report);
     if (values.html)
       await writeHtmlReport(resolve(io.cwd, values.lcov), resolve(io.cwd, values.html), sourceDir, io.logger);
-    const p = patch ? patchPercent(patch) : undefined;
-    if (threshold !== undefined && p !== undefined && p < threshold) {
-      io.logger.error(`Patch coverage ${p.toFixed(1)} % is below the threshold of ${threshold} %`);
+    const check = checkPatchThreshold(report.patch, threshold);
+    if (check.status === 'below') {
+      io.logger.error(check.message);
       return 1;
     }
+    if (check.status !== 'not-set') io.logger.info(check.message);
     return 0;
   },
 });
