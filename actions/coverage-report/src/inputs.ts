@@ -10,5 +10,9 @@ export const Inputs = z.object({
   'test-name': input.optional(),
   base: input.optional(),
   head: input.optional(),
+  'patch-threshold': input
+    .optional()
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().min(0).max(100).optional()),
   'output-dir': input.required(),
 });

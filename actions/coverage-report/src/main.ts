@@ -1,6 +1,6 @@
 // coverage-report action: a coverage job's counters with its build's notes, by @bpf-ci/coverage.
 import { join, resolve } from 'node:path';
-import { coverageStepOutputs, runCoverageStep } from '@bpf-ci/coverage';
+import { checkPatchThreshold, coverageStepOutputs, runCoverageStep } from '@bpf-ci/coverage';
 import { UserError } from '@bpf-ci/domain';
 import { appendStepSummary, runAction, setOutputs } from '@bpf-ci/gh';
 import { readArtifactManifest } from '@bpf-ci/kernel';
@@ -30,5 +30,9 @@ export function run(): Promise<number> {
     );
     await appendStepSummary(result.markdown);
     setOutputs(coverageStepOutputs(result));
+    const check = checkPatchThreshold(result.report.patch, inputs['patch-threshold']);
+    if (check.status === 'below') logger.error(check.message);
+    else if (check.status !== 'not-set') logger.info(check.message);
+    return check.status === 'below' ? 1 : 0;
   });
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRun } from '@bpf-ci/model';
 import { ROOT, runInProcess } from '../../helpers/action-harness.ts';
+import { gcovFixtureChange } from '../../helpers/gcov-change.ts';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'gcov');
 
@@ -66,6 +67,48 @@ describe('actions/coverage-report', () => {
       'patch-percent': '',
     });
     expect(readFileSync(join(dir, 'coverage', 'html', 'index.html'), 'utf8')).toContain('kernel/bpf');
+  });
+
+  it('fails the step when the patch coverage is below patch-threshold, and only then', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpf-ci-coverage-action-'));
+    const repo = join(dir, 'linux');
+    const git = gcovFixtureChange(repo);
+    const range = `${git('rev-parse', 'HEAD^1').trim()}..${git('rev-parse', 'HEAD').trim()}`;
+    const kernel = artifact(dir, true);
+    const withThreshold = (threshold: string) =>
+      runInProcess('coverage-report', {
+        'gcov-dir': join(FIXTURE, 'gcov'),
+        'artifact-dir': kernel,
+        'source-dir': repo,
+        base: 'HEAD^1',
+        head: 'HEAD',
+        'patch-threshold': threshold,
+        'output-dir': join(dir, `coverage-${threshold || 'none'}`),
+      });
+    // One of the change's two added lines ran: 50 %.
+    const below = await withThreshold('60');
+    expect(below.code).toBe(1);
+    const errors = below.commands.filter((c) => c.name === 'error').map((c) => c.data);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('50');
+    expect(errors[0]).toContain('60');
+    expect(errors[0]).toContain(range);
+    expect(below.outputs['patch-percent']).toBe('50.0');
+    const met = await withThreshold('50');
+    expect(met.code).toBe(0);
+    expect(met.commands.filter((c) => c.name === 'error')).toEqual([]);
+    const none = await withThreshold('');
+    expect(none.code).toBe(0);
+    // The uncovered line is a warning whatever the threshold.
+    expect(none.commands.some((c) => c.name === 'warning' && c.data.includes('tnum_sbin'))).toBe(true);
+    const bad = await withThreshold('101');
+    expect(bad.code).toBe(1);
+    expect(
+      bad.commands
+        .filter((c) => c.name === 'error')
+        .map((c) => c.data)
+        .join('\n'),
+    ).toContain("input 'patch-threshold'");
   });
 
   it('takes base and head together only', async () => {

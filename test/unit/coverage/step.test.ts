@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@bpf-ci/logger';
 import { parseRun } from '@bpf-ci/model';
 import { lcovSummary, parseLcov, runCoverageStep, sourcesOutside } from '@bpf-ci/coverage';
+import { gcovFixtureChange } from '../../helpers/gcov-change.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'gcov');
 /** The source folder the fixture's kernel was built in: its notes name it (README there). */
@@ -109,29 +110,8 @@ describe('runCoverageStep on real GCOV counters', () => {
 
   it('patch coverage of a synthetic change: the added line a test ran is covered, the one none reached is a warning', async () => {
     const dir = scratch();
-    // A git checkout whose last commit "adds" two lines of tnum.c: tnum_const()'s return, which
-    // test_verifier runs millions of times, and tnum_sbin()'s last store (tnum_sbin never runs).
     const repo = join(dir.out, '..', 'linux');
-    cpSync(join(FIXTURE, 'source'), repo, { recursive: true });
-    const git = (...args: string[]): string =>
-      execFileSync(
-        'git',
-        ['-C', repo, '-c', 'user.name=bpf-ci', '-c', 'user.email=ci@bpf-ci.invalid', ...args],
-        {
-          encoding: 'utf8',
-        },
-      );
-    const file = join(repo, 'kernel/bpf/tnum.c');
-    const source = readFileSync(file, 'utf8');
-    const lines = source.split('\n');
-    expect(lines[17]).toBe('\treturn TNUM(value, 0);');
-    expect(lines[196]).toBe('\tstr[min(size - 1, (size_t)64)] = 0;');
-    git('init', '-q');
-    writeFileSync(file, lines.filter((_, i) => i !== 17 && i !== 196).join('\n'));
-    git('add', '.');
-    git('commit', '-qm', 'base');
-    writeFileSync(file, source);
-    git('commit', '-qam', 'head');
+    const git = gcovFixtureChange(repo);
     const logger = new MemoryLogger();
     const result = await runCoverageStep(
       { ...fixtureOptions(dir), sourceDir: repo, patch: { base: 'HEAD^1', head: 'HEAD' } },

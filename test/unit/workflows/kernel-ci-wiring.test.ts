@@ -75,7 +75,9 @@ describe('kernel-ci.yml', () => {
 
   it('uses only matrix keys that the generator produces, and names jobs after the entry', () => {
     // With the coverage leg: its entries carry the coverage keys the other entries lack.
-    const m = generateMatrix(parseConfig('coverage: {}\n'), { repository: 'kernel-patches/bpf' });
+    const m = generateMatrix(parseConfig('coverage: {patch-threshold: 80}\n'), {
+      repository: 'kernel-patches/bpf',
+    });
     const keysOf = (entries: object[]): string[] => [...new Set(entries.flatMap((e) => Object.keys(e)))];
     const keys = {
       build: keysOf(m.build.include),
@@ -259,6 +261,8 @@ describe('kernel-ci.yml: the coverage leg', () => {
     expect(checkout.with?.['fetch-depth']).toBe(2);
     expect(coverage.with?.['base']).toBe("${{ github.event_name == 'pull_request' && 'HEAD^1' || '' }}");
     expect(coverage.with?.['head']).toBe("${{ github.event_name == 'pull_request' && 'HEAD' || '' }}");
+    // The config's patch-threshold, as the matrix generator names it on the coverage job.
+    expect(coverage.with?.['patch-threshold']).toBe('${{ matrix.coverage-patch-threshold }}');
     // After result-parser wrote results.json, before the results upload takes it.
     const resultsUpload = index((s) => String(s.with?.['name']).includes('results-artifact'));
     expect(index((s) => s === parser)).toBeLessThan(index((s) => s === coverage));
