@@ -36516,7 +36516,7 @@ function extend(target) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5887);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4555);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -36526,7 +36526,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5887:
+/***/ 4555:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39508,7 +39508,7 @@ class ConfigError extends errors_UserError {
 ;// CONCATENATED MODULE: ./packages/domain/src/arch.ts
 // The architectures a kernel is built for and boots on, and the names each tool gives them.
 
-const ARCHES = (/* unused pure expression or super */ null && (['x86_64', 'aarch64', 's390x']));
+const ARCHES = ['x86_64', 'aarch64', 's390x'];
 const ARCH_NAMES = {
     x86_64: {
         debian: 'amd64',
@@ -39556,12 +39556,29 @@ function parseArch(text) {
     const name = text.trim().toLowerCase();
     const arch = isArch(name) ? name : ARCH_ALIASES[name];
     if (!arch)
-        throw new UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
+        throw new errors_UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
     return arch;
 }
 /** The arch of the machine we run on (from process.arch), or undefined for any other. */
 function hostArch(nodeArch = process.arch) {
     return ARCHES.find((a) => ARCH_NAMES[a].nodeArch === nodeArch);
+}
+
+;// CONCATENATED MODULE: ./packages/domain/src/lists.ts
+/** "test_progs, test_verifier\ntest_maps" → ["test_progs", "test_verifier", "test_maps"]. */
+function splitList(text) {
+    return text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+/**
+ * POSIX shell single quoting, safe for any text (quotes, newlines, `$(...)`). A word made only of
+ * characters no shell treats specially is left bare, so a command meant for pasting stays readable;
+ * `=` is not among them (a bare first word `A=b` would be an assignment), nor is the empty word.
+ */
+function shellQuote(word) {
+    return /^[A-Za-z0-9_./:@+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 ;// CONCATENATED MODULE: ./packages/domain/src/runners.ts
@@ -39629,9 +39646,49 @@ function suggestToolchain(written, defaultVersions) {
     return `${family}-${version}`;
 }
 
+;// CONCATENATED MODULE: ./packages/domain/src/values.ts
+// How a value a user typed is read, one rule per kind, shared by every entry point: the actions
+// read their inputs through these (@bpf-ci/gh `input`), the command line its options (bpf-ci), so
+// `retries: 0` in a workflow and `--retries 0` on the command line are accepted or refused alike.
+// Lists and arches are read by splitList (lists.ts) and parseArch (arch.ts).
+
+/**
+ * A value its rule refuses. The message says what the value must be and does not quote it: the
+ * entry point names the input or option and quotes what was given, each in its own way.
+ */
+class InvalidValue extends errors_UserError {
+    name = 'InvalidValue';
+}
+/**
+ * "0", "42" → the number; at least `min`. Digits only: no sign, no fraction, no "1e3" or "0x10"
+ * (which Number() would take), so what a user reads is what runs.
+ */
+function wholeNumber(text, min = 0) {
+    if (!/^\d+$/.test(text))
+        throw new InvalidValue('must be a whole number');
+    const n = Number(text);
+    if (n < min)
+        throw new InvalidValue(`must be at least ${min}`);
+    return n;
+}
+/** "true" or "false", as a workflow writes a boolean input; anything else is refused. */
+function flag(text) {
+    if (text !== 'true' && text !== 'false')
+        throw new InvalidValue('must be true or false');
+    return text === 'true';
+}
+/** One entry per line, each trimmed, blank lines dropped (a workflow's multi-line input). */
+function splitLines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -49174,6 +49231,84 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/logger/src/index.ts
+// The logger every package takes instead of touching @actions/core, so the GitHub action (see
+// packages/gh, ActionsLogger) and the `bpf-ci` command line (ConsoleLogger) run the same code.
+/**
+ * The three levelled annotation methods of a Logger, each the same `annotate` call with its level:
+ * a logger writes annotations in one place, whatever their level.
+ */
+class AnnotatingLogger {
+    notice(message, properties) {
+        this.annotate('notice', message, properties);
+    }
+    warning(message, properties) {
+        this.annotate('warning', message, properties);
+    }
+    error(message, properties) {
+        this.annotate('error', message, properties);
+    }
+}
+/**
+ * Plain terminal logger for the command line: messages to stderr, nothing interpreted. Inside a
+ * GitHub Actions step the command line hands it a stream that frames workflow commands (see
+ * @bpf-ci/protocol's guardedStream), since a terminal logger cannot tell a runner from a person.
+ */
+class ConsoleLogger extends AnnotatingLogger {
+    out;
+    verbose;
+    constructor(options = {}) {
+        super();
+        this.out = options.stream ?? process.stderr;
+        this.verbose = options.verbose ?? false;
+    }
+    info(message) {
+        this.out.write(`${message}\n`);
+    }
+    debug(message) {
+        if (this.verbose)
+            this.out.write(`debug: ${message}\n`);
+    }
+    annotate(level, message, properties) {
+        this.out.write(`${level}: ${src_where(properties)}${message}\n`);
+    }
+    async group(title, body) {
+        this.out.write(`== ${title}\n`);
+        return body();
+    }
+    untrusted(text) {
+        this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+}
+/** A logger that keeps every message in memory: for tests and for capturing a step's log. */
+class MemoryLogger extends (/* unused pure expression or super */ null && (AnnotatingLogger)) {
+    entries = [];
+    info(message) {
+        this.entries.push({ level: 'info', message });
+    }
+    debug(message) {
+        this.entries.push({ level: 'debug', message });
+    }
+    annotate(level, message, properties) {
+        this.entries.push(properties ? { level, message, properties } : { level, message });
+    }
+    async group(title, body) {
+        this.entries.push({ level: 'group', message: title });
+        return body();
+    }
+    untrusted(text) {
+        this.entries.push({ level: 'untrusted', message: text });
+    }
+    messages(level) {
+        return this.entries.filter((e) => level === undefined || e.level === level).map((e) => e.message);
+    }
+}
+function src_where(p) {
+    if (!p?.file)
+        return p?.title ? `${p.title}: ` : '';
+    return `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.title ? `${p.title}: ` : ''}`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/protocol/src/commands.ts
@@ -49426,11 +49561,15 @@ function guardedStream(target) {
 
 
 ;// CONCATENATED MODULE: ./packages/gh/src/logger.ts
+// The Logger the actions use. Every workflow command goes through @bpf-ci/protocol's formatCommand
+// (the one escaping module); untrusted text is framed with ::stop-commands::.
 
-class ActionsLogger {
+
+class ActionsLogger extends AnnotatingLogger {
     write;
     /** `write` receives whole lines (each ends with "\n"); default: the step's stdout. */
     constructor(write = (text) => void process.stdout.write(text)) {
+        super();
         this.write = write;
     }
     info(message) {
@@ -49442,15 +49581,6 @@ class ActionsLogger {
     }
     debug(message) {
         this.command('debug', {}, message);
-    }
-    warning(message, properties) {
-        this.annotate('warning', message, properties);
-    }
-    error(message, properties) {
-        this.annotate('error', message, properties);
-    }
-    notice(message, properties) {
-        this.annotate('notice', message, properties);
     }
     annotate(level, message, properties) {
         const annotation = { ...properties, level, message };
@@ -49483,8 +49613,27 @@ class ActionsLogger {
 
 
 /**
+ * A value rule of @bpf-ci/domain as a zod step: a value it refuses (InvalidValue) becomes an issue
+ * that readInputs reports with the input's name and the value given; any other error, such as
+ * parseArch's own UserError that already quotes the value, goes through as thrown.
+ */
+function rule(read) {
+    return schemas_string().transform((text, ctx) => {
+        try {
+            return read(text);
+        }
+        catch (err) {
+            if (!(err instanceof InvalidValue))
+                throw err;
+            ctx.addIssue({ code: 'custom', message: err.message });
+            return NEVER;
+        }
+    });
+}
+/**
  * Input value types. Every input arrives as a string: the runner passes the workflow's value, or
  * the default from action.yml when the workflow gives none, so defaults live in action.yml only.
+ * The rules of each kind are @bpf-ci/domain's, which the command line uses for its options too.
  */
 const input = {
     /** Any text, possibly empty. */
@@ -49494,15 +49643,19 @@ const input = {
     /** Text, or undefined when empty. */
     optional: () => schemas_string().transform((s) => (s === '' ? undefined : s)),
     /** One entry per line, blank lines dropped. */
-    lines: () => schemas_string().transform((s) => s
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '')),
+    lines: () => rule(splitLines),
+    /** Entries separated by commas, spaces or newlines. */
+    list: () => rule(splitList),
     /** A whole number of at least `min`. */
-    integer: (min) => schemas_string()
-        .regex(/^\d+$/, 'must be a whole number')
-        .transform(Number)
-        .pipe(schemas_number().int().min(min, `must be at least ${min}`)),
+    integer: (min) => rule((text) => wholeNumber(text, min)),
+    /** One whole number of at least `min` per line, blank lines dropped. */
+    integers: (min) => rule((text) => splitLines(text).map((line) => wholeNumber(line, min))),
+    /** A whole number of at least `min`, or undefined when empty. */
+    optionalInteger: (min) => rule((text) => (text === '' ? undefined : wholeNumber(text, min))),
+    /** true or false. */
+    boolean: () => rule(flag),
+    /** An architecture under any of its names (x86_64, amd64, arm64, ...); required. */
+    arch: () => schemas_string().min(1, 'is required').pipe(rule(parseArch)),
 };
 /** Reads every input the schema names (as @actions/core does: INPUT_<NAME>, trimmed) and parses it. */
 function readInputs(schema) {
@@ -49746,6 +49899,90 @@ async function openDatabase(location) {
     if (/^postgres(ql)?:\/\//.test(location))
         return PgDatabase.connect(location);
     return new SqliteDatabase(location);
+}
+
+;// CONCATENATED MODULE: ./packages/stats/src/code-coverage.ts
+const CODE_COVERAGE_TABLE_SQL = `
+CREATE TABLE code_coverage (
+  job_id BIGINT PRIMARY KEY, run_id BIGINT NOT NULL, run_created BIGINT NOT NULL, directories TEXT NOT NULL,
+  lines_hit INTEGER NOT NULL, lines_found INTEGER NOT NULL, functions_hit INTEGER NOT NULL,
+  functions_found INTEGER NOT NULL, branches_hit INTEGER NOT NULL, branches_found INTEGER NOT NULL);
+CREATE INDEX code_coverage_run ON code_coverage (run_id);
+CREATE INDEX code_coverage_created ON code_coverage (run_created);
+`;
+/** The totals of a results.json coverage report. */
+function coverageTotals(report) {
+    const count = (c) => ({ hit: c.hit, found: c.found });
+    return {
+        directories: report.directories.join(','),
+        lines: count(report.lines),
+        functions: count(report.functions),
+        branches: count(report.branches),
+    };
+}
+const COLUMNS = [
+    'job_id',
+    'run_id',
+    'run_created',
+    'directories',
+    'lines_hit',
+    'lines_found',
+    'functions_hit',
+    'functions_found',
+    'branches_hit',
+    'branches_found',
+];
+/** Replaces the run's coverage rows with its jobs' (inside the caller's transaction). */
+async function replaceCodeCoverage(db, record) {
+    await db.run('DELETE FROM code_coverage WHERE run_id = ?', [record.runId]);
+    const rows = [];
+    for (const job of record.jobs) {
+        const c = job.coverage;
+        if (!c)
+            continue;
+        rows.push([
+            job.jobId,
+            record.runId,
+            record.createdAt,
+            c.directories,
+            c.lines.hit,
+            c.lines.found,
+            c.functions.hit,
+            c.functions.found,
+            c.branches.hit,
+            c.branches.found,
+        ]);
+    }
+    await db.insertMany('code_coverage', COLUMNS, rows);
+}
+/**
+ * Coverage totals of the base branches' runs (pull requests measure their own change, not the
+ * trend), oldest first; of a run's attempts, the latest job of each arch × toolchain.
+ */
+async function coverageTrend(db, filter = {}) {
+    const rows = await db.all(`SELECT c.run_id, c.run_created, c.directories, c.lines_hit, c.lines_found, c.functions_hit,
+       c.functions_found, c.branches_hit, c.branches_found, v.arch, v.toolchain, j.run_attempt
+     FROM code_coverage c JOIN jobs j ON j.job_id = c.job_id JOIN variants v ON v.variant_id = j.variant_id
+     JOIN runs r ON r.run_id = c.run_id
+     WHERE r.on_base = 1 AND c.run_created >= ?
+     ORDER BY c.run_created, c.run_id, v.arch, v.toolchain, j.run_attempt`, [filter.since ?? 0]);
+    const latest = new Map();
+    for (const r of rows) {
+        const n = (k) => Number(r[k]);
+        const point = {
+            runId: n('run_id'),
+            createdAt: n('run_created'),
+            arch: String(r['arch']),
+            toolchain: String(r['toolchain']),
+            directories: String(r['directories']),
+            lines: { hit: n('lines_hit'), found: n('lines_found') },
+            functions: { hit: n('functions_hit'), found: n('functions_found') },
+            branches: { hit: n('branches_hit'), found: n('branches_found') },
+        };
+        // Ordered by attempt: a later attempt of the same run and leg replaces the earlier.
+        latest.set(`${point.runId}\0${point.arch}\0${point.toolchain}\0${point.directories}`, point);
+    }
+    return [...latest.values()];
 }
 
 ;// CONCATENATED MODULE: ./packages/stats/src/rollups.ts
@@ -49993,6 +50230,7 @@ async function rebuildRollups(db, logger) {
 
 ;// CONCATENATED MODULE: ./packages/stats/src/schema.ts
 
+
 /** Each entry is one version; never edit an applied one, append a new one. */
 const MIGRATIONS = [
     {
@@ -50049,6 +50287,9 @@ INSERT INTO job_counts (day, variant_id, kind, base_ref, status, conclusion, fai
     // Rollups for durations, top-failures and rates' runs under a variant filter (see rollups.ts),
     // built once from the stored runs of an existing store.
     { sql: ROLLUP_TABLES_SQL, fill: rebuildRollups },
+    // GCOV coverage totals per job (results.json's coverage field); runs stored before this version
+    // get theirs when they are synced again.
+    { sql: () => CODE_COVERAGE_TABLE_SQL },
 ];
 const SCHEMA_VERSION_LATEST = MIGRATIONS.length;
 /** Bring the database to the latest schema version; returns the versions applied now. */
@@ -53337,6 +53578,7 @@ function parseJobManifest(value, source) {
 
 
 ;// CONCATENATED MODULE: ./packages/stats/src/records.ts
+
 const INFRA_KINDS = [
     'vm-died',
     'kernel-panic',
@@ -53497,6 +53739,8 @@ function toRunRecord(repo, run, jobs, results, resultsState, artifacts, resultsD
             };
             if (parsed)
                 rec.results = parsed.results;
+            if (parsed?.run.coverage)
+                rec.coverage = coverageTotals(parsed.run.coverage);
             return rec;
         }),
         artifacts,
@@ -53575,6 +53819,7 @@ function readResultsJson(text, source, path = source) {
 
 
 
+
 const WEEK = 7 * 86400;
 /** Weeks start on Monday 00:00 UTC (1970-01-05 was a Monday). */
 function weekStart(epoch) {
@@ -53612,9 +53857,7 @@ class Store {
     static async open(db, options = {}) {
         await migrate(db, options.logger);
         const store = new Store(db);
-        for (const r of await db.all('SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants')) {
-            store.variantIds.set(variantKey(r), Number(r['variant_id']));
-        }
+        await store.loadVariants();
         for (const r of await db.all('SELECT test_id, binary_name, name FROM tests')) {
             store.testIds.set(`${r.binary_name}\0${r.name}`, Number(r.test_id));
             store.nextTestId = Math.max(store.nextTestId, Number(r.test_id) + 1);
@@ -53670,160 +53913,96 @@ class Store {
     }
     /** Replace everything stored about this run with `record`, atomically. */
     async ingestRun(record) {
-        const db = this.db;
-        // Ids handed out in this transaction are forgotten if it rolls back.
-        const saved = { nextTestId: this.nextTestId, nextSetId: this.nextSetId };
-        const newTests = [];
-        const newSets = [];
+        const batch = {
+            newTests: [],
+            newSets: [],
+            before: { nextTestId: this.nextTestId, nextSetId: this.nextSetId },
+        };
         try {
-            await db.transaction(async () => {
-                // Take the run's old rows out of the rollups before they go (nothing to take for a new run).
-                if (await this.knownRun(record.runId))
-                    await applyRollups(db, { runId: record.runId }, -1);
-                await db.run('DELETE FROM outcomes WHERE job_id IN (SELECT job_id FROM jobs WHERE run_id = ?)', [
-                    record.runId,
-                ]);
-                await db.run('DELETE FROM jobs WHERE run_id = ?', [record.runId]);
-                await db.run('DELETE FROM artifacts WHERE run_id = ?', [record.runId]);
-                await db.run('DELETE FROM runs WHERE run_id = ?', [record.runId]);
-                await db.run(`INSERT INTO runs (run_id, repo, workflow_id, run_number, run_attempt, event, head_branch, base_ref, on_base,
-             head_sha, base_sha, pr_number, status, conclusion, created_at, updated_at, html_url, results, results_detail)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-                    record.runId,
-                    record.repo,
-                    record.workflowId,
-                    record.runNumber,
-                    record.runAttempt,
-                    record.event,
-                    record.headBranch,
-                    record.baseRef,
-                    record.onBase ? 1 : 0,
-                    record.headSha,
-                    record.baseSha,
-                    record.prNumber,
-                    record.status,
-                    record.conclusion,
-                    record.createdAt,
-                    record.updatedAt,
-                    record.htmlUrl,
-                    record.results,
-                    record.resultsDetail ?? null,
-                ]);
-                const jobRows = [];
-                const outcomeRows = [];
-                for (const job of record.jobs) {
-                    const variantId = await this.variantId(job.variant);
-                    const duration = job.startedAt !== null && job.completedAt !== null ? job.completedAt - job.startedAt : null;
-                    const r = job.results;
-                    let seen = null;
-                    let skip = null;
-                    const n = { pass: 0, fail: 0, skip: 0, error: 0, miss: 0, flaky: 0 };
-                    if (r) {
-                        seen = this.setId(r.reported, newTests, newSets);
-                        skip = this.setId(r.skipped, newTests, newSets);
-                        n.skip = r.skipped.length;
-                        let notPass = 0;
-                        const inJob = new Set();
-                        for (const o of r.exceptions) {
-                            const testId = this.testId(o, newTests);
-                            if (inJob.has(testId))
-                                continue; // a name printed twice counts once
-                            inJob.add(testId);
-                            if (o.status !== 'pass')
-                                notPass++;
-                            if (o.status === 'fail')
-                                n.fail++;
-                            else if (o.status === 'error')
-                                n.error++;
-                            else if (o.status === 'miss')
-                                n.miss++;
-                            if (o.flaky)
-                                n.flaky++;
-                            outcomeRows.push([
-                                job.jobId,
-                                testId,
-                                o.status,
-                                o.flaky ? 1 : 0,
-                                o.attempts,
-                                o.durationMs ?? null,
-                                o.reason ?? null,
-                            ]);
-                        }
-                        n.pass = r.reported.length - r.skipped.length - notPass;
-                    }
-                    jobRows.push([
-                        job.jobId,
-                        record.runId,
-                        job.runAttempt,
-                        job.name,
-                        job.kind,
-                        variantId,
-                        job.runnerName,
-                        job.status,
-                        job.conclusion,
-                        record.createdAt,
-                        job.startedAt,
-                        job.completedAt,
-                        duration,
-                        weekStart(job.startedAt ?? record.createdAt),
-                        job.failureKind,
-                        r ? 1 : 0,
-                        seen,
-                        skip,
-                        n.pass,
-                        n.fail,
-                        n.skip,
-                        n.error,
-                        n.miss,
-                        n.flaky,
-                    ]);
-                }
-                await db.insertMany('tests', ['test_id', 'binary_name', 'name', 'number'], newTests);
-                await db.insertMany('test_sets', ['set_id', 'hash', 'size', 'ids'], newSets);
-                await db.insertMany('jobs', [
-                    'job_id',
-                    'run_id',
-                    'run_attempt',
-                    'name',
-                    'kind',
-                    'variant_id',
-                    'runner_name',
-                    'status',
-                    'conclusion',
-                    'run_created',
-                    'started_at',
-                    'completed_at',
-                    'duration_s',
-                    'week',
-                    'failure_kind',
-                    'has_results',
-                    'seen_set',
-                    'skip_set',
-                    'n_pass',
-                    'n_fail',
-                    'n_skip',
-                    'n_error',
-                    'n_miss',
-                    'n_flaky',
-                ], jobRows);
-                await db.insertMany('outcomes', ['job_id', 'test_id', 'status', 'flaky', 'attempts', 'duration_ms', 'reason'], outcomeRows);
-                await applyRollups(db, { runId: record.runId }, 1);
-                await db.insertMany('artifacts', ['artifact_id', 'run_id', 'name', 'state', 'detail'], record.artifacts.map((a) => [a.artifactId, record.runId, a.name, a.state, a.detail ?? null]));
-            });
+            await this.db.transaction(() => this.replaceRun(record, batch));
         }
         catch (err) {
-            for (const row of newTests)
-                this.testIds.delete(`${String(row[1])}\0${String(row[2])}`);
-            for (const row of newSets)
-                this.setIds.delete(String(row[1]));
-            this.nextTestId = saved.nextTestId;
-            this.nextSetId = saved.nextSetId;
-            // Variants inserted in the rolled-back transaction are gone too.
-            this.variantIds.clear();
-            for (const r of await this.db.all('SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants')) {
-                this.variantIds.set(variantKey(r), Number(r['variant_id']));
-            }
+            await this.forgetRolledBack(batch);
             throw err;
+        }
+    }
+    /** The body of ingestRun's transaction: the run's old rows out, its new rows and rollups in. */
+    async replaceRun(record, batch) {
+        const db = this.db;
+        await this.deleteRun(record.runId);
+        await db.run(`INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_COLUMNS.map(() => '?').join(', ')})`, runRow(record));
+        const jobRows = [];
+        const outcomeRows = [];
+        for (const job of record.jobs) {
+            const variantId = await this.variantId(job.variant);
+            const outcomes = this.jobOutcomes(job, batch);
+            jobRows.push(jobRow(record, job, variantId, outcomes));
+            for (const row of outcomes.rows)
+                outcomeRows.push(row);
+        }
+        await db.insertMany('tests', ['test_id', 'binary_name', 'name', 'number'], batch.newTests);
+        await db.insertMany('test_sets', ['set_id', 'hash', 'size', 'ids'], batch.newSets);
+        await db.insertMany('jobs', JOB_COLUMNS, jobRows);
+        await db.insertMany('outcomes', OUTCOME_COLUMNS, outcomeRows);
+        await applyRollups(db, { runId: record.runId }, 1);
+        await db.insertMany('artifacts', ['artifact_id', 'run_id', 'name', 'state', 'detail'], record.artifacts.map((a) => [a.artifactId, record.runId, a.name, a.state, a.detail ?? null]));
+        await replaceCodeCoverage(db, record);
+    }
+    /** Every row of a run, its rollup contributions first (nothing to take for a new run). */
+    async deleteRun(runId) {
+        const db = this.db;
+        if (await this.knownRun(runId))
+            await applyRollups(db, { runId }, -1);
+        await db.run('DELETE FROM outcomes WHERE job_id IN (SELECT job_id FROM jobs WHERE run_id = ?)', [runId]);
+        await db.run('DELETE FROM jobs WHERE run_id = ?', [runId]);
+        await db.run('DELETE FROM artifacts WHERE run_id = ?', [runId]);
+        await db.run('DELETE FROM runs WHERE run_id = ?', [runId]);
+    }
+    /**
+     * A job's test sets, outcome rows and counts; tests and sets it names for the first time get ids
+     * recorded in `batch`.
+     */
+    jobOutcomes(job, batch) {
+        const r = job.results;
+        if (!r)
+            return { seenSet: null, skipSet: null, counts: NO_COUNTS, rows: [] };
+        const seenSet = this.setId(r.reported, batch.newTests, batch.newSets);
+        const skipSet = this.setId(r.skipped, batch.newTests, batch.newSets);
+        const rows = [];
+        const unique = [];
+        const inJob = new Set();
+        for (const o of r.exceptions) {
+            const testId = this.testId(o, batch.newTests);
+            if (inJob.has(testId))
+                continue; // a name printed twice counts once
+            inJob.add(testId);
+            unique.push(o);
+            rows.push([
+                job.jobId,
+                testId,
+                o.status,
+                o.flaky ? 1 : 0,
+                o.attempts,
+                o.durationMs ?? null,
+                o.reason ?? null,
+            ]);
+        }
+        return { seenSet, skipSet, counts: countOutcomes(r, unique), rows };
+    }
+    /** After a rolled-back ingest: ids handed out in it are free again, its variants are gone. */
+    async forgetRolledBack(batch) {
+        for (const row of batch.newTests)
+            this.testIds.delete(`${String(row[1])}\0${String(row[2])}`);
+        for (const row of batch.newSets)
+            this.setIds.delete(String(row[1]));
+        this.nextTestId = batch.before.nextTestId;
+        this.nextSetId = batch.before.nextSetId;
+        this.variantIds.clear();
+        await this.loadVariants();
+    }
+    async loadVariants() {
+        for (const r of await this.db.all('SELECT variant_id, arch, toolchain, runner, accelerator, labels FROM variants')) {
+            this.variantIds.set(variantKey(r), Number(r['variant_id']));
         }
     }
     /** What the store knows of a run, to skip re-fetching one that has not changed. */
@@ -53863,6 +54042,132 @@ class Store {
 function variantKey(v) {
     return [v.arch, v.toolchain, v.runner, v.accelerator, v.labels].join('\0');
 }
+const NO_COUNTS = { pass: 0, fail: 0, skip: 0, error: 0, miss: 0, flaky: 0 };
+/**
+ * A job's counts: only exceptions (each test once) are stored one by one; every other reported
+ * test that was not skipped passed.
+ */
+function countOutcomes(results, unique) {
+    const n = { ...NO_COUNTS, skip: results.skipped.length };
+    let notPass = 0;
+    for (const o of unique) {
+        if (o.status !== 'pass')
+            notPass++;
+        if (o.status === 'fail')
+            n.fail++;
+        else if (o.status === 'error')
+            n.error++;
+        else if (o.status === 'miss')
+            n.miss++;
+        if (o.flaky)
+            n.flaky++;
+    }
+    n.pass = results.reported.length - results.skipped.length - notPass;
+    return n;
+}
+const RUN_COLUMNS = [
+    'run_id',
+    'repo',
+    'workflow_id',
+    'run_number',
+    'run_attempt',
+    'event',
+    'head_branch',
+    'base_ref',
+    'on_base',
+    'head_sha',
+    'base_sha',
+    'pr_number',
+    'status',
+    'conclusion',
+    'created_at',
+    'updated_at',
+    'html_url',
+    'results',
+    'results_detail',
+];
+/** The `runs` row of a record, in RUN_COLUMNS order. */
+function runRow(record) {
+    return [
+        record.runId,
+        record.repo,
+        record.workflowId,
+        record.runNumber,
+        record.runAttempt,
+        record.event,
+        record.headBranch,
+        record.baseRef,
+        record.onBase ? 1 : 0,
+        record.headSha,
+        record.baseSha,
+        record.prNumber,
+        record.status,
+        record.conclusion,
+        record.createdAt,
+        record.updatedAt,
+        record.htmlUrl,
+        record.results,
+        record.resultsDetail ?? null,
+    ];
+}
+const JOB_COLUMNS = [
+    'job_id',
+    'run_id',
+    'run_attempt',
+    'name',
+    'kind',
+    'variant_id',
+    'runner_name',
+    'status',
+    'conclusion',
+    'run_created',
+    'started_at',
+    'completed_at',
+    'duration_s',
+    'week',
+    'failure_kind',
+    'has_results',
+    'seen_set',
+    'skip_set',
+    'n_pass',
+    'n_fail',
+    'n_skip',
+    'n_error',
+    'n_miss',
+    'n_flaky',
+];
+/** The `jobs` row of one job of `record`, in JOB_COLUMNS order. */
+function jobRow(record, job, variantId, outcomes) {
+    const duration = job.startedAt !== null && job.completedAt !== null ? job.completedAt - job.startedAt : null;
+    const n = outcomes.counts;
+    return [
+        job.jobId,
+        record.runId,
+        job.runAttempt,
+        job.name,
+        job.kind,
+        variantId,
+        job.runnerName,
+        job.status,
+        job.conclusion,
+        record.createdAt,
+        job.startedAt,
+        job.completedAt,
+        duration,
+        weekStart(job.startedAt ?? record.createdAt),
+        job.failureKind,
+        job.results ? 1 : 0,
+        outcomes.seenSet,
+        outcomes.skipSet,
+        n.pass,
+        n.fail,
+        n.skip,
+        n.error,
+        n.miss,
+        n.flaky,
+    ];
+}
+const OUTCOME_COLUMNS = ['job_id', 'test_id', 'status', 'flaky', 'attempts', 'duration_ms', 'reason'];
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
@@ -59237,11 +59542,70 @@ const RESULTS_RETENTION_DAYS = 14;
 const fmt = (n) => n.toLocaleString('en-US');
 const iso = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 async function sync(options) {
+    const ctx = startSync(options);
+    const { logger, repository, now } = ctx;
+    const cursorText = await ctx.store.getState(repository, ctx.cursorKey);
+    const lookback = (options.lookbackDays ?? 3) * 86400;
+    const from = syncFrom(cursorText, lookback, now, options.since);
+    if (!cursorText && now - from > RESULTS_RETENTION_DAYS * 86400) {
+        logger.info(`first sync from ${iso(from)}: runs and jobs go back that far, but test outcomes only as far as ` +
+            `results artifacts are kept (${RESULTS_RETENTION_DAYS} days); older runs are recorded with expired results`);
+    }
+    const { data: whole, link: wholeLink } = await ctx.api.getJson(listUrl(ctx, from, now, 1), ctx.cache);
+    ctx.totalRuns = whole.total_count;
+    logger.info(`${repository}: ${fmt(ctx.totalRuns)} runs created ${iso(from)}..${iso(now)}${cursorText ? ` (cursor ${cursorText}, looking back ${lookback / 86400} days)` : ''}`);
+    // Windows oldest first, each listed and then written before the next is listed, so the cursor
+    // keeps up with what is written.
+    const windows = listWindows(from, now, whole.total_count, ctx.listCap);
+    for (const [a, b] of windows) {
+        const runs = windows.length === 1 ? await listRange(ctx, a, b, whole, wholeLink) : await listRange(ctx, a, b);
+        for (const run of runs)
+            await syncListedRun(ctx, run);
+    }
+    ctx.stats.requests = ctx.api.requests;
+    ctx.stats.notModified = ctx.api.notModified;
+    logTotals(ctx);
+    return ctx.stats;
+}
+function startSync(options) {
     const { store, logger, repository } = options;
     const [owner, repo] = repository.split('/');
     if (!owner || !repo)
         throw new Error(`--repository must be OWNER/NAME, got ${JSON.stringify(repository)}`);
-    const stats = {
+    const ctx = {
+        owner,
+        repo,
+        repository,
+        store,
+        logger,
+        api: new GitHubApi({
+            env: options.env,
+            logger,
+            ...(options.msPerSecond !== undefined ? { msPerSecond: options.msPerSecond } : {}),
+            ...(options.reserve !== undefined ? { reserve: options.reserve } : {}),
+            ...(options.beforeRequest ? { beforeRequest: options.beforeRequest } : {}),
+            progress: () => `runs ${fmt(ctx.stats.runsListed)}/${fmt(ctx.totalRuns)}, jobs ${fmt(ctx.stats.jobs)}, artifacts ${fmt(ctx.stats.artifacts)}`,
+        }),
+        cache: {
+            get: (u) => store.cachedResponse(u),
+            put: (u, e, b) => store.cacheResponse(u, e, b),
+        },
+        baseUrl: (options.env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, ''),
+        listPath: options.workflow
+            ? `/repos/${owner}/${repo}/actions/workflows/${encodeURIComponent(options.workflow)}/runs`
+            : `/repos/${owner}/${repo}/actions/runs`,
+        listCap: options.listCap ?? LIST_CAP,
+        now: Math.floor((options.now?.() ?? new Date()).getTime() / 1000),
+        cursorKey: `cursor:${options.workflow ?? '*'}`,
+        advancing: true,
+        totalRuns: 0,
+        lastProgress: Date.now(),
+        stats: emptyStats(),
+    };
+    return ctx;
+}
+function emptyStats() {
+    return {
         runsListed: 0,
         runsWritten: 0,
         runsUnchanged: 0,
@@ -59253,243 +59617,263 @@ async function sync(options) {
         results: { bundle: 0, 'per-job': 0, missing: 0, expired: 0, invalid: 0, 'unknown-schema': 0, none: 0 },
         cursor: undefined,
     };
-    let totalRuns = 0;
-    const listCap = options.listCap ?? LIST_CAP;
-    const api = new GitHubApi({
-        env: options.env,
-        logger,
-        ...(options.msPerSecond !== undefined ? { msPerSecond: options.msPerSecond } : {}),
-        ...(options.reserve !== undefined ? { reserve: options.reserve } : {}),
-        ...(options.beforeRequest ? { beforeRequest: options.beforeRequest } : {}),
-        progress: () => `runs ${fmt(stats.runsListed)}/${fmt(totalRuns)}, jobs ${fmt(stats.jobs)}, artifacts ${fmt(stats.artifacts)}`,
-    });
-    const baseUrl = (options.env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, '');
-    const cache = {
-        get: (u) => store.cachedResponse(u),
-        put: (u, e, b) => store.cacheResponse(u, e, b),
-    };
-    const stateKey = `cursor:${options.workflow ?? '*'}`;
-    const now = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
-    const cursorText = await store.getState(repository, stateKey);
-    const lookback = (options.lookbackDays ?? 3) * 86400;
-    // From the start of the day: later syncs ask the same question again, so GitHub can answer 304.
-    const from = cursorText
+}
+/**
+ * Epoch seconds the sync lists runs from: the cursor less the lookback, from the start of that day
+ * (later syncs ask the same question again, so GitHub can answer 304); without a cursor, `since`
+ * or 90 days ago.
+ */
+function syncFrom(cursorText, lookback, now, since) {
+    return cursorText
         ? Math.floor((Date.parse(cursorText) / 1000 - lookback) / 86400) * 86400
-        : Math.floor((options.since ?? new Date((now - 90 * 86400) * 1000)).getTime() / 1000);
-    if (!cursorText && now - from > RESULTS_RETENTION_DAYS * 86400) {
-        logger.info(`first sync from ${iso(from)}: runs and jobs go back that far, but test outcomes only as far as ` +
-            `results artifacts are kept (${RESULTS_RETENTION_DAYS} days); older runs are recorded with expired results`);
-    }
-    const listPath = options.workflow
-        ? `/repos/${owner}/${repo}/actions/workflows/${encodeURIComponent(options.workflow)}/runs`
-        : `/repos/${owner}/${repo}/actions/runs`;
-    // A range that reaches now is asked open-ended (created>=A): the same URL on the next sync.
-    const listUrl = (a, b, page) => `${listPath}?created=${encodeURIComponent(b >= now ? `>=${iso(a)}` : `${iso(a)}..${iso(b)}`)}&per_page=${PER_PAGE}&page=${page}`;
-    /** Every run created in [a, b], oldest first, splitting the range while it holds more than the cap. */
-    async function listRange(a, b, first, firstLink) {
-        let page = first;
-        let link = firstLink;
-        if (!page)
-            ({ data: page, link } = await api.getJson(listUrl(a, b, 1), cache));
-        if (page.total_count > listCap && b > a) {
-            const mid = a + Math.floor((b - a) / 2);
-            return [...(await listRange(a, mid)), ...(await listRange(mid + 1, b))];
-        }
-        const runs = [...page.workflow_runs];
-        for (let next = nextLink(link, baseUrl); next;) {
-            const { data, link: l } = await api.getJson(next, cache);
-            runs.push(...data.workflow_runs);
-            next = nextLink(l, baseUrl);
-        }
-        if (page.total_count > listCap) {
-            logger.warning(`more than ${listCap} runs created within one second at ${iso(a)}: only ${runs.length} listed`);
-        }
-        return runs.sort((x, y) => Date.parse(x.created_at) - Date.parse(y.created_at) || Number(x.id) - Number(y.id));
-    }
-    const { data: whole, link: wholeLink } = await api.getJson(listUrl(from, now, 1), cache);
-    totalRuns = whole.total_count;
-    logger.info(`${repository}: ${fmt(totalRuns)} runs created ${iso(from)}..${iso(now)}${cursorText ? ` (cursor ${cursorText}, looking back ${lookback / 86400} days)` : ''}`);
-    // Windows oldest first, each listed and then written before the next is listed, so the cursor
-    // keeps up with what is written.
+        : Math.floor((since ?? new Date((now - 90 * 86400) * 1000)).getTime() / 1000);
+}
+/** A range that reaches now is asked open-ended (created>=A): the same URL on the next sync. */
+function listUrl(ctx, a, b, page) {
+    const created = b >= ctx.now ? `>=${iso(a)}` : `${iso(a)}..${iso(b)}`;
+    return `${ctx.listPath}?created=${encodeURIComponent(created)}&per_page=${PER_PAGE}&page=${page}`;
+}
+/**
+ * [from, now] in equal created ranges, oldest first, each expected to hold at most 80% of what one
+ * list query answers; one range when `total` runs fit in one.
+ */
+function listWindows(from, now, total, listCap) {
+    if (total <= listCap)
+        return [[from, now]];
     const windows = [];
-    if (whole.total_count > listCap) {
-        const span = now - from;
-        const parts = Math.ceil(whole.total_count / (listCap * 0.8));
-        for (let i = 0; i < parts; i++) {
-            const a = from + Math.floor((span * i) / parts) + (i === 0 ? 0 : 1);
-            windows.push([a, from + Math.floor((span * (i + 1)) / parts)]);
-        }
+    const span = now - from;
+    const parts = Math.ceil(total / (listCap * 0.8));
+    for (let i = 0; i < parts; i++) {
+        const a = from + Math.floor((span * i) / parts) + (i === 0 ? 0 : 1);
+        windows.push([a, from + Math.floor((span * (i + 1)) / parts)]);
+    }
+    return windows;
+}
+/** Every run created in [a, b], oldest first, splitting the range while it holds more than the cap. */
+async function listRange(ctx, a, b, first, firstLink) {
+    let page = first;
+    let link = firstLink;
+    if (!page)
+        ({ data: page, link } = await ctx.api.getJson(listUrl(ctx, a, b, 1), ctx.cache));
+    if (page.total_count > ctx.listCap && b > a) {
+        const mid = a + Math.floor((b - a) / 2);
+        return [...(await listRange(ctx, a, mid)), ...(await listRange(ctx, mid + 1, b))];
+    }
+    const runs = [...page.workflow_runs];
+    for (let next = nextLink(link, ctx.baseUrl); next;) {
+        const { data, link: l } = await ctx.api.getJson(next, ctx.cache);
+        runs.push(...data.workflow_runs);
+        next = nextLink(l, ctx.baseUrl);
+    }
+    if (page.total_count > ctx.listCap) {
+        ctx.logger.warning(`more than ${ctx.listCap} runs created within one second at ${iso(a)}: only ${runs.length} listed`);
+    }
+    return runs.sort((x, y) => Date.parse(x.created_at) - Date.parse(y.created_at) || Number(x.id) - Number(y.id));
+}
+/** Sync one listed run, then move the cursor past it while every run so far is finished. */
+async function syncListedRun(ctx, run) {
+    const { stats } = ctx;
+    stats.runsListed++;
+    const written = await syncRun(ctx, run);
+    if (!written)
+        stats.runsUnchanged++;
+    if (ctx.advancing && run.status === 'completed') {
+        stats.cursor = run.created_at;
+        await ctx.store.setState(ctx.repository, ctx.cursorKey, run.created_at);
     }
     else {
-        windows.push([from, now]);
+        ctx.advancing = false; // a run still going: look at it again next time
     }
-    let advancing = true;
-    let lastProgress = Date.now();
-    for (const [a, b] of windows) {
-        const runs = windows.length === 1 ? await listRange(a, b, whole, wholeLink) : await listRange(a, b);
-        for (const run of runs) {
-            stats.runsListed++;
-            const written = await syncRun(run);
-            if (!written)
-                stats.runsUnchanged++;
-            if (advancing && run.status === 'completed') {
-                stats.cursor = run.created_at;
-                await store.setState(repository, stateKey, run.created_at);
-            }
-            else {
-                advancing = false; // a run still going: look at it again next time
-            }
-            if (Date.now() - lastProgress > 5000 || stats.runsListed % 500 === 0) {
-                lastProgress = Date.now();
-                logger.info(api.progressLine());
-            }
-        }
+    if (Date.now() - ctx.lastProgress > 5000 || stats.runsListed % 500 === 0) {
+        ctx.lastProgress = Date.now();
+        ctx.logger.info(ctx.api.progressLine());
     }
-    async function syncRun(run) {
-        const known = await store.knownRun(Number(run.id));
-        const updated = Math.floor(Date.parse(run.updated_at) / 1000);
-        if (known &&
-            known.status === 'completed' &&
-            known.updatedAt === updated &&
-            known.runAttempt === (run.run_attempt ?? 1)) {
-            return false;
-        }
-        const jobs = [];
-        for (let url = `/repos/${owner}/${repo}/actions/runs/${run.id}/jobs?filter=all&per_page=${PER_PAGE}`; url;) {
-            const { data, link } = await api.getJson(url);
-            jobs.push(...data.jobs);
-            url = nextLink(link, baseUrl);
-        }
-        stats.jobs += jobs.length;
-        const artifacts = [];
-        for (let url = `/repos/${owner}/${repo}/actions/runs/${run.id}/artifacts?per_page=${PER_PAGE}`; url;) {
-            const { data, link } = await api.getJson(url);
-            artifacts.push(...data.artifacts);
-            url = nextLink(link, baseUrl);
-        }
-        const collected = await collectResults(run, jobs, artifacts);
-        stats.artifacts += collected.records.filter((r) => r.state !== 'skipped').length;
-        stats.results[collected.state]++;
-        if (collected.state === 'expired')
-            stats.expiredRuns++;
-        const record = toRunRecord(repository, run, jobs, collected.byJob, collected.state, collected.records, collected.detail);
-        await store.ingestRun(record);
-        stats.runsWritten++;
-        return true;
+}
+/** True when the store has this run finished, at the same update and attempt: nothing to fetch. */
+function runUnchanged(known, run) {
+    return (known !== undefined &&
+        known.status === 'completed' &&
+        known.updatedAt === Math.floor(Date.parse(run.updated_at) / 1000) &&
+        known.runAttempt === (run.run_attempt ?? 1));
+}
+/** Fetch and store one run with its jobs and results; false when it has not changed. */
+async function syncRun(ctx, run) {
+    const { stats } = ctx;
+    if (runUnchanged(await ctx.store.knownRun(Number(run.id)), run))
+        return false;
+    const runPath = `/repos/${ctx.owner}/${ctx.repo}/actions/runs/${run.id}`;
+    const jobs = await allPages(ctx, `${runPath}/jobs?filter=all&per_page=${PER_PAGE}`, (d) => d.jobs);
+    stats.jobs += jobs.length;
+    const artifacts = await allPages(ctx, `${runPath}/artifacts?per_page=${PER_PAGE}`, (d) => d.artifacts);
+    const collected = await collectResults(ctx, run, jobs, artifacts);
+    stats.artifacts += collected.records.filter((r) => r.state !== 'skipped').length;
+    stats.results[collected.state]++;
+    if (collected.state === 'expired')
+        stats.expiredRuns++;
+    const record = toRunRecord(ctx.repository, run, jobs, collected.byJob, collected.state, collected.records, collected.detail);
+    await ctx.store.ingestRun(record);
+    stats.runsWritten++;
+    return true;
+}
+/** The items of every page of a list, following the Link header from `url`. */
+async function allPages(ctx, url, items) {
+    const all = [];
+    for (let next = url; next;) {
+        const { data, link } = await ctx.api.getJson(next);
+        all.push(...items(data));
+        next = nextLink(link, ctx.baseUrl);
     }
-    async function collectResults(run, jobs, artifacts) {
-        const byJob = new Map();
-        const records = [];
-        const bundles = artifacts.filter((a) => a.name.startsWith(RESULTS_BUNDLE_ARTIFACT));
-        const perJob = artifacts.filter((a) => a.name.startsWith(RESULTS_ARTIFACT_PREFIX));
-        // The bundle when there is a readable one; per-job artifacts otherwise.
-        const liveBundles = bundles.filter((a) => !a.expired);
-        const useBundles = liveBundles.length > 0 || perJob.length === 0;
-        const chosen = useBundles ? bundles : perJob;
-        const via = useBundles ? 'bundle' : 'per-job';
-        for (const a of artifacts) {
-            if (!chosen.includes(a))
-                records.push({ artifactId: Number(a.id), name: a.name, state: 'skipped' });
-        }
-        if (run.status !== 'completed')
-            return { byJob, state: 'none', records };
-        if (chosen.length === 0) {
-            const hasTests = jobs.some((j) => /\S+ on \S+ with \S+$/.test(j.name));
-            return { byJob, state: hasTests ? 'missing' : 'none', records };
-        }
-        const problems = [];
-        let unknown = 0;
-        for (const artifact of chosen) {
-            if (artifact.expired) {
-                records.push({ artifactId: Number(artifact.id), name: artifact.name, state: 'expired' });
-                continue;
-            }
-            let zip;
-            let files;
-            for (let attempt = 0; attempt < 2 && !files; attempt++) {
-                try {
-                    zip = await api.downloadArtifact(owner, repo, Number(artifact.id));
-                    files = readResultsZip(zip, artifact.name);
-                }
-                catch (err) {
-                    const status = err.status;
-                    if (status === 410 || status === 404)
-                        break; // expired between the list and the download
-                    if (!(err instanceof ZipError) && status === undefined)
-                        throw err;
-                    // A truncated zip or an expired storage link: ask GitHub for a fresh link once.
-                    if (attempt === 1)
-                        problems.push(err instanceof Error ? err.message : String(err));
-                }
-            }
-            if (!files) {
-                const gone = problems.length === 0;
-                records.push({
-                    artifactId: Number(artifact.id),
-                    name: artifact.name,
-                    state: gone ? 'expired' : 'invalid',
-                    ...(gone ? {} : { detail: problems.at(-1) }),
-                });
-                continue;
-            }
-            let state = 'ok';
-            const details = [];
-            for (const f of files) {
-                if (f.state !== 'ok') {
-                    if (f.state === 'unknown-schema')
-                        unknown++;
-                    state = f.state;
-                    details.push(f.detail);
-                    continue;
-                }
-                const job = matchJob(f.parsed, jobs, run.run_attempt ?? 1);
-                if (!job) {
-                    details.push(`${artifact.name}:${f.path}: no job of this run is named ${JSON.stringify(f.parsed.run.context.job ?? '')}`);
-                    if (state === 'ok')
-                        state = 'unmatched';
-                    continue;
-                }
-                byJob.set(Number(job.id), f.parsed);
-            }
-            if (files.length === 0) {
-                state = 'invalid';
-                details.push(`${artifact.name}: no results.json inside`);
-            }
-            problems.push(...details);
-            records.push({
+    return all;
+}
+/**
+ * The artifacts to read: the bundles when there is a readable one, the per-job artifacts
+ * otherwise; every other artifact is recorded as skipped.
+ */
+function chooseArtifacts(artifacts) {
+    const bundles = artifacts.filter((a) => a.name.startsWith(RESULTS_BUNDLE_ARTIFACT));
+    const perJob = artifacts.filter((a) => a.name.startsWith(RESULTS_ARTIFACT_PREFIX));
+    const liveBundles = bundles.filter((a) => !a.expired);
+    const useBundles = liveBundles.length > 0 || perJob.length === 0;
+    const chosen = useBundles ? bundles : perJob;
+    const skipped = artifacts
+        .filter((a) => !chosen.includes(a))
+        .map((a) => ({ artifactId: Number(a.id), name: a.name, state: 'skipped' }));
+    return { chosen, via: useBundles ? 'bundle' : 'per-job', skipped };
+}
+async function collectResults(ctx, run, jobs, artifacts) {
+    const byJob = new Map();
+    const { chosen, via, skipped: records } = chooseArtifacts(artifacts);
+    if (run.status !== 'completed')
+        return { byJob, state: 'none', records };
+    if (chosen.length === 0) {
+        const hasTests = jobs.some((j) => /\S+ on \S+ with \S+$/.test(j.name));
+        return { byJob, state: hasTests ? 'missing' : 'none', records };
+    }
+    const problems = [];
+    let unknown = 0;
+    for (const artifact of chosen) {
+        const read = await readArtifact(ctx, artifact, jobs, run.run_attempt ?? 1);
+        for (const [jobId, parsed] of read.byJob)
+            byJob.set(jobId, parsed);
+        unknown += read.unknown;
+        problems.push(...read.details);
+        records.push(read.record);
+    }
+    const state = resultsState(via, byJob.size, records, unknown);
+    if (state !== via && problems.length)
+        ctx.logger.warning(`run ${run.id}: results ${state}: ${problems[0]}`);
+    return {
+        byJob,
+        state,
+        records,
+        ...(problems.length ? { detail: problems.join('\n').slice(0, 2000) } : {}),
+    };
+}
+/** One chosen artifact: expired (listed so, or gone at the download), unreadable, or its files read. */
+async function readArtifact(ctx, artifact, jobs, latestAttempt) {
+    const nothing = { byJob: new Map(), unknown: 0 };
+    const expired = {
+        ...nothing,
+        details: [],
+        record: { artifactId: Number(artifact.id), name: artifact.name, state: 'expired' },
+    };
+    if (artifact.expired)
+        return expired;
+    const download = await downloadResults(ctx, artifact);
+    if ('gone' in download)
+        return expired;
+    if ('problem' in download) {
+        return {
+            ...nothing,
+            details: [download.problem],
+            record: {
                 artifactId: Number(artifact.id),
                 name: artifact.name,
-                state,
-                ...(details.length ? { detail: details.join('\n') } : {}),
-            });
-        }
-        let state = via;
-        if (byJob.size === 0) {
-            if (records.some((r) => r.state === 'expired') &&
-                !records.some((r) => r.state === 'invalid' || r.state === 'unknown-schema'))
-                state = 'expired';
-            else
-                state = unknown > 0 ? 'unknown-schema' : 'invalid';
-        }
-        if (state !== via && problems.length)
-            logger.warning(`run ${run.id}: results ${state}: ${problems[0]}`);
-        return {
-            byJob,
-            state,
-            records,
-            ...(problems.length ? { detail: problems.join('\n').slice(0, 2000) } : {}),
+                state: 'invalid',
+                detail: download.problem,
+            },
         };
     }
-    stats.requests = api.requests;
-    stats.notModified = api.notModified;
-    logger.info(`synced ${repository}: ${fmt(stats.runsListed)} runs (${fmt(stats.runsWritten)} written, ${fmt(stats.runsUnchanged)} unchanged), ` +
+    return readArtifactFiles(artifact, download.files, jobs, latestAttempt);
+}
+/**
+ * An artifact's results files; gone when GitHub answers 404 or 410 (it expired between the list
+ * and the download); the message of the second failure to read it otherwise.
+ */
+async function downloadResults(ctx, artifact) {
+    for (let attempt = 0;; attempt++) {
+        try {
+            const zip = await ctx.api.downloadArtifact(ctx.owner, ctx.repo, Number(artifact.id));
+            return { files: readResultsZip(zip, artifact.name) };
+        }
+        catch (err) {
+            const status = err.status;
+            if (status === 410 || status === 404)
+                return { gone: true };
+            if (!(err instanceof ZipError) && status === undefined)
+                throw err;
+            // A truncated zip or an expired storage link: ask GitHub for a fresh link once.
+            if (attempt === 1)
+                return { problem: err instanceof Error ? err.message : String(err) };
+        }
+    }
+}
+/** The results of one downloaded artifact, each file matched to its job, and the artifact's record. */
+function readArtifactFiles(artifact, files, jobs, latestAttempt) {
+    const byJob = new Map();
+    let unknown = 0;
+    let state = 'ok';
+    const details = [];
+    for (const f of files) {
+        if (f.state !== 'ok') {
+            if (f.state === 'unknown-schema')
+                unknown++;
+            state = f.state;
+            details.push(f.detail);
+            continue;
+        }
+        const job = matchJob(f.parsed, jobs, latestAttempt);
+        if (!job) {
+            details.push(`${artifact.name}:${f.path}: no job of this run is named ${JSON.stringify(f.parsed.run.context.job ?? '')}`);
+            if (state === 'ok')
+                state = 'unmatched';
+            continue;
+        }
+        byJob.set(Number(job.id), f.parsed);
+    }
+    if (files.length === 0) {
+        state = 'invalid';
+        details.push(`${artifact.name}: no results.json inside`);
+    }
+    const record = {
+        artifactId: Number(artifact.id),
+        name: artifact.name,
+        state,
+        ...(details.length ? { detail: details.join('\n') } : {}),
+    };
+    return { byJob, unknown, details, record };
+}
+/**
+ * A run's results state: how its results were read when any job got some; otherwise expired when
+ * only expiry stood in the way, else why they were unreadable.
+ */
+function resultsState(via, jobsWithResults, records, unknownSchema) {
+    if (jobsWithResults > 0)
+        return via;
+    if (records.some((r) => r.state === 'expired') &&
+        !records.some((r) => r.state === 'invalid' || r.state === 'unknown-schema'))
+        return 'expired';
+    return unknownSchema > 0 ? 'unknown-schema' : 'invalid';
+}
+function logTotals(ctx) {
+    const { stats, api, logger } = ctx;
+    logger.info(`synced ${ctx.repository}: ${fmt(stats.runsListed)} runs (${fmt(stats.runsWritten)} written, ${fmt(stats.runsUnchanged)} unchanged), ` +
         `${fmt(stats.jobs)} jobs, ${fmt(stats.artifacts)} artifacts, ${fmt(api.requests)} requests (${fmt(api.notModified)} answered 304), ` +
         `${api.remaining === undefined ? 'rate limit unknown' : `${fmt(api.remaining)} requests left`}`);
     if (stats.expiredRuns > 0) {
         logger.info(`${fmt(stats.expiredRuns)} runs have expired results artifacts (GitHub keeps them ${RESULTS_RETENTION_DAYS} days): ` +
             'their runs and jobs are stored, their test outcomes are not');
     }
-    return stats;
 }
 /** The job a results.json belongs to: by the job name in its context, in its attempt. */
 function matchJob(parsed, jobs, latestAttempt) {
@@ -59510,13 +59894,13 @@ function matchJob(parsed, jobs, latestAttempt) {
 
 ;// CONCATENATED MODULE: ./packages/stats/src/rows.ts
 const FROM_JOBS = 'FROM jobs j JOIN variants v ON v.variant_id = j.variant_id JOIN runs r ON r.run_id = j.run_id';
-const JOB_COLUMNS = `j.job_id, j.run_id, j.run_attempt, j.name, j.variant_id, v.arch, v.toolchain, v.runner,
+const rows_JOB_COLUMNS = `j.job_id, j.run_id, j.run_attempt, j.name, j.variant_id, v.arch, v.toolchain, v.runner,
   v.accelerator, r.base_ref, r.head_sha, r.html_url, r.created_at, j.started_at, j.completed_at, j.seen_set, j.skip_set`;
 const num = (v) => Number(v);
 const numOrNull = (v) => (v === null || v === undefined ? null : Number(v));
 /** The jobs that `where` (over jobs j, variants v, runs r) keeps, in the order `orderBy` says. */
 async function rows_readJobs(db, where, orderBy) {
-    return (await db.all(`SELECT ${JOB_COLUMNS} ${FROM_JOBS} ${where.sql} ORDER BY ${orderBy}`, where.params)).map(jobOf);
+    return (await db.all(`SELECT ${rows_JOB_COLUMNS} ${FROM_JOBS} ${where.sql} ORDER BY ${orderBy}`, where.params)).map(jobOf);
 }
 function jobOf(r) {
     return {
@@ -59539,10 +59923,10 @@ function jobOf(r) {
         skipSet: numOrNull(r['skip_set']),
     };
 }
-const OUTCOME_COLUMNS = 'job_id, test_id, status, flaky, attempts, duration_ms, reason';
+const rows_OUTCOME_COLUMNS = 'job_id, test_id, status, flaky, attempts, duration_ms, reason';
 /** The outcome rows of some jobs or tests: `where` is over the outcomes table alone. */
 async function rows_readOutcomes(db, where, params = []) {
-    return (await db.all(`SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE ${where}`, params)).map(outcomeOf);
+    return (await db.all(`SELECT ${rows_OUTCOME_COLUMNS} FROM outcomes WHERE ${where}`, params)).map(outcomeOf);
 }
 function outcomeOf(r) {
     return {
@@ -59712,34 +60096,43 @@ async function durations(db, f) {
         g.lists.push(decodePairs(r['durations']));
     }
     const out = [];
-    for (const { first, size, lists } of groups.values()) {
-        const values = new Int32Array(size);
-        let n = 0;
-        for (const pairs of lists)
-            for (let i = 0; i < pairs.length; i += 2)
-                if (pairs[i] >= fromDay)
-                    values[n++] = pairs[i + 1];
-        if (n === 0)
-            continue;
-        const kept = values.subarray(0, n);
-        // p50 first: selecting it leaves every larger value above its rank, where p90 is then found.
-        const k50 = nearestRank(n, 50);
-        const p50 = kthSmallest(kept, k50);
-        const p90 = kthSmallest(kept, nearestRank(n, 90), k50 - 1);
-        out.push({
-            week: new Date(queries_num(first['week']) * 1000).toISOString().slice(0, 10),
-            kind: first['kind'],
-            arch: String(first['arch']),
-            toolchain: String(first['toolchain']),
-            runner: String(first['runner']),
-            jobs: n,
-            p50Seconds: p50,
-            p90Seconds: p90,
-        });
+    for (const g of groups.values()) {
+        const row = durationRow(g, fromDay);
+        if (row)
+            out.push(row);
     }
-    // Sorted here (code-point order) so both stores list the groups alike.
-    const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-    return out.sort((a, b) => cmp(a.week, b.week) ||
+    return out.sort(compareDurationRows);
+}
+/** A group's p50 and p90 over its (day, duration) pairs from `fromDay` on; null when none is left. */
+function durationRow({ first, size, lists }, fromDay) {
+    const values = new Int32Array(size);
+    let n = 0;
+    for (const pairs of lists)
+        for (let i = 0; i < pairs.length; i += 2)
+            if (pairs[i] >= fromDay)
+                values[n++] = pairs[i + 1];
+    if (n === 0)
+        return null;
+    const kept = values.subarray(0, n);
+    // p50 first: selecting it leaves every larger value above its rank, where p90 is then found.
+    const k50 = nearestRank(n, 50);
+    const p50 = kthSmallest(kept, k50);
+    const p90 = kthSmallest(kept, nearestRank(n, 90), k50 - 1);
+    return {
+        week: new Date(queries_num(first['week']) * 1000).toISOString().slice(0, 10),
+        kind: first['kind'],
+        arch: String(first['arch']),
+        toolchain: String(first['toolchain']),
+        runner: String(first['runner']),
+        jobs: n,
+        p50Seconds: p50,
+        p90Seconds: p90,
+    };
+}
+/** Code-point order, so both stores list the groups alike. */
+function compareDurationRows(a, b) {
+    const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+    return (cmp(a.week, b.week) ||
         cmp(a.kind, b.kind) ||
         cmp(a.arch, b.arch) ||
         cmp(a.toolchain, b.toolchain) ||
@@ -59793,6 +60186,7 @@ async function rates(db, f) {
         : [...(f.branch !== undefined ? [f.branch] : []), ...(f.since !== undefined ? [sinceDay(f)] : [])]);
     return { jobs, jobsTotal: rateCounts(sum), runs: rateCounts(counts(runRows[0] ?? { total: 0 })) };
 }
+// ---------------------------------------------------------------- top failures
 /** Read from the rollups ingest keeps: runs with a failure per test, runs with results per variant. */
 async function topFailures(db, f, limit = 20) {
     const byRunner = { ...f, runner: f.runner ?? ANY };
@@ -59935,65 +60329,78 @@ const ref = (o) => ({
     createdAt: new Date(o.createdAt * 1000).toISOString(),
     url: o.runUrl,
 });
-/** Per variant on the base branch: where the latest run of failures began. */
-async function firstBad(db, f, test) {
+/**
+ * One row per variant on which `test` ran on the base branch (`row` may return null to leave a
+ * variant out), in variant order; none when no test has that name.
+ */
+async function perVariantOnBase(db, f, test, row) {
     const ids = await findTests(db, test);
     if (ids.length === 0)
         return [];
     const variants = await variantsById(db);
     const out = [];
     for (const [variantId, obs] of await baseObservations(db, f, ids)) {
-        let lastGood = null;
-        let firstBadObs = null;
-        let candidateGood = null;
-        let prev = null;
-        for (const o of obs) {
-            if (o.cell === 'fail' && prev !== 'fail') {
-                firstBadObs = o;
-                lastGood = candidateGood;
-            }
-            if (o.cell !== 'fail')
-                candidateGood = o;
-            prev = o.cell;
-        }
-        if (!firstBadObs)
-            continue;
-        out.push({
-            ...variants.get(variantId),
-            lastGood: lastGood ? ref(lastGood) : null,
-            firstBad: ref(firstBadObs),
-            stillFailing: obs.at(-1)?.cell === 'fail',
-            failures: obs.filter((o) => o.cell === 'fail').length,
-            observations: obs.length,
-        });
+        const r = row(variants.get(variantId), obs);
+        if (r)
+            out.push(r);
     }
     return sortByVariant(out);
 }
-async function onBase(db, f, test) {
-    const ids = await findTests(db, test);
-    if (ids.length === 0)
-        return [];
-    const variants = await variantsById(db);
-    const out = [];
-    for (const [variantId, obs] of await baseObservations(db, f, ids)) {
+/** The first failure of the latest run of failures, and the last pass before it (null: never passed). */
+function latestFailureStreak(obs) {
+    let lastGood = null;
+    let firstBadObs = null;
+    let candidateGood = null;
+    let prev = null;
+    for (const o of obs) {
+        if (o.cell === 'fail' && prev !== 'fail') {
+            firstBadObs = o;
+            lastGood = candidateGood;
+        }
+        if (o.cell !== 'fail')
+            candidateGood = o;
+        prev = o.cell;
+    }
+    return firstBadObs ? { firstBad: firstBadObs, lastGood } : null;
+}
+/** Per variant on the base branch: where the latest run of failures began. */
+function firstBad(db, f, test) {
+    return perVariantOnBase(db, f, test, (variant, obs) => {
+        const streak = latestFailureStreak(obs);
+        if (!streak)
+            return null;
+        return {
+            ...variant,
+            lastGood: streak.lastGood ? ref(streak.lastGood) : null,
+            firstBad: ref(streak.firstBad),
+            stillFailing: obs.at(-1)?.cell === 'fail',
+            failures: obs.filter((o) => o.cell === 'fail').length,
+            observations: obs.length,
+        };
+    });
+}
+function onBase(db, f, test) {
+    return perVariantOnBase(db, f, test, (variant, obs) => {
         const latest = obs.at(-1);
         const lastFailure = obs.filter((o) => o.cell === 'fail').at(-1);
-        out.push({
-            ...variants.get(variantId),
+        return {
+            ...variant,
             observations: obs.length,
             failures: obs.filter((o) => o.cell === 'fail').length,
             lastFailure: lastFailure ? ref(lastFailure) : null,
             latest: { ...ref(latest), cell: latest.cell },
             alsoFailingOnBase: latest.cell === 'fail',
-        });
-    }
-    return sortByVariant(out);
+        };
+    });
 }
-function sortByVariant(rows) {
-    return rows.sort((a, b) => a.arch.localeCompare(b.arch) ||
+function compareVariants(a, b) {
+    return (a.arch.localeCompare(b.arch) ||
         a.toolchain.localeCompare(b.toolchain) ||
         a.runner.localeCompare(b.runner) ||
         a.accelerator.localeCompare(b.accelerator));
+}
+function sortByVariant(rows) {
+    return rows.sort(compareVariants);
 }
 /**
  * Per test × variant over its last N job observations (every attempt, oldest first; skips left
@@ -60005,90 +60412,114 @@ async function flaky(db, f, options = {}) {
     const minSample = options.minSample ?? 10;
     const variants = await variantsById(db);
     const sets = await store_loadSets(db);
-    const tests = new Set();
     const rows = [];
     for (const [variantId, variant] of variants) {
-        if ((f.arch && variant.arch !== f.arch) ||
-            (f.toolchain && variant.toolchain !== f.toolchain) ||
-            (f.runner && variant.runner !== f.runner))
+        if (!variantWanted(variant, f))
             continue;
-        const w = queries_where(f, ['j.variant_id = ?', 'j.has_results = 1']);
-        const byVariant = {
-            sql: w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`),
-            params: w.params,
-        };
-        const jobs = (await rows_readJobs(db, byVariant, `j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`)).reverse();
+        const jobs = await lastJobsOfVariant(db, f, variantId, last);
         if (jobs.length === 0)
             continue;
-        const byJob = new Map();
-        const candidates = new Set();
-        for (const o of await rows_readOutcomes(db, `job_id IN (${jobs.map((j) => j.jobId).join(', ')})`)) {
-            let m = byJob.get(o.jobId);
-            if (!m)
-                byJob.set(o.jobId, (m = new Map()));
-            m.set(o.testId, o);
-            if (o.status !== 'pass' || o.flaky)
-                candidates.add(o.testId);
-        }
+        const { byJob, candidates } = await outcomesOfJobs(db, jobs);
         for (const testId of candidates) {
-            const seq = [];
-            for (const j of jobs) {
-                if (!rows_inSet(sets.get(j.seenSet ?? -1), testId))
-                    continue;
-                const cell = cellOf(byJob.get(j.jobId)?.get(testId), rows_inSet(sets.get(j.skipSet ?? -1), testId));
-                if (cell !== 'skip')
-                    seq.push({ cell, runId: j.runId });
-            }
+            const seq = observations(jobs, testId, sets, byJob);
             if (seq.length < minSample)
                 continue;
-            let flips = 0;
-            for (let i = 1; i < seq.length; i++)
-                if ((seq[i].cell === 'fail') !== (seq[i - 1].cell === 'fail'))
-                    flips++;
-            let passedOnRerun = 0;
-            const failedIn = new Set();
-            const counted = new Set();
-            for (const s of seq) {
-                if (s.cell === 'fail')
-                    failedIn.add(s.runId);
-                else if (failedIn.has(s.runId) && !counted.has(s.runId)) {
-                    passedOnRerun++;
-                    counted.add(s.runId);
-                }
-            }
-            const fails = seq.filter((s) => s.cell === 'fail').length;
-            const flakes = seq.filter((s) => s.cell === 'flake').length;
-            if (flips === 0 && flakes === 0)
+            const counts = flipCounts(seq);
+            if (counts.flips === 0 && counts.flakes === 0)
                 continue;
-            tests.add(testId);
             rows.push({
                 ...variant,
                 binary: '',
                 test: String(testId),
                 observations: seq.length,
-                fails,
-                flips,
-                flipRate: Math.round((flips / (seq.length - 1)) * 1000) / 1000,
-                flakes,
-                passedOnRerun,
+                fails: counts.fails,
+                flips: counts.flips,
+                flipRate: Math.round((counts.flips / (seq.length - 1)) * 1000) / 1000,
+                flakes: counts.flakes,
+                passedOnRerun: counts.passedOnRerun,
                 cells: seq.map((s) => s.cell),
             });
         }
     }
-    const names = await rows_testNames(db, tests);
+    await nameTests(db, rows);
+    rows.sort((a, b) => b.flipRate - a.flipRate || b.flakes - a.flakes || a.test.localeCompare(b.test) || compareVariants(a, b));
+    return options.limit ? rows.slice(0, options.limit) : rows;
+}
+function variantWanted(variant, f) {
+    return !((f.arch && variant.arch !== f.arch) ||
+        (f.toolchain && variant.toolchain !== f.toolchain) ||
+        (f.runner && variant.runner !== f.runner));
+}
+/** A variant's last `last` jobs with results that `f` keeps, oldest first. */
+async function lastJobsOfVariant(db, f, variantId, last) {
+    const w = queries_where(f, ['j.variant_id = ?', 'j.has_results = 1']);
+    const byVariant = {
+        sql: w.sql.replace('j.variant_id = ?', `j.variant_id = ${variantId}`),
+        params: w.params,
+    };
+    return (await rows_readJobs(db, byVariant, `j.run_created DESC, j.run_id DESC, j.run_attempt DESC LIMIT ${last}`)).reverse();
+}
+/** The stored outcomes of `jobs` by job and test, and the tests that failed or flaked in any. */
+async function outcomesOfJobs(db, jobs) {
+    const byJob = new Map();
+    const candidates = new Set();
+    for (const o of await rows_readOutcomes(db, `job_id IN (${jobs.map((j) => j.jobId).join(', ')})`)) {
+        let m = byJob.get(o.jobId);
+        if (!m)
+            byJob.set(o.jobId, (m = new Map()));
+        m.set(o.testId, o);
+        if (o.status !== 'pass' || o.flaky)
+            candidates.add(o.testId);
+    }
+    return { byJob, candidates };
+}
+/** A test's cell in each job that reported it and did not skip it, oldest first. */
+function observations(jobs, testId, sets, byJob) {
+    const seq = [];
+    for (const j of jobs) {
+        if (!rows_inSet(sets.get(j.seenSet ?? -1), testId))
+            continue;
+        const cell = cellOf(byJob.get(j.jobId)?.get(testId), rows_inSet(sets.get(j.skipSet ?? -1), testId));
+        if (cell !== 'skip')
+            seq.push({ cell, runId: j.runId });
+    }
+    return seq;
+}
+/**
+ * Flips between fail and pass (a flake is a pass), fails, flakes, and runs where a failing attempt
+ * was followed by a passing re-run attempt (each run once).
+ */
+function flipCounts(seq) {
+    let flips = 0;
+    for (let i = 1; i < seq.length; i++)
+        if ((seq[i].cell === 'fail') !== (seq[i - 1].cell === 'fail'))
+            flips++;
+    let passedOnRerun = 0;
+    const failedIn = new Set();
+    const counted = new Set();
+    for (const s of seq) {
+        if (s.cell === 'fail')
+            failedIn.add(s.runId);
+        else if (failedIn.has(s.runId) && !counted.has(s.runId)) {
+            passedOnRerun++;
+            counted.add(s.runId);
+        }
+    }
+    return {
+        fails: seq.filter((s) => s.cell === 'fail').length,
+        flips,
+        flakes: seq.filter((s) => s.cell === 'flake').length,
+        passedOnRerun,
+    };
+}
+/** Rows carry a test id in `test` until here: the binary and name replace it. */
+async function nameTests(db, rows) {
+    const names = await rows_testNames(db, new Set(rows.map((r) => Number(r.test))));
     for (const row of rows) {
         const t = names.get(Number(row.test));
         row.binary = t.binary;
         row.test = t.name;
     }
-    rows.sort((a, b) => b.flipRate - a.flipRate ||
-        b.flakes - a.flakes ||
-        a.test.localeCompare(b.test) ||
-        a.arch.localeCompare(b.arch) ||
-        a.toolchain.localeCompare(b.toolchain) ||
-        a.runner.localeCompare(b.runner) ||
-        a.accelerator.localeCompare(b.accelerator));
-    return options.limit ? rows.slice(0, options.limit) : rows;
 }
 /**
  * For the failed or flaky tests of a job: how often each flipped between pass and fail in the
@@ -60139,22 +60570,24 @@ const TEST_SECONDS = {
 /** Generate the history run by run (a year of it never has to be in memory at once). */
 function* generate(options, out) {
     const rand = prng(options.seed);
+    const plan = makePlan(options, rand);
+    if (out)
+        Object.assign(out, { breaking: plan.breaking, flakyTests: plan.flakyTests, catalogue: plan.catalogue });
+    const now = options.now ?? options.start + options.runs * options.interval;
+    const state = { rand, nextJobId: 1_000_000, baseSha: generator_hex(rand), lastBaseRun: -1 };
+    for (let i = 0; i < options.runs; i++)
+        yield generateRun(options, plan, state, i, now);
+}
+/** The variants, every runner's tests (every third with 3 subtests) and skip list, and the bugs. */
+function makePlan(options, rand) {
     const arches = options.arches ?? ['x86_64', 'aarch64', 's390x'];
     const toolchains = options.toolchains ?? ['gcc', 'llvm-18'];
     const runners = options.runners ?? ['test_progs', 'test_progs_no_alu32', 'test_maps', 'test_verifier'];
     const perRunner = options.testsPerRunner ?? 12;
-    const now = options.now ?? options.start + options.runs * options.interval;
     const catalogue = new Map();
     const skipLists = new Map();
     for (const runner of runners) {
-        const list = [];
-        for (let t = 1; t <= perRunner; t++) {
-            const name = `${runner.replace(/_no_alu32$/, '')}_case_${t}`;
-            list.push({ binary: runner, name, number: String(t) });
-            if (t % 3 === 0)
-                for (let s = 1; s <= 3; s++)
-                    list.push({ binary: runner, name: `${name}/sub_${s}`, number: `${t}/${s}` });
-        }
+        const list = runnerTests(runner, perRunner);
         catalogue.set(runner, list);
         skipLists.set(runner, list.filter((_, i) => i % 11 === 5));
     }
@@ -60179,192 +60612,229 @@ function* generate(options, out) {
         const runner = runners[(i + 1) % runners.length];
         flakyTests.push({ test: pickTest(runner), runner, probability: 0.15 + 0.1 * (i % 3) });
     }
-    if (out)
-        Object.assign(out, { breaking, flakyTests, catalogue });
-    let nextJobId = 1_000_000;
-    let baseSha = generator_hex(rand);
-    let lastBaseRun = -1;
-    for (let i = 0; i < options.runs; i++) {
-        const createdAt = options.start + i * options.interval + Math.floor(rand() * (options.interval / 2));
-        const onBase = i % 5 === 0;
-        const headSha = onBase ? generator_hex(rand) : generator_hex(rand);
-        if (onBase) {
-            baseSha = headSha;
-            lastBaseRun = i;
-        }
-        // Which code a run has: PRs carry the base they were based on.
-        const codeRun = onBase ? i : lastBaseRun;
-        const baseRef = i % 17 === 3 ? 'bpf' : 'bpf-next';
-        const runId = 5_000_000 + i * 7;
-        const cancelledRun = i % 23 === 11;
-        const old = now - createdAt > 14 * 86400;
-        let artifacts = i % 29 === 7
-            ? 'missing'
-            : i % 31 === 9
-                ? 'per-job'
-                : i % 37 === 13
-                    ? 'invalid'
-                    : i % 41 === 17
-                        ? 'unknown-schema'
-                        : 'bundle';
-        if (old)
-            artifacts = 'expired';
-        const jobs = [];
-        const makeJob = (attempt, arch, toolchain, runner, t0) => {
-            const kind = runner === '' ? 'build' : 'test';
-            const name = kind === 'build' ? `build for ${arch} with ${toolchain}` : `${runner} on ${arch} with ${toolchain}`;
-            const base = kind === 'build' ? (BUILD_SECONDS[arch] ?? 1000) : (TEST_SECONDS[runner] ?? 600);
-            const duration = Math.floor(base * (0.8 + 0.5 * rand()));
-            const job = {
-                id: nextJobId++,
-                runId,
-                attempt,
-                name,
-                kind,
-                arch,
-                toolchain,
-                runner,
-                labels: arch === 'x86_64' ? ['ubuntu-24.04'] : ['self-hosted', arch],
-                runnerName: `runner-${Math.floor(rand() * 50)}`,
-                conclusion: 'success',
-                startedAt: t0,
-                completedAt: t0 + duration,
-                steps: [],
-                failureKind: null,
-            };
-            const stepNames = kind === 'build'
-                ? ['Set up job', 'Build the kernel and the selftests', 'Upload the build']
-                : ['Set up job', 'Run the selftests in QEMU', 'Report the results', 'Upload the logs and results'];
-            const roll = rand();
-            let failedStep = -1;
-            if (cancelledRun) {
-                job.conclusion = 'cancelled';
-                job.failureKind = 'cancelled';
-                job.completedAt = t0 + Math.floor(duration / 3);
-            }
-            else if (roll < 0.01) {
-                job.conclusion = 'failure';
-                job.failureKind = 'runner-lost';
-                job.runnerName = null;
-            }
-            else if (roll < 0.02) {
-                job.conclusion = 'timed_out';
-                job.failureKind = 'timeout';
-            }
-            else if (kind === 'build' && roll < 0.03) {
-                job.conclusion = 'failure';
-                job.failureKind = 'build';
-                failedStep = 1;
-            }
-            else if (kind === 'test') {
-                const vmDied = roll < 0.035;
-                const exceptions = [];
-                const reasons = vmDied ? ['vm-failure'] : [];
-                const fail = (test, flakyPass) => {
-                    const o = {
-                        ...test,
-                        status: flakyPass ? 'pass' : 'fail',
-                        flaky: flakyPass,
-                        attempts: flakyPass ? 2 : 1,
-                    };
-                    exceptions.push(o);
-                    const slash = test.name.indexOf('/');
-                    if (slash > 0 && !exceptions.some((e) => e.name === test.name.slice(0, slash))) {
-                        const parent = catalogue.get(runner).find((t) => t.name === test.name.slice(0, slash));
-                        exceptions.push({ ...parent, status: o.status, flaky: flakyPass, attempts: o.attempts });
-                    }
-                };
-                for (const b of breaking) {
-                    if (b.runner === runner && b.arch === arch && codeRun >= b.fromRun && codeRun < b.toRun)
-                        fail(b.test, false);
-                }
-                for (const f of flakyTests) {
-                    if (f.runner !== runner || exceptions.some((e) => e.name === f.test.name))
-                        continue;
-                    if (rand() < f.probability)
-                        fail(f.test, rand() < 0.5);
-                }
-                job.results = {
-                    reported: catalogue.get(runner),
-                    skipped: skipLists.get(runner),
-                    exceptions,
-                    incompleteReasons: reasons,
-                };
-                const failing = exceptions.some((e) => e.status !== 'pass');
-                if (vmDied) {
-                    job.conclusion = 'failure';
-                    job.failureKind = 'vm-died';
-                    failedStep = 1;
-                }
-                else if (failing) {
-                    job.conclusion = 'failure';
-                    job.failureKind = 'test';
-                    failedStep = 2;
-                }
-            }
-            job.steps = stepNames.map((s, n) => ({
-                name: s,
-                status: 'completed',
-                conclusion: job.failureKind === 'runner-lost'
-                    ? null
-                    : job.conclusion === 'cancelled'
-                        ? n === 0
-                            ? 'success'
-                            : 'cancelled'
-                        : failedStep === -1 || n < failedStep
-                            ? 'success'
-                            : n === failedStep
-                                ? 'failure'
-                                : 'skipped',
-                number: n + 1,
-            }));
-            if (job.failureKind === 'runner-lost')
-                job.steps = [];
-            return job;
-        };
-        let t0 = createdAt + 10;
-        for (const arch of arches)
-            for (const toolchain of toolchains) {
-                jobs.push(makeJob(1, arch, toolchain, '', t0));
-                for (const runner of runners)
-                    jobs.push(makeJob(1, arch, toolchain, runner, t0 + 1000));
-            }
-        // Failed runs are sometimes re-run (failed jobs only): attempt 2.
-        let attempts = 1;
-        const failedFirst = jobs.filter((j) => j.conclusion !== 'success');
-        if (!cancelledRun && failedFirst.length > 0 && rand() < 0.4) {
-            attempts = 2;
-            t0 = createdAt + 4000;
-            for (const j of failedFirst)
-                jobs.push(makeJob(2, j.arch, j.toolchain, j.runner, t0));
-        }
-        const latest = new Map();
-        for (const j of jobs)
-            latest.set(j.name, j);
-        const finals = [...latest.values()];
-        const conclusion = cancelledRun
-            ? 'cancelled'
-            : finals.some((j) => j.conclusion !== 'success')
-                ? 'failure'
-                : 'success';
-        yield {
-            id: runId,
-            runNumber: i + 1,
-            attempts,
-            event: onBase ? 'push' : 'pull_request',
-            headBranch: onBase ? baseRef : `series/${1000 + i}`,
-            baseRef,
-            onBase,
-            headSha,
-            baseSha,
-            pr: onBase ? null : 1000 + i,
-            conclusion,
-            createdAt,
-            updatedAt: Math.max(...jobs.map((j) => j.completedAt)) + 5,
-            jobs,
-            artifacts,
-        };
+    return { arches, toolchains, runners, catalogue, skipLists, breaking, flakyTests };
+}
+/** A runner's tests: `<runner>_case_<t>`, every third with 3 subtests. */
+function runnerTests(runner, perRunner) {
+    const list = [];
+    for (let t = 1; t <= perRunner; t++) {
+        const name = `${runner.replace(/_no_alu32$/, '')}_case_${t}`;
+        list.push({ binary: runner, name, number: String(t) });
+        if (t % 3 === 0)
+            for (let s = 1; s <= 3; s++)
+                list.push({ binary: runner, name: `${name}/sub_${s}`, number: `${t}/${s}` });
     }
+    return list;
+}
+/** How run `i` left its results: a fixed mix by index; every run older than 14 days has expired. */
+function artifactMode(i, old) {
+    if (old)
+        return 'expired';
+    return i % 29 === 7
+        ? 'missing'
+        : i % 31 === 9
+            ? 'per-job'
+            : i % 37 === 13
+                ? 'invalid'
+                : i % 41 === 17
+                    ? 'unknown-schema'
+                    : 'bundle';
+}
+/** Run `i`: a base-branch push every fifth run, else a PR; a build and its tests per variant. */
+function generateRun(options, plan, state, i, now) {
+    const { rand } = state;
+    const createdAt = options.start + i * options.interval + Math.floor(rand() * (options.interval / 2));
+    const onBase = i % 5 === 0;
+    const headSha = generator_hex(rand);
+    if (onBase) {
+        state.baseSha = headSha;
+        state.lastBaseRun = i;
+    }
+    const baseRef = i % 17 === 3 ? 'bpf' : 'bpf-next';
+    const setting = {
+        runId: 5_000_000 + i * 7,
+        codeRun: onBase ? i : state.lastBaseRun,
+        cancelled: i % 23 === 11,
+    };
+    const artifacts = artifactMode(i, now - createdAt > 14 * 86400);
+    const { jobs, attempts } = runJobs(plan, state, setting, createdAt);
+    return {
+        id: setting.runId,
+        runNumber: i + 1,
+        attempts,
+        event: onBase ? 'push' : 'pull_request',
+        headBranch: onBase ? baseRef : `series/${1000 + i}`,
+        baseRef,
+        onBase,
+        headSha,
+        baseSha: state.baseSha,
+        pr: onBase ? null : 1000 + i,
+        conclusion: generator_runConclusion(jobs, setting.cancelled),
+        createdAt,
+        updatedAt: Math.max(...jobs.map((j) => j.completedAt)) + 5,
+        jobs,
+        artifacts,
+    };
+}
+/**
+ * A run's jobs: per arch × toolchain a build and its tests; a failed run is sometimes re-run
+ * (failed jobs only) as attempt 2.
+ */
+function runJobs(plan, state, setting, createdAt) {
+    const jobs = [];
+    const t0 = createdAt + 10;
+    for (const arch of plan.arches)
+        for (const toolchain of plan.toolchains) {
+            jobs.push(makeJob(plan, state, setting, 1, arch, toolchain, '', t0));
+            for (const runner of plan.runners)
+                jobs.push(makeJob(plan, state, setting, 1, arch, toolchain, runner, t0 + 1000));
+        }
+    const failedFirst = jobs.filter((j) => j.conclusion !== 'success');
+    if (setting.cancelled || failedFirst.length === 0 || !(state.rand() < 0.4))
+        return { jobs, attempts: 1 };
+    for (const j of failedFirst)
+        jobs.push(makeJob(plan, state, setting, 2, j.arch, j.toolchain, j.runner, createdAt + 4000));
+    return { jobs, attempts: 2 };
+}
+/** Cancelled, or failure when the latest attempt of any job did not succeed. */
+function generator_runConclusion(jobs, cancelled) {
+    if (cancelled)
+        return 'cancelled';
+    const latest = new Map();
+    for (const j of jobs)
+        latest.set(j.name, j);
+    return [...latest.values()].some((j) => j.conclusion !== 'success') ? 'failure' : 'success';
+}
+/** A build job (runner '') or a test job, with its fate rolled: success, infrastructure or test failure. */
+function makeJob(plan, state, setting, attempt, arch, toolchain, runner, t0) {
+    const { rand } = state;
+    const kind = runner === '' ? 'build' : 'test';
+    const name = kind === 'build' ? `build for ${arch} with ${toolchain}` : `${runner} on ${arch} with ${toolchain}`;
+    const base = kind === 'build' ? (BUILD_SECONDS[arch] ?? 1000) : (TEST_SECONDS[runner] ?? 600);
+    const duration = Math.floor(base * (0.8 + 0.5 * rand()));
+    const job = {
+        id: state.nextJobId++,
+        runId: setting.runId,
+        attempt,
+        name,
+        kind,
+        arch,
+        toolchain,
+        runner,
+        labels: arch === 'x86_64' ? ['ubuntu-24.04'] : ['self-hosted', arch],
+        runnerName: `runner-${Math.floor(rand() * 50)}`,
+        conclusion: 'success',
+        startedAt: t0,
+        completedAt: t0 + duration,
+        steps: [],
+        failureKind: null,
+    };
+    const failedStep = rollFate(job, plan, setting, rand, duration);
+    job.steps = jobSteps(job, failedStep);
+    return job;
+}
+/**
+ * Decide how `job` ends (its conclusion, failure kind, results) and return the index of its
+ * failed step, -1 when none failed.
+ */
+function rollFate(job, plan, setting, rand, duration) {
+    const roll = rand();
+    if (setting.cancelled) {
+        job.conclusion = 'cancelled';
+        job.failureKind = 'cancelled';
+        job.completedAt = job.startedAt + Math.floor(duration / 3);
+    }
+    else if (roll < 0.01) {
+        job.conclusion = 'failure';
+        job.failureKind = 'runner-lost';
+        job.runnerName = null;
+    }
+    else if (roll < 0.02) {
+        job.conclusion = 'timed_out';
+        job.failureKind = 'timeout';
+    }
+    else if (job.kind === 'build' && roll < 0.03) {
+        job.conclusion = 'failure';
+        job.failureKind = 'build';
+        return 1;
+    }
+    else if (job.kind === 'test') {
+        const vmDied = roll < 0.035;
+        job.results = testResults(plan, job, setting.codeRun, vmDied, rand);
+        if (vmDied) {
+            job.conclusion = 'failure';
+            job.failureKind = 'vm-died';
+            return 1;
+        }
+        if (job.results.exceptions.some((e) => e.status !== 'pass')) {
+            job.conclusion = 'failure';
+            job.failureKind = 'test';
+            return 2;
+        }
+    }
+    return -1;
+}
+/**
+ * A test job's results.json: the runner's tests, its skip list, and as exceptions the planted
+ * bugs its code has and the flaky tests that failed this time (half of them passed on a retry);
+ * a failing subtest fails its parent too.
+ */
+function testResults(plan, job, codeRun, vmDied, rand) {
+    const { runner, arch } = job;
+    const exceptions = [];
+    const fail = (test, flakyPass) => {
+        const o = {
+            ...test,
+            status: flakyPass ? 'pass' : 'fail',
+            flaky: flakyPass,
+            attempts: flakyPass ? 2 : 1,
+        };
+        exceptions.push(o);
+        const slash = test.name.indexOf('/');
+        if (slash > 0 && !exceptions.some((e) => e.name === test.name.slice(0, slash))) {
+            const parent = plan.catalogue.get(runner).find((t) => t.name === test.name.slice(0, slash));
+            exceptions.push({ ...parent, status: o.status, flaky: flakyPass, attempts: o.attempts });
+        }
+    };
+    for (const b of plan.breaking) {
+        if (b.runner === runner && b.arch === arch && codeRun >= b.fromRun && codeRun < b.toRun)
+            fail(b.test, false);
+    }
+    for (const f of plan.flakyTests) {
+        if (f.runner !== runner || exceptions.some((e) => e.name === f.test.name))
+            continue;
+        if (rand() < f.probability)
+            fail(f.test, rand() < 0.5);
+    }
+    const reasons = vmDied ? ['vm-failure'] : [];
+    return {
+        reported: plan.catalogue.get(runner),
+        skipped: plan.skipLists.get(runner),
+        exceptions,
+        incompleteReasons: reasons,
+    };
+}
+/** A job's steps as GitHub lists them: none for a lost runner; after a failed step, skipped. */
+function jobSteps(job, failedStep) {
+    if (job.failureKind === 'runner-lost')
+        return [];
+    const stepNames = job.kind === 'build'
+        ? ['Set up job', 'Build the kernel and the selftests', 'Upload the build']
+        : ['Set up job', 'Run the selftests in QEMU', 'Report the results', 'Upload the logs and results'];
+    return stepNames.map((s, n) => ({
+        name: s,
+        status: 'completed',
+        conclusion: job.conclusion === 'cancelled'
+            ? n === 0
+                ? 'success'
+                : 'cancelled'
+            : failedStep === -1 || n < failedStep
+                ? 'success'
+                : n === failedStep
+                    ? 'failure'
+                    : 'skipped',
+        number: n + 1,
+    }));
 }
 function generateHistory(options) {
     const meta = {};
@@ -60693,6 +61163,7 @@ function toKcidb(jobs) {
 }
 
 ;// CONCATENATED MODULE: ./packages/stats/src/index.ts
+
 
 
 

@@ -28524,7 +28524,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7632);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1379);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28534,7 +28534,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7632:
+/***/ 1379:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31564,12 +31564,29 @@ function parseArch(text) {
     const name = text.trim().toLowerCase();
     const arch = isArch(name) ? name : ARCH_ALIASES[name];
     if (!arch)
-        throw new UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
+        throw new errors_UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
     return arch;
 }
 /** The arch of the machine we run on (from process.arch), or undefined for any other. */
 function hostArch(nodeArch = process.arch) {
     return ARCHES.find((a) => ARCH_NAMES[a].nodeArch === nodeArch);
+}
+
+;// CONCATENATED MODULE: ./packages/domain/src/lists.ts
+/** "test_progs, test_verifier\ntest_maps" → ["test_progs", "test_verifier", "test_maps"]. */
+function splitList(text) {
+    return text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+/**
+ * POSIX shell single quoting, safe for any text (quotes, newlines, `$(...)`). A word made only of
+ * characters no shell treats specially is left bare, so a command meant for pasting stays readable;
+ * `=` is not among them (a bare first word `A=b` would be an assignment), nor is the empty word.
+ */
+function shellQuote(word) {
+    return /^[A-Za-z0-9_./:@+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 ;// CONCATENATED MODULE: ./packages/domain/src/runners.ts
@@ -31637,6 +31654,45 @@ function suggestToolchain(written, defaultVersions) {
     return `${family}-${version}`;
 }
 
+;// CONCATENATED MODULE: ./packages/domain/src/values.ts
+// How a value a user typed is read, one rule per kind, shared by every entry point: the actions
+// read their inputs through these (@bpf-ci/gh `input`), the command line its options (bpf-ci), so
+// `retries: 0` in a workflow and `--retries 0` on the command line are accepted or refused alike.
+// Lists and arches are read by splitList (lists.ts) and parseArch (arch.ts).
+
+/**
+ * A value its rule refuses. The message says what the value must be and does not quote it: the
+ * entry point names the input or option and quotes what was given, each in its own way.
+ */
+class InvalidValue extends errors_UserError {
+    name = 'InvalidValue';
+}
+/**
+ * "0", "42" → the number; at least `min`. Digits only: no sign, no fraction, no "1e3" or "0x10"
+ * (which Number() would take), so what a user reads is what runs.
+ */
+function wholeNumber(text, min = 0) {
+    if (!/^\d+$/.test(text))
+        throw new InvalidValue('must be a whole number');
+    const n = Number(text);
+    if (n < min)
+        throw new InvalidValue(`must be at least ${min}`);
+    return n;
+}
+/** "true" or "false", as a workflow writes a boolean input; anything else is refused. */
+function flag(text) {
+    if (text !== 'true' && text !== 'false')
+        throw new InvalidValue('must be true or false');
+    return text === 'true';
+}
+/** One entry per line, each trimmed, blank lines dropped (a workflow's multi-line input). */
+function splitLines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+
 ;// CONCATENATED MODULE: ./packages/domain/src/coverage.ts
 // Which kernel directories can be profiled with GCOV: source-relative paths of plain segments.
 // The names end up in a make expression (the build's per-directory GCOV_PROFILE), so nothing but
@@ -31656,6 +31712,7 @@ function parseCoverageDirectory(dir) {
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -41198,6 +41255,84 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/logger/src/index.ts
+// The logger every package takes instead of touching @actions/core, so the GitHub action (see
+// packages/gh, ActionsLogger) and the `bpf-ci` command line (ConsoleLogger) run the same code.
+/**
+ * The three levelled annotation methods of a Logger, each the same `annotate` call with its level:
+ * a logger writes annotations in one place, whatever their level.
+ */
+class AnnotatingLogger {
+    notice(message, properties) {
+        this.annotate('notice', message, properties);
+    }
+    warning(message, properties) {
+        this.annotate('warning', message, properties);
+    }
+    error(message, properties) {
+        this.annotate('error', message, properties);
+    }
+}
+/**
+ * Plain terminal logger for the command line: messages to stderr, nothing interpreted. Inside a
+ * GitHub Actions step the command line hands it a stream that frames workflow commands (see
+ * @bpf-ci/protocol's guardedStream), since a terminal logger cannot tell a runner from a person.
+ */
+class ConsoleLogger extends AnnotatingLogger {
+    out;
+    verbose;
+    constructor(options = {}) {
+        super();
+        this.out = options.stream ?? process.stderr;
+        this.verbose = options.verbose ?? false;
+    }
+    info(message) {
+        this.out.write(`${message}\n`);
+    }
+    debug(message) {
+        if (this.verbose)
+            this.out.write(`debug: ${message}\n`);
+    }
+    annotate(level, message, properties) {
+        this.out.write(`${level}: ${where(properties)}${message}\n`);
+    }
+    async group(title, body) {
+        this.out.write(`== ${title}\n`);
+        return body();
+    }
+    untrusted(text) {
+        this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+}
+/** A logger that keeps every message in memory: for tests and for capturing a step's log. */
+class MemoryLogger extends (/* unused pure expression or super */ null && (AnnotatingLogger)) {
+    entries = [];
+    info(message) {
+        this.entries.push({ level: 'info', message });
+    }
+    debug(message) {
+        this.entries.push({ level: 'debug', message });
+    }
+    annotate(level, message, properties) {
+        this.entries.push(properties ? { level, message, properties } : { level, message });
+    }
+    async group(title, body) {
+        this.entries.push({ level: 'group', message: title });
+        return body();
+    }
+    untrusted(text) {
+        this.entries.push({ level: 'untrusted', message: text });
+    }
+    messages(level) {
+        return this.entries.filter((e) => level === undefined || e.level === level).map((e) => e.message);
+    }
+}
+function where(p) {
+    if (!p?.file)
+        return p?.title ? `${p.title}: ` : '';
+    return `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.title ? `${p.title}: ` : ''}`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/protocol/src/commands.ts
@@ -41450,11 +41585,15 @@ function guardedStream(target) {
 
 
 ;// CONCATENATED MODULE: ./packages/gh/src/logger.ts
+// The Logger the actions use. Every workflow command goes through @bpf-ci/protocol's formatCommand
+// (the one escaping module); untrusted text is framed with ::stop-commands::.
 
-class ActionsLogger {
+
+class ActionsLogger extends AnnotatingLogger {
     write;
     /** `write` receives whole lines (each ends with "\n"); default: the step's stdout. */
     constructor(write = (text) => void process.stdout.write(text)) {
+        super();
         this.write = write;
     }
     info(message) {
@@ -41466,15 +41605,6 @@ class ActionsLogger {
     }
     debug(message) {
         this.command('debug', {}, message);
-    }
-    warning(message, properties) {
-        this.annotate('warning', message, properties);
-    }
-    error(message, properties) {
-        this.annotate('error', message, properties);
-    }
-    notice(message, properties) {
-        this.annotate('notice', message, properties);
     }
     annotate(level, message, properties) {
         const annotation = { ...properties, level, message };
@@ -41507,8 +41637,27 @@ class ActionsLogger {
 
 
 /**
+ * A value rule of @bpf-ci/domain as a zod step: a value it refuses (InvalidValue) becomes an issue
+ * that readInputs reports with the input's name and the value given; any other error, such as
+ * parseArch's own UserError that already quotes the value, goes through as thrown.
+ */
+function rule(read) {
+    return schemas_string().transform((text, ctx) => {
+        try {
+            return read(text);
+        }
+        catch (err) {
+            if (!(err instanceof InvalidValue))
+                throw err;
+            ctx.addIssue({ code: 'custom', message: err.message });
+            return NEVER;
+        }
+    });
+}
+/**
  * Input value types. Every input arrives as a string: the runner passes the workflow's value, or
  * the default from action.yml when the workflow gives none, so defaults live in action.yml only.
+ * The rules of each kind are @bpf-ci/domain's, which the command line uses for its options too.
  */
 const input = {
     /** Any text, possibly empty. */
@@ -41518,15 +41667,19 @@ const input = {
     /** Text, or undefined when empty. */
     optional: () => schemas_string().transform((s) => (s === '' ? undefined : s)),
     /** One entry per line, blank lines dropped. */
-    lines: () => schemas_string().transform((s) => s
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '')),
+    lines: () => rule(splitLines),
+    /** Entries separated by commas, spaces or newlines. */
+    list: () => rule(splitList),
     /** A whole number of at least `min`. */
-    integer: (min) => schemas_string()
-        .regex(/^\d+$/, 'must be a whole number')
-        .transform(Number)
-        .pipe(schemas_number().int().min(min, `must be at least ${min}`)),
+    integer: (min) => rule((text) => wholeNumber(text, min)),
+    /** One whole number of at least `min` per line, blank lines dropped. */
+    integers: (min) => rule((text) => splitLines(text).map((line) => wholeNumber(line, min))),
+    /** A whole number of at least `min`, or undefined when empty. */
+    optionalInteger: (min) => rule((text) => (text === '' ? undefined : wholeNumber(text, min))),
+    /** true or false. */
+    boolean: () => rule(flag),
+    /** An architecture under any of its names (x86_64, amd64, arm64, ...); required. */
+    arch: () => schemas_string().min(1, 'is required').pipe(rule(parseArch)),
 };
 /** Reads every input the schema names (as @actions/core does: INPUT_<NAME>, trimmed) and parses it. */
 function readInputs(schema) {
@@ -41906,21 +42059,41 @@ const PLACEHOLDERS = ['{arch}', '{toolchain}', '{deployment}'];
 /** Checks across keys: names that must exist elsewhere, contradictions, duplicates. */
 function semanticIssues(config) {
     const issues = [];
-    const add = (path, message, h) => issues.push({ code: 'custom', message, path, params: h });
-    const duplicates = (key, list) => list.forEach((v, i) => {
-        if (list.indexOf(v) !== i)
-            add([key, i], `'${v}' is listed twice in ${key}`, {
-                related: [key, list.indexOf(v)],
-                fix: 'remove one',
-            });
-    });
-    duplicates('arches', config.arches);
-    duplicates('toolchains', config.toolchains);
+    const add = (path, message, params) => issues.push({ code: 'custom', message, path, params });
+    for (const check of [
+        duplicateEntries,
+        selftestsLlvmIssue,
+        runnerIssues,
+        includeExcludeConflicts,
+        pathIssues,
+        selfHostedForkRunners,
+        placeholderIssues,
+        forkArchIssue,
+    ])
+        check(config, add);
+    return issues;
+}
+function duplicateEntries(config, add) {
+    for (const key of ['arches', 'toolchains']) {
+        const list = config[key];
+        list.forEach((v, i) => {
+            if (list.indexOf(v) !== i)
+                add([key, i], `'${v}' is listed twice in ${key}`, {
+                    related: [key, list.indexOf(v)],
+                    fix: 'remove one',
+                });
+        });
+    }
+}
+function selftestsLlvmIssue(config, add) {
     if (!config['selftests-llvm'].startsWith('llvm-'))
         add(['selftests-llvm'], `selftests-llvm is '${config['selftests-llvm']}'`, {
             expected: "'llvm-N': the BPF programs of the selftests are compiled with clang",
             fix: `write 'llvm-${DEFAULT_VERSIONS.llvm}'`,
         });
+}
+/** Every runner named anywhere is built in or defined under `commands`, which built-ins are not. */
+function runnerIssues(config, add) {
     const knownRunners = [...new Set([...BPF_RUNNERS, ...Object.keys(config.commands)])];
     const checkRunner = (path, name, atKey = false) => {
         if (knownRunners.includes(name))
@@ -41948,8 +42121,12 @@ function semanticIssues(config) {
                 fix: `give the command another name, e.g. '${name}-custom'`,
             });
     }
-    // An include that an exclude removes again says two opposite things; GitHub would silently keep
-    // it, which hides the mistake.
+}
+/**
+ * An include that an exclude removes again says two opposite things; GitHub would silently keep
+ * it, which hides the mistake.
+ */
+function includeExcludeConflicts(config, add) {
     config.include.forEach((build, i) => {
         const j = config.exclude.findIndex((s) => s.test === undefined && matches(s, build.arch, build.toolchain));
         if (j === -1)
@@ -41963,9 +42140,12 @@ function semanticIssues(config) {
             fix: 'remove the include, or narrow or remove the exclude',
         });
     });
-    const lists = config.deployment;
-    // List and fragment files are read on the runner and their lines land in artifacts: they must
-    // name files of the checkout, never an absolute path or one climbing out of it.
+}
+/**
+ * List and fragment files are read on the runner and their lines land in artifacts: they must
+ * name files of the checkout, never an absolute path or one climbing out of it.
+ */
+function pathIssues(config, add) {
     const checkPath = (where, path) => {
         const problem = workspacePathProblem(path);
         if (problem)
@@ -41975,13 +42155,15 @@ function semanticIssues(config) {
             });
     };
     for (const key of ['allowlists', 'denylists'])
-        lists[key].forEach((path, i) => checkPath(['deployment', key, i], path));
+        config.deployment[key].forEach((path, i) => checkPath(['deployment', key, i], path));
     config['config-fragments'].forEach((path, i) => checkPath(['config-fragments', i], path));
     if (config.flaky.quarantine !== undefined)
         checkPath(['flaky', 'quarantine'], config.flaky.quarantine);
     if (config.veristat.thresholds !== undefined)
         checkPath(['veristat', 'thresholds'], config.veristat.thresholds);
-    // Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones.
+}
+/** Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones. */
+function selfHostedForkRunners(config, add) {
     config.forks['runs-on'].forEach((label, i) => {
         if (label.toLowerCase() === 'self-hosted')
             add(['forks', 'runs-on', i], "forks.runs-on names 'self-hosted'", {
@@ -41989,8 +42171,10 @@ function semanticIssues(config) {
                 fix: 'fork pull requests run untrusted code: give them GitHub-hosted runners only',
             });
     });
+}
+function placeholderIssues(config, add) {
     for (const key of ['allowlists', 'denylists']) {
-        lists[key].forEach((path, i) => {
+        config.deployment[key].forEach((path, i) => {
             for (const m of path.matchAll(/\{[^}]*\}/g)) {
                 if (!PLACEHOLDERS.includes(m[0]))
                     add(['deployment', key, i], `unknown placeholder ${m[0]} in '${path}'`, {
@@ -42000,6 +42184,9 @@ function semanticIssues(config) {
             }
         });
     }
+}
+/** Forks build at least one arch that is built at all. */
+function forkArchIssue(config, add) {
     const builtArches = new Set([...config.arches, ...config.include.map((b) => b.arch)]);
     // (With no arch at all, the error on `arches` says it all.)
     if (builtArches.size > 0 && !config.forks.arches.some((a) => builtArches.has(a)))
@@ -42007,7 +42194,6 @@ function semanticIssues(config) {
             expected: `at least one of ${[...builtArches].join(', ')}`,
             fix: 'list an arch that is built, usually x86_64 (GitHub-hosted runners)',
         });
-    return issues;
 }
 /**
  * Why a configured path may not be used, or undefined: absolute, home-relative, or with a `..`
@@ -42324,123 +42510,116 @@ function pathName(path) {
         .join('');
     return text === '' ? 'the config' : text;
 }
+/** A zod issue as the config's author reads it: at its line and column, with what to write. */
 function load_describe(issue, doc, at) {
     const path = issue.path;
     const where = locate(doc, path);
     const value = where.found && where.node ? where.node.toJSON() : undefined;
-    const here = at(offsetOf(where.node));
+    const place = { doc, at, path, where, value, here: at(offsetOf(where.node)) };
     switch (issue.code) {
-        case 'unrecognized_keys': {
-            const known = knownKeys(path);
-            return issue.keys.map((k) => {
-                const keyNode = locate(doc, [...path, k]).key;
-                const guess = closest(k, known);
-                return {
-                    ...at(offsetOf(keyNode)),
-                    message: `unknown key '${k}'${path.length ? ` in ${pathName(path)}` : ''}`,
-                    expected: `one of ${known.join(', ')}`,
-                    fix: guess ? `did you mean '${guess}'?` : `remove '${k}'`,
-                };
-            });
-        }
-        case 'invalid_type': {
-            if (!where.found)
-                return [
-                    {
-                        ...here,
-                        message: `missing key '${pathName(path)}'`,
-                        expected: KIND[issue.expected] ?? issue.expected,
-                    },
-                ];
-            const expected = KIND[issue.expected] ?? issue.expected;
-            let fix;
-            if (issue.expected === 'array' && (typeof value === 'string' || typeof value === 'number'))
-                fix = `write it as a list: [${String(value)}]`;
-            else if ((issue.expected === 'number' || issue.expected === 'int') &&
-                typeof value === 'string' &&
-                /^\d+$/.test(value))
-                fix = `remove the quotes: ${value}`;
-            else if (issue.expected === 'boolean' && typeof value === 'string')
-                fix = 'write true or false, without quotes';
-            return [
-                {
-                    ...here,
-                    message: `${pathName(path)} is ${load_kindOf(value)}`,
-                    expected,
-                    ...(fix ? { fix } : {}),
-                },
-            ];
-        }
-        case 'invalid_value': {
-            const options = issue.values.map(String);
-            const written = String(value);
-            const isArch = options.length === ARCHES.length && ARCHES.every((a) => options.includes(a));
-            const guess = closest(written, options);
-            return [
-                {
-                    ...here,
-                    message: isArch ? `unknown arch '${written}'` : `'${written}' is not allowed in ${pathName(path)}`,
-                    expected: `one of ${options.join(', ')}`,
-                    fix: guess ? `did you mean '${guess}'?` : `use one of ${options.join(', ')}`,
-                },
-            ];
-        }
+        case 'unrecognized_keys':
+            return unknownKeys(issue.keys, place);
+        case 'invalid_type':
+            return [wrongType(issue.expected, place)];
+        case 'invalid_value':
+            return [notAllowed(issue.values.map(String), place)];
         case 'too_small':
-        case 'too_big': {
-            const small = issue.code === 'too_small';
-            const limit = small ? issue.minimum : issue.maximum;
-            if (issue.origin === 'array')
-                return [
-                    {
-                        ...here,
-                        message: `${pathName(path)} is ${small ? 'empty' : 'too long'}`,
-                        expected: `${small ? 'at least' : 'at most'} ${limit} item(s)`,
-                    },
-                ];
-            if (issue.origin === 'string')
-                return [{ ...here, message: `${pathName(path)} is empty`, expected: 'a non-empty string' }];
-            return [
-                {
-                    ...here,
-                    message: `${pathName(path)} is ${String(value)}`,
-                    expected: `${small ? 'at least' : 'at most'} ${limit}`,
-                },
-            ];
-        }
-        case 'invalid_key': {
-            const key = String(path.at(-1));
-            return [
-                {
-                    ...at(offsetOf(where.key ?? where.node)),
-                    message: `'${key}' is not a valid name in ${pathName(path.slice(0, -1))}`,
-                    expected: 'letters, digits, _ . and - only (it names jobs and artifacts)',
-                    fix: `write '${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}'`,
-                },
-            ];
-        }
-        case 'custom': {
-            const h = (issue.params ?? {});
-            const position = h.atKey && where.key ? at(offsetOf(where.key)) : here;
-            let message = issue.message;
-            if (h.related) {
-                const related = locate(doc, h.related);
-                const r = at(offsetOf(related.node));
-                message += related.found
-                    ? ` (${pathName(h.related)} at line ${r.line}, column ${r.column})`
-                    : ` (${pathName(h.related.slice(0, 1))} from the defaults)`;
-            }
-            return [
-                {
-                    ...position,
-                    message,
-                    ...(h.expected ? { expected: h.expected } : {}),
-                    ...(h.fix ? { fix: h.fix } : {}),
-                },
-            ];
-        }
+            return [outOfRange('small', issue.minimum, issue.origin, place)];
+        case 'too_big':
+            return [outOfRange('big', issue.maximum, issue.origin, place)];
+        case 'invalid_key':
+            return [badKeyName(place)];
+        case 'custom':
+            return [customIssue(issue.message, (issue.params ?? {}), place)];
         default:
-            return [{ ...here, message: `${pathName(path)}: ${issue.message}` }];
+            return [{ ...place.here, message: `${pathName(path)}: ${issue.message}` }];
     }
+}
+function unknownKeys(keys, { doc, at, path }) {
+    const known = knownKeys(path);
+    return keys.map((k) => {
+        const keyNode = locate(doc, [...path, k]).key;
+        const guess = closest(k, known);
+        return {
+            ...at(offsetOf(keyNode)),
+            message: `unknown key '${k}'${path.length ? ` in ${pathName(path)}` : ''}`,
+            expected: `one of ${known.join(', ')}`,
+            fix: guess ? `did you mean '${guess}'?` : `remove '${k}'`,
+        };
+    });
+}
+/** A missing key, or a value of the wrong kind, with the edit that usually fixes it. */
+function wrongType(expectedKind, { path, where, value, here }) {
+    const expected = KIND[expectedKind] ?? expectedKind;
+    if (!where.found)
+        return { ...here, message: `missing key '${pathName(path)}'`, expected };
+    let fix;
+    if (expectedKind === 'array' && (typeof value === 'string' || typeof value === 'number'))
+        fix = `write it as a list: [${String(value)}]`;
+    else if ((expectedKind === 'number' || expectedKind === 'int') &&
+        typeof value === 'string' &&
+        /^\d+$/.test(value))
+        fix = `remove the quotes: ${value}`;
+    else if (expectedKind === 'boolean' && typeof value === 'string')
+        fix = 'write true or false, without quotes';
+    return { ...here, message: `${pathName(path)} is ${load_kindOf(value)}`, expected, ...(fix ? { fix } : {}) };
+}
+/** A value outside an enum (an arch's says so by name). */
+function notAllowed(options, { path, value, here }) {
+    const written = String(value);
+    const isArch = options.length === ARCHES.length && ARCHES.every((a) => options.includes(a));
+    const guess = closest(written, options);
+    return {
+        ...here,
+        message: isArch ? `unknown arch '${written}'` : `'${written}' is not allowed in ${pathName(path)}`,
+        expected: `one of ${options.join(', ')}`,
+        fix: guess ? `did you mean '${guess}'?` : `use one of ${options.join(', ')}`,
+    };
+}
+/** A list, string or number too small or too big. */
+function outOfRange(side, limit, origin, { path, value, here }) {
+    const small = side === 'small';
+    if (origin === 'array')
+        return {
+            ...here,
+            message: `${pathName(path)} is ${small ? 'empty' : 'too long'}`,
+            expected: `${small ? 'at least' : 'at most'} ${String(limit)} item(s)`,
+        };
+    if (origin === 'string')
+        return { ...here, message: `${pathName(path)} is empty`, expected: 'a non-empty string' };
+    return {
+        ...here,
+        message: `${pathName(path)} is ${String(value)}`,
+        expected: `${small ? 'at least' : 'at most'} ${String(limit)}`,
+    };
+}
+/** A map key that cannot name a job or an artifact. */
+function badKeyName({ at, path, where }) {
+    const key = String(path.at(-1));
+    return {
+        ...at(offsetOf(where.key ?? where.node)),
+        message: `'${key}' is not a valid name in ${pathName(path.slice(0, -1))}`,
+        expected: 'letters, digits, _ . and - only (it names jobs and artifacts)',
+        fix: `write '${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}'`,
+    };
+}
+/** A cross-key check's issue (semanticIssues), pointing at the related place when there is one. */
+function customIssue(text, h, { doc, at, where, here }) {
+    const position = h.atKey && where.key ? at(offsetOf(where.key)) : here;
+    let message = text;
+    if (h.related) {
+        const related = locate(doc, h.related);
+        const r = at(offsetOf(related.node));
+        message += related.found
+            ? ` (${pathName(h.related)} at line ${r.line}, column ${r.column})`
+            : ` (${pathName(h.related.slice(0, 1))} from the defaults)`;
+    }
+    return {
+        ...position,
+        message,
+        ...(h.expected ? { expected: h.expected } : {}),
+        ...(h.fix ? { fix: h.fix } : {}),
+    };
 }
 /** The keys accepted by the strict object at this path of the schema (for "did you mean"). */
 function knownKeys(path) {
@@ -42513,6 +42692,9 @@ function appendCoverageLegs(config, builds, tests) {
             'results-artifact': `results-coverage-${label}`,
             coverage: directories,
             'coverage-per-runner': coverage['per-runner'],
+            ...(coverage['patch-threshold'] !== undefined
+                ? { 'coverage-patch-threshold': coverage['patch-threshold'] }
+                : {}),
         });
     }
 }

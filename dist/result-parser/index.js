@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8952);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(87);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28384,7 +28384,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8952:
+/***/ 87:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31370,7 +31370,7 @@ class ConfigError extends errors_UserError {
 ;// CONCATENATED MODULE: ./packages/domain/src/arch.ts
 // The architectures a kernel is built for and boots on, and the names each tool gives them.
 
-const ARCHES = (/* unused pure expression or super */ null && (['x86_64', 'aarch64', 's390x']));
+const ARCHES = ['x86_64', 'aarch64', 's390x'];
 const ARCH_NAMES = {
     x86_64: {
         debian: 'amd64',
@@ -31418,7 +31418,7 @@ function parseArch(text) {
     const name = text.trim().toLowerCase();
     const arch = isArch(name) ? name : ARCH_ALIASES[name];
     if (!arch)
-        throw new UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
+        throw new errors_UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
     return arch;
 }
 /** The arch of the machine we run on (from process.arch), or undefined for any other. */
@@ -31508,9 +31508,49 @@ function suggestToolchain(written, defaultVersions) {
     return `${family}-${version}`;
 }
 
+;// CONCATENATED MODULE: ./packages/domain/src/values.ts
+// How a value a user typed is read, one rule per kind, shared by every entry point: the actions
+// read their inputs through these (@bpf-ci/gh `input`), the command line its options (bpf-ci), so
+// `retries: 0` in a workflow and `--retries 0` on the command line are accepted or refused alike.
+// Lists and arches are read by splitList (lists.ts) and parseArch (arch.ts).
+
+/**
+ * A value its rule refuses. The message says what the value must be and does not quote it: the
+ * entry point names the input or option and quotes what was given, each in its own way.
+ */
+class InvalidValue extends errors_UserError {
+    name = 'InvalidValue';
+}
+/**
+ * "0", "42" → the number; at least `min`. Digits only: no sign, no fraction, no "1e3" or "0x10"
+ * (which Number() would take), so what a user reads is what runs.
+ */
+function wholeNumber(text, min = 0) {
+    if (!/^\d+$/.test(text))
+        throw new InvalidValue('must be a whole number');
+    const n = Number(text);
+    if (n < min)
+        throw new InvalidValue(`must be at least ${min}`);
+    return n;
+}
+/** "true" or "false", as a workflow writes a boolean input; anything else is refused. */
+function flag(text) {
+    if (text !== 'true' && text !== 'false')
+        throw new InvalidValue('must be true or false');
+    return text === 'true';
+}
+/** One entry per line, each trimmed, blank lines dropped (a workflow's multi-line input). */
+function splitLines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -41053,6 +41093,84 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/logger/src/index.ts
+// The logger every package takes instead of touching @actions/core, so the GitHub action (see
+// packages/gh, ActionsLogger) and the `bpf-ci` command line (ConsoleLogger) run the same code.
+/**
+ * The three levelled annotation methods of a Logger, each the same `annotate` call with its level:
+ * a logger writes annotations in one place, whatever their level.
+ */
+class AnnotatingLogger {
+    notice(message, properties) {
+        this.annotate('notice', message, properties);
+    }
+    warning(message, properties) {
+        this.annotate('warning', message, properties);
+    }
+    error(message, properties) {
+        this.annotate('error', message, properties);
+    }
+}
+/**
+ * Plain terminal logger for the command line: messages to stderr, nothing interpreted. Inside a
+ * GitHub Actions step the command line hands it a stream that frames workflow commands (see
+ * @bpf-ci/protocol's guardedStream), since a terminal logger cannot tell a runner from a person.
+ */
+class ConsoleLogger extends AnnotatingLogger {
+    out;
+    verbose;
+    constructor(options = {}) {
+        super();
+        this.out = options.stream ?? process.stderr;
+        this.verbose = options.verbose ?? false;
+    }
+    info(message) {
+        this.out.write(`${message}\n`);
+    }
+    debug(message) {
+        if (this.verbose)
+            this.out.write(`debug: ${message}\n`);
+    }
+    annotate(level, message, properties) {
+        this.out.write(`${level}: ${where(properties)}${message}\n`);
+    }
+    async group(title, body) {
+        this.out.write(`== ${title}\n`);
+        return body();
+    }
+    untrusted(text) {
+        this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+}
+/** A logger that keeps every message in memory: for tests and for capturing a step's log. */
+class MemoryLogger extends (/* unused pure expression or super */ null && (AnnotatingLogger)) {
+    entries = [];
+    info(message) {
+        this.entries.push({ level: 'info', message });
+    }
+    debug(message) {
+        this.entries.push({ level: 'debug', message });
+    }
+    annotate(level, message, properties) {
+        this.entries.push(properties ? { level, message, properties } : { level, message });
+    }
+    async group(title, body) {
+        this.entries.push({ level: 'group', message: title });
+        return body();
+    }
+    untrusted(text) {
+        this.entries.push({ level: 'untrusted', message: text });
+    }
+    messages(level) {
+        return this.entries.filter((e) => level === undefined || e.level === level).map((e) => e.message);
+    }
+}
+function where(p) {
+    if (!p?.file)
+        return p?.title ? `${p.title}: ` : '';
+    return `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.title ? `${p.title}: ` : ''}`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/protocol/src/commands.ts
@@ -41305,11 +41423,15 @@ function guardedStream(target) {
 
 
 ;// CONCATENATED MODULE: ./packages/gh/src/logger.ts
+// The Logger the actions use. Every workflow command goes through @bpf-ci/protocol's formatCommand
+// (the one escaping module); untrusted text is framed with ::stop-commands::.
 
-class ActionsLogger {
+
+class ActionsLogger extends AnnotatingLogger {
     write;
     /** `write` receives whole lines (each ends with "\n"); default: the step's stdout. */
     constructor(write = (text) => void process.stdout.write(text)) {
+        super();
         this.write = write;
     }
     info(message) {
@@ -41321,15 +41443,6 @@ class ActionsLogger {
     }
     debug(message) {
         this.command('debug', {}, message);
-    }
-    warning(message, properties) {
-        this.annotate('warning', message, properties);
-    }
-    error(message, properties) {
-        this.annotate('error', message, properties);
-    }
-    notice(message, properties) {
-        this.annotate('notice', message, properties);
     }
     annotate(level, message, properties) {
         const annotation = { ...properties, level, message };
@@ -41362,8 +41475,27 @@ class ActionsLogger {
 
 
 /**
+ * A value rule of @bpf-ci/domain as a zod step: a value it refuses (InvalidValue) becomes an issue
+ * that readInputs reports with the input's name and the value given; any other error, such as
+ * parseArch's own UserError that already quotes the value, goes through as thrown.
+ */
+function rule(read) {
+    return schemas_string().transform((text, ctx) => {
+        try {
+            return read(text);
+        }
+        catch (err) {
+            if (!(err instanceof InvalidValue))
+                throw err;
+            ctx.addIssue({ code: 'custom', message: err.message });
+            return NEVER;
+        }
+    });
+}
+/**
  * Input value types. Every input arrives as a string: the runner passes the workflow's value, or
  * the default from action.yml when the workflow gives none, so defaults live in action.yml only.
+ * The rules of each kind are @bpf-ci/domain's, which the command line uses for its options too.
  */
 const input = {
     /** Any text, possibly empty. */
@@ -41373,15 +41505,19 @@ const input = {
     /** Text, or undefined when empty. */
     optional: () => schemas_string().transform((s) => (s === '' ? undefined : s)),
     /** One entry per line, blank lines dropped. */
-    lines: () => schemas_string().transform((s) => s
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '')),
+    lines: () => rule(splitLines),
+    /** Entries separated by commas, spaces or newlines. */
+    list: () => rule(splitList),
     /** A whole number of at least `min`. */
-    integer: (min) => schemas_string()
-        .regex(/^\d+$/, 'must be a whole number')
-        .transform(Number)
-        .pipe(schemas_number().int().min(min, `must be at least ${min}`)),
+    integer: (min) => rule((text) => wholeNumber(text, min)),
+    /** One whole number of at least `min` per line, blank lines dropped. */
+    integers: (min) => rule((text) => splitLines(text).map((line) => wholeNumber(line, min))),
+    /** A whole number of at least `min`, or undefined when empty. */
+    optionalInteger: (min) => rule((text) => (text === '' ? undefined : wholeNumber(text, min))),
+    /** true or false. */
+    boolean: () => rule(flag),
+    /** An architecture under any of its names (x86_64, amd64, arm64, ...); required. */
+    arch: () => schemas_string().min(1, 'is required').pipe(rule(parseArch)),
 };
 /** Reads every input the schema names (as @actions/core does: INPUT_<NAME>, trimmed) and parses it. */
 function readInputs(schema) {
@@ -45455,13 +45591,19 @@ const SHELL_SIGNAL = /^(Segmentation fault|Aborted|Killed|Bus error)(?: \(core d
 const CONSOLE_PREFIX = /^(?:<\d+>)?(?:\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? ?)+ */;
 /** A console timestamp somewhere inside a line (printk landed in the middle of test output). */
 const CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d{6}\]/;
+/** Linux's signal numbers on every arch the CI runs (x86_64, aarch64, s390x: asm-generic/signal.h). */
 const SIGNAL_NAMES = {
+    1: 'SIGHUP',
+    2: 'SIGINT',
+    3: 'SIGQUIT',
     4: 'SIGILL',
     6: 'SIGABRT',
     7: 'SIGBUS',
     8: 'SIGFPE',
     9: 'SIGKILL',
     11: 'SIGSEGV',
+    13: 'SIGPIPE',
+    14: 'SIGALRM',
     15: 'SIGTERM',
 };
 function signalName(num) {
@@ -47546,10 +47688,51 @@ function embeddedResult(t) {
     return chosen;
 }
 
+;// CONCATENATED MODULE: ./packages/parsers/src/json-summary-owner.ts
+// Which run a test_progs -J JSON summary file belongs to, from file names alone. Two habits exist:
+// the summary written beside its run's stdout under the same stem (NAME.json next to NAME.log: the
+// vm runner's output folder, the files given to `bpf-ci parse`), and libbpf/ci's names after the
+// binary and its variant, test_progs[_no_alu32|_cpuv4][_parallel].json
+// (https://github.com/libbpf/ci/blob/92caeba5960c80c58afd8cd6cb1856f1f4d49450/run-vmtest/run-bpf-selftests.sh).
+
+function stem(file) {
+    return (0,external_node_path_namespaceObject.basename)(file, (0,external_node_path_namespaceObject.extname)(file));
+}
+/** NAME.json for the log NAME.log (or NAME): where a run's JSON summary is written beside its log. */
+function jsonSummaryBeside(log) {
+    return `${stem(log)}.json`;
+}
+/**
+ * The binary and variant a JSON summary's libbpf/ci name spells:
+ * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ... with
+ * `parallel` as the variant.
+ */
+function jsonSummaryTarget(file) {
+    const name = (0,external_node_path_namespaceObject.basename)(file).replace(/\.json$/i, '');
+    const parallel = /[_-]parallel$/i.test(name);
+    const binary = name.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
+    return parallel ? { binary, variant: 'parallel' } : { binary };
+}
+const normalise = (name) => name.toLowerCase().replace(/_/g, '-');
+/**
+ * The index in `candidates` of the run the JSON summary `file` summarises, or -1: the run whose
+ * log it was written beside (the same stem) first, else the run of the binary and variant its
+ * libbpf/ci name spells.
+ */
+function jsonSummaryOwner(file, candidates) {
+    const beside = candidates.findIndex((c) => c.log !== undefined && jsonSummaryBeside(c.log) === jsonSummaryBeside(file));
+    if (beside >= 0)
+        return beside;
+    const target = jsonSummaryTarget(file);
+    return candidates.findIndex((c) => normalise(c.binary) === normalise(target.binary) && c.variant === target.variant);
+}
+
 ;// CONCATENATED MODULE: ./packages/parsers/src/index.ts
 // @bpf-ci/parsers: the BPF selftests' output (test_progs and flavours, test_verifier, test_maps,
 // the -J JSON summary, the kernel console) turned into @bpf-ci/model results. Pure functions over
 // text; parseFile is the only I/O and streams, so memory follows the failures kept, not the log size.
+
+
 
 
 
@@ -47712,17 +47895,6 @@ async function expandGlobs(patterns, cwd, logger) {
     }
     return out;
 }
-const normalise = (name) => name.toLowerCase().replace(/_/g, '-');
-/**
- * The binary a JSON summary belongs to, from libbpf/ci's file names:
- * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ...
- */
-function jsonSummaryTarget(file) {
-    const stem = (0,external_node_path_namespaceObject.basename)(file).replace(/\.json$/i, '');
-    const parallel = /[_-]parallel$/i.test(stem);
-    const binary = stem.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
-    return parallel ? { binary, variant: 'parallel' } : { binary };
-}
 function unreadable(file, err) {
     const message = err instanceof Error ? err.message : String(err);
     return newBinaryResult((0,external_node_path_namespaceObject.basename)(file), {
@@ -47747,103 +47919,118 @@ function addSavedRun(run, saved) {
 async function loadRun(request, logger) {
     const cwd = request.cwd ?? process.cwd();
     const run = newRun(request.context ?? {});
-    for (const file of await expandGlobs(request.results ?? [], cwd, logger)) {
-        let text;
-        try {
-            text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
-        }
-        catch (err) {
-            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-                title: 'Unreadable results.json',
-            });
-            run.binaries.push(unreadable(file, err));
-            continue;
-        }
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            run.binaries.push(unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)));
-            continue;
-        }
-        try {
-            addSavedRun(run, parseRun(value, file));
-            logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
-        }
-        catch (err) {
-            if (!(err instanceof ResultsFormatError))
-                throw err;
-            logger.error(err.message, { title: 'Invalid results.json' });
-            run.binaries.push(unreadable(file, err));
-        }
-    }
-    for (const file of await expandGlobs(request.logs, cwd, logger)) {
-        run.sources.push(file);
-        try {
-            const parsed = await parseFile(file, { source: file });
-            logger.info(`${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`);
-            run.binaries.push(...parsed.results);
-            for (const event of parsed.events) {
-                const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
-                if (!attributed)
-                    run.events.push(event);
-            }
-        }
-        catch (err) {
-            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-                title: 'Unreadable selftest log',
-            });
-            run.binaries.push(unreadable(file, err));
-        }
-    }
-    for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger)) {
-        run.sources.push(file);
-        const target = jsonSummaryTarget(file);
-        const index = run.binaries.findIndex((r) => normalise(r.binary) === normalise(target.binary) && (r.variant ?? undefined) === target.variant);
-        const base = index >= 0 ? run.binaries[index] : undefined;
-        try {
-            const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
-            // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
-            const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
-            if (!base && target.variant)
-                merged.variant = target.variant;
-            if (index >= 0)
-                run.binaries[index] = merged;
-            else
-                run.binaries.push(merged);
-            logger.info(`${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`);
-        }
-        catch (err) {
-            // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
-            const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
-            logger.warning(message);
-            if (base)
-                base.notes.push(message);
-            else
-                run.binaries.push(unreadable(file, err));
-        }
-    }
-    for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger)) {
-        run.sources.push(file);
-        let events;
-        try {
-            events = parseConsole(await readInputFile(file, { what: 'console log' }));
-        }
-        catch (err) {
-            // The tests' own results stand; only this log's kernel events are missing, and that is said.
-            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-                title: 'Unreadable console log',
-            });
-            continue;
-        }
-        logger.info(`${file}: ${events.length} kernel event(s)`);
-        for (const event of events) {
-            const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
-            (owner ? owner.events : run.events).push(event);
-        }
-    }
+    for (const file of await expandGlobs(request.results ?? [], cwd, logger))
+        await addResultsFile(run, file, logger);
+    for (const file of await expandGlobs(request.logs, cwd, logger))
+        await addLog(run, file, logger);
+    for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger))
+        await addJsonSummary(run, file, logger);
+    for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger))
+        await addConsoleLog(run, file, logger);
     return run;
+}
+/**
+ * A results.json: its runs added to `run`; one that cannot be read or is not valid becomes an
+ * incomplete result naming it.
+ */
+async function addResultsFile(run, file, logger) {
+    let text;
+    try {
+        text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
+    }
+    catch (err) {
+        logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            title: 'Unreadable results.json',
+        });
+        run.binaries.push(unreadable(file, err));
+        return;
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (err) {
+        run.binaries.push(unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)));
+        return;
+    }
+    try {
+        addSavedRun(run, parseRun(value, file));
+        logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
+    }
+    catch (err) {
+        if (!(err instanceof ResultsFormatError))
+            throw err;
+        logger.error(err.message, { title: 'Invalid results.json' });
+        run.binaries.push(unreadable(file, err));
+    }
+}
+/** A selftest log, parsed: its runs, and the kernel events no run claims. */
+async function addLog(run, file, logger) {
+    run.sources.push(file);
+    try {
+        const parsed = await parseFile(file, { source: file });
+        logger.info(`${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`);
+        run.binaries.push(...parsed.results);
+        for (const event of parsed.events) {
+            const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
+            if (!attributed)
+                run.events.push(event);
+        }
+    }
+    catch (err) {
+        logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            title: 'Unreadable selftest log',
+        });
+        run.binaries.push(unreadable(file, err));
+    }
+}
+/** A `-J` JSON summary, merged into the result of its log (or standing alone, partial). */
+async function addJsonSummary(run, file, logger) {
+    run.sources.push(file);
+    const target = jsonSummaryTarget(file);
+    const index = jsonSummaryOwner(file, run.binaries);
+    const base = index >= 0 ? run.binaries[index] : undefined;
+    try {
+        const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
+        // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
+        const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
+        if (!base && target.variant)
+            merged.variant = target.variant;
+        if (index >= 0)
+            run.binaries[index] = merged;
+        else
+            run.binaries.push(merged);
+        logger.info(`${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`);
+    }
+    catch (err) {
+        // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
+        const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
+        logger.warning(message);
+        if (base)
+            base.notes.push(message);
+        else
+            run.binaries.push(unreadable(file, err));
+    }
+}
+/** A console log: its kernel events, each given to the runner it names. */
+async function addConsoleLog(run, file, logger) {
+    run.sources.push(file);
+    let events;
+    try {
+        events = parseConsole(await readInputFile(file, { what: 'console log' }));
+    }
+    catch (err) {
+        // The tests' own results stand; only this log's kernel events are missing, and that is said.
+        logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            title: 'Unreadable console log',
+        });
+        return;
+    }
+    logger.info(`${file}: ${events.length} kernel event(s)`);
+    for (const event of events) {
+        const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
+        (owner ? owner.events : run.events).push(event);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/index.ts

@@ -29904,7 +29904,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1232);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8946);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -29914,13 +29914,13 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1232:
+/***/ 8946:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 ;// CONCATENATED MODULE: external "os"
@@ -31052,7 +31052,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -31113,7 +31113,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -31375,7 +31375,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat: io_util_stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile: io_util_copyFile, lstat, mkdir: io_util_mkdir, open: io_util_open, readdir: io_util_readdir, rename, rm: io_util_rm, rmdir, stat: io_util_stat, symlink: io_util_symlink, unlink } = external_fs_namespaceObject.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -31491,7 +31491,7 @@ function tryGetExecutablePath(filePath, extensions) {
                     try {
                         const directory = external_path_namespaceObject.dirname(filePath);
                         const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
+                        for (const actualName of yield io_util_readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
                                 filePath = external_path_namespaceObject.join(directory, actualName);
                                 break;
@@ -32896,7 +32896,7 @@ class errors_ConfigError extends errors_UserError {
 ;// CONCATENATED MODULE: ./packages/domain/src/arch.ts
 // The architectures a kernel is built for and boots on, and the names each tool gives them.
 
-const ARCHES = (/* unused pure expression or super */ null && (['x86_64', 'aarch64', 's390x']));
+const ARCHES = ['x86_64', 'aarch64', 's390x'];
 const ARCH_NAMES = {
     x86_64: {
         debian: 'amd64',
@@ -32944,7 +32944,7 @@ function parseArch(text) {
     const name = text.trim().toLowerCase();
     const arch = isArch(name) ? name : ARCH_ALIASES[name];
     if (!arch)
-        throw new UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
+        throw new errors_UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
     return arch;
 }
 /** The arch of the machine we run on (from process.arch), or undefined for any other. */
@@ -33034,9 +33034,49 @@ function suggestToolchain(written, defaultVersions) {
     return `${family}-${version}`;
 }
 
+;// CONCATENATED MODULE: ./packages/domain/src/values.ts
+// How a value a user typed is read, one rule per kind, shared by every entry point: the actions
+// read their inputs through these (@bpf-ci/gh `input`), the command line its options (bpf-ci), so
+// `retries: 0` in a workflow and `--retries 0` on the command line are accepted or refused alike.
+// Lists and arches are read by splitList (lists.ts) and parseArch (arch.ts).
+
+/**
+ * A value its rule refuses. The message says what the value must be and does not quote it: the
+ * entry point names the input or option and quotes what was given, each in its own way.
+ */
+class InvalidValue extends errors_UserError {
+    name = 'InvalidValue';
+}
+/**
+ * "0", "42" → the number; at least `min`. Digits only: no sign, no fraction, no "1e3" or "0x10"
+ * (which Number() would take), so what a user reads is what runs.
+ */
+function wholeNumber(text, min = 0) {
+    if (!/^\d+$/.test(text))
+        throw new InvalidValue('must be a whole number');
+    const n = Number(text);
+    if (n < min)
+        throw new InvalidValue(`must be at least ${min}`);
+    return n;
+}
+/** "true" or "false", as a workflow writes a boolean input; anything else is refused. */
+function flag(text) {
+    if (text !== 'true' && text !== 'false')
+        throw new InvalidValue('must be true or false');
+    return text === 'true';
+}
+/** One entry per line, each trimmed, blank lines dropped (a workflow's multi-line input). */
+function splitLines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -42579,6 +42619,84 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/logger/src/index.ts
+// The logger every package takes instead of touching @actions/core, so the GitHub action (see
+// packages/gh, ActionsLogger) and the `bpf-ci` command line (ConsoleLogger) run the same code.
+/**
+ * The three levelled annotation methods of a Logger, each the same `annotate` call with its level:
+ * a logger writes annotations in one place, whatever their level.
+ */
+class AnnotatingLogger {
+    notice(message, properties) {
+        this.annotate('notice', message, properties);
+    }
+    warning(message, properties) {
+        this.annotate('warning', message, properties);
+    }
+    error(message, properties) {
+        this.annotate('error', message, properties);
+    }
+}
+/**
+ * Plain terminal logger for the command line: messages to stderr, nothing interpreted. Inside a
+ * GitHub Actions step the command line hands it a stream that frames workflow commands (see
+ * @bpf-ci/protocol's guardedStream), since a terminal logger cannot tell a runner from a person.
+ */
+class ConsoleLogger extends AnnotatingLogger {
+    out;
+    verbose;
+    constructor(options = {}) {
+        super();
+        this.out = options.stream ?? process.stderr;
+        this.verbose = options.verbose ?? false;
+    }
+    info(message) {
+        this.out.write(`${message}\n`);
+    }
+    debug(message) {
+        if (this.verbose)
+            this.out.write(`debug: ${message}\n`);
+    }
+    annotate(level, message, properties) {
+        this.out.write(`${level}: ${where(properties)}${message}\n`);
+    }
+    async group(title, body) {
+        this.out.write(`== ${title}\n`);
+        return body();
+    }
+    untrusted(text) {
+        this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+}
+/** A logger that keeps every message in memory: for tests and for capturing a step's log. */
+class MemoryLogger extends (/* unused pure expression or super */ null && (AnnotatingLogger)) {
+    entries = [];
+    info(message) {
+        this.entries.push({ level: 'info', message });
+    }
+    debug(message) {
+        this.entries.push({ level: 'debug', message });
+    }
+    annotate(level, message, properties) {
+        this.entries.push(properties ? { level, message, properties } : { level, message });
+    }
+    async group(title, body) {
+        this.entries.push({ level: 'group', message: title });
+        return body();
+    }
+    untrusted(text) {
+        this.entries.push({ level: 'untrusted', message: text });
+    }
+    messages(level) {
+        return this.entries.filter((e) => level === undefined || e.level === level).map((e) => e.message);
+    }
+}
+function where(p) {
+    if (!p?.file)
+        return p?.title ? `${p.title}: ` : '';
+    return `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.title ? `${p.title}: ` : ''}`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/protocol/src/commands.ts
@@ -42831,11 +42949,15 @@ function guardedStream(target) {
 
 
 ;// CONCATENATED MODULE: ./packages/gh/src/logger.ts
+// The Logger the actions use. Every workflow command goes through @bpf-ci/protocol's formatCommand
+// (the one escaping module); untrusted text is framed with ::stop-commands::.
 
-class ActionsLogger {
+
+class ActionsLogger extends AnnotatingLogger {
     write;
     /** `write` receives whole lines (each ends with "\n"); default: the step's stdout. */
     constructor(write = (text) => void process.stdout.write(text)) {
+        super();
         this.write = write;
     }
     info(message) {
@@ -42847,15 +42969,6 @@ class ActionsLogger {
     }
     debug(message) {
         this.command('debug', {}, message);
-    }
-    warning(message, properties) {
-        this.annotate('warning', message, properties);
-    }
-    error(message, properties) {
-        this.annotate('error', message, properties);
-    }
-    notice(message, properties) {
-        this.annotate('notice', message, properties);
     }
     annotate(level, message, properties) {
         const annotation = { ...properties, level, message };
@@ -42888,8 +43001,27 @@ class ActionsLogger {
 
 
 /**
+ * A value rule of @bpf-ci/domain as a zod step: a value it refuses (InvalidValue) becomes an issue
+ * that readInputs reports with the input's name and the value given; any other error, such as
+ * parseArch's own UserError that already quotes the value, goes through as thrown.
+ */
+function rule(read) {
+    return schemas_string().transform((text, ctx) => {
+        try {
+            return read(text);
+        }
+        catch (err) {
+            if (!(err instanceof InvalidValue))
+                throw err;
+            ctx.addIssue({ code: 'custom', message: err.message });
+            return NEVER;
+        }
+    });
+}
+/**
  * Input value types. Every input arrives as a string: the runner passes the workflow's value, or
  * the default from action.yml when the workflow gives none, so defaults live in action.yml only.
+ * The rules of each kind are @bpf-ci/domain's, which the command line uses for its options too.
  */
 const input = {
     /** Any text, possibly empty. */
@@ -42899,15 +43031,19 @@ const input = {
     /** Text, or undefined when empty. */
     optional: () => schemas_string().transform((s) => (s === '' ? undefined : s)),
     /** One entry per line, blank lines dropped. */
-    lines: () => schemas_string().transform((s) => s
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '')),
+    lines: () => rule(splitLines),
+    /** Entries separated by commas, spaces or newlines. */
+    list: () => rule(splitList),
     /** A whole number of at least `min`. */
-    integer: (min) => schemas_string()
-        .regex(/^\d+$/, 'must be a whole number')
-        .transform(Number)
-        .pipe(schemas_number().int().min(min, `must be at least ${min}`)),
+    integer: (min) => rule((text) => wholeNumber(text, min)),
+    /** One whole number of at least `min` per line, blank lines dropped. */
+    integers: (min) => rule((text) => splitLines(text).map((line) => wholeNumber(line, min))),
+    /** A whole number of at least `min`, or undefined when empty. */
+    optionalInteger: (min) => rule((text) => (text === '' ? undefined : wholeNumber(text, min))),
+    /** true or false. */
+    boolean: () => rule(flag),
+    /** An architecture under any of its names (x86_64, amd64, arm64, ...); required. */
+    arch: () => schemas_string().min(1, 'is required').pipe(rule(parseArch)),
 };
 /** Reads every input the schema names (as @actions/core does: INPUT_<NAME>, trimmed) and parses it. */
 function readInputs(schema) {
@@ -44682,13 +44818,19 @@ const patterns_SHELL_SIGNAL = /^(Segmentation fault|Aborted|Killed|Bus error)(?:
 const patterns_CONSOLE_PREFIX = /^(?:<\d+>)?(?:\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? ?)+ */;
 /** A console timestamp somewhere inside a line (printk landed in the middle of test output). */
 const patterns_CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d{6}\]/;
+/** Linux's signal numbers on every arch the CI runs (x86_64, aarch64, s390x: asm-generic/signal.h). */
 const SIGNAL_NAMES = {
+    1: 'SIGHUP',
+    2: 'SIGINT',
+    3: 'SIGQUIT',
     4: 'SIGILL',
     6: 'SIGABRT',
     7: 'SIGBUS',
     8: 'SIGFPE',
     9: 'SIGKILL',
     11: 'SIGSEGV',
+    13: 'SIGPIPE',
+    14: 'SIGALRM',
     15: 'SIGTERM',
 };
 function patterns_signalName(num) {
@@ -46773,10 +46915,51 @@ function embeddedResult(t) {
     return chosen;
 }
 
+;// CONCATENATED MODULE: ./packages/parsers/src/json-summary-owner.ts
+// Which run a test_progs -J JSON summary file belongs to, from file names alone. Two habits exist:
+// the summary written beside its run's stdout under the same stem (NAME.json next to NAME.log: the
+// vm runner's output folder, the files given to `bpf-ci parse`), and libbpf/ci's names after the
+// binary and its variant, test_progs[_no_alu32|_cpuv4][_parallel].json
+// (https://github.com/libbpf/ci/blob/92caeba5960c80c58afd8cd6cb1856f1f4d49450/run-vmtest/run-bpf-selftests.sh).
+
+function stem(file) {
+    return basename(file, extname(file));
+}
+/** NAME.json for the log NAME.log (or NAME): where a run's JSON summary is written beside its log. */
+function jsonSummaryBeside(log) {
+    return `${stem(log)}.json`;
+}
+/**
+ * The binary and variant a JSON summary's libbpf/ci name spells:
+ * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ... with
+ * `parallel` as the variant.
+ */
+function json_summary_owner_jsonSummaryTarget(file) {
+    const name = basename(file).replace(/\.json$/i, '');
+    const parallel = /[_-]parallel$/i.test(name);
+    const binary = name.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
+    return parallel ? { binary, variant: 'parallel' } : { binary };
+}
+const normalise = (name) => name.toLowerCase().replace(/_/g, '-');
+/**
+ * The index in `candidates` of the run the JSON summary `file` summarises, or -1: the run whose
+ * log it was written beside (the same stem) first, else the run of the binary and variant its
+ * libbpf/ci name spells.
+ */
+function json_summary_owner_jsonSummaryOwner(file, candidates) {
+    const beside = candidates.findIndex((c) => c.log !== undefined && jsonSummaryBeside(c.log) === jsonSummaryBeside(file));
+    if (beside >= 0)
+        return beside;
+    const target = json_summary_owner_jsonSummaryTarget(file);
+    return candidates.findIndex((c) => normalise(c.binary) === normalise(target.binary) && c.variant === target.variant);
+}
+
 ;// CONCATENATED MODULE: ./packages/parsers/src/index.ts
 // @bpf-ci/parsers: the BPF selftests' output (test_progs and flavours, test_verifier, test_maps,
 // the -J JSON summary, the kernel console) turned into @bpf-ci/model results. Pure functions over
 // text; parseFile is the only I/O and streams, so memory follows the failures kept, not the log size.
+
+
 
 
 
@@ -46939,17 +47122,6 @@ async function expandGlobs(patterns, cwd, logger) {
     }
     return out;
 }
-const normalise = (name) => name.toLowerCase().replace(/_/g, '-');
-/**
- * The binary a JSON summary belongs to, from libbpf/ci's file names:
- * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ...
- */
-function jsonSummaryTarget(file) {
-    const stem = basename(file).replace(/\.json$/i, '');
-    const parallel = /[_-]parallel$/i.test(stem);
-    const binary = stem.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
-    return parallel ? { binary, variant: 'parallel' } : { binary };
-}
 function unreadable(file, err) {
     const message = err instanceof Error ? err.message : String(err);
     return newBinaryResult(basename(file), {
@@ -46974,103 +47146,118 @@ function addSavedRun(run, saved) {
 async function loadRun(request, logger) {
     const cwd = request.cwd ?? process.cwd();
     const run = newRun(request.context ?? {});
-    for (const file of await expandGlobs(request.results ?? [], cwd, logger)) {
-        let text;
-        try {
-            text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
-        }
-        catch (err) {
-            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-                title: 'Unreadable results.json',
-            });
-            run.binaries.push(unreadable(file, err));
-            continue;
-        }
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            run.binaries.push(unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)));
-            continue;
-        }
-        try {
-            addSavedRun(run, parseRun(value, file));
-            logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
-        }
-        catch (err) {
-            if (!(err instanceof ResultsFormatError))
-                throw err;
-            logger.error(err.message, { title: 'Invalid results.json' });
-            run.binaries.push(unreadable(file, err));
-        }
-    }
-    for (const file of await expandGlobs(request.logs, cwd, logger)) {
-        run.sources.push(file);
-        try {
-            const parsed = await parseFile(file, { source: file });
-            logger.info(`${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`);
-            run.binaries.push(...parsed.results);
-            for (const event of parsed.events) {
-                const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
-                if (!attributed)
-                    run.events.push(event);
-            }
-        }
-        catch (err) {
-            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-                title: 'Unreadable selftest log',
-            });
-            run.binaries.push(unreadable(file, err));
-        }
-    }
-    for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger)) {
-        run.sources.push(file);
-        const target = jsonSummaryTarget(file);
-        const index = run.binaries.findIndex((r) => normalise(r.binary) === normalise(target.binary) && (r.variant ?? undefined) === target.variant);
-        const base = index >= 0 ? run.binaries[index] : undefined;
-        try {
-            const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
-            // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
-            const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
-            if (!base && target.variant)
-                merged.variant = target.variant;
-            if (index >= 0)
-                run.binaries[index] = merged;
-            else
-                run.binaries.push(merged);
-            logger.info(`${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`);
-        }
-        catch (err) {
-            // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
-            const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
-            logger.warning(message);
-            if (base)
-                base.notes.push(message);
-            else
-                run.binaries.push(unreadable(file, err));
-        }
-    }
-    for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger)) {
-        run.sources.push(file);
-        let events;
-        try {
-            events = parseConsole(await readInputFile(file, { what: 'console log' }));
-        }
-        catch (err) {
-            // The tests' own results stand; only this log's kernel events are missing, and that is said.
-            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-                title: 'Unreadable console log',
-            });
-            continue;
-        }
-        logger.info(`${file}: ${events.length} kernel event(s)`);
-        for (const event of events) {
-            const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
-            (owner ? owner.events : run.events).push(event);
-        }
-    }
+    for (const file of await expandGlobs(request.results ?? [], cwd, logger))
+        await addResultsFile(run, file, logger);
+    for (const file of await expandGlobs(request.logs, cwd, logger))
+        await addLog(run, file, logger);
+    for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger))
+        await addJsonSummary(run, file, logger);
+    for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger))
+        await addConsoleLog(run, file, logger);
     return run;
+}
+/**
+ * A results.json: its runs added to `run`; one that cannot be read or is not valid becomes an
+ * incomplete result naming it.
+ */
+async function addResultsFile(run, file, logger) {
+    let text;
+    try {
+        text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
+    }
+    catch (err) {
+        logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            title: 'Unreadable results.json',
+        });
+        run.binaries.push(unreadable(file, err));
+        return;
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (err) {
+        run.binaries.push(unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)));
+        return;
+    }
+    try {
+        addSavedRun(run, parseRun(value, file));
+        logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
+    }
+    catch (err) {
+        if (!(err instanceof ResultsFormatError))
+            throw err;
+        logger.error(err.message, { title: 'Invalid results.json' });
+        run.binaries.push(unreadable(file, err));
+    }
+}
+/** A selftest log, parsed: its runs, and the kernel events no run claims. */
+async function addLog(run, file, logger) {
+    run.sources.push(file);
+    try {
+        const parsed = await parseFile(file, { source: file });
+        logger.info(`${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`);
+        run.binaries.push(...parsed.results);
+        for (const event of parsed.events) {
+            const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
+            if (!attributed)
+                run.events.push(event);
+        }
+    }
+    catch (err) {
+        logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            title: 'Unreadable selftest log',
+        });
+        run.binaries.push(unreadable(file, err));
+    }
+}
+/** A `-J` JSON summary, merged into the result of its log (or standing alone, partial). */
+async function addJsonSummary(run, file, logger) {
+    run.sources.push(file);
+    const target = jsonSummaryTarget(file);
+    const index = jsonSummaryOwner(file, run.binaries);
+    const base = index >= 0 ? run.binaries[index] : undefined;
+    try {
+        const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
+        // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
+        const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
+        if (!base && target.variant)
+            merged.variant = target.variant;
+        if (index >= 0)
+            run.binaries[index] = merged;
+        else
+            run.binaries.push(merged);
+        logger.info(`${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`);
+    }
+    catch (err) {
+        // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
+        const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
+        logger.warning(message);
+        if (base)
+            base.notes.push(message);
+        else
+            run.binaries.push(unreadable(file, err));
+    }
+}
+/** A console log: its kernel events, each given to the runner it names. */
+async function addConsoleLog(run, file, logger) {
+    run.sources.push(file);
+    let events;
+    try {
+        events = parseConsole(await readInputFile(file, { what: 'console log' }));
+    }
+    catch (err) {
+        // The tests' own results stand; only this log's kernel events are missing, and that is said.
+        logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            title: 'Unreadable console log',
+        });
+        return;
+    }
+    logger.info(`${file}: ${events.length} kernel event(s)`);
+    for (const event of events) {
+        const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
+        (owner ? owner.events : run.events).push(event);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/index.ts
@@ -47098,6 +47285,8 @@ const PlannedJob = looseObject({
     test: schemas_string().min(1),
     arch: schemas_string().min(1),
     toolchain: schemas_string().min(1),
+    /** The coverage job's patch-threshold (percent) from the config: below it, the job fails. */
+    'coverage-patch-threshold': schemas_number().min(0).max(100).optional(),
 });
 /** The test matrix as the matrix generator writes it ({ include: [...] }) or a bare list. */
 const PlannedJobs = union([array(PlannedJob), object({ include: array(PlannedJob) })]);
@@ -47139,8 +47328,12 @@ function collectJobs(planned, loaded, options = {}) {
         jobs.set(jobKey(runner, arch, toolchain), job);
         return job;
     };
-    for (const p of planned)
-        add(p.name, p.test, p.arch, p.toolchain);
+    for (const p of planned) {
+        const job = add(p.name, p.test, p.arch, p.toolchain);
+        const threshold = p['coverage-patch-threshold'];
+        if (threshold !== undefined)
+            job.patchThreshold = threshold;
+    }
     const byJob = new Map();
     for (const item of loaded) {
         const { context } = item.run;
@@ -47179,7 +47372,744 @@ function attemptOf(item) {
     return m ? Number(m[1]) : undefined;
 }
 
+;// CONCATENATED MODULE: ./packages/coverage/src/lcov.ts
+// LCOV tracefiles (geninfo's output, `lcov -a`'s input): records per source file of line (DA),
+// function (FN, FNDA) and branch (BRDA) counters. Totals are counted from those records the way
+// `lcov --summary` counts them, not taken from the LF/LH summary lines, which a merge can leave
+// stale. Format: https://manpages.debian.org/bookworm/lcov/geninfo.1.en.html#FILES
+// Pure.
+const count = (text) => {
+    const n = Number(text);
+    return Number.isFinite(n) && n > 0 ? n : 0;
+};
+/**
+ * The tracefile's records by source path; records of the same path (several tests, several
+ * captures) are added up like `lcov -a` does. Throws on a record outside SF:...end_of_record, with
+ * its line number, since a truncated or foreign file must not pass as "0 % covered".
+ */
+function lcov_parseLcov(text) {
+    const files = new Map();
+    let current;
+    const lines = text.split('\n');
+    for (const [index, raw] of lines.entries()) {
+        const line = raw.trim();
+        if (!line || line.startsWith('TN:') || line.startsWith('#'))
+            continue;
+        if (line.startsWith('SF:')) {
+            const path = line.slice(3);
+            current = files.get(path) ?? { path, lines: new Map(), functions: new Map(), branches: new Map() };
+            files.set(path, current);
+            continue;
+        }
+        if (line === 'end_of_record') {
+            current = undefined;
+            continue;
+        }
+        const colon = line.indexOf(':');
+        const tag = colon > 0 ? line.slice(0, colon) : line;
+        const fields = line.slice(colon + 1).split(',');
+        if (!current)
+            throw new Error(`LCOV line ${index + 1}: ${tag} record outside SF: ... end_of_record`);
+        switch (tag) {
+            case 'DA': {
+                const at = Number(fields[0]);
+                if (!Number.isInteger(at))
+                    throw new Error(`LCOV line ${index + 1}: bad DA record`);
+                current.lines.set(at, (current.lines.get(at) ?? 0) + count(fields[1]));
+                break;
+            }
+            case 'FN': {
+                // FN:<line>,<name> (a C function name has no comma).
+                const name = fields.slice(1).join(',');
+                if (!current.functions.has(name))
+                    current.functions.set(name, { name, line: Number(fields[0]), hits: 0 });
+                break;
+            }
+            case 'FNDA': {
+                const name = fields.slice(1).join(',');
+                const fn = current.functions.get(name) ?? { name, line: 0, hits: 0 };
+                fn.hits += count(fields[0]);
+                current.functions.set(name, fn);
+                break;
+            }
+            case 'BRDA': {
+                const key = fields.slice(0, 3).join(',');
+                current.branches.set(key, (current.branches.get(key) ?? 0) + (fields[3] === '-' ? 0 : count(fields[3])));
+                break;
+            }
+            default:
+                // LF, LH, FNF, FNH, BRF, BRH (recounted) and tags of newer lcov versions.
+                break;
+        }
+    }
+    if (current)
+        throw new Error(`LCOV: the record of ${current.path} has no end_of_record (truncated file?)`);
+    return files;
+}
+function fileTotals(file) {
+    const hitOf = (values) => {
+        let found = 0;
+        let hit = 0;
+        for (const v of values) {
+            found++;
+            if (v > 0)
+                hit++;
+        }
+        return { found, hit };
+    };
+    return {
+        lines: hitOf(file.lines.values()),
+        functions: hitOf([...file.functions.values()].map((f) => f.hits)),
+        branches: hitOf(file.branches.values()),
+    };
+}
+function addTotals(a, b) {
+    const add = (x, y) => ({
+        found: x.found + y.found,
+        hit: x.hit + y.hit,
+    });
+    return {
+        lines: add(a.lines, b.lines),
+        functions: add(a.functions, b.functions),
+        branches: add(a.branches, b.branches),
+    };
+}
+const NO_COVERAGE = {
+    lines: { found: 0, hit: 0 },
+    functions: { found: 0, hit: 0 },
+    branches: { found: 0, hit: 0 },
+};
+function lcov_totals(files) {
+    let sum = NO_COVERAGE;
+    for (const f of files)
+        sum = addTotals(sum, fileTotals(f));
+    return sum;
+}
+/** Percent with one decimal, as lcov prints it; undefined when nothing was found. */
+function lcov_percent(c) {
+    return c.found === 0 ? undefined : Math.round((1000 * c.hit) / c.found) / 10;
+}
+/**
+ * `path` relative to the kernel source tree: geninfo writes absolute paths; reports, diffs and
+ * merged tracefiles use kernel/bpf/verifier.c.
+ */
+function lcov_sourceRelative(path, sourceDir) {
+    if (!sourceDir)
+        return path;
+    const prefix = sourceDir.endsWith('/') ? sourceDir : `${sourceDir}/`;
+    return path.startsWith(prefix) ? path.slice(prefix.length) : path;
+}
+/**
+ * Whether a source-relative path is in one of `directories` or below, as `lcov --extract 'DIR/*'`
+ * selects (the profiled objects are those of the directory itself; below it are its headers).
+ */
+function lcov_inDirectories(path, directories) {
+    return directories.some((d) => path.startsWith(`${d.replace(/\/+$/, '')}/`));
+}
+/** One row per file, most uncovered lines first (then by path): where tests are missing most. */
+function lcov_fileTable(files) {
+    return [...files]
+        .map((f) => {
+        const t = fileTotals(f);
+        return { path: f.path, ...t, uncoveredLines: t.lines.found - t.lines.hit };
+    })
+        .sort((a, b) => b.uncoveredLines - a.uncoveredLines || a.path.localeCompare(b.path));
+}
+/**
+ * The tracefile with every SF path under `sourceDir` made source-relative, and nothing else
+ * changed: tracefiles of jobs on different machines then merge, and genhtml run in a source tree
+ * finds the files.
+ */
+function lcov_relativizeTracefile(text, sourceDir) {
+    return text.replace(/^SF:(.*)$/gm, (_, path) => `SF:${lcov_sourceRelative(path, sourceDir)}`);
+}
+
+;// CONCATENATED MODULE: ./packages/coverage/src/patch.ts
+
+function functionAt(file, line) {
+    let best;
+    for (const fn of file.functions.values()) {
+        if (fn.line <= line && (!best || fn.line > best.line))
+            best = fn;
+    }
+    return best?.name;
+}
+function patch_patchCoverage(files, added, options) {
+    const byRelative = new Map();
+    for (const f of files.values())
+        byRelative.set(sourceRelative(f.path, options.sourceDir), f);
+    const result = { covered: [], uncovered: [], notExecutable: 0, notBuilt: [], outside: [] };
+    for (const [path, lines] of [...added].sort(([a], [b]) => a.localeCompare(b))) {
+        if (!inDirectories(path, options.directories)) {
+            result.outside.push(path);
+            continue;
+        }
+        const file = byRelative.get(path);
+        if (!file) {
+            // Headers and Makefiles have no counters of their own; a .c file without any was not built.
+            if (path.endsWith('.c'))
+                result.notBuilt.push(path);
+            else
+                result.notExecutable += lines.length;
+            continue;
+        }
+        for (const line of lines) {
+            const hits = file.lines.get(line);
+            if (hits === undefined) {
+                result.notExecutable++;
+                continue;
+            }
+            const fn = functionAt(file, line);
+            const entry = { file: path, line, hits, ...(fn ? { function: fn } : {}) };
+            (hits > 0 ? result.covered : result.uncovered).push(entry);
+        }
+    }
+    return result;
+}
+/** Patch coverage in percent (one decimal); undefined when the change added no executable line. */
+function patch_patchPercent(p) {
+    const found = p.covered.length + p.uncovered.length;
+    return found === 0 ? undefined : Math.round((1000 * p.covered.length) / found) / 10;
+}
+/**
+ * Uncovered added lines as ranges of consecutive executable lines within one function, ranked by
+ * how many uncovered added lines their function has (the most untested function first).
+ */
+function patch_uncoveredRanges(p) {
+    const perFunction = new Map();
+    const key = (l) => `${l.file}\0${l.function ?? ''}`;
+    for (const l of p.uncovered)
+        perFunction.set(key(l), (perFunction.get(key(l)) ?? 0) + 1);
+    const ranges = [];
+    const covered = new Set(p.covered.map((l) => `${l.file}:${l.line}`));
+    for (const l of [...p.uncovered].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)) {
+        const last = ranges.at(-1);
+        // Extend across non-executable lines, never across a covered one or into another function.
+        const between = last
+            ? Array.from({ length: l.line - last.endLine - 1 }, (_, i) => `${l.file}:${last.endLine + 1 + i}`)
+            : [];
+        if (last &&
+            last.file === l.file &&
+            last.function === l.function &&
+            !between.some((k) => covered.has(k))) {
+            last.endLine = l.line;
+            last.lines++;
+        }
+        else {
+            ranges.push({
+                file: l.file,
+                ...(l.function ? { function: l.function } : {}),
+                startLine: l.line,
+                endLine: l.line,
+                lines: 1,
+            });
+        }
+    }
+    return ranges.sort((a, b) => (perFunction.get(key(b)) ?? 0) - (perFunction.get(key(a)) ?? 0) ||
+        a.file.localeCompare(b.file) ||
+        a.startLine - b.startLine);
+}
+/**
+ * Warning annotations for uncovered added lines, ranked (rank = position) for capAnnotations.
+ * The file path goes into a workflow-command property, which the protocol package escapes.
+ */
+function patch_uncoveredAnnotations(p) {
+    return patch_uncoveredRanges(p).map((r, rank) => ({
+        level: 'warning',
+        title: 'Added lines no test executed',
+        file: r.file,
+        line: r.startLine,
+        ...(r.endLine !== r.startLine ? { endLine: r.endLine } : {}),
+        message: `${r.lines} added line${r.lines === 1 ? '' : 's'}` +
+            `${r.function ? ` in ${r.function}()` : ''} ran in no test of this job (GCOV)`,
+        rank,
+    }));
+}
+
+;// CONCATENATED MODULE: ./packages/coverage/src/report.ts
+
+
+
+/** The files of the profiled directories, keyed and named by source-relative path. */
+function profiledFiles(input) {
+    return [...input.files.values()]
+        .map((f) => ({ ...f, path: sourceRelative(f.path, input.sourceDir) }))
+        .filter((f) => inDirectories(f.path, input.directories));
+}
+function report_coverageReport(input) {
+    const files = profiledFiles(input);
+    const sum = totals(files);
+    const report = {
+        directories: [...input.directories],
+        ...sum,
+        files: fileTable(files).map(({ path, lines, functions, branches }) => ({
+            path,
+            lines,
+            functions,
+            branches,
+        })),
+        ...(input.partial ? { partial: input.partial } : {}),
+    };
+    if (!input.diff)
+        return { report };
+    const patch = patchCoverage(new Map(files.map((f) => [f.path, f])), input.diff.added, {
+        directories: input.directories,
+    });
+    report.patch = {
+        base: input.diff.base,
+        head: input.diff.head,
+        covered: patch.covered.length,
+        uncovered: patch.uncovered.map((l) => ({
+            file: l.file,
+            line: l.line,
+            ...(l.function ? { function: l.function } : {}),
+        })),
+        ...(patch.notBuilt.length ? { notBuilt: patch.notBuilt } : {}),
+    };
+    return { report, patch };
+}
+const rate = (c) => {
+    const p = percent(c);
+    return p === undefined ? 'no data' : `${p.toFixed(1)} % (${c.hit} of ${c.found})`;
+};
+/** The job summary's coverage section. */
+function report_renderCoverageMarkdown(report, patch, options = {}) {
+    const maxFiles = options.maxFiles ?? 15;
+    const maxPatch = options.maxPatchLines ?? 30;
+    const dirs = report.directories.map((d) => `\`${d.replace(/`/g, '')}\``).join(', ');
+    const out = [`### Coverage of ${dirs} (GCOV)`, ''];
+    if (report.partial)
+        out.push(`> **Partial:** ${escapeMarkdown(report.partial)}`, '');
+    out.push('| | Covered |', '|---|---|', `| Lines | ${rate(report.lines)} |`, `| Functions | ${rate(report.functions)} |`, `| Branches | ${rate(report.branches)} |`, '');
+    if (report.files.length) {
+        out.push(`<details><summary>${report.files.length} files, most uncovered lines first</summary>`, '', '| File | Uncovered lines | Lines | Functions | Branches |', '|---|--:|--:|--:|--:|');
+        const pct = (c) => {
+            const p = percent(c);
+            return p === undefined ? '–' : `${p.toFixed(1)} %`;
+        };
+        for (const f of report.files.slice(0, maxFiles)) {
+            out.push(`| ${escapeMarkdown(f.path)} | ${f.lines.found - f.lines.hit} | ${pct(f.lines)} | ${pct(f.functions)} | ${pct(f.branches)} |`);
+        }
+        if (report.files.length > maxFiles)
+            out.push('', `… and ${report.files.length - maxFiles} more files.`);
+        out.push('', '</details>', '');
+    }
+    if (report.patch && patch)
+        out.push(...renderPatch(report.patch, patch, maxPatch));
+    return out.join('\n');
+}
+function renderPatch(summary, patch, max) {
+    const p = patchPercent(patch);
+    const total = patch.covered.length + patch.uncovered.length;
+    const range = `${escapeMarkdown(summary.base.slice(0, 12))}..${escapeMarkdown(summary.head.slice(0, 12))}`;
+    const out = [
+        `#### Patch coverage ${range}`,
+        '',
+        total === 0
+            ? 'The change adds no executable line under the profiled directories.'
+            : `${p?.toFixed(1)} % of the added and changed executable lines ran in a test: ${patch.covered.length} covered, ${patch.uncovered.length} not.`,
+        '',
+    ];
+    if (patch.uncovered.length) {
+        out.push('| Not executed | Function | Lines |', '|---|---|--:|');
+        const ranges = uncoveredRanges(patch);
+        for (const r of ranges.slice(0, max)) {
+            const where = r.startLine === r.endLine ? `${r.startLine}` : `${r.startLine}–${r.endLine}`;
+            out.push(`| ${escapeMarkdown(r.file)}:${where} | ${r.function ? escapeMarkdown(r.function) : '–'} | ${r.lines} |`);
+        }
+        if (ranges.length > max)
+            out.push('', `… and ${ranges.length - max} more ranges.`);
+        out.push('');
+    }
+    if (patch.covered.length) {
+        const shown = patch.covered.slice(0, max).map((l) => `${escapeMarkdown(l.file)}:${l.line}`);
+        out.push(`Covered: ${shown.join(', ')}${patch.covered.length > max ? ` … and ${patch.covered.length - max} more` : ''}`, '');
+    }
+    if (patch.notBuilt.length) {
+        out.push(`Not built into this kernel (no counters): ${patch.notBuilt.map(escapeMarkdown).join(', ')}`, '');
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./packages/coverage/src/tools.ts
+// The I/O edge: lcov's own tools (Debian's lcov package) turn the counters the guest copied out of
+// /sys/kernel/debug/gcov into a tracefile, merge tracefiles and write the HTML report. The guest
+// never sees the build tree: the host pairs each .gcda with the build folder's .gcno.
+
+
+
+
+
+
+
+const tools_exec = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
+/** Branch counters are off by default in lcov 1.x; every tool gets the same setting. */
+const BRANCHES = (/* unused pure expression or super */ null && (['--rc', 'lcov_branch_coverage=1']));
+async function run(command, args, cwd) {
+    try {
+        const { stdout } = await tools_exec(command, args, { maxBuffer: 64 << 20, ...(cwd ? { cwd } : {}) });
+        return stdout;
+    }
+    catch (err) {
+        const e = err;
+        if (e.code === 'ENOENT')
+            throw new Error(`${command} is not installed: install Debian's lcov package`);
+        throw new Error(`${command} ${args.join(' ')} failed: ${(e.stderr ?? e.message).trim().slice(-2000)}`);
+    }
+}
+async function gcdaFiles(dir) {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries
+        .filter((e) => e.isFile() && e.name.endsWith('.gcda'))
+        .map((e) => relative(dir, join(e.parentPath, e.name)))
+        .sort();
+}
+/**
+ * The object path (relative to the build folder) each copied .gcda belongs to. The guest copies
+ * /sys/kernel/debug/gcov as it is, whose tree repeats the build folder's absolute path at build
+ * time; the build folder may have moved since (an unpacked artifact), so the path is matched from
+ * its end against the .gcno files present.
+ */
+function objectPath(gcda, buildDir) {
+    const segments = gcda.split('/');
+    for (let i = 0; i < segments.length; i++) {
+        const rel = segments.slice(i).join('/');
+        if (existsSync(join(buildDir, rel.replace(/\.gcda$/, '.gcno'))))
+            return rel;
+    }
+    return undefined;
+}
+/** geninfo on the guest's counters with the build's notes; returns the number of .gcda files. */
+async function tools_captureTracefile(options, logger) {
+    const gcdas = await gcdaFiles(options.gcdaDir);
+    if (gcdas.length === 0) {
+        throw new Error(`no .gcda files in ${options.gcdaDir}: the kernel was not built with GCOV (CONFIG_GCOV_KERNEL and a profiled directory), or the guest did not copy /sys/kernel/debug/gcov`);
+    }
+    const work = await mkdtemp(join(tmpdir(), 'bpf-ci-gcov-'));
+    try {
+        let unmatched = 0;
+        for (const gcda of gcdas) {
+            const rel = objectPath(gcda, options.buildDir);
+            if (!rel) {
+                unmatched++;
+                continue;
+            }
+            await mkdir(dirname(join(work, rel)), { recursive: true });
+            await copyFile(join(options.gcdaDir, gcda), join(work, rel));
+            await symlink(join(options.buildDir, rel.replace(/\.gcda$/, '.gcno')), join(work, rel.replace(/\.gcda$/, '.gcno')));
+        }
+        if (unmatched)
+            logger.warning(`${unmatched} of ${gcdas.length} .gcda files have no .gcno in ${options.buildDir}: left out`);
+        if (unmatched === gcdas.length)
+            throw new Error(`none of the ${gcdas.length} .gcda files matches a .gcno in ${options.buildDir}: is it the build that made this kernel?`);
+        const raw = join(work, 'raw.info');
+        // The build compiles in the build folder: gcov resolves the sources from there.
+        await run('geninfo', [
+            ...BRANCHES,
+            '--quiet',
+            '--base-directory',
+            options.buildDir,
+            ...(options.testName ? ['--test-name', options.testName.replace(/[^A-Za-z0-9_]/g, '_')] : []),
+            '--output-filename',
+            raw,
+            work,
+        ]);
+        const kept = join(work, 'kept.info');
+        const source = resolve(options.sourceDir);
+        await run('lcov', [
+            ...BRANCHES,
+            '--quiet',
+            '--extract',
+            raw,
+            ...options.directories.map((d) => `${source}/${d.replace(/\/+$/, '')}/*`),
+            '--output-file',
+            kept,
+        ]);
+        const text = relativizeTracefile(await readFile(kept, 'utf8'), source);
+        await writeFile(options.output, text);
+        logger.info(`Coverage: ${gcdas.length - unmatched} .gcda files captured into ${options.output}`);
+        return gcdas.length - unmatched;
+    }
+    finally {
+        await rm(work, { recursive: true, force: true });
+    }
+}
+/** `lcov -a` of several jobs' tracefiles into one. */
+async function tools_mergeTracefiles(inputs, output) {
+    if (inputs.length === 0)
+        throw new Error('no tracefiles to merge');
+    await run('lcov', [...BRANCHES, '--quiet', ...inputs.flatMap((f) => ['-a', f]), '-o', output]);
+}
+/** `lcov --summary` as lcov prints it (the report's totals must agree with it). */
+function lcovSummary(tracefile) {
+    return tools_exec('lcov', [...BRANCHES, '--summary', tracefile]).then(({ stdout, stderr }) => `${stdout}${stderr}`);
+}
+/** genhtml's HTML report of `tracefile` in `outDir`; its source-relative paths resolve in sourceDir. */
+async function tools_writeHtmlReport(tracefile, outDir, sourceDir, logger) {
+    await mkdir(outDir, { recursive: true });
+    await run('genhtml', [
+        ...BRANCHES,
+        '--quiet',
+        '--legend',
+        // Pages named like the source: kernel/bpf/verifier.c.gcov.html.
+        '--prefix',
+        resolve(sourceDir),
+        '--title',
+        'bpf-ci kernel coverage',
+        '--output-directory',
+        resolve(outDir),
+        resolve(tracefile),
+    ], sourceDir);
+    logger.info(`Coverage HTML report: ${join(outDir, 'index.html')}`);
+}
+/**
+ * `git diff base head` of the profiled directories in the source checkout: the hunks whose added
+ * lines patch coverage looks up (the tracefile must come from a kernel built at `head`).
+ */
+async function tools_gitDiff(sourceDir, base, head, directories) {
+    for (const rev of [base, head]) {
+        // A revision starting with - would be read as an option.
+        if (rev.startsWith('-'))
+            throw new Error(`revision ${JSON.stringify(rev)} starts with -`);
+    }
+    return run('git', [
+        '-C',
+        sourceDir,
+        'diff',
+        '--no-color',
+        '--no-ext-diff',
+        '-U0',
+        base,
+        head,
+        '--',
+        ...directories,
+    ]);
+}
+/** The commit a revision names in the source checkout (HEAD^1 → its SHA), for the report. */
+async function tools_resolveCommit(sourceDir, rev) {
+    // A revision starting with - would be read as an option.
+    if (rev.startsWith('-'))
+        throw new Error(`revision ${JSON.stringify(rev)} starts with -`);
+    return (await run('git', ['-C', sourceDir, 'rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`])).trim();
+}
+
+;// CONCATENATED MODULE: ./packages/coverage/src/step.ts
+// One coverage job's host side, as the reusable workflow runs it after the tests: every capture
+// the guest made (gcov/all, or gcov/<runner> with per-runner attribution) becomes a tracefile with
+// the build's .gcno notes (geninfo), the captures are merged (`lcov -a`), and the merge gives the
+// report (results.json's coverage field and the job summary's section) and genhtml's HTML report.
+// A capture that cannot be read is left out and the report says partial; no capture at all is an
+// error that names what is missing.
+
+
+
+
+
+
+
+
+
+
+/** The capture folders the guest wrote, sorted (gcov/all, or gcov/<runner>). */
+async function captures(gcovDir) {
+    const entries = await readdir(gcovDir, { withFileTypes: true }).catch((err) => {
+        if (err.code === 'ENOENT')
+            throw new UserError(`no GCOV counters in ${gcovDir}: the guest did not copy them (a test run cut short, or the vmtest-runner ran without its coverage input)`);
+        throw err;
+    });
+    return entries
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+}
+async function runCoverageStep(options, logger) {
+    await mkdir(options.outputDir, { recursive: true });
+    const names = await captures(options.gcovDir);
+    if (names.length === 0)
+        throw new UserError(`no capture folders in ${options.gcovDir}`);
+    const tracefiles = [];
+    const failed = [];
+    for (const name of names) {
+        const output = join(options.outputDir, `coverage-${name}.lcov`);
+        try {
+            await captureTracefile({
+                gcdaDir: join(options.gcovDir, name),
+                buildDir: options.gcnoDir,
+                sourceDir: options.buildSourceDir,
+                output,
+                directories: options.directories,
+                ...(options.testName ? { testName: `${options.testName} ${name}` } : {}),
+            }, logger);
+            tracefiles.push(output);
+        }
+        catch (err) {
+            logger.warning(`Coverage capture ${name} left out: ${err.message}`);
+            failed.push(name);
+        }
+    }
+    if (tracefiles.length === 0)
+        throw new UserError(`none of the ${names.length} GCOV captures in ${options.gcovDir} could be read: see the warnings`);
+    const tracefile = join(options.outputDir, 'coverage.lcov');
+    if (tracefiles.length === 1)
+        await copyFile(tracefiles[0], tracefile);
+    else
+        await mergeTracefiles(tracefiles, tracefile);
+    logger.info(`Coverage: ${tracefiles.length} capture(s) merged into ${tracefile}`);
+    const partial = failed.length
+        ? `the counters of ${failed.join(', ')} could not be read (${failed.length} of ${names.length} captures)`
+        : undefined;
+    const diff = options.patch ? await changeOf(options, options.patch) : undefined;
+    const { report, patch } = coverageReport({
+        files: parseLcov(await readFile(tracefile, 'utf8')),
+        directories: options.directories,
+        ...(partial ? { partial } : {}),
+        ...(diff ? { diff } : {}),
+    });
+    if (patch)
+        annotateUncovered(patch, logger);
+    if (options.results)
+        await addCoverageToResults(options.results, report);
+    let html;
+    const escaping = options.sourceDir
+        ? await sourcesOutside(report.files.map((f) => f.path), options.sourceDir)
+        : [];
+    if (escaping.length)
+        logger.warning(`No HTML coverage report: ${escaping.map((p) => JSON.stringify(p)).join(', ')} would be read from outside ${options.sourceDir}`);
+    else if (options.sourceDir) {
+        const htmlDir = join(options.outputDir, 'html');
+        try {
+            await writeHtmlReport(tracefile, htmlDir, options.sourceDir, logger);
+            html = join(htmlDir, 'index.html');
+        }
+        catch (err) {
+            // The numbers stand without the pages; the summary says why they are missing.
+            logger.warning(`No HTML coverage report: ${err.message}`);
+        }
+    }
+    const percent = patch ? patchPercent(patch) : undefined;
+    return {
+        report,
+        markdown: renderCoverageMarkdown(report, patch),
+        tracefile,
+        ...(html ? { html } : {}),
+        ...(percent === undefined ? {} : { patchPercent: percent }),
+    };
+}
+/** The added lines of base..head under the directories, both named by their commit. */
+async function changeOf(options, revisions) {
+    if (!options.sourceDir)
+        throw new UserError('patch coverage needs the source checkout (sourceDir) to diff base and head in');
+    const base = await resolveCommit(options.sourceDir, revisions.base);
+    const head = await resolveCommit(options.sourceDir, revisions.head);
+    const text = await gitDiff(options.sourceDir, base, head, options.directories);
+    return { base, head, added: parseUnifiedDiff(text) };
+}
+/** The uncovered added lines as warnings on their file and line, ranked by function, capped. */
+function annotateUncovered(patch, logger) {
+    const { kept, dropped } = capAnnotations(uncoveredAnnotations(patch), {
+        total: ANNOTATIONS_PER_LEVEL_PER_STEP,
+    });
+    for (const a of kept) {
+        const range = a.endLine ? { endLine: a.endLine } : {};
+        logger.warning(a.message, { title: a.title, file: a.file, line: a.line, ...range });
+    }
+    if (dropped.length)
+        logger.info(`${dropped.length} more uncovered ranges: see the table`);
+}
+/** The coverage-report action's outputs: the tracefile, the HTML folder, lines and patch percent. */
+function coverageStepOutputs(result) {
+    return {
+        tracefile: result.tracefile,
+        'html-dir': result.html ? dirname(result.html) : '',
+        'lines-percent': percent(result.report.lines)?.toFixed(1) ?? '',
+        'patch-percent': result.patchPercent?.toFixed(1) ?? '',
+    };
+}
+/** Adds `report` to a results.json as its coverage field (validated before and after). */
+async function addCoverageToResults(path, report) {
+    const run = parseRun(JSON.parse(await readFile(path, 'utf8')), path);
+    await writeFile(path, `${JSON.stringify(parseRun({ ...run, coverage: report }, path), null, 2)}\n`);
+}
+/**
+ * The tracefile paths genhtml would read from outside `sourceDir`: a `..` or absolute path (the
+ * notes of a pull request's build name them), or a file of the checkout that is a symbolic link
+ * out of it. genhtml copies what it reads into the HTML, which is uploaded.
+ */
+async function sourcesOutside(paths, sourceDir) {
+    const root = await realpath(sourceDir);
+    const out = [];
+    for (const path of paths) {
+        if (isAbsolute(path) || path.split('/').includes('..')) {
+            out.push(path);
+            continue;
+        }
+        const real = await realpath(join(root, path)).catch(() => undefined);
+        // A missing file is genhtml's own error; a present one must resolve inside the checkout.
+        if (real !== undefined && !real.startsWith(`${root}/`))
+            out.push(path);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./packages/coverage/src/threshold.ts
+/** Percent with one decimal, as the report shows it; the comparison uses the shown value. */
+const shown = (covered, found) => Math.round((1000 * covered) / found) / 10;
+function checkPatchThreshold(patch, threshold) {
+    if (threshold === undefined)
+        return { status: 'not-set' };
+    if (!patch) {
+        return {
+            status: 'not-applicable',
+            threshold,
+            message: `Patch coverage threshold ${threshold} % not checked: no base and head commits to compare`,
+        };
+    }
+    const found = patch.covered + patch.uncovered.length;
+    const range = `${patch.base}..${patch.head}`;
+    if (found === 0) {
+        return {
+            status: 'not-applicable',
+            threshold,
+            message: `Patch coverage threshold ${threshold} % not checked: ${range} adds no executable line under the profiled directories`,
+        };
+    }
+    const percent = shown(patch.covered, found);
+    const ran = `${patch.covered} of ${found} added executable lines of ${range} ran in a test`;
+    return percent < threshold
+        ? {
+            status: 'below',
+            threshold,
+            percent,
+            message: `Patch coverage ${percent.toFixed(1)} % is below the threshold of ${threshold} %: ${ran}`,
+        }
+        : {
+            status: 'met',
+            threshold,
+            percent,
+            message: `Patch coverage ${percent.toFixed(1)} % meets the threshold of ${threshold} %: ${ran}`,
+        };
+}
+
+;// CONCATENATED MODULE: ./packages/coverage/src/index.ts
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./packages/run-report/src/analyze.ts
+// The run's findings across the matrix: every failure once, with the jobs it happened in. Pure.
+// Kernel splats rank first (they can break tests that ran after them), then real failures, then
+// flaky and quarantined tests, which do not fail the run.
+
 
 
 
@@ -47201,11 +48131,11 @@ function analyze_familyOf(binary) {
 function leafKey(test, parent) {
     return parent ? `${parent.name}/${test.name}` : test.name;
 }
-/** Coverage a newer results.json writer may add; read defensively, ignored when malformed. */
+/** results.json's coverage lines (model CoverageReport: hit of found); ignored when malformed. */
 function readCoverage(raw) {
     const cov = raw?.coverage;
-    const covered = cov?.lines?.covered;
-    const total = cov?.lines?.total;
+    const covered = cov?.lines?.hit;
+    const total = cov?.lines?.found;
     if (typeof covered !== 'number' || typeof total !== 'number' || total <= 0 || covered < 0)
         return undefined;
     return { linesCovered: covered, linesTotal: total };
@@ -47241,96 +48171,116 @@ function analyzeRun(jobs, known = {}, veristat = []) {
     const summaries = [];
     const infra = [];
     for (const job of jobs) {
-        const loaded = job.results;
-        if (!loaded) {
+        if (job.results) {
+            summaries.push(analyzeJob(job, job.results, known, findings));
+        }
+        else {
             infra.push(job);
             summaries.push({ job, verdict: 'infra' });
-            continue;
         }
-        const { run } = loaded;
-        let real = false;
-        let soft = false;
-        for (const { event, result } of describe_allEvents(run)) {
-            const binary = result?.binary ?? event.binary ?? job.runner;
-            findings.add('splat', analyze_familyOf(binary), splatKey(event.title), { job, binary, event }, 'new');
-            real = true;
-        }
-        for (const result of run.binaries) {
-            const family = analyze_familyOf(result.binary);
-            const leaves = failingLeaves(result);
-            for (const leaf of leaves) {
-                const key = leafKey(leaf.test, leaf.parent);
-                const quarantined = known.isQuarantined?.(key, result.binary) ?? false;
-                const occurrence = { job, binary: result.binary, test: leaf.test };
-                if (leaf.parent)
-                    occurrence.parent = leaf.parent;
-                findings.add(quarantined ? 'quarantined' : 'failure', family, key, occurrence, labelFor(key, result.binary, known));
-                if (quarantined)
-                    soft = true;
-                else
-                    real = true;
-            }
-            const flaky = flakyLeaves(result.tests);
-            // A binary that failed without a failed test (crash before any result, bad exit code); a
-            // retried run keeps the first attempt's printed counts, so its flaky tests explain those.
-            if (leaves.length === 0 && flaky.length === 0 && binaryFailed(result))
-                real = true;
-            for (const test of flaky) {
-                findings.add('flaky', family, test.key, { job, binary: result.binary, test: test.test }, labelFor(test.key, result.binary, known));
-                soft = true;
-            }
-        }
-        // Earlier attempts of a job: what failed there and not in the latest attempt is flaky evidence.
-        const latestFailed = new Set(run.binaries.flatMap((r) => failingLeaves(r).map((l) => `${r.binary}\0${leafKey(l.test, l.parent)}`)));
-        for (const earlier of job.earlier) {
-            for (const result of earlier.run.binaries) {
-                for (const leaf of failingLeaves(result)) {
-                    const key = leafKey(leaf.test, leaf.parent);
-                    if (latestFailed.has(`${result.binary}\0${key}`))
-                        continue;
-                    const occurrence = { job, binary: result.binary, test: leaf.test };
-                    if (leaf.parent)
-                        occurrence.parent = leaf.parent;
-                    const attempt = attemptOf(earlier);
-                    if (attempt !== undefined)
-                        occurrence.failedAttempt = attempt;
-                    findings.add('flaky', analyze_familyOf(result.binary), key, occurrence, labelFor(key, result.binary, known));
-                    soft = true;
-                }
-            }
-        }
-        const incomplete = run.binaries.filter((b) => !b.complete);
-        if (incomplete.length > 0 || run.binaries.length === 0)
-            real = true;
-        const summary = {
-            job,
-            verdict: real ? 'failure' : soft ? 'warning' : 'success',
-            counts: build_totalCounts(run.binaries),
-        };
-        if (run.binaries.length === 0)
-            summary.partial = 'results.json holds no selftest results';
-        else if (incomplete.length > 0)
-            summary.partial = incomplete
-                .map((b) => b.incompleteDetail ?? `${b.binary} did not complete`)
-                .join('; ');
-        const coverage = readCoverage(loaded.raw);
-        if (coverage)
-            summary.coverage = coverage;
-        summaries.push(summary);
     }
     const ranked = findings.ranked();
-    const veristatFails = veristat.some((v) => v.level === 'fail');
-    const failure = infra.length > 0 ||
-        veristatFails ||
-        summaries.some((s) => s.verdict === 'failure' || s.verdict === 'infra');
-    const warning = ranked.length > 0 || veristat.length > 0 || summaries.some((s) => s.verdict === 'warning');
     return {
-        verdict: failure ? 'failure' : warning ? 'warning' : 'success',
+        verdict: runVerdict(summaries, infra, ranked, veristat),
         jobs: summaries,
         findings: ranked,
         veristat: [...veristat],
         infra,
     };
+}
+/** One job with results: its findings go into `findings`, its verdict and counts are returned. */
+function analyzeJob(job, loaded, known, findings) {
+    const { run } = loaded;
+    const severity = { real: false, soft: false };
+    addSplats(job, run, findings, severity);
+    for (const result of run.binaries)
+        addBinaryFindings(job, result, known, findings, severity);
+    addEarlierAttempts(job, run, known, findings, severity);
+    const incomplete = run.binaries.filter((b) => !b.complete);
+    if (incomplete.length > 0 || run.binaries.length === 0)
+        severity.real = true;
+    const patchThreshold = checkPatchThreshold(run.coverage?.patch, job.patchThreshold);
+    if (patchThreshold.status === 'below')
+        severity.real = true;
+    const summary = {
+        job,
+        verdict: severity.real ? 'failure' : severity.soft ? 'warning' : 'success',
+        counts: build_totalCounts(run.binaries),
+    };
+    if (run.binaries.length === 0)
+        summary.partial = 'results.json holds no selftest results';
+    else if (incomplete.length > 0)
+        summary.partial = incomplete.map((b) => b.incompleteDetail ?? `${b.binary} did not complete`).join('; ');
+    const coverage = readCoverage(loaded.raw);
+    if (coverage)
+        summary.coverage = coverage;
+    if (patchThreshold.status !== 'not-set')
+        summary.patchThreshold = patchThreshold;
+    return summary;
+}
+/** Kernel splats: always a real failure. */
+function addSplats(job, run, findings, severity) {
+    for (const { event, result } of describe_allEvents(run)) {
+        const binary = result?.binary ?? event.binary ?? job.runner;
+        findings.add('splat', analyze_familyOf(binary), splatKey(event.title), { job, binary, event }, 'new');
+        severity.real = true;
+    }
+}
+/** One binary's failed (or quarantined) and flaky tests. */
+function addBinaryFindings(job, result, known, findings, severity) {
+    const family = analyze_familyOf(result.binary);
+    const leaves = failingLeaves(result);
+    for (const leaf of leaves) {
+        const key = leafKey(leaf.test, leaf.parent);
+        const quarantined = known.isQuarantined?.(key, result.binary) ?? false;
+        const occurrence = { job, binary: result.binary, test: leaf.test };
+        if (leaf.parent)
+            occurrence.parent = leaf.parent;
+        findings.add(quarantined ? 'quarantined' : 'failure', family, key, occurrence, labelFor(key, result.binary, known));
+        if (quarantined)
+            severity.soft = true;
+        else
+            severity.real = true;
+    }
+    const flaky = flakyLeaves(result.tests);
+    // A binary that failed without a failed test (crash before any result, bad exit code); a
+    // retried run keeps the first attempt's printed counts, so its flaky tests explain those.
+    if (leaves.length === 0 && flaky.length === 0 && binaryFailed(result))
+        severity.real = true;
+    for (const test of flaky) {
+        findings.add('flaky', family, test.key, { job, binary: result.binary, test: test.test }, labelFor(test.key, result.binary, known));
+        severity.soft = true;
+    }
+}
+/** Earlier attempts of a job: what failed there and not in the latest attempt is flaky evidence. */
+function addEarlierAttempts(job, run, known, findings, severity) {
+    const latestFailed = new Set(run.binaries.flatMap((r) => failingLeaves(r).map((l) => `${r.binary}\0${leafKey(l.test, l.parent)}`)));
+    for (const earlier of job.earlier) {
+        for (const result of earlier.run.binaries) {
+            for (const leaf of failingLeaves(result)) {
+                const key = leafKey(leaf.test, leaf.parent);
+                if (latestFailed.has(`${result.binary}\0${key}`))
+                    continue;
+                const occurrence = { job, binary: result.binary, test: leaf.test };
+                if (leaf.parent)
+                    occurrence.parent = leaf.parent;
+                const attempt = attemptOf(earlier);
+                if (attempt !== undefined)
+                    occurrence.failedAttempt = attempt;
+                findings.add('flaky', analyze_familyOf(result.binary), key, occurrence, labelFor(key, result.binary, known));
+                severity.soft = true;
+            }
+        }
+    }
+}
+/** The run's verdict: any red job, job without results or failing veristat change fails it. */
+function runVerdict(summaries, infra, findings, veristat) {
+    const veristatFails = veristat.some((v) => v.level === 'fail');
+    const failure = infra.length > 0 ||
+        veristatFails ||
+        summaries.some((s) => s.verdict === 'failure' || s.verdict === 'infra');
+    const warning = findings.length > 0 || veristat.length > 0 || summaries.some((s) => s.verdict === 'warning');
+    return failure ? 'failure' : warning ? 'warning' : 'success';
 }
 /**
  * The failed tests a reader looks at: failed subtests, and failed tests without a failed subtest
@@ -47440,15 +48390,15 @@ function knownStatNames() {
 
 /** fail: the job fails; warn: a warning; notice: listed only; ignore: not reported. */
 const Level = schemas_enum(['fail', 'warn', 'notice', 'ignore']);
-const percent = schemas_number().min(0).nullable();
+const config_percent = schemas_number().min(0).nullable();
 /**
  * Thresholds for one metric. A change counts only when it is at least `minAbs` (absolute, in the
  * metric's unit) AND at least `minPct` percent: below either floor it is noise. A counted increase
  * above `failPct` fails the job, above `warnPct` warns, otherwise it is a notice. null = never.
  */
 const MetricThreshold = object({
-    warnPct: percent.optional(),
-    failPct: percent.optional(),
+    warnPct: config_percent.optional(),
+    failPct: config_percent.optional(),
     minAbs: schemas_number().min(0).optional(),
     minPct: schemas_number().min(0).optional(),
 })
@@ -47537,6 +48487,22 @@ function config_thresholdFor(config, metric) {
 ;// CONCATENATED MODULE: ./packages/veristat/src/run.ts
 // One veristat run (a CSV or a table) as data, built from header + rows whichever form they came in.
 
+/** Problems found before the rows were read (the CSV's own syntax) come first and make `result` partial. */
+function run_withEarlierProblems(result, problems) {
+    if (problems.length > 0) {
+        result.problems.unshift(...problems);
+        result.complete = false;
+    }
+    return result;
+}
+/** A table without its closing underline may be cut after its last row: said, and `result` is partial. */
+function run_unlessClosed(result, table, message) {
+    if (!table.closed) {
+        result.problems.push({ line: table.headerLine, message });
+        result.complete = false;
+    }
+    return result;
+}
 /** Input that is not veristat output at all, or misses the columns that identify a program. */
 class run_VeristatFormatError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'VeristatFormatError';
@@ -47556,6 +48522,29 @@ function run_isAtInsnLimit(p) {
  * non-numeric cell or a repeated program is reported as a problem and never silently misread.
  */
 function run_buildRun(format, headers, rows, headerLine = 1) {
+    const layout = readHeader(headers, headerLine);
+    const run = {
+        format,
+        columns: layout.columns,
+        unknownColumns: headers.filter((_, i) => layout.stats[i] === undefined).map((h) => h.trim()),
+        programs: [],
+        problems: [],
+        complete: true,
+    };
+    const problem = (line, message) => {
+        run.problems.push({ line, message });
+        run.complete = false;
+    };
+    const firstLineOf = new Map();
+    for (const row of rows) {
+        const program = readProgram(row, layout, firstLineOf, problem);
+        if (program)
+            run.programs.push(program);
+    }
+    return run;
+}
+/** The columns of a header of one veristat run; a header that is not one is a VeristatFormatError. */
+function readHeader(headers, headerLine) {
     const stats = headers.map((h) => statForHeader(h));
     const columns = headers.map((h, i) => stats[i]?.id ?? h.trim());
     const fileCol = columns.indexOf('file');
@@ -47576,71 +48565,61 @@ function run_buildRun(format, headers, rows, headerLine = 1) {
         }
         seen.set(c, i);
     }
-    const run = {
-        format,
-        columns,
-        unknownColumns: headers.filter((_, i) => stats[i] === undefined).map((h) => h.trim()),
-        programs: [],
-        problems: [],
-        complete: true,
-    };
-    const problem = (line, message) => {
-        run.problems.push({ line, message });
-        run.complete = false;
-    };
-    const firstLineOf = new Map();
-    for (const row of rows) {
-        if (row.cells.length !== headers.length) {
-            problem(row.line, `row has ${row.cells.length} fields, the header has ${headers.length}: the output is cut or a name contains ','; row left out`);
-            continue;
-        }
-        const file = row.cells[fileCol]?.trim() ?? '';
-        const prog = row.cells[progCol]?.trim() ?? '';
-        if (file === '' || prog === '') {
-            problem(row.line, 'row has an empty file or program name; row left out');
-            continue;
-        }
-        const key = run_programKey({ file, prog });
-        const earlier = firstLineOf.get(key);
-        if (earlier !== undefined) {
-            problem(row.line, `${key} appears again (first on line ${earlier}); the repeat is left out`);
-            continue;
-        }
-        firstLineOf.set(key, row.line);
-        const program = { file, prog, values: {}, text: {}, line: row.line };
-        for (const [i, rawCell] of row.cells.entries()) {
-            const cell = rawCell.trim();
-            const stat = stats[i];
-            const column = columns[i] ?? '';
-            if (stat?.kind === 'key')
-                continue;
-            if (stat?.kind === 'verdict') {
-                if (cell === 'success' || cell === 'failure')
-                    program.verdict = cell;
-                else
-                    problem(row.line, `${key}: verdict '${cell}' is neither success nor failure; verdict left out`);
-            }
-            else if (stat?.kind === 'number') {
-                const n = run_parseInteger(cell);
-                if (n === undefined)
-                    problem(row.line, `${key}: ${column} '${cell}' is not an integer; value left out`);
-                else
-                    program.values[column] = n;
-            }
-            else if (stat?.kind === 'text') {
-                program.text[column] = cell;
-            }
-            else {
-                const n = run_parseInteger(cell);
-                if (n === undefined)
-                    program.text[column] = cell;
-                else
-                    program.values[column] = n;
-            }
-        }
-        run.programs.push(program);
+    return { width: headers.length, stats, columns, fileCol, progCol };
+}
+/** One row as a program, or undefined (with a problem said) when the row cannot be one. */
+function readProgram(row, layout, firstLineOf, problem) {
+    if (row.cells.length !== layout.width) {
+        problem(row.line, `row has ${row.cells.length} fields, the header has ${layout.width}: the output is cut or a name contains ','; row left out`);
+        return undefined;
     }
-    return run;
+    const file = row.cells[layout.fileCol]?.trim() ?? '';
+    const prog = row.cells[layout.progCol]?.trim() ?? '';
+    if (file === '' || prog === '') {
+        problem(row.line, 'row has an empty file or program name; row left out');
+        return undefined;
+    }
+    const key = run_programKey({ file, prog });
+    const earlier = firstLineOf.get(key);
+    if (earlier !== undefined) {
+        problem(row.line, `${key} appears again (first on line ${earlier}); the repeat is left out`);
+        return undefined;
+    }
+    firstLineOf.set(key, row.line);
+    const program = { file, prog, values: {}, text: {}, line: row.line };
+    for (const [i, rawCell] of row.cells.entries()) {
+        readCell(program, rawCell.trim(), layout.stats[i], layout.columns[i] ?? '', (message) => problem(row.line, `${key}: ${message}`));
+    }
+    return program;
+}
+/** One cell into the program, by its column's kind; a cell of the wrong kind is a problem. */
+function readCell(program, cell, stat, column, problem) {
+    if (stat?.kind === 'key')
+        return;
+    if (stat?.kind === 'verdict') {
+        if (cell === 'success' || cell === 'failure')
+            program.verdict = cell;
+        else
+            problem(`verdict '${cell}' is neither success nor failure; verdict left out`);
+    }
+    else if (stat?.kind === 'number') {
+        const n = run_parseInteger(cell);
+        if (n === undefined)
+            problem(`${column} '${cell}' is not an integer; value left out`);
+        else
+            program.values[column] = n;
+    }
+    else if (stat?.kind === 'text') {
+        program.text[column] = cell;
+    }
+    else {
+        // A column bpf-ci does not know: a number when it reads as one, else text.
+        const n = run_parseInteger(cell);
+        if (n === undefined)
+            program.text[column] = cell;
+        else
+            program.values[column] = n;
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/veristat/src/diff.ts
@@ -49888,25 +50867,10 @@ function parseCompareOutput(text) {
         throw new VeristatFormatError(`line ${all[0]?.headerLine}: this is the table of one veristat run, not 'veristat -C' output (no (A)/(B)/(DIFF) columns)`);
     }
     if (tables.length > 0) {
-        return tables.map((t) => {
-            const out = buildCompare('table', t.headers, t.rows, t.headerLine);
-            if (!t.closed) {
-                out.problems.push({
-                    line: t.headerLine,
-                    message: 'the compare table has no closing underline: it may be cut',
-                });
-                out.complete = false;
-            }
-            return out;
-        });
+        return tables.map((t) => unlessClosed(buildCompare('table', t.headers, t.rows, t.headerLine), t, 'the compare table has no closing underline: it may be cut'));
     }
     const csv = readCsv(text);
-    const out = buildCompare('csv', csv.headers, csv.rows, csv.headerLine);
-    if (csv.problems.length > 0) {
-        out.problems.unshift(...csv.problems);
-        out.complete = false;
-    }
-    return [out];
+    return [withEarlierProblems(buildCompare('csv', csv.headers, csv.rows, csv.headerLine), csv.problems)];
 }
 function classify(format, header, headerLine) {
     const key = statForHeader(header);
@@ -50005,24 +50969,11 @@ function parseValue(stat, text) {
 /** A CSV parsed by header name: any veristat version's column set, unknown columns kept. */
 function parseCsv(text) {
     const csv = readCsv(text);
-    const run = buildRun('csv', csv.headers, csv.rows, csv.headerLine);
-    if (csv.problems.length > 0) {
-        run.problems.unshift(...csv.problems);
-        run.complete = false;
-    }
-    return run;
+    return withEarlierProblems(buildRun('csv', csv.headers, csv.rows, csv.headerLine), csv.problems);
 }
 /** One table (`veristat obj.o` without `-o csv`). Rows are counted; the `Done.` line is not trusted. */
 function parseTable(table) {
-    const run = buildRun('table', table.headers, table.rows, table.headerLine);
-    if (!table.closed) {
-        run.problems.push({
-            line: table.headerLine,
-            message: 'the table has no closing underline: the output may be cut after the last row shown',
-        });
-        run.complete = false;
-    }
-    return run;
+    return unlessClosed(buildRun('table', table.headers, table.rows, table.headerLine), table, 'the table has no closing underline: the output may be cut after the last row shown');
 }
 /** veristat output of one run in either form. Text holding several tables is refused (ambiguous). */
 function parse_parseRunText(text) {
@@ -50456,6 +51407,7 @@ const LABEL_TEXT = {
 
 
 const VERDICT_ICON = { success: '✅', warning: '⚠️', failure: '❌', infra: '💥' };
+const THRESHOLD_ICON = { met: '✅', below: '❌', 'not-applicable': '➖' };
 const SECTION = {
     splat: '🔥 Kernel splats',
     failure: '❌ Failures',
@@ -50579,6 +51531,11 @@ function renderRunSummary(analysis, options = {}) {
         });
         out.push(`### 📊 Coverage\n\n| Job | Lines | Covered/total |\n| :-- | --: | --: |\n${rows.join('\n')}\n`);
     }
+    const judged = jobs.filter((j) => j.patchThreshold !== undefined);
+    if (judged.length > 0) {
+        const lines = judged.map((j) => `- ${THRESHOLD_ICON[j.patchThreshold.status]} ${markdownLink(j.job.name, j.job.url)}: ${markdown_escapeMarkdown(j.patchThreshold.message)}`);
+        out.push(`### 🎯 Patch coverage threshold\n\n${lines.join('\n')}\n`);
+    }
     if (analysis.infra.length > 0) {
         out.push(`### 💥 Infrastructure failures (${analysis.infra.length})\n\n` +
             analysis.infra
@@ -50699,6 +51656,8 @@ function jobOf(summary) {
             ? 'no results: the job failed or was cancelled before it reported'
             : `${describe_countsLine(summary.counts ?? { passed: 0, skipped: 0, failed: 0 })}${summary.partial ? ` (partial: ${summary.partial})` : ''}`,
     };
+    if (summary.patchThreshold?.status === 'below')
+        job.detail += `; ${summary.patchThreshold.message}`;
     if (summary.job.url !== undefined)
         job.url = summary.job.url;
     return job;
@@ -51576,8 +52535,6 @@ const url_resolve = (from, to) => {
     }
 };
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
@@ -52388,8 +53345,6 @@ nmfetch.DEFAULT_MAX_TIME = DEFAULT_MAX_TIME;
 
 // EXTERNAL MODULE: external "node:dns"
 var external_node_dns_ = __nccwpck_require__(610);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/shared/index.js
 /* eslint no-console: 0 */
 
@@ -64119,725 +65074,6 @@ class SMTPConnection extends external_node_events_.EventEmitter {
 }
 /* harmony default export */ const smtp_connection = (SMTPConnection);
 
-;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/xoauth2/index.js
-
-
-
-
-
-/**
- * XOAUTH2 access_token generator for Gmail.
- * Create client ID for web applications in Google API console to use it.
- * See Offline Access for receiving the needed refreshToken for an user
- * https://developers.google.com/accounts/docs/OAuth2WebServer#offline
- *
- * Usage for generating access tokens with a custom method using provisionCallback:
- * provisionCallback(user, renew, callback)
- *   * user is the username to get the token for
- *   * renew is a boolean that if true indicates that existing token failed and needs to be renewed
- *   * callback is the callback to run with (error, accessToken [, expires])
- *     * accessToken is a string
- *     * expires is an optional expire time in milliseconds
- * If provisionCallback is used, then Nodemailer does not try to attempt generating the token by itself
- *
- * @constructor
- * @param options Client information for token generation
- * @param options.user User e-mail address
- * @param options.clientId Client ID value
- * @param options.clientSecret Client secret value
- * @param options.refreshToken Refresh token for an user
- * @param options.accessUrl Endpoint for token generation, defaults to 'https://accounts.google.com/o/oauth2/token'
- * @param options.accessToken An existing valid accessToken
- * @param options.privateKey Private key for JSW
- * @param options.expires Optional Access Token expire time in ms
- * @param options.timeout Optional TTL for Access Token in seconds
- * @param options.provisionCallback Function to run when a new access token is required
- * @param options.tls Optional TLS options forwarded to the HTTPS token request. Defaults to strict cert validation; supply { rejectUnauthorized: false } only for self-hosted OAuth providers on private CAs.
- */
-class XOAuth2 extends external_node_stream_.Stream {
-    constructor(options, logger) {
-        super();
-        this.options = options || {};
-        this.configError = false;
-        if (options && options.serviceClient) {
-            if (!options.privateKey || !options.user) {
-                // reported through getToken() rather than an 'error' event: the transports forward
-                // that event up to the Mail object, where nothing may be listening
-                const err = new Error('Options "privateKey" and "user" are required for service account!');
-                err.code = EOAUTH2;
-                this.configError = err;
-            }
-            const serviceRequestTimeout = Math.min(Math.max(Number(this.options.serviceRequestTimeout) || 0, 0), 3600);
-            this.options.serviceRequestTimeout = serviceRequestTimeout || 5 * 60;
-        }
-        this.logger = getLogger({
-            logger
-        }, {
-            component: this.options.component || 'OAuth2'
-        });
-        this.provisionCallback = typeof this.options.provisionCallback === 'function' ? this.options.provisionCallback : false;
-        this.options.accessUrl = this.options.accessUrl || 'https://accounts.google.com/o/oauth2/token';
-        this.options.customHeaders = this.options.customHeaders || {};
-        this.options.customParams = this.options.customParams || {};
-        this.accessToken = this.options.accessToken || false;
-        if (this.options.expires && Number(this.options.expires)) {
-            this.expires = this.options.expires;
-        }
-        else {
-            const timeout = Math.max(Number(this.options.timeout) || 0, 0);
-            this.expires = (timeout && Date.now() + timeout * 1000) || 0;
-        }
-        this.renewing = false; // Track if renewal is in progress
-        this.renewalQueue = []; // Queue for pending requests during renewal
-    }
-    /**
-     * Returns or generates (if previous has expired) a XOAuth2 token
-     *
-     * @param renew If false then use cached access token (if available)
-     * @param callback Callback function with error object and token string
-     */
-    getToken(renew, callback) {
-        // the error paths hand over the error alone
-        const done = callback;
-        if (this.configError) {
-            return done(this.configError);
-        }
-        if (!renew && this.accessToken && (!this.expires || this.expires > Date.now())) {
-            this.logger.debug({
-                tnx: 'OAUTH2',
-                user: this.options.user,
-                action: 'reuse'
-            }, 'Reusing existing access token for %s', this.options.user);
-            return callback(null, this.accessToken);
-        }
-        // check if it is possible to renew, if not, return the current token or error
-        if (!this.provisionCallback && !this.options.refreshToken && !this.options.serviceClient) {
-            if (this.accessToken) {
-                this.logger.debug({
-                    tnx: 'OAUTH2',
-                    user: this.options.user,
-                    action: 'reuse'
-                }, 'Reusing existing access token (no refresh capability) for %s', this.options.user);
-                return callback(null, this.accessToken);
-            }
-            this.logger.error({
-                tnx: 'OAUTH2',
-                user: this.options.user,
-                action: 'renew'
-            }, 'Cannot renew access token for %s: No refresh mechanism available', this.options.user);
-            const err = new Error("Can't create new access token for user");
-            err.code = EOAUTH2;
-            return done(err);
-        }
-        // If renewal already in progress, queue this request instead of starting another
-        if (this.renewing) {
-            this.renewalQueue.push({ renew, callback: done });
-            return;
-        }
-        this.renewing = true;
-        // Handles token renewal completion - processes queued requests and cleans up
-        const generateCallback = (err, accessToken) => {
-            this.renewalQueue.forEach(item => item.callback(err, accessToken));
-            this.renewalQueue = [];
-            this.renewing = false;
-            if (err) {
-                this.logger.error({
-                    err,
-                    tnx: 'OAUTH2',
-                    user: this.options.user,
-                    action: 'renew'
-                }, 'Failed generating new Access Token for %s', this.options.user);
-            }
-            else {
-                this.logger.info({
-                    tnx: 'OAUTH2',
-                    user: this.options.user,
-                    action: 'renew'
-                }, 'Generated new Access Token for %s', this.options.user);
-            }
-            // Complete original request
-            done(err, accessToken);
-        };
-        if (this.provisionCallback) {
-            this.provisionCallback(this.options.user, !!renew, (err, accessToken, expires) => {
-                if (!err && accessToken) {
-                    this.accessToken = accessToken;
-                    this.expires = expires || 0;
-                }
-                generateCallback(err, accessToken);
-            });
-        }
-        else {
-            this.generateToken(generateCallback);
-        }
-    }
-    /**
-     * Updates token values
-     *
-     * @param accessToken New access token
-     * @param timeout Access token lifetime in seconds
-     *
-     * Emits 'token': { user: User email-address, accessToken: the new accessToken, timeout: TTL in seconds}
-     */
-    updateToken(accessToken, timeout) {
-        this.accessToken = accessToken;
-        timeout = Math.max(Number(timeout) || 0, 0);
-        this.expires = (timeout && Date.now() + timeout * 1000) || 0;
-        this.emit('token', {
-            user: this.options.user,
-            accessToken: accessToken || '',
-            expires: this.expires
-        });
-    }
-    /**
-     * Generates a new XOAuth2 token with the credentials provided at initialization
-     *
-     * @param callback Callback function with error object and token string
-     */
-    generateToken(callback) {
-        // the error paths hand over the error alone
-        const done = callback;
-        let urlOptions;
-        let loggedUrlOptions;
-        if (this.options.serviceClient) {
-            // service account - https://developers.google.com/identity/protocols/OAuth2ServiceAccount
-            const iat = Math.floor(Date.now() / 1000); // unix time
-            const tokenData = {
-                iss: this.options.serviceClient,
-                scope: this.options.scope || 'https://mail.google.com/',
-                sub: this.options.user,
-                aud: this.options.accessUrl,
-                iat,
-                exp: iat + this.options.serviceRequestTimeout
-            };
-            let token;
-            try {
-                token = this.jwtSignRS256(tokenData);
-            }
-            catch (_err) {
-                const err = new Error("Can't generate token. Check your auth options");
-                err.code = EOAUTH2;
-                return done(err);
-            }
-            urlOptions = {
-                grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-                assertion: token
-            };
-            loggedUrlOptions = {
-                grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-                assertion: tokenData
-            };
-        }
-        else {
-            if (!this.options.refreshToken) {
-                const err = new Error("Can't create new access token for user");
-                err.code = EOAUTH2;
-                return done(err);
-            }
-            // web app - https://developers.google.com/identity/protocols/OAuth2WebServer
-            urlOptions = {
-                client_id: this.options.clientId || '',
-                client_secret: this.options.clientSecret || '',
-                refresh_token: this.options.refreshToken,
-                grant_type: 'refresh_token'
-            };
-            loggedUrlOptions = {
-                client_id: this.options.clientId || '',
-                client_secret: (this.options.clientSecret || '').substr(0, 6) + '...',
-                refresh_token: (this.options.refreshToken || '').substr(0, 6) + '...',
-                grant_type: 'refresh_token'
-            };
-        }
-        const customParams = this.options.customParams || {};
-        Object.assign(urlOptions, customParams);
-        // a custom param is as likely to be a client assertion or an API key as a tenant
-        // name, so the log gets the same glimpse of it that it gets of the client secret
-        for (const key of Object.keys(customParams)) {
-            const param = customParams[key];
-            loggedUrlOptions[key] = (param === undefined || param === null ? '' : String(param)).substr(0, 6) + '...';
-        }
-        this.logger.debug({
-            tnx: 'OAUTH2',
-            user: this.options.user,
-            action: 'generate'
-        }, 'Requesting token using: %s', JSON.stringify(loggedUrlOptions));
-        this.postRequest(this.options.accessUrl, urlOptions, this.options, (error, body) => {
-            let data;
-            if (error) {
-                return done(error);
-            }
-            try {
-                data = JSON.parse(body.toString());
-            }
-            catch (E) {
-                return done(E);
-            }
-            if (!data || typeof data !== 'object') {
-                this.logger.debug({
-                    tnx: 'OAUTH2',
-                    user: this.options.user,
-                    action: 'post'
-                }, 'Response: %s', (body || '').toString());
-                const err = new Error('Invalid authentication response');
-                err.code = EOAUTH2;
-                return done(err);
-            }
-            const logData = Object.assign({}, data);
-            if (logData.access_token) {
-                logData.access_token = (logData.access_token || '').toString().substr(0, 6) + '...';
-            }
-            this.logger.debug({
-                tnx: 'OAUTH2',
-                user: this.options.user,
-                action: 'post'
-            }, 'Response: %s', JSON.stringify(logData));
-            if (data.error) {
-                // Error Response : https://tools.ietf.org/html/rfc6749#section-5.2
-                let errorMessage = data.error;
-                if (data.error_description) {
-                    errorMessage += ': ' + data.error_description;
-                }
-                if (data.error_uri) {
-                    errorMessage += ' (' + data.error_uri + ')';
-                }
-                const err = new Error(errorMessage);
-                err.code = EOAUTH2;
-                return done(err);
-            }
-            if (data.access_token) {
-                this.updateToken(data.access_token, data.expires_in);
-                return callback(null, this.accessToken);
-            }
-            const err = new Error('No access token');
-            err.code = EOAUTH2;
-            return done(err);
-        });
-    }
-    /**
-     * Converts an access_token and user id into a base64 encoded XOAuth2 token
-     *
-     * @param [accessToken] Access token string
-     * @return Base64 encoded token for IMAP or SMTP login
-     */
-    buildXOAuth2Token(accessToken) {
-        const authData = ['user=' + (this.options.user || ''), 'auth=Bearer ' + (accessToken || this.accessToken), '', ''];
-        return Buffer.from(authData.join('\x01'), 'utf-8').toString('base64');
-    }
-    /**
-     * Custom POST request handler.
-     * This is only needed to keep paths short in Windows, usually this module
-     * is a dependency of a dependency and if it tries to require something
-     * like the request module the paths get way too long to handle for Windows.
-     * As we do only a simple POST request we do not actually require complicated
-     * logic support (no redirects, no nothing) anyway.
-     *
-     * @param url Url to POST to
-     * @param payload Payload to POST
-     * @param params Client options, the customHeaders and tls values are used for the request
-     * @param callback Callback function with (err, buff)
-     */
-    postRequest(url, payload, params, callback) {
-        let returned = false;
-        const chunks = [];
-        let chunklen = 0;
-        const fetchOptions = {
-            method: 'post',
-            headers: params.customHeaders,
-            body: payload,
-            allowErrorResponse: true,
-            // unset falls back to the fetch default, a stalled token endpoint would otherwise keep
-            // `renewing` set and queue every later request
-            timeout: params.requestTimeout
-        };
-        // OAuth2 token endpoints are credential-bearing. src/fetch already
-        // validates certs by default; pin rejectUnauthorized:true here so the
-        // token fetch stays strict, while still layering params.tls (the
-        // user's options.tls) on top so callers with a self-hosted provider on
-        // a private CA can override.
-        if (/^https:/i.test(url)) {
-            fetchOptions.tls = Object.assign({ rejectUnauthorized: true }, params.tls || {});
-        }
-        const req = esm_fetch(url, fetchOptions);
-        req.on('readable', () => {
-            let chunk;
-            while ((chunk = req.read()) !== null) {
-                chunks.push(chunk);
-                chunklen += chunk.length;
-            }
-        });
-        req.once('error', err => {
-            if (returned) {
-                return;
-            }
-            returned = true;
-            return callback(err);
-        });
-        req.once('end', () => {
-            if (returned) {
-                return;
-            }
-            returned = true;
-            return callback(null, Buffer.concat(chunks, chunklen));
-        });
-    }
-    /**
-     * Encodes a buffer or a string into Base64url format
-     *
-     * @param data The data to convert
-     * @return The encoded string
-     */
-    toBase64URL(data) {
-        if (typeof data === 'string') {
-            data = Buffer.from(data);
-        }
-        return data
-            .toString('base64')
-            .replace(/[=]+/g, '') // remove '='s
-            .replace(/\+/g, '-') // '+' → '-'
-            .replace(/\//g, '_'); // '/' → '_'
-    }
-    /**
-     * Creates a JSON Web Token signed with RS256 (SHA256 + RSA)
-     *
-     * @param payload The payload to include in the generated token
-     * @return The generated and signed token
-     */
-    jwtSignRS256(payload) {
-        const signedPayload = ['{"alg":"RS256","typ":"JWT"}', JSON.stringify(payload)].map(val => this.toBase64URL(val)).join('.');
-        const signature = external_node_crypto_.createSign('RSA-SHA256')
-            .update(signedPayload)
-            .sign(this.options.privateKey);
-        return signedPayload + '.' + this.toBase64URL(signature);
-    }
-}
-/* harmony default export */ const xoauth2 = (XOAuth2);
-
-;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/smtp-pool/pool-resource.js
-
-
-
-
-
-/**
- * Creates an element for the pool
- *
- * @constructor
- * @param pool SMTPPool instance
- */
-class PoolResource extends external_node_events_.EventEmitter {
-    constructor(pool) {
-        super();
-        this.pool = pool;
-        this.options = pool.options;
-        this.logger = this.pool.logger;
-        if (this.options.auth) {
-            switch ((this.options.auth.type || '').toString().toUpperCase()) {
-                case 'OAUTH2': {
-                    const oauth2 = new xoauth2(this.options.auth, this.logger);
-                    oauth2.provisionCallback = (this.pool.mailer && this.pool.mailer.get('oauth2_provision_cb')) || oauth2.provisionCallback;
-                    this.auth = {
-                        type: 'OAUTH2',
-                        user: this.options.auth.user,
-                        oauth2,
-                        method: 'XOAUTH2'
-                    };
-                    oauth2.on('token', (token) => this.pool.mailer.emit('token', token));
-                    oauth2.on('error', err => this._fail(err));
-                    break;
-                }
-                default:
-                    if (!this.options.auth.user && !this.options.auth.pass) {
-                        break;
-                    }
-                    this.auth = {
-                        type: (this.options.auth.type || '').toString().toUpperCase() || 'LOGIN',
-                        user: this.options.auth.user,
-                        credentials: {
-                            user: this.options.auth.user || '',
-                            pass: this.options.auth.pass,
-                            options: this.options.auth.options
-                        },
-                        method: (this.options.auth.method || '').trim().toUpperCase() || this.options.authMethod || false
-                    };
-            }
-        }
-        this._connection = false;
-        this._connected = false;
-        this._closed = false;
-        this.messages = 0;
-        this.available = true;
-        this._failed = false;
-        this._sending = false;
-        this._idleTimer = false;
-    }
-    /**
-     * Emits 'error' for the first failure only. A dead resource can report the same failure more
-     * than once (the connection error, then the send callback), the pool handles it once
-     * @internal
-     */
-    _fail(err) {
-        if (this._failed) {
-            return;
-        }
-        this._failed = true;
-        this.emit('error', err);
-    }
-    /**
-     * Initiates a connection to the SMTP server
-     *
-     * @param callback Callback function to run once the connection is established or failed
-     */
-    connect(callback) {
-        // the proxy handshake, if any, counts against connectionTimeout as well
-        const connectStartedAt = Date.now();
-        this.pool.getSocket(Object.assign({}, this.options, { connectStartedAt }), (err, socketOptions) => {
-            if (this._closed) {
-                socketOptions && socketOptions.connection?.destroy();
-                return;
-            }
-            if (err) {
-                // nothing was connected, so no 'close' event is coming that would free the
-                // slot this resource holds in the pool, report the failure the way a failed
-                // login does
-                this._fail(err);
-                return callback(err);
-            }
-            let returned = false;
-            let options = this.options;
-            if (socketOptions && socketOptions.connection) {
-                this.logger.info({
-                    tnx: 'proxy',
-                    remoteAddress: socketOptions.connection.remoteAddress,
-                    remotePort: socketOptions.connection.remotePort,
-                    destHost: options.host || '',
-                    destPort: options.port || '',
-                    action: 'connected'
-                }, 'Using proxied socket from %s:%s to %s:%s', socketOptions.connection.remoteAddress, socketOptions.connection.remotePort, options.host || '', options.port || '');
-                options = Object.assign(shared_assign(false, options), socketOptions);
-            }
-            this.connection = new smtp_connection(options);
-            this.connection._connectStartedAt = connectStartedAt;
-            this.connection.on('error', (err) => {
-                if (this._closed || this._sending) {
-                    // the send callback gets the same error and decides what it means for the message
-                    return;
-                }
-                if (this._connected && isTransientError(err)) {
-                    // the server ended a connection that had nothing in flight, usually after it
-                    // was idle for a while. The 'end' that follows closes this resource
-                    this.logger.info({
-                        tnx: 'pool',
-                        cid: this.id
-                    }, 'Connection #%s was closed by the server: %s', this.id, err.message);
-                    return;
-                }
-                this._fail(err);
-                if (returned || this._closed) {
-                    return;
-                }
-                returned = true;
-                return callback(err);
-            });
-            this.connection.once('end', () => {
-                this.close();
-                returned = true;
-            });
-            this.connection.connect(err => {
-                if (returned || this._closed) {
-                    return;
-                }
-                if (err) {
-                    // a close before the greeting, the 'end' that follows closes this resource
-                    // and the pool requeues or fails the entry, bounded by maxRequeues
-                    returned = true;
-                    return;
-                }
-                if (this.auth && (this.connection.allowsAuth || options.forceAuth)) {
-                    this.connection.login(this.auth, err => {
-                        if (returned || this._closed) {
-                            return;
-                        }
-                        returned = true;
-                        if (err) {
-                            this.connection.close();
-                            this._fail(err);
-                            return callback(err);
-                        }
-                        this._connected = true;
-                        callback(null, true);
-                    });
-                }
-                else {
-                    returned = true;
-                    this._connected = true;
-                    return callback(null, true);
-                }
-            });
-        });
-    }
-    /**
-     * Sends an e-mail to be sent using the selected settings
-     *
-     * @param mail Mail object
-     * @param callback Callback function
-     */
-    send(mail, callback) {
-        if (this._closed) {
-            return;
-        }
-        if (!this._connected) {
-            return this.connect(err => {
-                if (err) {
-                    return callback(err);
-                }
-                return this.send(mail, callback);
-            });
-        }
-        const envelope = mail.message.getEnvelope();
-        const messageId = mail.message.messageId();
-        const recipients = [].concat(envelope.to || []);
-        if (recipients.length > 3) {
-            recipients.push('...and ' + recipients.splice(2).length + ' more');
-        }
-        this.logger.info({
-            tnx: 'send',
-            messageId,
-            cid: this.id
-        }, 'Sending message %s using #%s to <%s>', messageId, this.id, recipients.join(', '));
-        if (mail.data.dsn) {
-            envelope.dsn = mail.data.dsn;
-        }
-        // RFC 8689: Pass requireTLSExtensionEnabled to envelope for MAIL FROM parameter
-        if (mail.data.requireTLSExtensionEnabled) {
-            envelope.requireTLSExtensionEnabled = mail.data.requireTLSExtensionEnabled;
-        }
-        this._sending = true;
-        // a connection that sent messages before may have been dropped by the server in between
-        const reused = this.messages > 0;
-        const messageStream = mail.message.createReadStream();
-        this.connection.send(envelope, messageStream, (err, info) => {
-            if (mail.data.signal?.aborted) {
-                return;
-            }
-            this._sending = false;
-            this.messages++;
-            if (err) {
-                if (reused && messageStream.readableDidRead === false && isTransientError(err)) {
-                    // Not a byte of the message was sent, so it can go out over another
-                    // connection. The pool requeues the message when this resource closes
-                    this.logger.info({
-                        tnx: 'pool',
-                        cid: this.id,
-                        messageId
-                    }, 'Connection #%s was closed by the server before message %s was sent: %s', this.id, messageId, err.message);
-                    this.connection.close();
-                    return;
-                }
-                if ((err.code === EENVELOPE || err.code === EMESSAGE) && err.responseCode !== 421 && !this.connection._destroyed) {
-                    // The server refused this message, the connection itself is fine. Reset the
-                    // session and keep using it instead of opening a new one
-                    this.connection.reset(resetErr => {
-                        if (resetErr) {
-                            this.connection.close();
-                            return;
-                        }
-                        this._release();
-                    });
-                    return callback(err);
-                }
-                this.connection.close();
-                this._fail(err);
-                return callback(err);
-            }
-            info.envelope = {
-                from: envelope.from,
-                to: envelope.to
-            };
-            info.messageId = messageId;
-            setImmediate(() => this._release());
-            callback(null, info);
-        });
-    }
-    /**
-     * Makes the connection available for the next message, or closes it once it has sent
-     * maxMessages messages
-     *
-     * @internal
-     */
-    _release() {
-        if (this._closed) {
-            return;
-        }
-        if (this.messages >= this.options.maxMessages) {
-            const err = new Error('Resource exhausted');
-            err.code = EMAXLIMIT;
-            this.connection.close();
-            this._fail(err);
-            return;
-        }
-        this.pool._checkRateLimit(() => {
-            if (this._closed) {
-                return;
-            }
-            this.available = true;
-            this._startIdleTimer();
-            this.emit('available');
-        });
-    }
-    /** @internal */
-    _startIdleTimer() {
-        if (!this.options.idleTimeout || this.options.idleTimeout < 0) {
-            return;
-        }
-        // one timer per connection, restarted every time the connection becomes available. A
-        // connection that is busy when it fires is simply not closed
-        if (this._idleTimer && typeof this._idleTimer.refresh === 'function') {
-            this._idleTimer.refresh();
-            return;
-        }
-        clearTimeout(this._idleTimer);
-        this._idleTimer = setTimeout(() => {
-            if (!this.available) {
-                return;
-            }
-            this.logger.debug({
-                tnx: 'pool',
-                cid: this.id
-            }, 'Closing connection #%s after it was idle for %sms', this.id, this.options.idleTimeout);
-            // not handed another message while it says goodbye
-            this.available = false;
-            this.connection.quit();
-        }, this.options.idleTimeout);
-        if (typeof this._idleTimer.unref === 'function') {
-            this._idleTimer.unref();
-        }
-    }
-    /** @internal */
-    _stopIdleTimer() {
-        clearTimeout(this._idleTimer);
-        this._idleTimer = false;
-    }
-    /**
-     * Closes the connection
-     */
-    close() {
-        if (this._closed) {
-            return;
-        }
-        this._closed = true;
-        this.available = false;
-        this._connected = false;
-        this._stopIdleTimer();
-        if (this.auth && this.auth.oauth2) {
-            this.auth.oauth2.removeAllListeners();
-        }
-        if (this.connection) {
-            this.connection.close();
-        }
-        this.emit('close');
-    }
-}
-
 ;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/well-known/services.js
 // Generated by scripts/build.js from services.json. Do not edit by hand.
 const services = {
@@ -65576,624 +65812,398 @@ function wellKnown(key) {
     return normalized[key] || false;
 }
 
-;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/smtp-pool/index.js
+;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/xoauth2/index.js
 
 
 
 
 
-
-
-/** First delay before a requeued message is retried, doubled on every further requeue */
-const REQUEUE_BASE_DELAY = 50;
-/** Upper bound for the requeue delay */
-const REQUEUE_MAX_DELAY = 2000;
 /**
- * Creates a SMTP pool transport object for Nodemailer
+ * XOAUTH2 access_token generator for Gmail.
+ * Create client ID for web applications in Google API console to use it.
+ * See Offline Access for receiving the needed refreshToken for an user
+ * https://developers.google.com/accounts/docs/OAuth2WebServer#offline
+ *
+ * Usage for generating access tokens with a custom method using provisionCallback:
+ * provisionCallback(user, renew, callback)
+ *   * user is the username to get the token for
+ *   * renew is a boolean that if true indicates that existing token failed and needs to be renewed
+ *   * callback is the callback to run with (error, accessToken [, expires])
+ *     * accessToken is a string
+ *     * expires is an optional expire time in milliseconds
+ * If provisionCallback is used, then Nodemailer does not try to attempt generating the token by itself
  *
  * @constructor
- * @param options SMTP Connection options
+ * @param options Client information for token generation
+ * @param options.user User e-mail address
+ * @param options.clientId Client ID value
+ * @param options.clientSecret Client secret value
+ * @param options.refreshToken Refresh token for an user
+ * @param options.accessUrl Endpoint for token generation, defaults to 'https://accounts.google.com/o/oauth2/token'
+ * @param options.accessToken An existing valid accessToken
+ * @param options.privateKey Private key for JSW
+ * @param options.expires Optional Access Token expire time in ms
+ * @param options.timeout Optional TTL for Access Token in seconds
+ * @param options.provisionCallback Function to run when a new access token is required
+ * @param options.tls Optional TLS options forwarded to the HTTPS token request. Defaults to strict cert validation; supply { rejectUnauthorized: false } only for self-hosted OAuth providers on private CAs.
  */
-class SMTPPool extends external_node_events_.EventEmitter {
-    constructor(options) {
+class XOAuth2 extends external_node_stream_.Stream {
+    constructor(options, logger) {
         super();
-        this.supportsAbortSignal = true;
-        options = options || {};
-        if (typeof options === 'string') {
-            options = {
-                url: options
-            };
+        this.options = options || {};
+        this.configError = false;
+        if (options && options.serviceClient) {
+            if (!options.privateKey || !options.user) {
+                // reported through getToken() rather than an 'error' event: the transports forward
+                // that event up to the Mail object, where nothing may be listening
+                const err = new Error('Options "privateKey" and "user" are required for service account!');
+                err.code = EOAUTH2;
+                this.configError = err;
+            }
+            const serviceRequestTimeout = Math.min(Math.max(Number(this.options.serviceRequestTimeout) || 0, 0), 3600);
+            this.options.serviceRequestTimeout = serviceRequestTimeout || 5 * 60;
         }
-        let urlData;
-        let service = options.service;
-        if (typeof options.getSocket === 'function') {
-            this.getSocket = options.getSocket;
-        }
-        if (options.url) {
-            urlData = parseConnectionUrl(options.url);
-            service = service || urlData.service;
-        }
-        this.options = shared_assign(false, // create new object
-        options, // regular options
-        urlData, // url options
-        (service && wellKnown(service)) // wellknown options
-        );
-        this.options.maxConnections = this.options.maxConnections || 5;
-        this.options.maxMessages = this.options.maxMessages || 100;
-        // a default bound, a server that closes every connection before the greeting would otherwise be retried forever
-        this.options.maxRequeues = typeof this.options.maxRequeues === 'number' ? this.options.maxRequeues : 5;
-        // below the 5 minutes RFC 5321 asks servers to wait at least, the connection is closed by us
-        // and not by the server in the middle of handing it a message
-        this.options.idleTimeout = typeof this.options.idleTimeout === 'number' ? this.options.idleTimeout : 4 * 60 * 1000;
-        this.logger = getLogger(this.options, {
-            component: this.options.component || 'smtp-pool'
+        this.logger = getLogger({
+            logger
+        }, {
+            component: this.options.component || 'OAuth2'
         });
-        this.name = 'SMTP (pool)';
-        this.version = package_info_version + '[client:' + package_info_version + ']';
-        this._rateLimit = {
-            counter: 0,
-            timeout: null,
-            waiting: [],
-            checkpoint: false,
-            delta: Number(this.options.rateDelta) || 1000,
-            limit: Number(this.options.rateLimit) || 0
-        };
-        this._closed = false;
-        this._queue = [];
-        this._connections = [];
-        this._connectionCounter = 0;
-        this._pending = 0;
-        this.idling = true;
-        setImmediate(() => {
-            if (this.idling) {
-                this.emit('idle');
-            }
-        });
-    }
-    /**
-     * Placeholder function for creating proxy sockets. This method immediatelly returns
-     * without a socket
-     *
-     * @param options Connection options
-     * @param callback Callback function to run with the socket keys
-     */
-    getSocket(options, callback) {
-        // return immediatelly
-        setImmediate(() => callback(null, false));
-    }
-    /**
-     * Queues an e-mail to be sent using the selected settings
-     *
-     * @param mail Mail object
-     * @param callback Callback function
-     */
-    send(mail, callback) {
-        if (this._closed) {
-            // Mail.sendMail ignores the return value, so without a callback its promise would never settle
-            const err = new Error('Connection pool was closed');
-            err.code = ECONNECTION;
-            setImmediate(() => callback(err));
-            return false;
-        }
-        // counted until the callback runs, whichever path runs it: delivered, failed, requeued
-        // until it gives up, aborted, or drained by close()
-        let counted = true;
-        let detachSignal;
-        this._pending++;
-        const entry = {
-            mail,
-            requeueAttempts: 0,
-            callback: (err, info) => {
-                if (!counted) {
-                    return;
-                }
-                counted = false;
-                this._pending--;
-                detachSignal?.();
-                entry.resource = undefined;
-                callback(err, info);
-            }
-        };
-        this._queue.push(entry);
-        const signal = mail.data.signal;
-        if (signal) {
-            // one listener for the original entry, retained across connection-close retries
-            detachSignal = this._watchAbortSignal(entry, signal, () => counted);
-            if (signal.aborted) {
-                return true;
-            }
-        }
-        if (this.idling && this._queue.length >= this.options.maxConnections) {
-            this.idling = false;
-        }
-        setImmediate(() => this._processMessages());
-        return true;
-    }
-    /**
-     * Fails a queued or assigned entry when its signal aborts: removes it from the queue, or
-     * closes the connection delivering it, so other deliveries in the pool can continue.
-     * Returns a function that removes the listener.
-     * @internal
-     */
-    _watchAbortSignal(entry, signal, isPending) {
-        const onAbort = () => {
-            if (!isPending()) {
-                return;
-            }
-            const index = this._queue.indexOf(entry);
-            if (index !== -1) {
-                this._queue.splice(index, 1);
-            }
-            const resource = entry.resource;
-            if (resource && resource.queueEntry === entry) {
-                // Detach before closing: the close handler must not retry this message.
-                resource.queueEntry = false;
-                resource.close();
-            }
-            try {
-                entry.callback(createAbortError(signal));
-            }
-            finally {
-                // Removing a queued entry can make the pool idle again.
-                setImmediate(() => this._processMessages());
-            }
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        if (signal.aborted) {
-            setImmediate(onAbort);
-        }
-        return () => signal.removeEventListener('abort', onAbort);
-    }
-    /**
-     * Closes the pool. Idle connections are closed at once and a connection in the middle of a
-     * delivery finishes it first, unless `force` is set: then it is closed too and its message
-     * fails. `force` is for a caller that has given up on a delivery, such as one a server is
-     * stalling by trickling its replies, which no socket timeout notices.
-     *
-     * @param options.force - Also close connections that are delivering a message
-     */
-    close(options) {
-        let connection;
-        const len = this._connections.length;
-        this._closed = true;
-        // release connections gated by the rate limiter so they become
-        // available and are torn down below instead of leaking with a
-        // cleared timer that never fires
-        this._clearRateLimit();
-        if (!len && !this._queue.length) {
-            return;
-        }
-        // remove all available connections, and with `force` the busy ones too
-        const force = !!options?.force;
-        for (let i = len - 1; i >= 0; i--) {
-            if (this._connections[i] && (force || this._connections[i].available)) {
-                connection = this._connections[i];
-                connection.close();
-                this.logger.info({
-                    tnx: 'connection',
-                    cid: connection.id,
-                    action: 'removed'
-                }, 'Connection #%s removed', connection.id);
-            }
-        }
-        if (len && !this._connections.length) {
-            this.logger.debug({
-                tnx: 'connection'
-            }, 'All connections removed');
-        }
-        if (!this._queue.length) {
-            return;
-        }
-        // make sure that entire queue would be cleaned
-        const invokeCallbacks = () => {
-            if (!this._queue.length) {
-                this.logger.debug({
-                    tnx: 'connection'
-                }, 'Pending queue entries cleared');
-                return;
-            }
-            const entry = this._queue.shift();
-            if (entry && typeof entry.callback === 'function') {
-                try {
-                    entry.callback(new Error('Connection pool was closed'));
-                }
-                catch (E) {
-                    // the queue is drained without a connection, so there is no cid to log
-                    this.logger.error({
-                        err: E,
-                        tnx: 'callback'
-                    }, 'Callback error: %s', E.message);
-                }
-            }
-            setImmediate(invokeCallbacks);
-        };
-        setImmediate(invokeCallbacks);
-    }
-    /**
-     * Check the queue and available connections. If there is a message to be sent and there is
-     * an available connection, then use this connection to send the mail
-     * @internal
-     */
-    _processMessages() {
-        // do nothing if already closed
-        if (this._closed) {
-            return;
-        }
-        // do nothing if queue is empty
-        if (!this._queue.length) {
-            if (!this.idling) {
-                // no pending jobs
-                this.idling = true;
-                this.emit('idle');
-            }
-            return;
-        }
-        // find first available connection
-        let connection = this._connections.find(c => c.available);
-        if (!connection && this._connections.length < this.options.maxConnections) {
-            connection = this._createConnection();
-        }
-        if (!connection) {
-            // no more free connection slots available
-            this.idling = false;
-            return;
-        }
-        // check if there is free space in the processing queue
-        if (!this.idling && this._queue.length < this.options.maxConnections) {
-            this.idling = true;
-            this.emit('idle');
-        }
-        const entry = (connection.queueEntry = this._queue.shift());
-        entry.resource = connection;
-        entry.messageId = (connection.queueEntry.mail.message.getHeader('message-id') || '').replace(/[<>\s]/g, '');
-        connection.available = false;
-        this.logger.debug({
-            tnx: 'pool',
-            cid: connection.id,
-            messageId: entry.messageId,
-            action: 'assign'
-        }, 'Assigned message <%s> to #%s (%s)', entry.messageId, connection.id, connection.messages + 1);
-        if (this._rateLimit.limit) {
-            this._rateLimit.counter++;
-            if (!this._rateLimit.checkpoint) {
-                this._rateLimit.checkpoint = Date.now();
-            }
-        }
-        connection.send(entry.mail, (err, info) => {
-            // only process callback if current handler is not changed
-            if (entry === connection.queueEntry) {
-                try {
-                    entry.callback(err, info);
-                }
-                catch (E) {
-                    this.logger.error({
-                        err: E,
-                        tnx: 'callback',
-                        cid: connection.id
-                    }, 'Callback error for #%s: %s', connection.id, E.message);
-                }
-                connection.queueEntry = false;
-            }
-        });
-    }
-    /**
-     * Creates a new pool resource
-     * @internal
-     */
-    _createConnection() {
-        const connection = new PoolResource(this);
-        connection.id = ++this._connectionCounter;
-        this.logger.info({
-            tnx: 'pool',
-            cid: connection.id,
-            action: 'conection'
-        }, 'Created new pool resource #%s', connection.id);
-        // resource comes available
-        connection.on('available', () => {
-            this.logger.debug({
-                tnx: 'connection',
-                cid: connection.id,
-                action: 'available'
-            }, 'Connection #%s became available', connection.id);
-            if (this._closed) {
-                // if already closed run close() that will remove this connections from connections list
-                this.close();
-            }
-            else {
-                // check if there's anything else to send
-                this._processMessages();
-            }
-        });
-        // resource is terminated with an error
-        connection.once('error', (err) => {
-            if (err.code !== EMAXLIMIT) {
-                this.logger.warn({
-                    err,
-                    tnx: 'pool',
-                    cid: connection.id
-                }, 'Pool Error for #%s: %s', connection.id, err.message);
-            }
-            else {
-                this.logger.debug({
-                    tnx: 'pool',
-                    cid: connection.id,
-                    action: 'maxlimit'
-                }, 'Max messages limit exchausted for #%s', connection.id);
-            }
-            if (connection.queueEntry) {
-                try {
-                    connection.queueEntry.callback(err);
-                }
-                catch (E) {
-                    this.logger.error({
-                        err: E,
-                        tnx: 'callback',
-                        cid: connection.id
-                    }, 'Callback error for #%s: %s', connection.id, E.message);
-                }
-                connection.queueEntry = false;
-            }
-            // remove the erroneus connection from connections list
-            this._removeConnection(connection);
-            this._continueProcessing();
-        });
-        connection.once('close', () => {
-            this.logger.info({
-                tnx: 'connection',
-                cid: connection.id,
-                action: 'closed'
-            }, 'Connection #%s was closed', connection.id);
-            this._removeConnection(connection);
-            if (connection.queueEntry) {
-                // If the connection closed when sending, add the message to the queue again
-                // if max number of requeues is not reached yet
-                // Note that we must wait a bit.. because the callback of the 'error' handler might be called
-                // in the next event loop
-                setTimeout(() => {
-                    let delay = 0;
-                    if (connection.queueEntry) {
-                        // a closed pool (a forced close ends a delivery on purpose) fails the
-                        // message rather than queueing it for a retry that would never run
-                        if (!this._closed && this._shouldRequeuOnConnectionClose(connection.queueEntry)) {
-                            delay = this._requeueEntryOnConnectionClose(connection);
-                        }
-                        else {
-                            this._failDeliveryOnConnectionClose(connection);
-                        }
-                    }
-                    if (delay) {
-                        // back off, a server that keeps dropping connections is not hammered
-                        setTimeout(() => this._continueProcessing(), delay);
-                    }
-                    else {
-                        this._continueProcessing();
-                    }
-                }, 50);
-            }
-            else {
-                if (!this._closed && this.idling && !this._connections.length) {
-                    this.emit('clear');
-                }
-                this._continueProcessing();
-            }
-        });
-        this._connections.push(connection);
-        return connection;
-    }
-    /** @internal */
-    _shouldRequeuOnConnectionClose(queueEntry) {
-        if (this.options.maxRequeues < 0) {
-            return true;
-        }
-        return queueEntry.requeueAttempts < this.options.maxRequeues;
-    }
-    /** @internal */
-    _failDeliveryOnConnectionClose(connection) {
-        if (connection.queueEntry && connection.queueEntry.callback) {
-            try {
-                const err = new Error('Reached maximum number of retries after connection was closed');
-                err.code = ECONNECTION;
-                connection.queueEntry.callback(err);
-            }
-            catch (E) {
-                this.logger.error({
-                    err: E,
-                    tnx: 'callback',
-                    messageId: connection.queueEntry.messageId,
-                    cid: connection.id
-                }, 'Callback error for #%s: %s', connection.id, E.message);
-            }
-            connection.queueEntry = false;
-        }
-    }
-    /** @internal */
-    _requeueEntryOnConnectionClose(connection) {
-        const delay = Math.min(REQUEUE_BASE_DELAY * 2 ** connection.queueEntry.requeueAttempts, REQUEUE_MAX_DELAY);
-        connection.queueEntry.requeueAttempts += 1;
-        this.logger.debug({
-            tnx: 'pool',
-            cid: connection.id,
-            messageId: connection.queueEntry.messageId,
-            action: 'requeue'
-        }, 'Re-queued message <%s> for #%s. Attempt: #%s', connection.queueEntry.messageId, connection.id, connection.queueEntry.requeueAttempts);
-        connection.queueEntry.resource = undefined;
-        this._queue.unshift(connection.queueEntry);
-        connection.queueEntry = false;
-        return delay;
-    }
-    /**
-     * Continue to process message if the pool hasn't closed
-     * @internal
-     */
-    _continueProcessing() {
-        if (this._closed) {
-            this.close();
+        this.provisionCallback = typeof this.options.provisionCallback === 'function' ? this.options.provisionCallback : false;
+        this.options.accessUrl = this.options.accessUrl || 'https://accounts.google.com/o/oauth2/token';
+        this.options.customHeaders = this.options.customHeaders || {};
+        this.options.customParams = this.options.customParams || {};
+        this.accessToken = this.options.accessToken || false;
+        if (this.options.expires && Number(this.options.expires)) {
+            this.expires = this.options.expires;
         }
         else {
-            setTimeout(() => this._processMessages(), 100);
+            const timeout = Math.max(Number(this.options.timeout) || 0, 0);
+            this.expires = (timeout && Date.now() + timeout * 1000) || 0;
         }
+        this.renewing = false; // Track if renewal is in progress
+        this.renewalQueue = []; // Queue for pending requests during renewal
     }
     /**
-     * Remove resource from pool
+     * Returns or generates (if previous has expired) a XOAuth2 token
      *
-     * @param connection The PoolResource to remove
-     * @internal
+     * @param renew If false then use cached access token (if available)
+     * @param callback Callback function with error object and token string
      */
-    _removeConnection(connection) {
-        const index = this._connections.indexOf(connection);
-        if (index !== -1) {
-            this._connections.splice(index, 1);
-        }
-    }
-    /**
-     * Checks if connections have hit current rate limit and if so, queues the availability callback
-     *
-     * @param callback Callback function to run once rate limiter has been cleared
-     * @internal
-     */
-    _checkRateLimit(callback) {
-        if (!this._rateLimit.limit) {
-            return callback();
-        }
-        const now = Date.now();
-        if (this._rateLimit.counter < this._rateLimit.limit) {
-            return callback();
-        }
-        this._rateLimit.waiting.push(callback);
-        if (this._rateLimit.checkpoint <= now - this._rateLimit.delta) {
-            return this._clearRateLimit();
-        }
-        if (!this._rateLimit.timeout) {
-            this._rateLimit.timeout = setTimeout(() => this._clearRateLimit(), this._rateLimit.delta - (now - this._rateLimit.checkpoint));
-            this._rateLimit.checkpoint = now;
-        }
-    }
-    /**
-     * Clears current rate limit limitation and runs paused callback
-     * @internal
-     */
-    _clearRateLimit() {
-        clearTimeout(this._rateLimit.timeout);
-        this._rateLimit.timeout = null;
-        this._rateLimit.counter = 0;
-        this._rateLimit.checkpoint = false;
-        // resume all paused connections
-        while (this._rateLimit.waiting.length) {
-            const cb = this._rateLimit.waiting.shift();
-            setImmediate(cb);
-        }
-    }
-    /**
-     * Returns true if there are free slots in the queue
-     */
-    isIdle() {
-        return this.idling;
-    }
-    /**
-     * Counts the messages the pool has not finished with yet: the ones waiting in the queue
-     * plus the ones a connection is transmitting right now. isIdle() only tells whether the
-     * pool can take another message, it is already true while a message is still being sent,
-     * so use this to check that nothing would be lost by closing the pool. A message that is
-     * re-queued after its connection dropped is counted until its callback runs, also while it waits to be put back on the queue, and
-     * it is no longer counted by the time its callback runs.
-     *
-     * @returns Number of queued and in-flight messages
-     */
-    pendingCount() {
-        return this._pending;
-    }
-    verify(callback) {
-        let promise;
-        if (!callback) {
-            promise = new Promise((resolve, reject) => {
-                callback = callbackPromise(resolve, reject);
-            });
-        }
+    getToken(renew, callback) {
         // the error paths hand over the error alone
         const done = callback;
-        const auth = new PoolResource(this).auth;
-        // the proxy handshake, if any, counts against connectionTimeout as well
-        const connectStartedAt = Date.now();
-        this.getSocket(Object.assign({}, this.options, { connectStartedAt }), (err, socketOptions) => {
+        if (this.configError) {
+            return done(this.configError);
+        }
+        if (!renew && this.accessToken && (!this.expires || this.expires > Date.now())) {
+            this.logger.debug({
+                tnx: 'OAUTH2',
+                user: this.options.user,
+                action: 'reuse'
+            }, 'Reusing existing access token for %s', this.options.user);
+            return callback(null, this.accessToken);
+        }
+        // check if it is possible to renew, if not, return the current token or error
+        if (!this.provisionCallback && !this.options.refreshToken && !this.options.serviceClient) {
+            if (this.accessToken) {
+                this.logger.debug({
+                    tnx: 'OAUTH2',
+                    user: this.options.user,
+                    action: 'reuse'
+                }, 'Reusing existing access token (no refresh capability) for %s', this.options.user);
+                return callback(null, this.accessToken);
+            }
+            this.logger.error({
+                tnx: 'OAUTH2',
+                user: this.options.user,
+                action: 'renew'
+            }, 'Cannot renew access token for %s: No refresh mechanism available', this.options.user);
+            const err = new Error("Can't create new access token for user");
+            err.code = EOAUTH2;
+            return done(err);
+        }
+        // If renewal already in progress, queue this request instead of starting another
+        if (this.renewing) {
+            this.renewalQueue.push({ renew, callback: done });
+            return;
+        }
+        this.renewing = true;
+        // Handles token renewal completion - processes queued requests and cleans up
+        const generateCallback = (err, accessToken) => {
+            this.renewalQueue.forEach(item => item.callback(err, accessToken));
+            this.renewalQueue = [];
+            this.renewing = false;
             if (err) {
-                return done(err);
+                this.logger.error({
+                    err,
+                    tnx: 'OAUTH2',
+                    user: this.options.user,
+                    action: 'renew'
+                }, 'Failed generating new Access Token for %s', this.options.user);
             }
-            let options = this.options;
-            if (socketOptions && socketOptions.connection) {
+            else {
                 this.logger.info({
-                    tnx: 'proxy',
-                    remoteAddress: socketOptions.connection.remoteAddress,
-                    remotePort: socketOptions.connection.remotePort,
-                    destHost: options.host || '',
-                    destPort: options.port || '',
-                    action: 'connected'
-                }, 'Using proxied socket from %s:%s to %s:%s', socketOptions.connection.remoteAddress, socketOptions.connection.remotePort, options.host || '', options.port || '');
-                options = Object.assign(shared_assign(false, options), socketOptions);
+                    tnx: 'OAUTH2',
+                    user: this.options.user,
+                    action: 'renew'
+                }, 'Generated new Access Token for %s', this.options.user);
             }
-            const connection = new smtp_connection(options);
-            connection._connectStartedAt = connectStartedAt;
-            let returned = false;
-            connection.once('error', err => {
-                if (returned) {
-                    return;
+            // Complete original request
+            done(err, accessToken);
+        };
+        if (this.provisionCallback) {
+            this.provisionCallback(this.options.user, !!renew, (err, accessToken, expires) => {
+                if (!err && accessToken) {
+                    this.accessToken = accessToken;
+                    this.expires = expires || 0;
                 }
-                returned = true;
-                connection.close();
-                return done(err);
+                generateCallback(err, accessToken);
             });
-            connection.once('end', () => {
-                if (returned) {
-                    return;
-                }
-                returned = true;
-                return done(new Error('Connection closed'));
-            });
-            const finalize = () => {
-                if (returned) {
-                    return;
-                }
-                returned = true;
-                connection.quit();
-                return done(null, true);
-            };
-            connection.connect(err => {
-                if (returned) {
-                    return;
-                }
-                if (err) {
-                    returned = true;
-                    connection.close();
-                    return done(err);
-                }
-                if (auth && (connection.allowsAuth || options.forceAuth)) {
-                    connection.login(auth, err => {
-                        if (returned) {
-                            return;
-                        }
-                        if (err) {
-                            returned = true;
-                            connection.close();
-                            return done(err);
-                        }
-                        finalize();
-                    });
-                }
-                else if (!auth && connection.allowsAuth && options.forceAuth) {
-                    const err = new Error('Authentication info was not provided');
-                    err.code = ENOAUTH;
-                    returned = true;
-                    connection.close();
-                    return done(err);
-                }
-                else {
-                    finalize();
-                }
-            });
+        }
+        else {
+            this.generateToken(generateCallback);
+        }
+    }
+    /**
+     * Updates token values
+     *
+     * @param accessToken New access token
+     * @param timeout Access token lifetime in seconds
+     *
+     * Emits 'token': { user: User email-address, accessToken: the new accessToken, timeout: TTL in seconds}
+     */
+    updateToken(accessToken, timeout) {
+        this.accessToken = accessToken;
+        timeout = Math.max(Number(timeout) || 0, 0);
+        this.expires = (timeout && Date.now() + timeout * 1000) || 0;
+        this.emit('token', {
+            user: this.options.user,
+            accessToken: accessToken || '',
+            expires: this.expires
         });
-        return promise;
+    }
+    /**
+     * Generates a new XOAuth2 token with the credentials provided at initialization
+     *
+     * @param callback Callback function with error object and token string
+     */
+    generateToken(callback) {
+        // the error paths hand over the error alone
+        const done = callback;
+        let urlOptions;
+        let loggedUrlOptions;
+        if (this.options.serviceClient) {
+            // service account - https://developers.google.com/identity/protocols/OAuth2ServiceAccount
+            const iat = Math.floor(Date.now() / 1000); // unix time
+            const tokenData = {
+                iss: this.options.serviceClient,
+                scope: this.options.scope || 'https://mail.google.com/',
+                sub: this.options.user,
+                aud: this.options.accessUrl,
+                iat,
+                exp: iat + this.options.serviceRequestTimeout
+            };
+            let token;
+            try {
+                token = this.jwtSignRS256(tokenData);
+            }
+            catch (_err) {
+                const err = new Error("Can't generate token. Check your auth options");
+                err.code = EOAUTH2;
+                return done(err);
+            }
+            urlOptions = {
+                grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+                assertion: token
+            };
+            loggedUrlOptions = {
+                grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+                assertion: tokenData
+            };
+        }
+        else {
+            if (!this.options.refreshToken) {
+                const err = new Error("Can't create new access token for user");
+                err.code = EOAUTH2;
+                return done(err);
+            }
+            // web app - https://developers.google.com/identity/protocols/OAuth2WebServer
+            urlOptions = {
+                client_id: this.options.clientId || '',
+                client_secret: this.options.clientSecret || '',
+                refresh_token: this.options.refreshToken,
+                grant_type: 'refresh_token'
+            };
+            loggedUrlOptions = {
+                client_id: this.options.clientId || '',
+                client_secret: (this.options.clientSecret || '').substr(0, 6) + '...',
+                refresh_token: (this.options.refreshToken || '').substr(0, 6) + '...',
+                grant_type: 'refresh_token'
+            };
+        }
+        const customParams = this.options.customParams || {};
+        Object.assign(urlOptions, customParams);
+        // a custom param is as likely to be a client assertion or an API key as a tenant
+        // name, so the log gets the same glimpse of it that it gets of the client secret
+        for (const key of Object.keys(customParams)) {
+            const param = customParams[key];
+            loggedUrlOptions[key] = (param === undefined || param === null ? '' : String(param)).substr(0, 6) + '...';
+        }
+        this.logger.debug({
+            tnx: 'OAUTH2',
+            user: this.options.user,
+            action: 'generate'
+        }, 'Requesting token using: %s', JSON.stringify(loggedUrlOptions));
+        this.postRequest(this.options.accessUrl, urlOptions, this.options, (error, body) => {
+            let data;
+            if (error) {
+                return done(error);
+            }
+            try {
+                data = JSON.parse(body.toString());
+            }
+            catch (E) {
+                return done(E);
+            }
+            if (!data || typeof data !== 'object') {
+                this.logger.debug({
+                    tnx: 'OAUTH2',
+                    user: this.options.user,
+                    action: 'post'
+                }, 'Response: %s', (body || '').toString());
+                const err = new Error('Invalid authentication response');
+                err.code = EOAUTH2;
+                return done(err);
+            }
+            const logData = Object.assign({}, data);
+            if (logData.access_token) {
+                logData.access_token = (logData.access_token || '').toString().substr(0, 6) + '...';
+            }
+            this.logger.debug({
+                tnx: 'OAUTH2',
+                user: this.options.user,
+                action: 'post'
+            }, 'Response: %s', JSON.stringify(logData));
+            if (data.error) {
+                // Error Response : https://tools.ietf.org/html/rfc6749#section-5.2
+                let errorMessage = data.error;
+                if (data.error_description) {
+                    errorMessage += ': ' + data.error_description;
+                }
+                if (data.error_uri) {
+                    errorMessage += ' (' + data.error_uri + ')';
+                }
+                const err = new Error(errorMessage);
+                err.code = EOAUTH2;
+                return done(err);
+            }
+            if (data.access_token) {
+                this.updateToken(data.access_token, data.expires_in);
+                return callback(null, this.accessToken);
+            }
+            const err = new Error('No access token');
+            err.code = EOAUTH2;
+            return done(err);
+        });
+    }
+    /**
+     * Converts an access_token and user id into a base64 encoded XOAuth2 token
+     *
+     * @param [accessToken] Access token string
+     * @return Base64 encoded token for IMAP or SMTP login
+     */
+    buildXOAuth2Token(accessToken) {
+        const authData = ['user=' + (this.options.user || ''), 'auth=Bearer ' + (accessToken || this.accessToken), '', ''];
+        return Buffer.from(authData.join('\x01'), 'utf-8').toString('base64');
+    }
+    /**
+     * Custom POST request handler.
+     * This is only needed to keep paths short in Windows, usually this module
+     * is a dependency of a dependency and if it tries to require something
+     * like the request module the paths get way too long to handle for Windows.
+     * As we do only a simple POST request we do not actually require complicated
+     * logic support (no redirects, no nothing) anyway.
+     *
+     * @param url Url to POST to
+     * @param payload Payload to POST
+     * @param params Client options, the customHeaders and tls values are used for the request
+     * @param callback Callback function with (err, buff)
+     */
+    postRequest(url, payload, params, callback) {
+        let returned = false;
+        const chunks = [];
+        let chunklen = 0;
+        const fetchOptions = {
+            method: 'post',
+            headers: params.customHeaders,
+            body: payload,
+            allowErrorResponse: true,
+            // unset falls back to the fetch default, a stalled token endpoint would otherwise keep
+            // `renewing` set and queue every later request
+            timeout: params.requestTimeout
+        };
+        // OAuth2 token endpoints are credential-bearing. src/fetch already
+        // validates certs by default; pin rejectUnauthorized:true here so the
+        // token fetch stays strict, while still layering params.tls (the
+        // user's options.tls) on top so callers with a self-hosted provider on
+        // a private CA can override.
+        if (/^https:/i.test(url)) {
+            fetchOptions.tls = Object.assign({ rejectUnauthorized: true }, params.tls || {});
+        }
+        const req = esm_fetch(url, fetchOptions);
+        req.on('readable', () => {
+            let chunk;
+            while ((chunk = req.read()) !== null) {
+                chunks.push(chunk);
+                chunklen += chunk.length;
+            }
+        });
+        req.once('error', err => {
+            if (returned) {
+                return;
+            }
+            returned = true;
+            return callback(err);
+        });
+        req.once('end', () => {
+            if (returned) {
+                return;
+            }
+            returned = true;
+            return callback(null, Buffer.concat(chunks, chunklen));
+        });
+    }
+    /**
+     * Encodes a buffer or a string into Base64url format
+     *
+     * @param data The data to convert
+     * @return The encoded string
+     */
+    toBase64URL(data) {
+        if (typeof data === 'string') {
+            data = Buffer.from(data);
+        }
+        return data
+            .toString('base64')
+            .replace(/[=]+/g, '') // remove '='s
+            .replace(/\+/g, '-') // '+' → '-'
+            .replace(/\//g, '_'); // '/' → '_'
+    }
+    /**
+     * Creates a JSON Web Token signed with RS256 (SHA256 + RSA)
+     *
+     * @param payload The payload to include in the generated token
+     * @return The generated and signed token
+     */
+    jwtSignRS256(payload) {
+        const signedPayload = ['{"alg":"RS256","typ":"JWT"}', JSON.stringify(payload)].map(val => this.toBase64URL(val)).join('.');
+        const signature = external_node_crypto_.createSign('RSA-SHA256')
+            .update(signedPayload)
+            .sign(this.options.privateKey);
+        return signedPayload + '.' + this.toBase64URL(signature);
     }
 }
-/* harmony default export */ const smtp_pool = (SMTPPool);
+/* harmony default export */ const xoauth2 = (XOAuth2);
 
 ;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/smtp-transport/index.js
 
@@ -66557,218 +66567,6 @@ class SMTPTransport extends external_node_events_.EventEmitter {
 }
 /* harmony default export */ const smtp_transport = (SMTPTransport);
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/sendmail-transport/index.js
-
-
-
-
-
-
-
-// how long an stdin error waits for the exit code of the process before it is reported
-const STDIN_ERROR_EXIT_WAIT = 1000;
-/**
- * Generates a Transport object for Sendmail
- *
- * Possible options can be the following:
- *
- *  * **path** optional path to sendmail binary
- *  * **newline** either 'windows' or 'unix'
- *  * **args** an array of arguments for the sendmail binary
- *
- * @constructor
- * @param optional config parameter for Sendmail
- */
-class SendmailTransport {
-    constructor(options) {
-        options = options || {};
-        // use a reference to spawn for mocking purposes
-        this._spawn = external_node_child_process_namespaceObject.spawn;
-        this.options = options;
-        this.name = 'Sendmail';
-        this.version = package_info_version;
-        this.path = 'sendmail';
-        this.args = false;
-        this.logger = getLogger(this.options, {
-            component: this.options.component || 'sendmail'
-        });
-        if (typeof options === 'string') {
-            this.path = options;
-        }
-        else if (typeof options === 'object') {
-            if (options.path) {
-                this.path = options.path;
-            }
-            if (Array.isArray(options.args)) {
-                this.args = options.args;
-            }
-        }
-        this.winbreak = ['win', 'windows', 'dos', '\r\n'].includes((options.newline || '').toString().toLowerCase());
-    }
-    /**
-     * <p>Compiles a mailcomposer message and forwards it to handler that sends it.</p>
-     *
-     * @param mail MailComposer object
-     * @param done Callback function to run when the sending is completed
-     */
-    send(mail, done) {
-        // Sendmail strips this header line by itself. send() runs after the message was
-        // compiled, so mail.message is set
-        mail.message.keepBcc = true;
-        const envelope = mail.message.getEnvelope();
-        const messageId = mail.message.messageId();
-        let returned;
-        const hasInvalidAddresses = []
-            .concat(envelope.from || [])
-            .concat(envelope.to || [])
-            // a local part is either a dot-atom or a quoted-string, so a leading dash sits at
-            // offset 0 or, behind the opening quote, at offset 1. Only the first shape is read
-            // as an option by sendmail, but both are the address this guard keeps out of argv
-            .some(addr => /^"?-/.test(addr));
-        if (hasInvalidAddresses) {
-            const err = new Error('Can not send mail. Invalid envelope addresses.');
-            err.code = ESENDMAIL;
-            return done(err);
-        }
-        // force -i to keep single dots
-        const args = this.args ? ['-i'].concat(this.args).concat(envelope.to) : ['-i'].concat(envelope.from ? ['-f', envelope.from] : []).concat(envelope.to);
-        const callback = (err) => {
-            if (returned) {
-                // ignore any additional responses, already done
-                return;
-            }
-            returned = true;
-            if (typeof done === 'function') {
-                if (err) {
-                    return done(err);
-                }
-                return done(null, {
-                    envelope,
-                    messageId,
-                    response: 'Messages queued for delivery'
-                });
-            }
-        };
-        let sendmail;
-        try {
-            sendmail = this._spawn(this.path, args);
-        }
-        catch (E) {
-            this.logger.error({
-                err: E,
-                tnx: 'spawn',
-                messageId
-            }, 'Error occurred while spawning sendmail. %s', E.message);
-            return callback(E);
-        }
-        if (sendmail) {
-            let stream;
-            // ended once the whole message was handed to stdin
-            const messageWritten = () => !!stream && stream.readableEnded;
-            // an EPIPE says less than the exit code that usually follows it, so it is only
-            // reported when the process exits without one
-            let stdinError = null;
-            // releases whatever the message is still being read from
-            const release = () => {
-                if (stream && !messageWritten()) {
-                    stream.destroy();
-                }
-            };
-            const fail = (err) => {
-                release();
-                callback(err);
-            };
-            sendmail.on('error', err => {
-                this.logger.error({
-                    err,
-                    tnx: 'spawn',
-                    messageId
-                }, 'Error occurred when sending message %s. %s', messageId, err.message);
-                fail(err);
-            });
-            // 'close' follows 'exit' with the same arguments, it is only listened to in case the
-            // process ends without an 'exit' event
-            const onExit = (code, signal) => {
-                let err = null;
-                if (code) {
-                    err = new Error(code === 127 ? 'Sendmail command not found, process exited with code ' + code : 'Sendmail exited with code ' + code);
-                }
-                else if (signal) {
-                    err = new Error('Sendmail was terminated by ' + signal);
-                }
-                else if (!messageWritten()) {
-                    // exiting with 0 before the message was written does not mean it was queued
-                    err = new Error('Sendmail exited before the message was written');
-                }
-                else if (stdinError) {
-                    err = stdinError;
-                }
-                if (!err) {
-                    return callback();
-                }
-                err.code = err.code || ESENDMAIL;
-                this.logger.error({
-                    err,
-                    tnx: 'stdin',
-                    messageId
-                }, 'Error sending message %s to sendmail. %s', messageId, err.message);
-                fail(err);
-            };
-            sendmail.once('exit', onExit);
-            sendmail.once('close', onExit);
-            sendmail.stdin.on('error', err => {
-                this.logger.error({
-                    err,
-                    tnx: 'stdin',
-                    messageId
-                }, 'Error occurred when piping message %s to sendmail. %s', messageId, err.message);
-                if (stdinError) {
-                    return;
-                }
-                stdinError = err;
-                release();
-                // a process that closed its stdin normally exits right after, with a code that
-                // tells more than the EPIPE. Report the EPIPE if it does not
-                const exitTimer = setTimeout(() => fail(err), STDIN_ERROR_EXIT_WAIT);
-                sendmail.once('exit', () => clearTimeout(exitTimer));
-            });
-            const recipients = [].concat(envelope.to || []);
-            if (recipients.length > 3) {
-                recipients.push('...and ' + recipients.splice(2).length + ' more');
-            }
-            this.logger.info({
-                tnx: 'send',
-                messageId
-            }, 'Sending message %s to <%s>', messageId, recipients.join(', '));
-            const sourceStream = mail.message.createReadStream();
-            stream = sourceStream;
-            if (this.options.newline) {
-                // apply the transport-level line ending transform; the message-level
-                // `newline` option is handled by MimeNode in createReadStream()
-                stream = (0,external_node_stream_.pipeline)(sourceStream, this.winbreak ? new LeWindows() : new LeUnix(), () => false);
-            }
-            stream.once('error', err => {
-                this.logger.error({
-                    err,
-                    tnx: 'stdin',
-                    messageId
-                }, 'Error occurred when generating message %s. %s', messageId, err.message);
-                sendmail.kill('SIGINT'); // do not deliver the message
-                callback(err);
-            });
-            stream.pipe(sendmail.stdin);
-        }
-        else {
-            const err = new Error('sendmail was not found');
-            err.code = ESENDMAIL;
-            return callback(err);
-        }
-    }
-}
-/* harmony default export */ const sendmail_transport = (SendmailTransport);
-
 ;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/stream-transport/index.js
 
 
@@ -66877,461 +66675,9 @@ class StreamTransport {
 }
 /* harmony default export */ const stream_transport = (StreamTransport);
 
-;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/json-transport/index.js
-
-
-/**
- * Generates a Transport object to generate JSON output
- *
- * @constructor
- * @param optional config parameter
- */
-class JSONTransport {
-    constructor(options) {
-        options = options || {};
-        this.options = options;
-        this.name = 'JSONTransport';
-        this.version = package_info_version;
-        this.logger = getLogger(this.options, {
-            component: this.options.component || 'json-transport'
-        });
-    }
-    /**
-     * <p>Compiles a mailcomposer message and forwards it to handler that sends it.</p>
-     *
-     * @param mail MailComposer object
-     * @param done Callback function to run when the sending is completed
-     */
-    send(mail, done) {
-        // Sendmail strips this header line by itself. send() runs after the message was
-        // compiled, so mail.message is set
-        mail.message.keepBcc = true;
-        const envelope = mail.message.getEnvelope();
-        const messageId = mail.message.messageId();
-        const recipients = [].concat(envelope.to || []);
-        if (recipients.length > 3) {
-            recipients.push('...and ' + recipients.splice(2).length + ' more');
-        }
-        this.logger.info({
-            tnx: 'send',
-            messageId
-        }, 'Composing JSON structure of %s to <%s>', messageId, recipients.join(', '));
-        setImmediate(() => {
-            mail.normalize((err, data) => {
-                if (err) {
-                    this.logger.error({
-                        err,
-                        tnx: 'send',
-                        messageId
-                    }, 'Failed building JSON structure for %s. %s', messageId, err.message);
-                    return done(err);
-                }
-                delete data.envelope;
-                delete data.normalizedHeaders;
-                // the per-message AbortSignal is not message data
-                delete data.signal;
-                // the message field is the object itself with skipEncoding, the
-                // createTransport overload for that option types the result accordingly
-                return done(null, {
-                    envelope,
-                    messageId,
-                    message: this.options.skipEncoding ? data : JSON.stringify(data)
-                });
-            });
-        });
-    }
-}
-/* harmony default export */ const json_transport = (JSONTransport);
-
-;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/ses-transport/index.js
-
-
-
-
-
-
-/**
- * Tags AWS SDK rejections that carry no `code` property (SDK v3 errors only
- * have a `name`) with the generic SES transport error code, keeping the
- * original error object intact
- */
-function tagSesError(err) {
-    if (err && typeof err === 'object' && !err.code) {
-        err.code = ESES;
-    }
-    return err;
-}
-/**
- * Generates a Transport object for AWS SES
- *
- * @constructor
- * @param optional config parameter
- */
-class SESTransport extends external_node_events_ {
-    constructor(options) {
-        super();
-        if (!options || !options.SES || !options.SES.sesClient) {
-            const error = new Error('Missing SES configuration, expecting { sesClient, SendEmailCommand } from @aws-sdk/client-sesv2, see https://nodemailer.com/transports/ses/');
-            error.code = ECONFIG;
-            throw error;
-        }
-        this.options = options;
-        this.ses = this.options.SES;
-        this.name = 'SESTransport';
-        this.version = package_info_version;
-        this.logger = getLogger(this.options, {
-            component: this.options.component || 'ses-transport'
-        });
-    }
-    getRegion(cb) {
-        if (this.ses.sesClient.config && typeof this.ses.sesClient.config.region === 'function') {
-            // Resolve the region provider. Use the two-argument form of then() so that a
-            // synchronous throw from cb is not recaught here and used to invoke cb a second time.
-            this.ses.sesClient.config.region().then(region => cb(null, region), err => cb(err));
-            return;
-        }
-        return cb(null, false);
-    }
-    /**
-     * Compiles a mailcomposer message and forwards it to SES
-     *
-     * @param mail MailComposer object
-     * @param callback Callback function to run when the sending is completed
-     */
-    send(mail, callback) {
-        // send() runs after the message was compiled, so mail.message is set
-        let fromHeader = mail.message._headers.find(header => /^from$/i.test(header.key));
-        if (fromHeader) {
-            const mimeNode = new mime_node('text/plain');
-            fromHeader = mimeNode._convertAddresses(mimeNode._parseAddresses(fromHeader.value));
-        }
-        const envelope = mail.message.getEnvelope();
-        const messageId = mail.message.messageId();
-        const recipients = [].concat(envelope.to || []);
-        if (recipients.length > 3) {
-            recipients.push('...and ' + recipients.splice(2).length + ' more');
-        }
-        this.logger.info({
-            tnx: 'send',
-            messageId
-        }, 'Sending message %s to <%s>', messageId, recipients.join(', '));
-        const getRawMessage = (next) => {
-            // do not use Message-ID and Date in DKIM signature
-            if (!mail.data._dkim) {
-                mail.data._dkim = {};
-            }
-            if (mail.data._dkim.skipFields && typeof mail.data._dkim.skipFields === 'string') {
-                mail.data._dkim.skipFields += ':date:message-id';
-            }
-            else {
-                mail.data._dkim.skipFields = 'date:message-id';
-            }
-            const sourceStream = mail.message.createReadStream();
-            const stream = sourceStream.pipe(new LeWindows());
-            const chunks = [];
-            let chunklen = 0;
-            stream.on('readable', () => {
-                let chunk;
-                while ((chunk = stream.read()) !== null) {
-                    chunks.push(chunk);
-                    chunklen += chunk.length;
-                }
-            });
-            sourceStream.once('error', err => stream.emit('error', err));
-            stream.once('error', err => next(err));
-            stream.once('end', () => next(null, Buffer.concat(chunks, chunklen)));
-        };
-        setImmediate(() => getRawMessage((err, raw) => {
-            if (err) {
-                this.logger.error({
-                    err,
-                    tnx: 'send',
-                    messageId
-                }, 'Failed creating message for %s. %s', messageId, err.message);
-                return callback(err);
-            }
-            // mail.data.ses is caller supplied message data, so copy its own keys only
-            const sesMessage = copyOwnKeys({
-                Content: {
-                    Raw: {
-                        // required
-                        Data: raw // required
-                    }
-                },
-                FromEmailAddress: fromHeader || envelope.from,
-                Destination: {
-                    ToAddresses: envelope.to
-                }
-            }, mail.data.ses);
-            this.getRegion((err, region) => {
-                if (err || !region) {
-                    region = 'us-east-1';
-                }
-                let sendPromise;
-                try {
-                    // command construction or dispatch can throw synchronously on a
-                    // misconfigured SDK; surface it as a single error callback instead
-                    // of letting it escape into getRegion's promise chain
-                    const command = new this.ses.SendEmailCommand(sesMessage);
-                    sendPromise = this.ses.sesClient.send(command);
-                }
-                catch (err) {
-                    tagSesError(err);
-                    this.logger.error({
-                        err,
-                        tnx: 'send'
-                    }, 'Send error for %s: %s', messageId, err.message);
-                    setImmediate(() => callback(err));
-                    return;
-                }
-                sendPromise
-                    .then(data => {
-                    if (region === 'us-east-1') {
-                        region = 'email';
-                    }
-                    const info = {
-                        envelope: {
-                            from: envelope.from,
-                            to: envelope.to
-                        },
-                        messageId: '<' + data.MessageId + (!/@/.test(data.MessageId) ? '@' + region + '.amazonses.com' : '') + '>',
-                        response: data.MessageId,
-                        raw: raw
-                    };
-                    // invoke the callback outside the promise chain so a throw from it
-                    // is not recaught by .catch() and used to call it a second time
-                    setImmediate(() => callback(null, info));
-                })
-                    .catch(err => {
-                    tagSesError(err);
-                    this.logger.error({
-                        err,
-                        tnx: 'send'
-                    }, 'Send error for %s: %s', messageId, err.message);
-                    setImmediate(() => callback(err));
-                });
-            });
-        }));
-    }
-    verify(callback) {
-        let promise;
-        if (!callback) {
-            promise = new Promise((resolve, reject) => {
-                callback = callbackPromise(resolve, reject);
-            });
-        }
-        const done = callback;
-        const cb = (err) => {
-            if (err && !['InvalidParameterValue', 'MessageRejected'].includes(err.code || err.Code || err.name)) {
-                return done(tagSesError(err));
-            }
-            return done(null, true);
-        };
-        const sesMessage = {
-            Content: {
-                Raw: {
-                    Data: Buffer.from('From: <invalid@invalid>\r\nTo: <invalid@invalid>\r\n Subject: Invalid\r\n\r\nInvalid')
-                }
-            },
-            FromEmailAddress: 'invalid@invalid',
-            Destination: {
-                ToAddresses: ['invalid@invalid']
-            }
-        };
-        // the region value is not used for anything when verifying, but the lookup
-        // exercises the client configuration the same way as send() does
-        this.getRegion(() => {
-            let sendPromise;
-            try {
-                const command = new this.ses.SendEmailCommand(sesMessage);
-                sendPromise = this.ses.sesClient.send(command);
-            }
-            catch (err) {
-                setImmediate(() => cb(err));
-                return;
-            }
-            sendPromise.then(() => setImmediate(() => cb(null))).catch(err => setImmediate(() => cb(err)));
-        });
-        return promise;
-    }
-}
-/* harmony default export */ const ses_transport = (SESTransport);
-
-;// CONCATENATED MODULE: ./packages/run-report/node_modules/nodemailer/dist/esm/nodemailer.js
-
-
-
-
-
-
-
-
-
-
-
-// Read on use rather than at load, so that importing the module does not touch the
-// environment (Deno refuses that without --allow-env, even for apps that never use Ethereal)
-const etherealApi = () => (process.env.ETHEREAL_API || 'https://api.nodemailer.com').replace(/\/+$/, '');
-const etherealWeb = () => (process.env.ETHEREAL_WEB || 'https://ethereal.email').replace(/\/+$/, '');
-const etherealApiKey = () => (process.env.ETHEREAL_API_KEY || '').replace(/\s*/g, '') || null;
-const etherealCache = () => ['true', 'yes', 'y', '1'].includes((process.env.ETHEREAL_CACHE || 'yes').toString().trim().toLowerCase());
-let testAccount = false;
-function createTransport(transporter, defaults) {
-    let options;
-    if (
-    // provided transporter is a configuration object, not transporter plugin
-    (typeof transporter === 'object' && typeof transporter.send !== 'function') ||
-        // provided transporter looks like a connection url
-        (typeof transporter === 'string' && /^(smtps?|direct):/i.test(transporter))) {
-        const urlConfig = typeof transporter === 'string' ? transporter : transporter.url;
-        if (urlConfig) {
-            // parse a configuration URL into configuration options. The other keys of a
-            // configuration object apply where the url does not set them, merged the same
-            // way the SMTP transports merge their own url option
-            const parsed = parseConnectionUrl(urlConfig);
-            options = (typeof transporter === 'object'
-                ? shared_assign(false, copyOwnKeys({}, transporter, key => key === 'url'), parsed)
-                : parsed);
-        }
-        else {
-            options = transporter;
-        }
-        if (options.pool) {
-            transporter = new smtp_pool(options);
-        }
-        else if (options.sendmail) {
-            transporter = new sendmail_transport(options);
-        }
-        else if (options.streamTransport) {
-            transporter = new stream_transport(options);
-        }
-        else if (options.jsonTransport) {
-            transporter = new json_transport(options);
-        }
-        else if (options.SES) {
-            const ses = options.SES;
-            if (ses.ses && ses.aws) {
-                const error = new Error('Using legacy SES configuration, expecting @aws-sdk/client-sesv2, see https://nodemailer.com/transports/ses/');
-                error.code = ECONFIG;
-                throw error;
-            }
-            transporter = new ses_transport(options);
-        }
-        else {
-            transporter = new smtp_transport(options);
-        }
-    }
-    return new mailer(transporter, options, defaults);
-}
-function createTestAccount(apiUrl, callback) {
-    let promise;
-    if (!callback && typeof apiUrl === 'function') {
-        callback = apiUrl;
-        apiUrl = false;
-    }
-    if (!callback) {
-        promise = new Promise((resolve, reject) => {
-            callback = callbackPromise(resolve, reject);
-        });
-    }
-    const done = callback;
-    if (etherealCache() && testAccount) {
-        setImmediate(() => done(null, testAccount));
-        return promise;
-    }
-    apiUrl = apiUrl || etherealApi();
-    const chunks = [];
-    let chunklen = 0;
-    const requestHeaders = {};
-    const requestBody = {
-        requestor: package_info_name,
-        version: package_info_version
-    };
-    const apiKey = etherealApiKey();
-    if (apiKey) {
-        requestHeaders.Authorization = 'Bearer ' + apiKey;
-    }
-    const fetchOptions = {
-        contentType: 'application/json',
-        method: 'POST',
-        headers: requestHeaders,
-        body: Buffer.from(JSON.stringify(requestBody))
-    };
-    // Credential-bearing request to the Ethereal API. src/fetch already
-    // validates certs by default; pin rejectUnauthorized:true here so this
-    // call stays strict regardless of any future default change and is never
-    // relaxed for a real-cert endpoint.
-    if (/^https:/i.test(apiUrl)) {
-        fetchOptions.tls = { rejectUnauthorized: true };
-    }
-    const req = esm_fetch(apiUrl + '/user', fetchOptions);
-    req.on('readable', () => {
-        let chunk;
-        while ((chunk = req.read()) !== null) {
-            chunks.push(chunk);
-            chunklen += chunk.length;
-        }
-    });
-    req.once('error', err => done(err));
-    req.once('end', () => {
-        const res = Buffer.concat(chunks, chunklen);
-        let data;
-        try {
-            data = JSON.parse(res.toString());
-        }
-        catch (E) {
-            return done(E);
-        }
-        if (data.status !== 'success' || data.error) {
-            return done(new Error(data.error || 'Request failed'));
-        }
-        delete data.status;
-        testAccount = data;
-        done(null, testAccount);
-    });
-    return promise;
-}
-/**
- * Resolves the Ethereal web URL for a message sent through an Ethereal test account
- *
- * @param info Result object of sendMail()
- * @returns URL of the message in the Ethereal web interface, or false if the response does not carry one
- */
-function getTestMessageUrl(info) {
-    if (!info || !info.response) {
-        return false;
-    }
-    const infoProps = new Map();
-    // Extract the trailing "[...]" part of the response (no "]" allowed inside)
-    // with linear string scanning; the equivalent regex /\[([^\]]+)\]$/ was
-    // flagged for polynomial backtracking on adversarial server responses
-    const response = info.response.toString();
-    if (response.length > 2 && response.charAt(response.length - 1) === ']') {
-        const open = response.indexOf('[', response.lastIndexOf(']', response.length - 2) + 1);
-        if (open >= 0 && open < response.length - 2) {
-            const props = response.substring(open + 1, response.length - 1);
-            props.replace(/\b([A-Z0-9]+)=([^\s]+)/g, (m, key, value) => {
-                infoProps.set(key, value);
-                return m;
-            });
-        }
-    }
-    if (infoProps.has('STATUS') && infoProps.has('MSGID')) {
-        return ((testAccount && testAccount.web) || etherealWeb()) + '/message/' + infoProps.get('MSGID');
-    }
-    return false;
-}
-const nodemailer = {
-    createTransport,
-    createTestAccount,
-    getTestMessageUrl
-};
-/* harmony default export */ const esm_nodemailer = (nodemailer);
-
 ;// CONCATENATED MODULE: ./packages/run-report/src/mail.ts
-// The author mail: an RFC 5322 text/plain reply to the series' cover letter, built by nodemailer
-// (headers, encoding, Message-ID) and written as a file; sent over SMTP only when asked to. The
-// file's bytes are the bytes sent.
+
+
 
 function replySubject(seriesSubject) {
     const subject = seriesSubject.replace(/[\r\n]+\s*/g, ' ').trim();
@@ -67348,7 +66694,8 @@ function messageId(id) {
 async function composeMail(text, headers) {
     if (headers.to.length === 0)
         throw new Error('mail: no recipient (to)');
-    const composer = esm_nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+    const options = { streamTransport: true, buffer: true, newline: 'windows' };
+    const composer = new mailer(new stream_transport(options), options);
     const references = (headers.references ?? []).map(messageId);
     const message = {
         from: headers.from,
@@ -67374,14 +66721,15 @@ async function composeMail(text, headers) {
 }
 /** Send a composed message as is. Credentials are never logged. */
 async function sendMail(raw, envelope, smtp, logger) {
-    const transport = esm_nodemailer.createTransport({
+    const options = {
         host: smtp.host,
         port: smtp.port,
         secure: smtp.security === 'tls',
         requireTLS: smtp.security === 'starttls',
         ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
         ...(smtp.ca !== undefined ? { tls: { ca: smtp.ca } } : {}),
-    });
+    };
+    const transport = new mailer(new smtp_transport(options), options);
     try {
         logger.info(`Sending the report to ${envelope.to.length} recipient(s) via ${smtp.host}:${smtp.port} (${smtp.security})`);
         const info = await transport.sendMail({ envelope, raw });
@@ -69373,36 +68721,6 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/version.js
-const dist_src_version_VERSION = "6.0.0";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/index.js
-
-function requestLog(octokit) {
-  octokit.hook.wrap("request", (request, options) => {
-    octokit.log.debug("request", options);
-    const start = Date.now();
-    const requestOptions = octokit.request.endpoint.parse(options);
-    const path = requestOptions.url.replace(options.baseUrl, "");
-    return request(options).then((response) => {
-      const requestId = response.headers["x-github-request-id"];
-      octokit.log.info(
-        `${requestOptions.method} ${path} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
-      );
-      return response;
-    }).catch((error) => {
-      const requestId = error.response?.headers["x-github-request-id"] || "UNKNOWN";
-      octokit.log.error(
-        `${requestOptions.method} ${path} - ${error.status} with id ${requestId} in ${Date.now() - start}ms`
-      );
-      throw error;
-    });
-  });
-}
-requestLog.VERSION = dist_src_version_VERSION;
-
-
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
@@ -69815,2469 +69133,6 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const plugin_rest_endpoint_methods_dist_src_version_VERSION = "17.0.0";
-
-//# sourceMappingURL=version.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
-
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
-}
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
-    return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
-}
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
-    }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
-    }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
-        }
-      }
-      return requestWithDefaults(options2);
-    }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
-}
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = plugin_rest_endpoint_methods_dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = plugin_rest_endpoint_methods_dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/version.js
-const rest_dist_src_version_VERSION = "22.0.1";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/index.js
-
-
-
-
-
-const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
-  {
-    userAgent: `octokit-rest.js/${rest_dist_src_version_VERSION}`
-  }
-);
-
-
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
 var light = __nccwpck_require__(3251);
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -72641,7 +69496,10 @@ function verdictChanged(previous, current) {
 
 
 
-const GitHub = dist_src_Octokit.plugin(retry, throttling);
+
+// @octokit/core with its routes written out ('GET /repos/...'): @octokit/rest would add its table of
+// every REST endpoint (about 100 KB of the bundle) for the four this file calls.
+const GitHub = Octokit.plugin(paginateRest, retry, throttling);
 /** An Octokit for GitHub's REST API at `baseUrl` (GITHUB_API_URL; GitHub Enterprise Server too). */
 function githubClient(token, baseUrl, logger, 
 /** pacing: false only against a local test server (GitHub asks for >= 1 s between writes). */
@@ -72672,7 +69530,7 @@ options = {}) {
 }
 /** The comment bpf-ci wrote on this PR, if any, with the verdict it reported. */
 async function findReportComment(client, target) {
-    const iterator = client.paginate.iterator(client.rest.issues.listComments, {
+    const iterator = client.paginate.iterator('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         owner: target.owner,
         repo: target.repo,
         issue_number: target.issueNumber,
@@ -72700,24 +69558,28 @@ async function upsertReportComment(client, target, markdown, verdict, logger) {
     let existing;
     try {
         existing = await findReportComment(client, target);
-        if (existing) {
-            const { data } = await client.rest.issues.updateComment({
-                owner: target.owner,
-                repo: target.repo,
+        const { owner, repo } = target;
+        const { data } = existing
+            ? await client.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+                owner,
+                repo,
                 comment_id: existing.id,
                 body,
+            })
+            : await client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+                owner,
+                repo,
+                issue_number: target.issueNumber,
+                body,
             });
-            logger.info(`Updated the report comment ${data.html_url}`);
-            return withPrevious({ action: 'updated', id: data.id, url: data.html_url }, existing.previousVerdict);
-        }
-        const { data } = await client.rest.issues.createComment({
-            owner: target.owner,
-            repo: target.repo,
-            issue_number: target.issueNumber,
-            body,
-        });
-        logger.info(`Created the report comment ${data.html_url}`);
-        return { action: 'created', id: data.id, url: data.html_url };
+        logger.info(`${existing ? 'Updated' : 'Created'} the report comment ${data.html_url}`);
+        // Comment ids are JSON numbers; the route's type also allows the bigint of an int64 schema.
+        const written = {
+            action: existing ? 'updated' : 'created',
+            id: Number(data.id),
+            url: data.html_url,
+        };
+        return existing ? withPrevious(written, existing.previousVerdict) : written;
     }
     catch (err) {
         const status = httpStatus(err);
@@ -72735,7 +69597,7 @@ function withPrevious(outcome, previous) {
 }
 /** The job pages of a run attempt by job name, for links (needs `actions: read`). */
 async function jobLinks(client, target) {
-    const jobs = await client.paginate(client.rest.actions.listJobsForWorkflowRunAttempt, {
+    const jobs = await client.paginate('GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs', {
         owner: target.owner,
         repo: target.repo,
         run_id: target.runId,
@@ -73133,18 +69995,36 @@ async function runReportStep(inputs, io) {
     const client = token && (inputs['job-links'] || inputs['pr-comment'])
         ? githubClient(token, ctx.apiUrl, logger)
         : undefined;
-    let links;
-    if (inputs['job-links'] && client && ctx.repository && ctx.runId !== undefined) {
-        try {
-            links = await jobLinks(client, { ...ctx.repository, runId: ctx.runId, attempt: ctx.attempt });
-            logger.info(`Links to ${links.size} job page(s) of run ${ctx.runId}, attempt ${ctx.attempt}`);
-        }
-        catch (err) {
-            // Links are a convenience: without `actions: read` (kernel-ci.yml's report job is read-only)
-            // every job links to the run instead. Not a warning: it is the expected case there.
-            logger.info(`Job links not available (${err instanceof Error ? err.message : String(err)}); linking the run instead`);
-        }
+    const links = inputs['job-links'] && client ? await fetchJobLinks(client, ctx, logger) : undefined;
+    const report = await buildRunReport(reportInput(inputs, ctx, links));
+    logger.info(`${report.resultsFiles.length} results.json file(s), ${report.analysis.jobs.length} job(s): ${report.analysis.verdict}`);
+    const outputDir = (0,external_node_path_namespaceObject.resolve)(inputs['output-dir']);
+    const { request, notes } = await deliveryRequest(inputs, report, { ctx, env, client });
+    const { paths, delivery } = await writeAndDeliver(outputDir, reportFiles(report), request, logger);
+    notes.push(...deliveryNotes(delivery, paths, outputDir));
+    await io.appendSummary(notes.length > 0
+        ? `${report.summary}\n${notes.map((n) => `> ${markdown_escapeMarkdown(n)}`).join('\n>\n')}\n`
+        : report.summary);
+    io.setOutputs(stepOutputs(report, outputDir, paths, delivery));
+}
+/** Each job's page, or undefined when the run's jobs cannot be listed (every job links to the run). */
+async function fetchJobLinks(client, ctx, logger) {
+    if (!ctx.repository || ctx.runId === undefined)
+        return undefined;
+    try {
+        const links = await jobLinks(client, { ...ctx.repository, runId: ctx.runId, attempt: ctx.attempt });
+        logger.info(`Links to ${links.size} job page(s) of run ${ctx.runId}, attempt ${ctx.attempt}`);
+        return links;
     }
+    catch (err) {
+        // Links are a convenience: without `actions: read` (kernel-ci.yml's report job is read-only)
+        // every job links to the run instead. Not a warning: it is the expected case there.
+        logger.info(`Job links not available (${err instanceof Error ? err.message : String(err)}); linking the run instead`);
+        return undefined;
+    }
+}
+/** What the report is made from: the files the inputs name, resolved, and the links to use. */
+function reportInput(inputs, ctx, links) {
     const input = {
         results: inputs.results.map((p) => (0,external_node_path_namespaceObject.resolve)(p)),
         veristat: inputs.veristat.map((line) => {
@@ -73167,10 +70047,14 @@ async function runReportStep(inputs, io) {
         input.knownFlakyFile = (0,external_node_path_namespaceObject.resolve)(inputs['known-flaky']);
     if (inputs['failing-on-base'])
         input.failingOnBaseFile = (0,external_node_path_namespaceObject.resolve)(inputs['failing-on-base']);
-    const report = await buildRunReport(input);
-    logger.info(`${report.resultsFiles.length} results.json file(s), ${report.analysis.jobs.length} job(s): ${report.analysis.verdict}`);
-    const outputDir = (0,external_node_path_namespaceObject.resolve)(inputs['output-dir']);
-    const files = reportFiles(report);
+    return input;
+}
+/**
+ * The deliveries the inputs ask for (PR comment, mail, Patchwork checks), checked before anything
+ * is written, and a note for each one that cannot happen here.
+ */
+async function deliveryRequest(inputs, report, where) {
+    const { ctx, env, client } = where;
     const request = {
         verdict: report.analysis.verdict,
         markdown: report.authorMarkdown,
@@ -73186,32 +70070,8 @@ async function runReportStep(inputs, io) {
         else
             request.comment = { client, target: { ...ctx.repository, issueNumber: number } };
     }
-    if (inputs.mail) {
-        if (!inputs['mail-from'] || inputs['mail-to'].length === 0 || !inputs['series-subject'])
-            throw new errors_UserError('mail needs mail-from, mail-to and series-subject');
-        request.mail = {
-            headers: {
-                from: inputs['mail-from'],
-                to: inputs['mail-to'],
-                cc: inputs['mail-cc'],
-                seriesSubject: inputs['series-subject'],
-                references: inputs.references,
-                ...(inputs['in-reply-to'] ? { inReplyTo: inputs['in-reply-to'] } : {}),
-            },
-        };
-        if (inputs['smtp-host']) {
-            const password = env['SMTP_PASSWORD'];
-            request.mail.smtp = {
-                host: inputs['smtp-host'],
-                port: inputs['smtp-port'] ?? (inputs['smtp-security'] === 'tls' ? 465 : 587),
-                security: inputs['smtp-security'],
-                ...(inputs['smtp-user'] ? { user: inputs['smtp-user'], password: password ?? '' } : {}),
-                ...(env['SMTP_CA_FILE'] ? { ca: await (0,promises_namespaceObject.readFile)(env['SMTP_CA_FILE'], 'utf8') } : {}),
-            };
-            if (inputs['smtp-user'] && !password)
-                secret(env, 'SMTP_PASSWORD', 'smtp-user');
-        }
-    }
+    if (inputs.mail)
+        request.mail = await mailRequest(inputs, env);
     if (inputs['patchwork-url'] && inputs['patchwork-patches'].length > 0) {
         request.patchwork = {
             api: { url: inputs['patchwork-url'], token: secret(env, 'PATCHWORK_TOKEN', 'patchwork-url') },
@@ -73219,6 +70079,38 @@ async function runReportStep(inputs, io) {
             checks: report.checks,
         };
     }
+    return { request, notes };
+}
+/** The author mail's headers, and the SMTP relay to send it through when one is named. */
+async function mailRequest(inputs, env) {
+    if (!inputs['mail-from'] || inputs['mail-to'].length === 0 || !inputs['series-subject'])
+        throw new errors_UserError('mail needs mail-from, mail-to and series-subject');
+    const mail = {
+        headers: {
+            from: inputs['mail-from'],
+            to: inputs['mail-to'],
+            cc: inputs['mail-cc'],
+            seriesSubject: inputs['series-subject'],
+            references: inputs.references,
+            ...(inputs['in-reply-to'] ? { inReplyTo: inputs['in-reply-to'] } : {}),
+        },
+    };
+    if (inputs['smtp-host']) {
+        const password = env['SMTP_PASSWORD'];
+        mail.smtp = {
+            host: inputs['smtp-host'],
+            port: inputs['smtp-port'] ?? (inputs['smtp-security'] === 'tls' ? 465 : 587),
+            security: inputs['smtp-security'],
+            ...(inputs['smtp-user'] ? { user: inputs['smtp-user'], password: password ?? '' } : {}),
+            ...(env['SMTP_CA_FILE'] ? { ca: await (0,promises_namespaceObject.readFile)(env['SMTP_CA_FILE'], 'utf8') } : {}),
+        };
+        if (inputs['smtp-user'] && !password)
+            secret(env, 'SMTP_PASSWORD', 'smtp-user');
+    }
+    return mail;
+}
+/** Writes the texts, then delivers; the composed mail is kept even when its delivery fails. */
+async function writeAndDeliver(outputDir, files, request, logger) {
     // The texts are written before any delivery, so a failed delivery never loses them.
     let paths = await writeReportFiles(outputDir, files);
     let delivery = { mailSent: false };
@@ -73229,6 +70121,11 @@ async function runReportStep(inputs, io) {
         if (delivery.mail)
             paths = { ...paths, ...(await writeReportFiles(outputDir, { 'author-report.eml': delivery.mail })) };
     }
+    return { paths, delivery };
+}
+/** One line per delivery that happened or was refused, for the step summary. */
+function deliveryNotes(delivery, paths, outputDir) {
+    const notes = [];
     if (delivery.comment?.action === 'forbidden')
         notes.push(`PR comment not written: ${delivery.comment.message} (${(0,external_node_path_namespaceObject.basename)(paths['author-report.md'] ?? 'author-report.md')} in ${outputDir}).`);
     else if (delivery.comment)
@@ -73238,11 +70135,12 @@ async function runReportStep(inputs, io) {
     const posted = delivery.checks?.filter((c) => c.decision === 'post').length;
     if (posted !== undefined)
         notes.push(`Patchwork: ${posted} check(s) posted, ${(delivery.checks?.length ?? 0) - posted} unchanged.`);
-    await io.appendSummary(notes.length > 0
-        ? `${report.summary}\n${notes.map((n) => `> ${markdown_escapeMarkdown(n)}`).join('\n>\n')}\n`
-        : report.summary);
+    return notes;
+}
+/** The action's outputs (action.yml lists them). */
+function stepOutputs(report, outputDir, paths, delivery) {
     const counts = build_totalCounts(report.analysis.jobs.flatMap((j) => j.job.results?.run.binaries ?? []));
-    io.setOutputs({
+    return {
         verdict: report.analysis.verdict,
         passed: counts.passed,
         failed: counts.failed,
@@ -73258,7 +70156,7 @@ async function runReportStep(inputs, io) {
         'mail-path': paths['author-report.eml'] ?? '',
         comment: delivery.comment?.action ?? 'none',
         'mail-sent': delivery.mailSent,
-    });
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/run-report/src/index.ts
@@ -73285,24 +70183,19 @@ async function runReportStep(inputs, io) {
 ;// CONCATENATED MODULE: ./actions/run-report/src/inputs.ts
 
 
-const flag = () => schemas_enum(['true', 'false']).transform((v) => v === 'true');
-const ids = () => input.lines().pipe(array(schemas_string().regex(/^\d+$/, 'must be numbers').transform(Number)));
 /** The inputs of action.yml; their defaults are in action.yml only. */
 const Inputs = object({
-    results: input.required().transform((s) => s
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '')),
+    results: input.required().pipe(input.lines()),
     'test-matrix': input.optional(),
     veristat: input.lines(),
     quarantine: input.optional(),
     'known-flaky': input.optional(),
     'failing-on-base': input.optional(),
     'output-dir': input.required(),
-    'job-links': flag(),
-    'pr-comment': flag(),
-    'pr-number': union([literal('').transform(() => undefined), input.integer(1)]),
-    mail: flag(),
+    'job-links': input.boolean(),
+    'pr-comment': input.boolean(),
+    'pr-number': input.optionalInteger(1),
+    mail: input.boolean(),
     'mail-from': input.optional(),
     'mail-to': input.lines(),
     'mail-cc': input.lines(),
@@ -73310,11 +70203,11 @@ const Inputs = object({
     'in-reply-to': input.optional(),
     references: input.lines(),
     'smtp-host': input.optional(),
-    'smtp-port': union([literal('').transform(() => undefined), input.integer(1)]),
+    'smtp-port': input.optionalInteger(1),
     'smtp-security': schemas_enum(['starttls', 'tls']),
     'smtp-user': input.optional(),
     'patchwork-url': input.optional(),
-    'patchwork-patches': ids(),
+    'patchwork-patches': input.integers(0),
     'check-context-prefix': input.required(),
 });
 
@@ -73323,7 +70216,7 @@ const Inputs = object({
 
 
 
-function run() {
+function main_run() {
     return runAction(Inputs, async (inputs, logger) => {
         await runReportStep(inputs, { logger, env: process.env, appendSummary: appendStepSummary, setOutputs: setOutputs });
     });

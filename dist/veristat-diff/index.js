@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3027);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2544);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28384,7 +28384,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3027:
+/***/ 2544:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31366,7 +31366,7 @@ class ConfigError extends errors_UserError {
 ;// CONCATENATED MODULE: ./packages/domain/src/arch.ts
 // The architectures a kernel is built for and boots on, and the names each tool gives them.
 
-const ARCHES = (/* unused pure expression or super */ null && (['x86_64', 'aarch64', 's390x']));
+const ARCHES = ['x86_64', 'aarch64', 's390x'];
 const ARCH_NAMES = {
     x86_64: {
         debian: 'amd64',
@@ -31414,12 +31414,29 @@ function parseArch(text) {
     const name = text.trim().toLowerCase();
     const arch = isArch(name) ? name : ARCH_ALIASES[name];
     if (!arch)
-        throw new UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
+        throw new errors_UserError(`unknown arch "${text}": use one of ${ARCHES.join(', ')}`);
     return arch;
 }
 /** The arch of the machine we run on (from process.arch), or undefined for any other. */
 function hostArch(nodeArch = process.arch) {
     return ARCHES.find((a) => ARCH_NAMES[a].nodeArch === nodeArch);
+}
+
+;// CONCATENATED MODULE: ./packages/domain/src/lists.ts
+/** "test_progs, test_verifier\ntest_maps" → ["test_progs", "test_verifier", "test_maps"]. */
+function splitList(text) {
+    return text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+/**
+ * POSIX shell single quoting, safe for any text (quotes, newlines, `$(...)`). A word made only of
+ * characters no shell treats specially is left bare, so a command meant for pasting stays readable;
+ * `=` is not among them (a bare first word `A=b` would be an assignment), nor is the empty word.
+ */
+function shellQuote(word) {
+    return /^[A-Za-z0-9_./:@+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 ;// CONCATENATED MODULE: ./packages/domain/src/runners.ts
@@ -31487,9 +31504,49 @@ function suggestToolchain(written, defaultVersions) {
     return `${family}-${version}`;
 }
 
+;// CONCATENATED MODULE: ./packages/domain/src/values.ts
+// How a value a user typed is read, one rule per kind, shared by every entry point: the actions
+// read their inputs through these (@bpf-ci/gh `input`), the command line its options (bpf-ci), so
+// `retries: 0` in a workflow and `--retries 0` on the command line are accepted or refused alike.
+// Lists and arches are read by splitList (lists.ts) and parseArch (arch.ts).
+
+/**
+ * A value its rule refuses. The message says what the value must be and does not quote it: the
+ * entry point names the input or option and quotes what was given, each in its own way.
+ */
+class InvalidValue extends errors_UserError {
+    name = 'InvalidValue';
+}
+/**
+ * "0", "42" → the number; at least `min`. Digits only: no sign, no fraction, no "1e3" or "0x10"
+ * (which Number() would take), so what a user reads is what runs.
+ */
+function wholeNumber(text, min = 0) {
+    if (!/^\d+$/.test(text))
+        throw new InvalidValue('must be a whole number');
+    const n = Number(text);
+    if (n < min)
+        throw new InvalidValue(`must be at least ${min}`);
+    return n;
+}
+/** "true" or "false", as a workflow writes a boolean input; anything else is refused. */
+function flag(text) {
+    if (text !== 'true' && text !== 'false')
+        throw new InvalidValue('must be true or false');
+    return text === 'true';
+}
+/** One entry per line, each trimmed, blank lines dropped (a workflow's multi-line input). */
+function splitLines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -41032,6 +41089,84 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/logger/src/index.ts
+// The logger every package takes instead of touching @actions/core, so the GitHub action (see
+// packages/gh, ActionsLogger) and the `bpf-ci` command line (ConsoleLogger) run the same code.
+/**
+ * The three levelled annotation methods of a Logger, each the same `annotate` call with its level:
+ * a logger writes annotations in one place, whatever their level.
+ */
+class AnnotatingLogger {
+    notice(message, properties) {
+        this.annotate('notice', message, properties);
+    }
+    warning(message, properties) {
+        this.annotate('warning', message, properties);
+    }
+    error(message, properties) {
+        this.annotate('error', message, properties);
+    }
+}
+/**
+ * Plain terminal logger for the command line: messages to stderr, nothing interpreted. Inside a
+ * GitHub Actions step the command line hands it a stream that frames workflow commands (see
+ * @bpf-ci/protocol's guardedStream), since a terminal logger cannot tell a runner from a person.
+ */
+class ConsoleLogger extends AnnotatingLogger {
+    out;
+    verbose;
+    constructor(options = {}) {
+        super();
+        this.out = options.stream ?? process.stderr;
+        this.verbose = options.verbose ?? false;
+    }
+    info(message) {
+        this.out.write(`${message}\n`);
+    }
+    debug(message) {
+        if (this.verbose)
+            this.out.write(`debug: ${message}\n`);
+    }
+    annotate(level, message, properties) {
+        this.out.write(`${level}: ${where(properties)}${message}\n`);
+    }
+    async group(title, body) {
+        this.out.write(`== ${title}\n`);
+        return body();
+    }
+    untrusted(text) {
+        this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+}
+/** A logger that keeps every message in memory: for tests and for capturing a step's log. */
+class MemoryLogger extends (/* unused pure expression or super */ null && (AnnotatingLogger)) {
+    entries = [];
+    info(message) {
+        this.entries.push({ level: 'info', message });
+    }
+    debug(message) {
+        this.entries.push({ level: 'debug', message });
+    }
+    annotate(level, message, properties) {
+        this.entries.push(properties ? { level, message, properties } : { level, message });
+    }
+    async group(title, body) {
+        this.entries.push({ level: 'group', message: title });
+        return body();
+    }
+    untrusted(text) {
+        this.entries.push({ level: 'untrusted', message: text });
+    }
+    messages(level) {
+        return this.entries.filter((e) => level === undefined || e.level === level).map((e) => e.message);
+    }
+}
+function where(p) {
+    if (!p?.file)
+        return p?.title ? `${p.title}: ` : '';
+    return `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.title ? `${p.title}: ` : ''}`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/protocol/src/commands.ts
@@ -41284,11 +41419,15 @@ function guardedStream(target) {
 
 
 ;// CONCATENATED MODULE: ./packages/gh/src/logger.ts
+// The Logger the actions use. Every workflow command goes through @bpf-ci/protocol's formatCommand
+// (the one escaping module); untrusted text is framed with ::stop-commands::.
 
-class ActionsLogger {
+
+class ActionsLogger extends AnnotatingLogger {
     write;
     /** `write` receives whole lines (each ends with "\n"); default: the step's stdout. */
     constructor(write = (text) => void process.stdout.write(text)) {
+        super();
         this.write = write;
     }
     info(message) {
@@ -41300,15 +41439,6 @@ class ActionsLogger {
     }
     debug(message) {
         this.command('debug', {}, message);
-    }
-    warning(message, properties) {
-        this.annotate('warning', message, properties);
-    }
-    error(message, properties) {
-        this.annotate('error', message, properties);
-    }
-    notice(message, properties) {
-        this.annotate('notice', message, properties);
     }
     annotate(level, message, properties) {
         const annotation = { ...properties, level, message };
@@ -41341,8 +41471,27 @@ class ActionsLogger {
 
 
 /**
+ * A value rule of @bpf-ci/domain as a zod step: a value it refuses (InvalidValue) becomes an issue
+ * that readInputs reports with the input's name and the value given; any other error, such as
+ * parseArch's own UserError that already quotes the value, goes through as thrown.
+ */
+function rule(read) {
+    return schemas_string().transform((text, ctx) => {
+        try {
+            return read(text);
+        }
+        catch (err) {
+            if (!(err instanceof InvalidValue))
+                throw err;
+            ctx.addIssue({ code: 'custom', message: err.message });
+            return NEVER;
+        }
+    });
+}
+/**
  * Input value types. Every input arrives as a string: the runner passes the workflow's value, or
  * the default from action.yml when the workflow gives none, so defaults live in action.yml only.
+ * The rules of each kind are @bpf-ci/domain's, which the command line uses for its options too.
  */
 const input = {
     /** Any text, possibly empty. */
@@ -41352,15 +41501,19 @@ const input = {
     /** Text, or undefined when empty. */
     optional: () => schemas_string().transform((s) => (s === '' ? undefined : s)),
     /** One entry per line, blank lines dropped. */
-    lines: () => schemas_string().transform((s) => s
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '')),
+    lines: () => rule(splitLines),
+    /** Entries separated by commas, spaces or newlines. */
+    list: () => rule(splitList),
     /** A whole number of at least `min`. */
-    integer: (min) => schemas_string()
-        .regex(/^\d+$/, 'must be a whole number')
-        .transform(Number)
-        .pipe(schemas_number().int().min(min, `must be at least ${min}`)),
+    integer: (min) => rule((text) => wholeNumber(text, min)),
+    /** One whole number of at least `min` per line, blank lines dropped. */
+    integers: (min) => rule((text) => splitLines(text).map((line) => wholeNumber(line, min))),
+    /** A whole number of at least `min`, or undefined when empty. */
+    optionalInteger: (min) => rule((text) => (text === '' ? undefined : wholeNumber(text, min))),
+    /** true or false. */
+    boolean: () => rule(flag),
+    /** An architecture under any of its names (x86_64, amd64, arm64, ...); required. */
+    arch: () => schemas_string().min(1, 'is required').pipe(rule(parseArch)),
 };
 /** Reads every input the schema names (as @actions/core does: INPUT_<NAME>, trimmed) and parses it. */
 function readInputs(schema) {
@@ -41605,6 +41758,22 @@ function thresholdFor(config, metric) {
 ;// CONCATENATED MODULE: ./packages/veristat/src/run.ts
 // One veristat run (a CSV or a table) as data, built from header + rows whichever form they came in.
 
+/** Problems found before the rows were read (the CSV's own syntax) come first and make `result` partial. */
+function run_withEarlierProblems(result, problems) {
+    if (problems.length > 0) {
+        result.problems.unshift(...problems);
+        result.complete = false;
+    }
+    return result;
+}
+/** A table without its closing underline may be cut after its last row: said, and `result` is partial. */
+function run_unlessClosed(result, table, message) {
+    if (!table.closed) {
+        result.problems.push({ line: table.headerLine, message });
+        result.complete = false;
+    }
+    return result;
+}
 /** Input that is not veristat output at all, or misses the columns that identify a program. */
 class run_VeristatFormatError extends Error {
     name = 'VeristatFormatError';
@@ -41624,6 +41793,29 @@ function isAtInsnLimit(p) {
  * non-numeric cell or a repeated program is reported as a problem and never silently misread.
  */
 function buildRun(format, headers, rows, headerLine = 1) {
+    const layout = readHeader(headers, headerLine);
+    const run = {
+        format,
+        columns: layout.columns,
+        unknownColumns: headers.filter((_, i) => layout.stats[i] === undefined).map((h) => h.trim()),
+        programs: [],
+        problems: [],
+        complete: true,
+    };
+    const problem = (line, message) => {
+        run.problems.push({ line, message });
+        run.complete = false;
+    };
+    const firstLineOf = new Map();
+    for (const row of rows) {
+        const program = readProgram(row, layout, firstLineOf, problem);
+        if (program)
+            run.programs.push(program);
+    }
+    return run;
+}
+/** The columns of a header of one veristat run; a header that is not one is a VeristatFormatError. */
+function readHeader(headers, headerLine) {
     const stats = headers.map((h) => stats_statForHeader(h));
     const columns = headers.map((h, i) => stats[i]?.id ?? h.trim());
     const fileCol = columns.indexOf('file');
@@ -41644,71 +41836,61 @@ function buildRun(format, headers, rows, headerLine = 1) {
         }
         seen.set(c, i);
     }
-    const run = {
-        format,
-        columns,
-        unknownColumns: headers.filter((_, i) => stats[i] === undefined).map((h) => h.trim()),
-        programs: [],
-        problems: [],
-        complete: true,
-    };
-    const problem = (line, message) => {
-        run.problems.push({ line, message });
-        run.complete = false;
-    };
-    const firstLineOf = new Map();
-    for (const row of rows) {
-        if (row.cells.length !== headers.length) {
-            problem(row.line, `row has ${row.cells.length} fields, the header has ${headers.length}: the output is cut or a name contains ','; row left out`);
-            continue;
-        }
-        const file = row.cells[fileCol]?.trim() ?? '';
-        const prog = row.cells[progCol]?.trim() ?? '';
-        if (file === '' || prog === '') {
-            problem(row.line, 'row has an empty file or program name; row left out');
-            continue;
-        }
-        const key = run_programKey({ file, prog });
-        const earlier = firstLineOf.get(key);
-        if (earlier !== undefined) {
-            problem(row.line, `${key} appears again (first on line ${earlier}); the repeat is left out`);
-            continue;
-        }
-        firstLineOf.set(key, row.line);
-        const program = { file, prog, values: {}, text: {}, line: row.line };
-        for (const [i, rawCell] of row.cells.entries()) {
-            const cell = rawCell.trim();
-            const stat = stats[i];
-            const column = columns[i] ?? '';
-            if (stat?.kind === 'key')
-                continue;
-            if (stat?.kind === 'verdict') {
-                if (cell === 'success' || cell === 'failure')
-                    program.verdict = cell;
-                else
-                    problem(row.line, `${key}: verdict '${cell}' is neither success nor failure; verdict left out`);
-            }
-            else if (stat?.kind === 'number') {
-                const n = run_parseInteger(cell);
-                if (n === undefined)
-                    problem(row.line, `${key}: ${column} '${cell}' is not an integer; value left out`);
-                else
-                    program.values[column] = n;
-            }
-            else if (stat?.kind === 'text') {
-                program.text[column] = cell;
-            }
-            else {
-                const n = run_parseInteger(cell);
-                if (n === undefined)
-                    program.text[column] = cell;
-                else
-                    program.values[column] = n;
-            }
-        }
-        run.programs.push(program);
+    return { width: headers.length, stats, columns, fileCol, progCol };
+}
+/** One row as a program, or undefined (with a problem said) when the row cannot be one. */
+function readProgram(row, layout, firstLineOf, problem) {
+    if (row.cells.length !== layout.width) {
+        problem(row.line, `row has ${row.cells.length} fields, the header has ${layout.width}: the output is cut or a name contains ','; row left out`);
+        return undefined;
     }
-    return run;
+    const file = row.cells[layout.fileCol]?.trim() ?? '';
+    const prog = row.cells[layout.progCol]?.trim() ?? '';
+    if (file === '' || prog === '') {
+        problem(row.line, 'row has an empty file or program name; row left out');
+        return undefined;
+    }
+    const key = run_programKey({ file, prog });
+    const earlier = firstLineOf.get(key);
+    if (earlier !== undefined) {
+        problem(row.line, `${key} appears again (first on line ${earlier}); the repeat is left out`);
+        return undefined;
+    }
+    firstLineOf.set(key, row.line);
+    const program = { file, prog, values: {}, text: {}, line: row.line };
+    for (const [i, rawCell] of row.cells.entries()) {
+        readCell(program, rawCell.trim(), layout.stats[i], layout.columns[i] ?? '', (message) => problem(row.line, `${key}: ${message}`));
+    }
+    return program;
+}
+/** One cell into the program, by its column's kind; a cell of the wrong kind is a problem. */
+function readCell(program, cell, stat, column, problem) {
+    if (stat?.kind === 'key')
+        return;
+    if (stat?.kind === 'verdict') {
+        if (cell === 'success' || cell === 'failure')
+            program.verdict = cell;
+        else
+            problem(`verdict '${cell}' is neither success nor failure; verdict left out`);
+    }
+    else if (stat?.kind === 'number') {
+        const n = run_parseInteger(cell);
+        if (n === undefined)
+            problem(`${column} '${cell}' is not an integer; value left out`);
+        else
+            program.values[column] = n;
+    }
+    else if (stat?.kind === 'text') {
+        program.text[column] = cell;
+    }
+    else {
+        // A column bpf-ci does not know: a number when it reads as one, else text.
+        const n = run_parseInteger(cell);
+        if (n === undefined)
+            program.text[column] = cell;
+        else
+            program.values[column] = n;
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/veristat/src/diff.ts
@@ -44200,25 +44382,10 @@ function parseCompareOutput(text) {
         throw new VeristatFormatError(`line ${all[0]?.headerLine}: this is the table of one veristat run, not 'veristat -C' output (no (A)/(B)/(DIFF) columns)`);
     }
     if (tables.length > 0) {
-        return tables.map((t) => {
-            const out = buildCompare('table', t.headers, t.rows, t.headerLine);
-            if (!t.closed) {
-                out.problems.push({
-                    line: t.headerLine,
-                    message: 'the compare table has no closing underline: it may be cut',
-                });
-                out.complete = false;
-            }
-            return out;
-        });
+        return tables.map((t) => unlessClosed(buildCompare('table', t.headers, t.rows, t.headerLine), t, 'the compare table has no closing underline: it may be cut'));
     }
     const csv = readCsv(text);
-    const out = buildCompare('csv', csv.headers, csv.rows, csv.headerLine);
-    if (csv.problems.length > 0) {
-        out.problems.unshift(...csv.problems);
-        out.complete = false;
-    }
-    return [out];
+    return [withEarlierProblems(buildCompare('csv', csv.headers, csv.rows, csv.headerLine), csv.problems)];
 }
 function classify(format, header, headerLine) {
     const key = statForHeader(header);
@@ -44536,24 +44703,11 @@ function slice(line, spans) {
 /** A CSV parsed by header name: any veristat version's column set, unknown columns kept. */
 function parseCsv(text) {
     const csv = csv_readCsv(text);
-    const run = buildRun('csv', csv.headers, csv.rows, csv.headerLine);
-    if (csv.problems.length > 0) {
-        run.problems.unshift(...csv.problems);
-        run.complete = false;
-    }
-    return run;
+    return run_withEarlierProblems(buildRun('csv', csv.headers, csv.rows, csv.headerLine), csv.problems);
 }
 /** One table (`veristat obj.o` without `-o csv`). Rows are counted; the `Done.` line is not trusted. */
 function parseTable(table) {
-    const run = buildRun('table', table.headers, table.rows, table.headerLine);
-    if (!table.closed) {
-        run.problems.push({
-            line: table.headerLine,
-            message: 'the table has no closing underline: the output may be cut after the last row shown',
-        });
-        run.complete = false;
-    }
-    return run;
+    return run_unlessClosed(buildRun('table', table.headers, table.rows, table.headerLine), table, 'the table has no closing underline: the output may be cut after the last row shown');
 }
 /** veristat output of one run in either form. Text holding several tables is refused (ambiguous). */
 function parseRunText(text) {

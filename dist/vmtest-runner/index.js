@@ -28524,7 +28524,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4264);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7677);
 // The entry point the runner starts (bundled into dist/ by scripts/build-dist.ts).
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -28534,7 +28534,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4264:
+/***/ 7677:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31654,6 +31654,45 @@ function suggestToolchain(written, defaultVersions) {
     return `${family}-${version}`;
 }
 
+;// CONCATENATED MODULE: ./packages/domain/src/values.ts
+// How a value a user typed is read, one rule per kind, shared by every entry point: the actions
+// read their inputs through these (@bpf-ci/gh `input`), the command line its options (bpf-ci), so
+// `retries: 0` in a workflow and `--retries 0` on the command line are accepted or refused alike.
+// Lists and arches are read by splitList (lists.ts) and parseArch (arch.ts).
+
+/**
+ * A value its rule refuses. The message says what the value must be and does not quote it: the
+ * entry point names the input or option and quotes what was given, each in its own way.
+ */
+class InvalidValue extends errors_UserError {
+    name = 'InvalidValue';
+}
+/**
+ * "0", "42" → the number; at least `min`. Digits only: no sign, no fraction, no "1e3" or "0x10"
+ * (which Number() would take), so what a user reads is what runs.
+ */
+function wholeNumber(text, min = 0) {
+    if (!/^\d+$/.test(text))
+        throw new InvalidValue('must be a whole number');
+    const n = Number(text);
+    if (n < min)
+        throw new InvalidValue(`must be at least ${min}`);
+    return n;
+}
+/** "true" or "false", as a workflow writes a boolean input; anything else is refused. */
+function flag(text) {
+    if (text !== 'true' && text !== 'false')
+        throw new InvalidValue('must be true or false');
+    return text === 'true';
+}
+/** One entry per line, each trimmed, blank lines dropped (a workflow's multi-line input). */
+function splitLines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+}
+
 ;// CONCATENATED MODULE: ./packages/domain/src/coverage.ts
 // Which kernel directories can be profiled with GCOV: source-relative paths of plain segments.
 // The names end up in a make expression (the build's per-directory GCOV_PROFILE), so nothing but
@@ -31673,6 +31712,7 @@ function parseCoverageDirectory(dir) {
 ;// CONCATENATED MODULE: ./packages/domain/src/index.ts
 // bpf-ci's vocabulary: architectures and their names in each tool, toolchains, selftest runners,
 // the user-error types, and small helpers every entry point reads its lists with.
+
 
 
 
@@ -41215,6 +41255,84 @@ function preprocess(fn, schema) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/logger/src/index.ts
+// The logger every package takes instead of touching @actions/core, so the GitHub action (see
+// packages/gh, ActionsLogger) and the `bpf-ci` command line (ConsoleLogger) run the same code.
+/**
+ * The three levelled annotation methods of a Logger, each the same `annotate` call with its level:
+ * a logger writes annotations in one place, whatever their level.
+ */
+class AnnotatingLogger {
+    notice(message, properties) {
+        this.annotate('notice', message, properties);
+    }
+    warning(message, properties) {
+        this.annotate('warning', message, properties);
+    }
+    error(message, properties) {
+        this.annotate('error', message, properties);
+    }
+}
+/**
+ * Plain terminal logger for the command line: messages to stderr, nothing interpreted. Inside a
+ * GitHub Actions step the command line hands it a stream that frames workflow commands (see
+ * @bpf-ci/protocol's guardedStream), since a terminal logger cannot tell a runner from a person.
+ */
+class ConsoleLogger extends AnnotatingLogger {
+    out;
+    verbose;
+    constructor(options = {}) {
+        super();
+        this.out = options.stream ?? process.stderr;
+        this.verbose = options.verbose ?? false;
+    }
+    info(message) {
+        this.out.write(`${message}\n`);
+    }
+    debug(message) {
+        if (this.verbose)
+            this.out.write(`debug: ${message}\n`);
+    }
+    annotate(level, message, properties) {
+        this.out.write(`${level}: ${where(properties)}${message}\n`);
+    }
+    async group(title, body) {
+        this.out.write(`== ${title}\n`);
+        return body();
+    }
+    untrusted(text) {
+        this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+}
+/** A logger that keeps every message in memory: for tests and for capturing a step's log. */
+class MemoryLogger extends (/* unused pure expression or super */ null && (AnnotatingLogger)) {
+    entries = [];
+    info(message) {
+        this.entries.push({ level: 'info', message });
+    }
+    debug(message) {
+        this.entries.push({ level: 'debug', message });
+    }
+    annotate(level, message, properties) {
+        this.entries.push(properties ? { level, message, properties } : { level, message });
+    }
+    async group(title, body) {
+        this.entries.push({ level: 'group', message: title });
+        return body();
+    }
+    untrusted(text) {
+        this.entries.push({ level: 'untrusted', message: text });
+    }
+    messages(level) {
+        return this.entries.filter((e) => level === undefined || e.level === level).map((e) => e.message);
+    }
+}
+function where(p) {
+    if (!p?.file)
+        return p?.title ? `${p.title}: ` : '';
+    return `${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.title ? `${p.title}: ` : ''}`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./packages/protocol/src/commands.ts
@@ -41467,11 +41585,15 @@ function guardedStream(target) {
 
 
 ;// CONCATENATED MODULE: ./packages/gh/src/logger.ts
+// The Logger the actions use. Every workflow command goes through @bpf-ci/protocol's formatCommand
+// (the one escaping module); untrusted text is framed with ::stop-commands::.
 
-class ActionsLogger {
+
+class ActionsLogger extends AnnotatingLogger {
     write;
     /** `write` receives whole lines (each ends with "\n"); default: the step's stdout. */
     constructor(write = (text) => void process.stdout.write(text)) {
+        super();
         this.write = write;
     }
     info(message) {
@@ -41483,15 +41605,6 @@ class ActionsLogger {
     }
     debug(message) {
         this.command('debug', {}, message);
-    }
-    warning(message, properties) {
-        this.annotate('warning', message, properties);
-    }
-    error(message, properties) {
-        this.annotate('error', message, properties);
-    }
-    notice(message, properties) {
-        this.annotate('notice', message, properties);
     }
     annotate(level, message, properties) {
         const annotation = { ...properties, level, message };
@@ -41524,8 +41637,27 @@ class ActionsLogger {
 
 
 /**
+ * A value rule of @bpf-ci/domain as a zod step: a value it refuses (InvalidValue) becomes an issue
+ * that readInputs reports with the input's name and the value given; any other error, such as
+ * parseArch's own UserError that already quotes the value, goes through as thrown.
+ */
+function rule(read) {
+    return schemas_string().transform((text, ctx) => {
+        try {
+            return read(text);
+        }
+        catch (err) {
+            if (!(err instanceof InvalidValue))
+                throw err;
+            ctx.addIssue({ code: 'custom', message: err.message });
+            return NEVER;
+        }
+    });
+}
+/**
  * Input value types. Every input arrives as a string: the runner passes the workflow's value, or
  * the default from action.yml when the workflow gives none, so defaults live in action.yml only.
+ * The rules of each kind are @bpf-ci/domain's, which the command line uses for its options too.
  */
 const input = {
     /** Any text, possibly empty. */
@@ -41535,15 +41667,19 @@ const input = {
     /** Text, or undefined when empty. */
     optional: () => schemas_string().transform((s) => (s === '' ? undefined : s)),
     /** One entry per line, blank lines dropped. */
-    lines: () => schemas_string().transform((s) => s
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '')),
+    lines: () => rule(splitLines),
+    /** Entries separated by commas, spaces or newlines. */
+    list: () => rule(splitList),
     /** A whole number of at least `min`. */
-    integer: (min) => schemas_string()
-        .regex(/^\d+$/, 'must be a whole number')
-        .transform(Number)
-        .pipe(schemas_number().int().min(min, `must be at least ${min}`)),
+    integer: (min) => rule((text) => wholeNumber(text, min)),
+    /** One whole number of at least `min` per line, blank lines dropped. */
+    integers: (min) => rule((text) => splitLines(text).map((line) => wholeNumber(line, min))),
+    /** A whole number of at least `min`, or undefined when empty. */
+    optionalInteger: (min) => rule((text) => (text === '' ? undefined : wholeNumber(text, min))),
+    /** true or false. */
+    boolean: () => rule(flag),
+    /** An architecture under any of its names (x86_64, amd64, arm64, ...); required. */
+    arch: () => schemas_string().min(1, 'is required').pipe(rule(parseArch)),
 };
 /** Reads every input the schema names (as @actions/core does: INPUT_<NAME>, trimmed) and parses it. */
 function readInputs(schema) {
@@ -43379,13 +43515,19 @@ const SHELL_SIGNAL = /^(Segmentation fault|Aborted|Killed|Bus error)(?: \(core d
 const CONSOLE_PREFIX = /^(?:<\d+>)?(?:\[ *\d+\.\d+\](?:\[ *[TC]\d+\])? ?)+ */;
 /** A console timestamp somewhere inside a line (printk landed in the middle of test output). */
 const CONSOLE_TIMESTAMP_INSIDE = /(?:<\d+>)?\[ *\d+\.\d{6}\]/;
+/** Linux's signal numbers on every arch the CI runs (x86_64, aarch64, s390x: asm-generic/signal.h). */
 const SIGNAL_NAMES = {
+    1: 'SIGHUP',
+    2: 'SIGINT',
+    3: 'SIGQUIT',
     4: 'SIGILL',
     6: 'SIGABRT',
     7: 'SIGBUS',
     8: 'SIGFPE',
     9: 'SIGKILL',
     11: 'SIGSEGV',
+    13: 'SIGPIPE',
+    14: 'SIGALRM',
     15: 'SIGTERM',
 };
 function signalName(num) {
@@ -45470,10 +45612,51 @@ function embeddedResult(t) {
     return chosen;
 }
 
+;// CONCATENATED MODULE: ./packages/parsers/src/json-summary-owner.ts
+// Which run a test_progs -J JSON summary file belongs to, from file names alone. Two habits exist:
+// the summary written beside its run's stdout under the same stem (NAME.json next to NAME.log: the
+// vm runner's output folder, the files given to `bpf-ci parse`), and libbpf/ci's names after the
+// binary and its variant, test_progs[_no_alu32|_cpuv4][_parallel].json
+// (https://github.com/libbpf/ci/blob/92caeba5960c80c58afd8cd6cb1856f1f4d49450/run-vmtest/run-bpf-selftests.sh).
+
+function stem(file) {
+    return (0,external_node_path_namespaceObject.basename)(file, (0,external_node_path_namespaceObject.extname)(file));
+}
+/** NAME.json for the log NAME.log (or NAME): where a run's JSON summary is written beside its log. */
+function jsonSummaryBeside(log) {
+    return `${stem(log)}.json`;
+}
+/**
+ * The binary and variant a JSON summary's libbpf/ci name spells:
+ * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ... with
+ * `parallel` as the variant.
+ */
+function json_summary_owner_jsonSummaryTarget(file) {
+    const name = basename(file).replace(/\.json$/i, '');
+    const parallel = /[_-]parallel$/i.test(name);
+    const binary = name.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
+    return parallel ? { binary, variant: 'parallel' } : { binary };
+}
+const normalise = (name) => name.toLowerCase().replace(/_/g, '-');
+/**
+ * The index in `candidates` of the run the JSON summary `file` summarises, or -1: the run whose
+ * log it was written beside (the same stem) first, else the run of the binary and variant its
+ * libbpf/ci name spells.
+ */
+function json_summary_owner_jsonSummaryOwner(file, candidates) {
+    const beside = candidates.findIndex((c) => c.log !== undefined && jsonSummaryBeside(c.log) === jsonSummaryBeside(file));
+    if (beside >= 0)
+        return beside;
+    const target = json_summary_owner_jsonSummaryTarget(file);
+    return candidates.findIndex((c) => normalise(c.binary) === normalise(target.binary) && c.variant === target.variant);
+}
+
 ;// CONCATENATED MODULE: ./packages/parsers/src/index.ts
 // @bpf-ci/parsers: the BPF selftests' output (test_progs and flavours, test_verifier, test_maps,
 // the -J JSON summary, the kernel console) turned into @bpf-ci/model results. Pure functions over
 // text; parseFile is the only I/O and streams, so memory follows the failures kept, not the log size.
+
+
 
 
 
@@ -45636,17 +45819,6 @@ async function expandGlobs(patterns, cwd, logger) {
     }
     return out;
 }
-const normalise = (name) => name.toLowerCase().replace(/_/g, '-');
-/**
- * The binary a JSON summary belongs to, from libbpf/ci's file names:
- * test_progs[_no_alu32|_cpuv4][_parallel].json → test_progs, test_progs-no_alu32, ...
- */
-function jsonSummaryTarget(file) {
-    const stem = basename(file).replace(/\.json$/i, '');
-    const parallel = /[_-]parallel$/i.test(stem);
-    const binary = stem.replace(/[_-]parallel$/i, '').replace(/^test_progs_/, 'test_progs-');
-    return parallel ? { binary, variant: 'parallel' } : { binary };
-}
 function unreadable(file, err) {
     const message = err instanceof Error ? err.message : String(err);
     return newBinaryResult(basename(file), {
@@ -45671,103 +45843,118 @@ function addSavedRun(run, saved) {
 async function loadRun(request, logger) {
     const cwd = request.cwd ?? process.cwd();
     const run = newRun(request.context ?? {});
-    for (const file of await expandGlobs(request.results ?? [], cwd, logger)) {
-        let text;
-        try {
-            text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
-        }
-        catch (err) {
-            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-                title: 'Unreadable results.json',
-            });
-            run.binaries.push(unreadable(file, err));
-            continue;
-        }
-        let value;
-        try {
-            value = JSON.parse(text);
-        }
-        catch (err) {
-            run.binaries.push(unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)));
-            continue;
-        }
-        try {
-            addSavedRun(run, parseRun(value, file));
-            logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
-        }
-        catch (err) {
-            if (!(err instanceof ResultsFormatError))
-                throw err;
-            logger.error(err.message, { title: 'Invalid results.json' });
-            run.binaries.push(unreadable(file, err));
-        }
-    }
-    for (const file of await expandGlobs(request.logs, cwd, logger)) {
-        run.sources.push(file);
-        try {
-            const parsed = await parseFile(file, { source: file });
-            logger.info(`${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`);
-            run.binaries.push(...parsed.results);
-            for (const event of parsed.events) {
-                const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
-                if (!attributed)
-                    run.events.push(event);
-            }
-        }
-        catch (err) {
-            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-                title: 'Unreadable selftest log',
-            });
-            run.binaries.push(unreadable(file, err));
-        }
-    }
-    for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger)) {
-        run.sources.push(file);
-        const target = jsonSummaryTarget(file);
-        const index = run.binaries.findIndex((r) => normalise(r.binary) === normalise(target.binary) && (r.variant ?? undefined) === target.variant);
-        const base = index >= 0 ? run.binaries[index] : undefined;
-        try {
-            const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
-            // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
-            const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
-            if (!base && target.variant)
-                merged.variant = target.variant;
-            if (index >= 0)
-                run.binaries[index] = merged;
-            else
-                run.binaries.push(merged);
-            logger.info(`${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`);
-        }
-        catch (err) {
-            // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
-            const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
-            logger.warning(message);
-            if (base)
-                base.notes.push(message);
-            else
-                run.binaries.push(unreadable(file, err));
-        }
-    }
-    for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger)) {
-        run.sources.push(file);
-        let events;
-        try {
-            events = parseConsole(await readInputFile(file, { what: 'console log' }));
-        }
-        catch (err) {
-            // The tests' own results stand; only this log's kernel events are missing, and that is said.
-            logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
-                title: 'Unreadable console log',
-            });
-            continue;
-        }
-        logger.info(`${file}: ${events.length} kernel event(s)`);
-        for (const event of events) {
-            const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
-            (owner ? owner.events : run.events).push(event);
-        }
-    }
+    for (const file of await expandGlobs(request.results ?? [], cwd, logger))
+        await addResultsFile(run, file, logger);
+    for (const file of await expandGlobs(request.logs, cwd, logger))
+        await addLog(run, file, logger);
+    for (const file of await expandGlobs(request.jsonSummaries ?? [], cwd, logger))
+        await addJsonSummary(run, file, logger);
+    for (const file of await expandGlobs(request.consoleLogs ?? [], cwd, logger))
+        await addConsoleLog(run, file, logger);
     return run;
+}
+/**
+ * A results.json: its runs added to `run`; one that cannot be read or is not valid becomes an
+ * incomplete result naming it.
+ */
+async function addResultsFile(run, file, logger) {
+    let text;
+    try {
+        text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'results.json' });
+    }
+    catch (err) {
+        logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            title: 'Unreadable results.json',
+        });
+        run.binaries.push(unreadable(file, err));
+        return;
+    }
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (err) {
+        run.binaries.push(unreadable(file, new Error(`not JSON: ${err instanceof Error ? err.message : String(err)}`)));
+        return;
+    }
+    try {
+        addSavedRun(run, parseRun(value, file));
+        logger.info(`${file}: results.json with ${run.binaries.length} runner result(s) so far`);
+    }
+    catch (err) {
+        if (!(err instanceof ResultsFormatError))
+            throw err;
+        logger.error(err.message, { title: 'Invalid results.json' });
+        run.binaries.push(unreadable(file, err));
+    }
+}
+/** A selftest log, parsed: its runs, and the kernel events no run claims. */
+async function addLog(run, file, logger) {
+    run.sources.push(file);
+    try {
+        const parsed = await parseFile(file, { source: file });
+        logger.info(`${file}: ${parsed.format}, ${parsed.results.length} run(s), ${parsed.events.length} kernel event(s)`);
+        run.binaries.push(...parsed.results);
+        for (const event of parsed.events) {
+            const attributed = parsed.results.some((r) => r.events.some((e) => sameEvent(e, event)));
+            if (!attributed)
+                run.events.push(event);
+        }
+    }
+    catch (err) {
+        logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            title: 'Unreadable selftest log',
+        });
+        run.binaries.push(unreadable(file, err));
+    }
+}
+/** A `-J` JSON summary, merged into the result of its log (or standing alone, partial). */
+async function addJsonSummary(run, file, logger) {
+    run.sources.push(file);
+    const target = jsonSummaryTarget(file);
+    const index = jsonSummaryOwner(file, run.binaries);
+    const base = index >= 0 ? run.binaries[index] : undefined;
+    try {
+        const text = await readInputFile(file, { maxBytes: INPUT_LIMITS.data, what: 'JSON summary' });
+        // Without its log, an empty, cut or foreign JSON file is all there is: a partial result, never a pass.
+        const merged = base ? mergeJsonSummary(base, text) : resultFromJsonSummary(text, target.binary);
+        if (!base && target.variant)
+            merged.variant = target.variant;
+        if (index >= 0)
+            run.binaries[index] = merged;
+        else
+            run.binaries.push(merged);
+        logger.info(`${file}: JSON summary merged into ${target.binary}${target.variant ? ` (${target.variant})` : ''}`);
+    }
+    catch (err) {
+        // A crash leaves the JSON empty or cut: keep what the log gave and say why the JSON was not used.
+        const message = `${file}: JSON summary not used: ${err instanceof Error ? err.message : String(err)}`;
+        logger.warning(message);
+        if (base)
+            base.notes.push(message);
+        else
+            run.binaries.push(unreadable(file, err));
+    }
+}
+/** A console log: its kernel events, each given to the runner it names. */
+async function addConsoleLog(run, file, logger) {
+    run.sources.push(file);
+    let events;
+    try {
+        events = parseConsole(await readInputFile(file, { what: 'console log' }));
+    }
+    catch (err) {
+        // The tests' own results stand; only this log's kernel events are missing, and that is said.
+        logger.error(`${file}: ${err instanceof Error ? err.message : String(err)}`, {
+            title: 'Unreadable console log',
+        });
+        return;
+    }
+    logger.info(`${file}: ${events.length} kernel event(s)`);
+    for (const event of events) {
+        const owner = event.binary ? run.binaries.find((r) => r.binary === event.binary) : undefined;
+        (owner ? owner.events : run.events).push(event);
+    }
 }
 
 ;// CONCATENATED MODULE: ./packages/report/src/index.ts
@@ -45784,40 +45971,39 @@ async function loadRun(request, logger) {
 // What differs between the architectures a kernel under test boots on: the QEMU binary, the
 // machine, the CPU, the serial console and the bus the virtio devices hang off.
 
-const ARCH_PROFILES = {
-    x86_64: {
-        arch: 'x86_64',
-        qemuBinary: ARCH_NAMES.x86_64.qemuBinary,
-        machine: 'q35',
-        cpu: { kvm: 'host', tcg: 'max' },
-        console: 'ttyS0',
+/**
+ * A profile from what its arch does differently. The rest is common to all: QEMU's binary named
+ * after the arch, the host's own CPU under KVM (`max` under TCG unless said), virtio on PCI, the
+ * console on the first serial port, no extra kernel command line.
+ */
+function archProfile(arch, own) {
+    const { tcgCpu = 'max', ...rest } = own;
+    return {
+        arch,
+        qemuBinary: ARCH_NAMES[arch].qemuBinary,
+        cpu: { kvm: 'host', tcg: tcgCpu },
         virtioBus: 'pci',
         extraArgs: ['-serial', 'chardev:console'],
         extraCmdline: [],
-    },
-    aarch64: {
-        arch: 'aarch64',
-        qemuBinary: ARCH_NAMES.aarch64.qemuBinary,
+        ...rest,
+    };
+}
+const ARCH_PROFILES = {
+    x86_64: archProfile('x86_64', { machine: 'q35', console: 'ttyS0' }),
+    aarch64: archProfile('aarch64', {
         machine: 'virt,gic-version=3',
+        console: 'ttyAMA0',
         // `max` with QEMU's cheap pointer-authentication algorithm: the architected one costs a lot
         // under TCG.
-        cpu: { kvm: 'host', tcg: 'max,pauth-impdef=on' },
-        console: 'ttyAMA0',
-        virtioBus: 'pci',
-        extraArgs: ['-serial', 'chardev:console'],
-        extraCmdline: [],
-    },
-    s390x: {
-        arch: 's390x',
-        qemuBinary: ARCH_NAMES.s390x.qemuBinary,
+        tcgCpu: 'max,pauth-impdef=on',
+    }),
+    s390x: archProfile('s390x', {
         machine: 's390-ccw-virtio',
-        cpu: { kvm: 'host', tcg: 'max' },
         // The SCLP line console; -serial is not a thing on s390x.
         console: 'ttysclp0',
         virtioBus: 'ccw',
         extraArgs: ['-device', 'sclpconsole,chardev=console'],
-        extraCmdline: [],
-    },
+    }),
 };
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -46266,6 +46452,7 @@ async function busyboxFor(arch, logger) {
 // the guest's init script (guest-init.ts).
 
 
+
 const RunnerKind = schemas_enum([...BPF_RUNNERS, 'command']);
 const RunnerPlan = object({
     /** Label and file stem of the runner's outputs (NAME.log, NAME.exit, NAME.json). */
@@ -46301,7 +46488,8 @@ const RunnerPlan = object({
 /**
  * Retrying failed tests in the booted VM. After each test_progs or test_verifier runner the guest
  * waits (at most waitSec) for the host's decision: the host parses the runner's log, applies the
- * retry policy (@bpf-ci/flaky) and writes NAME.attempt-K.plan into the output folder.
+ * retry policy (@bpf-ci/flaky) and writes NAME.attempt-K.plan into the output folder. Its fields
+ * are that policy's (the host passes them to it as they are) plus the guest's wait.
  */
 const RetrySettings = object({
     /** Retries after the first attempt. */
@@ -46326,10 +46514,12 @@ const RunPlan = object({
 });
 /** The files a runner leaves in the output folder. */
 function runnerFiles(name) {
+    const log = `${name}.log`;
     return {
-        log: `${name}.log`,
+        log,
         exit: `${name}.exit`,
-        json: `${name}.json`,
+        // Beside the log under its stem: how every reader of JSON summaries pairs the two.
+        json: jsonSummaryBeside(log),
         list: `${name}.list`,
         known: `${name}.known`,
     };
@@ -47096,8 +47286,41 @@ function qemuArgs(o) {
 // nothing are named with their list file. The tool's own counts are never changed.
 
 
+
 /** test_progs' exit codes (tools/testing/selftests/bpf/test_progs.c). */
 const TEST_PROGS_EXIT = { noTest: 2, setupError: 3 };
+/** Whether the runner ran test_progs with workers (-j): then a worker's death loses its test. */
+function isParallel(result) {
+    return result.variant?.endsWith('parallel') === true || result.command?.includes(' -j') === true;
+}
+/**
+ * The signal that ended the runner's own process, from its exit status: a shell reports a command
+ * killed by signal N as 128 + N (POSIX "Exit Status for Commands").
+ */
+function exitSignal(exitCode) {
+    return exitCode > 128 && exitCode <= 128 + 64 ? exitCode - 128 : undefined;
+}
+/**
+ * Why a runner that ended stopped early, when its own (main) process died: an exit status above 128
+ * (killed by a signal: the OOM killer's SIGKILL, an abort, test_progs' own crash handler re-raising
+ * SIGSEGV), or a crash the output showed. With -j the output's crash can be a worker's (`[N]: Caught
+ * signal`) while the main process goes on and exits normally: then it is not the runner's death.
+ */
+function runnerDeath(binary, exitCode, result) {
+    const signal = exitSignal(exitCode);
+    if (signal !== undefined) {
+        const name = signalName(signal);
+        // test_progs -j's main process gets SIGPIPE when it writes to a worker that is gone.
+        const how = name === 'SIGPIPE' && isParallel(result) ? ', a write to a closed pipe or worker socket' : '';
+        return {
+            kind: 'crash',
+            detail: `${binary} (its main process) died of ${name} (exit status ${exitCode}${how})`,
+        };
+    }
+    if (result.incompleteReasons.includes('crash') && !isParallel(result))
+        return { kind: 'crash', detail: `${binary} crashed${result.signal ? ` with ${result.signal}` : ''}` };
+    return undefined;
+}
 function missReason(stop, result, name) {
     if (stop?.kind === 'vm')
         return stop.runningTest === name
@@ -47109,7 +47332,7 @@ function missReason(stop, result, name) {
         return `${stop.detail} before this test reported`;
     if (stop?.kind === 'setup')
         return stop.detail;
-    return result.variant?.endsWith('parallel') || result.command?.includes(' -j')
+    return isParallel(result)
         ? 'never reported: the test_progs worker running it died (test_progs then leaves it out of its Summary)'
         : 'never reported, although the runner ended';
 }
@@ -47184,6 +47407,7 @@ function unmatchedEntries(runner, selected, result, known) {
 
 
 
+/** The exit code the guest wrote to NAME.exit; undefined when missing, not a small plain file, or not a number. */
 function readExitCode(path) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(path))
         return undefined;
@@ -47299,11 +47523,11 @@ async function collectRun(input) {
                 markIncomplete(result, 'timeout', `killed by the ${runner.timeoutSec} s runner timeout`);
                 stop = { kind: 'timeout', timeoutSec: runner.timeoutSec };
             }
-            else if (result.incompleteReasons.includes('crash')) {
-                stop = {
-                    kind: 'crash',
-                    detail: `test_progs crashed${result.signal ? ` with ${result.signal}` : ''}`,
-                };
+            else {
+                stop = runnerDeath(runner.kind, exitCode, result);
+                const signal = exitSignal(exitCode);
+                if (signal !== undefined)
+                    result.signal ??= signalName(signal);
             }
             const infra = runner.kind.startsWith('test_progs') ? infrastructureExit(exitCode) : undefined;
             if (infra) {
@@ -48015,21 +48239,41 @@ const PLACEHOLDERS = ['{arch}', '{toolchain}', '{deployment}'];
 /** Checks across keys: names that must exist elsewhere, contradictions, duplicates. */
 function semanticIssues(config) {
     const issues = [];
-    const add = (path, message, h) => issues.push({ code: 'custom', message, path, params: h });
-    const duplicates = (key, list) => list.forEach((v, i) => {
-        if (list.indexOf(v) !== i)
-            add([key, i], `'${v}' is listed twice in ${key}`, {
-                related: [key, list.indexOf(v)],
-                fix: 'remove one',
-            });
-    });
-    duplicates('arches', config.arches);
-    duplicates('toolchains', config.toolchains);
+    const add = (path, message, params) => issues.push({ code: 'custom', message, path, params });
+    for (const check of [
+        duplicateEntries,
+        selftestsLlvmIssue,
+        runnerIssues,
+        includeExcludeConflicts,
+        pathIssues,
+        selfHostedForkRunners,
+        placeholderIssues,
+        forkArchIssue,
+    ])
+        check(config, add);
+    return issues;
+}
+function duplicateEntries(config, add) {
+    for (const key of ['arches', 'toolchains']) {
+        const list = config[key];
+        list.forEach((v, i) => {
+            if (list.indexOf(v) !== i)
+                add([key, i], `'${v}' is listed twice in ${key}`, {
+                    related: [key, list.indexOf(v)],
+                    fix: 'remove one',
+                });
+        });
+    }
+}
+function selftestsLlvmIssue(config, add) {
     if (!config['selftests-llvm'].startsWith('llvm-'))
         add(['selftests-llvm'], `selftests-llvm is '${config['selftests-llvm']}'`, {
             expected: "'llvm-N': the BPF programs of the selftests are compiled with clang",
             fix: `write 'llvm-${DEFAULT_VERSIONS.llvm}'`,
         });
+}
+/** Every runner named anywhere is built in or defined under `commands`, which built-ins are not. */
+function runnerIssues(config, add) {
     const knownRunners = [...new Set([...BPF_RUNNERS, ...Object.keys(config.commands)])];
     const checkRunner = (path, name, atKey = false) => {
         if (knownRunners.includes(name))
@@ -48057,8 +48301,12 @@ function semanticIssues(config) {
                 fix: `give the command another name, e.g. '${name}-custom'`,
             });
     }
-    // An include that an exclude removes again says two opposite things; GitHub would silently keep
-    // it, which hides the mistake.
+}
+/**
+ * An include that an exclude removes again says two opposite things; GitHub would silently keep
+ * it, which hides the mistake.
+ */
+function includeExcludeConflicts(config, add) {
     config.include.forEach((build, i) => {
         const j = config.exclude.findIndex((s) => s.test === undefined && schema_matches(s, build.arch, build.toolchain));
         if (j === -1)
@@ -48072,9 +48320,12 @@ function semanticIssues(config) {
             fix: 'remove the include, or narrow or remove the exclude',
         });
     });
-    const lists = config.deployment;
-    // List and fragment files are read on the runner and their lines land in artifacts: they must
-    // name files of the checkout, never an absolute path or one climbing out of it.
+}
+/**
+ * List and fragment files are read on the runner and their lines land in artifacts: they must
+ * name files of the checkout, never an absolute path or one climbing out of it.
+ */
+function pathIssues(config, add) {
     const checkPath = (where, path) => {
         const problem = workspacePathProblem(path);
         if (problem)
@@ -48084,13 +48335,15 @@ function semanticIssues(config) {
             });
     };
     for (const key of ['allowlists', 'denylists'])
-        lists[key].forEach((path, i) => checkPath(['deployment', key, i], path));
+        config.deployment[key].forEach((path, i) => checkPath(['deployment', key, i], path));
     config['config-fragments'].forEach((path, i) => checkPath(['config-fragments', i], path));
     if (config.flaky.quarantine !== undefined)
         checkPath(['flaky', 'quarantine'], config.flaky.quarantine);
     if (config.veristat.thresholds !== undefined)
         checkPath(['veristat', 'thresholds'], config.veristat.thresholds);
-    // Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones.
+}
+/** Fork pull requests run on these labels: they must be GitHub's machines, never self-hosted ones. */
+function selfHostedForkRunners(config, add) {
     config.forks['runs-on'].forEach((label, i) => {
         if (label.toLowerCase() === 'self-hosted')
             add(['forks', 'runs-on', i], "forks.runs-on names 'self-hosted'", {
@@ -48098,8 +48351,10 @@ function semanticIssues(config) {
                 fix: 'fork pull requests run untrusted code: give them GitHub-hosted runners only',
             });
     });
+}
+function placeholderIssues(config, add) {
     for (const key of ['allowlists', 'denylists']) {
-        lists[key].forEach((path, i) => {
+        config.deployment[key].forEach((path, i) => {
             for (const m of path.matchAll(/\{[^}]*\}/g)) {
                 if (!PLACEHOLDERS.includes(m[0]))
                     add(['deployment', key, i], `unknown placeholder ${m[0]} in '${path}'`, {
@@ -48109,6 +48364,9 @@ function semanticIssues(config) {
             }
         });
     }
+}
+/** Forks build at least one arch that is built at all. */
+function forkArchIssue(config, add) {
     const builtArches = new Set([...config.arches, ...config.include.map((b) => b.arch)]);
     // (With no arch at all, the error on `arches` says it all.)
     if (builtArches.size > 0 && !config.forks.arches.some((a) => builtArches.has(a)))
@@ -48116,7 +48374,6 @@ function semanticIssues(config) {
             expected: `at least one of ${[...builtArches].join(', ')}`,
             fix: 'list an arch that is built, usually x86_64 (GitHub-hosted runners)',
         });
-    return issues;
 }
 /**
  * Why a configured path may not be used, or undefined: absolute, home-relative, or with a `..`
@@ -48266,123 +48523,116 @@ function pathName(path) {
         .join('');
     return text === '' ? 'the config' : text;
 }
+/** A zod issue as the config's author reads it: at its line and column, with what to write. */
 function load_describe(issue, doc, at) {
     const path = issue.path;
     const where = locate(doc, path);
     const value = where.found && where.node ? where.node.toJSON() : undefined;
-    const here = at(offsetOf(where.node));
+    const place = { doc, at, path, where, value, here: at(offsetOf(where.node)) };
     switch (issue.code) {
-        case 'unrecognized_keys': {
-            const known = knownKeys(path);
-            return issue.keys.map((k) => {
-                const keyNode = locate(doc, [...path, k]).key;
-                const guess = closest(k, known);
-                return {
-                    ...at(offsetOf(keyNode)),
-                    message: `unknown key '${k}'${path.length ? ` in ${pathName(path)}` : ''}`,
-                    expected: `one of ${known.join(', ')}`,
-                    fix: guess ? `did you mean '${guess}'?` : `remove '${k}'`,
-                };
-            });
-        }
-        case 'invalid_type': {
-            if (!where.found)
-                return [
-                    {
-                        ...here,
-                        message: `missing key '${pathName(path)}'`,
-                        expected: KIND[issue.expected] ?? issue.expected,
-                    },
-                ];
-            const expected = KIND[issue.expected] ?? issue.expected;
-            let fix;
-            if (issue.expected === 'array' && (typeof value === 'string' || typeof value === 'number'))
-                fix = `write it as a list: [${String(value)}]`;
-            else if ((issue.expected === 'number' || issue.expected === 'int') &&
-                typeof value === 'string' &&
-                /^\d+$/.test(value))
-                fix = `remove the quotes: ${value}`;
-            else if (issue.expected === 'boolean' && typeof value === 'string')
-                fix = 'write true or false, without quotes';
-            return [
-                {
-                    ...here,
-                    message: `${pathName(path)} is ${load_kindOf(value)}`,
-                    expected,
-                    ...(fix ? { fix } : {}),
-                },
-            ];
-        }
-        case 'invalid_value': {
-            const options = issue.values.map(String);
-            const written = String(value);
-            const isArch = options.length === ARCHES.length && ARCHES.every((a) => options.includes(a));
-            const guess = closest(written, options);
-            return [
-                {
-                    ...here,
-                    message: isArch ? `unknown arch '${written}'` : `'${written}' is not allowed in ${pathName(path)}`,
-                    expected: `one of ${options.join(', ')}`,
-                    fix: guess ? `did you mean '${guess}'?` : `use one of ${options.join(', ')}`,
-                },
-            ];
-        }
+        case 'unrecognized_keys':
+            return unknownKeys(issue.keys, place);
+        case 'invalid_type':
+            return [wrongType(issue.expected, place)];
+        case 'invalid_value':
+            return [notAllowed(issue.values.map(String), place)];
         case 'too_small':
-        case 'too_big': {
-            const small = issue.code === 'too_small';
-            const limit = small ? issue.minimum : issue.maximum;
-            if (issue.origin === 'array')
-                return [
-                    {
-                        ...here,
-                        message: `${pathName(path)} is ${small ? 'empty' : 'too long'}`,
-                        expected: `${small ? 'at least' : 'at most'} ${limit} item(s)`,
-                    },
-                ];
-            if (issue.origin === 'string')
-                return [{ ...here, message: `${pathName(path)} is empty`, expected: 'a non-empty string' }];
-            return [
-                {
-                    ...here,
-                    message: `${pathName(path)} is ${String(value)}`,
-                    expected: `${small ? 'at least' : 'at most'} ${limit}`,
-                },
-            ];
-        }
-        case 'invalid_key': {
-            const key = String(path.at(-1));
-            return [
-                {
-                    ...at(offsetOf(where.key ?? where.node)),
-                    message: `'${key}' is not a valid name in ${pathName(path.slice(0, -1))}`,
-                    expected: 'letters, digits, _ . and - only (it names jobs and artifacts)',
-                    fix: `write '${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}'`,
-                },
-            ];
-        }
-        case 'custom': {
-            const h = (issue.params ?? {});
-            const position = h.atKey && where.key ? at(offsetOf(where.key)) : here;
-            let message = issue.message;
-            if (h.related) {
-                const related = locate(doc, h.related);
-                const r = at(offsetOf(related.node));
-                message += related.found
-                    ? ` (${pathName(h.related)} at line ${r.line}, column ${r.column})`
-                    : ` (${pathName(h.related.slice(0, 1))} from the defaults)`;
-            }
-            return [
-                {
-                    ...position,
-                    message,
-                    ...(h.expected ? { expected: h.expected } : {}),
-                    ...(h.fix ? { fix: h.fix } : {}),
-                },
-            ];
-        }
+            return [outOfRange('small', issue.minimum, issue.origin, place)];
+        case 'too_big':
+            return [outOfRange('big', issue.maximum, issue.origin, place)];
+        case 'invalid_key':
+            return [badKeyName(place)];
+        case 'custom':
+            return [customIssue(issue.message, (issue.params ?? {}), place)];
         default:
-            return [{ ...here, message: `${pathName(path)}: ${issue.message}` }];
+            return [{ ...place.here, message: `${pathName(path)}: ${issue.message}` }];
     }
+}
+function unknownKeys(keys, { doc, at, path }) {
+    const known = knownKeys(path);
+    return keys.map((k) => {
+        const keyNode = locate(doc, [...path, k]).key;
+        const guess = closest(k, known);
+        return {
+            ...at(offsetOf(keyNode)),
+            message: `unknown key '${k}'${path.length ? ` in ${pathName(path)}` : ''}`,
+            expected: `one of ${known.join(', ')}`,
+            fix: guess ? `did you mean '${guess}'?` : `remove '${k}'`,
+        };
+    });
+}
+/** A missing key, or a value of the wrong kind, with the edit that usually fixes it. */
+function wrongType(expectedKind, { path, where, value, here }) {
+    const expected = KIND[expectedKind] ?? expectedKind;
+    if (!where.found)
+        return { ...here, message: `missing key '${pathName(path)}'`, expected };
+    let fix;
+    if (expectedKind === 'array' && (typeof value === 'string' || typeof value === 'number'))
+        fix = `write it as a list: [${String(value)}]`;
+    else if ((expectedKind === 'number' || expectedKind === 'int') &&
+        typeof value === 'string' &&
+        /^\d+$/.test(value))
+        fix = `remove the quotes: ${value}`;
+    else if (expectedKind === 'boolean' && typeof value === 'string')
+        fix = 'write true or false, without quotes';
+    return { ...here, message: `${pathName(path)} is ${load_kindOf(value)}`, expected, ...(fix ? { fix } : {}) };
+}
+/** A value outside an enum (an arch's says so by name). */
+function notAllowed(options, { path, value, here }) {
+    const written = String(value);
+    const isArch = options.length === ARCHES.length && ARCHES.every((a) => options.includes(a));
+    const guess = closest(written, options);
+    return {
+        ...here,
+        message: isArch ? `unknown arch '${written}'` : `'${written}' is not allowed in ${pathName(path)}`,
+        expected: `one of ${options.join(', ')}`,
+        fix: guess ? `did you mean '${guess}'?` : `use one of ${options.join(', ')}`,
+    };
+}
+/** A list, string or number too small or too big. */
+function outOfRange(side, limit, origin, { path, value, here }) {
+    const small = side === 'small';
+    if (origin === 'array')
+        return {
+            ...here,
+            message: `${pathName(path)} is ${small ? 'empty' : 'too long'}`,
+            expected: `${small ? 'at least' : 'at most'} ${String(limit)} item(s)`,
+        };
+    if (origin === 'string')
+        return { ...here, message: `${pathName(path)} is empty`, expected: 'a non-empty string' };
+    return {
+        ...here,
+        message: `${pathName(path)} is ${String(value)}`,
+        expected: `${small ? 'at least' : 'at most'} ${String(limit)}`,
+    };
+}
+/** A map key that cannot name a job or an artifact. */
+function badKeyName({ at, path, where }) {
+    const key = String(path.at(-1));
+    return {
+        ...at(offsetOf(where.key ?? where.node)),
+        message: `'${key}' is not a valid name in ${pathName(path.slice(0, -1))}`,
+        expected: 'letters, digits, _ . and - only (it names jobs and artifacts)',
+        fix: `write '${key.replace(/[^A-Za-z0-9_.-]+/g, '-')}'`,
+    };
+}
+/** A cross-key check's issue (semanticIssues), pointing at the related place when there is one. */
+function customIssue(text, h, { doc, at, where, here }) {
+    const position = h.atKey && where.key ? at(offsetOf(where.key)) : here;
+    let message = text;
+    if (h.related) {
+        const related = locate(doc, h.related);
+        const r = at(offsetOf(related.node));
+        message += related.found
+            ? ` (${pathName(h.related)} at line ${r.line}, column ${r.column})`
+            : ` (${pathName(h.related.slice(0, 1))} from the defaults)`;
+    }
+    return {
+        ...position,
+        message,
+        ...(h.expected ? { expected: h.expected } : {}),
+        ...(h.fix ? { fix: h.fix } : {}),
+    };
 }
 /** The keys accepted by the strict object at this path of the schema (for "did you mean"). */
 function knownKeys(path) {
@@ -48455,6 +48705,9 @@ function coverage_appendCoverageLegs(config, builds, tests) {
             'results-artifact': `results-coverage-${label}`,
             coverage: directories,
             'coverage-per-runner': coverage['per-runner'],
+            ...(coverage['patch-threshold'] !== undefined
+                ? { 'coverage-patch-threshold': coverage['patch-threshold'] }
+                : {}),
         });
     }
 }
@@ -49195,20 +49448,6 @@ function progressLine(p, now) {
     return `${p.runner}: ${count}, ${p.failed} failed, ${formatDuration((p.endedAt ?? now) - p.startedAt)}`;
 }
 
-;// CONCATENATED MODULE: ./packages/vm/src/guest-root.ts
-// What the runners' root is made of, recorded next to the results (guest-root.json) so a run
-// says exactly which userland its tests ran with: the host's system folders for a guest of the
-// host's arch, or the guest arch's own static busybox (hashed) for a foreign one.
-
-const GUEST_ROOT_FILE = 'guest-root.json';
-async function describeGuestRoot(arch, foreign, busybox) {
-    return {
-        arch,
-        kind: foreign ? 'own-busybox' : 'host-system',
-        busybox: { path: busybox, sha256: await sha256File(busybox) },
-    };
-}
-
 ;// CONCATENATED MODULE: ./packages/vm/src/denylist-pass.ts
 // The informational DENYLIST pass after every runner: its results, its kernel splats and even a
 // panic it causes are reported in their own section and never change the job's verdict or counts.
@@ -49285,14 +49524,7 @@ async function collectDenylistPass(run, plan, outputDir, progress, fault) {
 
 
 
-function policyOf(settings) {
-    return {
-        attempts: settings.attempts,
-        maxFailures: settings.maxFailures,
-        minBudgetSec: settings.minBudgetSec,
-        failOnFlaky: settings.failOnFlaky,
-    };
-}
+
 async function parseLog(path, runner) {
     try {
         return (await src_parseFile(path, { binary: runner.kind })).results[0] ?? build_newBinaryResult(runner.kind);
@@ -49302,20 +49534,6 @@ async function parseLog(path, runner) {
             throw err;
         return build_newBinaryResult(runner.kind, { complete: false, incompleteReasons: ['no-summary'] });
     }
-}
-function readExit(path) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        return undefined;
-    // Written by the guest: a FIFO or a huge file there is no exit code.
-    let text;
-    try {
-        text = readInputFileSync(path, { maxBytes: src_INPUT_LIMITS.small, what: 'exit code file' });
-    }
-    catch {
-        return undefined;
-    }
-    const n = Number.parseInt(text.trim(), 10);
-    return Number.isInteger(n) ? n : undefined;
 }
 class RetryCoordinator {
     plan;
@@ -49390,7 +49608,7 @@ class RetryCoordinator {
                 ? { ...result, tests: [...result.tests, ...part.tests], complete: result.complete && part.complete }
                 : part;
         }
-        const exitCode = readExit((0,external_node_path_namespaceObject.join)(this.outputDir, files.exit));
+        const exitCode = readExitCode((0,external_node_path_namespaceObject.join)(this.outputDir, files.exit));
         return {
             attempt: {
                 attempt,
@@ -49426,7 +49644,8 @@ class RetryCoordinator {
             });
             merged.events = src_parseConsole(this.consoleText).filter((e) => e.inputLine !== undefined && e.inputLine >= progress.beginLine);
             const remainingSec = runner.timeoutSec - (Date.now() - progress.startedAt) / 1000;
-            const decision = decideRetry(merged, { attempt, remainingSec }, policyOf(settings));
+            // The plan's retry settings are the policy plus how long the guest waits for a decision.
+            const decision = decideRetry(merged, { attempt, remainingSec }, settings);
             if (!decision.retry) {
                 if (decision.reason !== 'nothing failed' && !decision.reason.startsWith('not retried again')) {
                     state.notRetried = decision.reason;
@@ -49487,6 +49706,403 @@ class RetryCoordinator {
         }));
         return { ...run, binaries };
     }
+}
+
+;// CONCATENATED MODULE: ./packages/vm/src/boot-watch.ts
+// Boot the kernel under test in QEMU, run the plan in it, and turn what happened into the model:
+// the console streamed live (as untrusted text), a bounded-rate progress line, a silence watchdog,
+// QEMU's own failures with its stderr, and results.json + raw logs in the output folder whatever
+// way the VM ended.
+
+
+
+
+
+
+
+
+
+
+
+
+/** The console silent this long: the guest hangs. */
+const DEFAULT_SILENCE_SEC = 300;
+/**
+ * The limits a request asks for, or the defaults: the total is the runners' timeouts (each plus a
+ * minute), the retry waits, the DENYLIST pass and 5 minutes for the boot.
+ */
+function watchLimits(options, plan) {
+    const waits = (plan.retry?.waitSec ?? 0) * (plan.retry?.attempts ?? 0) * plan.runners.length;
+    const passSec = plan.denylistPass ? plan.denylistPass.runner.timeoutSec + 60 : 0;
+    const totalSec = options.timeoutSec ?? plan.runners.reduce((s, r) => s + r.timeoutSec + 60, 300 + waits + passSec);
+    return {
+        silenceMs: (options.silenceTimeoutSec ?? DEFAULT_SILENCE_SEC) * 1000,
+        totalMs: totalSec * 1000,
+        progressMs: (options.progressIntervalSec ?? 15) * 1000,
+        powerOffGraceMs: (options.powerOffGraceSec ?? 30) * 1000,
+    };
+}
+/**
+ * What the supervisor does at `now`: stop QEMU when it stays up after the guest finished, kill a
+ * guest silent or running too long, or nothing. Pure.
+ */
+function superviseDecision(state, guest, limits, now) {
+    const { doneAt, stoppedAfterDone, killedBy } = state;
+    if (doneAt !== undefined && now - doneAt > limits.powerOffGraceMs && !stoppedAfterDone && !killedBy) {
+        return { kind: 'stop-finished' };
+    }
+    // Already stopping a finished guest, or a person at the guest's shell: not a hang.
+    if (stoppedAfterDone || (state.inShell && !guest.done))
+        return { kind: 'none' };
+    if (now - guest.lastOutputAt > limits.silenceMs) {
+        const detail = `no console output for ${Math.round(limits.silenceMs / 1000)} s: the guest hangs; VM killed`;
+        return { kind: 'kill', fault: { reason: 'timeout', detail } };
+    }
+    if (now - state.started > limits.totalMs) {
+        const detail = `the VM ran past its ${Math.round(limits.totalMs / 1000)} s limit; VM killed`;
+        return { kind: 'kill', fault: { reason: 'timeout', detail } };
+    }
+    return { kind: 'none' };
+}
+/** Console text is echoed in batches so each untrusted() block holds many lines, not one. */
+class UntrustedBatcher {
+    buffer = '';
+    logger;
+    constructor(logger) {
+        this.logger = logger;
+    }
+    add(text) {
+        this.buffer += text;
+        if (this.buffer.length > 16_384)
+            this.flush(false);
+    }
+    flush(all) {
+        const cut = all ? this.buffer.length : this.buffer.lastIndexOf('\n') + 1;
+        if (cut <= 0)
+            return;
+        this.logger.untrusted(this.buffer.slice(0, cut).replace(/\n$/, ''));
+        this.buffer = this.buffer.slice(cut);
+    }
+}
+function spawnQemu(input, logger) {
+    const { options } = input;
+    logger.info(`Booting ${(0,external_node_path_namespaceObject.basename)(options.kernelImage)} (${options.arch}, ${input.accelerator.accel.toUpperCase()})`);
+    logger.debug(`${input.qemuBinary} ${input.args.join(' ')}`);
+    const child = (0,external_node_child_process_namespaceObject.spawn)(input.qemuBinary, input.args, {
+        stdio: [options.shell ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    if (child.pid !== undefined)
+        options.onQemuStarted?.(child.pid);
+    return child;
+}
+function startWatch(input, logger) {
+    const { plan, outputDir, nonce } = input;
+    const retries = new RetryCoordinator(plan, outputDir, logger);
+    // The console is recorded outside the guest's writable share and copied in at the end: the guest
+    // can replace any name in its share (with a FIFO, a symlink, a forged log) while it runs.
+    const consoleRecord = (0,external_node_path_namespaceObject.join)(input.privateDir, 'console.log');
+    const consoleFile = (0,external_node_fs_namespaceObject.createWriteStream)(consoleRecord);
+    const watcher = new ConsoleWatcher(nonce, Date.now(), 
+    // Markers naming any other runner are forged: the planned runners and the DENYLIST pass only.
+    [...plan.runners, ...(plan.denylistPass ? [plan.denylistPass.runner] : [])].map((r) => r.name));
+    const echo = new UntrustedBatcher(logger);
+    const state = {
+        started: Date.now(),
+        timings: { totalMs: 0 },
+        stderr: '',
+        stoppedAfterDone: false,
+        lastProgressAt: 0,
+        inShell: false,
+    };
+    const limits = watchLimits(input.options, plan);
+    const child = spawnQemu(input, logger);
+    return { input, limits, state, watcher, retries, echo, consoleRecord, consoleFile, child, logger };
+}
+/** The guest's milestones in the log, and the boot and first-runner times. */
+function reportMarker(w, m) {
+    const { state, logger } = w;
+    const now = Date.now();
+    switch (m.kind) {
+        case 'ready':
+            state.timings.readyMs = now - state.started;
+            logger.info(`Guest ready after ${formatDuration(now - state.started)}`);
+            break;
+        case 'begin':
+            state.timings.firstRunnerMs ??= now - state.started;
+            logger.info(`Running ${m.runner}`);
+            break;
+        case 'end': {
+            const p = w.watcher.runners.findLast((r) => r.runner === m.runner);
+            if (p)
+                logger.info(`${progressLine(p, now)} (exit ${m.exitCode})`);
+            break;
+        }
+        case 'fatal':
+            logger.error(`Guest init failed: ${m.message}`);
+            break;
+        default:
+            break;
+    }
+}
+/** From the shell marker on, the console is the user's terminal: raw, both ways. */
+function handOverToShell(w, shell, text) {
+    w.state.inShell = true;
+    w.echo.flush(true);
+    const marker = text.indexOf(`${w.input.nonce} shell`);
+    const after = marker >= 0 ? text.indexOf('\n', marker) : -1;
+    if (after >= 0)
+        shell.write(text.slice(after + 1));
+    w.logger.info('Shell in the guest, in the selftests folder: type exit to stop the VM');
+    if (w.child.stdin)
+        shell.input.pipe(w.child.stdin);
+}
+/** Each piece of console: recorded, echoed (or given to the shell), and read for markers. */
+function onConsoleText(w, text) {
+    const shell = w.input.options.shell;
+    w.consoleFile.write(text);
+    if (w.state.inShell)
+        shell?.write(text);
+    else
+        w.echo.add(text);
+    w.retries.feedConsole(text);
+    for (const m of w.watcher.feed(text, Date.now())) {
+        reportMarker(w, m);
+        w.retries.onMarker(m, w.watcher.runners);
+    }
+    if (shell && w.watcher.shell && !w.state.inShell)
+        handOverToShell(w, shell, text);
+}
+function kill(w, fault) {
+    if (w.state.killedBy)
+        return;
+    w.state.killedBy = fault;
+    w.logger.error(fault.detail);
+    w.child.kill('SIGKILL');
+}
+/** Every half second: the echo flushed, the supervisor's decision carried out, a progress line when due. */
+function onTick(w) {
+    const { state, watcher, limits, logger } = w;
+    const now = Date.now();
+    w.echo.flush(false);
+    if (watcher.done)
+        state.doneAt ??= now;
+    const action = superviseDecision(state, watcher, limits, now);
+    if (action.kind === 'stop-finished') {
+        // The output share is mounted cache=none: what the guest wrote is on the host already.
+        state.stoppedAfterDone = true;
+        logger.info(`The guest finished its plan but QEMU is still up ${Math.round(limits.powerOffGraceMs / 1000)} s later ` +
+            '(a kernel that cannot power off, e.g. without ACPI, only halts): stopping QEMU');
+        w.child.kill('SIGKILL');
+    }
+    else if (action.kind === 'kill') {
+        kill(w, action.fault);
+    }
+    const current = watcher.current;
+    if (current &&
+        now - state.lastProgressAt >= limits.progressMs &&
+        now - current.startedAt >= limits.progressMs) {
+        state.lastProgressAt = now;
+        logger.info(progressLine(current, now));
+    }
+}
+/**
+ * Stream the console and supervise QEMU until it exits; then drain the console, write
+ * console.log (and qemu-stderr.log) into the output folder.
+ */
+async function watchUntilExit(w) {
+    const { child, state, input } = w;
+    const exited = new Promise((resolveExit) => {
+        child.on('exit', (code, signal) => resolveExit({ code, signal }));
+        child.on('error', (err) => {
+            state.stderr += `${err.message}\n`;
+            resolveExit({ code: null, signal: null });
+        });
+    });
+    const stdoutDone = new Promise((r) => child.stdout.on('end', r));
+    child.stdout.setEncoding('utf8').on('data', (text) => onConsoleText(w, text));
+    child.stderr.setEncoding('utf8').on('data', (text) => {
+        state.stderr = (state.stderr + text).slice(-65_536);
+    });
+    const ticker = setInterval(() => onTick(w), 500);
+    const { code, signal } = await exited;
+    const shell = input.options.shell;
+    if (shell && child.stdin)
+        shell.input.unpipe(child.stdin);
+    await Promise.race([stdoutDone, new Promise((r) => setTimeout(r, 2000))]);
+    clearInterval(ticker);
+    for (const m of w.watcher.flush(Date.now()))
+        reportMarker(w, m);
+    w.echo.flush(true);
+    await new Promise((r) => w.consoleFile.end(r));
+    state.timings.totalMs = Date.now() - state.started;
+    if (state.stderr.trim())
+        writeOutputFile((0,external_node_path_namespaceObject.join)(input.outputDir, 'qemu-stderr.log'), state.stderr);
+    const consoleText = await (0,promises_namespaceObject.readFile)(w.consoleRecord, 'utf8');
+    writeOutputFile((0,external_node_path_namespaceObject.join)(input.outputDir, 'console.log'), consoleText);
+    return { code, signal, consoleText };
+}
+/**
+ * The job's fault, if any, and the DENYLIST pass's: a fault in that informational pass (it runs
+ * tests known to hang or panic) is reported there and never makes the job an error. Pure.
+ */
+function splitFault(vmFault, inDenylistPass) {
+    if (!vmFault)
+        return {};
+    return inDenylistPass ? { passFault: vmFault } : { fault: vmFault };
+}
+/** The VM's own account in results.json: accelerator, fault, the plan as run, boot and total time. */
+function vmAccount(plan, accelerator, fault, timings) {
+    return {
+        accelerator: accelerator.accel,
+        ...(fault ? { fault } : {}),
+        plan: plan.runners.map((r) => ({
+            runner: r.name,
+            command: r.guestShell ?? r.argv.join(' '),
+            timeoutSec: r.timeoutSec,
+        })),
+        durationMs: timings.totalMs,
+        ...(timings.readyMs !== undefined ? { bootMs: timings.readyMs } : {}),
+    };
+}
+/** Warnings for list entries that selected nothing and selected tests that never reported. Pure. */
+function unaccountedWarnings(run) {
+    const warnings = [];
+    for (const b of run.binaries) {
+        const label = b.variant ?? b.binary;
+        for (const u of b.unmatchedEntries ?? [])
+            warnings.push(`${label}: ${u.list}list entry '${u.entry}' (${u.source}) matched no test: it tests nothing`);
+        const missed = b.tests.filter((t) => t.status === 'miss');
+        if (missed.length > 0)
+            warnings.push(`${label}: ${missed.length} selected test(s) never reported: ${missed
+                .slice(0, 10)
+                .map((t) => `${t.name} (${t.reason ?? 'no reason known'})`)
+                .join('; ')}${missed.length > 10 ? '; ...' : ''}`);
+    }
+    return warnings;
+}
+/** From what the guest left and how QEMU ended to the Run: every runner, retry, DENYLIST pass and quarantine. */
+async function assembleRun(w, events, faults) {
+    const { options, plan, outputDir, accelerator, kernelRelease } = w.input;
+    const { fault, passFault } = faults;
+    let run = await collectRun({
+        plan,
+        outputDir,
+        progress: w.watcher.runners,
+        events,
+        context: {
+            arch: options.arch,
+            accelerator: accelerator.accel,
+            ...(kernelRelease ? { kernelRelease } : {}),
+            ...options.context,
+        },
+        ...(fault ? { fault } : {}),
+    });
+    run = await w.retries.finish(run);
+    run = await collectDenylistPass(run, plan, outputDir, w.watcher.runners, passFault);
+    if (options.quarantine) {
+        const { file, name, today } = options.quarantine;
+        run = applyQuarantine(run, file, today ?? new Date().toISOString().slice(0, 10), name).run;
+    }
+    run.vm = vmAccount(plan, accelerator, fault, w.state.timings);
+    return run;
+}
+/** How the VM ended, results.json written, and the outcome the callers get. */
+async function finishWatch(w, end) {
+    const { plan, outputDir } = w.input;
+    const { state, logger } = w;
+    const events = src_parseConsole(end.consoleText);
+    const vmFault = state.killedBy ??
+        (state.stoppedAfterDone
+            ? undefined
+            : classifyExit({ ...end, stderr: state.stderr, watcher: w.watcher, events }));
+    const faults = splitFault(vmFault, vmFault !== undefined && faultInDenylistPass(plan, w.watcher.runners));
+    const { fault, passFault } = faults;
+    if (fault && !state.killedBy)
+        logger.error(fault.detail);
+    if (passFault)
+        logger.warning(`DENYLIST pass: ${passFault.detail} (informational: the verdict is unchanged)`);
+    if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(outputDir, 'dmesg.txt'))) {
+        // The guest writes dmesg at the end; when it never got there the console holds the kernel log.
+        writeOutputFile((0,external_node_path_namespaceObject.join)(outputDir, 'dmesg.txt'), end.consoleText);
+    }
+    const run = await assembleRun(w, events, faults);
+    for (const warning of unaccountedWarnings(run))
+        logger.warning(warning);
+    const resultsJson = (0,external_node_path_namespaceObject.join)(outputDir, 'results.json');
+    // Validated through the model's schema: the one record of this job that every reader trusts.
+    writeOutputFile(resultsJson, `${JSON.stringify(schema_parseRun(run, resultsJson), null, 2)}\n`);
+    for (const b of run.binaries)
+        logger.info(resultRow(b));
+    const conclusion = jobConclusion(run, { failOnFlaky: plan.retry?.failOnFlaky ?? false });
+    logger.info(`Results: ${resultsJson} (raw logs, console.log and dmesg.txt in ${outputDir})`);
+    return {
+        run,
+        conclusion,
+        outputDir,
+        resultsJson,
+        consoleLog: (0,external_node_path_namespaceObject.join)(outputDir, 'console.log'),
+        accelerator: w.input.accelerator,
+        timings: state.timings,
+        ...(fault ? { fault } : {}),
+    };
+}
+async function bootAndWatch(input, logger) {
+    const watch = startWatch(input, logger);
+    const end = await watchUntilExit(watch);
+    return finishWatch(watch, end);
+}
+function classifyExit(x) {
+    const lastStderr = x.stderr.trim().split('\n').slice(-5).join(' | ');
+    const panic = x.events.find((e) => e.kind === 'panic');
+    if (x.watcher.done && x.code === 0)
+        return undefined;
+    if (panic || /Kernel panic - not syncing/.test(x.consoleText)) {
+        return {
+            reason: 'kernel-panic',
+            detail: `kernel panic: ${panic?.title ?? 'Kernel panic - not syncing'}`,
+        };
+    }
+    if (x.signal) {
+        return { reason: 'vm-failure', detail: `QEMU was killed by ${x.signal} from outside the runner` };
+    }
+    if (x.code !== 0) {
+        return {
+            reason: 'vm-failure',
+            detail: `QEMU exited with ${x.code}${lastStderr ? `: ${lastStderr}` : ''}`,
+        };
+    }
+    if (x.watcher.fatal)
+        return { reason: 'vm-failure', detail: `guest init failed: ${x.watcher.fatal}` };
+    if (!x.watcher.booted)
+        return {
+            reason: 'vm-failure',
+            detail: 'the guest never reached its init (boot failure): see console.log',
+        };
+    return { reason: 'vm-failure', detail: 'the guest stopped before finishing the plan' };
+}
+/** "PASS test_verifier: 1365 passed, 647 skipped, 0 failed (46s)" */
+function resultRow(b) {
+    const verdict = { success: 'PASS', failure: 'FAIL', error: 'ERROR' }[binaryConclusion(b)];
+    const c = build_totalCounts([b]);
+    const label = b.variant ?? b.binary;
+    const counts = `${c.passed} passed, ${c.skipped} skipped, ${c.failed} failed`;
+    const partial = b.complete ? '' : ` [partial: ${b.incompleteDetail ?? b.incompleteReasons.join(', ')}]`;
+    const time = b.durationMs !== undefined ? ` (${formatDuration(b.durationMs)})` : '';
+    return `${verdict} ${label}: ${counts}${time}${partial}`;
+}
+
+;// CONCATENATED MODULE: ./packages/vm/src/guest-root.ts
+// What the runners' root is made of, recorded next to the results (guest-root.json) so a run
+// says exactly which userland its tests ran with: the host's system folders for a guest of the
+// host's arch, or the guest arch's own static busybox (hashed) for a foreign one.
+
+const GUEST_ROOT_FILE = 'guest-root.json';
+async function describeGuestRoot(arch, foreign, busybox) {
+    return {
+        arch,
+        kind: foreign ? 'own-busybox' : 'host-system',
+        busybox: { path: busybox, sha256: await sha256File(busybox) },
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/vm/src/job-manifest.ts
@@ -49588,10 +50204,9 @@ function jobIdentity(env, toolchain, buildArtifact) {
 }
 
 ;// CONCATENATED MODULE: ./packages/vm/src/run-vm-tests.ts
-// Boot the kernel under test in QEMU, run the plan in it, and turn what happened into the model:
-// the console streamed live (as untrusted text), a bounded-rate progress line, a silence watchdog,
-// QEMU's own failures with its stderr, and results.json + raw logs in the output folder whatever
-// way the VM ended.
+// The vm runner's entry: check the request, prepare the guest (output folder, initramfs, shares,
+// accelerator), record the job manifest, then boot and watch it (boot-watch.ts) until results.json
+// and the raw logs are in the output folder, whatever way the VM ended.
 
 
 
@@ -49611,13 +50226,9 @@ function jobIdentity(env, toolchain, buildArtifact) {
 
 
 
-
-
-
-
-
-
-
+/** The VM's size when the request does not say. */
+const DEFAULT_MEMORY_MIB = 2048;
+const DEFAULT_CPUS = 2;
 /** lib/modules/RELEASE from either that folder or a root that holds it. */
 function resolveModulesDir(dir) {
     const abs = (0,external_node_path_namespaceObject.resolve)(dir);
@@ -49655,13 +50266,9 @@ function clearOutputs(outputDir, plan) {
     for (const n of [...names, ...attempts])
         (0,external_node_fs_namespaceObject.rmSync)((0,external_node_path_namespaceObject.join)(outputDir, n), { force: true });
 }
-/**
- * Validate the request, write plan.json, build the initramfs and pick the accelerator. Split from
- * the boot so the benchmark can run the very same guest with a bare QEMU.
- */
-async function prepareVm(options, logger) {
+/** The request checked before anything is written; then the output folder cleared of an older run's files and given plan.json. */
+function startOutputFolder(options) {
     const plan = RunPlan.parse(options.plan);
-    const profile = ARCH_PROFILES[options.arch];
     const outputDir = (0,external_node_path_namespaceObject.resolve)(options.outputDir);
     if (!(0,external_node_fs_namespaceObject.existsSync)(options.kernelImage))
         throw new Error(`kernel image ${options.kernelImage} does not exist`);
@@ -49670,66 +50277,113 @@ async function prepareVm(options, logger) {
     (0,external_node_fs_namespaceObject.mkdirSync)(outputDir, { recursive: true });
     clearOutputs(outputDir, plan);
     writeOutputFile((0,external_node_path_namespaceObject.join)(outputDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+    return { plan, outputDir, selftestsDir };
+}
+/**
+ * The guest's system folders, recorded in guest-root.json: a guest of the host's arch runs the
+ * host's own binaries, any other gets a root of its own. /etc is a copy of its public files.
+ */
+async function prepareSystemView(arch, work, busybox, outputDir, logger) {
+    const etc = copyPublicEtc('/etc', (0,external_node_path_namespaceObject.join)(work, 'etc'));
+    logger.debug(`Guest /etc: ${etc.files} public files; withheld: ${etc.withheld.join(' ') || 'none'}`);
+    const foreign = arch !== hostArch();
+    const systemView = foreign ? foreignSystemEntries((0,external_node_path_namespaceObject.join)(work, 'etc')) : systemEntries((0,external_node_path_namespaceObject.join)(work, 'etc'));
+    const guestRoot = await describeGuestRoot(arch, foreign, busybox);
+    writeOutputFile((0,external_node_path_namespaceObject.join)(outputDir, GUEST_ROOT_FILE), `${JSON.stringify(guestRoot, null, 2)}\n`);
+    logger.info(foreign
+        ? `Guest root (${arch}): its own static busybox ${guestRoot.busybox.path} (sha256 ${guestRoot.busybox.sha256.slice(0, 16)}), no host binaries`
+        : `Guest root (${arch}): the host's system folders, read-only`);
+    return systemView;
+}
+/** The kernel .config the guest gets: the one given, else boot/config-RELEASE of a Debian-style modules root. */
+function kernelConfigFor(given, modules) {
+    if (given !== undefined)
+        return given;
+    if (!modules)
+        return undefined;
+    const debianConfig = (0,external_node_path_namespaceObject.join)(modules.dir, '..', '..', '..', 'boot', `config-${modules.release}`);
+    return (0,external_node_fs_namespaceObject.existsSync)(debianConfig) ? debianConfig : undefined;
+}
+async function gatherGuestParts(options, work, outputDir, logger) {
+    const modules = options.modulesDir ? resolveModulesDir(options.modulesDir) : undefined;
+    const modulePaths = modules ? bootModules(modules.dir, ARCH_PROFILES[options.arch].virtioBus) : [];
+    const busybox = await busyboxFor(options.arch, logger);
+    const nonce = `bpfci-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    const systemView = await prepareSystemView(options.arch, work, busybox, outputDir, logger);
+    const kernelConfig = kernelConfigFor(options.kernelConfig, modules);
+    return {
+        work,
+        nonce,
+        busybox,
+        ...(modules ? { modules } : {}),
+        modulePaths,
+        systemView,
+        ...(kernelConfig ? { kernelConfig } : {}),
+    };
+}
+/** The initramfs: busybox, the boot modules, the init script that runs the plan and the kernel .config. */
+function writeInitramfs(parts, plan, shell, logger) {
+    const { modules, modulePaths, kernelConfig } = parts;
+    const init = guestInit({
+        systemView: parts.systemView,
+        plan,
+        nonce: parts.nonce,
+        modules: initramfsModuleNames(modulePaths),
+        ...(modules ? { kernelRelease: modules.release } : {}),
+        ...(shell ? { shell: true } : {}),
+    });
+    const initramfs = (0,external_node_path_namespaceObject.join)(parts.work, 'initramfs.cpio');
+    (0,external_node_fs_namespaceObject.writeFileSync)(initramfs, buildInitramfs({
+        busybox: parts.busybox,
+        modules: modulePaths,
+        init,
+        ...(kernelConfig ? { kernelConfig } : {}),
+    }));
+    logger.info(`Initramfs: busybox + ${modulePaths.length} modules (${initramfsModuleNames(modulePaths).join(' ') || 'none: all built in'})`);
+    return initramfs;
+}
+/** KVM or TCG; KVM only after a probe guest of the same kernel, that only says it is up, booted with it. */
+function pickAccelerator(request, parts, baseArgs, logger) {
+    const { profile } = baseArgs;
+    return chooseAccelerator(profile, request, () => {
+        const probeImage = (0,external_node_path_namespaceObject.join)(parts.work, 'probe.cpio');
+        (0,external_node_fs_namespaceObject.writeFileSync)(probeImage, buildInitramfs({ busybox: parts.busybox, modules: [], init: probeInit(parts.nonce) }));
+        return bootUntilMarker(profile.qemuBinary, qemuArgs({ ...baseArgs, accel: 'kvm', initramfs: probeImage, shares: [] }), `${parts.nonce} boot`, 60_000);
+    }, logger);
+}
+/**
+ * Validate the request, write plan.json, build the initramfs and pick the accelerator. Split from
+ * the boot so the benchmark can run the very same guest with a bare QEMU.
+ */
+async function prepareVm(options, logger) {
+    const { plan, outputDir, selftestsDir } = startOutputFolder(options);
     const work = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'bpf-ci-vm-'));
     const cleanup = () => (0,external_node_fs_namespaceObject.rmSync)(work, { recursive: true, force: true });
     try {
-        const modules = options.modulesDir ? resolveModulesDir(options.modulesDir) : undefined;
-        const modulePaths = modules ? bootModules(modules.dir, profile.virtioBus) : [];
-        const busybox = await busyboxFor(options.arch, logger);
-        const nonce = `bpfci-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-        const etc = copyPublicEtc('/etc', (0,external_node_path_namespaceObject.join)(work, 'etc'));
-        logger.debug(`Guest /etc: ${etc.files} public files; withheld: ${etc.withheld.join(' ') || 'none'}`);
-        // A guest of the host's arch runs the host's own binaries; any other gets a root of its own.
-        const foreign = options.arch !== hostArch();
-        const systemView = foreign ? foreignSystemEntries((0,external_node_path_namespaceObject.join)(work, 'etc')) : systemEntries((0,external_node_path_namespaceObject.join)(work, 'etc'));
-        const guestRoot = await describeGuestRoot(options.arch, foreign, busybox);
-        writeOutputFile((0,external_node_path_namespaceObject.join)(outputDir, GUEST_ROOT_FILE), `${JSON.stringify(guestRoot, null, 2)}\n`);
-        logger.info(foreign
-            ? `Guest root (${options.arch}): its own static busybox ${guestRoot.busybox.path} (sha256 ${guestRoot.busybox.sha256.slice(0, 16)}), no host binaries`
-            : `Guest root (${options.arch}): the host's system folders, read-only`);
-        const init = guestInit({
-            systemView,
-            plan,
-            nonce,
-            modules: initramfsModuleNames(modulePaths),
-            ...(modules ? { kernelRelease: modules.release } : {}),
-            ...(options.shell ? { shell: true } : {}),
-        });
-        const initramfs = (0,external_node_path_namespaceObject.join)(work, 'initramfs.cpio');
-        const debianConfig = modules
-            ? (0,external_node_path_namespaceObject.join)(modules.dir, '..', '..', '..', 'boot', `config-${modules.release}`)
-            : undefined;
-        const kernelConfig = options.kernelConfig ?? (debianConfig && (0,external_node_fs_namespaceObject.existsSync)(debianConfig) ? debianConfig : undefined);
-        (0,external_node_fs_namespaceObject.writeFileSync)(initramfs, buildInitramfs({ busybox, modules: modulePaths, init, ...(kernelConfig ? { kernelConfig } : {}) }));
-        logger.info(`Initramfs: busybox + ${modulePaths.length} modules (${initramfsModuleNames(modulePaths).join(' ') || 'none: all built in'})`);
+        const parts = await gatherGuestParts(options, work, outputDir, logger);
+        const { modules, kernelConfig } = parts;
         const baseArgs = {
-            profile,
+            profile: ARCH_PROFILES[options.arch],
             kernel: options.kernelImage,
-            initramfs,
-            memoryMiB: options.memoryMiB ?? 2048,
-            cpus: options.cpus ?? 2,
+            initramfs: writeInitramfs(parts, plan, options.shell !== undefined, logger),
+            memoryMiB: options.memoryMiB ?? DEFAULT_MEMORY_MIB,
+            cpus: options.cpus ?? DEFAULT_CPUS,
             shares: standardShares({
-                systemView,
+                systemView: parts.systemView,
                 selftestsDir,
                 outputDir,
                 ...(modules ? { modulesDir: modules.dir } : {}),
             }),
             ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
         };
-        const accelerator = await chooseAccelerator(profile, options.accelerator ?? 'auto', () => {
-            // A probe guest with the same kernel that only says it is up.
-            const probeImage = (0,external_node_path_namespaceObject.join)(work, 'probe.cpio');
-            (0,external_node_fs_namespaceObject.writeFileSync)(probeImage, buildInitramfs({ busybox, modules: [], init: probeInit(nonce) }));
-            return bootUntilMarker(profile.qemuBinary, qemuArgs({ ...baseArgs, accel: 'kvm', initramfs: probeImage, shares: [] }), `${nonce} boot`, 60_000);
-        }, logger);
-        const args = qemuArgs({ ...baseArgs, accel: accelerator.accel });
+        const accelerator = await pickAccelerator(options.accelerator ?? 'auto', parts, baseArgs, logger);
         return {
             plan,
             outputDir,
-            nonce,
+            nonce: parts.nonce,
             accelerator,
-            qemuBinary: profile.qemuBinary,
-            args,
+            qemuBinary: baseArgs.profile.qemuBinary,
+            args: qemuArgs({ ...baseArgs, accel: accelerator.accel }),
             cleanup,
             ...(modules ? { kernelRelease: modules.release } : {}),
             privateDir: work,
@@ -49752,9 +50406,9 @@ async function runVmTests(options, logger) {
             ...(options.modulesDir ? { modulesDir: resolveModulesDir(options.modulesDir).dir } : {}),
             ...(vm.kernelRelease ? { kernelRelease: vm.kernelRelease } : {}),
             plan: vm.plan,
-            memoryMiB: options.memoryMiB ?? 2048,
-            cpus: options.cpus ?? 2,
-            silenceTimeoutSec: options.silenceTimeoutSec ?? 300,
+            memoryMiB: options.memoryMiB ?? DEFAULT_MEMORY_MIB,
+            cpus: options.cpus ?? DEFAULT_CPUS,
+            silenceTimeoutSec: options.silenceTimeoutSec ?? DEFAULT_SILENCE_SEC,
             ...(options.extraCmdline ? { extraCmdline: options.extraCmdline } : {}),
             ...(options.identity ? { identity: options.identity } : {}),
         }));
@@ -49763,287 +50417,6 @@ async function runVmTests(options, logger) {
     finally {
         vm.cleanup();
     }
-}
-/** Console text is echoed in batches so each untrusted() block holds many lines, not one. */
-class UntrustedBatcher {
-    buffer = '';
-    logger;
-    constructor(logger) {
-        this.logger = logger;
-    }
-    add(text) {
-        this.buffer += text;
-        if (this.buffer.length > 16_384)
-            this.flush(false);
-    }
-    flush(all) {
-        const cut = all ? this.buffer.length : this.buffer.lastIndexOf('\n') + 1;
-        if (cut <= 0)
-            return;
-        this.logger.untrusted(this.buffer.slice(0, cut).replace(/\n$/, ''));
-        this.buffer = this.buffer.slice(cut);
-    }
-}
-async function bootAndWatch(input, logger) {
-    const { options, plan, outputDir, nonce } = input;
-    const profile = ARCH_PROFILES[options.arch];
-    const silenceMs = (options.silenceTimeoutSec ?? 300) * 1000;
-    const waits = (plan.retry?.waitSec ?? 0) * (plan.retry?.attempts ?? 0) * plan.runners.length;
-    const passSec = plan.denylistPass ? plan.denylistPass.runner.timeoutSec + 60 : 0;
-    const totalMs = (options.timeoutSec ?? plan.runners.reduce((s, r) => s + r.timeoutSec + 60, 300 + waits + passSec)) *
-        1000;
-    const retries = new RetryCoordinator(plan, outputDir, logger);
-    const progressMs = (options.progressIntervalSec ?? 15) * 1000;
-    // The console is recorded outside the guest's writable share and copied in at the end: the guest
-    // can replace any name in its share (with a FIFO, a symlink, a forged log) while it runs.
-    const consoleLog = (0,external_node_path_namespaceObject.join)(outputDir, 'console.log');
-    const consoleRecord = (0,external_node_path_namespaceObject.join)(input.privateDir, 'console.log');
-    const consoleFile = (0,external_node_fs_namespaceObject.createWriteStream)(consoleRecord);
-    const watcher = new ConsoleWatcher(nonce, Date.now(), 
-    // Markers naming any other runner are forged: the planned runners and the DENYLIST pass only.
-    [...plan.runners, ...(plan.denylistPass ? [plan.denylistPass.runner] : [])].map((r) => r.name));
-    const echo = new UntrustedBatcher(logger);
-    const started = Date.now();
-    const timings = { totalMs: 0 };
-    let stderr = '';
-    let killedBy;
-    let stoppedAfterDone = false;
-    let doneAt;
-    const powerOffGraceMs = (options.powerOffGraceSec ?? 30) * 1000;
-    let lastProgressAt = 0;
-    logger.info(`Booting ${(0,external_node_path_namespaceObject.basename)(options.kernelImage)} (${options.arch}, ${input.accelerator.accel.toUpperCase()})`);
-    logger.debug(`${profile.qemuBinary} ${input.args.join(' ')}`);
-    const child = (0,external_node_child_process_namespaceObject.spawn)(profile.qemuBinary, input.args, {
-        stdio: [options.shell ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    });
-    if (child.pid !== undefined)
-        options.onQemuStarted?.(child.pid);
-    const shell = options.shell;
-    let inShell = false;
-    const onMarker = (m) => {
-        const now = Date.now();
-        switch (m.kind) {
-            case 'ready':
-                timings.readyMs = now - started;
-                logger.info(`Guest ready after ${formatDuration(now - started)}`);
-                break;
-            case 'begin':
-                timings.firstRunnerMs ??= now - started;
-                logger.info(`Running ${m.runner}`);
-                break;
-            case 'end': {
-                const p = watcher.runners.findLast((r) => r.runner === m.runner);
-                if (p)
-                    logger.info(`${progressLine(p, now)} (exit ${m.exitCode})`);
-                break;
-            }
-            case 'fatal':
-                logger.error(`Guest init failed: ${m.message}`);
-                break;
-            default:
-                break;
-        }
-    };
-    const exited = new Promise((resolveExit) => {
-        child.on('exit', (code, signal) => resolveExit({ code, signal }));
-        child.on('error', (err) => {
-            stderr += `${err.message}\n`;
-            resolveExit({ code: null, signal: null });
-        });
-    });
-    const stdoutDone = new Promise((r) => child.stdout.on('end', r));
-    child.stdout.setEncoding('utf8').on('data', (text) => {
-        consoleFile.write(text);
-        if (inShell)
-            shell?.write(text);
-        else
-            echo.add(text);
-        retries.feedConsole(text);
-        for (const m of watcher.feed(text, Date.now())) {
-            onMarker(m);
-            retries.onMarker(m, watcher.runners);
-        }
-        if (shell && watcher.shell && !inShell) {
-            // From the shell marker on, the console is the user's terminal: raw, both ways.
-            inShell = true;
-            echo.flush(true);
-            const marker = text.indexOf(`${nonce} shell`);
-            const after = marker >= 0 ? text.indexOf('\n', marker) : -1;
-            if (after >= 0)
-                shell.write(text.slice(after + 1));
-            logger.info('Shell in the guest, in the selftests folder: type exit to stop the VM');
-            if (child.stdin)
-                shell.input.pipe(child.stdin);
-        }
-    });
-    child.stderr.setEncoding('utf8').on('data', (text) => {
-        stderr = (stderr + text).slice(-65_536);
-    });
-    const kill = (fault) => {
-        if (killedBy)
-            return;
-        killedBy = fault;
-        logger.error(fault.detail);
-        child.kill('SIGKILL');
-    };
-    const ticker = setInterval(() => {
-        const now = Date.now();
-        echo.flush(false);
-        if (watcher.done)
-            doneAt ??= now;
-        if (doneAt !== undefined && now - doneAt > powerOffGraceMs && !stoppedAfterDone && !killedBy) {
-            // The output share is mounted cache=none: what the guest wrote is on the host already.
-            stoppedAfterDone = true;
-            logger.info(`The guest finished its plan but QEMU is still up ${Math.round(powerOffGraceMs / 1000)} s later ` +
-                '(a kernel that cannot power off, e.g. without ACPI, only halts): stopping QEMU');
-            child.kill('SIGKILL');
-        }
-        else if (stoppedAfterDone || (inShell && !watcher.done)) {
-            // Already stopping a finished guest, or a person at the guest's shell: not a hang.
-        }
-        else if (now - watcher.lastOutputAt > silenceMs) {
-            kill({
-                reason: 'timeout',
-                detail: `no console output for ${Math.round(silenceMs / 1000)} s: the guest hangs; VM killed`,
-            });
-        }
-        else if (now - started > totalMs) {
-            kill({
-                reason: 'timeout',
-                detail: `the VM ran past its ${Math.round(totalMs / 1000)} s limit; VM killed`,
-            });
-        }
-        const current = watcher.current;
-        if (current && now - lastProgressAt >= progressMs && now - current.startedAt >= progressMs) {
-            lastProgressAt = now;
-            logger.info(progressLine(current, now));
-        }
-    }, 500);
-    const { code, signal } = await exited;
-    if (shell && child.stdin)
-        shell.input.unpipe(child.stdin);
-    await Promise.race([stdoutDone, new Promise((r) => setTimeout(r, 2000))]);
-    clearInterval(ticker);
-    for (const m of watcher.flush(Date.now()))
-        onMarker(m);
-    echo.flush(true);
-    await new Promise((r) => consoleFile.end(r));
-    timings.totalMs = Date.now() - started;
-    if (stderr.trim())
-        writeOutputFile((0,external_node_path_namespaceObject.join)(outputDir, 'qemu-stderr.log'), stderr);
-    const consoleText = await (0,promises_namespaceObject.readFile)(consoleRecord, 'utf8');
-    writeOutputFile(consoleLog, consoleText);
-    const events = src_parseConsole(consoleText);
-    const vmFault = killedBy ??
-        (stoppedAfterDone ? undefined : classifyExit({ code, signal, stderr, watcher, events, consoleText }));
-    // A fault in the informational DENYLIST pass (it runs tests known to hang or panic) is reported
-    // there and never makes the job an error.
-    const passFault = vmFault && faultInDenylistPass(plan, watcher.runners) ? vmFault : undefined;
-    const fault = passFault ? undefined : vmFault;
-    if (fault && !killedBy)
-        logger.error(fault.detail);
-    if (passFault)
-        logger.warning(`DENYLIST pass: ${passFault.detail} (informational: the verdict is unchanged)`);
-    if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(outputDir, 'dmesg.txt'))) {
-        // The guest writes dmesg at the end; when it never got there the console holds the kernel log.
-        writeOutputFile((0,external_node_path_namespaceObject.join)(outputDir, 'dmesg.txt'), consoleText);
-    }
-    let run = await collectRun({
-        plan,
-        outputDir,
-        progress: watcher.runners,
-        events,
-        context: {
-            arch: options.arch,
-            accelerator: input.accelerator.accel,
-            ...(input.kernelRelease ? { kernelRelease: input.kernelRelease } : {}),
-            ...options.context,
-        },
-        ...(fault ? { fault } : {}),
-    });
-    run = await retries.finish(run);
-    run = await collectDenylistPass(run, plan, outputDir, watcher.runners, passFault);
-    if (options.quarantine) {
-        const { file, name, today } = options.quarantine;
-        run = applyQuarantine(run, file, today ?? new Date().toISOString().slice(0, 10), name).run;
-    }
-    run.vm = {
-        accelerator: input.accelerator.accel,
-        ...(fault ? { fault } : {}),
-        plan: plan.runners.map((r) => ({
-            runner: r.name,
-            command: r.guestShell ?? r.argv.join(' '),
-            timeoutSec: r.timeoutSec,
-        })),
-        durationMs: timings.totalMs,
-        ...(timings.readyMs !== undefined ? { bootMs: timings.readyMs } : {}),
-    };
-    for (const b of run.binaries) {
-        for (const u of b.unmatchedEntries ?? [])
-            logger.warning(`${b.variant ?? b.binary}: ${u.list}list entry '${u.entry}' (${u.source}) matched no test: it tests nothing`);
-        const missed = b.tests.filter((t) => t.status === 'miss');
-        if (missed.length > 0)
-            logger.warning(`${b.variant ?? b.binary}: ${missed.length} selected test(s) never reported: ${missed
-                .slice(0, 10)
-                .map((t) => `${t.name} (${t.reason ?? 'no reason known'})`)
-                .join('; ')}${missed.length > 10 ? '; ...' : ''}`);
-    }
-    const resultsJson = (0,external_node_path_namespaceObject.join)(outputDir, 'results.json');
-    // Validated through the model's schema: the one record of this job that every reader trusts.
-    writeOutputFile(resultsJson, `${JSON.stringify(schema_parseRun(run, resultsJson), null, 2)}\n`);
-    for (const b of run.binaries)
-        logger.info(resultRow(b));
-    const conclusion = jobConclusion(run, { failOnFlaky: plan.retry?.failOnFlaky ?? false });
-    logger.info(`Results: ${resultsJson} (raw logs, console.log and dmesg.txt in ${outputDir})`);
-    return {
-        run,
-        conclusion,
-        outputDir,
-        resultsJson,
-        consoleLog,
-        accelerator: input.accelerator,
-        timings,
-        ...(fault ? { fault } : {}),
-    };
-}
-function classifyExit(x) {
-    const lastStderr = x.stderr.trim().split('\n').slice(-5).join(' | ');
-    const panic = x.events.find((e) => e.kind === 'panic');
-    if (x.watcher.done && x.code === 0)
-        return undefined;
-    if (panic || /Kernel panic - not syncing/.test(x.consoleText)) {
-        return {
-            reason: 'kernel-panic',
-            detail: `kernel panic: ${panic?.title ?? 'Kernel panic - not syncing'}`,
-        };
-    }
-    if (x.signal) {
-        return { reason: 'vm-failure', detail: `QEMU was killed by ${x.signal} from outside the runner` };
-    }
-    if (x.code !== 0) {
-        return {
-            reason: 'vm-failure',
-            detail: `QEMU exited with ${x.code}${lastStderr ? `: ${lastStderr}` : ''}`,
-        };
-    }
-    if (x.watcher.fatal)
-        return { reason: 'vm-failure', detail: `guest init failed: ${x.watcher.fatal}` };
-    if (!x.watcher.booted)
-        return {
-            reason: 'vm-failure',
-            detail: 'the guest never reached its init (boot failure): see console.log',
-        };
-    return { reason: 'vm-failure', detail: 'the guest stopped before finishing the plan' };
-}
-/** "PASS test_verifier: 1365 passed, 647 skipped, 0 failed (46s)" */
-function resultRow(b) {
-    const verdict = { success: 'PASS', failure: 'FAIL', error: 'ERROR' }[binaryConclusion(b)];
-    const c = build_totalCounts([b]);
-    const label = b.variant ?? b.binary;
-    const counts = `${c.passed} passed, ${c.skipped} skipped, ${c.failed} failed`;
-    const partial = b.complete ? '' : ` [partial: ${b.incompleteDetail ?? b.incompleteReasons.join(', ')}]`;
-    const time = b.durationMs !== undefined ? ` (${formatDuration(b.durationMs)})` : '';
-    return `${verdict} ${label}: ${counts}${time}${partial}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/vm/src/runner-spec.ts
@@ -50278,14 +50651,14 @@ function readQuarantineFile(path) {
 
 
 
-;// CONCATENATED MODULE: ./actions/vmtest-runner/src/inputs.ts
 
+;// CONCATENATED MODULE: ./actions/vmtest-runner/src/inputs.ts
 
 
 
 /** The inputs of action.yml; their defaults are in action.yml only. */
 const Inputs = object({
-    arch: input.required().transform(parseArch),
+    arch: input.arch(),
     'kernel-image': input.required(),
     'modules-dir': input.optional(),
     'kernel-config': input.optional(),
@@ -50298,7 +50671,7 @@ const Inputs = object({
     retries: input.integer(0),
     'retry-budget-minutes': input.integer(0),
     'max-failures': input.integer(0),
-    'fail-on-flaky': schemas_enum(['true', 'false']).transform((v) => v === 'true'),
+    'fail-on-flaky': input.boolean(),
     'quarantine-file': input.optional(),
     'denylist-pass-minutes': input.integer(0),
     coverage: schemas_enum(['', 'true', 'per-runner'])
