@@ -1,7 +1,6 @@
 // The coverage job's host step on real GCOV data (test/fixtures/gcov: a cut of one kernel e2e
 // run's .gcno notes and guest-copied .gcda counters), with Debian's real lcov tools: geninfo per
 // capture, `lcov -a` across captures, the report, results.json and genhtml.
-import { execFileSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
