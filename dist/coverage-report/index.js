@@ -28509,7 +28509,7 @@ function totals(files) {
     return sum;
 }
 /** Percent with one decimal, as lcov prints it; undefined when nothing was found. */
-function percent(c) {
+function lcov_percent(c) {
     return c.found === 0 ? undefined : Math.round((1000 * c.hit) / c.found) / 10;
 }
 /**
@@ -28591,8 +28591,7 @@ function patchCoverage(files, added, options) {
 }
 /** Patch coverage in percent (one decimal); undefined when the change added no executable line. */
 function patchPercent(p) {
-    const found = p.covered.length + p.uncovered.length;
-    return found === 0 ? undefined : Math.round((1000 * p.covered.length) / found) / 10;
+    return lcov_percent({ hit: p.covered.length, found: p.covered.length + p.uncovered.length });
 }
 /**
  * Uncovered added lines as ranges of consecutive executable lines within one function, ranked by
@@ -28943,7 +28942,7 @@ function coverageReport(input) {
     return { report, patch };
 }
 const rate = (c) => {
-    const p = percent(c);
+    const p = lcov_percent(c);
     return p === undefined ? 'no data' : `${p.toFixed(1)} % (${c.hit} of ${c.found})`;
 };
 /** The job summary's coverage section. */
@@ -28958,7 +28957,7 @@ function renderCoverageMarkdown(report, patch, options = {}) {
     if (report.files.length) {
         out.push(`<details><summary>${report.files.length} files, most uncovered lines first</summary>`, '', '| File | Uncovered lines | Lines | Functions | Branches |', '|---|--:|--:|--:|--:|');
         const pct = (c) => {
-            const p = percent(c);
+            const p = lcov_percent(c);
             return p === undefined ? '–' : `${p.toFixed(1)} %`;
         };
         for (const f of report.files.slice(0, maxFiles)) {
@@ -39664,7 +39663,7 @@ function coverageStepOutputs(result) {
     return {
         tracefile: result.tracefile,
         'html-dir': result.html ? (0,external_node_path_namespaceObject.dirname)(result.html) : '',
-        'lines-percent': percent(result.report.lines)?.toFixed(1) ?? '',
+        'lines-percent': lcov_percent(result.report.lines)?.toFixed(1) ?? '',
         'patch-percent': result.patchPercent?.toFixed(1) ?? '',
     };
 }
@@ -39695,8 +39694,7 @@ async function sourcesOutside(paths, sourceDir) {
 }
 
 ;// CONCATENATED MODULE: ./packages/coverage/src/threshold.ts
-/** Percent with one decimal, as the report shows it; the comparison uses the shown value. */
-const shown = (covered, found) => Math.round((1000 * covered) / found) / 10;
+
 function checkPatchThreshold(patch, threshold) {
     if (threshold === undefined)
         return { status: 'not-set' };
@@ -39716,7 +39714,8 @@ function checkPatchThreshold(patch, threshold) {
             message: `Patch coverage threshold ${threshold} % not checked: ${range} adds no executable line under the profiled directories`,
         };
     }
-    const percent = shown(patch.covered, found);
+    // The percentage as the report shows it (one decimal): the comparison uses the shown value.
+    const percent = lcov_percent({ hit: patch.covered, found });
     const ran = `${patch.covered} of ${found} added executable lines of ${range} ran in a test`;
     return percent < threshold
         ? {

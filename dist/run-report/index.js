@@ -47568,8 +47568,7 @@ function patch_patchCoverage(files, added, options) {
 }
 /** Patch coverage in percent (one decimal); undefined when the change added no executable line. */
 function patch_patchPercent(p) {
-    const found = p.covered.length + p.uncovered.length;
-    return found === 0 ? undefined : Math.round((1000 * p.covered.length) / found) / 10;
+    return percent({ hit: p.covered.length, found: p.covered.length + p.uncovered.length });
 }
 /**
  * Uncovered added lines as ranges of consecutive executable lines within one function, ranked by
@@ -48058,8 +48057,7 @@ async function sourcesOutside(paths, sourceDir) {
 }
 
 ;// CONCATENATED MODULE: ./packages/coverage/src/threshold.ts
-/** Percent with one decimal, as the report shows it; the comparison uses the shown value. */
-const shown = (covered, found) => Math.round((1000 * covered) / found) / 10;
+
 function checkPatchThreshold(patch, threshold) {
     if (threshold === undefined)
         return { status: 'not-set' };
@@ -48079,7 +48077,8 @@ function checkPatchThreshold(patch, threshold) {
             message: `Patch coverage threshold ${threshold} % not checked: ${range} adds no executable line under the profiled directories`,
         };
     }
-    const percent = shown(patch.covered, found);
+    // The percentage as the report shows it (one decimal): the comparison uses the shown value.
+    const percent = lcov_percent({ hit: patch.covered, found });
     const ran = `${patch.covered} of ${found} added executable lines of ${range} ran in a test`;
     return percent < threshold
         ? {

@@ -3,7 +3,7 @@
 // profiled file with no record at all was not built into this kernel and is said so. Pure.
 import type { Annotation } from '@bpf-ci/protocol';
 import type { AddedLines } from './diff.ts';
-import { inDirectories, sourceRelative, type LcovFile } from './lcov.ts';
+import { inDirectories, percent, sourceRelative, type LcovFile } from './lcov.ts';
 
 export interface PatchLine {
   /** Source-relative path. */
@@ -69,8 +69,7 @@ export function patchCoverage(
 
 /** Patch coverage in percent (one decimal); undefined when the change added no executable line. */
 export function patchPercent(p: PatchCoverage): number | undefined {
-  const found = p.covered.length + p.uncovered.length;
-  return found === 0 ? undefined : Math.round((1000 * p.covered.length) / found) / 10;
+  return percent({ hit: p.covered.length, found: p.covered.length + p.uncovered.length });
 }
 
 /** Consecutive uncovered lines of one function: one annotation each. */

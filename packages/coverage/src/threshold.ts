@@ -2,6 +2,7 @@
 // ran in a test. The one rule for the CLI and the workflow's report. Only patch coverage is
 // judged, and only when a threshold is set: without one, coverage never fails a run. Pure.
 import type { CoverageReport } from '@bpf-ci/model';
+import { percent as shownPercent } from './lcov.ts';
 
 export type PatchSummary = NonNullable<CoverageReport['patch']>;
 
@@ -11,9 +12,6 @@ export type PatchThresholdCheck =
   /** A threshold, but nothing it applies to (no diff, or no executable added line). */
   | { status: 'not-applicable'; threshold: number; message: string }
   | { status: 'met' | 'below'; threshold: number; percent: number; message: string };
-
-/** Percent with one decimal, as the report shows it; the comparison uses the shown value. */
-const shown = (covered: number, found: number): number => Math.round((1000 * covered) / found) / 10;
 
 export function checkPatchThreshold(
   patch: PatchSummary | undefined,
@@ -36,7 +34,8 @@ export function checkPatchThreshold(
       message: `Patch coverage threshold ${threshold} % not checked: ${range} adds no executable line under the profiled directories`,
     };
   }
-  const percent = shown(patch.covered, found);
+  // The percentage as the report shows it (one decimal): the comparison uses the shown value.
+  const percent = shownPercent({ hit: patch.covered, found })!;
   const ran = `${patch.covered} of ${found} added executable lines of ${range} ran in a test`;
   return percent < threshold
     ? {
